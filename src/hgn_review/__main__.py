@@ -1,0 +1,3 @@
+from hgn_review.cli import main
+
+main()

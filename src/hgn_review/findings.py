@@ -1,0 +1,350 @@
+"""Findings are values: one problem in the data, located where the officer can act on it.
+
+The catalogue below is the single list of codes. Codes are stable (never renamed); messages are Vietnamese
+by default and English with ``lang="en"``. A message template may use ``{value}``, ``{header}`` and any
+parameter passed when the finding is made.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+SEVERITY_RANK = {INFO: 0, WARNING: 1, ERROR: 2}
+SEVERITY_VI = {ERROR: "Lỗi", WARNING: "Cảnh báo", INFO: "Thông tin"}
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: str
+    group: str
+    vi: str
+    en: str
+    hint_vi: str = ""
+    hint_en: str = ""
+
+
+def _c(code: str, severity: str, group: str, vi: str, en: str, hint_vi: str = "", hint_en: str = "") -> Code:
+    return Code(code, severity, group, vi, en, hint_vi, hint_en)
+
+
+CATALOGUE: dict[str, Code] = {c.code: c for c in [
+    # --- files and structure ---
+    _c("file-unreadable", ERROR, "structure",
+       "Không đọc được tệp: {detail}", "The file cannot be read: {detail}",
+       "Mở tệp bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.", "Open it in Excel, save as .xlsx and send it again."),
+    _c("file-too-large", ERROR, "structure",
+       "Tệp vượt giới hạn an toàn ({detail}); không đọc tệp này.", "The file exceeds a safety limit ({detail}); not read.",
+       "Kiểm tra tệp có đúng là biểu rà soát không; nếu đúng, tăng giới hạn bằng --max-cells.",
+       "Check that this is a review return; if it is, raise the limit with --max-cells."),
+    _c("file-duplicate", WARNING, "structure",
+       "Tệp trùng nội dung với tệp {other}; chỉ xử lý một lần.", "Same content as {other}; processed once.",
+       "Xóa bản sao khỏi thư mục.", "Remove the copy from the folder."),
+    _c("layout-unknown", ERROR, "structure",
+       "Không nhận ra mẫu biểu (không thấy sheet \"Hộ gia đình\" hay cột \"family.code\").",
+       "Unknown layout (no \"Hộ gia đình\" sheet and no \"family.code\" column).",
+       "Dùng mẫu do `hgn template` tạo, hoặc tệp xuất từ phần mềm rà soát.",
+       "Use the workbook from `hgn template` or the review application's export."),
+    _c("sheet-missing", ERROR, "structure",
+       "Thiếu sheet \"{detail}\".", "Sheet \"{detail}\" is missing.",
+       "Thêm sheet theo mẫu `hgn template`.", "Add the sheet as in `hgn template`."),
+    _c("sheet-empty", WARNING, "structure",
+       "Sheet không có dòng dữ liệu nào.", "The sheet has no data rows.", "", ""),
+    _c("header-not-found", ERROR, "structure",
+       "Không tìm thấy dòng tiêu đề cột trong 30 dòng đầu.", "No header row found in the first 30 rows.",
+       "Giữ nguyên dòng tiêu đề của mẫu.", "Keep the template's header row."),
+    _c("column-missing", ERROR, "structure",
+       "Thiếu cột bắt buộc \"{header}\".", "Required column \"{header}\" is missing.",
+       "Thêm cột theo mẫu `hgn template`.", "Add the column as in `hgn template`."),
+    _c("column-duplicated", ERROR, "structure",
+       "Cột \"{header}\" xuất hiện nhiều lần (cột {detail}); chỉ dùng cột đầu tiên.",
+       "Column \"{header}\" appears more than once (columns {detail}); the first is used.",
+       "Xóa cột thừa.", "Delete the extra column."),
+    _c("column-unknown", INFO, "structure",
+       "Cột \"{header}\" không có trong mẫu; được giữ lại nhưng không kiểm tra.",
+       "Column \"{header}\" is not in the layout; kept but not checked.", "", ""),
+    _c("header-row-repeated", WARNING, "structure",
+       "Dòng tiêu đề lặp lại giữa dữ liệu; đã bỏ qua dòng này.", "Header row repeated inside the data; row skipped.",
+       "Xóa dòng tiêu đề lặp.", "Delete the repeated header row."),
+    _c("row-duplicate", WARNING, "structure",
+       "Dòng trùng hoàn toàn với dòng {other}; chỉ tính một lần.", "Exact duplicate of row {other}; counted once.",
+       "Xóa dòng trùng.", "Delete the duplicate row."),
+    # --- types and domains ---
+    _c("value-required", ERROR, "value",
+       "Ô \"{header}\" bắt buộc nhưng để trống.", "\"{header}\" is required but blank.",
+       "Điền thông tin vào ô này.", "Fill in this cell."),
+    _c("value-not-number", ERROR, "value",
+       "\"{header}\" phải là số, nhận được \"{value}\".", "\"{header}\" must be a number, got \"{value}\".",
+       "Chỉ ghi số, không ghi chữ hay đơn vị.", "Enter digits only, no words or units."),
+    _c("value-not-integer", ERROR, "value",
+       "\"{header}\" phải là số nguyên, nhận được \"{value}\".", "\"{header}\" must be a whole number, got \"{value}\".",
+       "Ghi số nguyên.", "Enter a whole number."),
+    _c("value-not-date", ERROR, "value",
+       "\"{header}\" không phải ngày hợp lệ: \"{value}\".", "\"{header}\" is not a valid date: \"{value}\".",
+       "Ghi ngày dạng dd/mm/yyyy (hoặc chỉ năm sinh).", "Write dates as dd/mm/yyyy (or the year alone)."),
+    _c("value-not-yes-no", ERROR, "value",
+       "\"{header}\" phải là Có hoặc Không, nhận được \"{value}\".", "\"{header}\" must be Có or Không, got \"{value}\".",
+       "Chọn Có hoặc Không từ danh sách.", "Pick Có or Không from the list."),
+    _c("value-not-in-list", ERROR, "value",
+       "\"{value}\" không có trong danh mục của \"{header}\"{suggestion}.",
+       "\"{value}\" is not an allowed value of \"{header}\"{suggestion}.",
+       "Chọn giá trị từ danh sách thả xuống của mẫu.", "Pick a value from the template's drop-down list."),
+    _c("value-out-of-range", ERROR, "value",
+       "\"{header}\" = {value} nằm ngoài khoảng cho phép ({detail}).", "\"{header}\" = {value} is out of range ({detail}).",
+       "Kiểm tra lại số liệu.", "Check the figure."),
+    _c("b2-not-multiple-of-10", ERROR, "value",
+       "Điểm B2 = {value} không phải bội số của 10.", "B2 score {value} is not a multiple of 10.",
+       "Mỗi chỉ số thiếu hụt tính 10 điểm.", "Each deprivation counts 10 points."),
+    _c("income-basis-missing", ERROR, "value",
+       "Hộ không có thu nhập bình quân và cũng không có điểm B1: không xác định được tiêu chí thu nhập.",
+       "The household has neither an income per head nor a B1 score: the income test cannot be decided.",
+       "Ghi thu nhập bình quân hoặc điểm B1 theo phiếu B.", "Enter the income per head or the B1 score."),
+    _c("deprivation-count-mismatch", ERROR, "value",
+       "Tổng số chỉ số thiếu hụt ghi {value} nhưng đếm được {detail}.",
+       "Recorded deprivation total {value} but {detail} flags are set.",
+       "Kiểm tra lại các chỉ số thiếu hụt.", "Check the deprivation flags."),
+    _c("b2-count-mismatch", ERROR, "value",
+       "Điểm B2 = {value} khác 10 × số chỉ số thiếu hụt ({detail}).",
+       "B2 = {value} differs from 10 × the deprivation count ({detail}).",
+       "Tính lại điểm B2.", "Recompute the B2 score."),
+    # --- identity ---
+    _c("id-missing", WARNING, "identity",
+       "Thiếu số định danh cá nhân.", "Personal identification number missing.",
+       "Bổ sung số định danh từ thẻ căn cước hoặc VNeID.", "Add the number from the ID card or VNeID."),
+    _c("id-invalid-format", ERROR, "identity",
+       "Số định danh \"{value}\" không đủ 12 chữ số.", "Identification number \"{value}\" is not 12 digits.",
+       "Định dạng cột là Văn bản (Text) và ghi đủ 12 chữ số.", "Format the column as Text and enter all 12 digits."),
+    _c("id-leading-zero-restored", WARNING, "identity",
+       "Số định danh lưu dạng số đã mất số 0 đầu; đã khôi phục thành {detail}.",
+       "The ID was stored as a number and lost its leading zero; restored as {detail}.",
+       "Định dạng cột là Văn bản (Text) để giữ số 0 đầu.", "Format the column as Text to keep leading zeros."),
+    _c("id-province-unknown", ERROR, "identity",
+       "Ba số đầu của số định danh ({detail}) không phải mã tỉnh nơi đăng ký khai sinh.",
+       "The first three digits of the ID ({detail}) are not a province of birth registration.",
+       "Đối chiếu lại với thẻ căn cước.", "Check against the ID card."),
+    _c("id-sex-mismatch", ERROR, "identity",
+       "Chữ số thứ 4 của số định danh không khớp giới tính/thế kỷ sinh ({detail}).",
+       "The ID's 4th digit disagrees with the recorded sex/century of birth ({detail}).",
+       "Đối chiếu giới tính, năm sinh với thẻ căn cước.", "Check sex and birth year against the ID card."),
+    _c("id-birth-year-mismatch", ERROR, "identity",
+       "Chữ số 5–6 của số định danh không khớp năm sinh ({detail}).",
+       "ID digits 5–6 disagree with the recorded birth year ({detail}).",
+       "Đối chiếu năm sinh với thẻ căn cước.", "Check the birth year against the ID card."),
+    _c("id-duplicate", ERROR, "identity",
+       "Số định danh trùng với dòng {other} trong cùng tệp.", "Identification number also at row {other} of this file.",
+       "Một người chỉ được ghi một lần.", "Each person is listed once."),
+    _c("id-duplicate-batch", ERROR, "identity",
+       "Số định danh trùng với {other}.", "Identification number also in {other}.",
+       "Xác minh người này thuộc hộ nào, xã nào.", "Find out which household and commune the person belongs to."),
+    _c("household-duplicate", ERROR, "identity",
+       "Mã hộ \"{value}\" trùng với dòng {other}.", "Household code \"{value}\" also at row {other}.",
+       "Mỗi hộ một mã duy nhất trong xã.", "Each household has a unique code in the commune."),
+    _c("member-orphan", ERROR, "identity",
+       "Thành viên thuộc mã hộ \"{value}\" không có trong sheet Hộ gia đình.",
+       "Member of household \"{value}\" which is not in the households sheet.",
+       "Kiểm tra mã hộ.", "Check the household code."),
+    _c("household-no-members", ERROR, "identity",
+       "Hộ không có thành viên nào trong sheet Thành viên.", "The household has no members in the members sheet.",
+       "Bổ sung thành viên của hộ.", "Add the household's members."),
+    _c("household-no-head", ERROR, "identity",
+       "Hộ không có thành viên nào là Chủ hộ.", "No member of the household is the head (Chủ hộ).",
+       "Ghi \"Chủ hộ\" ở cột Quan hệ với chủ hộ của một thành viên.", "Mark one member as Chủ hộ."),
+    _c("household-multiple-heads", ERROR, "identity",
+       "Hộ có nhiều hơn một Chủ hộ (đã có ở dòng {other}).", "More than one head in the household (also row {other}).",
+       "Mỗi hộ chỉ một chủ hộ.", "One head per household."),
+    _c("household-size-mismatch", ERROR, "identity",
+       "Số thành viên ghi {value} nhưng sheet Thành viên có {detail} người.",
+       "Declared size {value} but the members sheet lists {detail}.",
+       "Kiểm tra số thành viên.", "Check the household size."),
+    _c("member-stt-duplicate", ERROR, "identity",
+       "STT {value} trùng với dòng {other} trong cùng hộ.", "Member number {value} also at row {other} in this household.",
+       "Đánh số thứ tự lại.", "Renumber the members."),
+    # --- plausibility ---
+    _c("head-too-young", WARNING, "plausibility",
+       "Chủ hộ {detail} tuổi (dưới 15).", "Head of household aged {detail} (under 15).", "Kiểm tra ngày sinh.", "Check the date of birth."),
+    _c("degree-too-young", WARNING, "plausibility",
+       "Trẻ {detail} tuổi có trình độ \"{value}\".", "A {detail}-year-old with education \"{value}\".",
+       "Kiểm tra trình độ giáo dục.", "Check the education level."),
+    _c("school-level-age", WARNING, "plausibility",
+       "Cấp học \"{value}\" không phù hợp với tuổi {detail}.", "School level \"{value}\" unlikely at age {detail}.",
+       "Kiểm tra cấp học, ngày sinh.", "Check school level and date of birth."),
+    _c("area-per-member-high", WARNING, "plausibility",
+       "Diện tích bình quân {detail} m²/người (trên 200).", "Floor area {detail} m² per member (above 200).",
+       "Kiểm tra diện tích nhà.", "Check the floor area."),
+    # --- administrative ---
+    _c("commune-unknown", ERROR, "admin",
+       "Mã xã \"{value}\" không có trong danh mục đơn vị hành chính ngày {detail}{suggestion}.",
+       "Commune code \"{value}\" is not in the unit list of {detail}{suggestion}.",
+       "Dùng mã xã 5 chữ số của Cục Thống kê.", "Use the 5-digit statistics-office code."),
+    _c("commune-mismatch", ERROR, "admin",
+       "Mã xã \"{value}\" khác mã xã của tệp ({detail}).", "Commune code \"{value}\" differs from the file's commune ({detail}).",
+       "Mỗi tệp chỉ chứa hộ của một xã.", "One commune per file."),
+    _c("area-mismatch", WARNING, "admin",
+       "Khu vực \"{value}\" khác danh mục ({detail}).", "Area \"{value}\" differs from the registry ({detail}).",
+       "Kiểm tra khu vực thành thị/nông thôn.", "Check urban/rural."),
+    # --- text ---
+    _c("text-legacy-encoding", WARNING, "text",
+       "Chữ có vẻ gõ bằng bảng mã cũ ({detail}); đề xuất: \"{proposal}\".",
+       "Text looks like a legacy encoding ({detail}); proposed: \"{proposal}\".",
+       "Chuyển sang Unicode (Unikey: Công cụ chuyển mã).", "Convert to Unicode (Unikey converter)."),
+    _c("text-not-nfc", WARNING, "text",
+       "Chữ dùng dấu tổ hợp (không chuẩn NFC).", "Text uses combining accents (not NFC).",
+       "Gõ lại bằng Unicode dựng sẵn.", "Retype with precomposed Unicode."),
+    # --- workbook hygiene ---
+    _c("formula-error", ERROR, "hygiene",
+       "Ô chứa lỗi công thức {value}.", "The cell holds a formula error {value}.",
+       "Sửa công thức hoặc nhập giá trị.", "Fix the formula or enter the value."),
+    _c("merged-cells-in-data", WARNING, "hygiene",
+       "Ô gộp {detail} trong vùng dữ liệu; chỉ ô đầu có giá trị.",
+       "Merged cells {detail} in the data area; only the first holds a value.",
+       "Bỏ gộp ô và điền đủ từng dòng.", "Unmerge and fill every row."),
+    _c("hidden-row-with-data", WARNING, "hygiene",
+       "Dòng bị ẩn nhưng có dữ liệu; vẫn được kiểm tra.", "Hidden row holding data; still checked.",
+       "Hiện dòng (Unhide) để xem.", "Unhide the row."),
+    # --- classification (used by hgn classify) ---
+    _c("indicator-mismatch", WARNING, "classify",
+       "Chỉ số \"{header}\": ghi {value}, tính lại được {detail}.", "Indicator \"{header}\": recorded {value}, derived {detail}.",
+       "Kiểm tra lại phiếu B.", "Check survey form B."),
+    _c("class-mismatch", WARNING, "classify",
+       "Phân loại ghi \"{value}\" nhưng tính lại được \"{detail}\".", "Recorded class \"{value}\" but recomputed \"{detail}\".",
+       "Kiểm tra lại phân loại.", "Check the classification."),
+    _c("household-undecided", WARNING, "classify",
+       "Chưa đủ thông tin để phân loại hộ: {detail}.", "Not enough information to classify: {detail}.",
+       "Bổ sung thông tin còn thiếu.", "Fill in the missing answers."),
+    _c("household-not-classified", ERROR, "classify",
+       "Hộ không phân loại được do lỗi dữ liệu: {detail}.", "Household not classified because of data errors: {detail}.",
+       "Sửa các lỗi của hộ rồi chạy lại.", "Fix the household's errors and run again."),
+    _c("average-living-needs-income", INFO, "classify",
+       "Hộ NLNDN trên chuẩn nghèo theo điểm B1; cần thu nhập đo được để xét mức sống trung bình.",
+       "NLNDN household above the line by B1; a measured income is needed for average living standard.",
+       "Khảo sát thu nhập của hộ.", "Survey the household's income."),
+    _c("previous-unmatched", WARNING, "classify",
+       "Không tìm thấy hộ trong danh sách đầu kỳ.", "Household not found in the start-of-period list.", "", ""),
+    _c("movement-unbalanced", ERROR, "classify",
+       "Diễn biến không cân đối: {detail}.", "Movements do not balance: {detail}.", "", ""),
+]}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, located. ``column`` is the header as written in the file; ``col`` its letter."""
+
+    code: str
+    file: str = ""
+    sheet: str = ""
+    row: int | None = None
+    column: str | None = None
+    col: str | None = None
+    key: str | None = None
+    value: str | None = None
+    params: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def severity(self) -> str:
+        return CATALOGUE[self.code].severity
+
+    def param(self, name: str) -> str:
+        return dict(self.params).get(name, "")
+
+    def message(self, lang: str = "vi") -> str:
+        entry = CATALOGUE[self.code]
+        template = entry.en if lang == "en" else entry.vi
+        values = {"value": self.value if self.value is not None else "", "header": self.column or "",
+                  "detail": "", "other": "", "suggestion": "", "proposal": ""}
+        values.update(dict(self.params))
+        return template.format(**values)
+
+    def hint(self, lang: str = "vi") -> str:
+        entry = CATALOGUE[self.code]
+        return entry.hint_en if lang == "en" else entry.hint_vi
+
+    @property
+    def cell(self) -> str:
+        if self.col and self.row:
+            return f"{self.col}{self.row}"
+        return ""
+
+    def to_dict(self, lang: str = "vi") -> dict[str, Any]:
+        return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,
+                "cell": self.cell or None, "key": self.key, "code": self.code, "severity": self.severity,
+                "message": self.message(lang), "hint": self.hint(lang), "value": self.value}
+
+
+def finding(code: str, *, file: str = "", sheet: str = "", row: int | None = None, column: str | None = None,
+            col: str | None = None, key: str | None = None, value: Any = None, **params: Any) -> Finding:
+    """Make a finding; unknown codes are a programming error and fail at once."""
+    if code not in CATALOGUE:
+        raise KeyError(f"unknown finding code {code!r}")
+    return Finding(code=code, file=file, sheet=sheet, row=row, column=column, col=col, key=key,
+                   value=None if value is None else str(value),
+                   params=tuple(sorted((k, str(v)) for k, v in params.items())))
+
+
+@dataclass
+class FileSummary:
+    file: str
+    layout: str = ""
+    rows: dict[str, int] = field(default_factory=dict)  # sheet -> data rows read
+    readable: bool = True
+
+
+@dataclass
+class Report:
+    """All findings of a run, with per-file row counts."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files: list[FileSummary] = field(default_factory=list)
+
+    def extend(self, items: Iterable[Finding]) -> None:
+        self.findings.extend(items)
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(f.severity for f in self.findings)
+        return {ERROR: c.get(ERROR, 0), WARNING: c.get(WARNING, 0), INFO: c.get(INFO, 0)}
+
+    def by_code(self) -> dict[str, int]:
+        return dict(sorted(Counter(f.code for f in self.findings).items()))
+
+    def worst(self) -> str | None:
+        if not self.findings:
+            return None
+        return max((f.severity for f in self.findings), key=SEVERITY_RANK.__getitem__)
+
+    def at_or_above(self, severity: str) -> int:
+        rank = SEVERITY_RANK[severity]
+        return sum(1 for f in self.findings if SEVERITY_RANK[f.severity] >= rank)
+
+    def sorted(self) -> list[Finding]:
+        return sorted(self.findings, key=lambda f: (f.file, f.sheet, f.row or 0, f.col or "", f.code))
+
+    def summary(self) -> dict[str, Any]:
+        per_file = []
+        for fs in self.files:
+            c = Counter(f.severity for f in self.findings if f.file == fs.file)
+            per_file.append({"file": fs.file, "layout": fs.layout, "readable": fs.readable, "rows": fs.rows,
+                             "errors": c.get(ERROR, 0), "warnings": c.get(WARNING, 0), "info": c.get(INFO, 0)})
+        return {"files": len(self.files), "rows": sum(sum(f.rows.values()) for f in self.files),
+                **{k + "s" if k != INFO else k: v for k, v in self.counts().items()},
+                "by_code": self.by_code(), "per_file": per_file}
+
+    def to_frame(self, lang: str = "vi") -> pd.DataFrame:
+        cols = ["file", "sheet", "row", "column", "cell", "key", "code", "severity", "message", "hint", "value"]
+        return pd.DataFrame([f.to_dict(lang) for f in self.sorted()], columns=cols)
+
+    def to_json(self, lang: str = "vi") -> str:
+        return json.dumps({"summary": self.summary(), "findings": [f.to_dict(lang) for f in self.sorted()]},
+                          ensure_ascii=False, indent=1)
+
+
+def codes_table(lang: str = "vi") -> Sequence[tuple[str, str, str, str]]:
+    """(code, severity, group, message template) for `hgn codes`."""
+    return [(c.code, c.severity, c.group, c.en if lang == "en" else c.vi) for c in CATALOGUE.values()]
