@@ -79,6 +79,7 @@ class Layout:
     info_aliases: tuple[str, ...] = ()
     instructions_sheet: str | None = None
     source: str = ""
+    plausibility: dict[str, Any] = field(default_factory=dict)
 
 
 def _choice_items(raw: list[Any], where: str) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -147,7 +148,8 @@ def parse_layout(data: dict[str, Any], source: str = "") -> Layout:
         info = data.get("info_sheet") or {}
         return Layout(id=data["id"], version=int(data.get("version", 1)), title=data.get("title", data["id"]),
                       sheets=sheets, info_sheet=info.get("name"), info_aliases=tuple(info.get("aliases", [])),
-                      instructions_sheet=(data.get("instructions_sheet") or {}).get("name"), source=source)
+                      instructions_sheet=(data.get("instructions_sheet") or {}).get("name"), source=source,
+                      plausibility=dict(data.get("plausibility") or {}))
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"Tệp mẫu biểu {source} sai cấu trúc: {exc!r}",
                           message_en=f"Layout file {source} is malformed: {exc!r}") from exc

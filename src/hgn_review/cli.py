@@ -1,0 +1,197 @@
+"""The `hgn` command: parse options, call one library function, render, exit. No data logic here."""
+
+from __future__ import annotations
+
+
+import os
+import sys
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hgn_review import __version__, exitcodes
+from hgn_review.errors import HgnError, UsageError
+
+app = typer.Typer(name="hgn", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+                  help="hgn — rà soát hộ nghèo, hộ cận nghèo (Vietnam poverty review toolkit).")
+standard_app = typer.Typer(no_args_is_help=True, help="Chuẩn nghèo: liệt kê, xem, kiểm tra tệp chuẩn.")
+app.add_typer(standard_app, name="standard")
+
+
+class Lang(str, Enum):
+    vi = "vi"
+    en = "en"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+
+
+class LayoutOpt(str, Enum):
+    hgn = "hgn"
+    app = "app"
+
+
+LangOpt = Annotated[Lang, typer.Option("--lang", help="Ngôn ngữ thông báo: vi (mặc định) hoặc en.")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Ngày áp dụng danh mục hành chính (dd/mm/yyyy).")]
+
+
+def parse_date_opt(value: str | None, name: str = "--as-of") -> date | None:
+    if value is None:
+        return None
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise UsageError(f"{name}: ngày \"{value}\" không hợp lệ.", hint="Ghi dạng dd/mm/yyyy, ví dụ 01/10/2024.",
+                     message_en=f"{name}: invalid date \"{value}\".", hint_en="Use dd/mm/yyyy, e.g. 01/10/2024.")
+
+
+@app.command()
+def version() -> None:
+    """In phiên bản hgn."""
+    typer.echo(__version__)
+
+
+@app.command()
+def codes(lang: LangOpt = Lang.vi) -> None:
+    """Danh mục mã phát hiện (finding codes) và ý nghĩa."""
+    from hgn_review.console import table
+    from hgn_review.findings import codes_table
+
+    heads = ["Mã", "Mức độ", "Nhóm", "Nội dung"] if lang == Lang.vi else ["Code", "Severity", "Group", "Message"]
+    table("hgn codes", heads, codes_table(lang.value))
+
+
+@app.command()
+def template(
+    commune: Annotated[str, typer.Option("--commune", help="Mã xã 5 chữ số.")],
+    year: Annotated[int, typer.Option("--year", help="Năm rà soát.")],
+    out: Annotated[Path, typer.Option("--out", help="Tệp .xlsx sẽ ghi.")],
+    as_of: AsOfOpt = None,
+) -> None:
+    """Ghi biểu rà soát trống của một xã (mẫu hgn)."""
+    from hgn_review.template import write_template
+
+    path = write_template(out, commune, year, as_of=parse_date_opt(as_of))
+    typer.echo(f"Đã ghi {path}")
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option("--out", help="Thư mục ghi các tệp mẫu.")],
+    province: Annotated[str, typer.Option("--province", help="Mã tỉnh.")] = "30",
+    communes: Annotated[int, typer.Option("--communes", help="Số xã (0 = tất cả).")] = 5,
+    households: Annotated[int, typer.Option("--households", help="Số hộ mỗi xã.")] = 300,
+    seed: Annotated[int, typer.Option("--seed")] = 7,
+    error_rate: Annotated[float, typer.Option("--error-rate", help="Tỉ lệ lỗi cài vào (0–1).")] = 0.0,
+    layout: Annotated[LayoutOpt, typer.Option("--layout")] = LayoutOpt.hgn,
+    year: Annotated[int, typer.Option("--year")] = 2024,
+    district: Annotated[str | None, typer.Option("--district", help="Chỉ các xã của huyện này.")] = None,
+) -> None:
+    """Sinh dữ liệu mẫu thực tế (có thể kèm lỗi) để thử nghiệm."""
+    from hgn_review.sample import generate_sample
+
+    if not 0 <= error_rate <= 1:
+        raise UsageError("--error-rate phải trong khoảng 0–1.", message_en="--error-rate must be within 0–1.")
+    m = generate_sample(out, province=province, communes=communes, households=households, seed=seed,
+                        error_rate=error_rate, layout=layout.value, year=year, district=district)
+    n_files = len(m["files"]) if isinstance(m, dict) else len(getattr(m, "files", []))
+    typer.echo(f"Đã ghi {n_files} tệp vào {out} (kèm manifest.json)")
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục biểu rà soát.")],
+    as_json: Annotated[bool, typer.Option("--json", help="In kết quả JSON ra stdout.")] = False,
+    report_xlsx: Annotated[Path | None, typer.Option("--report-xlsx", help="Ghi sổ phát hiện .xlsx.")] = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Mức gây mã thoát 1.")] = FailOn.error,
+    layout: Annotated[LayoutOpt | None, typer.Option("--layout", help="Ép mẫu biểu: hgn hoặc app.")] = None,
+    as_of: AsOfOpt = None,
+    max_cells: Annotated[int | None, typer.Option("--max-cells", help="Giới hạn số ô mỗi sheet.")] = None,
+    lang: LangOpt = Lang.vi,
+) -> None:
+    """Kiểm tra biểu rà soát của các xã: mọi lỗi trong một lần, có vị trí và cách sửa."""
+    from hgn_review.console import render_validation
+    from hgn_review.io.safety import Limits
+    from hgn_review.io.write import write_findings_xlsx
+    from hgn_review.validate import validate_paths
+
+    _check_paths(paths)
+    limits = Limits(max_cells=max_cells) if max_cells else None
+    result = validate_paths(paths, layout=layout.value if layout else None, as_of=parse_date_opt(as_of),
+                            limits=limits, progress=_progress(as_json))
+    if report_xlsx is not None:
+        copies = {r.path: Path(r.path) for r in result.returns}
+        written = write_findings_xlsx(result.report, report_xlsx, lang.value, copies=copies)
+        _note(f"Đã ghi {', '.join(str(w) for w in written[:3])}{' …' if len(written) > 3 else ''}", as_json)
+    if as_json:
+        sys.stdout.write(result.report.to_json(lang.value) + "\n")
+    else:
+        render_validation(result.report, lang.value)
+    raise typer.Exit(exitcodes.FINDINGS if result.report.at_or_above(fail_on.value) else exitcodes.OK)
+
+
+def _check_paths(paths: list[Path]) -> None:
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"Không tìm thấy: {', '.join(missing)}", hint="Kiểm tra đường dẫn tệp hoặc thư mục.",
+                         message_en=f"Not found: {', '.join(missing)}", hint_en="Check the path.")
+
+
+def _note(text: str, quiet_stdout: bool) -> None:
+    print(text, file=sys.stderr if quiet_stdout else sys.stdout)
+
+
+def _progress(quiet: bool):  # type: ignore[no-untyped-def]
+    if quiet or not sys.stderr.isatty():
+        return None
+
+    def show(name: str, i: int, n: int) -> None:
+        print(f"\r[{i + 1}/{n}] {Path(name).name[:60]:<60}", end="", file=sys.stderr, flush=True)
+        if i + 1 == n:
+            print(file=sys.stderr)
+
+    return show
+
+
+def main() -> None:
+    """Entry point: one place where "could not run" becomes a message, a hint and an exit code."""
+    lang = "en" if "--lang" in sys.argv and sys.argv[sys.argv.index("--lang") + 1:][:1] == ["en"] else "vi"
+    from hgn_review.console import render_error
+
+    try:
+        rc = app(standalone_mode=False)
+        sys.exit(rc if isinstance(rc, int) else exitcodes.OK)
+    except HgnError as exc:
+        msg, hint = exc.render(lang)
+        render_error(msg, hint, lang)
+        sys.exit(exitcodes.USAGE if isinstance(exc, UsageError) else exitcodes.COULD_NOT_RUN)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        render_error("Đã dừng theo yêu cầu." if lang == "vi" else "Stopped.", "", lang)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for officers
+        import click
+
+        if isinstance(exc, click.exceptions.UsageError):
+            exc.show()
+            sys.exit(exitcodes.USAGE)
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exitcodes.USAGE)
+        if os.environ.get("HGN_DEBUG"):
+            raise
+        render_error(f"Lỗi nội bộ của hgn ({type(exc).__name__}: {str(exc)[:200]})" if lang == "vi"
+                     else f"Internal error in hgn ({type(exc).__name__}: {str(exc)[:200]})",
+                     "Chạy lại với HGN_DEBUG=1 để xem chi tiết và báo cho nhóm phát triển." if lang == "vi"
+                     else "Run again with HGN_DEBUG=1 for details and report it.", lang)
+        sys.exit(exitcodes.INTERNAL)
+
+

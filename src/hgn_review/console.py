@@ -1,0 +1,72 @@
+"""Rendering for the terminal (rich), with plain text when output is not a terminal."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from hgn_review.findings import ERROR, SEVERITY_VI, WARNING, Report
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+T = {
+    "vi": {"file": "Tệp", "rows": "Số dòng", "errors": "Lỗi", "warnings": "Cảnh báo", "info": "Thông tin",
+           "where": "Vị trí", "code": "Mã", "message": "Nội dung", "unreadable": "không đọc được",
+           "top": "Các phát hiện đầu tiên", "more": "… và {n} phát hiện khác (xem --report-xlsx hoặc --json)",
+           "clean": "Không có lỗi.", "total": "Tổng", "hint": "Gợi ý", "written": "Đã ghi"},
+    "en": {"file": "File", "rows": "Rows", "errors": "Errors", "warnings": "Warnings", "info": "Info",
+           "where": "Where", "code": "Code", "message": "Message", "unreadable": "unreadable",
+           "top": "First findings", "more": "… and {n} more (see --report-xlsx or --json)",
+           "clean": "No errors.", "total": "Total", "hint": "Hint", "written": "Written"},
+}
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], console: Console | None = None) -> None:
+    t = Table(title=title, show_lines=False, header_style="bold")
+    for c in columns:
+        t.add_column(c)
+    for r in rows:
+        t.add_row(*["" if v is None else str(v) for v in r])
+    (console or out).print(t)
+
+
+def render_validation(report: Report, lang: str = "vi", top: int = 30, console: Console | None = None) -> None:
+    c = console or out
+    tr = T[lang]
+    rows = []
+    s = report.summary()
+    for pf in s["per_file"]:
+        n = sum(pf["rows"].values()) if pf["readable"] else tr["unreadable"]
+        rows.append([Path(pf["file"]).name, pf["layout"], n, pf["errors"], pf["warnings"]])
+    rows.append([tr["total"], "", s["rows"], s["errors"], s["warnings"]])
+    table(f"hgn validate — {s['files']} {tr['file'].lower()}", [tr["file"], "Layout", tr["rows"], tr["errors"],
+                                                                 tr["warnings"]], rows, c)
+    shown = [f for f in report.sorted() if f.severity in (ERROR, WARNING)]
+    if not shown:
+        c.print(tr["clean"])
+        return
+    lines = []
+    for f in sorted(shown, key=lambda f: (f.severity != ERROR, f.file, f.row or 0))[:top]:
+        where = Path(f.file).name + (f" › {f.sheet}" if f.sheet else "") + (f" › {f.cell or f.row}" if f.row else "")
+        sev = SEVERITY_VI[f.severity] if lang == "vi" else f.severity
+        lines.append([where, f"{sev}: {f.code}", f.message(lang)])
+    table(tr["top"], [tr["where"], tr["code"], tr["message"]], lines, c)
+    if len(shown) > top:
+        c.print(tr["more"].format(n=len(shown) - top))
+
+
+def render_error(message: str, hint: str, lang: str = "vi") -> None:
+    label = "Lỗi" if lang == "vi" else "Error"
+    err.print(f"[bold red]{label}:[/] {message}")
+    if hint:
+        err.print(f"[bold]{T[lang]['hint']}:[/] {hint}")

@@ -1,0 +1,431 @@
+"""Reading commune returns: the only place that opens input workbooks.
+
+Every sheet is read once as a grid of text (fastexcel/calamine, Arrow-backed), with the Excel row number as the
+index and the column letter as the column name, so every later finding points at the cell the officer sees.
+Header rows are found below title rows, matched leniently against the layout, and the data band is cut out.
+Nothing here judges values: that is validation. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hgn_review.findings import Finding, finding
+from hgn_review.io.safety import Limits, check_file
+from hgn_review.io.xlsxscan import SheetScan, scan_sheet
+from hgn_review.schemas.layout import Layout, SheetSpec, load_layout
+from hgn_review.text import fold, header_key
+
+HEADER_SEARCH_ROWS = 30
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+READABLE_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
+_SEQ_TOKEN = re.compile(r"^\(?[A-Z0-9]{1,3}\)?$")
+
+
+def col_letter(index0: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    s = ""
+    n = index0 + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+@dataclass
+class SheetData:
+    """The data band of one sheet: values as text (NA for blank), index = Excel row number."""
+
+    file: str
+    sheet: str
+    role: str
+    frame: pd.DataFrame
+    headers: dict[str, str]  # key -> header as written
+    letters: dict[str, str]  # key -> column letter
+    header_row: int
+    extra: pd.DataFrame = field(default_factory=pd.DataFrame)  # unknown columns, named by their header
+    scan: SheetScan | None = None
+    repeated_header_rows: list[int] = field(default_factory=list)
+    numeric_id_rows: set[int] | None = None  # rows whose ID cell is a number (None: cell types unknown)
+
+
+@dataclass
+class ReturnFile:
+    path: str
+    layout: str | None
+    sheets: dict[str, SheetData]
+    info: dict[str, str]
+    findings: list[Finding]
+    sha256: str
+    readable: bool = True
+
+    def rows(self) -> dict[str, int]:
+        return {s.sheet: len(s.frame) for s in self.sheets.values()}
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------- grids
+class _Book:
+    """A workbook opened for reading: sheet names and text grids."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.suffix = path.suffix.lower()
+        self._fx = None
+        self._opx = None
+        self._csv: pd.DataFrame | None = None
+        if self.suffix == ".csv":
+            self._csv = _read_csv_grid(path)
+            self.names = [path.stem]
+            return
+        import fastexcel
+
+        try:
+            self._fx = fastexcel.read_excel(str(path))
+            self.names = [s for s in self._fx.sheet_names]
+        except Exception:  # noqa: BLE001 - calamine refused the file: try openpyxl before giving up
+            import openpyxl
+
+            self._opx = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            self.names = list(self._opx.sheetnames)
+
+    def grid(self, sheet: str, n_rows: int | None = None) -> pd.DataFrame:
+        if self._csv is not None:
+            return self._csv if n_rows is None else self._csv.head(n_rows)
+        if self._fx is not None:
+            sh = self._fx.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string", n_rows=n_rows,
+                                     whitespace_as_null=True)
+            df = sh.to_pandas()
+            letters = [col_letter(c.absolute_index) for c in sh.selected_columns]
+            df.columns = letters
+            df.index = np.arange(1, len(df) + 1, dtype=np.int64)
+            return df
+        return _openpyxl_grid(self._opx, sheet, n_rows)
+
+    def visible(self, sheet: str) -> bool:
+        if self._fx is not None:
+            try:
+                return self._fx.load_sheet(sheet, n_rows=1, header_row=None).visible == "visible"
+            except Exception:  # noqa: BLE001
+                return True
+        return True
+
+
+def _read_csv_grid(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "cp1258", "latin-1"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    import io
+
+    df = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=False)
+    df = df.replace(r"^\s*$", np.nan, regex=True)
+    df.columns = [col_letter(i) for i in range(df.shape[1])]
+    df.index = np.arange(1, len(df) + 1, dtype=np.int64)
+    return df
+
+
+def _openpyxl_grid(wb: object, sheet: str, n_rows: int | None) -> pd.DataFrame:
+    ws = wb[sheet]  # type: ignore[index]
+    rows = []
+    for i, row in enumerate(ws.iter_rows(values_only=True)):
+        if n_rows is not None and i >= n_rows:
+            break
+        rows.append(["" if v is None else str(v) for v in row])
+    df = pd.DataFrame(rows)
+    df = df.replace(r"^\s*$", np.nan, regex=True)
+    df.columns = [col_letter(i) for i in range(df.shape[1])]
+    df.index = np.arange(1, len(df) + 1, dtype=np.int64)
+    return df
+
+
+# --------------------------------------------------------------------------------------------- headers
+@dataclass
+class HeaderMatch:
+    row: int
+    found: dict[str, tuple[str, str]]  # key -> (letter, header text as written)
+    duplicates: dict[str, list[tuple[str, str]]]
+    unknown: list[tuple[str, str]]  # (letter, header)
+    band_end: int  # last row of the header band (header row or the numbering row below it)
+
+
+def _key_index(spec: SheetSpec) -> dict[str, str]:
+    idx: dict[str, str] = {}
+    for c in spec.columns:
+        for k in c.match_keys():
+            idx.setdefault(k, c.key)
+    return idx
+
+
+def _match_row(grid: pd.DataFrame, r: int, index: dict[str, str]) -> HeaderMatch:
+    row = grid.loc[r]
+    above = grid.loc[r - 1].ffill() if r - 1 in grid.index else None
+    found: dict[str, tuple[str, str]] = {}
+    dups: dict[str, list[tuple[str, str]]] = {}
+    unknown: list[tuple[str, str]] = []
+    for letter, val in row.items():
+        cands: list[str] = []
+        if isinstance(val, str):
+            cands.append(val)
+            if above is not None and isinstance(above[letter], str):
+                cands.append(f"{above[letter]} {val}")
+        elif above is not None and isinstance(grid.loc[r - 1][letter], str):
+            cands.append(grid.loc[r - 1][letter])  # header cell merged vertically over two rows
+        if not cands:
+            continue
+        key = next((index[header_key(c)] for c in cands if header_key(c) in index), None)
+        text = " ".join(str(cands[0]).split())
+        if key is None:
+            if isinstance(val, str):
+                unknown.append((str(letter), text))
+            continue
+        if key in found:
+            dups.setdefault(key, [found[key]]).append((str(letter), text))
+        else:
+            found[key] = (str(letter), text)
+    return HeaderMatch(row=r, found=found, duplicates=dups, unknown=unknown, band_end=r)
+
+
+def find_header(grid: pd.DataFrame, spec: SheetSpec) -> HeaderMatch | None:
+    index = _key_index(spec)
+    best: HeaderMatch | None = None
+    for r in grid.index[:HEADER_SEARCH_ROWS]:
+        m = _match_row(grid, int(r), index)
+        if len(m.found) >= 2 and (best is None or len(m.found) > len(best.found)):
+            best = m
+    if best is None:
+        return None
+    nxt = best.row + 1
+    if nxt in grid.index:
+        vals = [grid.at[nxt, letter] for letter, _ in best.found.values()]
+        present = [str(v).strip() for v in vals if isinstance(v, str)]
+        if len(present) >= 3 and all(_SEQ_TOKEN.match(v) for v in present) and len(set(present)) == len(present):
+            best.band_end = nxt  # the numbered column-key row (1, 2, 3 … or A, B …)
+    return best
+
+
+# --------------------------------------------------------------------------------------------- layouts
+def detect_layout(book: _Book) -> tuple[str | None, dict[str, str]]:
+    """Return (layout id, role -> sheet name)."""
+    hgn = load_layout("hgn")
+    names = {header_key(n): n for n in book.names}
+    roles: dict[str, str] = {}
+    for role, spec in hgn.sheets.items():
+        for mk in spec.match_names():
+            if mk in names:
+                roles[role] = names[mk]
+                break
+    if roles:
+        return "hgn", roles
+    app = load_layout("app")
+    key = header_key(app.sheets["households"].columns[0].header)
+    for name in book.names:
+        try:
+            head = book.grid(name, HEADER_SEARCH_ROWS)
+        except Exception:  # noqa: BLE001 - an unreadable sheet is simply not the data sheet
+            continue
+        if any(isinstance(v, str) and header_key(v) == key for v in head.to_numpy().ravel()):
+            return "app", {"households": name}
+    # a single sheet with layout-1 household headers (e.g. a CSV)
+    for name in book.names:
+        head = book.grid(name, HEADER_SEARCH_ROWS)
+        if find_header(head, hgn.sheets["households"]) is not None:
+            m = find_header(head, hgn.sheets["households"])
+            if m and len(m.found) >= 4:
+                return "hgn", {"households": name}
+    return None, {}
+
+
+def _read_info(book: _Book, layout: Layout) -> dict[str, str]:
+    if not layout.info_sheet:
+        return {}
+    wanted = {header_key(n) for n in (layout.info_sheet, *layout.info_aliases)}
+    for name in book.names:
+        if header_key(name) in wanted:
+            g = book.grid(name, 60)
+            if g.shape[1] < 2:
+                return {}
+            out = {}
+            for label, value in zip(g.iloc[:, 0], g.iloc[:, 1], strict=True):
+                if isinstance(label, str) and isinstance(value, str):
+                    out[fold(label)] = value.strip()
+            return out
+    return {}
+
+
+# --------------------------------------------------------------------------------------------- sheets
+def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
+                findings: list[Finding]) -> SheetData | None:
+    grid = book.grid(sheet)
+    if grid.empty:
+        findings.append(finding("sheet-empty", file=file, sheet=sheet))
+        return None
+    hm = find_header(grid, spec)
+    if hm is None:
+        findings.append(finding("header-not-found", file=file, sheet=sheet))
+        return None
+    hr = hm.row
+    for key, places in hm.duplicates.items():
+        letters = ", ".join(p[0] for p in places)
+        findings.append(finding("column-duplicated", file=file, sheet=sheet, row=hr, column=places[0][1],
+                                col=places[1][0], key=key, detail=letters))
+    for letter, text in hm.unknown:
+        findings.append(finding("column-unknown", file=file, sheet=sheet, row=hr, column=text, col=letter))
+    for c in spec.columns:
+        if c.required and c.key not in hm.found:
+            findings.append(finding("column-missing", file=file, sheet=sheet, row=hr, column=c.header, key=c.key))
+
+    band = grid.loc[grid.index > hm.band_end]
+    letters = {k: v[0] for k, v in hm.found.items()}
+    headers = {k: v[1] for k, v in hm.found.items()}
+    data = pd.DataFrame({k: band[letter] for k, letter in letters.items()}, index=band.index)
+    extra_letters = {text: letter for letter, text in hm.unknown}
+    extra = pd.DataFrame({text: band[letter] for text, letter in extra_letters.items()}, index=band.index)
+
+    nonblank = data.notna().any(axis=1)
+    if not extra.empty:
+        nonblank |= extra.notna().any(axis=1)
+    # repeated header rows inside the data
+    hk = {k: header_key(t) for k, t in headers.items()}
+    repeat_hits = pd.Series(0, index=data.index)
+    for k, h in hk.items():
+        col = data[k]
+        mask = col.notna()
+        if mask.any():
+            repeat_hits[mask] += (col[mask].map(header_key) == h).astype(int)
+    repeated = nonblank & (repeat_hits >= max(2, len(hk) // 2))
+    rep_rows = [int(r) for r in data.index[repeated]]
+    for r in rep_rows:
+        findings.append(finding("header-row-repeated", file=file, sheet=sheet, row=r))
+    keep = nonblank & ~repeated
+    data = data.loc[keep]
+    extra = extra.loc[keep] if not extra.empty else extra
+    if data.empty:
+        findings.append(finding("sheet-empty", file=file, sheet=sheet))
+
+    scan = scan_sheet(path, sheet, keep_xml="so_dinh_danh" in letters) if book.suffix in (".xlsx", ".xlsm") else None
+    sd = SheetData(file=file, sheet=sheet, role=spec.role, frame=data, headers=headers, letters=letters,
+                   header_row=hr, extra=extra, scan=scan, repeated_header_rows=rep_rows)
+    if scan is not None:
+        if "so_dinh_danh" in letters:
+            sd.numeric_id_rows = scan.numeric_rows(letters["so_dinh_danh"])
+        scan.xml = b""
+        _hygiene(sd, scan, findings)
+    return sd
+
+
+def _hygiene(sd: SheetData, scan: SheetScan, findings: list[Finding]) -> None:
+    rows = set(int(r) for r in sd.frame.index)
+    key_by_letter = {v: k for k, v in sd.letters.items()}
+    for (letter, r), err in sorted(scan.errors.items(), key=lambda x: (x[0][1], x[0][0])):
+        if r in rows and letter in key_by_letter:
+            key = key_by_letter[letter]
+            findings.append(finding("formula-error", file=sd.file, sheet=sd.sheet, row=r, column=sd.headers[key],
+                                    col=letter, key=key, value=err))
+    for r in sorted(scan.hidden_rows & rows):
+        findings.append(finding("hidden-row-with-data", file=sd.file, sheet=sd.sheet, row=r))
+    for c1, r1, c2, r2 in scan.merges:
+        if r2 > sd.header_row and (r1 in rows or r2 in rows or any(x in rows for x in range(r1, r2 + 1))):
+            key = key_by_letter.get(c1)
+            findings.append(finding("merged-cells-in-data", file=sd.file, sheet=sd.sheet, row=max(r1, sd.header_row + 1),
+                                    column=sd.headers.get(key) if key else None, col=c1, key=key,
+                                    detail=f"{c1}{r1}:{c2}{r2}"))
+
+
+def read_return(path: Path, *, layout: str | None = None, limits: Limits | None = None,
+                display: str | None = None) -> ReturnFile:
+    """Read one commune return. Problems become findings; the file is never modified."""
+    limits = limits or Limits()
+    file = display or str(path)
+    findings: list[Finding] = []
+    try:
+        digest = sha256_file(path)
+    except OSError as exc:
+        findings.append(finding("file-unreadable", file=file, detail=exc.strerror or str(exc)))
+        return ReturnFile(file, None, {}, {}, findings, "", readable=False)
+    reason = check_file(path, limits)
+    if reason:
+        findings.append(finding("file-too-large", file=file, detail=reason))
+        return ReturnFile(file, None, {}, {}, findings, digest, readable=False)
+    try:
+        book = _Book(path)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a finding about this file
+        findings.append(finding("file-unreadable", file=file, detail=_short(exc)))
+        return ReturnFile(file, None, {}, {}, findings, digest, readable=False)
+    try:
+        if layout is None:
+            layout_id, roles = detect_layout(book)
+        else:
+            layout_id = layout
+            roles = detect_layout(book)[1] if layout == "hgn" else {}
+            if layout == "app":
+                roles = {"households": book.names[0]}
+                for name in book.names:
+                    if detect_layout_app_sheet(book, name):
+                        roles = {"households": name}
+                        break
+        if layout_id is None:
+            findings.append(finding("layout-unknown", file=file))
+            return ReturnFile(file, None, {}, {}, findings, digest)
+        lay = load_layout(layout_id)
+        sheets: dict[str, SheetData] = {}
+        for role, spec in lay.sheets.items():
+            name = roles.get(role)
+            if name is None:
+                findings.append(finding("sheet-missing", file=file, sheet=spec.name or "", detail=spec.name or role))
+                continue
+            sd = _read_sheet(book, path, file, name, spec, findings)
+            if sd is not None:
+                sheets[role] = sd
+        info = _read_info(book, lay)
+    except Exception as exc:  # noqa: BLE001
+        findings.append(finding("file-unreadable", file=file, detail=_short(exc)))
+        return ReturnFile(file, None, {}, {}, findings, digest, readable=False)
+    return ReturnFile(file, layout_id, sheets, info, findings, digest)
+
+
+def detect_layout_app_sheet(book: _Book, name: str) -> bool:
+    key = header_key(load_layout("app").sheets["households"].columns[0].header)
+    head = book.grid(name, HEADER_SEARCH_ROWS)
+    return any(isinstance(v, str) and header_key(v) == key for v in head.to_numpy().ravel())
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]
+
+
+def discover(paths: list[Path]) -> list[tuple[Path, str]]:
+    """Files to read under the given files/folders, sorted; (path, display name). Office lock files skipped."""
+    out: list[tuple[Path, str]] = []
+    for p in paths:
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.suffix.lower() in READABLE_SUFFIXES and not f.name.startswith(("~$", ".")):
+                    out.append((f, str(f)))
+        else:
+            out.append((p, str(p)))
+    seen: set[Path] = set()
+    uniq = []
+    for f, d in out:
+        rp = f.resolve()
+        if rp not in seen:
+            seen.add(rp)
+            uniq.append((f, d))
+    return uniq

@@ -1,0 +1,60 @@
+"""Hostile-file guards: size limits before anything is parsed, and XML without entity expansion."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from defusedxml import ElementTree as SafeET  # noqa: F401  (re-exported: the only XML parser hgn uses)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Configurable safety limits. Defaults are far above any commune return and far below a zip bomb."""
+
+    max_file_bytes: int = 512 * 1024 * 1024
+    max_uncompressed_bytes: int = 2 * 1024 * 1024 * 1024
+    max_compression_ratio: float = 200.0
+    max_cells: int = 60_000_000
+
+
+_DIM = re.compile(rb'<dimension ref="[A-Z]*\d*:?([A-Z]+)(\d+)"')
+
+
+def col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def check_file(path: Path, limits: Limits) -> str | None:
+    """Return a reason when the file must not be read, else None. Reads only zip directories and XML heads."""
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        return f"{size:,} byte > {limits.max_file_bytes:,}"
+    if not zipfile.is_zipfile(path):
+        return None
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            total = sum(i.file_size for i in infos)
+            packed = sum(i.compress_size for i in infos) or 1
+            if total > limits.max_uncompressed_bytes:
+                return f"giải nén {total:,} byte > {limits.max_uncompressed_bytes:,}"
+            if total / packed > limits.max_compression_ratio and total > 50 * 1024 * 1024:
+                return f"tỉ lệ nén {total / packed:.0f}:1"
+            for info in infos:
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    with zf.open(info) as fh:
+                        head = fh.read(4096)
+                    m = _DIM.search(head)
+                    if m:
+                        cells = col_number(m.group(1).decode()) * int(m.group(2))
+                        if cells > limits.max_cells:
+                            return f"{cells:,} ô > {limits.max_cells:,}"
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        return f"tệp nén hỏng ({exc})"
+    return None

@@ -1,0 +1,130 @@
+"""Writing: atomic replacement, formula-safe text, and the findings workbook with highlighted copies."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from hgn_review.findings import ERROR, SEVERITY_VI, WARNING, Finding, Report
+
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success it replaces ``target`` in one rename."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".part", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text_atomic(target: Path, text: str, encoding: str = "utf-8") -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding=encoding)
+
+
+def _labels(lang: str) -> dict[str, str]:
+    if lang == "en":
+        return {"file": "File", "sheet": "Sheet", "row": "Row", "column": "Column", "cell": "Cell", "code": "Code",
+                "severity": "Severity", "message": "Message", "hint": "What to do", "value": "Value",
+                "title": "Findings"}
+    return {"file": "Tệp", "sheet": "Sheet", "row": "Dòng", "column": "Cột", "cell": "Ô", "code": "Mã lỗi",
+            "severity": "Mức độ", "message": "Nội dung", "hint": "Cách sửa", "value": "Giá trị",
+            "title": "Phát hiện"}
+
+
+def write_findings_xlsx(report: Report, target: Path, lang: str = "vi",
+                        copies: dict[str, Path] | None = None) -> list[Path]:
+    """The findings workbook (one filterable sheet), and a highlighted copy of each failing return.
+
+    ``copies`` maps a finding's ``file`` to the input path. Copies go to ``<target stem>_ban_sao/``; inputs are
+    only read. Returns the paths written.
+    """
+    import xlsxwriter
+
+    written: list[Path] = []
+    lab = _labels(lang)
+    frame = report.to_frame(lang)
+    cols = ["file", "sheet", "row", "column", "cell", "code", "severity", "message", "hint", "value"]
+    with atomic_path(target) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        ws = wb.add_worksheet(lab["title"])
+        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
+        err = wb.add_format({"font_color": "#9C0006"})
+        warn = wb.add_format({"font_color": "#9C5700"})
+        ws.write_row(0, 0, [lab[c] for c in cols], head)
+        for i, rec in enumerate(frame[cols].itertuples(index=False), start=1):
+            values = list(rec)
+            sev = values[6]
+            values[6] = SEVERITY_VI.get(sev, sev) if lang == "vi" else sev
+            fmt = err if sev == ERROR else warn if sev == WARNING else None
+            for j, v in enumerate(values):
+                if v is None or (isinstance(v, float) and pd.isna(v)):
+                    continue
+                if isinstance(v, int | float) and not isinstance(v, bool):
+                    ws.write_number(i, j, v, fmt)
+                else:
+                    ws.write_string(i, j, str(v), fmt)
+        ws.autofilter(0, 0, max(len(frame), 1), len(cols) - 1)
+        ws.freeze_panes(1, 0)
+        for j, w in enumerate([28, 14, 7, 24, 7, 24, 10, 60, 40, 20]):
+            ws.set_column(j, j, w)
+        wb.close()
+    written.append(target)
+    if copies:
+        folder = target.parent / f"{target.stem}_ban_sao"
+        by_file: dict[str, list[Finding]] = {}
+        for f in report.findings:
+            if f.row and f.sheet and f.severity in (ERROR, WARNING):
+                by_file.setdefault(f.file, []).append(f)
+        for file, items in sorted(by_file.items()):
+            src = copies.get(file)
+            if src is None:
+                continue
+            dest = folder / (Path(file).stem + "_loi.xlsx")
+            if _highlighted_copy(src, dest, items, lang):
+                written.append(dest)
+    return written
+
+
+def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) -> bool:
+    """Copy ``src`` with each offending cell filled and commented. Only .xlsx/.xlsm can be copied faithfully."""
+    if src.suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    try:
+        wb = openpyxl.load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm")
+    except Exception:  # noqa: BLE001 - the findings sheet still lists everything
+        return False
+    red = PatternFill("solid", fgColor="FFC7CE")
+    yellow = PatternFill("solid", fgColor="FFEB9C")
+    grouped: dict[tuple[str, int, str], list[Finding]] = {}
+    for f in items:
+        grouped.setdefault((f.sheet, f.row or 0, f.col or "A"), []).append(f)
+    for (sheet, row, col), fs in grouped.items():
+        if sheet not in wb.sheetnames:
+            continue
+        cell = wb[sheet][f"{col}{row}"]
+        worst = ERROR if any(f.severity == ERROR for f in fs) else WARNING
+        cell.fill = red if worst == ERROR else yellow
+        text = "\n".join(f"[{f.code}] {f.message(lang)} — {f.hint(lang)}" for f in fs)
+        cell.comment = Comment(text[:2000], "hgn")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(dest) as tmp:
+        wb.save(tmp)
+    return True

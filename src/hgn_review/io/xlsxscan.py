@@ -1,0 +1,84 @@
+"""What calamine does not tell: hidden rows, merged ranges, formula-error cells and cell types.
+
+A byte-level scan of the sheet XML inside an .xlsx (no DOM, no entity expansion). Only the small workbook
+and relationship parts are parsed as XML, with defusedxml.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from defusedxml import ElementTree as SafeET
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+_HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"|<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
+_MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_ERROR_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*>[^<]*</f>|<f\b[^>]*/>)?<v>([^<]*)</v>')
+_ERROR_CELL2 = re.compile(rb'<c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:<f\b[^>]*>[^<]*</f>|<f\b[^>]*/>)?<v>([^<]*)</v>')
+
+
+@dataclass
+class SheetScan:
+    hidden_rows: set[int] = field(default_factory=set)
+    merges: list[tuple[str, int, str, int]] = field(default_factory=list)  # (col1, row1, col2, row2)
+    errors: dict[tuple[str, int], str] = field(default_factory=dict)  # (col, row) -> '#REF!'
+    xml: bytes = b""
+
+    def numeric_rows(self, col: str) -> set[int]:
+        """Rows whose cell in column ``col`` is stored as a number (no t= attribute, or t="n")."""
+        pat = re.compile(rb'<c\b(?P<a>[^>]*?)\br="' + col.encode() + rb'(\d+)"(?P<b>[^>]*)>')
+        out: set[int] = set()
+        for m in pat.finditer(self.xml):
+            attrs = m.group("a") + m.group("b")
+            t = re.search(rb'\bt="([a-zA-Z]+)"', attrs)
+            if t is None or t.group(1) == b"n":
+                out.add(int(m.group(2)))
+        return out
+
+
+def sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → path of its XML part."""
+    wb = SafeET.fromstring(zf.read("xl/workbook.xml"))
+    rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{_NS_PKG}Relationship")}
+    out: dict[str, str] = {}
+    for sh in wb.iter(f"{_NS_MAIN}sheet"):
+        target = targets.get(sh.get(f"{_NS_REL}id") or "")
+        if not target:
+            continue
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        out[str(sh.get("name"))] = path
+    return out
+
+
+def scan_sheet(path: Path, sheet: str, keep_xml: bool = False) -> SheetScan | None:
+    """Scan one sheet of an .xlsx; None when the file is not an OOXML package or the sheet is not found."""
+    if not zipfile.is_zipfile(path):
+        return None
+    try:
+        with zipfile.ZipFile(path) as zf:
+            part = sheet_paths(zf).get(sheet)
+            if part is None:
+                return None
+            xml = zf.read(part)
+    except (KeyError, zipfile.BadZipFile, SafeET.ParseError, OSError):
+        return None
+    scan = SheetScan(xml=xml if keep_xml else b"")
+    if b"hidden=" in xml:
+        for m in _HIDDEN_ROW.finditer(xml):
+            scan.hidden_rows.add(int(m.group(1) or m.group(3)))
+    if b"<mergeCell " in xml:
+        for m in _MERGE.finditer(xml):
+            scan.merges.append((m.group(1).decode(), int(m.group(2)), m.group(3).decode(), int(m.group(4))))
+    if b't="e"' in xml:
+        for pat in (_ERROR_CELL, _ERROR_CELL2):
+            for m in pat.finditer(xml):
+                scan.errors[(m.group(1).decode(), int(m.group(2)))] = m.group(3).decode()
+    return scan

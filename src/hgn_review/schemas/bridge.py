@@ -1,0 +1,49 @@
+"""The one place where pandera failures become findings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from hgn_review.findings import Finding, finding
+from hgn_review.schemas.layout import SheetSpec
+
+
+def _fmt(v: object) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return f"{int(v)}"
+    return str(v)
+
+
+def run_schema(schema: pa.DataFrameSchema, typed: pd.DataFrame, raw: pd.DataFrame, unreadable: pd.DataFrame,
+               spec: SheetSpec, *, file: str, sheet: str, headers: dict[str, str],
+               letters: dict[str, str]) -> list[Finding]:
+    """Validate lazily; translate every failure case. ``unreadable`` marks cells already reported as unreadable."""
+    try:
+        schema.validate(typed, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    out: list[Finding] = []
+    by_key = spec.by_key
+    cases = cases[cases["index"].notna() & cases["column"].isin(list(by_key))]
+    for key, check, idx, val in zip(cases["column"], cases["check"], cases["index"], cases["failure_case"],
+                                    strict=True):
+        c = by_key[key]
+        row = int(idx)
+        where = {"file": file, "sheet": sheet, "row": row, "column": headers.get(key, c.header),
+                 "col": letters.get(key), "key": key}
+        check = str(check)
+        if check == "not_nullable":
+            if bool(unreadable.at[row, key]) or not pd.isna(raw.at[row, key]):
+                continue  # already reported as unreadable, or held a value the type keeps elsewhere (a year alone)
+            out.append(finding("value-required", **where))
+        elif check.startswith("multiple_of"):
+            code = "b2-not-multiple-of-10" if key == "diem_b2" else "value-out-of-range"
+            out.append(finding(code, value=_fmt(val), detail=f"bội số của {_fmt(c.multiple_of)}", **where))
+        elif check.startswith(("min", "max")):
+            lo = f"≥ {_fmt(c.min)}" if c.min is not None else (f"> {_fmt(c.min_exclusive)}" if c.min_exclusive is not None else "")
+            hi = f"≤ {_fmt(c.max)}" if c.max is not None else ""
+            out.append(finding("value-out-of-range", value=_fmt(raw.at[row, key]) if key in raw else _fmt(val),
+                               detail=", ".join(x for x in (lo, hi) if x), **where))
+    return out

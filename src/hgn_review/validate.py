@@ -1,0 +1,517 @@
+"""`hgn validate` as a library call: read every return, type it, check it, and hand back typed frames.
+
+Checks within a column are pandera schemas generated from the layout (see schemas/); checks across rows,
+sheets and files are vectorised pandas here. Every problem is a Finding; nothing raises for bad data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hgn_review import legacy
+from hgn_review.findings import FileSummary, Finding, Report, finding
+from hgn_review.io.read import ReturnFile, SheetData, discover, read_return
+from hgn_review.io.safety import Limits
+from hgn_review.registry import get_registry
+from hgn_review.schemas.bridge import run_schema
+from hgn_review.schemas.coerce import coerce
+from hgn_review.schemas.layout import INDICATORS, Layout, load_layout
+from hgn_review.schemas.pandera_schema import schema_for
+from hgn_review.text import fold
+
+HOUSEHOLD_BASE = [
+    "uid", "file", "sheet", "row", "layout", "ma_ho", "ho_ten_chu_ho", "ma_xa", "thon", "khu_vuc", "khu_vuc_nguon",
+    "so_thanh_vien", "thu_nhap_bq", "diem_b1", "diem_b2", "loai_nha", "dien_tich_nha", "nguon_nuoc", "nha_tieu",
+    "su_dung_internet", "phuong_tien_thong_tin", "ho_nlndn", "nguoi_co_cong", "bao_tro_xa_hoi", "nguyen_nhan_ngheo",
+    "phan_loai_dau_ky", "tinh_trang_ho", "ngay_ra_soat", "ra_soat_vien", *INDICATORS, "phan_loai_ghi",
+    "so_thieu_hut_ghi", "ket_qua_phieu_a", "dan_toc_tai_cho", "gioi_tinh_chu_ho", "loi_chan",
+]
+MEMBER_BASE = [
+    "uid", "file", "sheet", "row", "ma_ho", "stt", "ho_ten", "so_dinh_danh", "dinh_danh_loi", "ngay_sinh", "nam_sinh",
+    "gioi_tinh", "quan_he", "dan_toc", "viec_lam", "the_bhyt", "suy_dinh_duong", "trinh_do", "dang_di_hoc", "cap_hoc",
+    "khuyet_tat",
+]
+_DTYPES = {
+    "uid": "Int64", "row": "int64", "so_thanh_vien": "Int64", "thu_nhap_bq": "Float64", "diem_b1": "Float64",
+    "diem_b2": "Float64", "dien_tich_nha": "Float64", "ngay_ra_soat": "datetime64[ns]", "so_thieu_hut_ghi": "Int64",
+    "su_dung_internet": "boolean", "phuong_tien_thong_tin": "boolean", "ho_nlndn": "boolean",
+    "nguoi_co_cong": "boolean", "bao_tro_xa_hoi": "boolean", "dan_toc_tai_cho": "boolean",
+    "stt": "Int64", "ngay_sinh": "datetime64[ns]", "nam_sinh": "Int64", "the_bhyt": "boolean",
+    "suy_dinh_duong": "boolean", "dang_di_hoc": "boolean", **{k: "Int8" for k in INDICATORS},
+}
+HEAD = "Chủ hộ"
+
+
+def empty_frame(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=_DTYPES.get(c, "string")) for c in columns})
+
+
+@dataclass
+class ValidationResult:
+    report: Report
+    households: pd.DataFrame
+    members: pd.DataFrame
+    returns: list[ReturnFile] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.report.findings
+
+
+@dataclass
+class _Typed:
+    typed: pd.DataFrame
+    raw: pd.DataFrame
+    unreadable: pd.DataFrame
+
+
+# ------------------------------------------------------------------------------------------ per sheet
+def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
+    spec = layout.sheets[sd.role]
+    raw = sd.frame
+    typed: dict[str, pd.Series] = {}
+    unreadable: dict[str, pd.Series] = {}
+    for c in spec.columns:
+        if c.key not in raw.columns:
+            continue
+        co = coerce(raw[c.key], c)
+        typed[c.key] = co.values
+        bad = co.bad
+        if co.fraction is not None:
+            bad = bad | co.fraction
+        unreadable[c.key] = bad
+        if c.year_only and co.years is not None:
+            typed["nam_sinh"] = co.years
+        header, letter = sd.headers[c.key], sd.letters[c.key]
+        for code, mask in ((co.code, co.bad), ("value-not-integer", co.fraction)):
+            if mask is None or not mask.any():
+                continue
+            for r, v in raw[c.key][mask].items():
+                extra = {}
+                if code == "value-not-in-list":
+                    extra["suggestion"] = _suggest(str(v), c.choices)
+                out.append(finding(code, file=sd.file, sheet=sd.sheet, row=int(r), column=header, col=letter,
+                                   key=c.key, value=v, **extra))
+    t = pd.DataFrame(typed, index=raw.index)
+    u = pd.DataFrame(unreadable, index=raw.index)
+    present = frozenset(t.columns)
+    out.extend(run_schema(schema_for(layout.id, sd.role, present), t, raw, u, spec, file=sd.file, sheet=sd.sheet,
+                          headers=sd.headers, letters=sd.letters))
+    _text_checks(sd, layout, raw, out)
+    return _Typed(t, raw, u)
+
+
+def _suggest(value: str, choices: tuple[str, ...]) -> str:
+    import difflib
+
+    folded = {fold(c): c for c in choices}
+    best = difflib.get_close_matches(fold(value), list(folded), n=1, cutoff=0.6)
+    return f" (có phải \"{folded[best[0]]}\"?)" if best else ""
+
+
+def _text_checks(sd: SheetData, layout: Layout, raw: pd.DataFrame, out: list[Finding]) -> None:
+    spec = layout.sheets[sd.role]
+    for c in spec.columns:
+        if c.type != "text" or c.key not in raw.columns:
+            continue
+        s = raw[c.key].dropna().astype("string")
+        if s.empty:
+            continue
+        enc = legacy.detect_series(s)
+        hit = enc.notna()
+        for r, v in s[hit].items():
+            e = str(enc[r])
+            out.append(finding("text-legacy-encoding", file=sd.file, sheet=sd.sheet, row=int(r),
+                               column=sd.headers[c.key], col=sd.letters[c.key], key=c.key, value=v, detail=e,
+                               proposal=legacy.to_unicode(str(v), e)))
+        not_nfc = (s.str.normalize("NFC") != s) & ~hit
+        for r, v in s[not_nfc].items():
+            out.append(finding("text-not-nfc", file=sd.file, sheet=sd.sheet, row=int(r), column=sd.headers[c.key],
+                               col=sd.letters[c.key], key=c.key, value=v))
+
+
+def _loc(sd: SheetData, key: str) -> dict[str, object]:
+    return {"file": sd.file, "sheet": sd.sheet, "column": sd.headers.get(key), "col": sd.letters.get(key), "key": key}
+
+
+# ------------------------------------------------------------------------------------------ per file
+def _file_as_of(ret: ReturnFile, hh: pd.DataFrame, as_of: date | None) -> date:
+    if as_of is not None:
+        return as_of
+    if "ngay_ra_soat" in hh and hh["ngay_ra_soat"].notna().any():
+        return hh["ngay_ra_soat"].dropna().median().date()
+    year = ret.info.get(fold("Năm rà soát"))
+    if year and year.strip().isdigit():
+        return date(int(year), 9, 1)
+    return date.today()
+
+
+def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date, out: list[Finding]) -> None:
+    reg = get_registry()
+    codes = hh["ma_xa"] if "ma_xa" in hh else pd.Series(pd.NA, index=hh.index, dtype="string")
+    if codes.isna().all():
+        m = re.match(r"^(\d{5})\D", Path(ret.path).name)
+        if m:  # no commune column (some exports): the file name carries the code
+            hh["ma_xa"] = codes = pd.Series(m.group(1), index=hh.index, dtype="string")
+    af = reg.area_frame(codes.fillna(""), as_of)
+    known = af["known"].astype(bool) & codes.notna()
+    unknown = codes.notna() & ~known
+    if "ma_xa" in sd.frame.columns:
+        for r in hh.index[unknown]:
+            near = reg.nearest_codes(str(codes[r]), as_of)
+            sug = f"; mã gần giống: {', '.join(u.code + ' ' + u.name for u in near)}" if near else ""
+            out.append(finding("commune-unknown", row=int(r), value=codes[r], detail=as_of.strftime("%d/%m/%Y"),
+                               suggestion=sug, **_loc(sd, "ma_xa")))
+    declared = ret.info.get(fold("Mã xã"))
+    if declared and declared.strip().isdigit():
+        file_code = declared.strip().zfill(5)
+    else:
+        mode = codes[known].mode()
+        file_code = str(mode.iloc[0]) if len(mode) else None
+    if file_code and "ma_xa" in sd.frame.columns:
+        mism = known & (codes != file_code)
+        name = reg.commune(file_code, as_of)
+        label = f"{file_code} {name.name}" if name else file_code
+        for r in hh.index[mism]:
+            out.append(finding("commune-mismatch", row=int(r), value=codes[r], detail=label, **_loc(sd, "ma_xa")))
+    reg_area = af["area"].where(known)
+    row_area = hh["khu_vuc"] if "khu_vuc" in hh else pd.Series(pd.NA, index=hh.index, dtype="string")
+    if "khu_vuc" in sd.frame.columns:
+        mism = row_area.notna() & reg_area.notna() & (row_area.astype("string") != reg_area.astype("string"))
+        for r in hh.index[mism.fillna(False).astype(bool)]:
+            out.append(finding("area-mismatch", row=int(r), value=row_area[r], detail=f"{reg_area[r]} theo danh mục",
+                               **_loc(sd, "khu_vuc")))
+    hh["khu_vuc_nguon"] = pd.Series(np.where(row_area.notna(), "ho", np.where(reg_area.notna(), "danh_muc", None)),
+                                    index=hh.index, dtype="string")
+    hh["khu_vuc"] = row_area.astype("string").fillna(reg_area.astype("string"))
+
+
+def _household_checks(sd: SheetData, t: _Typed, layout: Layout, out: list[Finding]) -> pd.Series:
+    """Checks within the households sheet. Returns the rows that are duplicates (kept, but blocked)."""
+    hh = t.typed
+    spec = layout.sheets["households"]
+    if spec.dedupe:
+        full = pd.concat([t.raw, sd.extra], axis=1) if not sd.extra.empty else t.raw
+        dup = full.duplicated(keep="first")
+        if dup.any():
+            first = full[~dup].reset_index().set_index(list(full.columns), drop=False)
+            first_rows = full.reset_index().groupby(list(full.columns), dropna=False)["index"].transform("min")
+            first_rows.index = full.index
+            for r in full.index[dup]:
+                out.append(finding("row-duplicate", file=sd.file, sheet=sd.sheet, row=int(r), other=int(first_rows[r])))
+            del first
+        hh.drop(index=full.index[dup], inplace=True)
+        t.raw.drop(index=full.index[dup], inplace=True)
+    ma_ho = hh["ma_ho"] if "ma_ho" in hh else pd.Series(pd.NA, index=hh.index, dtype="string")
+    dup = ma_ho.notna() & ma_ho.duplicated(keep="first")
+    if dup.any():
+        first = ma_ho[~dup & ma_ho.notna()]
+        first_row = pd.Series(first.index, index=first.values)
+        for r in hh.index[dup]:
+            out.append(finding("household-duplicate", row=int(r), value=ma_ho[r], other=int(first_row[ma_ho[r]]),
+                               **_loc(sd, "ma_ho")))
+    # income basis: neither a measured income nor a B1 score was written
+    if "thu_nhap_bq" in t.raw or "diem_b1" in t.raw:
+        blank_inc = t.raw["thu_nhap_bq"].isna() if "thu_nhap_bq" in t.raw else True
+        blank_b1 = t.raw["diem_b1"].isna() if "diem_b1" in t.raw else True
+        missing = pd.Series(blank_inc & blank_b1, index=hh.index)
+        key = "thu_nhap_bq" if "thu_nhap_bq" in t.raw else "diem_b1"
+        if layout.sheets["households"].by_key.get(key) is not None and not layout.sheets["households"].by_key[key].required:
+            for r in hh.index[missing]:
+                out.append(finding("income-basis-missing", row=int(r), **_loc(sd, key)))
+    flags = [k for k in INDICATORS if k in hh]
+    if "so_thieu_hut_ghi" in hh and len(flags) == len(INDICATORS):
+        total = hh[flags].sum(axis=1, min_count=len(flags))
+        rec = hh["so_thieu_hut_ghi"]
+        mism = rec.notna() & total.notna() & (rec != total)
+        for r in hh.index[mism.fillna(False).astype(bool)]:
+            out.append(finding("deprivation-count-mismatch", row=int(r), value=rec[r], detail=int(total[r]),
+                               **_loc(sd, "so_thieu_hut_ghi")))
+    return dup
+
+
+def _ages(birth: pd.Series, years: pd.Series, review: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(youngest possible, oldest possible) completed age at the review date; equal when the date is known."""
+    ry = review.dt.year
+    exact = ry - birth.dt.year - ((review.dt.month < birth.dt.month)
+                                  | ((review.dt.month == birth.dt.month) & (review.dt.day < birth.dt.day))).astype(int)
+    lo = (ry - years - 1).astype("Float64")
+    hi = (ry - years).astype("Float64")
+    has = birth.notna()
+    lo = lo.mask(has, exact.astype("Float64"))
+    hi = hi.mask(has, exact.astype("Float64"))
+    return lo, hi
+
+
+def _member_checks(ret: ReturnFile, hsd: SheetData, ht: _Typed, hdup: pd.Series, msd: SheetData, mt: _Typed,
+                   layout: Layout, out: list[Finding]) -> pd.Series:
+    """Checks across the two sheets. Returns the blocking codes per household row."""
+    hh, mm = ht.typed, mt.typed
+    blocking = pd.Series("", index=hh.index, dtype="string")
+    blocking[hdup] = "household-duplicate"
+    ok_hh = hh.loc[~hdup & hh["ma_ho"].notna()] if "ma_ho" in hh else hh.iloc[0:0]
+    row_of = pd.Series(ok_hh.index, index=ok_hh["ma_ho"].values) if len(ok_hh) else pd.Series(dtype="int64")
+    m_ma_ho = mm["ma_ho"] if "ma_ho" in mm else pd.Series(pd.NA, index=mm.index, dtype="string")
+    hh_row = m_ma_ho.map(row_of)
+    orphan = m_ma_ho.notna() & hh_row.isna()
+    for r in mm.index[orphan]:
+        out.append(finding("member-orphan", row=int(r), value=m_ma_ho[r], **_loc(msd, "ma_ho")))
+    mm["_hh_row"] = hh_row.astype("Int64")
+    counts = mm["_hh_row"].value_counts()
+    n_members = pd.Series(counts.reindex(ok_hh.index).fillna(0).astype(int).values, index=ok_hh.index)
+    none = n_members == 0
+    for r in ok_hh.index[none.values]:
+        out.append(finding("household-no-members", row=int(r), **_loc(hsd, "ma_ho")))
+    blocking[ok_hh.index[none.values]] = "household-no-members"
+    if "quan_he" in mm:
+        is_head = (mm["quan_he"] == HEAD).fillna(False).astype(bool)
+        heads = mm[is_head & mm["_hh_row"].notna()]
+        n_heads = heads["_hh_row"].value_counts().reindex(ok_hh.index).fillna(0).astype(int)
+        no_head = (n_heads == 0) & ~none.values
+        for r in ok_hh.index[no_head.values]:
+            out.append(finding("household-no-head", row=int(r), **_loc(hsd, "ma_ho")))
+        blocking[ok_hh.index[no_head.values]] = _join(blocking[ok_hh.index[no_head.values]], "household-no-head")
+        extra = heads["_hh_row"].duplicated(keep="first")
+        first_head = heads.loc[~extra].reset_index().set_index("_hh_row")["index"]
+        for r in heads.index[extra]:
+            out.append(finding("household-multiple-heads", row=int(r), value=HEAD,
+                               other=int(first_head[heads.at[r, "_hh_row"]]), **_loc(msd, "quan_he")))
+        multi = heads.loc[extra, "_hh_row"].unique()
+        blocking[multi] = _join(blocking[multi], "household-multiple-heads")
+    if "so_thanh_vien" in hh:
+        declared = hh.loc[ok_hh.index, "so_thanh_vien"]
+        mism = declared.notna() & (declared != n_members) & ~none
+        for r in ok_hh.index[mism.fillna(False).astype(bool).values]:
+            out.append(finding("household-size-mismatch", row=int(r), value=declared[r], detail=int(n_members[r]),
+                               **_loc(hsd, "so_thanh_vien")))
+    if "stt" in mm:
+        keyed = mm[mm["_hh_row"].notna() & mm["stt"].notna()]
+        d = keyed.duplicated(["_hh_row", "stt"], keep="first")
+        if d.any():
+            firsts = keyed[~d].reset_index().set_index(["_hh_row", "stt"])["index"]
+            for r in keyed.index[d]:
+                out.append(finding("member-stt-duplicate", row=int(r), value=keyed.at[r, "stt"],
+                                   other=int(firsts[(keyed.at[r, "_hh_row"], keyed.at[r, "stt"])]), **_loc(msd, "stt")))
+    _plausibility(hsd, ht, msd, mt, n_members, layout, out)
+    return blocking
+
+
+def _join(s: pd.Series, code: str) -> pd.Series:
+    return s.where(s == "", s + ";").fillna("") + code
+
+
+def _plausibility(hsd: SheetData, ht: _Typed, msd: SheetData, mt: _Typed, n_members: pd.Series, layout: Layout,
+                  out: list[Finding]) -> None:
+    p = layout.plausibility
+    hh, mm = ht.typed, mt.typed
+    if "dien_tich_nha" in hh and len(n_members):
+        per = hh.loc[n_members.index, "dien_tich_nha"] / n_members.replace(0, np.nan)
+        high = (per > p.get("max_area_per_member", np.inf)).fillna(False).astype(bool)
+        for r in n_members.index[high.values]:
+            out.append(finding("area-per-member-high", row=int(r), value=hh.at[r, "dien_tich_nha"],
+                               detail=f"{float(per[r]):.0f}", **_loc(hsd, "dien_tich_nha")))
+    if "ngay_ra_soat" not in hh or mm.empty:
+        return
+    review = mm["_hh_row"].map(hh["ngay_ra_soat"]).astype("datetime64[ns]")
+    birth = mm["ngay_sinh"] if "ngay_sinh" in mm else pd.Series(pd.NaT, index=mm.index, dtype="datetime64[ns]")
+    years = mm["nam_sinh"] if "nam_sinh" in mm else pd.Series(pd.NA, index=mm.index, dtype="Int64")
+    lo, hi = _ages(birth, years, review)
+    mm["_age_lo"], mm["_age_hi"] = lo, hi
+    if "ngay_sinh" in mm:
+        bad = ((hi < 0) | (lo > p.get("max_age", 200))).fillna(False).astype(bool)
+        bad &= ~mt.unreadable.get("ngay_sinh", pd.Series(False, index=mm.index)).astype(bool)
+        for r in mm.index[bad]:
+            out.append(finding("value-out-of-range", row=int(r), value=mt.raw.at[r, "ngay_sinh"],
+                               detail=f"tuổi 0–{p.get('max_age')}", **_loc(msd, "ngay_sinh")))
+    if "quan_he" in mm:
+        young = ((mm["quan_he"] == HEAD) & (hi < p.get("head_min_age", 0))).fillna(False).astype(bool)
+        for r in mm.index[young]:
+            out.append(finding("head-too-young", row=int(r), value=mt.raw.at[r, "ngay_sinh"], detail=int(hi[r]),
+                               **_loc(msd, "ngay_sinh")))
+    if "trinh_do" in mm:
+        deg = (mm["trinh_do"].isin(p.get("degree_levels", [])) & (hi < p.get("degree_min_age", 0))).fillna(False)
+        for r in mm.index[deg.astype(bool)]:
+            out.append(finding("degree-too-young", row=int(r), value=mm.at[r, "trinh_do"], detail=int(hi[r]),
+                               **_loc(msd, "trinh_do")))
+    if "cap_hoc" in mm:
+        table = p.get("school_level_ages", {})
+        lo_b = mm["cap_hoc"].map({k: v[0] for k, v in table.items()}).astype("Float64")
+        hi_b = mm["cap_hoc"].map({k: v[1] for k, v in table.items()}).astype("Float64")
+        odd = ((hi < lo_b) | (lo > hi_b)).fillna(False).astype(bool)
+        for r in mm.index[odd]:
+            out.append(finding("school-level-age", row=int(r), value=mm.at[r, "cap_hoc"], detail=int(hi[r]),
+                               **_loc(msd, "cap_hoc")))
+
+
+def _id_checks(msd: SheetData, mt: _Typed, is_xlsx: bool, out: list[Finding]) -> None:
+    """Personal identification numbers: format, province, sex/century and birth-year digits, duplicates."""
+    mm = mt.typed
+    if "so_dinh_danh" not in mm:
+        return
+    reg = get_registry()
+    raw = mt.raw["so_dinh_danh"].astype("string").str.strip()
+    s = raw.str.replace(r"[\s'.\-]", "", regex=True).str.replace(r"\.0$", "", regex=True)
+    reason = pd.Series(pd.NA, index=mm.index, dtype="string")
+    loc = _loc(msd, "so_dinh_danh")
+    missing = s.isna() | (s == "")
+    reason[missing] = "thieu"
+    for r in mm.index[missing]:
+        out.append(finding("id-missing", row=int(r), **loc))
+    digits12 = s.str.fullmatch(r"\d{12}", na=False)
+    numeric_rows = msd.numeric_id_rows or set()
+    prefixes = reg.id_province_prefixes()
+    cand11 = s.str.fullmatch(r"\d{11}", na=False) & pd.Series(mm.index.isin(list(numeric_rows)), index=mm.index)
+    restored = cand11 & ("0" + s.str.slice(0, 2)).isin(list(prefixes))
+    for r in mm.index[restored]:
+        out.append(finding("id-leading-zero-restored", row=int(r), value=raw[r], detail="0" + str(s[r]), **loc))
+    s = s.mask(restored, "0" + s)
+    valid = digits12 | restored
+    bad_fmt = ~missing & ~valid
+    reason[bad_fmt] = "sai_dinh_dang"
+    for r in mm.index[bad_fmt]:
+        out.append(finding("id-invalid-format", row=int(r), value=raw[r], **loc))
+    prov = s.str.slice(0, 3)
+    bad_prov = valid & ~prov.isin(list(prefixes))
+    reason[bad_prov] = "sai_tinh"
+    for r in mm.index[bad_prov]:
+        out.append(finding("id-province-unknown", row=int(r), value=s[r], detail=prov[r], **loc))
+    year = mm["nam_sinh"] if "nam_sinh" in mm else pd.Series(pd.NA, index=mm.index, dtype="Int64")
+    sex = mm["gioi_tinh"] if "gioi_tinh" in mm else pd.Series(pd.NA, index=mm.index, dtype="string")
+    d4 = pd.to_numeric(s.str.slice(3, 4), errors="coerce").astype("Int64")
+    yy = pd.to_numeric(s.str.slice(4, 6), errors="coerce").astype("Int64")
+    expected = (year // 100 - 19) * 2 + (sex == "Nữ").astype("Int64")
+    chk = valid & ~bad_prov & year.notna() & sex.notna()
+    sex_bad = (chk & (d4 != expected)).fillna(False).astype(bool)
+    reason[sex_bad] = "sai_gioi_tinh"
+    for r in mm.index[sex_bad]:
+        out.append(finding("id-sex-mismatch", row=int(r), value=s[r],
+                           detail=f"{sex[r]}, sinh năm {year[r]} → chữ số 4 phải là {expected[r]}", **loc))
+    yr_bad = (valid & ~bad_prov & year.notna() & (yy != year % 100)).fillna(False).astype(bool)
+    reason[yr_bad & reason.isna()] = "sai_nam_sinh"
+    for r in mm.index[yr_bad]:
+        out.append(finding("id-birth-year-mismatch", row=int(r), value=s[r],
+                           detail=f"năm sinh {year[r]} → chữ số 5–6 phải là {int(year[r]) % 100:02d}", **loc))
+    ids = s.where(valid)
+    dup = ids.notna() & ids.duplicated(keep="first")
+    if dup.any():
+        firsts = pd.Series(ids[~dup & ids.notna()].index, index=ids[~dup & ids.notna()].values)
+        for r in mm.index[dup]:
+            out.append(finding("id-duplicate", row=int(r), value=s[r], other=int(firsts[ids[r]]), **loc))
+        reason[dup & reason.isna()] = "trung"
+    mm["so_dinh_danh"] = ids.astype("string")
+    mm["dinh_danh_loi"] = reason
+
+
+def _batch_id_duplicates(members: pd.DataFrame, out: list[Finding], headers: dict[str, tuple[str, str]]) -> None:
+    ids = members[["file", "sheet", "row", "so_dinh_danh"]].dropna(subset=["so_dinh_danh"])
+    if ids.empty:
+        return
+    nfiles = ids.groupby("so_dinh_danh")["file"].nunique()
+    shared = nfiles[nfiles > 1].index
+    if len(shared) == 0:
+        return
+    sub = ids[ids["so_dinh_danh"].isin(shared)].sort_values(["so_dinh_danh", "file", "row"])
+    first_file = sub.groupby("so_dinh_danh")["file"].transform("first")
+    first_row = sub.groupby("so_dinh_danh")["row"].transform("first")
+    later = sub[sub["file"] != first_file]
+    for i in later.index:
+        rec = later.loc[i]
+        column, col = headers.get(str(rec["file"]), (None, None))
+        out.append(finding("id-duplicate-batch", file=str(rec["file"]), sheet=str(rec["sheet"]), row=int(rec["row"]),
+                           column=column, col=col, key="so_dinh_danh", value=rec["so_dinh_danh"],
+                           other=f"{Path(str(first_file[i])).name}, dòng {int(first_row[i])}"))
+        members.loc[i, "dinh_danh_loi"] = "trung" if pd.isna(members.loc[i, "dinh_danh_loi"]) else members.loc[i, "dinh_danh_loi"]
+
+
+# ------------------------------------------------------------------------------------------ batch
+def _frame(sd: SheetData, t: _Typed, ret: ReturnFile, columns: list[str]) -> pd.DataFrame:
+    df = t.typed.copy()
+    df["file"], df["sheet"], df["row"] = ret.path, sd.sheet, df.index.astype("int64")
+    if "layout" in columns:
+        df["layout"] = ret.layout
+    for c in columns:
+        if c not in df:
+            df[c] = pd.Series(pd.NA, index=df.index, dtype=_DTYPES.get(c, "string"))
+    return df[columns].reset_index(drop=True)
+
+
+def validate_file(ret: ReturnFile, as_of: date | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
+    """Type and check one read return. Returns (households, members, findings); uid is filled by the caller."""
+    out: list[Finding] = []
+    if not ret.readable or ret.layout is None or "households" not in ret.sheets:
+        return empty_frame(HOUSEHOLD_BASE), empty_frame(MEMBER_BASE), out
+    layout = load_layout(ret.layout)
+    hsd = ret.sheets["households"]
+    ht = _type_sheet(hsd, layout, out)
+    hdup = _household_checks(hsd, ht, layout, out)
+    hsd_frame = ht.typed
+    when = _file_as_of(ret, hsd_frame, as_of)
+    _admin_checks(ret, hsd, hsd_frame, when, out)
+    blocking = pd.Series("", index=hsd_frame.index, dtype="string")
+    blocking[hdup[hdup].index] = "household-duplicate"
+    members = empty_frame(MEMBER_BASE)
+    if "members" in ret.sheets:
+        msd = ret.sheets["members"]
+        mt = _type_sheet(msd, layout, out)
+        blocking = _member_checks(ret, hsd, ht, hdup, msd, mt, layout, out)
+        _id_checks(msd, mt, Path(ret.path).suffix.lower() in (".xlsx", ".xlsm"), out)
+        members = _frame(msd, mt, ret, MEMBER_BASE + ["_hh_row"])
+    hsd_frame["loi_chan"] = blocking.replace("", pd.NA)
+    households = _frame(hsd, ht, ret, HOUSEHOLD_BASE)
+    households["_row"] = households["row"]
+    return households, members, out
+
+
+def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date | None = None,
+                   limits: Limits | None = None,
+                   progress: Callable[[str, int, int], None] | None = None) -> ValidationResult:
+    """Validate every return under ``paths`` in one pass."""
+    files = discover(paths)
+    report = Report()
+    hh_parts: list[pd.DataFrame] = []
+    mm_parts: list[pd.DataFrame] = []
+    returns: list[ReturnFile] = []
+    by_hash: dict[str, str] = {}
+    id_headers: dict[str, tuple[str, str]] = {}
+    for i, (path, display) in enumerate(files):
+        if progress:
+            progress(display, i, len(files))
+        ret = read_return(path, layout=layout, limits=limits, display=display)
+        report.extend(ret.findings)
+        if ret.sha256 and ret.sha256 in by_hash:
+            report.extend([finding("file-duplicate", file=display, other=by_hash[ret.sha256])])
+            report.files.append(FileSummary(display, ret.layout or "", {}, ret.readable))
+            continue
+        if ret.sha256:
+            by_hash[ret.sha256] = display
+        h, m, f = validate_file(ret, as_of)
+        report.extend(f)
+        rows = {sd.sheet: len(sd.frame) for sd in ret.sheets.values()}
+        report.files.append(FileSummary(display, ret.layout or "", rows, ret.readable))
+        if "members" in ret.sheets and "so_dinh_danh" in ret.sheets["members"].headers:
+            msd = ret.sheets["members"]
+            id_headers[display] = (msd.headers["so_dinh_danh"], msd.letters["so_dinh_danh"])
+        for sd in ret.sheets.values():
+            sd.frame = sd.frame.iloc[0:0]  # the grid is no longer needed; keep headers and letters
+        returns.append(ret)
+        hh_parts.append(h)
+        mm_parts.append(m)
+    households = pd.concat(hh_parts, ignore_index=True) if hh_parts else empty_frame(HOUSEHOLD_BASE)
+    members = pd.concat(mm_parts, ignore_index=True) if mm_parts else empty_frame(MEMBER_BASE + ["_hh_row"])
+    households["uid"] = np.arange(len(households), dtype=np.int64)
+    # member -> household uid through (file, Excel row of the household)
+    key = households.set_index(["file", "_row"])["uid"]
+    if len(members):
+        idx = pd.MultiIndex.from_arrays([members["file"], members["_hh_row"]])
+        members["uid"] = pd.array(key.reindex(idx).to_numpy(), dtype="Int64")
+    _batch_id_duplicates(members, report.findings, id_headers)
+    households = households.drop(columns=["_row"])
+    members = members.drop(columns=["_hh_row"], errors="ignore")
+    return ValidationResult(report, households, members, returns)
