@@ -102,6 +102,7 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
         bad = ~blank & ~ok
         code = "value-not-date"
     elif t in ("yesno", "flag", "choice"):
+        s = s.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)  # 1.0 from a numeric cell is 1
         folded = s.map(lambda v: fold(v) if isinstance(v, str) else v, na_action="ignore")
         mapped = folded.map(spec.choice_map)
         bad = ~blank & mapped.isna()

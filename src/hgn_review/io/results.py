@@ -1,0 +1,204 @@
+"""The results bundle: what classify and merge write, and what merge and report read.
+
+Workbook sheets (see docs/contracts.md §3): data sheets carry the Vietnamese header in row 1 and the stable key
+in row 2, data from row 3. Parquet files carry the same columns under the same keys, losslessly.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hgn_review.errors import InputError
+from hgn_review.findings import Finding, Report
+from hgn_review.io.write import atomic_path
+from hgn_review.schemas.layout import INDICATORS, load_layout
+
+SHEET_HOUSEHOLDS = "Hộ gia đình"
+SHEET_MEMBERS = "Thành viên"
+SHEET_SUMMARY = "Tổng hợp"
+SHEET_FINDINGS = "Phát hiện"
+SHEET_META = "Thông tin"
+SHEET_COVERAGE = "Phạm vi"
+SHEET_RECON = "Đối chiếu"
+
+EXTRA_LABELS = {
+    "uid": "Số hiệu", "file": "Tệp nguồn", "sheet": "Sheet nguồn", "row": "Dòng nguồn", "layout": "Mẫu biểu",
+    "khu_vuc_nguon": "Nguồn khu vực", "loi_chan": "Lỗi chặn phân loại", "phan_loai_ghi": "Phân loại ghi nhận",
+    "so_thieu_hut_ghi": "Số thiếu hụt ghi nhận", "ket_qua_phieu_a": "Kết quả phiếu A",
+    "dan_toc_tai_cho": "Hộ DTTS tại chỗ", "gioi_tinh_chu_ho": "Giới tính chủ hộ", "so_thieu_hut": "Số chỉ số thiếu hụt",
+    "so_chua_ro": "Số chỉ số chưa rõ", "co_so_thu_nhap": "Cơ sở xác định thu nhập",
+    "duoi_chuan_thu_nhap": "Thu nhập dưới chuẩn", "phan_loai": "Phân loại", "phan_loai_dia_phuong": "Phân loại (chuẩn địa phương)",
+    "dien_bien": "Diễn biến", "ly_do": "Lý do", "chuan": "Chuẩn áp dụng", "dinh_danh_loi": "Lỗi số định danh",
+    "nam_sinh": "Năm sinh", "tuoi": "Tuổi", "source_file": "Tệp kết quả nguồn", "source_sha256": "SHA-256 tệp nguồn",
+    "unit": "Mã đơn vị", "ma_huyen": "Mã huyện", "ma_tinh": "Mã tỉnh",
+}
+BOOL_TRUE, BOOL_FALSE = "Có", "Không"
+TEXT_KEYS = {"ma_xa", "ma_ho", "so_dinh_danh", "ma_huyen", "ma_tinh", "unit", "source_sha256"}
+
+
+def labels() -> dict[str, str]:
+    out = dict(EXTRA_LABELS)
+    for lay in ("hgn", "app"):
+        for sheet in load_layout(lay).sheets.values():
+            for c in sheet.columns:
+                out.setdefault(c.key, c.header)
+    return out
+
+
+@dataclass
+class Results:
+    households: pd.DataFrame
+    members: pd.DataFrame
+    summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    findings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    meta: dict[str, Any] = field(default_factory=dict)
+    extra_sheets: dict[str, pd.DataFrame] = field(default_factory=dict)
+    path: str = ""
+
+
+def findings_frame(findings: list[Finding], lang: str = "vi") -> pd.DataFrame:
+    r = Report(findings=list(findings))
+    return r.to_frame(lang)
+
+
+# ----------------------------------------------------------------------------------------------- write
+def _cell_values(s: pd.Series) -> list[Any]:
+    """Column values ready for xlsxwriter.write_row: None for NA, Có/Không for booleans, datetimes, numbers."""
+    if s.dtype == "boolean" or s.dtype == bool:
+        s = s.astype("object").map({True: BOOL_TRUE, False: BOOL_FALSE})
+    elif pd.api.types.is_datetime64_any_dtype(s):
+        s = pd.Series(s.dt.to_pydatetime(), index=s.index, dtype="object")
+    elif pd.api.types.is_numeric_dtype(s):
+        f = s.astype("Float64")
+        s = f.astype("object").where(f.notna(), None)
+        return [None if v is None else (int(v) if float(v).is_integer() else float(v)) for v in s]
+    s = s.astype("object")
+    return s.where(s.notna(), None).tolist()
+
+
+def _write_table(wb: Any, name: str, df: pd.DataFrame, fmt: dict[str, Any], keys_row: bool = True) -> None:
+    ws = wb.add_worksheet(name)
+    lab = labels()
+    cols = list(df.columns)
+    ws.write_row(0, 0, [lab.get(c, c) for c in cols], fmt["head"])
+    start = 1
+    if keys_row:
+        ws.write_row(1, 0, cols, fmt["key"])
+        start = 2
+    data = [_cell_values(df[c]) for c in cols]
+    for i, row in enumerate(zip(*data, strict=True)) if cols else ():
+        ws.write_row(start + i, 0, row)
+    ws.freeze_panes(start, 0)
+    if len(cols):
+        ws.autofilter(0 if not keys_row else 1, 0, max(start - 1 + len(df), start - 1), len(cols) - 1)
+
+
+def write_results(res: Results, out: Path, parquet_dir: Path | None = None) -> list[Path]:
+    """Write the results workbook (and Parquet files) atomically."""
+    import xlsxwriter
+
+    written: list[Path] = []
+    with atomic_path(out) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "strings_to_numbers": False,
+                                            "default_date_format": "dd/mm/yyyy"})
+        fmt = {"head": wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1}),
+               "key": wb.add_format({"font_color": "#808080", "italic": True, "font_size": 8}),
+               "date": wb.add_format({"num_format": "dd/mm/yyyy"})}
+        _write_table(wb, SHEET_HOUSEHOLDS, res.households, fmt)
+        _write_table(wb, SHEET_MEMBERS, res.members, fmt)
+        if not res.summary.empty:
+            _write_table(wb, SHEET_SUMMARY, res.summary, fmt)
+        for name, df in res.extra_sheets.items():
+            _write_table(wb, name, df, fmt)
+        _write_table(wb, SHEET_FINDINGS, res.findings, fmt)
+        meta = pd.DataFrame({"khoa": list(res.meta), "gia_tri": [
+            v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str) for v in res.meta.values()]})
+        _write_table(wb, SHEET_META, meta, fmt, keys_row=False)
+        wb.close()
+    written.append(out)
+    if parquet_dir is not None:
+        parquet_dir.mkdir(parents=True, exist_ok=True)
+        for name, df in (("households", res.households), ("members", res.members)):
+            target = parquet_dir / f"{name}.parquet"
+            with atomic_path(target) as tmp:
+                df.to_parquet(tmp, index=False)
+            written.append(target)
+    return written
+
+
+# ----------------------------------------------------------------------------------------------- read
+_BOOL_KEYS = {"su_dung_internet", "phuong_tien_thong_tin", "ho_nlndn", "nguoi_co_cong", "bao_tro_xa_hoi",
+              "dan_toc_tai_cho", "the_bhyt", "suy_dinh_duong", "dang_di_hoc", "duoi_chuan_thu_nhap"}
+_INT_KEYS = {"uid", "row", "so_thanh_vien", "so_thieu_hut_ghi", "stt", "nam_sinh", "so_thieu_hut", "so_chua_ro", "tuoi"}
+_FLOAT_KEYS = {"thu_nhap_bq", "diem_b1", "diem_b2", "dien_tich_nha"}
+_DATE_KEYS = {"ngay_ra_soat", "ngay_sinh"}
+
+
+def _restore_types(df: pd.DataFrame) -> pd.DataFrame:
+    for c in df.columns:
+        s = df[c]
+        if c in _BOOL_KEYS:
+            df[c] = s.map({BOOL_TRUE: True, BOOL_FALSE: False, True: True, False: False}).astype("boolean")
+        elif c in INDICATORS:
+            df[c] = pd.to_numeric(s, errors="coerce").astype("Int8")
+        elif c in _INT_KEYS:
+            df[c] = pd.to_numeric(s, errors="coerce").round().astype("Int64")
+        elif c in _FLOAT_KEYS:
+            df[c] = pd.to_numeric(s, errors="coerce").astype("Float64")
+        elif c in _DATE_KEYS:
+            df[c] = pd.to_datetime(s, errors="coerce")
+        else:
+            df[c] = s.astype("string")
+    return df
+
+
+def _read_table(reader: Any, name: str, keys_row: bool = True) -> pd.DataFrame:
+    if name not in reader.sheet_names:
+        return pd.DataFrame()
+    sheet = reader.load_sheet(name, header_row=1 if keys_row else 0, dtypes="string")
+    df = sheet.to_pandas()
+    return _restore_types(df) if keys_row else df
+
+
+def read_results(path: Path) -> Results:
+    """Read a results workbook (or a folder holding households.parquet / members.parquet / meta.json)."""
+    import fastexcel
+
+    path = Path(path)
+    if path.is_dir():
+        hh = pd.read_parquet(path / "households.parquet")
+        mm = pd.read_parquet(path / "members.parquet")
+        meta = json.loads((path / "meta.json").read_text("utf-8")) if (path / "meta.json").exists() else {}
+        return Results(hh, mm, meta=meta, path=str(path))
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as exc:  # noqa: BLE001
+        raise InputError(f"Không đọc được tệp kết quả {path}: {str(exc)[:150]}",
+                         hint="Dùng tệp do `hgn classify` hoặc `hgn merge` ghi ra.",
+                         message_en=f"Cannot read results file {path}",
+                         hint_en="Use a file written by `hgn classify` or `hgn merge`.") from exc
+    if SHEET_HOUSEHOLDS not in reader.sheet_names or SHEET_META not in reader.sheet_names:
+        raise InputError(f"{path} không phải tệp kết quả của hgn (thiếu sheet \"{SHEET_HOUSEHOLDS}\" hoặc \"{SHEET_META}\").",
+                         hint="Dùng tệp do `hgn classify` hoặc `hgn merge` ghi ra.",
+                         message_en=f"{path} is not an hgn results file.",
+                         hint_en="Use a file written by `hgn classify` or `hgn merge`.")
+    meta_df = _read_table(reader, SHEET_META, keys_row=False)
+    meta: dict[str, Any] = {}
+    for k, v in zip(meta_df.iloc[:, 0], meta_df.iloc[:, 1], strict=True):
+        if not isinstance(k, str):
+            continue
+        try:
+            meta[k] = json.loads(v) if isinstance(v, str) and v[:1] in "[{" else v
+        except json.JSONDecodeError:
+            meta[k] = v
+    extra = {n: _read_table(reader, n) for n in (SHEET_COVERAGE, SHEET_RECON) if n in reader.sheet_names}
+    return Results(households=_read_table(reader, SHEET_HOUSEHOLDS), members=_read_table(reader, SHEET_MEMBERS),
+                   summary=_read_table(reader, SHEET_SUMMARY), findings=_read_table(reader, SHEET_FINDINGS),
+                   meta=meta, extra_sheets=extra, path=str(path))
