@@ -350,7 +350,7 @@ def _plausibility(hsd: SheetData, ht: _Typed, msd: SheetData, mt: _Typed, n_memb
                                **_loc(msd, "cap_hoc")))
 
 
-def _id_checks(msd: SheetData, mt: _Typed, is_xlsx: bool, out: list[Finding]) -> None:
+def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding]) -> None:
     """Personal identification numbers: format, province, sex/century and birth-year digits, duplicates."""
     mm = mt.typed
     if "so_dinh_danh" not in mm:
@@ -365,9 +365,10 @@ def _id_checks(msd: SheetData, mt: _Typed, is_xlsx: bool, out: list[Finding]) ->
     for r in mm.index[missing]:
         out.append(finding("id-missing", row=int(r), **loc))
     digits12 = s.str.fullmatch(r"\d{12}", na=False)
-    numeric_rows = msd.numeric_id_rows or set()
     prefixes = reg.id_province_prefixes()
-    cand11 = s.str.fullmatch(r"\d{11}", na=False) & pd.Series(mm.index.isin(list(numeric_rows)), index=mm.index)
+    cand11 = s.str.fullmatch(r"\d{11}", na=False)
+    if cand11.any():  # only a cell stored as a number lost its zero; typed text of 11 digits is just wrong
+        cand11 &= pd.Series(mm.index.isin(list(msd.numeric_rows("so_dinh_danh"))), index=mm.index)
     restored = cand11 & ("0" + s.str.slice(0, 2)).isin(list(prefixes))
     for r in mm.index[restored]:
         out.append(finding("id-leading-zero-restored", row=int(r), value=raw[r], detail="0" + str(s[r]), **loc))
@@ -461,7 +462,7 @@ def validate_file(ret: ReturnFile, as_of: date | None = None) -> tuple[pd.DataFr
         msd = ret.sheets["members"]
         mt = _type_sheet(msd, layout, out)
         blocking = _member_checks(ret, hsd, ht, hdup, msd, mt, layout, out)
-        _id_checks(msd, mt, Path(ret.path).suffix.lower() in (".xlsx", ".xlsm"), out)
+        _id_checks(msd, mt, out)
         members = _frame(msd, mt, ret, MEMBER_BASE + ["_hh_row"])
     hsd_frame["loi_chan"] = blocking.replace("", pd.NA)
     households = _frame(hsd, ht, ret, HOUSEHOLD_BASE)
@@ -500,6 +501,9 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
             id_headers[display] = (msd.headers["so_dinh_danh"], msd.letters["so_dinh_danh"])
         for sd in ret.sheets.values():
             sd.frame = sd.frame.iloc[0:0]  # the grid is no longer needed; keep headers and letters
+            sd.extra = sd.extra.iloc[0:0]
+            if sd.scan is not None:
+                sd.scan.xml = b""
         returns.append(ret)
         hh_parts.append(h)
         mm_parts.append(m)

@@ -52,7 +52,12 @@ class SheetData:
     extra: pd.DataFrame = field(default_factory=pd.DataFrame)  # unknown columns, named by their header
     scan: SheetScan | None = None
     repeated_header_rows: list[int] = field(default_factory=list)
-    numeric_id_rows: set[int] | None = None  # rows whose ID cell is a number (None: cell types unknown)
+
+    def numeric_rows(self, key: str) -> set[int]:
+        """Rows whose cell in column ``key`` is stored as a number (empty when cell types are unknown)."""
+        if self.scan is None or key not in self.letters:
+            return set()
+        return self.scan.numeric_rows(self.letters[key])
 
 
 @dataclass
@@ -323,9 +328,6 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     sd = SheetData(file=file, sheet=sheet, role=spec.role, frame=data, headers=headers, letters=letters,
                    header_row=hr, extra=extra, scan=scan, repeated_header_rows=rep_rows)
     if scan is not None:
-        if "so_dinh_danh" in letters:
-            sd.numeric_id_rows = scan.numeric_rows(letters["so_dinh_danh"])
-        scan.xml = b""
         _hygiene(sd, scan, findings)
     return sd
 
