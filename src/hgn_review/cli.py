@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import json
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
@@ -137,6 +138,76 @@ def validate(
     raise typer.Exit(exitcodes.FINDINGS if result.report.at_or_above(fail_on.value) else exitcodes.OK)
 
 
+class Prefer(str, Enum):
+    recorded = "recorded"
+    derived = "derived"
+
+
+@app.command()
+def classify(
+    paths: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục biểu rà soát.")],
+    out: Annotated[Path, typer.Option("--out", help="Tệp kết quả .xlsx.")],
+    standard: Annotated[str | None, typer.Option("--standard", help="Mã chuẩn hoặc tệp YAML (mặc định theo ngày rà soát).")] = None,
+    local: Annotated[str | None, typer.Option("--local", help="Chuẩn địa phương (mã hoặc tệp YAML).")] = None,
+    previous: Annotated[Path | None, typer.Option("--previous", help="Danh sách đầu kỳ (kết quả kỳ trước).")] = None,
+    history: Annotated[list[Path] | None, typer.Option("--history", help="Danh sách các kỳ trước nữa (xét tái nghèo).")] = None,
+    prefer: Annotated[Prefer, typer.Option("--prefer", help="Khi chỉ số ghi nhận khác chỉ số tính lại: dùng bên nào.")] = Prefer.recorded,
+    parquet: Annotated[Path | None, typer.Option("--parquet", help="Thư mục ghi households.parquet, members.parquet.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In tóm tắt JSON ra stdout.")] = False,
+    layout: Annotated[LayoutOpt | None, typer.Option("--layout")] = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = Lang.vi,
+) -> None:
+    """Phân loại hộ theo chuẩn nghèo đa chiều, kèm lý do, diễn biến và chỉ số AF."""
+    from hgn_review.console import render_classification
+    from hgn_review.io.results import write_results
+    from hgn_review.pipeline import classify_paths
+
+    _check_paths(paths + ([previous] if previous else []) + list(history or []))
+    run = classify_paths(paths, standard=standard, local=local, previous=previous, history=history or [],
+                         prefer=prefer.value, layout=layout.value if layout else None,
+                         as_of=parse_date_opt(as_of), progress=_progress(as_json))
+    written = write_results(run.results, out, parquet)
+    _note(("Chỉ số ghi nhận được ưu tiên" if prefer == Prefer.recorded else "Chỉ số tính lại được ưu tiên")
+          if lang == Lang.vi else f"Preferring {prefer.value} indicators", as_json)
+    if as_json:
+        sys.stdout.write(json.dumps(run.summary_json(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        render_classification(run.summary_json(), [str(w) for w in written], lang.value)
+    raise typer.Exit(exitcodes.OK)
+
+
+@standard_app.command("list")
+def standard_list() -> None:
+    """Liệt kê các chuẩn có sẵn."""
+    from hgn_review.console import table
+    from hgn_review.scoring.standard import list_standards
+
+    rows = [(s.id, s.title, s.valid_from.value, s.valid_to.value, s.source) for s in list_standards()]
+    table("Chuẩn nghèo", ["Mã", "Tên", "Từ ngày", "Đến ngày", "Căn cứ"], rows)
+
+
+@standard_app.command("show")
+def standard_show(ident: Annotated[str, typer.Argument(help="Mã chuẩn hoặc tệp YAML.")]) -> None:
+    """Xem mọi tham số của một chuẩn, kèm căn cứ và mức độ xác lập (law/practice/open)."""
+    from hgn_review.console import table
+    from hgn_review.scoring.standard import load_standard
+
+    std = load_standard(ident)
+    table(f"{std.id} — {std.title}", ["Tham số", "Giá trị", "Mức độ", "Căn cứ"],
+          [(p[0], p[1], p[2], p[3]) for p in std.parameters()])
+
+
+@standard_app.command("check")
+def standard_check(file: Annotated[Path, typer.Argument(help="Tệp YAML chuẩn cần kiểm tra.")]) -> None:
+    """Kiểm tra một tệp chuẩn; báo lỗi kèm đường dẫn YAML của chỗ sai."""
+    from hgn_review.scoring.standard import load_standard
+
+    _check_paths([file])
+    std = load_standard(file)
+    typer.echo(f"Hợp lệ: {std.id} ({std.title}), sha256 {std.sha256[:12]}…")
+
+
 def _check_paths(paths: list[Path]) -> None:
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -178,12 +249,8 @@ def main() -> None:
         render_error("Đã dừng theo yêu cầu." if lang == "vi" else "Stopped.", "", lang)
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for officers
-        import click
-
-        if isinstance(exc, click.exceptions.UsageError):
-            exc.show()
-            sys.exit(exitcodes.USAGE)
-        if isinstance(exc, click.exceptions.ClickException):
+        # typer's own usage errors (bad option, missing argument) carry show() and an exit code
+        if callable(getattr(exc, "show", None)) and hasattr(exc, "exit_code"):
             exc.show()
             sys.exit(exitcodes.USAGE)
         if os.environ.get("HGN_DEBUG"):

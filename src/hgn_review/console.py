@@ -70,3 +70,21 @@ def render_error(message: str, hint: str, lang: str = "vi") -> None:
     err.print(f"[bold red]{label}:[/] {message}")
     if hint:
         err.print(f"[bold]{T[lang]['hint']}:[/] {hint}")
+
+
+def render_classification(summary: dict[str, Any], written: list[str], lang: str = "vi",
+                          console: Console | None = None) -> None:
+    c = console or out
+    vi = lang == "vi"
+    rows = [(k, v) for k, v in summary["by_class"].items()]
+    rows.append(("Tổng số hộ" if vi else "Households", summary["households"]))
+    table(f"hgn classify — {summary['standard']}", ["Phân loại" if vi else "Class", "Số hộ" if vi else "Households"],
+          rows, c)
+    if summary.get("by_movement"):
+        table("Diễn biến" if vi else "Movements", ["Diễn biến" if vi else "Movement", "Số hộ" if vi else "Households"],
+              list(summary["by_movement"].items()), c)
+    f = summary["findings"]
+    c.print(("Phát hiện: {e} lỗi, {w} cảnh báo" if vi else "Findings: {e} errors, {w} warnings").format(
+        e=f.get("error", 0), w=f.get("warning", 0)))
+    for w in written:
+        c.print(f"{T[lang]['written']}: {w}")
