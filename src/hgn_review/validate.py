@@ -101,9 +101,22 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
                                    key=c.key, value=v, **extra))
     t = pd.DataFrame(typed, index=raw.index)
     u = pd.DataFrame(unreadable, index=raw.index)
+    if sd.scan is not None and sd.scan.errors:  # a formula error is a value, just not a readable one
+        key_by_letter = {v: k for k, v in sd.letters.items()}
+        for (letter, r), _err in sd.scan.errors.items():
+            key = key_by_letter.get(letter)
+            if key in u.columns and r in u.index:
+                u.at[r, key] = True
     present = frozenset(t.columns)
-    out.extend(run_schema(schema_for(layout.id, sd.role, present), t, raw, u, spec, file=sd.file, sheet=sd.sheet,
-                          headers=sd.headers, letters=sd.letters))
+    found = run_schema(schema_for(layout.id, sd.role, present), t, raw, u, spec, file=sd.file, sheet=sd.sheet,
+                       headers=sd.headers, letters=sd.letters)
+    out.extend(found)
+    for f in found:  # a value outside its domain is not used downstream (contract: invalid → NA)
+        if f.code != "value-required" and f.key in t.columns and f.row in t.index:
+            t.at[f.row, f.key] = pd.NA
+    for c in spec.columns:  # absent optional columns: the layout's default, or "no" where blank means no
+        if c.key not in t.columns and (c.default is not None or c.blank_is_no):
+            t[c.key] = c.default if c.default is not None else False
     _text_checks(sd, layout, raw, out)
     return _Typed(t, raw, u)
 
@@ -201,14 +214,12 @@ def _household_checks(sd: SheetData, t: _Typed, layout: Layout, out: list[Findin
         full = pd.concat([t.raw, sd.extra], axis=1) if not sd.extra.empty else t.raw
         dup = full.duplicated(keep="first")
         if dup.any():
-            first = full[~dup].reset_index().set_index(list(full.columns), drop=False)
             first_rows = full.reset_index().groupby(list(full.columns), dropna=False)["index"].transform("min")
             first_rows.index = full.index
             for r in full.index[dup]:
                 out.append(finding("row-duplicate", file=sd.file, sheet=sd.sheet, row=int(r), other=int(first_rows[r])))
-            del first
-        hh.drop(index=full.index[dup], inplace=True)
-        t.raw.drop(index=full.index[dup], inplace=True)
+        t.typed = hh = hh.drop(index=full.index[dup])
+        t.raw = t.raw.drop(index=full.index[dup])
     ma_ho = hh["ma_ho"] if "ma_ho" in hh else pd.Series(pd.NA, index=hh.index, dtype="string")
     dup = ma_ho.notna() & ma_ho.duplicated(keep="first")
     if dup.any():
@@ -440,6 +451,10 @@ def _frame(sd: SheetData, t: _Typed, ret: ReturnFile, columns: list[str]) -> pd.
     for c in columns:
         if c not in df:
             df[c] = pd.Series(pd.NA, index=df.index, dtype=_DTYPES.get(c, "string"))
+        elif c in _DTYPES and str(df[c].dtype) != _DTYPES[c]:
+            df[c] = df[c].astype(_DTYPES[c])
+        elif c not in _DTYPES and df[c].dtype == object:
+            df[c] = df[c].astype("string")
     return df[columns].reset_index(drop=True)
 
 
@@ -509,6 +524,8 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
         mm_parts.append(m)
     households = pd.concat(hh_parts, ignore_index=True) if hh_parts else empty_frame(HOUSEHOLD_BASE)
     members = pd.concat(mm_parts, ignore_index=True) if mm_parts else empty_frame(MEMBER_BASE + ["_hh_row"])
+    if "_row" not in households:
+        households["_row"] = households["row"]
     households["uid"] = np.arange(len(households), dtype=np.int64)
     # member -> household uid through (file, Excel row of the household)
     key = households.set_index(["file", "_row"])["uid"]
