@@ -177,6 +177,34 @@ def classify(
     raise typer.Exit(exitcodes.OK)
 
 
+@app.command()
+def report(
+    input: Annotated[Path, typer.Argument(help="Tệp kết quả của hgn classify hoặc hgn merge.")],
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Thư mục ghi biểu mẫu, danh sách, report.html.")],
+    forms: Annotated[str, typer.Option("--forms", help="Biểu cần lập: 1,2,4 hoặc 1-5 hoặc all.")] = "all",
+    unit: Annotated[str | None, typer.Option("--unit", help="Chỉ lập cho đơn vị này (mã).")] = None,
+    signer: Annotated[str, typer.Option("--signer", help="Tên thủ trưởng đơn vị ký.")] = "",
+    place: Annotated[str, typer.Option("--place", help="Địa danh ở dòng ngày tháng.")] = "",
+    report_date: Annotated[str | None, typer.Option("--date", help="Ngày lập biểu (dd/mm/yyyy).")] = None,
+    forms_dir: Annotated[Path | None, typer.Option("--forms-dir", help="Thư mục định nghĩa biểu riêng của tỉnh.")] = None,
+    mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Che số định danh và tên (báo cáo gửi ra ngoài).")] = False,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = Lang.vi,
+) -> None:
+    """Lập 15 biểu mẫu, danh sách kết nối CSDL dân cư và trang tóm tắt report.html."""
+    from hgn_review.reports import make_report, parse_forms_option
+
+    _check_paths([input] + ([forms_dir] if forms_dir else []))
+    outs = make_report(input, out_dir, forms=parse_forms_option(forms), unit=unit, signer=signer, place=place,
+                       report_date=parse_date_opt(report_date, "--date"), forms_dir=forms_dir, mask_pii=mask_pii,
+                       as_of=parse_date_opt(as_of))
+    label = "Đã ghi" if lang == Lang.vi else "Written"
+    for p in [*outs.forms, *outs.population, outs.html]:
+        typer.echo(f"{label}: {p}")
+    for n in outs.notes:
+        typer.echo(f"• {n}")
+
+
 @standard_app.command("list")
 def standard_list() -> None:
     """Liệt kê các chuẩn có sẵn."""

@@ -260,7 +260,10 @@ class Finding:
         template = entry.en if lang == "en" else entry.vi
         values = {"value": self.value if self.value is not None else "", "header": self.column or "",
                   "detail": "", "other": "", "suggestion": "", "proposal": ""}
-        values.update(dict(self.params))
+        params = dict(self.params)
+        for k, v in params.items():
+            if not k.endswith("_en"):
+                values[k] = params.get(k + "_en", v) if lang == "en" else v
         return template.format(**values)
 
     def hint(self, lang: str = "vi") -> str:

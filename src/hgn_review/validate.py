@@ -96,7 +96,9 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
             for r, v in raw[c.key][mask].items():
                 extra = {}
                 if code == "value-not-in-list":
-                    extra["suggestion"] = _suggest(str(v), c.choices)
+                    near = _suggest(str(v), c.choices)
+                    if near:
+                        extra = {"suggestion": f" (có phải \"{near}\"?)", "suggestion_en": f" (did you mean \"{near}\"?)"}
                 out.append(finding(code, file=sd.file, sheet=sd.sheet, row=int(r), column=header, col=letter,
                                    key=c.key, value=v, **extra))
     t = pd.DataFrame(typed, index=raw.index)
@@ -126,7 +128,7 @@ def _suggest(value: str, choices: tuple[str, ...]) -> str:
 
     folded = {fold(c): c for c in choices}
     best = difflib.get_close_matches(fold(value), list(folded), n=1, cutoff=0.6)
-    return f" (có phải \"{folded[best[0]]}\"?)" if best else ""
+    return folded[best[0]] if best else ""
 
 
 def _text_checks(sd: SheetData, layout: Layout, raw: pd.DataFrame, out: list[Finding]) -> None:
@@ -179,9 +181,10 @@ def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date,
     if "ma_xa" in sd.frame.columns:
         for r in hh.index[unknown]:
             near = reg.nearest_codes(str(codes[r]), as_of)
-            sug = f"; mã gần giống: {', '.join(u.code + ' ' + u.name for u in near)}" if near else ""
+            names = ", ".join(u.code + " " + u.name for u in near)
             out.append(finding("commune-unknown", row=int(r), value=codes[r], detail=as_of.strftime("%d/%m/%Y"),
-                               suggestion=sug, **_loc(sd, "ma_xa")))
+                               suggestion=f"; mã gần giống: {names}" if near else "",
+                               suggestion_en=f"; nearest codes: {names}" if near else "", **_loc(sd, "ma_xa")))
     declared = ret.info.get(fold("Mã xã"))
     if declared and declared.strip().isdigit():
         file_code = declared.strip().zfill(5)
@@ -199,7 +202,7 @@ def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date,
     if "khu_vuc" in sd.frame.columns:
         mism = row_area.notna() & reg_area.notna() & (row_area.astype("string") != reg_area.astype("string"))
         for r in hh.index[mism.fillna(False).astype(bool)]:
-            out.append(finding("area-mismatch", row=int(r), value=row_area[r], detail=f"{reg_area[r]} theo danh mục",
+            out.append(finding("area-mismatch", row=int(r), value=row_area[r], detail=f"{reg_area[r]} theo danh mục", detail_en=f"{reg_area[r]} per the registry",
                                **_loc(sd, "khu_vuc")))
     hh["khu_vuc_nguon"] = pd.Series(np.where(row_area.notna(), "ho", np.where(reg_area.notna(), "danh_muc", None)),
                                     index=hh.index, dtype="string")
@@ -340,7 +343,8 @@ def _plausibility(hsd: SheetData, ht: _Typed, msd: SheetData, mt: _Typed, n_memb
         bad &= ~mt.unreadable.get("ngay_sinh", pd.Series(False, index=mm.index)).astype(bool)
         for r in mm.index[bad]:
             out.append(finding("value-out-of-range", row=int(r), value=mt.raw.at[r, "ngay_sinh"],
-                               detail=f"tuổi 0–{p.get('max_age')}", **_loc(msd, "ngay_sinh")))
+                               detail=f"tuổi 0–{p.get('max_age')}", detail_en=f"age 0–{p.get('max_age')}",
+                               **_loc(msd, "ngay_sinh")))
     if "quan_he" in mm:
         young = ((mm["quan_he"] == HEAD) & (hi < p.get("head_min_age", 0))).fillna(False).astype(bool)
         for r in mm.index[young]:
@@ -404,12 +408,15 @@ def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding]) -> None:
     reason[sex_bad] = "sai_gioi_tinh"
     for r in mm.index[sex_bad]:
         out.append(finding("id-sex-mismatch", row=int(r), value=s[r],
-                           detail=f"{sex[r]}, sinh năm {year[r]} → chữ số 4 phải là {expected[r]}", **loc))
+                           detail=f"{sex[r]}, sinh năm {year[r]} → chữ số 4 phải là {expected[r]}",
+                           detail_en=f"{'male' if sex[r] == 'Nam' else 'female'}, born {year[r]} → digit 4 must be {expected[r]}",
+                           **loc))
     yr_bad = (valid & ~bad_prov & year.notna() & (yy != year % 100)).fillna(False).astype(bool)
     reason[yr_bad & reason.isna()] = "sai_nam_sinh"
     for r in mm.index[yr_bad]:
         out.append(finding("id-birth-year-mismatch", row=int(r), value=s[r],
-                           detail=f"năm sinh {year[r]} → chữ số 5–6 phải là {int(year[r]) % 100:02d}", **loc))
+                           detail=f"năm sinh {year[r]} → chữ số 5–6 phải là {int(year[r]) % 100:02d}",
+                           detail_en=f"born {year[r]} → digits 5–6 must be {int(year[r]) % 100:02d}", **loc))
     ids = s.where(valid)
     dup = ids.notna() & ids.duplicated(keep="first")
     if dup.any():
@@ -438,7 +445,8 @@ def _batch_id_duplicates(members: pd.DataFrame, out: list[Finding], headers: dic
         column, col = headers.get(str(rec["file"]), (None, None))
         out.append(finding("id-duplicate-batch", file=str(rec["file"]), sheet=str(rec["sheet"]), row=int(rec["row"]),
                            column=column, col=col, key="so_dinh_danh", value=rec["so_dinh_danh"],
-                           other=f"{Path(str(first_file[i])).name}, dòng {int(first_row[i])}"))
+                           other=f"{Path(str(first_file[i])).name}, dòng {int(first_row[i])}",
+                           other_en=f"{Path(str(first_file[i])).name}, row {int(first_row[i])}"))
         members.loc[i, "dinh_danh_loi"] = "trung" if pd.isna(members.loc[i, "dinh_danh_loi"]) else members.loc[i, "dinh_danh_loi"]
 
 

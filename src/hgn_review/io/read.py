@@ -187,15 +187,15 @@ def _match_row(grid: pd.DataFrame, r: int, index: dict[str, str]) -> HeaderMatch
     for letter, val in row.items():
         cands: list[str] = []
         if isinstance(val, str):
-            cands.append(val)
             if above is not None and isinstance(above[letter], str):
-                cands.append(f"{above[letter]} {val}")
+                cands.append(f"{above[letter]} {val}")  # a group header above wins: "Thiếu hụt" + "Nguồn nước"
+            cands.append(val)
         elif above is not None and isinstance(grid.loc[r - 1][letter], str):
             cands.append(grid.loc[r - 1][letter])  # header cell merged vertically over two rows
         if not cands:
             continue
         key = next((index[header_key(c)] for c in cands if header_key(c) in index), None)
-        text = " ".join(str(cands[0]).split())
+        text = " ".join(str(val if isinstance(val, str) else cands[0]).split())
         if key is None:
             if isinstance(val, str):
                 unknown.append((str(letter), text))
@@ -363,7 +363,7 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
         return ReturnFile(file, None, {}, {}, findings, "", readable=False)
     reason = check_file(path, limits)
     if reason:
-        findings.append(finding("file-too-large", file=file, detail=reason))
+        findings.append(finding("file-too-large", file=file, detail=reason[0], detail_en=reason[1]))
         return ReturnFile(file, None, {}, {}, findings, digest, readable=False)
     try:
         book = _Book(path)

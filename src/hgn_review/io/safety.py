@@ -30,11 +30,11 @@ def col_number(letters: str) -> int:
     return n
 
 
-def check_file(path: Path, limits: Limits) -> str | None:
-    """Return a reason when the file must not be read, else None. Reads only zip directories and XML heads."""
+def check_file(path: Path, limits: Limits) -> tuple[str, str] | None:
+    """Return a reason (vi, en) when the file must not be read, else None. Reads only zip directories and XML heads."""
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        return f"{size:,} byte > {limits.max_file_bytes:,}"
+        return f"{size:,} byte > {limits.max_file_bytes:,}", f"{size:,} bytes > {limits.max_file_bytes:,}"
     if not zipfile.is_zipfile(path):
         return None
     try:
@@ -43,9 +43,10 @@ def check_file(path: Path, limits: Limits) -> str | None:
             total = sum(i.file_size for i in infos)
             packed = sum(i.compress_size for i in infos) or 1
             if total > limits.max_uncompressed_bytes:
-                return f"giải nén {total:,} byte > {limits.max_uncompressed_bytes:,}"
+                return (f"giải nén {total:,} byte > {limits.max_uncompressed_bytes:,}",
+                        f"{total:,} bytes uncompressed > {limits.max_uncompressed_bytes:,}")
             if total / packed > limits.max_compression_ratio and total > 50 * 1024 * 1024:
-                return f"tỉ lệ nén {total / packed:.0f}:1"
+                return f"tỉ lệ nén {total / packed:.0f}:1", f"compression ratio {total / packed:.0f}:1"
             for info in infos:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                     with zf.open(info) as fh:
@@ -54,7 +55,7 @@ def check_file(path: Path, limits: Limits) -> str | None:
                     if m:
                         cells = col_number(m.group(1).decode()) * int(m.group(2))
                         if cells > limits.max_cells:
-                            return f"{cells:,} ô > {limits.max_cells:,}"
+                            return f"{cells:,} ô > {limits.max_cells:,}", f"{cells:,} cells > {limits.max_cells:,}"
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        return f"tệp nén hỏng ({exc})"
+        return f"tệp nén hỏng ({exc})", f"broken zip ({exc})"
     return None

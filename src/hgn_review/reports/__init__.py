@@ -1,0 +1,74 @@
+"""`hgn report`: the fifteen report forms, the population-database list and the HTML summary.
+
+The report's data is built once (`build_view`) and rendered twice: to Excel (`render_forms`, one code path for
+every form definition in reports/forms/*.yaml; `write_population_list`) and to HTML (`write_html`).
+`make_report` does all of it from a results file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from hgn_review.io.results import Results, read_results
+from hgn_review.reports.excel import EXCEL_MAX_ROWS, render_forms_with_notes
+from hgn_review.reports.formdef import FormDef, load_forms, parse_forms_option
+from hgn_review.reports.html import write_html
+from hgn_review.reports.population import write_list
+from hgn_review.reports.view import ReportView, build_view
+
+__all__ = [
+    "FormDef", "ReportOutputs", "ReportView", "build_view", "load_forms", "make_report", "parse_forms_option",
+    "render_forms", "write_html", "write_population_list",
+]
+
+
+@dataclass
+class ReportOutputs:
+    """What `make_report` wrote, and what the officer should know about it."""
+
+    forms: list[Path] = field(default_factory=list)
+    population: list[Path] = field(default_factory=list)
+    html: Path | None = None
+    notes: list[str] = field(default_factory=list)  # list splits, unbalanced movements, persons without IDs …
+    view: ReportView | None = None
+
+    @property
+    def paths(self) -> list[Path]:
+        return [*self.forms, *self.population, *([self.html] if self.html else [])]
+
+
+def render_forms(view: ReportView, out_dir: Path, forms: list[int] | None = None, forms_dir: Path | None = None,
+                 mask_pii: bool = False) -> list[Path]:
+    """Write `bieu_NN.xlsx` for each form number (all when None); returns the paths."""
+    paths, _ = render_forms_with_notes(view, Path(out_dir), forms, forms_dir, mask_pii)
+    return paths
+
+
+def write_population_list(results: Results, out_dir: Path, *, mask_pii: bool = False,
+                          columns_file: Path | None = None, view: ReportView | None = None,
+                          max_rows: int = EXCEL_MAX_ROWS) -> list[Path]:
+    """The population-database list: workbook (list, persons without a valid ID, notes) and CSV copies."""
+    view = view or build_view(results)
+    paths, _ = write_list(view, Path(out_dir), mask_pii=mask_pii, columns_file=columns_file, max_rows=max_rows)
+    return paths
+
+
+def make_report(input: Path, out_dir: Path, *, forms: list[int] | str | None = None, unit: str | None = None,
+                as_of: date | None = None, signer: str = "", place: str = "", report_date: date | None = None,
+                issuer: str | None = None, forms_dir: Path | None = None, mask_pii: bool = False,
+                columns_file: Path | None = None, max_rows: int = EXCEL_MAX_ROWS) -> ReportOutputs:
+    """Read a results file (or a Results value) and write every output into ``out_dir``."""
+    results = input if isinstance(input, Results) else read_results(Path(input))
+    if isinstance(forms, str):
+        forms = parse_forms_option(forms)
+    view = build_view(results, unit=unit, as_of=as_of, signer=signer, place=place, report_date=report_date,
+                      issuer=issuer)
+    out = ReportOutputs(view=view)
+    out.forms, form_notes = render_forms_with_notes(view, Path(out_dir), forms, forms_dir, mask_pii, max_rows)
+    out.population, list_notes = write_list(view, Path(out_dir), mask_pii=mask_pii, columns_file=columns_file,
+                                            max_rows=max_rows)
+    out.html = write_html(view, Path(out_dir))
+    out.notes = [*view.notes, *form_notes, *list_notes]
+    return out

@@ -40,7 +40,8 @@ def run_schema(schema: pa.DataFrameSchema, typed: pd.DataFrame, raw: pd.DataFram
             out.append(finding("value-required", **where))
         elif check.startswith("multiple_of"):
             code = "b2-not-multiple-of-10" if key == "diem_b2" else "value-out-of-range"
-            out.append(finding(code, value=_fmt(val), detail=f"bội số của {_fmt(c.multiple_of)}", **where))
+            out.append(finding(code, value=_fmt(val), detail=f"bội số của {_fmt(c.multiple_of)}",
+                               detail_en=f"a multiple of {_fmt(c.multiple_of)}", **where))
         elif check.startswith(("greater_than", "less_than", "in_range", "min", "max")):
             lo = f"≥ {_fmt(c.min)}" if c.min is not None else (f"> {_fmt(c.min_exclusive)}" if c.min_exclusive is not None else "")
             hi = f"≤ {_fmt(c.max)}" if c.max is not None else ""

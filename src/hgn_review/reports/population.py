@@ -1,0 +1,214 @@
+"""The list of poor and near-poor persons for the poverty database linked to the national population database.
+
+One row per person of every household poor or near-poor at the end of the period, keyed by the 12-digit personal
+identification number written as text. A person without a valid number stays on the list (number blank) and is
+listed again on a second sheet with the reason. The column map is data (reports/columns/population.yaml).
+A list longer than a sheet allows is split by commune over several sheets, and the split is written in the note
+sheet and returned. A CSV copy (UTF-8 with BOM, so Excel reads the diacritics) goes beside the workbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from hgn_review.errors import ConfigError
+from hgn_review.io.write import atomic_path
+from hgn_review.reports import _movements as mv
+from hgn_review.reports import pii
+from hgn_review.reports.excel import EXCEL_MAX_ROWS, FONT, WORKBOOK_OPTIONS, pack, publish, vn_int
+from hgn_review.reports.view import ReportView
+
+TYPES = ("text", "id", "name", "int")
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    header: str
+    field: str
+    type: str = "text"
+    width: float = 12.0
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    file: str
+    sheet: str
+    missing_sheet: str
+    note_sheet: str
+    columns: tuple[ListColumn, ...]
+    missing_columns: tuple[ListColumn, ...]
+    reasons: dict[str, str]
+
+
+def _bad(source: str, vi: str, en: str) -> ConfigError:
+    return ConfigError(f"Danh mục cột {source}: {vi}", hint="Xem reports/columns/population.yaml trong gói hgn.",
+                       message_en=f"Column map {source}: {en}",
+                       hint_en="See reports/columns/population.yaml in the hgn package.")
+
+
+def _columns(raw: Any, source: str, key: str) -> tuple[ListColumn, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise _bad(source, f"{key} phải là danh sách cột", f"{key} must be a list of columns")
+    out = []
+    for c in raw:
+        if not isinstance(c, dict) or not isinstance(c.get("header"), str) or not isinstance(c.get("field"), str):
+            raise _bad(source, f"mỗi cột của {key} cần header và field", f"each {key} column needs header and field")
+        unknown = set(c) - {"header", "field", "type", "width"}
+        if unknown:
+            raise _bad(source, f"cột \"{c['header']}\" có khóa không hợp lệ {sorted(map(str, unknown))} (thiếu dấu "
+                       "ngoặc kép quanh tên có dấu phẩy?)", f"column \"{c['header']}\" has unknown keys")
+        t = c.get("type", "text")
+        if t not in TYPES:
+            raise _bad(source, f"type \"{t}\" không hợp lệ ({', '.join(TYPES)})", f"invalid type \"{t}\"")
+        out.append(ListColumn(c["header"], c["field"], t, float(c.get("width", 12))))
+    return tuple(out)
+
+
+def load_column_map(path: Path | None = None) -> ColumnMap:
+    if path is None:
+        text = resources.files("hgn_review.reports").joinpath("columns/population.yaml").read_text("utf-8")
+        source = "reports/columns/population.yaml"
+    else:
+        text, source = Path(path).read_text("utf-8"), str(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise _bad(source, f"không đọc được YAML: {exc}", f"cannot parse YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise _bad(source, "phải là một bảng khóa: giá trị", "must be a mapping")
+    reasons = data.get("reasons", {}) or {}
+    return ColumnMap(file=str(data.get("file", "danh_sach_csdl_dan_cu")), sheet=str(data.get("sheet", "Danh sách")),
+                     missing_sheet=str(data.get("missing_sheet", "Chưa có số định danh")),
+                     note_sheet=str(data.get("note_sheet", "Ghi chú")),
+                     columns=_columns(data.get("columns"), source, "columns"),
+                     missing_columns=_columns(data.get("missing_columns"), source, "missing_columns"),
+                     reasons={str(k): str(v) for k, v in reasons.items()})
+
+
+def prepare(view: ReportView, cmap: ColumnMap, mask_pii: bool) -> pd.DataFrame:
+    """The persons of the view with the fields the list prints (date text, category text, reason)."""
+    p = view.persons.copy()
+    dob = pd.to_datetime(p["ngay_sinh"], errors="coerce")
+    year = pd.to_numeric(p["nam_sinh"], errors="coerce").astype("Int64").astype("string")
+    p["ngay_sinh_text"] = dob.dt.strftime("%d/%m/%Y").astype("string").fillna(year)
+    cls_word = p["class"].astype("string").str.lower()
+    cat = p["category"].astype("string")
+    p["category_text"] = cat.where(cat != mv.CATEGORY_RELAPSE, cat + " " + cls_word)
+    codes = p["dinh_danh_loi"].astype("string")
+    missing_id = p["so_dinh_danh"].isna() | (p["so_dinh_danh"].astype("string").str.strip() == "").fillna(False)
+    codes = codes.mask(missing_id & codes.isna(), "thieu")
+    texts = {u: "; ".join(cmap.reasons.get(c.strip(), c.strip()) for c in str(u).split(";") if c.strip())
+             for u in codes.dropna().unique()}
+    p["reason"] = codes.map(texts).astype("string")
+    p["missing_id"] = missing_id.to_numpy(dtype=bool)
+    p = p.sort_values(["ma_xa"], kind="stable").reset_index(drop=True)
+    if mask_pii:
+        p = pii.mask_persons(p)
+    return p
+
+
+def _cell(values: pd.Series, ctype: str) -> list[Any]:
+    if ctype == "int":
+        num = pd.to_numeric(values, errors="coerce")
+        return [None if pd.isna(v) else int(v) for v in num.tolist()]
+    s = values.astype("string")
+    return [None if v is pd.NA else str(v) for v in s.tolist()]
+
+
+def _write_sheet(wb: Any, name: str, cols: tuple[ListColumn, ...], frame: pd.DataFrame, fmt: dict[str, Any]) -> None:
+    ws = wb.add_worksheet(name[:31])
+    for j, c in enumerate(cols):
+        ws.set_column(j, j, c.width, fmt["text"] if c.type in ("id", "text", "name") else fmt["int"])
+    ws.write_row(0, 0, [c.header for c in cols], fmt["head"])
+    data = [_cell(frame[c.field], c.type) if c.field in frame.columns else [None] * len(frame) for c in cols]
+    for i, row in enumerate(zip(*data, strict=True), start=1):
+        for j, v in enumerate(row):
+            if v is None:
+                continue
+            if isinstance(v, str):
+                ws.write_string(i, j, v, fmt["text"])
+            else:
+                ws.write_number(i, j, v, fmt["int"])
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(frame), 1), len(cols) - 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
+def _check_fields(cmap: ColumnMap, frame: pd.DataFrame, source: str) -> None:
+    for c in (*cmap.columns, *cmap.missing_columns):
+        if c.field not in frame.columns:
+            raise _bad(source, f"không có trường \"{c.field}\" (có: {', '.join(sorted(map(str, frame.columns)))})",
+                       f"no field \"{c.field}\"")
+
+
+def write_list(view: ReportView, out_dir: Path, *, mask_pii: bool = False, columns_file: Path | None = None,
+               max_rows: int = EXCEL_MAX_ROWS) -> tuple[list[Path], list[str]]:
+    """Write the workbook and its CSV copies; return the paths and the notes (splits, persons without IDs)."""
+    import xlsxwriter
+
+    cmap = load_column_map(columns_file)
+    p = prepare(view, cmap, mask_pii)
+    _check_fields(cmap, p, str(columns_file or "reports/columns/population.yaml"))
+    out_dir = Path(out_dir)
+    xlsx = out_dir / f"{cmap.file}.xlsx"
+    csv = out_dir / f"{cmap.file}.csv"
+    csv_missing = out_dir / f"{cmap.file}_chua_co_dinh_danh.csv"
+    notes: list[str] = []
+    missing = p[p["missing_id"]]
+    capacity = max(1, max_rows - 1)  # one header row
+    communes = p["ma_xa"].astype(str)
+    sizes = communes.value_counts(sort=False).reindex(pd.unique(communes)).fillna(0).astype(int)
+    groups = pack(sizes, capacity) if len(p) else [[]]
+    chunks: list[pd.DataFrame] = []
+    for g in groups:
+        part = p[communes.isin(g)]
+        for start in range(0, max(len(part), 1), capacity):  # a single commune larger than a sheet
+            chunks.append(part.iloc[start:start + capacity])
+    if len(chunks) > 1:
+        notes.append(f"Danh sách có {vn_int(len(p))} người, quá {vn_int(capacity)} dòng của một sheet: đã chia theo "
+                     f"xã thành {len(chunks)} sheet ({cmap.sheet} (1) … ({len(chunks)})).")
+    if len(missing):
+        notes.append(f"{len(missing)} người chưa có số định danh hợp lệ: xem sheet \"{cmap.missing_sheet}\".")
+    if not view.has_members:
+        notes.append("Tệp kết quả không có danh sách thành viên: danh sách chỉ có chủ hộ, chưa có số định danh.")
+
+    with atomic_path(xlsx) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {**WORKBOOK_OPTIONS, "constant_memory": True})
+        fmt = {"head": wb.add_format({"bold": True, "font_name": FONT, "text_wrap": True, "valign": "vcenter",
+                                      "align": "center", "border": 1, "bg_color": "#DDEBF7"}),
+               "text": wb.add_format({"font_name": FONT, "num_format": "@"}),
+               "int": wb.add_format({"font_name": FONT, "num_format": "0"})}
+        for k, chunk in enumerate(chunks, start=1):
+            name = cmap.sheet if len(chunks) == 1 else f"{cmap.sheet} ({k})"
+            _write_sheet(wb, name, cmap.columns, chunk, fmt)
+        _write_sheet(wb, cmap.missing_sheet, cmap.missing_columns, missing, fmt)
+        ws = wb.add_worksheet(cmap.note_sheet[:31])
+        ws.set_column(0, 0, 110, fmt["text"])
+        lines = [f"Danh sách hộ nghèo, hộ cận nghèo năm {view.year} — {view.scope.label or view.scope.code}",
+                 f"Số người: {len(p)}; số hộ: {p[['class', 'uid']].drop_duplicates().shape[0]}; "
+                 f"chưa có số định danh hợp lệ: {len(missing)}.",
+                 f"Chuẩn nghèo áp dụng: {view.standard_title or view.standard_id}."]
+        if mask_pii:
+            lines.append("Đã che thông tin cá nhân: số định danh chỉ giữ 4 chữ số cuối, họ tên chỉ giữ chữ cái đầu.")
+        lines.extend(notes or ["Danh sách nằm trọn trong một sheet."])
+        for i, text in enumerate(lines):
+            ws.write_string(i, 0, text, fmt["text"])
+        wb.close()
+
+    def frame_for(cols: tuple[ListColumn, ...], data: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({c.header: _cell(data[c.field], c.type) for c in cols}).astype("object")
+
+    with atomic_path(csv) as tmp:
+        frame_for(cmap.columns, p).to_csv(tmp, index=False, encoding="utf-8-sig")
+    with atomic_path(csv_missing) as tmp:
+        frame_for(cmap.missing_columns, missing).to_csv(tmp, index=False, encoding="utf-8-sig")
+    return [publish(xlsx), publish(csv), publish(csv_missing)], notes

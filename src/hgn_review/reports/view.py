@@ -1,0 +1,697 @@
+"""The report's data, built once from a classified results bundle and rendered to Excel forms and to HTML.
+
+Every figure is a *count* per row unit (commune, district or village), computed with one groupby over the
+household table. Rates are never stored: the renderers compute them from the counts of each row, and the
+total row's counts are the sums of the rows' counts.
+
+Count names (the vocabulary of the form definitions, see reports/forms/*.yaml):
+
+- `hh`, `pp`: households present at the end of the period, and their persons;
+- `{cls}_{attr}` for cls in `all` (every household present), `poor`, `near`, `avg` (NLNDN average living
+  standard), `nonpoor`, `unknown` (not classifiable) and attr in: `hh`, `pp`, `kinh`, `minority`, `eth_unknown`,
+  `eth_{slug}` (one per ethnic group present), `merit`, `no_labour`, `female_head`, `other_group`,
+  `dep_total` (sum of deprivation counts), `dep_unknown` (households with an undetermined indicator), one per
+  indicator key (`th_viec_lam` …), `cause_{slug}` (one per cause of poverty), `child`, `child_no_bhyt`,
+  `child_malnourished`, `child_out_of_school`, `minority_pp`;
+- `poor_start`, `near_start`: households on the managed list at the start of the period;
+- `mv_{key}` for each movement key of reports/_movements.py, and `poor_dec`, `poor_inc`, `near_dec`,
+  `near_inc` (their sums).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hgn_review.errors import UsageError
+from hgn_review.io.results import Results, labels
+from hgn_review.registry import AFTER, COMMUNE, DISTRICT, PROVINCE, Unit, get_registry
+from hgn_review.reports import _movements as mv
+from hgn_review.schemas.layout import INDICATORS, load_layout
+from hgn_review.text import fold
+
+VILLAGE = "village"
+CLASSES = {"poor": mv.POOR, "near": mv.NEAR, "avg": mv.AVG, "nonpoor": mv.NONPOOR, "unknown": mv.UNKNOWN}
+CLASS_KEYS = ("all", *CLASSES)
+MAJORITY_GROUP = "Kinh"
+HEAD = "Chủ hộ"
+MALE, FEMALE = "Nam", "Nữ"
+UNNAMED_MINORITY = ("dtts_chua_ro", "DTTS chưa rõ dân tộc")
+ROW_LABELS = {
+    PROVINCE: "Tỉnh, thành phố",
+    DISTRICT: "Huyện, thị xã, thành phố",
+    COMMUNE: "Xã, phường, thị trấn",
+    VILLAGE: "Thôn, tổ dân phố",
+}
+ROW_LABEL_COMMUNE_AFTER = "Xã, phường, đặc khu"
+NO_NAME = {COMMUNE: "Chưa rõ xã", DISTRICT: "Chưa rõ huyện", VILLAGE: "Chưa rõ thôn", PROVINCE: "Chưa rõ tỉnh"}
+_ATTRS_BASE = ("hh", "pp", "kinh", "minority", "eth_unknown", "merit", "no_labour", "female_head", "other_group",
+               "dep_total", "dep_unknown", "child", "child_no_bhyt", "child_malnourished", "child_out_of_school",
+               "minority_pp")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The unit the report is about."""
+
+    level: str  # province | district | commune | multi
+    code: str
+    name: str  # "Huyện Thanh Miện"
+    province_name: str
+    district_name: str
+    issuer: str  # "UBND HUYỆN THANH MIỆN"
+
+    @property
+    def label(self) -> str:
+        parts = [self.name]
+        if self.district_name and self.district_name != self.name:
+            parts.append(self.district_name)
+        if self.province_name and self.province_name != self.name:
+            parts.append(self.province_name)
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One member of a series the forms expand into columns: an indicator, an ethnic group, a cause."""
+
+    key: str
+    name: str
+    short_name: str = ""
+    group: str = ""  # an indicator's dimension
+
+
+@dataclass(frozen=True)
+class Contribution:
+    key: str
+    name: str
+    count: int
+    share: float  # % of the weighted deprivations of the poor
+
+
+@dataclass
+class Coverage:
+    expected: int  # units of the level below in the registry (0 when unknown)
+    present: list[str]  # codes with data
+    missing: list[tuple[str, str]]  # (code, name) expected but without data
+    tables: list[tuple[str, list[str], list[list[str]]]] = field(default_factory=list)  # (title, header, rows)
+    status: list[str] = field(default_factory=list)  # one line per fact, Vietnamese
+
+
+@dataclass
+class ReportView:
+    scope: Scope
+    year: int
+    as_of: date
+    row_level: str
+    row_label: str
+    tables: dict[str, pd.DataFrame]  # level -> one row per unit: column `name` and the counts, in print order
+    series: dict[str, list[Item]]  # indicators, ethnic_groups, causes
+    persons: pd.DataFrame  # one row per member of an end-of-period poor / near-poor household, unmasked
+    balance: pd.DataFrame  # per row unit and class: start, dec, inc, end, diff
+    contributions: list[Contribution]
+    coverage: Coverage
+    findings: dict[str, int]
+    standard_id: str
+    standard_title: str
+    signer: str = ""
+    place: str = ""
+    report_date: date | None = None
+    has_members: bool = True
+    notes: list[str] = field(default_factory=list)
+
+    def rows(self, level: str | None = None) -> pd.DataFrame:
+        level = level or self.row_level
+        if level not in self.tables:
+            level = self.row_level
+        return self.tables[level]
+
+    def total(self, level: str | None = None) -> pd.Series:
+        """The total row: every count summed over the rows (rates are recomputed from these, never summed)."""
+        return self.rows(level).drop(columns=["name"]).sum(axis=0)
+
+    def headline(self) -> dict[str, Any]:
+        t = self.total()
+        return {k: int(t.get(k, 0)) for k in ("hh", "pp", "poor_hh", "poor_pp", "near_hh", "near_pp", "avg_hh",
+                                                "avg_pp", "unknown_hh", "poor_start", "near_start")}
+
+
+# ------------------------------------------------------------------------------------------------ build
+def build_view(results: Results, *, unit: str | None = None, as_of: date | None = None, signer: str = "",
+               place: str = "", report_date: date | None = None, issuer: str | None = None) -> ReportView:
+    """Everything the forms, the lists and the HTML page print, computed once."""
+    hh = results.households.copy()
+    members = results.members.copy() if results.members is not None else pd.DataFrame()
+    as_of = _as_of(results, hh, as_of)
+    reg = get_registry()
+    hh["ma_xa"] = _str(hh, "ma_xa")
+    units = {c: reg.commune(c, as_of) for c in hh["ma_xa"].dropna().unique()}
+    scope_code = _scope_code(results, unit)
+    if unit:  # an explicit --unit selects its households; the file's own unit only names the scope
+        if not re.fullmatch(r"\d{2}|\d{3}|\d{5}", scope_code) or reg.unit(scope_code, as_of) is None:
+            raise UsageError(f"Mã đơn vị \"{unit}\" không có trong danh mục hành chính ngày {as_of:%d/%m/%Y}.",
+                             hint="Dùng mã tỉnh (2 chữ số), huyện (3, trước 1/7/2025) hoặc xã (5 chữ số).",
+                             message_en=f"Unit code \"{unit}\" is not in the administrative list of {as_of}.",
+                             hint_en="Use a province (2 digits), district (3, before 1/7/2025) or commune (5) code.")
+        hh = _filter_scope(hh, scope_code, units)
+        if hh.empty:
+            raise UsageError(f"Tệp kết quả không có hộ nào thuộc đơn vị {scope_code}.",
+                             hint="Kiểm tra mã đơn vị (--unit) và tệp kết quả.",
+                             message_en=f"The results file has no household in unit {scope_code}.",
+                             hint_en="Check the unit code (--unit) and the results file.")
+    scope = _scope(scope_code, hh, units, as_of, issuer)
+    row_level = _row_level(scope, hh, units, as_of)
+
+    std_id, std_title, indicators, weights, params = _standard(results, hh)
+    hh = hh.reset_index(drop=True)
+    keys = _unit_keys(hh, units)
+    if len(members) and "uid" in members.columns and "uid" in hh.columns:
+        members = members[members["uid"].isin(hh["uid"].dropna())].reset_index(drop=True)
+        has_members = True
+    else:
+        members = pd.DataFrame(columns=["uid"])
+        has_members = False
+    if has_members and members.empty and len(hh):
+        has_members = False
+
+    hh = mv.with_movements(hh)
+    attrs, eth_items, cause_items, person_attrs = _household_attributes(hh, members, indicators, params, as_of)
+    cls = _class_of(hh)
+
+    tables: dict[str, pd.DataFrame] = {}
+    levels = [COMMUNE, VILLAGE]
+    if reg.era(as_of) != AFTER:
+        levels.append(DISTRICT)
+    if row_level not in levels:
+        levels.append(row_level)
+    names = _unit_names(keys, units)
+    all_attr_names = [*_ATTRS_BASE, *indicators, *(f"eth_{i.key}" for i in eth_items),
+                      *(f"cause_{i.key}" for i in cause_items)]
+    for level in levels:
+        tables[level] = _aggregate(hh, keys[level], names[level], attrs, all_attr_names, cls, level)
+
+    persons = _persons(hh, members, keys, names, person_attrs, std_id, as_of)
+    view = ReportView(
+        scope=scope, year=as_of.year, as_of=as_of, row_level=row_level,
+        row_label=ROW_LABEL_COMMUNE_AFTER if row_level == COMMUNE and reg.era(as_of) == AFTER else ROW_LABELS[row_level],
+        tables=tables,
+        series={"indicators": [Item(k, n, s, d) for k, (n, s, d) in indicators.items()],
+                "ethnic_groups": eth_items, "causes": cause_items},
+        persons=persons, balance=pd.DataFrame(), contributions=[], coverage=Coverage(0, [], []),
+        findings=_findings(results), standard_id=std_id, standard_title=std_title, signer=signer, place=place,
+        report_date=report_date, has_members=has_members)
+    view.balance = _balance(view.rows())
+    view.contributions = _contributions(view.total(), indicators, weights)
+    view.coverage = _coverage(results, scope, row_level, view.rows(), as_of)
+    view.notes = _notes(view)
+    return view
+
+
+# ------------------------------------------------------------------------------------------ scope and units
+def _str(df: pd.DataFrame, col: str) -> pd.Series:
+    if col not in df.columns:
+        return pd.Series(pd.NA, index=df.index, dtype="string")
+    s = df[col].astype("string").str.strip()
+    return s.mask(s == "")
+
+
+def _as_of(results: Results, hh: pd.DataFrame, as_of: date | None) -> date:
+    if as_of is not None:
+        return as_of
+    raw = results.meta.get("review_date") if results.meta else None
+    if raw:
+        try:
+            return pd.Timestamp(raw).date()
+        except (ValueError, TypeError):
+            pass
+    if "ngay_ra_soat" in hh.columns:
+        dates = pd.to_datetime(hh["ngay_ra_soat"], errors="coerce").dropna()
+        if len(dates):
+            return dates.max().date()
+    return date.today()
+
+
+def _scope_code(results: Results, unit: str | None) -> str:
+    if unit:
+        return str(unit).strip()
+    meta_unit = str(results.meta.get("unit", "") or "").strip() if results.meta else ""
+    return meta_unit if re.fullmatch(r"\d{2}|\d{3}|\d{5}", meta_unit) else ""
+
+
+def _filter_scope(hh: pd.DataFrame, code: str, units: dict[str, Unit | None]) -> pd.DataFrame:
+    def inside(u: Unit | None, c: str) -> bool:
+        if len(code) == 5:
+            return c == code
+        if u is None:
+            return False
+        return (u.district_code == code) if len(code) == 3 else (u.province_code == code)
+
+    keep = {c for c, u in units.items() if inside(u, c)}
+    return hh[hh["ma_xa"].isin(keep)]
+
+
+def _issuer(u: Unit | None) -> str:
+    return f"UBND {u.name.upper()}" if u is not None else ""
+
+
+def _scope(code: str, hh: pd.DataFrame, units: dict[str, Unit | None], as_of: date, issuer: str | None) -> Scope:
+    reg = get_registry()
+    present = [u for c in hh["ma_xa"].dropna().unique() if (u := units.get(c)) is not None]
+    if not code:
+        codes = sorted({u.code for u in present})
+        districts = {u.district_code for u in present}
+        provinces = {u.province_code for u in present}
+        if len(codes) == 1:
+            code = codes[0]
+        elif len(districts) == 1 and None not in districts:
+            code = str(next(iter(districts)))
+        elif len(provinces) == 1:
+            code = next(iter(provinces))
+    u = reg.unit(code, as_of) if code else None
+    if u is None:
+        return Scope("multi", code, "", "", "", issuer or "")
+    level = u.level
+    return Scope(level, u.code, u.name, u.province_name, u.district_name or "", issuer if issuer is not None else _issuer(u))
+
+
+def _row_level(scope: Scope, hh: pd.DataFrame, units: dict[str, Unit | None], as_of: date) -> str:
+    if scope.level == COMMUNE:
+        return VILLAGE
+    if scope.level == PROVINCE and get_registry().era(as_of) != AFTER:
+        return DISTRICT
+    return COMMUNE
+
+
+def _unit_keys(hh: pd.DataFrame, units: dict[str, Unit | None]) -> dict[str, pd.Series]:
+    commune = hh["ma_xa"].fillna("")
+    district = commune.map({c: (u.district_code or "") if u else "" for c, u in units.items()}).fillna("")
+    province = commune.map({c: u.province_code if u else "" for c, u in units.items()}).fillna("")
+    thon = _str(hh, "thon").fillna("")
+    return {COMMUNE: commune.astype(str), DISTRICT: district.astype(str), PROVINCE: province.astype(str),
+            VILLAGE: (commune + "|" + thon).astype(str)}
+
+
+def _unit_names(keys: dict[str, pd.Series], units: dict[str, Unit | None]) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    out[COMMUNE] = {c: (u.name if (u := units.get(c)) else (c or NO_NAME[COMMUNE])) for c in keys[COMMUNE].unique()}
+    dn = {u.district_code: u.district_name for u in units.values() if u and u.district_code}
+    out[DISTRICT] = {d: (dn.get(d) or NO_NAME[DISTRICT]) for d in keys[DISTRICT].unique()}
+    pn = {u.province_code: u.province_name for u in units.values() if u}
+    out[PROVINCE] = {p: (pn.get(p) or NO_NAME[PROVINCE]) for p in keys[PROVINCE].unique()}
+    out[VILLAGE] = {v: (v.split("|", 1)[1] or NO_NAME[VILLAGE]) for v in keys[VILLAGE].unique()}
+    return out
+
+
+def _natural(text: str) -> list[Any]:
+    return [(0, int(t), "") if t.isdigit() else (1, 0, fold(t)) for t in re.split(r"(\d+)", text) if t]
+
+
+# ------------------------------------------------------------------------------------------ the standard
+def _standard(results: Results, hh: pd.DataFrame) -> tuple[str, str, dict[str, tuple[str, str, str]],
+                                                             dict[str, float], dict[str, Any]]:
+    """(id, title, {indicator key: (name, short name, dimension)}, weights, age parameters)."""
+    std_id = str(results.meta.get("standard", "") or "") if results.meta else ""
+    if not std_id and "chuan" in hh.columns:
+        ids = hh["chuan"].dropna().astype(str)
+        std_id = ids.mode().iloc[0] if len(ids) else ""
+    params: dict[str, Any] = {}
+    try:
+        from hgn_review.scoring.standard import load_standard
+
+        std = load_standard(std_id or "vn-2022-2025")
+        indicators = {k: (i.name, i.short_name, i.dimension) for k, i in std.indicators.items()}
+        weights = dict(zip(std.indicators, std.weights.value, strict=False))
+        by_rule = {i.rule: i for i in std.indicators.values()}
+        if "employment" in by_rule:
+            params["working_age"] = by_rule["employment"]["working_age"]
+        if "dependents" in by_rule:
+            params["disability_levels"] = tuple(by_rule["dependents"]["disability_levels"])
+        if "nutrition" in by_rule:
+            params["child_age_below"] = by_rule["nutrition"]["child_age_below"]
+        if "school_attendance" in by_rule:
+            params["school_ages"] = by_rule["school_attendance"]["ages"]
+        return std.id, std.title, indicators, weights, params
+    except Exception:  # noqa: BLE001 - an unreadable standard leaves the layout's indicator names
+        head = {c.key: c.header for s in load_layout("hgn").sheets.values() for c in s.columns}
+        indicators = {k: (head.get(k, k).replace("Thiếu hụt: ", ""),) * 2 + ("",) for k in INDICATORS}
+        return std_id, std_id, indicators, dict.fromkeys(INDICATORS, 1.0), params
+
+
+# ------------------------------------------------------------------------------------------ households
+def _class_of(hh: pd.DataFrame) -> pd.Series:
+    """poor / near / avg / nonpoor / unknown for households present at the end; `departed` otherwise."""
+    cls = _str(hh, "phan_loai").map({v: k for k, v in CLASSES.items()}).fillna("unknown")
+    departed = _str(hh, "tinh_trang_ho").isin(mv.DEPARTED).to_numpy()
+    return cls.mask(departed, "departed").astype(str)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_") or "x"
+
+
+def _ages(members: pd.DataFrame, hh: pd.DataFrame, as_of: date) -> pd.Series:
+    age = pd.to_numeric(members["tuoi"], errors="coerce") if "tuoi" in members.columns else None
+    if age is None:
+        age = pd.Series(np.nan, index=members.index)
+    if "nam_sinh" in members.columns:
+        by_year = as_of.year - pd.to_numeric(members["nam_sinh"], errors="coerce")
+        age = age.fillna(by_year)
+    return age.astype("Float64")
+
+
+def _in_range(age: pd.Series, rng: Any, default: tuple[int, int | None]) -> np.ndarray:
+    start, end = (rng.start, rng.end) if rng is not None else default
+    inside = age >= start
+    if end is not None:
+        inside = inside & (age <= end)
+    return inside.fillna(False).to_numpy(dtype=bool)
+
+
+def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: dict[str, Any],
+                          params: dict[str, Any], as_of: date) -> tuple[pd.DataFrame, list[Item], list[Item],
+                                                                        pd.DataFrame]:
+    """Per household: the attributes counted by the forms (0/1 flags and per-household counts)."""
+    n = len(hh)
+    idx = hh.index
+    uid = hh["uid"] if "uid" in hh.columns else pd.Series(np.arange(n), index=idx)
+    pos = pd.Series(np.arange(n), index=pd.Index(uid.to_numpy()))
+    pos = pos[~pos.index.duplicated()]
+    out: dict[str, np.ndarray] = {}
+
+    # members: count, head, ages
+    m_pos = members["uid"].map(pos) if len(members) else pd.Series(dtype="float")
+    m_ok = m_pos.notna()
+    mm = members[m_ok.to_numpy()] if len(members) else members
+    mpos = m_pos[m_ok].astype(int).to_numpy() if len(members) else np.array([], dtype=int)
+    n_members = np.bincount(mpos, minlength=n) if len(mpos) else np.zeros(n, dtype=int)
+    declared = pd.to_numeric(hh["so_thanh_vien"], errors="coerce").fillna(0).astype(int).to_numpy() \
+        if "so_thanh_vien" in hh.columns else np.zeros(n, dtype=int)
+    out["pp"] = np.where(n_members > 0, n_members, declared)
+    out["hh"] = np.ones(n, dtype=int)
+
+    head_eth = pd.Series(pd.NA, index=idx, dtype="string")
+    head_sex = _str(hh, "gioi_tinh_chu_ho")
+    no_labour = np.zeros(n, dtype=bool)
+    child = np.zeros(n, dtype=int)
+    child_no_bhyt = np.zeros(n, dtype=int)
+    child_mal = np.zeros(n, dtype=int)
+    child_out = np.zeros(n, dtype=int)
+    minority_pp = np.zeros(n, dtype=int)
+    person_attrs = pd.DataFrame(index=idx)
+    if len(mm):
+        is_head = (_str(mm, "quan_he") == HEAD).fillna(False).to_numpy()
+        heads = pd.DataFrame({"pos": mpos[is_head], "eth": _str(mm, "dan_toc").to_numpy()[is_head],
+                              "sex": _str(mm, "gioi_tinh").to_numpy()[is_head]}).drop_duplicates("pos")
+        head_eth.iloc[heads["pos"].to_numpy()] = heads["eth"].to_numpy()
+        hs = pd.Series(pd.NA, index=idx, dtype="string")
+        hs.iloc[heads["pos"].to_numpy()] = heads["sex"].to_numpy()
+        head_sex = hs.fillna(head_sex)
+        age = _ages(mm, hh, as_of)
+        disabled = _str(mm, "khuyet_tat").isin(params.get("disability_levels", ("Nặng", "Đặc biệt nặng")))
+        able = _in_range(age, params.get("working_age"), (15, 59)) & ~disabled.to_numpy(dtype=bool)
+        has_able = np.bincount(mpos, weights=able, minlength=n) > 0
+        no_labour = (n_members > 0) & ~has_able
+        below = params.get("child_age_below", 16)
+        is_child = (age < below).fillna(False).to_numpy(dtype=bool)
+        child = np.bincount(mpos, weights=is_child, minlength=n).astype(int)
+        no_card = (mm["the_bhyt"].astype("boolean") == False).fillna(False).to_numpy(dtype=bool) \
+            if "the_bhyt" in mm.columns else np.zeros(len(mm), dtype=bool)  # noqa: E712
+        mal = (mm["suy_dinh_duong"].astype("boolean") == True).fillna(False).to_numpy(dtype=bool) \
+            if "suy_dinh_duong" in mm.columns else np.zeros(len(mm), dtype=bool)  # noqa: E712
+        school_age = _in_range(age, params.get("school_ages"), (3, 15))
+        out_school = (mm["dang_di_hoc"].astype("boolean") == False).fillna(False).to_numpy(dtype=bool) \
+            if "dang_di_hoc" in mm.columns else np.zeros(len(mm), dtype=bool)  # noqa: E712
+        child_no_bhyt = np.bincount(mpos, weights=is_child & no_card, minlength=n).astype(int)
+        child_mal = np.bincount(mpos, weights=is_child & mal, minlength=n).astype(int)
+        child_out = np.bincount(mpos, weights=is_child & school_age & out_school, minlength=n).astype(int)
+        m_minor = (_str(mm, "dan_toc").fillna(MAJORITY_GROUP) != MAJORITY_GROUP).to_numpy(dtype=bool)
+        minority_pp = np.bincount(mpos, weights=m_minor, minlength=n).astype(int)
+
+    tai_cho = hh["dan_toc_tai_cho"].astype("boolean") if "dan_toc_tai_cho" in hh.columns \
+        else pd.Series(pd.NA, index=idx, dtype="boolean")
+    kinh = (head_eth == MAJORITY_GROUP).fillna(False).to_numpy(dtype=bool)
+    named_minority = (head_eth.notna() & (head_eth != MAJORITY_GROUP)).fillna(False).to_numpy(dtype=bool)
+    unnamed_minority = head_eth.isna().to_numpy() & tai_cho.fillna(False).to_numpy(dtype=bool)
+    minority = named_minority | unnamed_minority
+    out["kinh"] = kinh.astype(int)
+    out["minority"] = minority.astype(int)
+    out["eth_unknown"] = (~kinh & ~minority).astype(int)
+    out["minority_pp"] = np.where(n_members > 0, minority_pp, np.where(minority, out["pp"], 0))
+    merit = hh["nguoi_co_cong"].astype("boolean").fillna(False).to_numpy(dtype=bool) \
+        if "nguoi_co_cong" in hh.columns else np.zeros(n, dtype=bool)
+    out["merit"] = merit.astype(int)
+    out["no_labour"] = no_labour.astype(int)
+    out["female_head"] = (head_sex == FEMALE).fillna(False).to_numpy(dtype=int)
+    out["other_group"] = (~minority & ~no_labour & ~merit).astype(int)
+    out["child"], out["child_no_bhyt"] = child, child_no_bhyt
+    out["child_malnourished"], out["child_out_of_school"] = child_mal, child_out
+
+    # deprivations
+    for k in indicators:
+        out[k] = (pd.to_numeric(hh[k], errors="coerce") == 1).fillna(False).to_numpy(dtype=int) \
+            if k in hh.columns else np.zeros(n, dtype=int)
+    if "so_thieu_hut" in hh.columns:
+        out["dep_total"] = pd.to_numeric(hh["so_thieu_hut"], errors="coerce").fillna(0).astype(int).to_numpy()
+    else:
+        out["dep_total"] = np.sum([out[k] for k in indicators], axis=0) if indicators else np.zeros(n, dtype=int)
+    out["dep_unknown"] = (pd.to_numeric(hh["so_chua_ro"], errors="coerce").fillna(0) > 0).to_numpy(dtype=int) \
+        if "so_chua_ro" in hh.columns else np.zeros(n, dtype=int)
+
+    # ethnic groups of the head, in order of frequency
+    eth_items: list[Item] = []
+    names = head_eth[named_minority]
+    if len(names):
+        counts = names.value_counts()
+        order = sorted(counts.index, key=lambda g: (-int(counts[g]), fold(str(g))))
+        for g in order:
+            slug = _slug(str(g))
+            eth_items.append(Item(slug, str(g)))
+            out[f"eth_{slug}"] = (head_eth == g).fillna(False).to_numpy(dtype=int)
+    if unnamed_minority.any():
+        eth_items.append(Item(*UNNAMED_MINORITY))
+        out[f"eth_{UNNAMED_MINORITY[0]}"] = unnamed_minority.astype(int)
+
+    # causes of poverty: the layout's list, then any other value found
+    cause_items: list[Item] = []
+    known = _causes()
+    if "nguyen_nhan_ngheo" in hh.columns:
+        raw = _str(hh, "nguyen_nhan_ngheo").str.replace(r"\s*;\s*", ";", regex=True).fillna("")
+        dummies = raw.str.get_dummies(sep=";")
+    else:
+        dummies = pd.DataFrame(index=idx)
+    extra = [c for c in dummies.columns if c and c not in known]
+    for name in [*known, *sorted(extra, key=fold)]:
+        slug = _slug(name)
+        cause_items.append(Item(slug, name))
+        out[f"cause_{slug}"] = dummies[name].to_numpy(dtype=int) if name in dummies.columns else np.zeros(n, dtype=int)
+
+    person_attrs["minority"] = minority
+    person_attrs["merit"] = merit
+    person_attrs["no_labour"] = no_labour
+    return pd.DataFrame(out, index=idx), eth_items, cause_items, person_attrs
+
+
+def _causes() -> list[str]:
+    for sheet in load_layout("hgn").sheets.values():
+        for c in sheet.columns:
+            if c.key == "nguyen_nhan_ngheo":
+                return list(c.choices)
+    return []
+
+
+def _aggregate(hh: pd.DataFrame, key: pd.Series, names: dict[str, str], attrs: pd.DataFrame, attr_names: list[str],
+               cls: pd.Series, level: str) -> pd.DataFrame:
+    """One groupby per table: attributes by (unit, class); the movement tables of scoring/movements.py by unit."""
+    attrs = attrs.reindex(columns=attr_names, fill_value=0)
+    frame = attrs.assign(_key=key.to_numpy(), _cls=cls.to_numpy())
+    present = frame[frame["_cls"] != "departed"]
+    by = present.groupby(["_key", "_cls"], sort=False)[attr_names].sum()
+    wide = by.unstack("_cls", fill_value=0)
+    cols: dict[str, pd.Series] = {}
+    keys_index = pd.Index(sorted(key.unique(), key=lambda k: _natural(names.get(k) or k) if level == VILLAGE else k))
+    wide = wide.reindex(keys_index, fill_value=0)
+    for c in CLASSES:
+        for a in attr_names:
+            cols[f"{c}_{a}"] = wide[(a, c)] if (a, c) in wide.columns else pd.Series(0, index=keys_index)
+    for a in attr_names:
+        cols[f"all_{a}"] = sum((cols[f"{c}_{a}"] for c in CLASSES), pd.Series(0, index=keys_index))
+    cols["hh"], cols["pp"] = cols["all_hh"], cols["all_pp"]
+    moves = mv.movement_counts(hh, key, keys_index)
+    for c in moves.columns:
+        cols[c] = moves[c]
+    table = pd.DataFrame(cols, index=keys_index).fillna(0).astype("int64")
+    table.insert(0, "name", [names.get(k, k) for k in keys_index])
+    table.index.name = level
+    return table
+
+
+# ------------------------------------------------------------------------------------------ persons
+def _persons(hh: pd.DataFrame, members: pd.DataFrame, keys: dict[str, pd.Series], names: dict[str, dict[str, str]],
+             person_attrs: pd.DataFrame, std_id: str, as_of: date) -> pd.DataFrame:
+    """One row per member of every household poor or near-poor at the end of the period (forms 14/15 and the
+    population list). A household without member rows (layout 2) gives one row for its head."""
+    cls = _class_of(hh)
+    listed = cls.isin(["poor", "near"]).to_numpy()
+    h = pd.DataFrame({
+        "uid": hh["uid"].to_numpy() if "uid" in hh.columns else np.arange(len(hh)),
+        "class": cls.map({"poor": mv.POOR, "near": mv.NEAR}).to_numpy(),
+        "ma_ho": _str(hh, "ma_ho").to_numpy(),
+        "ma_xa": keys[COMMUNE].to_numpy(),
+        "ten_xa": keys[COMMUNE].map(names[COMMUNE]).to_numpy(),
+        "ma_huyen": keys[DISTRICT].to_numpy(),
+        "ten_huyen": keys[DISTRICT].map(names[DISTRICT]).to_numpy(),
+        "thon": _str(hh, "thon").to_numpy(),
+        "dien_bien": _str(hh, "dien_bien").to_numpy(),
+        "category": mv.categories(hh).to_numpy(),
+        "minority": person_attrs["minority"].to_numpy(),
+        "merit": person_attrs["merit"].to_numpy(),
+        "no_labour": person_attrs["no_labour"].to_numpy(),
+        "chu_ho": _str(hh, "ho_ten_chu_ho").to_numpy(),
+        "chuan": _str(hh, "chuan").fillna(std_id).to_numpy(),
+    })[listed]
+    cols = ["stt", "ho_ten", "so_dinh_danh", "dinh_danh_loi", "ngay_sinh", "nam_sinh", "gioi_tinh", "quan_he",
+            "dan_toc"]
+    if len(members):
+        m = members.reindex(columns=["uid", *cols]).copy()
+        m = m[m["uid"].isin(h["uid"])]
+        merged = m.merge(h, on="uid", how="inner", validate="many_to_one")
+    else:
+        merged = pd.DataFrame(columns=["uid", *cols, *[c for c in h.columns if c != "uid"]])
+    without = h[~h["uid"].isin(merged["uid"])]
+    if len(without):  # no member rows: the head alone, from the household row
+        w = without.assign(stt=pd.NA, ho_ten=without["chu_ho"], so_dinh_danh=pd.NA, dinh_danh_loi="khong_co_thanh_vien",
+                           ngay_sinh=pd.NaT, nam_sinh=pd.NA, gioi_tinh=pd.NA, quan_he=HEAD, dan_toc=pd.NA)
+        merged = pd.concat([merged, w[merged.columns]], ignore_index=True) if len(merged) else w[merged.columns]
+    merged = merged.reset_index(drop=True)
+    merged["is_head"] = (merged["quan_he"].astype("string") == HEAD).fillna(False)
+    merged["stt"] = pd.to_numeric(merged["stt"], errors="coerce").astype("Int64")
+    villages = sorted(merged["thon"].dropna().astype(str).unique(), key=_natural)
+    merged["_thon_rank"] = merged["thon"].map({v: i for i, v in enumerate(villages)}).fillna(len(villages))
+    merged = merged.sort_values(["class", "ma_xa", "_thon_rank", "ma_ho", "uid", "is_head", "stt"],
+                                ascending=[True, True, True, True, True, False, True], na_position="last",
+                                kind="stable").drop(columns="_thon_rank")
+    merged = merged.reset_index(drop=True)
+    first = ~merged.duplicated(["class", "uid"])
+    merged["first_in_household"] = first
+    merged["hh_no"] = first.astype(int).groupby(merged["class"]).cumsum()
+    merged["member_no"] = merged.groupby(["class", "uid"]).cumcount() + 1
+    merged["nam_sinh"] = pd.to_numeric(merged["nam_sinh"], errors="coerce").astype("Int64")
+    sex = merged["gioi_tinh"].astype("string")
+    merged["birth_year_male"] = merged["nam_sinh"].where((sex == MALE).fillna(False))
+    merged["birth_year_female"] = merged["nam_sinh"].where((sex == FEMALE).fillna(False))
+    merged["nam_ra_soat"] = as_of.year
+    category = merged["category"].astype("string")
+    merged["is_new"] = (category == mv.CATEGORY_NEW).fillna(False).to_numpy(dtype=bool)
+    merged["is_relapse"] = (category == mv.CATEGORY_RELAPSE).fillna(False).to_numpy(dtype=bool)
+    merged["is_continuing"] = (category == mv.CATEGORY_CONTINUING).fillna(False).to_numpy(dtype=bool)
+    for flag in ("minority", "merit", "no_labour"):
+        merged[flag] = merged[flag].astype(bool)
+    merged["ngay_sinh"] = pd.to_datetime(merged["ngay_sinh"], errors="coerce")
+    return merged
+
+
+# ------------------------------------------------------------------------------------------ checks and extras
+def _balance(rows: pd.DataFrame) -> pd.DataFrame:
+    recs = []
+    for cls in ("poor", "near"):
+        part = pd.DataFrame({
+            "unit": rows.index, "name": rows["name"].to_numpy(), "class": cls,
+            "start": rows[f"{cls}_start"].to_numpy(), "dec": rows[f"{cls}_dec"].to_numpy(),
+            "inc": rows[f"{cls}_inc"].to_numpy(), "end": rows[f"{cls}_hh"].to_numpy()})
+        recs.append(part)
+    bal = pd.concat(recs, ignore_index=True)
+    bal["diff"] = bal["end"] - (bal["start"] - bal["dec"] + bal["inc"])
+    return bal
+
+
+def _contributions(total: pd.Series, indicators: dict[str, Any], weights: dict[str, float]) -> list[Contribution]:
+    weighted = {k: weights.get(k, 1.0) * float(total.get(f"poor_{k}", 0)) for k in indicators}
+    s = sum(weighted.values())
+    return [Contribution(k, indicators[k][0], int(total.get(f"poor_{k}", 0)), (100.0 * weighted[k] / s) if s else 0.0)
+            for k in indicators]
+
+
+def _findings(results: Results) -> dict[str, int]:
+    f = results.findings
+    out = {"Lỗi": 0, "Cảnh báo": 0, "Thông tin": 0}
+    if f is None or f.empty:
+        return out
+    col = "severity" if "severity" in f.columns else ("Mức độ" if "Mức độ" in f.columns else None)
+    if col is None:
+        out["Khác"] = len(f)
+        return out
+    sev = f[col].astype("string").map({"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}).fillna(f[col])
+    for k, v in sev.value_counts().items():
+        out[str(k)] = out.get(str(k), 0) + int(v)
+    return out
+
+
+def _coverage(results: Results, scope: Scope, row_level: str, rows: pd.DataFrame, as_of: date) -> Coverage:
+    reg = get_registry()
+    expected: list[Unit] = []
+    if scope.level in (DISTRICT, PROVINCE) and scope.code:
+        expected = reg.districts_of(scope.code, as_of) if row_level == DISTRICT else reg.communes_of(scope.code, as_of)
+    present = [str(c) for c in rows.index]
+    missing = [(u.code, u.name) for u in expected if u.code not in set(present)]
+    cov = Coverage(expected=len(expected), present=present, missing=missing)
+    unit_word = {DISTRICT: "huyện", COMMUNE: "xã", VILLAGE: "thôn"}.get(row_level, "đơn vị")
+    if expected:
+        cov.status.append(f"Có số liệu của {len(expected) - len(missing)}/{len(expected)} {unit_word} thuộc {scope.name}.")
+        if missing:
+            cov.status.append("Chưa có số liệu: " + names_list([n for _, n in missing]) + ".")
+    else:
+        cov.status.append(f"Số liệu của {len(present)} {unit_word}.")
+    inputs = results.meta.get("inputs") if results.meta else None
+    if isinstance(inputs, list):
+        cov.status.append(f"Tổng hợp từ {len(inputs)} tệp đầu vào.")
+    lab = labels()
+    for title, df in (results.extra_sheets or {}).items():
+        if df is None or df.empty:
+            cov.tables.append((title, [], []))
+            continue
+        head = [lab.get(str(c), str(c)) for c in df.columns]
+        body = df.head(200).astype("string").fillna("").astype(str).to_numpy().tolist()
+        cov.tables.append((title, head, body))
+    return cov
+
+
+def names_list(names: list[str], limit: int = 20) -> str:
+    """"A, B, C" — at most ``limit`` names, then "và N đơn vị khác"."""
+    head = ", ".join(names[:limit])
+    return head if len(names) <= limit else f"{head} và {len(names) - limit} đơn vị khác"
+
+
+def _notes(view: ReportView) -> list[str]:
+    notes: list[str] = []
+    off = view.balance[view.balance["diff"] != 0]
+    word = {"poor": "hộ nghèo", "near": "hộ cận nghèo"}
+    for rec in off.to_dict("records"):
+        notes.append(f"Diễn biến {word[rec['class']]} không cân đối tại {rec['name']}: cuối kỳ {rec['end']} ≠ đầu kỳ "
+                     f"{rec['start']} − giảm {rec['dec']} + tăng {rec['inc']}.")
+    t = view.total()
+    for cls in ("poor", "near"):
+        undetermined = int(t.get(f"mv_{cls}_unknown_end", 0))
+        if undetermined:
+            notes.append(f"{undetermined} {word[cls]} đầu kỳ chưa rõ phân loại cuối kỳ.")
+        unknown_start = int(t.get(f"mv_{cls}_unknown_start", 0))
+        if unknown_start:
+            notes.append(f"{unknown_start} {word[cls]} cuối kỳ chưa rõ phân loại đầu kỳ.")
+    if not view.has_members:
+        notes.append("Tệp kết quả không có dữ liệu thành viên: các số liệu về nhân khẩu, trẻ em, khả năng lao động "
+                     "lấy theo số thành viên khai báo hoặc để trống.")
+    return notes
+
+
+def to_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
