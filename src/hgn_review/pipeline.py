@@ -94,17 +94,14 @@ def load_status_list(path: Path) -> pd.DataFrame:
     return df
 
 
-def classify_paths(paths: Sequence[Path], *, standard: str | None = None, local: str | None = None,
-                   previous: Path | None = None, history: Sequence[Path] = (), prefer: str = "recorded",
-                   layout: str | None = None, as_of: dt.date | None = None, limits: Limits | None = None,
-                   progress: Callable[[str, int, int], None] | None = None) -> ClassifyRun:
-    """Validate, then classify every household. Households blocked by errors are listed, never dropped."""
-    started = time.time()
-    val = validate_paths(list(paths), layout=layout, as_of=as_of, limits=limits, progress=progress)
+def classify_validated(val: ValidationResult, *, standard: str | None = None, local: str | None = None,
+                       previous: pd.DataFrame | None = None, history: Sequence[pd.DataFrame] = (),
+                       prefer: str = "recorded", started: float | None = None) -> ClassifyRun:
+    """Classify what validation produced and package it as a results bundle."""
+    started = started if started is not None else time.time()
     std = pick_standard(val.households, standard)
-    prev = load_status_list(previous) if previous else None
-    hist = [load_status_list(p) for p in history]
-    cls = classify(val.households, val.members, std, local=local, prefer=prefer, previous=prev, history=hist)
+    cls = classify(val.households, val.members, std, local=local, prefer=prefer, previous=previous,
+                   history=list(history))
     report = Report(findings=list(val.report.findings) + list(cls.findings), files=val.report.files)
     summary = cls.summary
     af = _af_rows(cls.af, std)
@@ -114,7 +111,8 @@ def classify_paths(paths: Sequence[Path], *, standard: str | None = None, local:
         "tool": "hgn", "tool_version": __version__, "stage": "classify", "level": "commune",
         "standard": std.id, "standard_sha256": std.sha256,
         "local_standard": cls.local.id if cls.local else None,
-        "review_date": _review_date(val.households), "units": sorted(val.households["ma_xa"].dropna().unique().tolist()),
+        "review_date": _review_date(val.households),
+        "units": sorted(str(u) for u in val.households["ma_xa"].dropna().unique().tolist()),
         "inputs": [{"file": r.path, "sha256": r.sha256, "layout": r.layout} for r in val.returns],
         "run_started": dt.datetime.fromtimestamp(started).isoformat(timespec="seconds"),
         "run_seconds": round(time.time() - started, 2),
@@ -124,6 +122,19 @@ def classify_paths(paths: Sequence[Path], *, standard: str | None = None, local:
     results = Results(households=cls.households, members=cls.members, summary=summary,
                       findings=findings_frame(report.findings), meta=meta, extra_sheets=extra)
     return ClassifyRun(val, cls, results, std, report)
+
+
+def classify_paths(paths: Sequence[Path], *, standard: str | None = None, local: str | None = None,
+                   previous: Path | None = None, history: Sequence[Path] = (), prefer: str = "recorded",
+                   layout: str | None = None, as_of: dt.date | None = None, limits: Limits | None = None,
+                   progress: Callable[[str, int, int], None] | None = None) -> ClassifyRun:
+    """Validate, then classify every household. Households blocked by errors are listed, never dropped."""
+    started = time.time()
+    val = validate_paths(list(paths), layout=layout, as_of=as_of, limits=limits, progress=progress)
+    prev = load_status_list(previous) if previous else None
+    hist = [load_status_list(p) for p in history]
+    return classify_validated(val, standard=standard, local=local, previous=prev, history=hist, prefer=prefer,
+                              started=started)
 
 
 def _review_date(households: pd.DataFrame) -> str | None:

@@ -428,7 +428,7 @@ def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding]) -> None:
     mm["dinh_danh_loi"] = reason
 
 
-def _batch_id_duplicates(members: pd.DataFrame, out: list[Finding], headers: dict[str, tuple[str, str]]) -> None:
+def batch_id_duplicates(members: pd.DataFrame, out: list[Finding], headers: dict[str, tuple[str, str]]) -> None:
     ids = members[["file", "sheet", "row", "so_dinh_danh"]].dropna(subset=["so_dinh_danh"])
     if ids.empty:
         return
@@ -493,6 +493,50 @@ def validate_file(ret: ReturnFile, as_of: date | None = None) -> tuple[pd.DataFr
     return households, members, out
 
 
+@dataclass
+class FileValidation:
+    """One file's share of a validation run (what `hgn run` caches per file)."""
+
+    households: pd.DataFrame
+    members: pd.DataFrame
+    findings: list[Finding]
+    summary: FileSummary
+    ret: ReturnFile
+    id_header: tuple[str, str] | None = None  # (header, column letter) of the ID column
+
+
+def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: date | None = None,
+                 limits: Limits | None = None) -> FileValidation:
+    ret = read_return(path, layout=layout, limits=limits, display=display)
+    h, m, f = validate_file(ret, as_of)
+    rows = {sd.sheet: len(sd.frame) for sd in ret.sheets.values()}
+    id_header = None
+    if "members" in ret.sheets and "so_dinh_danh" in ret.sheets["members"].headers:
+        msd = ret.sheets["members"]
+        id_header = (msd.headers["so_dinh_danh"], msd.letters["so_dinh_danh"])
+    for sd in ret.sheets.values():
+        sd.frame = sd.frame.iloc[0:0]  # the grid is no longer needed; keep headers and letters
+        sd.extra = sd.extra.iloc[0:0]
+        if sd.scan is not None:
+            sd.scan.xml = b""
+    return FileValidation(h, m, list(ret.findings) + f, FileSummary(display, ret.layout or "", rows, ret.readable),
+                          ret, id_header)
+
+
+def link(hh_parts: list[pd.DataFrame], mm_parts: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stack per-file frames and number households; members find their household by (file, Excel row)."""
+    households = pd.concat(hh_parts, ignore_index=True) if hh_parts else empty_frame(HOUSEHOLD_BASE)
+    members = pd.concat(mm_parts, ignore_index=True) if mm_parts else empty_frame(MEMBER_BASE + ["_hh_row"])
+    if "_row" not in households:
+        households["_row"] = households["row"]
+    households["uid"] = np.arange(len(households), dtype=np.int64)
+    key = households.set_index(["file", "_row"])["uid"]
+    if len(members):
+        idx = pd.MultiIndex.from_arrays([members["file"], members["_hh_row"]])
+        members["uid"] = pd.array(key.reindex(idx).to_numpy(), dtype="Int64")
+    return households.drop(columns=["_row"]), members.drop(columns=["_hh_row"], errors="ignore")
+
+
 def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date | None = None,
                    limits: Limits | None = None,
                    progress: Callable[[str, int, int], None] | None = None) -> ValidationResult:
@@ -507,40 +551,21 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
     for i, (path, display) in enumerate(files):
         if progress:
             progress(display, i, len(files))
-        ret = read_return(path, layout=layout, limits=limits, display=display)
-        report.extend(ret.findings)
-        if ret.sha256 and ret.sha256 in by_hash:
-            report.extend([finding("file-duplicate", file=display, other=by_hash[ret.sha256])])
-            report.files.append(FileSummary(display, ret.layout or "", {}, ret.readable))
+        fv = validate_one(path, display, layout=layout, as_of=as_of, limits=limits)
+        sha = fv.ret.sha256
+        if sha and sha in by_hash:
+            report.extend([finding("file-duplicate", file=display, other=by_hash[sha])])
+            report.files.append(FileSummary(display, fv.ret.layout or "", {}, fv.ret.readable))
             continue
-        if ret.sha256:
-            by_hash[ret.sha256] = display
-        h, m, f = validate_file(ret, as_of)
-        report.extend(f)
-        rows = {sd.sheet: len(sd.frame) for sd in ret.sheets.values()}
-        report.files.append(FileSummary(display, ret.layout or "", rows, ret.readable))
-        if "members" in ret.sheets and "so_dinh_danh" in ret.sheets["members"].headers:
-            msd = ret.sheets["members"]
-            id_headers[display] = (msd.headers["so_dinh_danh"], msd.letters["so_dinh_danh"])
-        for sd in ret.sheets.values():
-            sd.frame = sd.frame.iloc[0:0]  # the grid is no longer needed; keep headers and letters
-            sd.extra = sd.extra.iloc[0:0]
-            if sd.scan is not None:
-                sd.scan.xml = b""
-        returns.append(ret)
-        hh_parts.append(h)
-        mm_parts.append(m)
-    households = pd.concat(hh_parts, ignore_index=True) if hh_parts else empty_frame(HOUSEHOLD_BASE)
-    members = pd.concat(mm_parts, ignore_index=True) if mm_parts else empty_frame(MEMBER_BASE + ["_hh_row"])
-    if "_row" not in households:
-        households["_row"] = households["row"]
-    households["uid"] = np.arange(len(households), dtype=np.int64)
-    # member -> household uid through (file, Excel row of the household)
-    key = households.set_index(["file", "_row"])["uid"]
-    if len(members):
-        idx = pd.MultiIndex.from_arrays([members["file"], members["_hh_row"]])
-        members["uid"] = pd.array(key.reindex(idx).to_numpy(), dtype="Int64")
-    _batch_id_duplicates(members, report.findings, id_headers)
-    households = households.drop(columns=["_row"])
-    members = members.drop(columns=["_hh_row"], errors="ignore")
+        if sha:
+            by_hash[sha] = display
+        report.extend(fv.findings)
+        report.files.append(fv.summary)
+        if fv.id_header:
+            id_headers[display] = fv.id_header
+        returns.append(fv.ret)
+        hh_parts.append(fv.households)
+        mm_parts.append(fv.members)
+    households, members = link(hh_parts, mm_parts)
+    batch_id_duplicates(members, report.findings, id_headers)
     return ValidationResult(report, households, members, returns)

@@ -124,13 +124,41 @@ def write_results(res: Results, out: Path, parquet_dir: Path | None = None) -> l
         wb.close()
     written.append(out)
     if parquet_dir is not None:
-        parquet_dir.mkdir(parents=True, exist_ok=True)
-        for name, df in (("households", res.households), ("members", res.members)):
-            target = parquet_dir / f"{name}.parquet"
-            with atomic_path(target) as tmp:
-                df.to_parquet(tmp, index=False)
-            written.append(target)
+        written.extend(write_bundle(res, parquet_dir))
     return written
+
+
+def write_bundle(res: Results, folder: Path) -> list[Path]:
+    """The same results as Parquet files plus meta.json: lossless, fast, and readable by read_results(folder)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    tables = {"households": res.households, "members": res.members, "summary": res.summary,
+              "findings": res.findings, **{f"extra_{i}": df for i, df in enumerate(res.extra_sheets.values())}}
+    for name, df in tables.items():
+        target = folder / f"{name}.parquet"
+        with atomic_path(target) as tmp:
+            df.to_parquet(tmp, index=False)
+        written.append(target)
+    meta = dict(res.meta)
+    meta["extra_sheets"] = list(res.extra_sheets)
+    target = folder / "meta.json"
+    with atomic_path(target) as tmp:
+        tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    written.append(target)
+    return written
+
+
+def read_bundle(folder: Path) -> Results:
+    meta = json.loads((folder / "meta.json").read_text("utf-8")) if (folder / "meta.json").exists() else {}
+
+    def opt(name: str) -> pd.DataFrame:
+        f = folder / f"{name}.parquet"
+        return pd.read_parquet(f) if f.exists() else pd.DataFrame()
+
+    names = meta.pop("extra_sheets", [])
+    extra = {n: opt(f"extra_{i}") for i, n in enumerate(names)}
+    return Results(opt("households"), opt("members"), summary=opt("summary"), findings=opt("findings"), meta=meta,
+                   extra_sheets=extra, path=str(folder))
 
 
 # ----------------------------------------------------------------------------------------------- read
@@ -173,10 +201,11 @@ def read_results(path: Path) -> Results:
 
     path = Path(path)
     if path.is_dir():
-        hh = pd.read_parquet(path / "households.parquet")
-        mm = pd.read_parquet(path / "members.parquet")
-        meta = json.loads((path / "meta.json").read_text("utf-8")) if (path / "meta.json").exists() else {}
-        return Results(hh, mm, meta=meta, path=str(path))
+        if not (path / "households.parquet").exists():
+            raise InputError(f"Thư mục {path} không chứa kết quả của hgn (households.parquet).",
+                             hint="Dùng thư mục do `hgn classify --parquet` ghi ra.",
+                             message_en=f"{path} holds no hgn results (households.parquet).")
+        return read_bundle(path)
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # noqa: BLE001
