@@ -205,6 +205,37 @@ def report(
         typer.echo(f"• {n}")
 
 
+@app.command()
+def run(
+    input_dir: Annotated[Path, typer.Argument(help="Thư mục chứa biểu rà soát của các xã (có thể chia thư mục con theo huyện).")],
+    out: Annotated[Path, typer.Option("--out", help="Thư mục kết quả.")],
+    as_of: AsOfOpt = None,
+    standard: Annotated[str | None, typer.Option("--standard", help="Mã chuẩn hoặc tệp YAML (mặc định theo ngày rà soát).")] = None,
+    previous: Annotated[Path | None, typer.Option("--previous", help="Danh sách đầu kỳ (kết quả kỳ trước).")] = None,
+    mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Che số định danh và tên trong mọi đầu ra.")] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", help="Số tiến trình song song (mặc định: số lõi CPU).")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Dừng trước khi tổng hợp nếu còn lỗi.")] = False,
+    commune_workbooks: Annotated[bool, typer.Option("--commune-workbooks", help="Ghi thêm sổ kết quả .xlsx của từng xã.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="In tóm tắt JSON ra stdout.")] = False,
+    lang: LangOpt = Lang.vi,
+) -> None:
+    """Cả đợt rà soát trong một lệnh: kiểm tra, phân loại, tổng hợp, lập biểu; chạy lại chỉ đọc tệp đã đổi."""
+    from hgn_review.console import render_run
+    from hgn_review.pipeline import run_round
+
+    _check_paths([input_dir] + ([previous] if previous else []))
+    if jobs is not None and jobs < 1:
+        raise UsageError("--jobs phải ≥ 1.", message_en="--jobs must be ≥ 1.")
+    outcome = run_round(input_dir, out, as_of=parse_date_opt(as_of), standard=standard, previous=previous,
+                        mask_pii=mask_pii, jobs=jobs, strict=strict, commune_workbooks=commune_workbooks,
+                        progress=_progress(as_json))
+    if as_json:
+        sys.stdout.write(json.dumps(outcome.summary_json(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        render_run(outcome.summary_json(), lang.value)
+    raise typer.Exit(exitcodes.OK)
+
+
 @standard_app.command("list")
 def standard_list() -> None:
     """Liệt kê các chuẩn có sẵn."""

@@ -88,3 +88,27 @@ def render_classification(summary: dict[str, Any], written: list[str], lang: str
         e=f.get("error", 0), w=f.get("warning", 0)))
     for w in written:
         c.print(f"{T[lang]['written']}: {w}")
+
+
+def render_run(summary: dict[str, Any], lang: str = "vi", console: Console | None = None) -> None:
+    c = console or out
+    vi = lang == "vi"
+    f = summary["findings"]
+    head = [("Tệp biểu rà soát" if vi else "Returns", f"{summary['files']} ({summary['processed']} "
+             + ("đọc mới" if vi else "read") + f", {summary['cached']} " + ("lấy từ lần trước" if vi else "cached") + ")"),
+            ("Số hộ / số người" if vi else "Households / persons", f"{summary['households']:,} / {summary['members']:,}"),
+            ("Lỗi / cảnh báo" if vi else "Errors / warnings", f"{f.get('error', 0):,} / {f.get('warning', 0):,}"),
+            ("Cấp tổng hợp" if vi else "Level", f"{summary['level']} {summary['unit']}")]
+    table("hgn run", ["", ""], head, c)
+    table("Phân loại" if vi else "Classes", ["Phân loại" if vi else "Class", "Số hộ" if vi else "Households"],
+          [(k, f"{v:,}") for k, v in summary["by_class"].items()], c)
+    table("Thời gian" if vi else "Time", ["Bước" if vi else "Stage", "Giây" if vi else "Seconds"],
+          [(k, f"{v:.1f}") for k, v in summary["stages"].items()], c)
+    outs = summary["outputs"]
+    where = [("Phát hiện" if vi else "Findings", outs.get("phat_hien", [""])[0]),
+             ("Biểu mẫu" if vi else "Forms", str(Path(outs["bieu_mau"][0]).parent) if outs.get("bieu_mau") else ""),
+             ("Danh sách CSDL dân cư" if vi else "Population list", outs.get("danh_sach", [""])[0]),
+             ("Trang tóm tắt" if vi else "Summary page", outs.get("html", [""])[0])]
+    table("Kết quả ở đâu" if vi else "Where the outputs are", ["", ""], where, c)
+    for n in summary.get("notes", []):
+        c.print(f"• {n}")

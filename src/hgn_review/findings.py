@@ -281,6 +281,22 @@ class Finding:
                 "cell": self.cell or None, "key": self.key, "code": self.code, "severity": self.severity,
                 "message": self.message(lang), "hint": self.hint(lang), "value": self.value}
 
+    def to_record(self) -> dict[str, Any]:
+        """Lossless form for storage (results bundles): rebuild with ``Finding.from_record``."""
+        return {**self.to_dict("vi"), "col": self.col, "params": json.dumps(dict(self.params), ensure_ascii=False)}
+
+    @classmethod
+    def from_record(cls, rec: dict[str, Any]) -> Finding:
+        def text(v: Any) -> str | None:
+            return None if v is None or (isinstance(v, float) and v != v) or v is pd.NA else str(v)
+
+        params = json.loads(rec["params"]) if text(rec.get("params")) else {}
+        row = rec.get("row")
+        return cls(code=str(rec["code"]), file=text(rec.get("file")) or "", sheet=text(rec.get("sheet")) or "",
+                   row=None if text(row) is None else int(float(row)), column=text(rec.get("column")),
+                   col=text(rec.get("col")), key=text(rec.get("key")), value=text(rec.get("value")),
+                   params=tuple(sorted(params.items())))
+
 
 def finding(code: str, *, file: str = "", sheet: str = "", row: int | None = None, column: str | None = None,
             col: str | None = None, key: str | None = None, value: Any = None, **params: Any) -> Finding:
@@ -339,8 +355,10 @@ class Report:
                 **{k + "s" if k != INFO else k: v for k, v in self.counts().items()},
                 "by_code": self.by_code(), "per_file": per_file}
 
-    def to_frame(self, lang: str = "vi") -> pd.DataFrame:
+    def to_frame(self, lang: str = "vi", lossless: bool = False) -> pd.DataFrame:
         cols = ["file", "sheet", "row", "column", "cell", "key", "code", "severity", "message", "hint", "value"]
+        if lossless:
+            return pd.DataFrame([f.to_record() for f in self.sorted()], columns=cols + ["col", "params"])
         return pd.DataFrame([f.to_dict(lang) for f in self.sorted()], columns=cols)
 
     def to_json(self, lang: str = "vi") -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from hgn_review.scoring.af import AFResult
 from hgn_review.scoring.classify import Classification, classify
 from hgn_review.scoring.standard import Standard, load_standard, standard_for_date
 from hgn_review.text import header_key
-from hgn_review.validate import ValidationResult, validate_paths
+from hgn_review.validate import ValidationResult, validate_one, validate_paths
 
 AF_COLUMNS = ("H", "A", "M0")
 
@@ -140,3 +141,332 @@ def classify_paths(paths: Sequence[Path], *, standard: str | None = None, local:
 def _review_date(households: pd.DataFrame) -> str | None:
     d = households["ngay_ra_soat"].dropna() if "ngay_ra_soat" in households else pd.Series(dtype="datetime64[ns]")
     return None if d.empty else d.max().date().isoformat()
+
+
+# ============================================================================================== hgn run
+CACHE_DIR = ".hgn-cache"
+
+
+@dataclass
+class StageTime:
+    name: str
+    seconds: float
+
+
+@dataclass
+class RunOutcome:
+    out_dir: Path
+    files: int
+    processed: int  # files read and classified in this run (the rest came from the cache)
+    report: Report
+    results: Results
+    outputs: dict[str, list[Path]]
+    stages: list[StageTime]
+    level: str
+    unit: str
+    notes: list[str]
+
+    def summary_json(self) -> dict[str, Any]:
+        hh = self.results.households
+        return {"files": self.files, "processed": self.processed, "cached": self.files - self.processed,
+                "households": int(len(hh)), "members": int(len(self.results.members)),
+                "by_class": {str(k): int(v) for k, v in sorted(hh["phan_loai"].value_counts().items())}
+                if len(hh) else {},
+                "findings": self.report.counts(), "level": self.level, "unit": self.unit,
+                "stages": {s.name: round(s.seconds, 2) for s in self.stages},
+                "outputs": {k: [str(p) for p in v] for k, v in self.outputs.items()}, "notes": self.notes}
+
+
+def _cache_key(sha: str, opts: dict[str, Any]) -> str:
+    import hashlib
+
+    h = hashlib.sha256(sha.encode())
+    h.update(json.dumps(opts, sort_keys=True, default=str).encode())
+    return h.hexdigest()[:40]
+
+
+def process_file(path: Path, display: str, cache: Path, opts: dict[str, Any]) -> Path:
+    """Read, validate and classify one return; store the result as a Parquet bundle under ``cache``.
+
+    Runs in a worker process. The bundle is written to a temporary folder and renamed when complete, so an
+    interrupted run leaves either a whole bundle or none.
+    """
+    import shutil
+    import tempfile
+
+    from hgn_review.io.results import write_bundle
+    from hgn_review.validate import link
+
+    started = time.time()
+    fv = validate_one(path, display, layout=opts.get("layout"), as_of=_date(opts.get("as_of")))
+    households, members = link([fv.households], [fv.members])
+    val = ValidationResult(Report(findings=list(fv.findings), files=[fv.summary]), households, members, [fv.ret])
+    prev = pd.read_parquet(opts["previous"]) if opts.get("previous") else None
+    if households.empty or households["ngay_ra_soat"].dropna().empty and not opts.get("standard"):
+        res = Results(households, members, findings=findings_frame(val.report.findings),
+                      meta={"tool": "hgn", "tool_version": __version__, "stage": "classify", "level": "commune",
+                            "standard": opts.get("standard"), "units": []})
+    else:
+        run = classify_validated(val, standard=opts.get("standard"), local=opts.get("local"), previous=prev,
+                                 prefer=opts.get("prefer", "recorded"), started=started)
+        res = run.results
+    res.meta["file_summary"] = {"file": fv.summary.file, "layout": fv.summary.layout, "rows": fv.summary.rows,
+                                "readable": fv.summary.readable}
+    res.meta["id_header"] = list(fv.id_header) if fv.id_header else None
+    res.meta["source_sha256"] = fv.ret.sha256
+    key = _cache_key(fv.ret.sha256 or display, opts)
+    final = cache / key
+    tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=cache))
+    try:
+        write_bundle(res, tmp)
+        if final.exists():
+            shutil.rmtree(final)
+        tmp.rename(final)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, standard: str | None = None,
+              previous: Path | None = None, mask_pii: bool = False, jobs: int | None = None, strict: bool = False,
+              commune_workbooks: bool = False, layout: str | None = None,
+              progress: Callable[[str, int, int], None] | None = None,
+              stage_note: Callable[[str], None] | None = None) -> RunOutcome:
+    """The whole round over a folder: validate, classify, merge up to the highest level, report.
+
+    Per-file results are cached under OUT_DIR/.hgn-cache keyed by the file's SHA-256, the options and the tool
+    version, so a re-run re-reads only files that changed.
+    """
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from hgn_review.io.read import discover, sha256_file
+    from hgn_review.io.results import read_bundle, write_bundle
+    from hgn_review.validate import batch_id_duplicates
+
+    stages: list[StageTime] = []
+    notes: list[str] = []
+    t0 = time.perf_counter()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cache = out_dir / CACHE_DIR
+    (cache / "files").mkdir(parents=True, exist_ok=True)
+    files = [(p, d) for p, d in discover([input_dir]) if out_dir.resolve() not in p.resolve().parents]
+    if not files:
+        raise UsageError(f"Không có biểu rà soát nào trong {input_dir}.",
+                         hint="Thư mục cần chứa các tệp .xlsx/.xls/.ods/.csv của các xã.",
+                         message_en=f"No returns in {input_dir}.", hint_en="Put the communes' workbooks there.")
+    opts: dict[str, Any] = {"version": __version__, "standard": standard, "layout": layout,
+                            "as_of": as_of.isoformat() if as_of else None}
+    if previous is not None:
+        prev_df = load_status_list(previous)
+        prev_path = cache / "previous.parquet"
+        prev_df.to_parquet(prev_path, index=False)
+        opts["previous"] = str(prev_path)
+        opts["previous_sha256"] = sha256_file(previous)
+    # ---- stage 1: read + validate + classify per file (cached, parallel)
+    todo: list[tuple[Path, str, str]] = []
+    bundles: dict[str, Path] = {}
+    shas: dict[str, str] = {}
+    first_by_sha: dict[str, str] = {}
+    duplicate_files: list[tuple[str, str]] = []
+    for path, display in files:
+        sha = sha256_file(path)
+        if sha in first_by_sha:
+            duplicate_files.append((display, first_by_sha[sha]))
+            continue
+        first_by_sha[sha] = display
+        shas[display] = sha
+        key = _cache_key(sha, opts)
+        if (cache / "files" / key / "meta.json").exists():
+            bundles[display] = cache / "files" / key
+        else:
+            todo.append((path, display, key))
+    n_jobs = max(1, jobs or os.cpu_count() or 1)
+    done = 0
+    if todo:
+        if n_jobs == 1 or len(todo) == 1:
+            for path, display, _key in todo:
+                bundles[display] = process_file(path, display, cache / "files", opts)
+                done += 1
+                if progress:
+                    progress(display, done, len(todo))
+        else:
+            with ProcessPoolExecutor(max_workers=min(n_jobs, len(todo))) as pool:
+                futs = {pool.submit(process_file, p, d, cache / "files", opts): d for p, d, _k in todo}
+                from concurrent.futures import as_completed
+
+                for fut in as_completed(futs):
+                    bundles[futs[fut]] = fut.result()
+                    done += 1
+                    if progress:
+                        progress(futs[fut], done, len(todo))
+    stages.append(StageTime("đọc, kiểm tra, phân loại", time.perf_counter() - t0))
+    # ---- stage 2: combine, batch-level checks
+    t1 = time.perf_counter()
+    ordered = [d for _p, d in files if d in bundles]
+    parts = [read_bundle(bundles[d]) for d in ordered]
+    report = Report()
+    for d, res in zip(ordered, parts, strict=True):
+        fs = res.meta.get("file_summary") or {}
+        from hgn_review.findings import FileSummary, finding
+
+        report.files.append(FileSummary(d, fs.get("layout", ""), fs.get("rows", {}), fs.get("readable", True)))
+    for dup, first in duplicate_files:
+        report.findings.append(finding("file-duplicate", file=dup, other=first))
+    all_findings = [_findings_from_frame(res.findings) for res in parts]
+    for fl in all_findings:
+        report.findings.extend(fl)
+    members_all = pd.concat([r.members for r in parts if len(r.members)], ignore_index=True) \
+        if any(len(r.members) for r in parts) else pd.DataFrame()
+    if len(members_all) and "so_dinh_danh" in members_all:
+        id_headers = {d: tuple(r.meta["id_header"]) for d, r in zip(ordered, parts, strict=True)
+                      if r.meta.get("id_header")}
+        extra: list[Any] = []
+        batch_id_duplicates(members_all, extra, id_headers)  # type: ignore[arg-type]
+        report.findings.extend(extra)
+        if extra:
+            dup_ids = {(f.file, f.row) for f in extra}
+            for res in parts:
+                m = res.members
+                if len(m) and "row" in m:
+                    hit = [(f, int(r)) in dup_ids for f, r in zip(m["file"], m["row"], strict=True)]
+                    m.loc[hit, "dinh_danh_loi"] = m.loc[hit, "dinh_danh_loi"].fillna("trung")
+    stages.append(StageTime("kiểm tra toàn bộ", time.perf_counter() - t1))
+    errors = report.at_or_above("error")
+    if strict and errors:
+        _write_findings(report, out_dir, {d: p for p, d in files})
+        raise UsageError(f"Có {errors} lỗi trong các biểu rà soát; --strict dừng trước khi tổng hợp.",
+                         hint=f"Xem {out_dir / 'phat_hien.xlsx'}, sửa lỗi rồi chạy lại (các tệp không đổi không phải đọc lại).",
+                         message_en=f"{errors} errors in the returns; --strict stops before merging.",
+                         hint_en=f"See {out_dir / 'phat_hien.xlsx'}, fix and run again.")
+    # ---- stage 3: merge up to the highest level present
+    t2 = time.perf_counter()
+    classified = [(d, r) for d, r in zip(ordered, parts, strict=True) if len(r.households) and r.meta.get("units")]
+    merged, level, unit, merge_notes = _merge_up([bundles[d] for d, _r in classified], cache, as_of)
+    notes.extend(merge_notes)
+    stages.append(StageTime("tổng hợp", time.perf_counter() - t2))
+    # ---- stage 4: outputs people open
+    t3 = time.perf_counter()
+    outputs: dict[str, list[Path]] = {}
+    outputs["phat_hien"] = _write_findings(report, out_dir, None)
+    result_dir = out_dir / "ket_qua"
+    outputs["ket_qua"] = write_bundle(merged, result_dir)
+    from hgn_review.reports import make_report
+
+    rep = make_report(merged, out_dir / "bao_cao", mask_pii=mask_pii, as_of=as_of)
+    outputs["bieu_mau"] = list(rep.forms)
+    outputs["danh_sach"] = list(rep.population)
+    outputs["html"] = [rep.html]
+    notes.extend(rep.notes)
+    if commune_workbooks:
+        from hgn_review.io.results import write_results
+
+        outputs["so_xa"] = []
+        for d, r in classified:
+            code = (r.meta.get("units") or ["xa"])[0]
+            outputs["so_xa"].extend(write_results(r, out_dir / "so_xa" / f"{code}_ket_qua.xlsx"))
+    stages.append(StageTime("biểu mẫu, danh sách", time.perf_counter() - t3))
+    outcome = RunOutcome(out_dir, len(files), len(todo), report, merged, outputs, stages, level, unit, notes)
+    _write_readme(outcome)
+    return outcome
+
+
+def _findings_from_frame(df: pd.DataFrame) -> list[Any]:
+    """Findings stored in a bundle, back as Finding values (message params are kept in the stored text)."""
+    from hgn_review.findings import Finding
+
+    if df is None or df.empty or "code" not in df:
+        return []
+    return [Finding.from_record(rec) for rec in df.to_dict("records")]
+
+
+def _write_findings(report: Report, out_dir: Path, copies: dict[str, Path] | None) -> list[Path]:
+    from hgn_review.io.write import write_findings_xlsx
+
+    return write_findings_xlsx(report, out_dir / "phat_hien.xlsx", copies=copies)
+
+
+def _merge_up(commune_dirs: list[Path], cache: Path, as_of: dt.date | None) -> tuple[Results, str, str, list[str]]:
+    """Merge commune bundles to the highest level present: district(s) then province, or province directly."""
+    from hgn_review.io.results import read_bundle
+    from hgn_review.merge import merge_results, write_merge
+    from hgn_review.registry import get_registry
+
+    notes: list[str] = []
+    if not commune_dirs:
+        raise UsageError("Không có hộ nào được phân loại: không thể tổng hợp.",
+                         hint="Xem phat_hien.xlsx: các tệp đều không đọc được hoặc không có dữ liệu.",
+                         message_en="No household was classified: nothing to merge.")
+    metas = [json.loads((d / "meta.json").read_text("utf-8")) for d in commune_dirs]
+    review = max((m.get("review_date") or "" for m in metas), default="")
+    when = as_of or (dt.date.fromisoformat(review) if review else dt.date.today())
+    reg = get_registry()
+    units = sorted({u for m in metas for u in (m.get("units") or [])})
+    chains = [reg.parents(u, when) for u in units]
+    districts = sorted({c[1].code for c in chains if len(c) == 3})
+    provinces = sorted({c[-1].code for c in chains if c})
+    merge_dir = cache / "merge"
+    if districts and len(districts) > 1:
+        district_dirs = []
+        for dcode in districts:
+            members = [d for d, m in zip(commune_dirs, metas, strict=True)
+                       if any(reg.parents(u, when)[1:2] and reg.parents(u, when)[1].code == dcode
+                              for u in (m.get("units") or []))]
+            mr = merge_results(members, level="district", unit=dcode, as_of=as_of)
+            target = merge_dir / f"district-{dcode}"
+            write_merge_bundle(mr, target)
+            district_dirs.append(target)
+        pr = merge_results(district_dirs, level="province", unit=provinces[0] if len(provinces) == 1 else None,
+                           as_of=as_of)
+        final, level, unit = pr, "province", pr.unit
+    elif districts:
+        final = merge_results(commune_dirs, level="district", unit=districts[0], as_of=as_of)
+        level, unit = "district", final.unit
+    else:
+        final = merge_results(commune_dirs, level="province", as_of=as_of)
+        level, unit = "province", final.unit
+    if final.missing_units:
+        notes.append(f"Tổng hợp chưa đủ: thiếu {len(final.missing_units)} đơn vị ({', '.join(final.missing_units[:10])}"
+                     f"{' …' if len(final.missing_units) > 10 else ''}).")
+    if not final.reconciled:
+        notes.append("Đối chiếu số hộ, số người vào/ra KHÔNG khớp: xem sheet Đối chiếu.")
+    target = merge_dir / "final"
+    write_merge_bundle(final, target)
+    _ = write_merge
+    return read_bundle(target), level, unit, notes
+
+
+def write_merge_bundle(mr: Any, folder: Path) -> None:
+    from hgn_review.io.results import write_bundle
+
+    res = mr.results
+    res.meta = dict(res.meta)
+    write_bundle(res, folder)
+
+
+def _write_readme(o: RunOutcome) -> None:
+    from hgn_review.io.write import write_text_atomic
+
+    lines = [
+        "KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO — do hgn lập",
+        f"Ngày chạy: {dt.datetime.now():%d/%m/%Y %H:%M}; phiên bản hgn {__version__}",
+        f"Cấp tổng hợp: {o.level} {o.unit}; {o.files} tệp biểu rà soát ({o.processed} tệp đọc mới, "
+        f"{o.files - o.processed} tệp lấy lại từ lần chạy trước).",
+        f"Số hộ: {len(o.results.households):,}; số người: {len(o.results.members):,}.",
+        "",
+        "Có gì ở đâu:",
+        "  phat_hien.xlsx            mọi lỗi, cảnh báo của các biểu rà soát (lọc theo tệp, mã lỗi)",
+        "  bao_cao/bieu_NN.xlsx      15 biểu mẫu tổng hợp",
+        "  bao_cao/danh_sach_*.xlsx  danh sách hộ nghèo, cận nghèo kết nối CSDL quốc gia về dân cư (và .csv)",
+        "  bao_cao/report.html       trang tóm tắt, mở bằng trình duyệt, in được",
+        "  ket_qua/                  kết quả từng hộ, từng người (Parquet) cho các chương trình khác",
+        "  .hgn-cache/               bộ nhớ đệm để chạy lại nhanh; có thể xóa",
+    ]
+    if o.notes:
+        lines += ["", "Lưu ý:"] + [f"  - {n}" for n in o.notes]
+    write_text_atomic(o.out_dir / "README.txt", "\n".join(lines) + "\n")

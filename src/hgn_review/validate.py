@@ -27,7 +27,7 @@ from hgn_review.schemas.pandera_schema import schema_for
 from hgn_review.text import fold
 
 HOUSEHOLD_BASE = [
-    "uid", "file", "sheet", "row", "layout", "ma_ho", "ho_ten_chu_ho", "ma_xa", "thon", "khu_vuc", "khu_vuc_nguon",
+    "uid", "file", "sheet", "row", "layout", "ma_ho", "ho_ten_chu_ho", "ma_xa", "ma_xa_ghi", "thon", "khu_vuc", "khu_vuc_nguon",
     "so_thanh_vien", "thu_nhap_bq", "diem_b1", "diem_b2", "loai_nha", "dien_tich_nha", "nguon_nuoc", "nha_tieu",
     "su_dung_internet", "phuong_tien_thong_tin", "ho_nlndn", "nguoi_co_cong", "bao_tro_xa_hoi", "nguyen_nhan_ngheo",
     "phan_loai_dau_ky", "tinh_trang_ho", "ngay_ra_soat", "ra_soat_vien", *INDICATORS, "phan_loai_ghi",
@@ -168,7 +168,10 @@ def _file_as_of(ret: ReturnFile, hh: pd.DataFrame, as_of: date | None) -> date:
     return date.today()
 
 
-def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date, out: list[Finding]) -> None:
+def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date, out: list[Finding]) -> pd.Series:
+    """Commune codes and areas. A household whose code is unknown or not the file's commune stays in the file's
+    commune (the return it came in), keeps the code as written in ``ma_xa_ghi``, and is blocked from
+    classification until the code is fixed. Returns the blocking code per row ("" when none)."""
     reg = get_registry()
     codes = hh["ma_xa"] if "ma_xa" in hh else pd.Series(pd.NA, index=hh.index, dtype="string")
     if codes.isna().all():
@@ -207,6 +210,14 @@ def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date,
     hh["khu_vuc_nguon"] = pd.Series(np.where(row_area.notna(), "ho", np.where(reg_area.notna(), "danh_muc", None)),
                                     index=hh.index, dtype="string")
     hh["khu_vuc"] = row_area.astype("string").fillna(reg_area.astype("string"))
+    block = pd.Series("", index=hh.index, dtype="string")
+    hh["ma_xa_ghi"] = codes.astype("string")
+    if file_code and "ma_xa" in sd.frame.columns:
+        wrong_code = unknown | (known & (codes != file_code))
+        block[unknown] = "commune-unknown"
+        block[known & (codes != file_code)] = "commune-mismatch"
+        hh["ma_xa"] = codes.astype("string").mask(wrong_code | codes.isna(), file_code)
+    return block
 
 
 def _household_checks(sd: SheetData, t: _Typed, layout: Layout, out: list[Finding]) -> pd.Series:
@@ -477,7 +488,7 @@ def validate_file(ret: ReturnFile, as_of: date | None = None) -> tuple[pd.DataFr
     hdup = _household_checks(hsd, ht, layout, out)
     hsd_frame = ht.typed
     when = _file_as_of(ret, hsd_frame, as_of)
-    _admin_checks(ret, hsd, hsd_frame, when, out)
+    admin_block = _admin_checks(ret, hsd, hsd_frame, when, out)
     blocking = pd.Series("", index=hsd_frame.index, dtype="string")
     blocking[hdup[hdup].index] = "household-duplicate"
     members = empty_frame(MEMBER_BASE)
@@ -487,6 +498,9 @@ def validate_file(ret: ReturnFile, as_of: date | None = None) -> tuple[pd.DataFr
         blocking = _member_checks(ret, hsd, ht, hdup, msd, mt, layout, out)
         _id_checks(msd, mt, out)
         members = _frame(msd, mt, ret, MEMBER_BASE + ["_hh_row"])
+    for code in ("commune-unknown", "commune-mismatch"):
+        rows = admin_block.index[(admin_block == code).to_numpy()]
+        blocking[rows] = _join(blocking[rows], code)
     hsd_frame["loi_chan"] = blocking.replace("", pd.NA)
     households = _frame(hsd, ht, ret, HOUSEHOLD_BASE)
     households["_row"] = households["row"]

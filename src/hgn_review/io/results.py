@@ -64,7 +64,9 @@ class Results:
 
 def findings_frame(findings: list[Finding], lang: str = "vi") -> pd.DataFrame:
     r = Report(findings=list(findings))
-    return r.to_frame(lang)
+    df = r.to_frame(lang, lossless=True)
+    df["row"] = df["row"].astype("Int64")
+    return df
 
 
 # ----------------------------------------------------------------------------------------------- write
