@@ -17,7 +17,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "cache"
-COMMUNES = int(os.environ.get("HGN_BENCH_COMMUNES", "100"))
+PROVINCE_COMMUNES = int(os.environ.get("HGN_BENCH_COMMUNES", "0"))  # 0 = all 207 communes of province 30
+VALIDATE_COMMUNES = 100
+JOBS = int(os.environ.get("HGN_BENCH_JOBS", str(os.cpu_count() or 1)))
 HOUSEHOLDS = int(os.environ.get("HGN_BENCH_HOUSEHOLDS", "3000"))
 
 STAGE = r"""
@@ -40,7 +42,7 @@ def stage(code: str) -> dict:
 
 
 def ensure_sample(name: str, communes: int, households: int, **kw: object) -> Path:
-    target = CACHE / f"{name}-{communes}x{households}"
+    target = CACHE / f"{name}-{communes or 'all'}x{households}"
     if (target / "manifest.json").exists():
         return target
     print(f"generating {communes} communes × {households} households into {target} (cached) …", flush=True)
@@ -48,7 +50,7 @@ def ensure_sample(name: str, communes: int, households: int, **kw: object) -> Pa
     t0 = time.perf_counter()
     stage(f"from hgn_review.sample import generate_sample\n"
           f"generate_sample({str(target)!r}, province='30', communes={communes}, households={households}, "
-          f"seed=11, error_rate=0.0{', ' + args if args else ''})")
+          f"seed=11, error_rate=0.0, year=2024{', ' + args if args else ''})")
     print(f"  generated in {time.perf_counter() - t0:.0f} s", flush=True)
     return target
 
@@ -76,6 +78,124 @@ def bench_validate(folder: Path) -> list[dict]:
     return rows
 
 
+def bench_classify(folder: Path, frames: Path) -> list[dict]:
+    """Classification alone, on validated frames saved once as Parquet (reading excluded)."""
+    if not (frames / "households.parquet").exists():
+        frames.mkdir(parents=True, exist_ok=True)
+        stage("from hgn_review.validate import validate_paths\nimport pathlib\n"
+              f"res = validate_paths([pathlib.Path({str(folder)!r})])\n"
+              f"res.households.to_parquet({str(frames / 'households.parquet')!r})\n"
+              f"res.members.to_parquet({str(frames / 'members.parquet')!r})\n")
+    r = stage("import pandas as pd, time\nfrom hgn_review.scoring.classify import classify\n"
+              "from hgn_review.pipeline import pick_standard\n"
+              f"hh = pd.read_parquet({str(frames / 'households.parquet')!r})\n"
+              f"mm = pd.read_parquet({str(frames / 'members.parquet')!r})\n"
+              "std = pick_standard(hh, None)\n"
+              "t = time.perf_counter()\n"
+              "c = classify(hh, mm, std)\n"
+              "out['classify_seconds'] = time.perf_counter() - t\n"
+              "out['rows'] = len(hh)\nout['members'] = len(mm)\n")
+    r["what"] = f"classify {r['rows']:,} households / {r['members']:,} members (excluding reading)"
+    r["seconds"] = r.pop("classify_seconds")
+    return [r]
+
+
+def bench_run(folder: Path, out: Path, jobs: int) -> dict:
+    import shutil
+
+    if out.exists():
+        shutil.rmtree(out)
+    r = stage("from hgn_review.pipeline import run_round\nimport pathlib\n"
+              f"o = run_round(pathlib.Path({str(folder)!r}), pathlib.Path({str(out)!r}), jobs={jobs})\n"
+              "s = o.summary_json()\nout['rows'] = s['households']\nout['members'] = s['members']\n"
+              "out['stages'] = s['stages']\n")
+    r["what"] = f"hgn run end to end (--jobs {jobs}), peak of the main process"
+    return r
+
+
+def bench_rerun_one(folder: Path, out: Path, jobs: int) -> dict:
+    """Change one return (one cell), run again: only that file is read."""
+    import openpyxl
+
+    victim = sorted(folder.glob("*.xlsx"))[0]
+    backup = victim.read_bytes()
+    try:
+        wb = openpyxl.load_workbook(victim)
+        ws = wb["Hộ gia đình"]
+        ws.cell(row=2, column=4).value = str(ws.cell(row=2, column=4).value or "") + " (sửa)"
+        wb.save(victim)
+        r = stage("from hgn_review.pipeline import run_round\nimport pathlib\n"
+                  f"o = run_round(pathlib.Path({str(folder)!r}), pathlib.Path({str(out)!r}), jobs={jobs})\n"
+                  "s = o.summary_json()\nout['rows'] = s['households']\nout['processed'] = s['processed']\n")
+    finally:
+        victim.write_bytes(backup)
+    r["what"] = f"hgn run again after one changed return ({r['processed']} file re-read)"
+    return r
+
+
+def bench_merge(out: Path) -> list[dict]:
+    cache = out / ".hgn-cache" / "files"
+    read = stage("import pathlib\nfrom hgn_review.io.results import read_bundle\n"
+                 f"n = 0\nfor d in sorted(pathlib.Path({str(cache)!r}).iterdir()):\n"
+                 "    if (d / 'meta.json').exists(): n += len(read_bundle(d).households)\n"
+                 "out['rows'] = n\n")
+    read["what"] = "floor: read every commune result bundle"
+    merge = stage("import pathlib\nfrom hgn_review.merge import merge_results\n"
+                  f"dirs = [d for d in sorted(pathlib.Path({str(cache)!r}).iterdir()) if (d / 'meta.json').exists()]\n"
+                  "m = merge_results(dirs, level='province')\nout['rows'] = len(m.results.households)\n"
+                  "out['reconciled'] = m.reconciled\n")
+    merge["what"] = f"hgn merge: all communes into the province (reconciled: {merge.get('reconciled')})"
+    return [read, merge]
+
+
+def bench_report(out: Path) -> dict:
+    final = out / ".hgn-cache" / "merge" / "final"
+    r = stage("import pathlib\nfrom hgn_review.io.results import read_bundle\nfrom hgn_review.reports import make_report\n"
+              f"res = read_bundle(pathlib.Path({str(final)!r}))\n"
+              f"o = make_report(res, pathlib.Path({str(out / 'bench_report')!r}))\n"
+              "out['rows'] = len(res.households)\n")
+    r["what"] = "hgn report: 15 forms + population list + HTML for the province"
+    return r
+
+
+def bench_naive(folder: Path, files: int) -> dict:
+    """What a statistician would write without hgn, on a subset, scaled linearly to all files."""
+    total = len(list(folder.glob("*.xlsx")))
+    r = stage("import pandas as pd, pathlib, yaml\n"
+              "from importlib import resources\n"
+              "std = yaml.safe_load(resources.files('hgn_review.scoring.standards').joinpath('vn-2022-2025.yaml').read_text('utf-8'))\n"
+              "line = {k: v['value'] for k, v in std['income_line'].items()}\n"
+              "cut = {k: v['value'] for k, v in std['b1_cutoff'].items()}\n"
+              f"files = sorted(pathlib.Path({str(folder)!r}).glob('*.xlsx'))[:{files}]\n"
+              "n = 0\nrows = []\n"
+              "for f in files:\n"
+              "    hh = pd.read_excel(f, sheet_name='Hộ gia đình', engine='openpyxl', dtype={'Mã hộ': str, 'Mã xã': str})\n"
+              "    mm = pd.read_excel(f, sheet_name='Thành viên', engine='openpyxl', dtype={'Mã hộ': str, 'Số định danh cá nhân': str})\n"
+              "    size = mm.groupby('Mã hộ').size()\n"
+              "    def score(r):\n"
+              "        area = r['Khu vực']\n"
+              "        inc = r['Thu nhập bình quân (đồng/người/tháng)']\n"
+              "        below = (inc <= line[area]) if pd.notna(inc) else (r['Điểm B1'] <= cut[area])\n"
+              "        d = 0\n"
+              "        d += r['Loại nhà ở'] in ('Thiếu kiên cố', 'Đơn sơ')\n"
+              "        d += (r['Diện tích nhà ở (m²)'] / size.get(r['Mã hộ'], 1)) < 8\n"
+              "        d += r['Nguồn nước sinh hoạt'] == 'Khác'\n"
+              "        d += r['Loại nhà tiêu'] in ('Khác', 'Không có')\n"
+              "        d += r['Có thành viên sử dụng Internet'] == 'Không'\n"
+              "        d += r['Có ti vi, radio, máy tính hoặc điện thoại thông minh'] == 'Không'\n"
+              "        return 'Nghèo' if below and d >= 3 else ('Cận nghèo' if below else 'Không nghèo')\n"
+              "    hh['cls'] = hh.apply(score, axis=1)\n"
+              "    rows.append(hh.groupby(['Mã xã', 'cls']).size())\n"
+              "    n += len(hh)\n"
+              "out['rows'] = n\n")
+    scale = total / max(files, 1)
+    r["what"] = (f"naive: pandas.read_excel(openpyxl) + DataFrame.apply per row, {files} of {total} files "
+                 f"measured, scaled ×{scale:.1f} (6 of 12 indicators only)")
+    r["seconds"] *= scale
+    r["rows"] = int(r["rows"] * scale)
+    return r
+
+
 def table(rows: list[dict]) -> str:
     lines = ["| what | rows | seconds | rows/s | peak MB |", "|---|---:|---:|---:|---:|"]
     for r in rows:
@@ -94,22 +214,55 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}"
 
 
+def subset(folder: Path, n: int) -> Path:
+    """A folder of links to the first n returns (the validate benchmark's stated size)."""
+    target = CACHE / f"subset-{n}"
+    target.mkdir(parents=True, exist_ok=True)
+    for f in sorted(folder.glob("*.xlsx"))[:n]:
+        link = target / f.name
+        if not link.exists():
+            link.symlink_to(f)
+    return target
+
+
 def main() -> None:
     CACHE.mkdir(parents=True, exist_ok=True)
-    sections = [f"# hgn benchmarks\n\nMachine: {machine()}. Date: {time.strftime('%Y-%m-%d')}.\n"]
-    folder = ensure_sample("validate", COMMUNES, HOUSEHOLDS)
-    rows = bench_validate(folder)
+    sections = [f"# hgn benchmarks\n\nMachine: {machine()}. Date: {time.strftime('%Y-%m-%d')}. "
+                f"Samples from `hgn sample` (province 30 before 7/2025, {HOUSEHOLDS:,} households per commune).\n"]
+    province = ensure_sample("province", PROVINCE_COMMUNES, HOUSEHOLDS)
+    n_files = len(list(province.glob("*.xlsx")))
+    part = subset(province, min(VALIDATE_COMMUNES, n_files))
+    rows = bench_validate(part)
     ratio = rows[1]["seconds"] / rows[0]["seconds"]
-    sections.append(f"## Validate: {COMMUNES} communes × {HOUSEHOLDS:,} households\n\n{table(rows)}\n\n"
+    sections.append(f"## Validate: {min(VALIDATE_COMMUNES, n_files)} communes\n\n{table(rows)}\n\n"
                     f"validate / floor = {ratio:.2f} (target ≤ 1.5); peak {rows[1]['peak_mb']:,.0f} MB (target ≤ 2,048)\n")
-    for extra in EXTRA_BENCHES:
-        sections.append(extra())
+    print(sections[-1], flush=True)
+    floor_all = bench_validate(province)[0]
+    cls = bench_classify(province, CACHE / "frames")
+    sections.append(f"## Classify: {n_files} communes\n\n{table([floor_all] + cls)}\n\n"
+                    f"classify / read floor = {cls[0]['seconds'] / floor_all['seconds']:.1%} (target ≤ 15 %)\n")
+    print(sections[-1], flush=True)
+    out = CACHE / "run-out"
+    run = bench_run(province, out, JOBS)
+    stages = ", ".join(f"{k} {v:.0f} s" for k, v in run.pop("stages").items())
+    rerun = bench_rerun_one(province, out, JOBS)
+    naive = bench_naive(province, int(os.environ.get("HGN_BENCH_NAIVE_FILES", "4")))
+    sections.append(f"## hgn run: {n_files} communes\n\n{table([floor_all, run, rerun, naive])}\n\n"
+                    f"Stages: {stages}.\n\nrun / floor = {run['seconds'] / floor_all['seconds']:.2f} (target ≤ 1.5); "
+                    f"naive / run = {naive['seconds'] / run['seconds']:.1f}× (target ≥ 10×); "
+                    f"re-run after one change = {rerun['seconds'] / run['seconds']:.1%} of the full run (target ≤ 5 %).\n")
+    print(sections[-1], flush=True)
+    merge = bench_merge(out)
+    sections.append(f"## Merge: {n_files} commune results into the province\n\n{table(merge)}\n\n"
+                    f"merge / read = {merge[1]['seconds'] / merge[0]['seconds']:.2f} (target ≤ 1.2)\n")
+    print(sections[-1], flush=True)
+    rep = bench_report(out)
+    sections.append(f"## Report: the province\n\n{table([rep])}\n")
+    print(sections[-1], flush=True)
     text = "\n".join(sections)
     (HERE / "results.md").write_text(text, encoding="utf-8")
-    print(text)
+    print(f"written {HERE / 'results.md'}")
 
-
-EXTRA_BENCHES: list = []
 
 if __name__ == "__main__":
     main()

@@ -177,6 +177,44 @@ def classify(
     raise typer.Exit(exitcodes.OK)
 
 
+class PreferMerge(str, Enum):
+    newest = "newest"
+
+
+@app.command()
+def merge(
+    inputs: Annotated[list[Path], typer.Argument(help="Kết quả phân loại của các xã, hoặc kết quả tổng hợp của các huyện.")],
+    out: Annotated[Path, typer.Option("--out", help="Tệp kết quả tổng hợp .xlsx.")],
+    level: Annotated[str | None, typer.Option("--level", help="district hoặc province (mặc định: suy ra).")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Mã đơn vị tổng hợp (huyện/tỉnh).")] = None,
+    as_of: AsOfOpt = None,
+    prefer: Annotated[str | None, typer.Option("--prefer", help="Một đơn vị có ở hai tệp: newest hoặc đường dẫn tệp được chọn.")] = None,
+    allow_mixed: Annotated[bool, typer.Option("--allow-mixed", help="Cho phép gộp kết quả khác chuẩn/phiên bản.")] = False,
+    to_2025_units: Annotated[bool, typer.Option("--to-2025-units", help="Quy đổi xã cũ sang đơn vị hành chính từ 1/7/2025.")] = False,
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="CSV ma_xa_cu, thon, ma_xa_moi cho xã nhập một phần.")] = None,
+    parquet: Annotated[Path | None, typer.Option("--parquet", help="Thư mục ghi Parquet (để gộp tiếp lên tỉnh).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In tóm tắt JSON ra stdout.")] = False,
+    lang: LangOpt = Lang.vi,
+) -> None:
+    """Tổng hợp xã lên huyện, huyện lên tỉnh; chứng minh không mất, không trùng hộ nào."""
+    from hgn_review.merge import merge_results, summary_json, write_merge
+
+    if level is not None and level not in ("district", "province"):
+        raise UsageError("--level phải là district hoặc province.", message_en="--level must be district or province.")
+    _check_paths(inputs + ([mapping] if mapping else []))
+    m = merge_results(inputs, level=level, unit=unit, as_of=parse_date_opt(as_of), prefer=prefer,
+                      allow_mixed=allow_mixed, to_2025_units=to_2025_units, mapping=mapping)
+    written = write_merge(m, out, parquet)
+    s = summary_json(m)
+    if as_json:
+        sys.stdout.write(json.dumps(s, ensure_ascii=False, indent=1, default=str) + "\n")
+    else:
+        from hgn_review.console import render_merge
+
+        render_merge(s, [str(w) for w in written], lang.value)
+    raise typer.Exit(exitcodes.OK if m.reconciled else exitcodes.FINDINGS)
+
+
 @app.command()
 def report(
     input: Annotated[Path, typer.Argument(help="Tệp kết quả của hgn classify hoặc hgn merge.")],

@@ -112,3 +112,20 @@ def render_run(summary: dict[str, Any], lang: str = "vi", console: Console | Non
     table("Kết quả ở đâu" if vi else "Where the outputs are", ["", ""], where, c)
     for n in summary.get("notes", []):
         c.print(f"• {n}")
+
+
+def render_merge(summary: dict[str, Any], written: list[str], lang: str = "vi", console: Console | None = None) -> None:
+    c = console or out
+    vi = lang == "vi"
+    rows = [("Đơn vị" if vi else "Unit", f"{summary['unit']} {summary.get('unit_name', '')} ({summary['level']})"),
+            ("Số hộ / số người" if vi else "Households / persons", f"{summary['households']:,} / {summary['persons']:,}"),
+            ("Đối chiếu" if vi else "Reconciled", ("khớp" if vi else "yes") if summary["reconciled"] else
+             ("KHÔNG KHỚP" if vi else "NO")),
+            ("Đơn vị còn thiếu" if vi else "Missing units",
+             f"{len(summary['missing_units'])}: " + ", ".join(summary["missing_units"][:12])
+             + (" …" if len(summary["missing_units"]) > 12 else "") if summary["missing_units"] else "—")]
+    rows += [(k, f"{v['households']:,} hộ, {v['persons']:,} người" if vi else f"{v['households']:,} households, "
+              f"{v['persons']:,} persons") for k, v in summary["by_class"].items()]
+    table("hgn merge", ["", ""], rows, c)
+    for w in written:
+        c.print(f"{T[lang]['written']}: {w}")

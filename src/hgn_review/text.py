@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _PAREN = re.compile(r"\([^)]*\)")
 _SPACE = re.compile(r"[\s_]+")
 _PUNCT = re.compile(r"[^\w\s.]")
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, strip Vietnamese diacritics (đ → d), collapse spaces. For lenient comparisons."""
     s = unicodedata.normalize("NFD", str(text))
@@ -18,6 +20,7 @@ def fold(text: str) -> str:
     return _SPACE.sub(" ", s).strip().lower()
 
 
+@lru_cache(maxsize=65536)
 def header_key(text: str) -> str:
     """Normalise a header for matching: diacritics, case, spacing, line breaks and "(…)" suffixes ignored."""
     s = _PAREN.sub(" ", str(text))

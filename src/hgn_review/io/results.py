@@ -43,7 +43,9 @@ TEXT_KEYS = {"ma_xa", "ma_ho", "so_dinh_danh", "ma_huyen", "ma_tinh", "unit", "s
 
 
 def labels() -> dict[str, str]:
-    out = dict(EXTRA_LABELS)
+    from hgn_review.merge.tables import MERGE_LABELS
+
+    out = {**MERGE_LABELS, **EXTRA_LABELS}
     for lay in ("hgn", "app"):
         for sheet in load_layout(lay).sheets.values():
             for c in sheet.columns:
@@ -120,8 +122,8 @@ def write_results(res: Results, out: Path, parquet_dir: Path | None = None) -> l
         for name, df in res.extra_sheets.items():
             _write_table(wb, name, df, fmt)
         _write_table(wb, SHEET_FINDINGS, res.findings, fmt)
-        meta = pd.DataFrame({"khoa": list(res.meta), "gia_tri": [
-            v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str) for v in res.meta.values()]})
+        meta = pd.DataFrame({"khoa": list(res.meta), "gia_tri": [  # every value as JSON: "10507" stays text
+            json.dumps(v, ensure_ascii=False, default=str) for v in res.meta.values()]})
         _write_table(wb, SHEET_META, meta, fmt, keys_row=False)
         wb.close()
     written.append(out)
@@ -225,8 +227,8 @@ def read_results(path: Path) -> Results:
     for k, v in zip(meta_df.iloc[:, 0], meta_df.iloc[:, 1], strict=True):
         if not isinstance(k, str):
             continue
-        try:
-            meta[k] = json.loads(v) if isinstance(v, str) and v[:1] in "[{" else v
+        try:  # values were written as JSON unless they were plain strings
+            meta[k] = json.loads(v) if isinstance(v, str) else v
         except json.JSONDecodeError:
             meta[k] = v
     extra = {n: _read_table(reader, n) for n in (SHEET_COVERAGE, SHEET_RECON) if n in reader.sheet_names}

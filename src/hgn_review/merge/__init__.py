@@ -1,0 +1,948 @@
+"""Roll-up of classified results along the administrative hierarchy (`hgn merge`).
+
+Inputs are results of communes (`hgn classify`) or of districts (`hgn merge --level district`); the output is the
+results of their parent unit, a district or a province, for the unit list of the review date (three levels before
+1/7/2025, two from then on). Every household keeps its provenance (``source_file``, ``source_sha256``, ``unit``)
+and gets ``ma_huyen`` / ``ma_tinh`` from the registry.
+
+Nothing is dropped or assigned silently: a check that fails either refuses the merge (an ``InputError`` /
+``UsageError`` naming the file) or becomes a finding, and the workbook carries a coverage sheet ("Phạm vi") and
+a reconciliation sheet ("Đối chiếu") proving households and persons in = out per unit and class.
+
+The result does not depend on the order of the inputs, and merging district results into a province gives the
+same rows and totals as merging the communes directly.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hgn_review import __version__
+from hgn_review.errors import InputError, UsageError
+from hgn_review.findings import Finding, Report
+from hgn_review.io.results import (
+    SHEET_COVERAGE,
+    SHEET_HOUSEHOLDS,
+    SHEET_MEMBERS,
+    SHEET_RECON,
+    Results,
+    findings_frame,
+    write_results,
+)
+from hgn_review.merge.codes import MERGE_CODES, PendingFinding, note
+from hgn_review.merge.crosswalk import BASIS_POPULATION, OldUnitRule, map_households, read_mapping, rule_for
+from hgn_review.merge.inputs import (
+    COMMUNE_KIND,
+    DISTRICT_KIND,
+    Input,
+    declared_counts,
+    file_sha256,
+    parse_datetime,
+    read_input,
+)
+from hgn_review.merge.tables import (
+    CLASS_ORDER,
+    CLASS_SLUG,
+    FULL,
+    MERGE_LABELS,
+    NONE,
+    PART,
+    TOTAL,
+    class_counts,
+    class_of,
+    reconciliation_table,
+    summary_counts,
+    summary_table,
+)
+from hgn_review.registry import AFTER, BEFORE, DISTRICT, PROVINCE, REFORM_DATE, Registry, Unit, get_registry
+from hgn_review.scoring.movements import movement_tables, unbalanced_findings
+
+__all__ = ["MERGE_CODES", "MERGE_LABELS", "SHEET_PENDING", "MergeResult", "PendingFinding", "merge_results",
+           "summary_json", "write_merge"]
+
+SHEET_PENDING = "Chờ quy đổi"
+LEVELS = (DISTRICT, PROVINCE)
+PREFER_NEWEST = "newest"
+PROVENANCE = ("source_file", "source_sha256", "unit", "ma_huyen", "ma_tinh")
+CROSSWALK_COLUMNS = ("ma_xa_cu", "co_so_quy_doi")
+_INTERNAL = ("_in", "_pos", "_persons", "_old_unit", "_era")
+_NO_DISTRICT_VI = "Từ 1/7/2025 không còn cấp huyện: gộp kết quả các xã thẳng lên tỉnh (--level province)."
+_NO_DISTRICT_EN = "Since 1/7/2025 there is no district level: merge the communes straight into the province (--level province)."
+
+
+@dataclass
+class MergeResult:
+    """A merge: the stacked results with their coverage and reconciliation, and what was found."""
+
+    results: Results
+    unit: str
+    level: str
+    missing_units: list[str]
+    reconciled: bool
+    findings: list[Finding]
+    unit_name: str = ""
+    balanced: bool = True
+    pending: pd.DataFrame = field(default_factory=pd.DataFrame)  # crosswalk: households awaiting a decision
+
+
+# ---------------------------------------------------------------------------------------------------- helpers
+def _usage(vi: str, en: str, hint_vi: str = "", hint_en: str = "") -> UsageError:
+    return UsageError(vi, hint=hint_vi, message_en=en, hint_en=hint_en or hint_vi)
+
+
+def _refuse(vi: str, en: str, hint_vi: str = "", hint_en: str = "") -> InputError:
+    return InputError(vi, hint=hint_vi, message_en=en, hint_en=hint_en or hint_vi)
+
+
+def _str(s: pd.Series) -> pd.Series:
+    out = s.astype("string").str.strip()
+    return out.mask(out == "")
+
+
+def _label(reg: Registry, code: str, when: date) -> str:
+    u = reg.unit(code, when)
+    return u.label() if u is not None else code
+
+
+def _name(reg: Registry, code: str, when: date) -> str:
+    u = reg.unit(code, when)
+    return u.name if u is not None else ""
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------------------------------------------- checks
+def _check_options(level: str | None, unit: str | None, prefer: str | None, mapping: Path | None,
+                   to_2025_units: bool) -> None:
+    if level is not None and level not in LEVELS:
+        raise _usage(f"--level \"{level}\" không hợp lệ: chỉ nhận district (huyện) hoặc province (tỉnh).",
+                     f"--level \"{level}\" is invalid: use district or province.")
+    if unit is not None and not (unit.isdigit() and len(unit) in (2, 3)):
+        raise _usage(f"--unit \"{unit}\" không phải mã huyện (3 chữ số) hay mã tỉnh (2 chữ số).",
+                     f"--unit \"{unit}\" is neither a district (3 digits) nor a province code (2 digits).")
+    if mapping is not None and not to_2025_units:
+        raise _usage("--mapping chỉ dùng cùng --to-2025-units.", "--mapping only works with --to-2025-units.",
+                     "Thêm --to-2025-units để quy đổi sang đơn vị hành chính mới.",
+                     "Add --to-2025-units to re-express the communes in the new units.")
+    if to_2025_units and level == DISTRICT:
+        raise _usage("Không gộp cấp huyện khi quy đổi sang đơn vị hành chính từ 1/7/2025.",
+                     "No district merge when re-expressing in the units from 1/7/2025.", _NO_DISTRICT_VI, _NO_DISTRICT_EN)
+    if prefer is not None and prefer != PREFER_NEWEST and not Path(prefer).exists():
+        raise _usage(f"--prefer: không tìm thấy tệp {prefer}.", f"--prefer: file {prefer} not found.",
+                     "Dùng --prefer newest hoặc đường dẫn của một tệp đầu vào.",
+                     "Use --prefer newest or the path of one of the inputs.")
+
+
+def _dedupe_files(read: list[Input], notes: list[Finding]) -> tuple[list[Input], list[dict[str, str]]]:
+    kept: dict[str, Input] = {}
+    dups: list[dict[str, str]] = []
+    for inp in read:  # already in label order
+        first = kept.get(inp.sha256)
+        if first is None:
+            kept[inp.sha256] = inp
+            continue
+        notes.append(note("file-duplicate", file=inp.label, other=first.label))
+        dups.append({"file": inp.label, "same_as": first.label, "sha256": inp.sha256})
+    return list(kept.values()), dups
+
+
+def _check_eras(inps: list[Input], reg: Registry, to_2025_units: bool) -> None:
+    eras: dict[str, list[str]] = defaultdict(list)
+    for inp in inps:
+        eras[reg.era(inp.as_of)].append(inp.label)
+        if inp.kind == DISTRICT_KIND and reg.era(inp.as_of) == AFTER:
+            raise _refuse(f"{inp.label}: kết quả cấp huyện nhưng ngày rà soát từ 1/7/2025, khi không còn cấp huyện.",
+                          f"{inp.label}: a district result dated from 1/7/2025, when there are no districts.",
+                          _NO_DISTRICT_VI, _NO_DISTRICT_EN)
+    if len(eras) > 1 and not to_2025_units:
+        raise _refuse(
+            "Các tệp thuộc hai danh mục đơn vị hành chính khác nhau: trước 1/7/2025 ("
+            + ", ".join(eras[BEFORE]) + ") và từ 1/7/2025 (" + ", ".join(eras[AFTER]) + ").",
+            "The files belong to two different unit lists: before 1/7/2025 and from 1/7/2025.",
+            "Gộp riêng từng đợt, hoặc dùng --to-2025-units để quy đổi kết quả cũ sang đơn vị mới.",
+            "Merge each round separately, or use --to-2025-units to re-express the old results in the new units.")
+
+
+def _check_known_units(inps: list[Input], reg: Registry) -> None:
+    for inp in inps:
+        for code in inp.units:
+            if reg.commune(code, inp.as_of) is None:
+                raise _refuse(
+                    f"{inp.label}: mã xã {code} không có trong danh mục đơn vị hành chính ngày {inp.as_of:%d/%m/%Y}.",
+                    f"{inp.label}: commune code {code} is not in the unit list of {inp.as_of:%d/%m/%Y}.",
+                    "Kiểm tra mã xã, hoặc ngày rà soát (--as-of).", "Check the commune code or the review date (--as-of).")
+        if inp.kind == DISTRICT_KIND:
+            u = reg.unit(inp.declared_unit or "", inp.as_of)
+            if u is None or u.level != DISTRICT:
+                raise _refuse(f"{inp.label}: mã huyện {inp.declared_unit} không có trong danh mục ngày {inp.as_of:%d/%m/%Y}.",
+                              f"{inp.label}: district code {inp.declared_unit} is not in the unit list of {inp.as_of:%d/%m/%Y}.")
+
+
+def _ancestors(inp: Input, code: str, reg: Registry, rules: dict[str, OldUnitRule], crosswalk: bool) -> dict[str, set[str]]:
+    """level -> codes of the target-era parents of one input unit (several when a split old commune spans them)."""
+    if crosswalk and reg.era(inp.as_of) == BEFORE:
+        return {PROVINCE: set(rules[code].provinces), DISTRICT: set()}
+    chain = reg.parents(code, inp.as_of)
+    return {PROVINCE: {u.code for u in chain if u.level == PROVINCE},
+            DISTRICT: {u.code for u in chain if u.level == DISTRICT}}
+
+
+def _target(inps: list[Input], level: str | None, unit: str | None, tgt: date, reg: Registry,
+            rules: dict[str, OldUnitRule], crosswalk: bool) -> tuple[str, Unit]:
+    after = reg.era(tgt) == AFTER
+    if after and (level == DISTRICT or (unit is not None and len(unit) == 3)):
+        raise _usage("Không có cấp huyện trong danh mục đơn vị hành chính từ 1/7/2025.",
+                     "There is no district level in the unit list from 1/7/2025.", _NO_DISTRICT_VI, _NO_DISTRICT_EN)
+    if unit is not None:
+        u = reg.unit(unit, tgt)
+        if u is None or u.level not in LEVELS:
+            raise _usage(f"--unit {unit}: không có huyện hay tỉnh nào mang mã này trong danh mục ngày {tgt:%d/%m/%Y}.",
+                         f"--unit {unit}: no district or province has this code in the list of {tgt:%d/%m/%Y}.",
+                         "Dùng mã huyện 3 chữ số (trước 1/7/2025) hoặc mã tỉnh 2 chữ số.",
+                         "Use a 3-digit district code (before 1/7/2025) or a 2-digit province code.")
+        if level is not None and level != u.level:
+            raise _usage(f"--unit {unit} là {u.name}, không khớp --level {level}.",
+                         f"--unit {unit} is {u.name}, which does not match --level {level}.")
+        level = u.level
+    anc = {(i, code): _ancestors(inp, code, reg, rules, crosswalk) for i, inp in enumerate(inps) for code in inp.units}
+    if level is None:
+        districts = {d for a in anc.values() for d in a[DISTRICT]}
+        if after or any(inp.kind == DISTRICT_KIND for inp in inps) or len(districts) != 1:
+            level = PROVINCE
+        else:
+            level = DISTRICT
+    for inp in inps:
+        if inp.kind == DISTRICT_KIND and level == DISTRICT:
+            raise _refuse(f"{inp.label}: đã là kết quả gộp cấp huyện; chỉ gộp tiếp lên tỉnh.",
+                          f"{inp.label}: already a district merge; it can only be merged into a province.",
+                          "Dùng --level province.", "Use --level province.")
+    if unit is None:
+        votes: Counter[str] = Counter()
+        for i, inp in enumerate(inps):
+            for p in set().union(*(anc[(i, c)][level] for c in inp.units)) if inp.units else set():
+                votes[p] += 1
+        if not votes:
+            raise _usage("Không xác định được đơn vị cấp trên của các tệp.", "Cannot work out the parent unit.",
+                         "Ghi rõ đơn vị bằng --unit.", "Name the unit with --unit.")
+        top = max(votes.values())
+        best = sorted(p for p, n in votes.items() if n == top)
+        if len(best) > 1:
+            names = ", ".join(_label(reg, p, tgt) for p in best)
+            raise _usage(f"Các tệp thuộc nhiều đơn vị cấp trên ngang nhau ({names}): không biết gộp vào đơn vị nào.",
+                         f"The files belong to several parent units equally ({names}).",
+                         "Ghi rõ đơn vị bằng --unit.", "Name the unit with --unit.")
+        unit = best[0]
+    parent = reg.unit(unit, tgt)
+    assert parent is not None
+    for i, inp in enumerate(inps):
+        for code in inp.units:
+            if parent.code not in anc[(i, code)][level]:
+                here = _label(reg, code, inp.as_of)
+                raise _refuse(f"{inp.label}: {here} không thuộc {parent.label()}.",
+                              f"{inp.label}: {here} is not part of {parent.label()}.",
+                              "Bỏ tệp này khỏi danh sách gộp, hoặc chọn đúng đơn vị bằng --unit.",
+                              "Leave this file out of the merge, or pick the right unit with --unit.")
+    return level, parent
+
+
+def _unit_source(inp: Input, code: str) -> str:
+    if inp.kind == DISTRICT_KIND:
+        entry = inp.unit_sources.get(code) or {}
+        return str(entry.get("sha256") or f"{inp.sha256}:{code}")
+    return inp.sha256
+
+
+def _unit_time(inp: Input, code: str) -> datetime | None:
+    if inp.kind == DISTRICT_KIND:
+        entry = inp.unit_sources.get(code) or {}
+        t = parse_datetime(entry.get("run_time"))
+        if t is not None:
+            return t
+    return inp.run_time
+
+
+def _resolve_units(inps: list[Input], prefer: str | None, reg: Registry, notes: list[Finding]) -> list[set[str]]:
+    keep = [set(inp.units) for inp in inps]
+    owners: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, inp in enumerate(inps):
+        for code in inp.units:
+            owners[(reg.era(inp.as_of), code)].append(i)
+    prefer_idx: set[int] = set()
+    if prefer is not None and prefer != PREFER_NEWEST:
+        p = Path(prefer)
+        sha = file_sha256(p) if p.exists() else ""
+        prefer_idx = {i for i, inp in enumerate(inps) if _same_file(inp.path, p) or inp.sha256 == sha}
+        if not prefer_idx:
+            raise _usage(f"--prefer {prefer}: tệp này không nằm trong danh sách gộp.",
+                         f"--prefer {prefer}: this file is not one of the inputs.")
+    for (_era, code), idxs in sorted(owners.items()):
+        if len(idxs) < 2:
+            continue
+        here = _label(reg, code, inps[idxs[0]].as_of)
+        files = ", ".join(inps[i].label for i in idxs)
+        sources = {_unit_source(inps[i], code) for i in idxs}
+        if len(sources) == 1:
+            winner, why_vi = idxs[0], "cùng nội dung (cùng SHA-256)"
+        elif prefer == PREFER_NEWEST:
+            times = {i: _unit_time(inps[i], code) for i in idxs}
+            if any(t is None for t in times.values()):
+                raise _usage(f"{here} có trong nhiều tệp ({files}) nhưng không phải tệp nào cũng ghi thời điểm chạy.",
+                             f"{here} is in several files ({files}) but not all record their run time.",
+                             "Chọn tệp bằng --prefer <tệp>.", "Pick the file with --prefer <file>.")
+            latest = max(t for t in times.values() if t is not None)
+            tops = [i for i, t in times.items() if t == latest]
+            if len(tops) > 1:
+                raise _usage(f"{here} có trong nhiều tệp cùng thời điểm chạy ({files}).",
+                             f"{here} is in several files with the same run time ({files}).",
+                             "Chọn tệp bằng --prefer <tệp>.", "Pick the file with --prefer <file>.")
+            winner, why_vi = tops[0], "--prefer newest: bản chạy mới nhất"
+        elif prefer is not None and len(prefer_idx & set(idxs)) == 1:
+            winner, why_vi = next(iter(prefer_idx & set(idxs))), f"--prefer {prefer}"
+        else:
+            raise _refuse(f"{here} có trong nhiều tệp: {files}.", f"{here} is in several files: {files}.",
+                          "Bỏ bớt một tệp, hoặc chọn bằng --prefer newest (bản mới nhất) hay --prefer <tệp>.",
+                          "Leave one out, or choose with --prefer newest or --prefer <file>.")
+        for i in idxs:
+            if i != winner:
+                keep[i].discard(code)
+                notes.append(note("merge-unit-duplicate-resolved", file=inps[i].label, key="unit", value=here,
+                                  other=inps[winner].label, detail=why_vi))
+    return keep
+
+
+def _check_mixed(inps: list[Input], keep: list[set[str]], allow_mixed: bool, notes: list[Finding]) -> None:
+    used = [inp for inp, k in zip(inps, keep, strict=True) if k]
+    groups: dict[str, list[str]] = defaultdict(list)
+    for inp in used:
+        std = inp.standard + (f" ({inp.standard_sha256[:12]})" if inp.standard_sha256 else "")
+        groups[f"chuẩn {std or '(không ghi)'}, phiên bản {inp.tool_version or '(không ghi)'}"].append(inp.label)
+    if len(groups) < 2:
+        return
+    detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(groups.items()))
+    if not allow_mixed:
+        raise _refuse(f"Các tệp dùng chuẩn nghèo hoặc phiên bản công cụ khác nhau — {detail}.",
+                      f"The files use different standards or tool versions — {detail}.",
+                      "Phân loại lại các xã bằng cùng một chuẩn và phiên bản, hoặc gộp có chủ ý bằng --allow-mixed.",
+                      "Reclassify with one standard and version, or merge on purpose with --allow-mixed.")
+    notes.append(note("merge-mixed-inputs", detail=detail))
+
+
+# ---------------------------------------------------------------------------------------------------- stacking
+def _link(hh: pd.DataFrame, mm: pd.DataFrame) -> np.ndarray:
+    """Position (0..len(hh)-1) of each member's household in hh; -1 for a member of no household."""
+    if mm.empty or hh.empty:
+        return np.full(len(mm), -1, dtype="int64")
+    if "uid" in hh.columns and "uid" in mm.columns:
+        hk, mk = pd.to_numeric(hh["uid"], errors="coerce"), pd.to_numeric(mm["uid"], errors="coerce")
+    elif "ma_ho" in hh.columns and "ma_ho" in mm.columns:
+        hk, mk = _str(hh["ma_ho"]), _str(mm["ma_ho"])
+    else:
+        return np.full(len(mm), -1, dtype="int64")
+    ok = hk.notna() & ~hk.duplicated(keep=False)
+    lookup = pd.Series(np.arange(len(hh))[ok.to_numpy()], index=hk[ok].to_numpy())
+    return mk.map(lookup).fillna(-1).astype("int64").to_numpy()
+
+
+def _frames(i: int, inp: Input, kept: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The input's households and members of its kept units, with provenance and internal link columns."""
+    hh = inp.res.households.reset_index(drop=True).copy()
+    mm = inp.res.members.reset_index(drop=True).copy()
+    pos = _link(hh, mm)
+    if inp.kind == COMMUNE_KIND:
+        hh["unit"] = pd.array([inp.declared_unit] * len(hh), dtype="string") if inp.declared_unit \
+            else _str(hh["ma_xa"])
+        hh["source_file"] = pd.array([inp.label] * len(hh), dtype="string")
+        hh["source_sha256"] = pd.array([inp.sha256] * len(hh), dtype="string")
+    else:
+        if "unit" not in hh.columns:
+            hh["unit"] = _str(hh["ma_xa"]) if "ma_xa" in hh.columns else pd.NA
+        for c, v in (("source_file", inp.label), ("source_sha256", inp.sha256)):
+            hh[c] = (hh[c].astype("string") if c in hh.columns else pd.Series(pd.NA, index=hh.index, dtype="string")).fillna(v)
+        hh["unit"] = _str(hh["unit"])
+    n_members = np.bincount(pos[pos >= 0], minlength=len(hh)) if len(hh) else np.zeros(0, dtype="int64")
+    declared = pd.to_numeric(hh["so_thanh_vien"], errors="coerce").fillna(0).astype("int64").to_numpy() \
+        if "so_thanh_vien" in hh.columns else np.zeros(len(hh), dtype="int64")
+    hh["_persons"] = np.where(n_members > 0, n_members, declared)
+    hh["_in"] = i
+    hh["_pos"] = np.arange(len(hh), dtype="int64")
+    # members: unit and provenance of their household; orphans keep what the file says
+    linked = pos >= 0
+    m_unit = pd.Series(pd.NA, index=mm.index, dtype="string")
+    m_unit[linked] = hh["unit"].to_numpy()[pos[linked]]
+    if (~linked).any():
+        if inp.kind == COMMUNE_KIND and inp.declared_unit:
+            own = pd.Series(inp.declared_unit, index=mm.index, dtype="string")
+        elif "unit" in mm.columns:
+            own = _str(mm["unit"])
+        elif "ma_xa" in mm.columns:
+            own = _str(mm["ma_xa"])
+        else:
+            own = pd.Series(pd.NA, index=mm.index, dtype="string")
+        m_unit = m_unit.mask(~linked, own)
+    mm["unit"] = m_unit
+    for c in ("source_file", "source_sha256"):
+        vals = pd.Series(pd.NA, index=mm.index, dtype="string")
+        vals[linked] = hh[c].to_numpy()[pos[linked]]
+        fallback = mm[c].astype("string") if c in mm.columns else pd.Series(pd.NA, index=mm.index, dtype="string")
+        mm[c] = vals.fillna(fallback).fillna(inp.label if c == "source_file" else inp.sha256)
+    mm["_in"] = i
+    mm["_pos"] = pos
+    keep_h = hh["unit"].isin(kept).fillna(False).to_numpy(dtype=bool)
+    keep_m = (mm["unit"].isin(kept).fillna(False) | (mm["unit"].isna() & bool(kept))).to_numpy(dtype=bool)
+    return hh[keep_h], mm[keep_m]
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f.columns)]
+    if not frames:
+        return pd.DataFrame()
+    nonempty = [f for f in frames if len(f)] or frames[:1]
+    out = pd.concat(nonempty, ignore_index=True, sort=False)
+    cols = list(dict.fromkeys(c for f in frames for c in f.columns))
+    return out.reindex(columns=cols)
+
+
+def _in_counts(inp: Input, hh: pd.DataFrame, kept: set[str]) -> pd.DataFrame:
+    """The input's own counts per unit and class: its reconciliation sheet (a district result) or its summary
+    sheet (a classify result) where it has them; what they do not say is counted from its rows."""
+    rows = class_counts(hh, hh["_persons"], "unit")
+    own = declared_counts(inp) if inp.kind == DISTRICT_KIND else None
+    if own is None:
+        own = summary_counts(inp.res.summary)
+    if own is None:
+        return rows
+    own = own[own["unit"].isin(kept)]
+    both = own.merge(rows, on=["unit", "phan_loai"], how="left", suffixes=("", "_rows"))
+    both["households"] = both["households"].fillna(both["households_rows"]).fillna(0)
+    both["persons"] = both["persons"].fillna(both["persons_rows"]).fillna(0)
+    return both[["unit", "phan_loai", "households", "persons"]].astype({"households": "int64", "persons": "int64"})
+
+
+# ---------------------------------------------------------------------------------------------------- findings
+def _place(df: pd.DataFrame) -> pd.Series:
+    """'<file>, đơn vị <unit>, dòng <row>' for each row: where an officer finds it."""
+    file = df["file"].astype("string") if "file" in df.columns else df["source_file"].astype("string")
+    file = file.fillna(df["source_file"].astype("string"))
+    row = df["row"].astype("string").fillna("?") if "row" in df.columns else pd.Series("?", index=df.index)
+    return file + ", đơn vị " + df["unit"].astype("string").fillna("?") + ", dòng " + row
+
+
+def _row_int(v: Any) -> int | None:
+    return None if v is None or pd.isna(v) else int(v)
+
+
+def _spread_keys(key: pd.Series, unit: pd.Series) -> np.ndarray:
+    """Mask of rows whose (non-blank) key occurs under more than one unit."""
+    k_codes, _ = pd.factorize(key, use_na_sentinel=True)
+    u_codes, _ = pd.factorize(unit, use_na_sentinel=True)
+    pairs = pd.DataFrame({"k": k_codes, "u": u_codes})
+    pairs = pairs[(pairs["k"] >= 0) & (pairs["u"] >= 0)].drop_duplicates()
+    per_key = pairs["k"].value_counts()
+    spread = per_key.index[per_key.to_numpy() > 1]
+    return np.isin(k_codes, spread.to_numpy()) & (k_codes >= 0)
+
+
+def _duplicate_notes(rows: pd.DataFrame, key: pd.Series, make: Any) -> list[Finding]:
+    """One finding per occurrence of a key found in several units, naming every other place."""
+    d = rows.assign(_key=key.to_numpy(), _place=_place(rows).to_numpy())
+    out: list[Finding] = []
+    for k, grp in d.groupby("_key", sort=True):
+        places = grp["_place"].tolist()
+        for j, r in enumerate(grp.itertuples(index=False)):
+            out.append(make(str(k), r, "; ".join(p for n, p in enumerate(places) if n != j)))
+    return out
+
+
+def _cross_unit_duplicates(hh: pd.DataFrame, mm: pd.DataFrame) -> list[Finding]:
+    """The same household (commune + household code) or the same person (personal ID) in two units."""
+    out: list[Finding] = []
+    if len(hh) and {"ma_xa", "ma_ho"} <= set(hh.columns):
+        key = _str(hh["ma_xa"]) + "\x1f" + _str(hh["ma_ho"])
+        dup = _spread_keys(key, hh["unit"].astype("string"))
+        if dup.any():
+            out += _duplicate_notes(hh[dup], key[dup], lambda k, r, others: note(
+                "merge-household-duplicate-units", file=str(getattr(r, "file", "") or r.source_file),
+                sheet=str(getattr(r, "sheet", "") or SHEET_HOUSEHOLDS), row=_row_int(getattr(r, "row", None)),
+                key="ma_ho", value=k.split("\x1f")[1], detail=k.split("\x1f")[0], other=others))
+    if len(mm) and "so_dinh_danh" in mm.columns:
+        ids = _str(mm["so_dinh_danh"])
+        dup = _spread_keys(ids, mm["unit"].astype("string"))
+        if dup.any():
+            out += _duplicate_notes(mm[dup], ids[dup], lambda k, r, others: note(
+                "id-duplicate-batch", file=str(getattr(r, "file", "") or r.source_file),
+                sheet=str(getattr(r, "sheet", "") or SHEET_MEMBERS), row=_row_int(getattr(r, "row", None)),
+                column="Số định danh cá nhân", key="so_dinh_danh", other=others))
+    return out
+
+
+def _outside_parent(hh: pd.DataFrame, inps: list[Input], parent: Unit, level: str, reg: Registry) -> list[Finding]:
+    """Households whose own commune code is not the file's unit and not a commune of the parent."""
+    if hh.empty or "ma_xa" not in hh.columns:
+        return []
+    code = _str(hh["ma_xa"])
+    odd = code.notna() & (code != hh["unit"].astype("string")).fillna(False)
+    if not odd.any():
+        return []
+    out: list[Finding] = []
+    sub = hh[odd.to_numpy()]
+    for (i, c), grp in sub.groupby(["_in", sub["ma_xa"].astype("string").str.strip()], sort=True):
+        when = inps[int(i)].as_of
+        chain = reg.parents(str(c), when)
+        inside = any(u.code == parent.code and u.level == level for u in chain)
+        if inside:
+            continue  # another commune of the same parent: the classify stage already reported the mismatch
+        for r in grp.itertuples(index=False):
+            out.append(note("merge-household-outside-parent", file=str(getattr(r, "file", "") or r.source_file),
+                            sheet=str(getattr(r, "sheet", "") or SHEET_HOUSEHOLDS), row=_row_int(getattr(r, "row", None)),
+                            key="ma_xa", value=str(c), detail=parent.label(), other=str(r.unit)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- main
+@dataclass
+class _Plan:
+    """What to merge, decided from the inputs' metadata before any row is touched."""
+
+    inputs: list[Input]
+    keep: list[set[str]]  # per input: the units taken from it
+    duplicate_files: list[dict[str, str]]
+    level: str
+    parent: Unit
+    as_of: date  # the unit list of the output
+    rules: dict[str, OldUnitRule]  # crosswalk: old commune -> what the crosswalk decides
+    mapping: pd.DataFrame | None
+
+
+def _plan(inputs: list[Path], level: str | None, unit: str | None, as_of: date | None, prefer: str | None,
+          allow_mixed: bool, to_2025_units: bool, mapping: Path | None, reg: Registry, notes: list[Finding]) -> _Plan:
+    _check_options(level, unit, prefer, mapping, to_2025_units)
+    if not inputs:
+        raise _usage("Chưa có tệp nào để gộp.", "No input files.", "Liệt kê các tệp kết quả cần gộp.",
+                     "List the results files to merge.")
+    read = sorted((read_input(Path(p), as_of) for p in inputs), key=lambda x: (x.label, x.sha256))
+    inps, dup_files = _dedupe_files(read, notes)
+    _check_eras(inps, reg, to_2025_units)
+    _check_known_units(inps, reg)
+    tgt = max(inp.as_of for inp in inps)
+    if to_2025_units and tgt < REFORM_DATE:
+        tgt = REFORM_DATE
+    old = {c: i.as_of for i in inps if to_2025_units and reg.era(i.as_of) == BEFORE for c in i.units}
+    rules = {c: rule_for(reg, c, _name(reg, c, day)) for c, day in sorted(old.items())}
+    for inp in inps:
+        for code in inp.units:
+            if code in rules and not rules[code].candidates:
+                raise _refuse(f"{inp.label}: xã cũ {_label(reg, code, inp.as_of)} không có trong danh mục sắp xếp "
+                              "đơn vị hành chính 1/7/2025, nên không quy đổi được.",
+                              f"{inp.label}: old commune {code} is not in the 1/7/2025 crosswalk, so it cannot be "
+                              "re-expressed in the new units.", "Gộp tệp này theo đơn vị cũ (bỏ --to-2025-units).",
+                              "Merge this file in the old units (without --to-2025-units).")
+    level, parent = _target(inps, level, unit, tgt, reg, rules, to_2025_units)
+    if to_2025_units:
+        _check_crosswalk_overlap(inps, rules, reg)
+    keep = _resolve_units(inps, prefer, reg, notes)
+    _check_mixed(inps, keep, allow_mixed, notes)
+    user_map = read_mapping(mapping, rules) if mapping is not None else None
+    return _Plan(inps, keep, dup_files, level, parent, tgt, rules, user_map)
+
+
+def _stack(plan: _Plan, reg: Registry) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """All kept households and members, and each input's own counts per unit and class."""
+    hh_parts, mm_parts, in_parts = [], [], []
+    for i, inp in enumerate(plan.inputs):
+        if not plan.keep[i]:
+            continue
+        h, m = _frames(i, inp, plan.keep[i])
+        h["_era"] = reg.era(inp.as_of)
+        m["_era"] = reg.era(inp.as_of)
+        hh_parts.append(h)
+        mm_parts.append(m)
+        in_parts.append(_in_counts(inp, h, plan.keep[i]))
+    hh, mm = _concat(hh_parts), _concat(mm_parts)
+    if not len(hh.columns):  # nothing kept at all
+        hh = pd.DataFrame({c: pd.Series(dtype="string") for c in ("ma_ho", "ma_xa", "phan_loai", "unit", "_era")})
+        for c in ("_persons", "_in", "_pos"):
+            hh[c] = pd.Series(dtype="int64")
+    if not len(mm.columns):
+        mm = pd.DataFrame({"unit": pd.Series(dtype="string"), "_era": pd.Series(dtype="string"),
+                           "_in": pd.Series(dtype="int64"), "_pos": pd.Series(dtype="int64")})
+    in_counts = pd.concat(in_parts, ignore_index=True) if in_parts else None
+    hh["_old_unit"] = hh["unit"].astype("string")
+    return hh, mm, in_counts
+
+
+def merge_results(inputs: list[Path], *, level: str | None = None, unit: str | None = None, as_of: date | None = None,
+                  prefer: str | None = None, allow_mixed: bool = False, to_2025_units: bool = False,
+                  mapping: Path | None = None) -> MergeResult:
+    """Merge classified results of communes (or districts) into their district or province.
+
+    ``level``/``unit`` name the output (inferred from the inputs when omitted); ``as_of`` replaces the inputs'
+    review dates for choosing the unit list; ``prefer`` ('newest' or a file) settles a unit found in two inputs;
+    ``allow_mixed`` accepts inputs of different standards or tool versions; ``to_2025_units`` re-expresses
+    communes of the old list in the units from 1/7/2025, with ``mapping`` (a CSV ma_xa_cu, thon, ma_xa_moi)
+    deciding the communes that were split.
+
+    Raises ``UsageError`` for arguments that do not make sense and ``InputError`` for inputs that cannot be
+    merged (a raw return, a unit of another parent, a unit in two files without --prefer, mixed standards
+    without --allow-mixed); everything else is a finding.
+    """
+    reg = get_registry()
+    notes: list[Finding] = []
+    plan = _plan(inputs, level, str(unit).strip() if unit is not None else None, as_of, prefer, allow_mixed,
+                 to_2025_units, mapping, reg, notes)
+    inps, keep, parent, tgt = plan.inputs, plan.keep, plan.parent, plan.as_of
+    hh, mm, in_counts = _stack(plan, reg)
+    if not to_2025_units:
+        notes.extend(_outside_parent(hh, inps, parent, plan.level, reg))
+    notes.extend(_cross_unit_duplicates(hh, mm))
+    pending = pd.DataFrame()
+    if to_2025_units:
+        hh, mm, pending = _apply_crosswalk(hh, mm, plan.rules, plan.mapping, notes)
+    for df in (hh, mm):  # the registry's parents of each row's unit
+        frame = reg.area_frame(df["unit"].astype("string"), tgt)
+        df["ma_huyen"] = frame["district_code"].astype("string")
+        df["ma_tinh"] = frame["province_code"].astype("string")
+    hh, mm = _order(hh, mm)
+
+    # coverage and the summary per unit of the level below
+    present = sorted({c for k in keep for c in k})
+    files_of = {c: inps[i].label for i, k in enumerate(keep) for c in k}
+    coverage, missing = _coverage(reg, parent, tgt, inps, keep, present, files_of, hh, pending, plan.rules,
+                                  to_2025_units)
+    for code, name in missing:
+        notes.append(note("merge-unit-missing", key="unit", value=code, detail=name))
+    below, rows = _rows_below(reg, parent, plan.level, tgt, coverage, to_2025_units)
+    counting = _slim(hh, below)  # only the columns the tables read: cheap to filter and group
+    summary = summary_table(counting, counting["_persons"], "_grp", rows, parent.code, parent.name,
+                            PART if missing else FULL)
+
+    # reconciliation: in (each input's own counts) = out (+ households waiting for a crosswalk decision)
+    out_counts = class_counts(counting, counting["_persons"], "_old_unit").rename(columns={"_old_unit": "unit"})
+    pend_counts = None
+    if to_2025_units:
+        slim_pending = _slim(pending, "_old_unit")
+        pend_counts = class_counts(slim_pending, slim_pending["_persons"], "_old_unit").rename(
+            columns={"_old_unit": "unit"})
+    old_names = {c: _name(reg, c, inps[i].as_of) for i, k in enumerate(keep) for c in k}
+    recon = reconciliation_table(in_counts, out_counts, pend_counts, old_names, files_of, parent.code, parent.name)
+    diff = recon[(recon["chenh_lech_ho"] != 0) | (recon["chenh_lech_nhan_khau"] != 0)]
+    for code, grp in diff[diff["phan_loai"] != TOTAL].groupby("don_vi", sort=True):
+        detail = "; ".join(f"{r.phan_loai}: hộ vào {r.ho_vao} / ra {r.ho_ra}, nhân khẩu vào {r.nhan_khau_vao} / ra "
+                           f"{r.nhan_khau_ra}" for r in grp.itertuples())
+        notes.append(note("merge-reconciliation-mismatch", file=files_of.get(str(code), ""), key="unit",
+                          value=f"{code} {old_names.get(str(code), '')}".strip(), detail=detail))
+
+    # movements balance per unit and in total
+    moves_bad = (unbalanced_findings(movement_tables(counting, by="unit"), by="unit")
+                 + unbalanced_findings(movement_tables(counting, by=None), by=None))
+    notes.extend(moves_bad)
+
+    findings = sorted(notes, key=lambda f: (f.file, f.sheet, f.row or 0, f.code, f.key or "", f.value or "",
+                                            f.params))
+    meta = _meta(plan, missing, diff.empty, not moves_bad, to_2025_units, pending, prefer, allow_mixed)
+    in_findings = [inps[i].res.findings for i, k in enumerate(keep) if k and not inps[i].res.findings.empty]
+    findings_df = pd.concat([*in_findings, findings_frame(findings)], ignore_index=True, sort=False) \
+        if in_findings else findings_frame(findings)
+    extra = {SHEET_COVERAGE: coverage, SHEET_RECON: recon}
+    pending_sheet = _pending_sheet(pending, plan.rules) if to_2025_units else pd.DataFrame()
+    if to_2025_units:
+        extra[SHEET_PENDING] = pending_sheet
+    results = Results(households=_public(hh, to_2025_units), members=_public(mm, to_2025_units), summary=summary,
+                      findings=findings_df, meta=meta, extra_sheets=extra)
+    return MergeResult(results=results, unit=parent.code, level=plan.level, missing_units=[c for c, _ in missing],
+                       reconciled=diff.empty, findings=findings, unit_name=parent.name, balanced=not moves_bad,
+                       pending=pending_sheet)
+
+
+_SLIM = ("unit", "_old_unit", "phan_loai", "phan_loai_dau_ky", "dau_ky", "dien_bien", "tinh_trang_ho", "_persons")
+
+
+def _slim(hh: pd.DataFrame, group: str) -> pd.DataFrame:
+    """The columns that counting and the movement tables read, plus ``_grp`` (the unit of the level below)."""
+    out = hh[[c for c in _SLIM if c in hh.columns]].copy()
+    out["_grp"] = hh[group].astype("string") if group in hh.columns else pd.Series(pd.NA, index=hh.index, dtype="string")
+    if "_old_unit" not in out.columns:
+        out["_old_unit"] = pd.Series(pd.NA, index=hh.index, dtype="string")
+    if "_persons" not in out.columns:
+        out["_persons"] = pd.Series(0, index=hh.index, dtype="int64")
+    return out
+
+
+def _check_crosswalk_overlap(inps: list[Input], rules: dict[str, OldUnitRule], reg: Registry) -> None:
+    new_present = {c: inp.label for inp in inps if reg.era(inp.as_of) == AFTER for c in inp.units}
+    for inp in inps:
+        if reg.era(inp.as_of) != BEFORE:
+            continue
+        for code in inp.units:
+            clash = [c for c in rules[code].candidates if c in new_present]
+            if clash:
+                raise _refuse(f"{inp.label}: xã cũ {code} đã nhập (một phần) vào xã mới {clash[0]}, mà xã mới này đã có "
+                              f"kết quả riêng trong {new_present[clash[0]]}; gộp cả hai sẽ tính trùng hộ.",
+                              f"{inp.label}: old commune {code} went (partly) into new commune {clash[0]}, which has "
+                              f"its own results in {new_present[clash[0]]}; merging both would count households twice.",
+                              "Chỉ giữ một trong hai tệp.", "Keep only one of the two files.")
+
+
+def _apply_crosswalk(hh: pd.DataFrame, mm: pd.DataFrame, rules: dict[str, OldUnitRule], user_map: pd.DataFrame | None,
+                     notes: list[Finding]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    old = (hh["_era"] == BEFORE).to_numpy(dtype=bool)
+    village = hh["thon"] if "thon" in hh.columns else pd.Series(pd.NA, index=hh.index, dtype="string")
+    target, basis = map_households(hh["unit"].astype("string"), village, rules, user_map)
+    target = target.where(old, hh["unit"].astype("string"))
+    basis = basis.where(old, pd.NA)
+    own = _str(hh["ma_xa"]) if "ma_xa" in hh.columns else hh["unit"].astype("string")
+    hh["ma_xa_cu"] = own.where(old, pd.NA)
+    hh["co_so_quy_doi"] = basis.astype("string")
+    wait = (old & target.isna().to_numpy())
+    mapped = old & ~wait
+    hh.loc[mapped, "ma_xa"] = target[mapped]
+    hh.loc[mapped, "unit"] = target[mapped]
+    used_rules = set(hh.loc[mapped, "_old_unit"].astype(str))
+    for code, rule in sorted(rules.items()):
+        if rule.basis == BASIS_POPULATION and code in used_rules:
+            notes.append(note("crosswalk-by-population", key="unit", value=f"{code} {rule.old_name}",
+                              detail=rule.target_label))
+    pending = hh[wait].copy()
+    hh = hh[~wait].copy()
+    for code, grp in pending.groupby("_old_unit", sort=True):
+        rule = rules[str(code)]
+        notes.append(note("crosswalk-pending", key="unit", value=len(grp), other=int(grp["_persons"].sum()),
+                          detail=f"{code} {rule.old_name}", file=str(grp["source_file"].iloc[0])))
+    # members follow their household: to its new commune, or to the pending list with it
+    key_h = pd.MultiIndex.from_arrays([hh["_in"].to_numpy(), hh["_pos"].to_numpy()])
+    key_p = pd.MultiIndex.from_arrays([pending["_in"].to_numpy(), pending["_pos"].to_numpy()])
+    key_m = pd.MultiIndex.from_arrays([mm["_in"].to_numpy(), mm["_pos"].to_numpy()])
+    m_old = (mm["_era"] == BEFORE).to_numpy(dtype=bool)
+    orphan = (mm["_pos"] < 0).to_numpy(dtype=bool)
+    in_pending = key_m.isin(key_p) & ~orphan
+    new_unit = pd.Series(pd.Series(hh["unit"].to_numpy(), index=key_h).reindex(key_m).to_numpy(),
+                         index=mm.index, dtype="string")
+    new_basis = pd.Series(pd.Series(hh["co_so_quy_doi"].to_numpy(), index=key_h).reindex(key_m).to_numpy(),
+                          index=mm.index, dtype="string")
+    # a member of no household moves only when its whole old commune does; otherwise its unit is left blank
+    o_unit = mm["unit"].astype("string")
+    new_unit = new_unit.mask(orphan, o_unit.map({k: r.target for k, r in rules.items()}).astype("string"))
+    new_basis = new_basis.mask(orphan, o_unit.map({k: r.basis for k, r in rules.items()}).astype("string"))
+    own = _str(mm["ma_xa"]) if "ma_xa" in mm.columns else o_unit
+    mm["ma_xa_cu"] = own.where(m_old, pd.NA).astype("string")
+    mm["co_so_quy_doi"] = new_basis.where(m_old, pd.NA).astype("string")
+    mm["unit"] = o_unit.mask(m_old, new_unit)
+    if "ma_xa" in mm.columns:
+        mm["ma_xa"] = _str(mm["ma_xa"]).mask(m_old, new_unit)
+    mm = mm[~in_pending].copy()
+    return hh, mm, pending
+
+
+def _order(hh: pd.DataFrame, mm: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sort rows by content (unit, household code, source location) and number households 0..n-1 in that order,
+    so the output does not depend on the order of the inputs or on the route through the hierarchy."""
+    keys = [c for c in ("unit", "ma_ho", "file", "sheet", "row", "source_file", "ma_xa_cu") if c in hh.columns]
+    hh = hh.sort_values(keys, kind="stable", na_position="last", key=_sort_key).reset_index(drop=True)
+    new_uid = pd.Series(np.arange(len(hh), dtype="int64"),
+                        index=pd.MultiIndex.from_arrays([hh["_in"].to_numpy(), hh["_pos"].to_numpy()]))
+    hh["uid"] = new_uid.to_numpy()
+    key_m = pd.MultiIndex.from_arrays([mm["_in"].to_numpy(), mm["_pos"].to_numpy()])
+    mm["uid"] = pd.array(new_uid.reindex(key_m).to_numpy(), dtype="Int64")
+    mkeys = [c for c in ("uid", "unit", "stt", "file", "sheet", "row", "source_file") if c in mm.columns]
+    mm = mm.sort_values(mkeys, kind="stable", na_position="last", key=_sort_key).reset_index(drop=True)
+    return hh, mm
+
+
+def _sort_key(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(s):
+        return s
+    return s.astype("string")
+
+
+def _public(df: pd.DataFrame, crosswalk: bool) -> pd.DataFrame:
+    """Columns as written: the input columns, then provenance (and crosswalk columns); internal ones dropped."""
+    tail = [*PROVENANCE, *(CROSSWALK_COLUMNS if crosswalk else ())]
+    for c in tail:
+        if c not in df.columns:
+            df[c] = pd.Series(pd.NA, index=df.index, dtype="string")
+    head = [c for c in df.columns if c not in tail and c not in _INTERNAL]
+    out = df[[*head, *tail]].copy()
+    for c in tail:
+        out[c] = out[c].astype("string")
+    return out
+
+
+def _coverage(reg: Registry, parent: Unit, tgt: date, inps: list[Input], keep: list[set[str]], present: list[str],
+              files_of: dict[str, str], hh: pd.DataFrame, pending: pd.DataFrame, rules: dict[str, OldUnitRule],
+              crosswalk: bool) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """The coverage table (one row per expected commune) and the missing units (code, name)."""
+    expected = reg.communes_of(parent.code, tgt)
+    n_hh = hh.groupby(hh["unit"].astype("string")).size() if len(hh) else pd.Series(dtype="int64")
+    if not crosswalk:
+        got = set(present)
+        cov = pd.DataFrame({
+            "ma_tinh": pd.array([u.province_code for u in expected], dtype="string"),
+            "ma_huyen": pd.array([u.district_code for u in expected], dtype="string"),
+            "ten_huyen": [u.district_name for u in expected],
+            "ma_xa": pd.array([u.code for u in expected], dtype="string"),
+            "ten_xa": [u.name for u in expected],
+            "co_du_lieu": pd.array([u.code in got for u in expected], dtype="boolean"),
+            "tep": pd.array([files_of.get(u.code) for u in expected], dtype="string"),
+            "so_ho": pd.array([int(n_hh.get(u.code, 0)) if u.code in got else None for u in expected], dtype="Int64"),
+        })
+        if reg.era(tgt) == AFTER:
+            cov = cov.drop(columns=["ma_huyen", "ten_huyen"])
+        missing = [(u.code, u.name) for u in expected if u.code not in got]
+        return cov, missing
+    old_present = {c for inp, k in zip(inps, keep, strict=True) if reg.era(inp.as_of) == BEFORE for c in k}
+    new_present = {c for inp, k in zip(inps, keep, strict=True) if reg.era(inp.as_of) == AFTER for c in k}
+    pend_by_new: Counter[str] = Counter()
+    if len(pending):
+        per_old = pending.groupby("_old_unit").size()
+        for old_code, n in per_old.items():
+            for c in rules[str(old_code)].candidates:
+                pend_by_new[c] += int(n)
+    rows, missing = [], []
+    for u in expected:
+        preds = sorted({e.old_code for e in reg.predecessors(u.code)})
+        have = [p for p in preds if p in old_present]
+        lacking = [p for p in preds if p not in old_present]
+        if u.code in new_present or (preds and not lacking and not pend_by_new.get(u.code)):
+            state = FULL
+        elif have or pend_by_new.get(u.code):
+            state = PART
+        else:
+            state = NONE
+        if state != FULL:
+            missing.append((u.code, u.name))
+        srcs = sorted({files_of[p] for p in have if p in files_of} | ({files_of[u.code]} if u.code in new_present else set()))
+        rows.append({"ma_tinh": u.province_code, "ma_xa": u.code, "ten_xa": u.name, "du_lieu": state,
+                     "xa_cu": "; ".join(preds), "xa_cu_thieu": "; ".join(lacking),
+                     "tep": "; ".join(srcs) or None,
+                     "so_ho": int(n_hh.get(u.code, 0)) if state != NONE else None,
+                     "ho_cho_quy_doi": int(pend_by_new.get(u.code, 0))})
+    cov = pd.DataFrame(rows, columns=["ma_tinh", "ma_xa", "ten_xa", "du_lieu", "xa_cu", "xa_cu_thieu", "tep", "so_ho",
+                                      "ho_cho_quy_doi"])
+    cov = cov.astype({"ma_tinh": "string", "ma_xa": "string", "so_ho": "Int64", "ho_cho_quy_doi": "Int64"})
+    return cov, missing
+
+
+def _rows_below(reg: Registry, parent: Unit, level: str, tgt: date, coverage: pd.DataFrame,
+                crosswalk: bool) -> tuple[str, list[tuple[str, str, str]]]:
+    """(household column of the level below, [(code, name, data status)] of the expected units of that level)."""
+    if level == PROVINCE and reg.era(tgt) == BEFORE:
+        rows = []
+        for d in reg.districts_of(parent.code, tgt):
+            sub = coverage[coverage["ma_huyen"] == d.code]
+            n_have = int(sub["co_du_lieu"].fillna(False).sum())
+            state = NONE if n_have == 0 else FULL if n_have == len(sub) else PART
+            rows.append((d.code, d.name, state))
+        return "ma_huyen", rows
+    if crosswalk:
+        return "unit", [(r.ma_xa, r.ten_xa, r.du_lieu) for r in coverage.itertuples()]
+    return "unit", [(r.ma_xa, r.ten_xa, FULL if r.co_du_lieu else NONE) for r in coverage.itertuples()]
+
+
+def _pending_sheet(pending: pd.DataFrame, rules: dict[str, OldUnitRule]) -> pd.DataFrame:
+    cols = ["ma_xa_cu", "ten_xa_cu", "thon", "ma_ho", "ho_ten_chu_ho", "phan_loai", "so_nhan_khau", "xa_moi_co_the",
+            "source_file", "file", "sheet", "row"]
+    if pending.empty:
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in cols})
+    old = pending["_old_unit"].astype("string")
+
+    def col(c: str) -> pd.Series:
+        return pending[c].astype("string") if c in pending.columns else pd.Series(pd.NA, index=pending.index, dtype="string")
+
+    out = pd.DataFrame({
+        "ma_xa_cu": old,
+        "ten_xa_cu": old.map({k: r.old_name for k, r in rules.items()}).astype("string"),
+        "thon": col("thon"), "ma_ho": col("ma_ho"), "ho_ten_chu_ho": col("ho_ten_chu_ho"),
+        "phan_loai": class_of(pending), "so_nhan_khau": pending["_persons"].astype("Int64"),
+        "xa_moi_co_the": old.map({k: r.candidate_labels for k, r in rules.items()}).astype("string"),
+        "source_file": col("source_file"), "file": col("file"), "sheet": col("sheet"),
+        "row": pending["row"].astype("Int64") if "row" in pending.columns else pd.array([None] * len(pending), dtype="Int64"),
+    })
+    return out.sort_values(["ma_xa_cu", "thon", "ma_ho"], kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _meta(plan: _Plan, missing: list[tuple[str, str]], reconciled: bool, balanced: bool, crosswalk: bool,
+          pending: pd.DataFrame, prefer: str | None, allow_mixed: bool) -> dict[str, Any]:
+    used = [(inp, k) for inp, k in zip(plan.inputs, plan.keep, strict=True) if k]
+    reviews = [inp.review_date for inp, _k in used if inp.review_date]
+    entries = [{"file": inp.label, "sha256": inp.sha256, "level": inp.kind, "units": sorted(k),
+                "dropped_units": sorted(set(inp.units) - k), "standard": inp.standard,
+                "tool_version": inp.tool_version, "run_time": inp.run_time.isoformat() if inp.run_time else None,
+                "review_date": inp.review_date.isoformat() if inp.review_date else None}
+               for inp, k in zip(plan.inputs, plan.keep, strict=True)]
+    meta: dict[str, Any] = {
+        "tool_version": __version__,
+        "standard": ";".join(sorted({inp.standard for inp, _k in used if inp.standard})),
+        "standard_sha256": ";".join(sorted({inp.standard_sha256 for inp, _k in used if inp.standard_sha256})),
+        "source_tool_version": ";".join(sorted({inp.tool_version for inp, _k in used if inp.tool_version})),
+        "level": plan.level,
+        "unit": plan.parent.code,
+        "unit_name": plan.parent.name,
+        "review_date": max(reviews).isoformat() if reviews else plan.as_of.isoformat(),
+        "units_as_of": plan.as_of.isoformat(),  # the unit list the output's codes belong to
+        "run_time": datetime.now().replace(microsecond=0).isoformat(),
+        "inputs": entries,
+        "duplicate_files": plan.duplicate_files,
+        "partial": bool(missing),
+        "missing_units": [{"code": c, "name": n} for c, n in missing],
+        "reconciled": reconciled,
+        "movements_balanced": balanced,
+        "to_2025_units": crosswalk,
+        "prefer": prefer or "",
+        "allow_mixed": allow_mixed,
+    }
+    if crosswalk:
+        meta["crosswalk_pending"] = _pending_summary(pending)
+    return meta
+
+
+def _pending_summary(pending: pd.DataFrame) -> dict[str, Any]:
+    if pending.empty:
+        return {"households": 0, "persons": 0, "by_old_commune": []}
+    g = pending.groupby("_old_unit", sort=True)
+    by = [{"ma_xa_cu": str(k), "households": int(len(v)), "persons": int(v["_persons"].sum())} for k, v in g]
+    return {"households": int(len(pending)), "persons": int(pending["_persons"].sum()), "by_old_commune": by}
+
+
+# ---------------------------------------------------------------------------------------------------- outputs
+def summary_json(m: MergeResult) -> dict[str, Any]:
+    """The merge in a few numbers, for `hgn merge --json`: households and persons present at the end of the
+    period, by class; those that left; coverage, reconciliation and movement balance."""
+    summary = m.results.summary
+    total = summary.iloc[-1] if len(summary) else pd.Series(dtype="object")
+
+    def num(key: str) -> int:
+        v = total.get(key) if len(total) else None
+        return 0 if v is None or pd.isna(v) else int(v)
+
+    by_class = {cls: {"households": num(f"ho_{CLASS_SLUG[cls]}"), "persons": num(f"nhan_khau_{CLASS_SLUG[cls]}")}
+                for cls in CLASS_ORDER}
+    meta = m.results.meta
+    out: dict[str, Any] = {
+        "unit": m.unit, "unit_name": m.unit_name, "level": m.level,
+        "households": num("so_ho"), "persons": num("so_nhan_khau"), "by_class": by_class,
+        "departed": {"households": num("ho_roi_di"), "persons": num("nhan_khau_roi_di")},
+        "missing_units": list(m.missing_units),
+        "missing_units_named": meta.get("missing_units", [{"code": c, "name": ""} for c in m.missing_units]),
+        "reconciled": m.reconciled, "partial": bool(m.missing_units), "movements_balanced": m.balanced,
+        "inputs": len(meta.get("inputs", [])), "findings": Report(findings=list(m.findings)).counts(),
+    }
+    if "crosswalk_pending" in meta:
+        out["crosswalk_pending"] = meta["crosswalk_pending"]
+    return out
+
+
+def write_merge(m: MergeResult, out: Path, parquet_dir: Path | None = None) -> list[Path]:
+    """Write the merged results workbook (and a Parquet bundle with meta.json, so the folder can be merged again)."""
+    return write_results(m.results, Path(out), parquet_dir)
+

@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 from hgn_review.errors import ConfigError
 from hgn_review.text import fold, header_key
 
@@ -101,7 +103,7 @@ def _choice_items(raw: list[Any], where: str) -> tuple[tuple[str, ...], dict[str
 
 @cache
 def ethnic_groups() -> tuple[dict[str, Any], ...]:
-    data = yaml.safe_load(resources.files("hgn_review.layouts").joinpath("ethnic.yaml").read_text("utf-8"))
+    data = yaml.load(resources.files("hgn_review.layouts").joinpath("ethnic.yaml").read_text("utf-8"), Loader=_Loader)
     return tuple(data["groups"])
 
 
@@ -160,12 +162,12 @@ def load_layout(layout_id: str) -> Layout:
     """A bundled layout by id ('hgn', 'app') or a YAML file path."""
     path = Path(layout_id)
     if path.suffix in (".yaml", ".yml") and path.exists():
-        return parse_layout(yaml.safe_load(path.read_text("utf-8")), str(path))
+        return parse_layout(yaml.load(path.read_text("utf-8"), Loader=_Loader), str(path))
     res = resources.files("hgn_review.layouts").joinpath(f"{layout_id}.yaml")
     if not res.is_file():
         raise ConfigError(f"Không có mẫu biểu '{layout_id}'", hint="Dùng 'hgn' hoặc 'app'.",
                           message_en=f"No layout '{layout_id}'", hint_en="Use 'hgn' or 'app'.")
-    return parse_layout(yaml.safe_load(res.read_text("utf-8")), f"{layout_id}.yaml")
+    return parse_layout(yaml.load(res.read_text("utf-8"), Loader=_Loader), f"{layout_id}.yaml")
 
 
 LAYOUT_IDS = ("hgn", "app")

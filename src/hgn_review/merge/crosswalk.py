@@ -1,0 +1,138 @@
+"""Re-expressing communes of the three-level list (before 1/7/2025) in the two-level units.
+
+A household of an old commune is mapped to a new commune only when the crosswalk decides it:
+
+- the old commune went whole into one new commune ("Nhập toàn bộ", "Giữ nguyên", "Đổi tên" …): basis ``toan_bo``;
+- it was split by area but the crosswalk says its whole population went into one of them ("… toàn bộ dân số"):
+  basis ``toan_bo_dan_so``;
+- the user's mapping file names the new commune for the old commune and village (``ma_xa_cu, thon, ma_xa_moi``;
+  a blank village covers the commune's other villages): basis ``bang_quy_doi``.
+
+Every other household is *pending*: listed for a decision, never assigned.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from hgn_review.errors import InputError, UsageError
+from hgn_review.registry import Registry
+from hgn_review.text import fold
+
+BASIS_WHOLE = "toan_bo"
+BASIS_POPULATION = "toan_bo_dan_so"
+BASIS_MAPPING = "bang_quy_doi"
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class OldUnitRule:
+    """What the crosswalk says about one old commune."""
+
+    old_code: str
+    old_name: str
+    target: str | None  # new commune when decided by the crosswalk alone
+    basis: str | None
+    candidates: tuple[str, ...]  # every new commune that took (part of) it
+    candidate_labels: str  # "10705 Xã Nam An Phụ; 10756 Xã Lai Khê"
+    target_label: str  # "10804 Xã Kim Thành" when decided, else ""
+    provinces: tuple[str, ...]  # new provinces of the candidates
+
+
+def village_key(values: pd.Series) -> pd.Series:
+    """Village names compared for the mapping: NFC, spaces collapsed, case folded (diacritics kept)."""
+    s = values.astype("string").str.normalize("NFC").str.replace(_WS, " ", regex=True).str.strip()
+    return s.str.casefold()
+
+
+def rule_for(reg: Registry, old_code: str, old_name: str = "") -> OldUnitRule:
+    entries = reg.crosswalk(old_code)
+    cands = tuple(sorted({e.new_code for e in entries}))
+    labels = "; ".join(f"{e.new_code} {e.new_name}" for e in sorted(entries, key=lambda e: e.new_code))
+    provinces = tuple(sorted({e.new_province_code for e in entries}))
+    name = old_name or (entries[0].old_name if entries else "")
+    if len(entries) == 1 and entries[0].whole:
+        e = entries[0]
+        return OldUnitRule(old_code, name, e.new_code, BASIS_WHOLE, cands, labels, f"{e.new_code} {e.new_name}", provinces)
+    by_pop = [e for e in entries if "toan bo dan so" in fold(e.note)]
+    split_pop = any("mot phan dan so" in fold(e.note) for e in entries)
+    if len(by_pop) == 1 and not split_pop:
+        e = by_pop[0]
+        return OldUnitRule(old_code, name, e.new_code, BASIS_POPULATION, cands, labels, f"{e.new_code} {e.new_name}",
+                           provinces)
+    return OldUnitRule(old_code, name, None, None, cands, labels, "", provinces)
+
+
+def read_mapping(path: Path, rules: dict[str, OldUnitRule]) -> pd.DataFrame:
+    """The user's mapping file: columns ma_xa_cu, thon_key, ma_xa_moi. Refused with the line named when a row is
+    malformed, contradicts another row, or names a new commune the old one did not go into."""
+    path = Path(path)
+    if not path.exists():
+        raise UsageError(f"Không tìm thấy tệp quy đổi {path}.", hint="Kiểm tra đường dẫn --mapping.",
+                         message_en=f"Mapping file not found: {path}.", hint_en="Check the --mapping path.")
+    hint_vi = "Tệp CSV (UTF-8) có ba cột ma_xa_cu, thon, ma_xa_moi; để trống thon nếu áp dụng cho cả xã cũ."
+    hint_en = "A UTF-8 CSV with columns ma_xa_cu, thon, ma_xa_moi; leave thon blank for the whole old commune."
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputError(f"Không đọc được tệp quy đổi {path}: {str(exc)[:120]}", hint=hint_vi,
+                         message_en=f"Cannot read the mapping file {path}", hint_en=hint_en) from exc
+    df.columns = [fold(c).replace(" ", "_") for c in df.columns]
+    need = ["ma_xa_cu", "thon", "ma_xa_moi"]
+    if not set(need) <= set(df.columns):
+        raise InputError(f"Tệp quy đổi {path} thiếu cột {', '.join(c for c in need if c not in df.columns)}.",
+                         hint=hint_vi, message_en=f"The mapping file {path} lacks columns.", hint_en=hint_en)
+    df = df[need].copy()
+    df["line"] = range(2, len(df) + 2)
+    for c in ("ma_xa_cu", "ma_xa_moi"):
+        s = df[c].str.strip()
+        df[c] = s.where(~s.str.fullmatch(r"\d{1,4}"), s.str.zfill(5))
+    bad = df[~df["ma_xa_cu"].str.fullmatch(r"\d{5}") | ~df["ma_xa_moi"].str.fullmatch(r"\d{5}")]
+    if len(bad):
+        line = int(bad["line"].iloc[0])
+        raise InputError(f"Tệp quy đổi {path}, dòng {line}: mã xã phải có 5 chữ số.", hint=hint_vi,
+                         message_en=f"Mapping file {path}, line {line}: commune codes must have 5 digits.", hint_en=hint_en)
+    df["thon_key"] = village_key(df["thon"]).fillna("")
+    clash = df[df.duplicated(["ma_xa_cu", "thon_key"], keep=False)]
+    clash = clash[clash.groupby(["ma_xa_cu", "thon_key"])["ma_xa_moi"].transform("nunique") > 1]
+    if len(clash):
+        r = clash.iloc[0]
+        raise InputError(f"Tệp quy đổi {path}: xã cũ {r['ma_xa_cu']}, thôn \"{r['thon']}\" được quy đổi sang nhiều "
+                         "xã mới khác nhau.", hint="Mỗi thôn chỉ sang một xã mới.",
+                         message_en=f"Mapping file {path}: old commune {r['ma_xa_cu']}, village \"{r['thon']}\" "
+                         "maps to several new communes.", hint_en="One new commune per village.")
+    for r in df.itertuples():  # one pass over the user's rows (a handful), not over households
+        rule = rules.get(str(r.ma_xa_cu))
+        if rule is not None and r.ma_xa_moi not in rule.candidates:
+            raise InputError(
+                f"Tệp quy đổi {path}, dòng {r.line}: xã cũ {r.ma_xa_cu} không nhập vào xã mới {r.ma_xa_moi} "
+                f"theo danh mục sắp xếp 1/7/2025 (chỉ vào: {rule.candidate_labels or 'không có'}).",
+                hint="Chọn một trong các xã mới mà xã cũ đã nhập vào.",
+                message_en=f"Mapping file {path}, line {r.line}: old commune {r.ma_xa_cu} did not go into "
+                f"{r.ma_xa_moi} in the 1/7/2025 crosswalk (only: {rule.candidate_labels or 'none'}).",
+                hint_en="Pick one of the new communes the old one went into.")
+    return df.drop_duplicates(["ma_xa_cu", "thon_key"])[["ma_xa_cu", "thon_key", "ma_xa_moi"]]
+
+
+def map_households(old_unit: pd.Series, village: pd.Series, rules: dict[str, OldUnitRule],
+                   mapping: pd.DataFrame | None) -> tuple[pd.Series, pd.Series]:
+    """(new commune, basis) for each household of an old commune; NA for both when it stays pending."""
+    target = old_unit.map({k: r.target for k, r in rules.items()}).astype("string")
+    basis = old_unit.map({k: r.basis for k, r in rules.items()}).astype("string")
+    if mapping is not None and len(mapping):
+        key = village_key(village).fillna("")
+        left = pd.DataFrame({"ma_xa_cu": old_unit.astype("string").to_numpy(), "thon_key": key.to_numpy()})
+        exact = left.merge(mapping.astype({"ma_xa_cu": "string", "thon_key": "string"}), how="left",
+                           on=["ma_xa_cu", "thon_key"])["ma_xa_moi"]
+        whole = mapping[mapping["thon_key"] == ""].set_index("ma_xa_cu")["ma_xa_moi"]
+        fallback = old_unit.astype("string").map(whole).reset_index(drop=True)
+        chosen = pd.Series(exact.to_numpy(), dtype="string").fillna(fallback.astype("string"))
+        chosen.index = old_unit.index
+        use = target.isna() & chosen.notna()
+        target = target.mask(use, chosen)
+        basis = basis.mask(use, BASIS_MAPPING)
+    return target, basis
