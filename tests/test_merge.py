@@ -210,7 +210,8 @@ def test_coverage_gap_is_listed_by_code_and_name(kim_thanh: list[Path]) -> None:
     assert m.results.meta["partial"] is True
     assert m.results.meta["missing_units"] == [{"code": c, "name": names[c]} for c in sorted(left_out)]
     j = summary_json(m)
-    assert j["partial"] is True and [u["code"] for u in j["missing_units"]] == sorted(left_out)
+    assert j["partial"] is True and j["missing_units"] == sorted(left_out)
+    assert [u["code"] for u in j["missing_units_named"]] == sorted(left_out)
     cov = m.results.extra_sheets[SHEET_COVERAGE]
     absent = cov[~cov["co_du_lieu"].astype(bool)]
     assert sorted(absent["ma_xa"]) == sorted(left_out) and set(absent["ten_xa"]) == set(names.values())

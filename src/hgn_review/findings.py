@@ -112,7 +112,7 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Tổng số chỉ số thiếu hụt ghi {value} nhưng đếm được {detail}.",
        "Recorded deprivation total {value} but {detail} flags are set.",
        "Kiểm tra lại các chỉ số thiếu hụt.", "Check the deprivation flags."),
-    _c("b2-count-mismatch", ERROR, "value",
+    _c("b2-count-mismatch", ERROR, "classify",
        "Điểm B2 = {value} khác 10 × số chỉ số thiếu hụt ({detail}).",
        "B2 = {value} differs from 10 × the deprivation count ({detail}).",
        "Tính lại điểm B2.", "Recompute the B2 score."),

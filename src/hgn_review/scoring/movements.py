@@ -1,0 +1,266 @@
+"""Movements between two reviews (diễn biến): each household's category, and per-unit tables that must balance.
+
+A household's *start* state is its class on the managed list at the start of the period (``phan_loai_dau_ky``, or a
+``previous`` list matched by commune + household code, then by the head's personal ID); its *end* state is this
+review's class. Households that moved in or split off (``Chuyển đến``, ``Tách hộ``) were not in the unit at the start;
+households that moved away or dissolved (``Chuyển đi``, ``Giải thể``) are not in it at the end.
+
+The tables count start and end from these states and the decreases/increases from the households' ``dien_bien``
+labels, then check end = start − decreases + increases for every unit; a unit that does not balance is reported,
+never hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hgn_review.findings import Finding, finding
+from hgn_review.scoring._frames import Locator, column
+from hgn_review.text import fold
+
+# classes (contract values of ``phan_loai``)
+NGHEO = "Nghèo"
+CAN_NGHEO = "Cận nghèo"
+MSTB = "Mức sống trung bình"
+KHONG_NGHEO = "Không nghèo"
+CHUA_DU = "Chưa đủ thông tin"
+
+# start/end states used for movements
+KHONG = "Không"  # not poor nor near-poor (also the value of phan_loai_dau_ky)
+MOI = "Mới"  # not in the unit at the start (moved in, split off)
+ROI = "Rời"  # not in the unit at the end (moved away, dissolved)
+CHUA_RO = "?"  # unknown
+
+# tinh_trang_ho values (layout choices)
+STATUS_IN = ("Chuyển đến", "Tách hộ")
+STATUS_OUT = ("Chuyển đi", "Giải thể")
+
+# household categories (dien_bien)
+TIEP_TUC_NGHEO = "Tiếp tục nghèo"
+THOAT_NGHEO_CAN_NGHEO = "Thoát nghèo sang cận nghèo"
+THOAT_NGHEO = "Thoát nghèo (trên cận nghèo)"
+CAN_NGHEO_THANH_NGHEO = "Cận nghèo thành nghèo"
+TIEP_TUC_CAN_NGHEO = "Tiếp tục cận nghèo"
+THOAT_CAN_NGHEO = "Thoát cận nghèo"
+NGHEO_MOI = "Nghèo mới"
+TAI_NGHEO = "Tái nghèo"
+CAN_NGHEO_MOI = "Cận nghèo mới"
+TAI_CAN_NGHEO = "Tái cận nghèo"
+GIAM_KHAC = "Giảm khác"
+TANG_KHAC = "Tăng khác"
+CHUA_RO_CUOI_KY = "Chưa rõ phân loại cuối kỳ"
+CHUA_RO_DAU_KY = "Chưa rõ phân loại đầu kỳ"
+
+# (start, end) -> category; pairs not listed (e.g. Không → Không) have no category
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (NGHEO, NGHEO): TIEP_TUC_NGHEO, (NGHEO, CAN_NGHEO): THOAT_NGHEO_CAN_NGHEO, (NGHEO, KHONG): THOAT_NGHEO,
+    (NGHEO, ROI): GIAM_KHAC, (NGHEO, CHUA_RO): CHUA_RO_CUOI_KY,
+    (CAN_NGHEO, NGHEO): CAN_NGHEO_THANH_NGHEO, (CAN_NGHEO, CAN_NGHEO): TIEP_TUC_CAN_NGHEO,
+    (CAN_NGHEO, KHONG): THOAT_CAN_NGHEO, (CAN_NGHEO, ROI): GIAM_KHAC, (CAN_NGHEO, CHUA_RO): CHUA_RO_CUOI_KY,
+    (KHONG, NGHEO): NGHEO_MOI, (KHONG, CAN_NGHEO): CAN_NGHEO_MOI,
+    (MOI, NGHEO): TANG_KHAC, (MOI, CAN_NGHEO): TANG_KHAC,
+    (CHUA_RO, NGHEO): CHUA_RO_DAU_KY, (CHUA_RO, CAN_NGHEO): CHUA_RO_DAU_KY,
+}
+# a "new" household that held the class in an earlier period (history) is a relapse
+RELAPSE = {NGHEO_MOI: (TAI_NGHEO, NGHEO), CAN_NGHEO_MOI: (TAI_CAN_NGHEO, CAN_NGHEO)}
+
+TABLES = (NGHEO, CAN_NGHEO)
+# column key -> per table: (household categories counted, condition on the household's start/end state or None)
+_ANY = None
+TABLE_COLUMNS: dict[str, dict[str, tuple[tuple[str, ...], str | None]]] = {
+    "giam_sang_bang_kia": {NGHEO: ((THOAT_NGHEO_CAN_NGHEO,), _ANY), CAN_NGHEO: ((CAN_NGHEO_THANH_NGHEO,), _ANY)},
+    "giam_thoat": {NGHEO: ((THOAT_NGHEO,), _ANY), CAN_NGHEO: ((THOAT_CAN_NGHEO,), _ANY)},
+    "giam_khac": {NGHEO: ((GIAM_KHAC,), "start"), CAN_NGHEO: ((GIAM_KHAC,), "start")},
+    "giam_chua_ro": {NGHEO: ((CHUA_RO_CUOI_KY,), "start"), CAN_NGHEO: ((CHUA_RO_CUOI_KY,), "start")},
+    "tang_tu_bang_kia": {NGHEO: ((CAN_NGHEO_THANH_NGHEO,), _ANY), CAN_NGHEO: ((THOAT_NGHEO_CAN_NGHEO,), _ANY)},
+    "tang_moi": {NGHEO: ((NGHEO_MOI,), _ANY), CAN_NGHEO: ((CAN_NGHEO_MOI,), _ANY)},
+    "tang_tai": {NGHEO: ((TAI_NGHEO,), _ANY), CAN_NGHEO: ((TAI_CAN_NGHEO,), _ANY)},
+    "tang_khac": {NGHEO: ((TANG_KHAC,), "end"), CAN_NGHEO: ((TANG_KHAC,), "end")},
+    "tang_chua_ro": {NGHEO: ((CHUA_RO_DAU_KY,), "end"), CAN_NGHEO: ((CHUA_RO_DAU_KY,), "end")},
+}
+DECREASES = tuple(c for c in TABLE_COLUMNS if c.startswith("giam_"))
+INCREASES = tuple(c for c in TABLE_COLUMNS if c.startswith("tang_"))
+# Vietnamese column titles per table, for the report forms
+COLUMN_TITLES: dict[str, dict[str, str]] = {
+    NGHEO: {
+        "dau_ky": "Hộ nghèo đầu kỳ", "giam_sang_bang_kia": "Thoát nghèo sang cận nghèo",
+        "giam_thoat": "Thoát nghèo (trên cận nghèo)", "giam_khac": "Giảm khác (chuyển đi, giải thể)",
+        "giam_chua_ro": "Chưa rõ phân loại cuối kỳ", "giam": "Tổng số giảm",
+        "tang_tu_bang_kia": "Cận nghèo thành nghèo", "tang_moi": "Nghèo mới", "tang_tai": "Tái nghèo",
+        "tang_khac": "Tăng khác (chuyển đến, tách hộ)", "tang_chua_ro": "Chưa rõ phân loại đầu kỳ",
+        "tang": "Tổng số tăng", "cuoi_ky": "Hộ nghèo cuối kỳ"},
+    CAN_NGHEO: {
+        "dau_ky": "Hộ cận nghèo đầu kỳ", "giam_sang_bang_kia": "Cận nghèo thành nghèo",
+        "giam_thoat": "Thoát cận nghèo", "giam_khac": "Giảm khác (chuyển đi, giải thể)",
+        "giam_chua_ro": "Chưa rõ phân loại cuối kỳ", "giam": "Tổng số giảm",
+        "tang_tu_bang_kia": "Nghèo thành cận nghèo", "tang_moi": "Cận nghèo mới", "tang_tai": "Tái cận nghèo",
+        "tang_khac": "Tăng khác (chuyển đến, tách hộ)", "tang_chua_ro": "Chưa rõ phân loại đầu kỳ",
+        "tang": "Tổng số tăng", "cuoi_ky": "Hộ cận nghèo cuối kỳ"},
+}
+
+# lenient reading of a class written in a list (folded text -> start state); anything else is unknown
+_STATUS_WORDS = {
+    "ngheo": NGHEO, "ho ngheo": NGHEO, "hn": NGHEO,
+    "can ngheo": CAN_NGHEO, "ho can ngheo": CAN_NGHEO, "hcn": CAN_NGHEO,
+    "khong": KHONG, "khong ngheo": KHONG, "ho khong ngheo": KHONG, "muc song trung binh": KHONG,
+    "ho co muc song trung binh": KHONG, "mstb": KHONG,
+}
+_HEAD = "Chủ hộ"
+
+
+def normalise_status(values: pd.Series) -> pd.Series:
+    """Nghèo / Cận nghèo / Không from a class as written (``Hộ nghèo``, ``Không nghèo``, ``MSTB`` …); NA otherwise."""
+    text = column(pd.DataFrame({"v": values}), "v", "str")
+    words = {value: _STATUS_WORDS.get(fold(value)) for value in text.dropna().unique()}  # per distinct value
+    return text.map(words).astype("str").where(lambda s: s.isin([NGHEO, CAN_NGHEO, KHONG]))
+
+
+def _commune(values: pd.Series) -> pd.Series:
+    text = column(pd.DataFrame({"v": values}), "v", "str").str.strip()
+    text = text.where(~text.str.endswith(".0").fillna(False).astype(bool), text.str[:-2])  # 10507.0 from Excel
+    short = (text.str.isdigit() & (text.str.len() < 5)).fillna(False).astype(bool)
+    return text.where(~short, text.str.zfill(5))
+
+
+def head_ids(members: pd.DataFrame | None) -> pd.Series:
+    """uid → personal ID of the household head, for households with exactly one head whose ID is known."""
+    if members is None or members.empty or "quan_he" not in members.columns:
+        return pd.Series(dtype="str")
+    m = members[(column(members, "quan_he", "str") == _HEAD).fillna(False).astype(bool)]
+    m = m[column(m, "uid", "Int64").notna()]
+    single = m.groupby(column(m, "uid", "Int64").to_numpy()).size() == 1
+    ids = column(m, "so_dinh_danh", "str")
+    by_uid = pd.Series(ids.to_numpy(), index=column(m, "uid", "Int64").astype("int64").to_numpy())
+    return by_uid[by_uid.index.isin(single[single].index)].dropna()
+
+
+def _unique_lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """key → value for keys that occur once (an ambiguous key matches nothing)."""
+    ok = keys.notna() & ~keys.duplicated(keep=False)
+    return pd.Series(values[ok].to_numpy(), index=keys[ok].to_numpy())
+
+
+def match_status(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(start state, matched) of each household in a list ``other`` (ma_xa, ma_ho, phan_loai[, so_dinh_danh_chu_ho]).
+
+    Matched by commune + household code first, then by the head's personal ID.
+    """
+    status = normalise_status(column(other, "phan_loai", "str"))
+    sep = "\x1f"
+    own = _commune(column(households, "ma_xa", "str")) + sep + column(households, "ma_ho", "str").str.strip()
+    theirs = _commune(column(other, "ma_xa", "str")) + sep + column(other, "ma_ho", "str").str.strip()
+    lookup = _unique_lookup(theirs, status)
+    matched = own.isin(lookup.index).fillna(False).astype(bool)
+    found = own.map(lookup)
+    if "so_dinh_danh_chu_ho" in other.columns:
+        by_id = _unique_lookup(column(other, "so_dinh_danh_chu_ho", "str").str.strip(), status)
+        own_id = column(households, "uid", "Int64").map(heads)
+        by_head = own_id.isin(by_id.index).fillna(False).astype(bool) & ~matched
+        found = found.where(~by_head, own_id.map(by_id))
+        matched = matched | by_head
+    return found.astype("str").where(found.notna()), matched
+
+
+@dataclass(frozen=True)
+class Movements:
+    dau_ky: pd.Series  # start state used: Nghèo / Cận nghèo / Không / NA
+    dien_bien: pd.Series  # category or NA
+    findings: list[Finding]
+
+
+def _end_state(households: pd.DataFrame) -> pd.Series:
+    cls = column(households, "phan_loai", "str")
+    end = cls.map({NGHEO: NGHEO, CAN_NGHEO: CAN_NGHEO, MSTB: KHONG, KHONG_NGHEO: KHONG}).astype("str").fillna(CHUA_RO)
+    return end.mask(column(households, "tinh_trang_ho", "str").isin(STATUS_OUT), ROI)
+
+
+def _start_state(households: pd.DataFrame, start: pd.Series) -> pd.Series:
+    return start.fillna(CHUA_RO).mask(column(households, "tinh_trang_ho", "str").isin(STATUS_IN), MOI)
+
+
+def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = None, *,
+                     previous: pd.DataFrame | None = None, history: Sequence[pd.DataFrame] | None = None) -> Movements:
+    """Each household's start state and movement category; ``households`` must carry ``phan_loai``."""
+    start = normalise_status(column(households, "phan_loai_dau_ky", "str"))
+    found: list[Finding] = []
+    heads = head_ids(members) if previous is not None or history else pd.Series(dtype="str")
+    if previous is not None:
+        prev, matched = match_status(households, heads, previous)
+        start = prev.where(matched, start)
+        unmatched = (~matched & ~column(households, "tinh_trang_ho", "str").isin(STATUS_IN)).to_numpy()
+        where = Locator(households, pd.RangeIndex(len(households)))
+        codes = column(households, "ma_ho", "str").to_numpy()
+        found += [where.finding("previous-unmatched", i, key="ma_ho", value=codes[i]) for i in np.flatnonzero(unmatched)]
+    s = _start_state(households, start)
+    e = _end_state(households)
+    category = (s + "|" + e).map({f"{a}|{b}": c for (a, b), c in TRANSITIONS.items()}).astype("str")
+    for frame in history or []:
+        was, matched = match_status(households, heads, frame)
+        for new, (relapse, cls) in RELAPSE.items():
+            category = category.mask((category == new) & matched & (was == cls).fillna(False), relapse)
+    category = category.where(category.notna())
+    return Movements(start.where(start.notna()), category, found)
+
+
+def movement_tables(households: pd.DataFrame, by: str | Sequence[str] | None = "ma_xa") -> pd.DataFrame:
+    """Poor and near-poor movement tables per unit (one row per unit and ``bang``).
+
+    Needs ``phan_loai``, ``dien_bien``, ``tinh_trang_ho`` and the start state ``dau_ky`` (else
+    ``phan_loai_dau_ky``). Columns: the ``by`` keys, ``bang`` (Nghèo / Cận nghèo), ``dau_ky``, the decrease columns,
+    ``giam``, the increase columns, ``tang``, ``cuoi_ky`` and ``can_doi`` (end = start − decreases + increases).
+    ``by=None`` gives one overall row per table.
+    """
+    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+    start_col = "dau_ky" if "dau_ky" in households.columns else "phan_loai_dau_ky"
+    s = _start_state(households, normalise_status(column(households, start_col, "str")))
+    e = _end_state(households)
+    category = column(households, "dien_bien", "str")
+    group = pd.DataFrame({k: column(households, k, "str") for k in keys}, index=households.index)
+    if not keys:
+        group["_all"] = ""
+    frames = []
+    for table in TABLES:
+        data = {"dau_ky": (s == table).to_numpy(), "cuoi_ky": (e == table).to_numpy()}
+        for name, per_table in TABLE_COLUMNS.items():
+            labels, condition = per_table[table]
+            hit = category.isin(labels).fillna(False).astype(bool)
+            if condition == "start":
+                hit &= s == table
+            elif condition == "end":
+                hit &= e == table
+            data[name] = hit.to_numpy()
+        counts = pd.DataFrame(data, index=households.index).astype("int64")
+        agg = counts.groupby([group[c] for c in group.columns], dropna=False, sort=True).sum()
+        agg["giam"] = agg[list(DECREASES)].sum(axis=1)
+        agg["tang"] = agg[list(INCREASES)].sum(axis=1)
+        agg["can_doi"] = agg["cuoi_ky"] == agg["dau_ky"] - agg["giam"] + agg["tang"]
+        agg.insert(0, "bang", table)
+        frames.append(agg.reset_index())
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if not keys:
+        out = out.drop(columns="_all")
+    order = [*keys, "bang", "dau_ky", *DECREASES, "giam", *INCREASES, "tang", "cuoi_ky", "can_doi"]
+    out = out[order]
+    if keys:  # stable: within a unit the poor table stays before the near-poor one
+        out = out.sort_values(keys, kind="stable", ignore_index=True)
+    return out
+
+
+def unbalanced_findings(tables: pd.DataFrame, by: str | Sequence[str] | None = "ma_xa") -> list[Finding]:
+    """A ``movement-unbalanced`` error naming the unit for every table row that does not balance."""
+    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+    bad = tables[~tables["can_doi"].astype(bool)]
+    out = []
+    for _, r in bad.iterrows():
+        unit = ", ".join(f"{k} {'(trống)' if pd.isna(r[k]) else r[k]}" for k in keys) or "toàn bộ"
+        expected = int(r["dau_ky"]) - int(r["giam"]) + int(r["tang"])
+        out.append(finding(
+            "movement-unbalanced", key=",".join(keys) or None, value=unit,
+            detail=(f"{unit}, bảng hộ {str(r['bang']).lower()}: đầu kỳ {int(r['dau_ky'])} − giảm {int(r['giam'])} "
+                    f"+ tăng {int(r['tang'])} = {expected} nhưng cuối kỳ {int(r['cuoi_ky'])}")))
+    return out
+
