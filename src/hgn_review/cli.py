@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-
+import json
 import os
 import sys
-import json
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -22,17 +21,17 @@ standard_app = typer.Typer(no_args_is_help=True, help="Chuẩn nghèo: liệt k�
 app.add_typer(standard_app, name="standard")
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     vi = "vi"
     en = "en"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     error = "error"
     warning = "warning"
 
 
-class LayoutOpt(str, Enum):
+class LayoutOpt(StrEnum):
     hgn = "hgn"
     app = "app"
 
@@ -138,7 +137,7 @@ def validate(
     raise typer.Exit(exitcodes.FINDINGS if result.report.at_or_above(fail_on.value) else exitcodes.OK)
 
 
-class Prefer(str, Enum):
+class Prefer(StrEnum):
     recorded = "recorded"
     derived = "derived"
 
@@ -175,10 +174,6 @@ def classify(
     else:
         render_classification(run.summary_json(), [str(w) for w in written], lang.value)
     raise typer.Exit(exitcodes.OK)
-
-
-class PreferMerge(str, Enum):
-    newest = "newest"
 
 
 @app.command()
@@ -347,8 +342,9 @@ def main() -> None:
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for officers
         # typer's own usage errors (bad option, missing argument) carry show() and an exit code
-        if callable(getattr(exc, "show", None)) and hasattr(exc, "exit_code"):
-            exc.show()
+        show = getattr(exc, "show", None)
+        if callable(show) and hasattr(exc, "exit_code"):
+            show()
             sys.exit(exitcodes.USAGE)
         if os.environ.get("HGN_DEBUG"):
             raise

@@ -326,7 +326,7 @@ class Finding:
         params = json.loads(rec["params"]) if text(rec.get("params")) else {}
         row = rec.get("row")
         return cls(code=str(rec["code"]), file=text(rec.get("file")) or "", sheet=text(rec.get("sheet")) or "",
-                   row=None if text(row) is None else int(float(row)), column=text(rec.get("column")),
+                   row=None if row is None or text(row) is None else int(float(row)), column=text(rec.get("column")),
                    col=text(rec.get("col")), key=text(rec.get("key")), value=text(rec.get("value")),
                    params=tuple(sorted(params.items())))
 

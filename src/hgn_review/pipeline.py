@@ -361,13 +361,13 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     rep = make_report(merged, out_dir / "bao_cao", mask_pii=mask_pii, as_of=as_of)
     outputs["bieu_mau"] = list(rep.forms)
     outputs["danh_sach"] = list(rep.population)
-    outputs["html"] = [rep.html]
+    outputs["html"] = [rep.html] if rep.html else []
     notes.extend(rep.notes)
     if commune_workbooks:
         from hgn_review.io.results import write_results
 
         outputs["so_xa"] = []
-        for d, r in classified:
+        for _d, r in classified:
             code = (r.meta.get("units") or ["xa"])[0]
             outputs["so_xa"].extend(write_results(r, out_dir / "so_xa" / f"{code}_ket_qua.xlsx"))
     stages.append(StageTime("biểu mẫu, danh sách", time.perf_counter() - t3))

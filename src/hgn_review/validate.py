@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -152,7 +153,7 @@ def _text_checks(sd: SheetData, layout: Layout, raw: pd.DataFrame, out: list[Fin
                                col=sd.letters[c.key], key=c.key, value=v))
 
 
-def _loc(sd: SheetData, key: str) -> dict[str, object]:
+def _loc(sd: SheetData, key: str) -> dict[str, Any]:
     return {"file": sd.file, "sheet": sd.sheet, "column": sd.headers.get(key), "col": sd.letters.get(key), "key": key}
 
 
@@ -189,6 +190,7 @@ def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date,
                                suggestion=f"; mã gần giống: {names}" if near else "",
                                suggestion_en=f"; nearest codes: {names}" if near else "", **_loc(sd, "ma_xa")))
     declared = ret.info.get(fold("Mã xã"))
+    file_code: str | None
     if declared and declared.strip().isdigit():
         file_code = declared.strip().zfill(5)
     else:
@@ -207,8 +209,10 @@ def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date,
         for r in hh.index[mism.fillna(False).astype(bool)]:
             out.append(finding("area-mismatch", row=int(r), value=row_area[r], detail=f"{reg_area[r]} theo danh mục", detail_en=f"{reg_area[r]} per the registry",
                                **_loc(sd, "khu_vuc")))
-    hh["khu_vuc_nguon"] = pd.Series(np.where(row_area.notna(), "ho", np.where(reg_area.notna(), "danh_muc", None)),
-                                    index=hh.index, dtype="string")
+    source = pd.Series(pd.NA, index=hh.index, dtype="string")
+    source[reg_area.notna().to_numpy()] = "danh_muc"
+    source[row_area.notna().to_numpy()] = "ho"
+    hh["khu_vuc_nguon"] = source
     hh["khu_vuc"] = row_area.astype("string").fillna(reg_area.astype("string"))
     block = pd.Series("", index=hh.index, dtype="string")
     hh["ma_xa_ghi"] = codes.astype("string")

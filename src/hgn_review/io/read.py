@@ -287,9 +287,9 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
         return None
     hr = hm.row
     for key, places in hm.duplicates.items():
-        letters = ", ".join(p[0] for p in places)
+        where = ", ".join(p[0] for p in places)
         findings.append(finding("column-duplicated", file=file, sheet=sheet, row=hr, column=places[0][1],
-                                col=places[1][0], key=key, detail=letters))
+                                col=places[1][0], key=key, detail=where))
     for letter, text in hm.unknown:
         findings.append(finding("column-unknown", file=file, sheet=sheet, row=hr, column=text, col=letter))
     for c in spec.columns:
@@ -344,9 +344,9 @@ def _hygiene(sd: SheetData, scan: SheetScan, findings: list[Finding]) -> None:
         findings.append(finding("hidden-row-with-data", file=sd.file, sheet=sd.sheet, row=r))
     for c1, r1, c2, r2 in scan.merges:
         if r2 > sd.header_row and (r1 in rows or r2 in rows or any(x in rows for x in range(r1, r2 + 1))):
-            key = key_by_letter.get(c1)
+            mkey = key_by_letter.get(c1)
             findings.append(finding("merged-cells-in-data", file=sd.file, sheet=sd.sheet, row=max(r1, sd.header_row + 1),
-                                    column=sd.headers.get(key) if key else None, col=c1, key=key,
+                                    column=sd.headers.get(mkey) if mkey else None, col=c1, key=mkey,
                                     detail=f"{c1}{r1}:{c2}{r2}"))
 
 
@@ -388,11 +388,11 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
         lay = load_layout(layout_id)
         sheets: dict[str, SheetData] = {}
         for role, spec in lay.sheets.items():
-            name = roles.get(role)
-            if name is None:
+            sheet_name = roles.get(role)
+            if sheet_name is None:
                 findings.append(finding("sheet-missing", file=file, sheet=spec.name or "", detail=spec.name or role))
                 continue
-            sd = _read_sheet(book, path, file, name, spec, findings)
+            sd = _read_sheet(book, path, file, sheet_name, spec, findings)
             if sd is not None:
                 sheets[role] = sd
         info = _read_info(book, lay)

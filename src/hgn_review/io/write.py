@@ -13,7 +13,6 @@ import pandas as pd
 from hgn_review.findings import ERROR, SEVERITY_VI, WARNING, Finding, Report
 
 
-
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target`` in one rename."""

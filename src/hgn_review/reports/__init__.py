@@ -55,7 +55,7 @@ def write_population_list(results: Results, out_dir: Path, *, mask_pii: bool = F
     return paths
 
 
-def make_report(input: Path, out_dir: Path, *, forms: list[int] | str | None = None, unit: str | None = None,
+def make_report(input: Path | Results, out_dir: Path, *, forms: list[int] | str | None = None, unit: str | None = None,
                 as_of: date | None = None, signer: str = "", place: str = "", report_date: date | None = None,
                 issuer: str | None = None, forms_dir: Path | None = None, mask_pii: bool = False,
                 columns_file: Path | None = None, max_rows: int = EXCEL_MAX_ROWS) -> ReportOutputs:

@@ -10,10 +10,10 @@ from typing import Any
 
 import yaml
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 from hgn_review.errors import ConfigError
 from hgn_review.text import fold, header_key
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 TYPES = {"text", "code", "id", "integer", "number", "date", "yesno", "choice", "multichoice", "flag"}
 INDICATORS = (
