@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from hgn_review import __version__, exitcodes
-from hgn_review.errors import HgnError, UsageError
+from hgn_review.errors import FindingsStop, HgnError, UsageError
 
 app = typer.Typer(name="hgn", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
                   help="hgn — rà soát hộ nghèo, hộ cận nghèo (Vietnam poverty review toolkit).")
@@ -245,7 +245,7 @@ def run(
     as_of: AsOfOpt = None,
     standard: Annotated[str | None, typer.Option("--standard", help="Mã chuẩn hoặc tệp YAML (mặc định theo ngày rà soát).")] = None,
     previous: Annotated[Path | None, typer.Option("--previous", help="Danh sách đầu kỳ (kết quả kỳ trước).")] = None,
-    mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Che số định danh và tên trong mọi đầu ra.")] = False,
+    mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Che số định danh và tên trong biểu mẫu, danh sách và report.html (bao_cao/) để gửi ra ngoài; phat_hien.xlsx và ket_qua/ là dữ liệu nội bộ, không che.")] = False,
     jobs: Annotated[int | None, typer.Option("--jobs", help="Số tiến trình song song (mặc định: số lõi CPU).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Dừng trước khi tổng hợp nếu còn lỗi.")] = False,
     commune_workbooks: Annotated[bool, typer.Option("--commune-workbooks", help="Ghi thêm sổ kết quả .xlsx của từng xã.")] = False,
@@ -334,6 +334,8 @@ def main() -> None:
     except HgnError as exc:
         msg, hint = exc.render(lang)
         render_error(msg, hint, lang)
+        if isinstance(exc, FindingsStop):
+            sys.exit(exitcodes.FINDINGS)
         sys.exit(exitcodes.USAGE if isinstance(exc, UsageError) else exitcodes.COULD_NOT_RUN)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

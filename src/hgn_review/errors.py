@@ -36,6 +36,12 @@ class InputError(HgnError):
     slug = "input"
 
 
+class FindingsStop(HgnError):
+    """The run stopped on purpose because of findings (``--strict``): exit 1, as for findings at --fail-on."""
+
+    slug = "findings"
+
+
 class ConfigError(HgnError):
     """A standard, layout or form definition file is wrong (exit 3)."""
 

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from hgn_review import __version__
-from hgn_review.errors import InputError, UsageError
+from hgn_review.errors import FindingsStop, InputError, UsageError
 from hgn_review.findings import Report
 from hgn_review.io.results import Results, findings_frame, read_results
 from hgn_review.io.safety import Limits
@@ -255,6 +255,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = out_dir / CACHE_DIR
     (cache / "files").mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(out_dir)
     files = [(p, d) for p, d in discover([input_dir]) if out_dir.resolve() not in p.resolve().parents]
     if not files:
         raise UsageError(f"Không có biểu rà soát nào trong {input_dir}.",
@@ -310,6 +311,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     t1 = time.perf_counter()
     ordered = [d for _p, d in files if d in bundles]
     parts = [read_bundle(bundles[d]) for d in ordered]
+    renamed = {d for d, r in zip(ordered, parts, strict=True) if _renamed(r, d)}
     report = Report()
     for d, res in zip(ordered, parts, strict=True):
         fs = res.meta.get("file_summary") or {}
@@ -340,15 +342,25 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     errors = report.at_or_above("error")
     if strict and errors:
         _write_findings(report, out_dir, {d: p for p, d in files})
-        raise UsageError(f"Có {errors} lỗi trong các biểu rà soát; --strict dừng trước khi tổng hợp.",
+        raise FindingsStop(f"Có {errors} lỗi trong các biểu rà soát; --strict dừng trước khi tổng hợp.",
                          hint=f"Xem {out_dir / 'phat_hien.xlsx'}, sửa lỗi rồi chạy lại (các tệp không đổi không phải đọc lại).",
                          message_en=f"{errors} errors in the returns; --strict stops before merging.",
                          hint_en=f"See {out_dir / 'phat_hien.xlsx'}, fix and run again.")
     # ---- stage 3: merge up to the highest level present
     t2 = time.perf_counter()
     classified = [(d, r) for d, r in zip(ordered, parts, strict=True) if len(r.households) and r.meta.get("units")]
+    for d, r in classified:  # bundles whose file was renamed carry the new name into the merge
+        if d in renamed:
+            write_bundle(r, bundles[d])
     merged, level, unit, merge_notes = _merge_up([bundles[d] for d, _r in classified], cache, as_of)
     notes.extend(merge_notes)
+    names = {str(bundles[d]): d for d, _r in classified}
+    for df in (merged.households, merged.members):
+        if "source_file" in df:
+            src = df["source_file"].astype("string")
+            df["source_file"] = src.replace(names).astype("string")
+            if "source_sha256" in df:
+                df["source_sha256"] = df["source_file"].map(shas).astype("string")
     stages.append(StageTime("tổng hợp", time.perf_counter() - t2))
     # ---- stage 4: outputs people open
     t3 = time.perf_counter()
@@ -374,6 +386,30 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     outcome = RunOutcome(out_dir, len(files), len(todo), report, merged, outputs, stages, level, unit, notes)
     _write_readme(outcome)
     return outcome
+
+
+def _remove_leftovers(out_dir: Path) -> None:
+    """What an interrupted run left half-written: temporary bundle folders and .part files."""
+    import shutil
+
+    files = out_dir / CACHE_DIR / "files"
+    for entry in files.iterdir() if files.is_dir() else []:
+        if entry.name.startswith("."):
+            shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+    for part in out_dir.rglob("*.part"):
+        part.unlink(missing_ok=True)
+
+
+def _renamed(res: Results, display: str) -> bool:
+    """A cached bundle is keyed by content: give its rows the name the file has now. True if it changed."""
+    old = (res.meta.get("file_summary") or {}).get("file")
+    if not old or old == display:
+        return False
+    for df in (res.households, res.members, res.findings):
+        if len(df) and "file" in df:
+            df["file"] = df["file"].astype("string").replace(old, display)
+    res.meta["file_summary"]["file"] = display
+    return True
 
 
 def _findings_from_frame(df: pd.DataFrame) -> list[Any]:

@@ -178,40 +178,51 @@ def _key_index(spec: SheetSpec) -> dict[str, str]:
     return idx
 
 
-def _match_row(grid: pd.DataFrame, r: int, index: dict[str, str]) -> HeaderMatch:
-    row = grid.loc[r]
-    above = grid.loc[r - 1].ffill() if r - 1 in grid.index else None
+def _match_row(cells: list[object], above: list[object] | None, letters: list[str], r: int,
+               index: dict[str, str]) -> HeaderMatch:
+    """Match one row of cells (and the row above, for group headers) against the layout's header keys."""
     found: dict[str, tuple[str, str]] = {}
     dups: dict[str, list[tuple[str, str]]] = {}
     unknown: list[tuple[str, str]] = []
-    for letter, val in row.items():
+    filled: list[object] = []
+    last: object = None
+    for v in above or []:  # a group header merged over several columns covers them all
+        last = v if isinstance(v, str) else last
+        filled.append(last)
+    for j, val in enumerate(cells):
         cands: list[str] = []
         if isinstance(val, str):
-            if above is not None and isinstance(above[letter], str):
-                cands.append(f"{above[letter]} {val}")  # a group header above wins: "Thiếu hụt" + "Nguồn nước"
+            if above is not None and isinstance(filled[j], str):
+                cands.append(f"{filled[j]} {val}")  # a group header above wins: "Thiếu hụt" + "Nguồn nước"
             cands.append(val)
-        elif above is not None and isinstance(grid.loc[r - 1][letter], str):
-            cands.append(grid.loc[r - 1][letter])  # header cell merged vertically over two rows
+        elif above is not None and isinstance(above[j], str):
+            cands.append(str(above[j]))  # header cell merged vertically over two rows
         if not cands:
             continue
         key = next((index[header_key(c)] for c in cands if header_key(c) in index), None)
         text = " ".join(str(val if isinstance(val, str) else cands[0]).split())
+        letter = letters[j]
         if key is None:
             if isinstance(val, str):
-                unknown.append((str(letter), text))
+                unknown.append((letter, text))
             continue
         if key in found:
-            dups.setdefault(key, [found[key]]).append((str(letter), text))
+            dups.setdefault(key, [found[key]]).append((letter, text))
         else:
-            found[key] = (str(letter), text)
+            found[key] = (letter, text)
     return HeaderMatch(row=r, found=found, duplicates=dups, unknown=unknown, band_end=r)
 
 
 def find_header(grid: pd.DataFrame, spec: SheetSpec) -> HeaderMatch | None:
     index = _key_index(spec)
+    head = grid.iloc[:HEADER_SEARCH_ROWS]
+    rows = [[v if isinstance(v, str) else None for v in row] for row in head.to_numpy(dtype=object).tolist()]
+    letters = [str(c) for c in grid.columns]
     best: HeaderMatch | None = None
-    for r in grid.index[:HEADER_SEARCH_ROWS]:
-        m = _match_row(grid, int(r), index)
+    for i, cells in enumerate(rows):
+        if sum(isinstance(v, str) for v in cells) < 2:
+            continue
+        m = _match_row(cells, rows[i - 1] if i else None, letters, int(head.index[i]), index)
         if len(m.found) >= 2 and (best is None or len(m.found) > len(best.found)):
             best = m
     if best is None:
@@ -310,10 +321,11 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     hk = {k: header_key(t) for k, t in headers.items()}
     repeat_hits = pd.Series(0, index=data.index)
     for k, h in hk.items():
-        col = data[k]
-        mask = col.notna()
-        if mask.any():
-            repeat_hits[mask] += (col[mask].map(header_key) == h).astype(int)
+        col = data[k].astype("string[pyarrow]")
+        lengths = col.str.len()
+        near = (col.notna() & lengths.between(len(h) - 8, len(h) + 8)).fillna(False).astype(bool)
+        if near.any():  # only cells about as long as the header can be the header again
+            repeat_hits[near] += (col[near].map(header_key) == h).astype(int)
     repeated = nonblank & (repeat_hits >= max(2, len(hk) // 2))
     rep_rows = [int(r) for r in data.index[repeated]]
     for r in rep_rows:

@@ -5,6 +5,8 @@ The raw text of every cell is kept by the caller so that findings can quote what
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,18 +32,35 @@ class Coerced:
     fraction: pd.Series | None = None  # integer columns: a number with a fraction (value-not-integer)
 
 
+STR = pd.StringDtype("pyarrow")  # Arrow kernels: vectorised string operations, not a Python loop per cell
+
+
 def _strip(raw: pd.Series) -> pd.Series:
-    s = raw.astype("string").str.strip()
+    s = raw.astype(STR).str.strip()
     return s.mask(s == "")
+
+
+def map_unique(s: pd.Series, func: Callable[[str], object]) -> pd.Series:
+    """Apply ``func`` once per distinct value and broadcast (codes and yes/no repeat a lot)."""
+    uniq = s.dropna().unique()
+    return s.map({u: func(u) for u in uniq})
 
 
 def parse_number(s: pd.Series) -> pd.Series:
     """Vietnamese and Excel number text → Float64 (NA where unreadable)."""
-    t = s.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
-    t = t.mask(t.str.match(_DOT_THOUSANDS, na=False), t.str.replace(".", "", regex=False))
-    t = t.mask(t.str.match(_COMMA_THOUSANDS, na=False), t.str.replace(",", "", regex=False))
-    t = t.mask(t.str.match(_COMMA_DECIMAL, na=False), t.str.replace(",", ".", regex=False))
-    return pd.to_numeric(t, errors="coerce").astype("Float64")
+    t = s.astype(STR)
+    plain = t.str.fullmatch(r"-?\d+(\.\d+)?", na=False)
+    out = pd.Series(pd.NA, index=s.index, dtype="Float64")
+    if plain.any():
+        out[plain] = pd.to_numeric(t[plain], errors="coerce")
+    rest = t[~plain & t.notna()]
+    if len(rest):  # only text that is not a plain number pays for the Vietnamese forms
+        r = rest.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+        r = r.mask(r.str.match(_DOT_THOUSANDS, na=False), r.str.replace(".", "", regex=False))
+        r = r.mask(r.str.match(_COMMA_THOUSANDS, na=False), r.str.replace(",", "", regex=False))
+        r = r.mask(r.str.match(_COMMA_DECIMAL, na=False), r.str.replace(",", ".", regex=False))
+        out[rest.index] = pd.to_numeric(r, errors="coerce")
+    return out
 
 
 def parse_date(s: pd.Series, year_only: bool) -> tuple[pd.Series, pd.Series]:
@@ -102,9 +121,11 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
         bad = ~blank & ~ok
         code = "value-not-date"
     elif t in ("yesno", "flag", "choice"):
-        s = s.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)  # 1.0 from a numeric cell is 1
-        folded = s.map(lambda v: fold(v) if isinstance(v, str) else v, na_action="ignore")
-        mapped = folded.map(spec.choice_map)
+        def canon(v: str) -> object:
+            v = re.sub(r"^(\d+)\.0+$", r"\1", v)  # 1.0 from a numeric cell is 1
+            return spec.choice_map.get(fold(v))
+
+        mapped = map_unique(s, canon)
         bad = ~blank & mapped.isna()
         if t == "yesno":
             values = mapped.map({"Có": True, "Không": False}).astype("boolean")
@@ -120,9 +141,9 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
                 values = values.mask(blank, spec.default)
             code = "value-not-in-list"
     elif t == "multichoice":
-        parts = s.str.split(r"\s*[;\n]\s*", regex=True)
+        parts = s.astype(object).str.split(r"\s*[;\n]\s*", regex=True)
         exploded = parts.explode()
-        mapped = exploded.map(lambda v: spec.choice_map.get(fold(v)) if isinstance(v, str) and v else None)
+        mapped = map_unique(exploded, lambda v: spec.choice_map.get(fold(v)) if v else None)
         bad_part = exploded.notna() & (exploded != "") & mapped.isna()
         bad = bad_part.groupby(level=0).any().reindex(s.index, fill_value=False) & ~blank
         values = mapped.dropna().groupby(level=0).agg(";".join).reindex(s.index).astype("string")
