@@ -70,10 +70,10 @@ def bench_validate(folder: Path) -> list[dict]:
     rows.append(floor)
     val = stage(
         "from hgn_review.validate import validate_paths\nimport pathlib\n"
-        f"res = validate_paths([pathlib.Path({str(folder)!r})])\n"
+        f"res = validate_paths([pathlib.Path({str(folder)!r})], jobs={JOBS})\n"
         "out['rows'] = int(res.report.summary()['rows'])\n"
         "out['findings'] = len(res.report.findings)\n")
-    val["what"] = "hgn validate (read + type + all checks)"
+    val["what"] = f"hgn validate (read + type + all checks), --jobs {JOBS}"
     rows.append(val)
     return rows
 
@@ -83,7 +83,7 @@ def bench_classify(folder: Path, frames: Path) -> list[dict]:
     if not (frames / "households.parquet").exists():
         frames.mkdir(parents=True, exist_ok=True)
         stage("from hgn_review.validate import validate_paths\nimport pathlib\n"
-              f"res = validate_paths([pathlib.Path({str(folder)!r})])\n"
+              f"res = validate_paths([pathlib.Path({str(folder)!r})], jobs={JOBS})\n"
               f"res.households.to_parquet({str(frames / 'households.parquet')!r})\n"
               f"res.members.to_parquet({str(frames / 'members.parquet')!r})\n")
     r = stage("import pandas as pd, time\nfrom hgn_review.scoring.classify import classify\n"

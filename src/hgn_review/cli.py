@@ -114,6 +114,7 @@ def validate(
     layout: Annotated[LayoutOpt | None, typer.Option("--layout", help="Ép mẫu biểu: hgn hoặc app.")] = None,
     as_of: AsOfOpt = None,
     max_cells: Annotated[int | None, typer.Option("--max-cells", help="Giới hạn số ô mỗi sheet.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", help="Số tiến trình song song (mặc định: số lõi CPU).")] = None,
     lang: LangOpt = Lang.vi,
 ) -> None:
     """Kiểm tra biểu rà soát của các xã: mọi lỗi trong một lần, có vị trí và cách sửa."""
@@ -125,7 +126,7 @@ def validate(
     _check_paths(paths)
     limits = Limits(max_cells=max_cells) if max_cells else None
     result = validate_paths(paths, layout=layout.value if layout else None, as_of=parse_date_opt(as_of),
-                            limits=limits, progress=_progress(as_json))
+                            limits=limits, progress=_progress(as_json), jobs=_jobs(jobs))
     if report_xlsx is not None:
         copies = {r.path: Path(r.path) for r in result.returns}
         written = write_findings_xlsx(result.report, report_xlsx, lang.value, copies=copies)
@@ -298,6 +299,12 @@ def standard_check(file: Annotated[Path, typer.Argument(help="Tệp YAML chuẩn
     _check_paths([file])
     std = load_standard(file)
     typer.echo(f"Hợp lệ: {std.id} ({std.title}), sha256 {std.sha256[:12]}…")
+
+
+def _jobs(jobs: int | None) -> int:
+    if jobs is not None and jobs < 1:
+        raise UsageError("--jobs phải ≥ 1.", message_en="--jobs must be ≥ 1.")
+    return jobs or os.cpu_count() or 1
 
 
 def _check_paths(paths: list[Path]) -> None:

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import pandas as pd
+
 _PAREN = re.compile(r"\([^)]*\)")
 _SPACE = re.compile(r"[\s_]+")
 _PUNCT = re.compile(r"[^\w\s.]")
@@ -35,3 +37,16 @@ def is_nfc(text: str) -> bool:
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def re_sub(values: pd.Series, pattern: str, replacement: str) -> pd.Series:
+    """Regex replace over a text Series with Arrow's kernel (RE2 syntax; no Python call per cell).
+
+    ``replacement`` uses RE2 group syntax (``\\1``). NA stays NA.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values.astype("string[pyarrow]").array)
+    out = pc.replace_substring_regex(arr, pattern=pattern, replacement=replacement)
+    return pd.Series(pd.arrays.ArrowStringArray(out), index=values.index)

@@ -7,7 +7,7 @@ sheets and files are vectorised pandas here. Every problem is a Finding; nothing
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,7 +25,7 @@ from hgn_review.schemas.bridge import run_schema
 from hgn_review.schemas.coerce import coerce
 from hgn_review.schemas.layout import INDICATORS, Layout, load_layout
 from hgn_review.schemas.pandera_schema import schema_for
-from hgn_review.text import fold
+from hgn_review.text import fold, re_sub
 
 HOUSEHOLD_BASE = [
     "uid", "file", "sheet", "row", "layout", "ma_ho", "ho_ten_chu_ho", "ma_xa", "ma_xa_ghi", "thon", "khu_vuc", "khu_vuc_nguon",
@@ -387,7 +387,7 @@ def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding]) -> None:
         return
     reg = get_registry()
     raw = mt.raw["so_dinh_danh"].astype("string").str.strip()
-    s = raw.str.replace(r"[\s'.\-]", "", regex=True).str.replace(r"\.0$", "", regex=True)
+    s = re_sub(re_sub(raw, r"\.0$", ""), r"[\s'.\-]", "")
     reason = pd.Series(pd.NA, index=mm.index, dtype="string")
     loc = _loc(msd, "so_dinh_danh")
     missing = s.isna() | (s == "")
@@ -555,10 +555,29 @@ def link(hh_parts: list[pd.DataFrame], mm_parts: list[pd.DataFrame]) -> tuple[pd
     return households.drop(columns=["_row"]), members.drop(columns=["_hh_row"], errors="ignore")
 
 
+def _validate_many(files: list[tuple[Path, str]], jobs: int, layout: str | None, as_of: date | None,
+                   limits: Limits | None, progress: Callable[[str, int, int], None] | None) -> Iterator[FileValidation]:
+    """Per-file validation, in file order; in ``jobs`` worker processes when there is more than one file."""
+    if jobs <= 1 or len(files) <= 1:
+        for i, (path, display) in enumerate(files):
+            if progress:
+                progress(display, i, len(files))
+            yield validate_one(path, display, layout=layout, as_of=as_of, limits=limits)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+        futures = [pool.submit(validate_one, p, d, layout=layout, as_of=as_of, limits=limits) for p, d in files]
+        for i, fut in enumerate(futures):
+            if progress:
+                progress(files[i][1], i, len(files))
+            yield fut.result()
+
+
 def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date | None = None,
-                   limits: Limits | None = None,
-                   progress: Callable[[str, int, int], None] | None = None) -> ValidationResult:
-    """Validate every return under ``paths`` in one pass."""
+                   limits: Limits | None = None, progress: Callable[[str, int, int], None] | None = None,
+                   jobs: int = 1) -> ValidationResult:
+    """Validate every return under ``paths`` in one pass (``jobs`` > 1: files in parallel processes)."""
     files = discover(paths)
     report = Report()
     hh_parts: list[pd.DataFrame] = []
@@ -566,10 +585,8 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
     returns: list[ReturnFile] = []
     by_hash: dict[str, str] = {}
     id_headers: dict[str, tuple[str, str]] = {}
-    for i, (path, display) in enumerate(files):
-        if progress:
-            progress(display, i, len(files))
-        fv = validate_one(path, display, layout=layout, as_of=as_of, limits=limits)
+    for fv in _validate_many(files, jobs, layout, as_of, limits, progress):
+        display = fv.summary.file
         sha = fv.ret.sha256
         if sha and sha in by_hash:
             report.extend([finding("file-duplicate", file=display, other=by_hash[sha])])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from hgn_review.findings import Finding, finding
 from hgn_review.io.safety import Limits, check_file
 from hgn_review.io.xlsxscan import SheetScan, scan_sheet
 from hgn_review.schemas.layout import Layout, SheetSpec, load_layout
-from hgn_review.text import fold, header_key
+from hgn_review.text import fold, header_key, re_sub
 
 HEADER_SEARCH_ROWS = 30
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -178,7 +179,7 @@ def _key_index(spec: SheetSpec) -> dict[str, str]:
     return idx
 
 
-def _match_row(cells: list[object], above: list[object] | None, letters: list[str], r: int,
+def _match_row(cells: Sequence[object], above: Sequence[object] | None, letters: list[str], r: int,
                index: dict[str, str]) -> HeaderMatch:
     """Match one row of cells (and the row above, for group headers) against the layout's header keys."""
     found: dict[str, tuple[str, str]] = {}
@@ -318,15 +319,11 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     if not extra.empty:
         nonblank |= extra.notna().any(axis=1)
     # repeated header rows inside the data
-    hk = {k: header_key(t) for k, t in headers.items()}
     repeat_hits = pd.Series(0, index=data.index)
-    for k, h in hk.items():
-        col = data[k].astype("string[pyarrow]")
-        lengths = col.str.len()
-        near = (col.notna() & lengths.between(len(h) - 8, len(h) + 8)).fillna(False).astype(bool)
-        if near.any():  # only cells about as long as the header can be the header again
-            repeat_hits[near] += (col[near].map(header_key) == h).astype(int)
-    repeated = nonblank & (repeat_hits >= max(2, len(hk) // 2))
+    for k, text in headers.items():  # the header row copied into the data (vectorised: case and spacing ignored)
+        col = re_sub(data[k], r"\s+", " ").str.strip().str.lower()
+        repeat_hits += (col == " ".join(text.split()).lower()).fillna(False).astype(int).to_numpy()
+    repeated = nonblank & (repeat_hits >= max(2, len(headers) // 2))
     rep_rows = [int(r) for r in data.index[repeated]]
     for r in rep_rows:
         findings.append(finding("header-row-repeated", file=file, sheet=sheet, row=r))

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from hgn_review.schemas.layout import ColumnSpec
-from hgn_review.text import fold
+from hgn_review.text import fold, re_sub
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _DOT_THOUSANDS = r"^-?\d{1,3}(\.\d{3})+$"
@@ -101,7 +101,7 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
         bad = pd.Series(False, index=s.index)
         code = "value-not-in-list"
     elif t == "code":
-        digits = s.str.replace(r"\.0+$", "", regex=True)
+        digits = re_sub(s, r"\.0+$", "")
         isdig = digits.str.fullmatch(r"\d+", na=False)
         width = spec.digits or 0
         values = digits.mask(isdig & (digits.str.len() < width), digits.str.zfill(width))
