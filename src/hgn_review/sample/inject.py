@@ -481,13 +481,17 @@ class Injector:
         return False
 
     # -------------------------------------------------------------------------------------------- hygiene
-    def formula_error(self) -> bool:
-        key = "diem_b1" if self.layout == "app" else "dien_tich_nha"
+    def _household_cell(self, code: str, key: str, value: Callable[[int], object]) -> bool:
+        """Write ``value(h)`` into one free household's ``key`` cell and note ``code`` there."""
         h = self.free()
         if h is None:
             return False
-        self.hs.set(self.take(h), key, Formula("=1/0", "#DIV/0!"))
-        return self.note("formula-error", self.hs, h, key)
+        self.hs.set(self.take(h), key, value(h))
+        return self.note(code, self.hs, h, key)
+
+    def formula_error(self) -> bool:
+        key = "diem_b1" if self.layout == "app" else "dien_tich_nha"
+        return self._household_cell("formula-error", key, lambda h: Formula("=1/0", "#DIV/0!"))
 
     def hidden_row(self) -> bool:
         h = self.free()
@@ -498,40 +502,20 @@ class Injector:
 
     # -------------------------------------------------------------------------------------------- layout 2
     def app_required(self) -> bool:
-        h = self.free()
-        if h is None:
-            return False
-        key = str(self.rng.choice(APP_REQUIRED))
-        self.hs.set(self.take(h), key, None)
-        return self.note("value-required", self.hs, h, key)
+        return self._household_cell("value-required", str(self.rng.choice(APP_REQUIRED)), lambda h: None)
 
     def app_not_number(self) -> bool:
-        h = self.free()
-        if h is None:
-            return False
-        self.hs.set(self.take(h), "diem_b1", f"khoảng {self.hs.value(h, 'diem_b1')}")
-        return self.note("value-not-number", self.hs, h, "diem_b1")
+        return self._household_cell("value-not-number", "diem_b1",
+                                    lambda h: f"khoảng {self.hs.value(h, 'diem_b1')}")
 
     def app_not_yes_no(self) -> bool:
-        h = self.free()
-        if h is None:
-            return False
-        self.hs.set(self.take(h), "ho_nlndn", "Chưa rõ")
-        return self.note("value-not-yes-no", self.hs, h, "ho_nlndn")
+        return self._household_cell("value-not-yes-no", "ho_nlndn", lambda h: "Chưa rõ")
 
     def app_not_in_list(self) -> bool:
-        h = self.free()
-        if h is None:
-            return False
-        self.hs.set(self.take(h), "gioi_tinh_chu_ho", "Không rõ")
-        return self.note("value-not-in-list", self.hs, h, "gioi_tinh_chu_ho")
+        return self._household_cell("value-not-in-list", "gioi_tinh_chu_ho", lambda h: "Không rõ")
 
     def app_out_of_range(self) -> bool:
-        h = self.free()
-        if h is None:
-            return False
-        self.hs.set(self.take(h), "diem_b1", -5)
-        return self.note("value-out-of-range", self.hs, h, "diem_b1")
+        return self._household_cell("value-out-of-range", "diem_b1", lambda h: -5)
 
     def app_duplicates(self) -> None:
         """Realistic noise of layout 2 (always, also without error injection): about 3 % exact duplicate rows
