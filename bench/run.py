@@ -29,6 +29,7 @@ out = {}
 exec(sys.argv[1])
 out["seconds"] = time.perf_counter() - t0
 out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+out["peak_worker_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print("BENCH" + json.dumps(out))
 """
 
@@ -149,7 +150,7 @@ def bench_merge(out: Path) -> list[dict]:
 
 
 def bench_report(out: Path) -> dict:
-    final = out / ".hgn-cache" / "merge" / "final"
+    final = out / "ket_qua"
     r = stage("import pathlib\nfrom hgn_review.io.results import read_bundle\nfrom hgn_review.reports import make_report\n"
               f"res = read_bundle(pathlib.Path({str(final)!r}))\n"
               f"o = make_report(res, pathlib.Path({str(out / 'bench_report')!r}))\n"
@@ -197,10 +198,14 @@ def bench_naive(folder: Path, files: int) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| what | rows | seconds | rows/s | peak MB |", "|---|---:|---:|---:|---:|"]
+    lines = ["| what | rows | seconds | rows/s | peak MB (main) | peak MB (largest worker) |",
+             "|---|---:|---:|---:|---:|---:|"]
     for r in rows:
         n = r.get("rows", 0)
-        lines.append(f"| {r['what']} | {n:,} | {r['seconds']:.1f} | {n / r['seconds']:,.0f} | {r['peak_mb']:,.0f} |")
+        worker = r.get("peak_worker_mb", 0)
+        lines.append(f"| {r['what']} | {n:,} | {r['seconds']:.1f} | {n / r['seconds']:,.0f} | {r['peak_mb']:,.0f} | "
+                     f"{worker:,.0f} |" if worker else f"| {r['what']} | {n:,} | {r['seconds']:.1f} | "
+                     f"{n / r['seconds']:,.0f} | {r['peak_mb']:,.0f} | – |")
     return "\n".join(lines)
 
 

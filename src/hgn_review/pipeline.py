@@ -307,37 +307,51 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
                     if progress:
                         progress(futs[fut], done, len(todo))
     stages.append(StageTime("đọc, kiểm tra, phân loại", time.perf_counter() - t0))
-    # ---- stage 2: combine, batch-level checks
+    # ---- stage 2: combine, batch-level checks (reading only what they need: memory stays per file)
+    import pyarrow.parquet as pq
+
+    from hgn_review.findings import FileSummary, finding
+
     t1 = time.perf_counter()
     ordered = [d for _p, d in files if d in bundles]
-    parts = [read_bundle(bundles[d]) for d in ordered]
-    renamed = {d for d, r in zip(ordered, parts, strict=True) if _renamed(r, d)}
     report = Report()
-    for d, res in zip(ordered, parts, strict=True):
-        fs = res.meta.get("file_summary") or {}
-        from hgn_review.findings import FileSummary, finding
-
+    metas: dict[str, dict[str, Any]] = {}
+    id_parts: list[pd.DataFrame] = []
+    for d in ordered:
+        b = bundles[d]
+        meta = json.loads((b / "meta.json").read_text("utf-8"))
+        if (meta.get("file_summary") or {}).get("file") not in (None, d):  # renamed since it was cached
+            res = read_bundle(b)
+            _renamed(res, d)
+            write_bundle(res, b)
+            meta = json.loads((b / "meta.json").read_text("utf-8"))
+        metas[d] = meta
+        fs = meta.get("file_summary") or {}
         report.files.append(FileSummary(d, fs.get("layout", ""), fs.get("rows", {}), fs.get("readable", True)))
+        if (b / "findings.parquet").exists():
+            report.findings.extend(_findings_from_frame(pd.read_parquet(b / "findings.parquet")))
+        mfile = b / "members.parquet"
+        if mfile.exists() and "so_dinh_danh" in pq.read_schema(mfile).names:
+            id_parts.append(pd.read_parquet(mfile, columns=["file", "sheet", "row", "so_dinh_danh", "dinh_danh_loi"]))
     for dup, first in duplicate_files:
         report.findings.append(finding("file-duplicate", file=dup, other=first))
-    all_findings = [_findings_from_frame(res.findings) for res in parts]
-    for fl in all_findings:
-        report.findings.extend(fl)
-    members_all = pd.concat([r.members for r in parts if len(r.members)], ignore_index=True) \
-        if any(len(r.members) for r in parts) else pd.DataFrame()
-    if len(members_all) and "so_dinh_danh" in members_all:
-        id_headers = {d: tuple(r.meta["id_header"]) for d, r in zip(ordered, parts, strict=True)
-                      if r.meta.get("id_header")}
+    if id_parts:
+        ids = pd.concat(id_parts, ignore_index=True)
+        del id_parts
+        id_headers = {d: tuple(m["id_header"]) for d, m in metas.items() if m.get("id_header")}
         extra: list[Any] = []
-        batch_id_duplicates(members_all, extra, id_headers)  # type: ignore[arg-type]
+        batch_id_duplicates(ids, extra, id_headers)  # type: ignore[arg-type]
         report.findings.extend(extra)
-        if extra:
-            dup_ids = {(f.file, f.row) for f in extra}
-            for res in parts:
-                m = res.members
-                if len(m) and "row" in m:
-                    hit = [(f, int(r)) in dup_ids for f, r in zip(m["file"], m["row"], strict=True)]
-                    m.loc[hit, "dinh_danh_loi"] = m.loc[hit, "dinh_danh_loi"].fillna("trung")
+        hits_by_file: dict[str, set[int]] = {}
+        for f in extra:
+            hits_by_file.setdefault(f.file, set()).add(int(f.row or 0))
+        for d, rows in hits_by_file.items():  # the population list must say why these IDs are not usable
+            if d in bundles:
+                res = read_bundle(bundles[d])
+                hit = res.members["row"].isin(list(rows)).to_numpy()
+                res.members.loc[hit, "dinh_danh_loi"] = res.members.loc[hit, "dinh_danh_loi"].fillna("trung")
+                write_bundle(res, bundles[d])
+        del ids
     stages.append(StageTime("kiểm tra toàn bộ", time.perf_counter() - t1))
     errors = report.at_or_above("error")
     if strict and errors:
@@ -346,15 +360,13 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
                          hint=f"Xem {out_dir / 'phat_hien.xlsx'}, sửa lỗi rồi chạy lại (các tệp không đổi không phải đọc lại).",
                          message_en=f"{errors} errors in the returns; --strict stops before merging.",
                          hint_en=f"See {out_dir / 'phat_hien.xlsx'}, fix and run again.")
+    _prune_cache(cache / "files", set(bundles.values()))
     # ---- stage 3: merge up to the highest level present
     t2 = time.perf_counter()
-    classified = [(d, r) for d, r in zip(ordered, parts, strict=True) if len(r.households) and r.meta.get("units")]
-    for d, r in classified:  # bundles whose file was renamed carry the new name into the merge
-        if d in renamed:
-            write_bundle(r, bundles[d])
-    merged, level, unit, merge_notes = _merge_up([bundles[d] for d, _r in classified], cache, as_of)
+    classified = [d for d in ordered if metas[d].get("units") and metas[d].get("households", 0)]
+    merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], cache, as_of)
     notes.extend(merge_notes)
-    names = {str(bundles[d]): d for d, _r in classified}
+    names = {str(bundles[d]): d for d in classified}
     for df in (merged.households, merged.members):
         if "source_file" in df:
             src = df["source_file"].astype("string")
@@ -379,13 +391,23 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
         from hgn_review.io.results import write_results
 
         outputs["so_xa"] = []
-        for _d, r in classified:
-            code = (r.meta.get("units") or ["xa"])[0]
-            outputs["so_xa"].extend(write_results(r, out_dir / "so_xa" / f"{code}_ket_qua.xlsx"))
+        for d in classified:
+            code = (metas[d].get("units") or ["xa"])[0]
+            outputs["so_xa"].extend(write_results(read_bundle(bundles[d]), out_dir / "so_xa" / f"{code}_ket_qua.xlsx"))
     stages.append(StageTime("biểu mẫu, danh sách", time.perf_counter() - t3))
     outcome = RunOutcome(out_dir, len(files), len(todo), report, merged, outputs, stages, level, unit, notes)
     _write_readme(outcome)
     return outcome
+
+
+def _prune_cache(files: Path, keep: set[Path]) -> None:
+    """Bundles of returns no longer in the folder (or since changed) are dropped, so the cache holds this round."""
+    import shutil
+
+    keep_names = {p.name for p in keep}
+    for entry in files.iterdir():
+        if entry.is_dir() and not entry.name.startswith(".") and entry.name not in keep_names:
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _remove_leftovers(out_dir: Path) -> None:
@@ -429,8 +451,7 @@ def _write_findings(report: Report, out_dir: Path, copies: dict[str, Path] | Non
 
 def _merge_up(commune_dirs: list[Path], cache: Path, as_of: dt.date | None) -> tuple[Results, str, str, list[str]]:
     """Merge commune bundles to the highest level present: district(s) then province, or province directly."""
-    from hgn_review.io.results import read_bundle
-    from hgn_review.merge import merge_results, write_merge
+    from hgn_review.merge import merge_results
     from hgn_review.registry import get_registry
 
     notes: list[str] = []
@@ -471,10 +492,7 @@ def _merge_up(commune_dirs: list[Path], cache: Path, as_of: dt.date | None) -> t
                      f"{' …' if len(final.missing_units) > 10 else ''}).")
     if not final.reconciled:
         notes.append("Đối chiếu số hộ, số người vào/ra KHÔNG khớp: xem sheet Đối chiếu.")
-    target = merge_dir / "final"
-    write_merge_bundle(final, target)
-    _ = write_merge
-    return read_bundle(target), level, unit, notes
+    return final.results, level, unit, notes
 
 
 def write_merge_bundle(mr: Any, folder: Path) -> None:
