@@ -24,12 +24,30 @@ def column(df: pd.DataFrame, key: str, kind: str) -> pd.Series:
     return s if s.dtype == kind else s.astype(kind)
 
 
-def household_values(households: pd.DataFrame, values: pd.Series, members: pd.DataFrame) -> pd.Series:
-    """``values`` (one per household row) looked up for each member by ``uid``; NA for a member of no household."""
+def map_values(values: pd.Series, mapping: Any, dtype: str) -> pd.Series:
+    """``values.map(mapping).astype(dtype)`` for a dict mapping, looked up once per distinct value (NA stays NA)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):  # already coded: look up the categories
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = pd.array([mapping.get(u) for u in uniques], dtype=dtype)
+    return pd.Series(mapped.take(codes, allow_fill=True), index=values.index, name=values.name)
+
+
+def household_positions(households: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
+    """Row position of each member's household (by ``uid``); -1 for a member of no household."""
     uid = column(members, "uid", "Int64")
-    pos = pd.Index(households["uid"].astype("int64")).get_indexer(uid.fillna(-1).astype("int64"))
+    return pd.Index(households["uid"].astype("int64")).get_indexer(uid.fillna(-1).astype("int64"))
+
+
+def household_values(households: pd.DataFrame, values: pd.Series, members: pd.DataFrame,
+                     positions: np.ndarray | None = None) -> pd.Series:
+    """``values`` (one per household row) looked up for each member by ``uid``; NA for a member of no household.
+
+    ``positions``: :func:`household_positions` of the same frames, when already known."""
+    pos = household_positions(households, members) if positions is None else positions
     found = pos >= 0
-    out = values.iloc[np.where(found, pos, 0)] if len(values) else values.reindex(range(len(uid)))
+    out = values.iloc[np.where(found, pos, 0)] if len(values) else values.reindex(range(len(pos)))
     return pd.Series(out.array, index=members.index).where(found)
 
 
@@ -47,11 +65,21 @@ class Locator:
     """Where each household row sits (file, sheet, Excel row, layout), to make findings officers can act on."""
 
     def __init__(self, households: pd.DataFrame, index: pd.Index) -> None:
-        self.frame = pd.DataFrame({
-            "file": column(households, "file", "str").fillna("").to_numpy(),
-            "sheet": column(households, "sheet", "str").fillna("").to_numpy(),
-            "row": column(households, "row", "Int64").to_numpy(dtype=object, na_value=None),
-            "layout": column(households, "layout", "str").fillna("hgn").to_numpy()}, index=index)
+        # the columns are taken now (no copy); the lookup frame is built on the first finding (most batches have few)
+        self._source = households[[key for key in ("file", "sheet", "row", "layout") if key in households.columns]]
+        self._index = index
+        self._frame: pd.DataFrame | None = None
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            src = self._source
+            self._frame = pd.DataFrame({
+                "file": column(src, "file", "str").fillna("").to_numpy(),
+                "sheet": column(src, "sheet", "str").fillna("").to_numpy(),
+                "row": column(src, "row", "Int64").to_numpy(dtype=object, na_value=None),
+                "layout": column(src, "layout", "str").fillna("hgn").to_numpy()}, index=self._index)
+        return self._frame
 
     def finding(self, code: str, label: Any, *, column_key: str | None = None, **kw: Any) -> Finding:
         """A finding on the household ``label``; ``column_key`` adds the header text of that column."""

@@ -27,7 +27,10 @@ def fmt_number(values: pd.Series, decimals: int = 2, *, min_decimals: int = 0, f
     whole, frac = n // scale, n % scale
     empty, dot = pa.scalar("", pa.large_string()), pa.scalar(".", pa.large_string())
     text = _text(np.full(len(n), ""))
+    top = int(whole.max()) if len(whole) else 0
     for power in (4, 3, 2, 1, 0):
+        if power and top < 1000 ** power:  # no value has this group: it adds nothing
+            continue
         group = _text((whole // 1000 ** power) % 1000)
         present = (whole >= 1000 ** power) | (power == 0)
         leading = present & (whole < 1000 ** (power + 1))
@@ -55,21 +58,50 @@ def lower_first(values: pd.Series) -> pd.Series:
 
 
 def _arrow(values: pd.Series) -> pa.Array:
-    return pa.array(values.astype("str").array).cast(pa.large_string())
+    text = values if values.dtype == "str" else values.astype("str")
+    arr = pa.array(text.array).cast(pa.large_string())
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _pieces(part: pd.Series, index: pd.Index) -> tuple[np.ndarray | None, pa.Array]:
+    """(row positions in ``index`` or None for all rows in order, text) of one part, as ``part.reindex(index)``."""
+    if part.index is index or (len(part.index) == len(index) and part.index.equals(index)):
+        return None, _arrow(part)
+    if len(part) * 4 < len(index) and part.index.is_unique and index.is_unique:
+        pos = index.get_indexer(part.index)
+        keep = np.flatnonzero(pos >= 0)
+        keep = keep[np.argsort(pos[keep], kind="stable")]
+        return pos[keep], _arrow(part).take(pa.array(keep, pa.int64()))
+    return None, _arrow(part.reindex(index))
 
 
 def join_parts(parts: Iterable[pd.Series], index: pd.Index, sep: str = "; ") -> pd.Series:
     """Join text Series element-wise over ``index``, skipping NA/empty parts; "" where nothing is left.
 
-    Runs in Arrow compute kernels (no per-element Python call).
+    Runs in Arrow compute kernels (no per-element Python call): the present pieces of every part are gathered with
+    their row positions, ordered by row (then by part) into one list per row, and each list is joined once.
     """
-    acc = _arrow(pd.Series("", index=range(len(index))))
+    n = len(index)
+    rows: list[np.ndarray] = []
+    values: list[pa.Array] = []
     for part in parts:
-        p = _arrow(part.reindex(index))
+        pos, p = _pieces(part, index)
         has = pc.fill_null(pc.and_(pc.is_valid(p), pc.not_equal(p, "")), False)
-        joined = pc.if_else(pc.equal(acc, ""), p, pc.binary_join_element_wise(acc, p, pa.scalar(sep, pa.large_string())))
-        acc = pc.if_else(has, joined, acc)
-    return pd.Series(pd.array(acc, dtype="str"), index=index)
+        if not pc.any(has).as_py():
+            continue
+        where = pos[has.to_numpy(zero_copy_only=False)] if pos is not None else pc.indices_nonzero(has).to_numpy()
+        rows.append(np.asarray(where, dtype=np.int64))
+        values.append(pc.filter(p, has))
+    if not rows:
+        return pd.Series(pd.array(np.full(n, "", dtype=object), dtype="str"), index=index)
+    r = np.concatenate(rows)
+    order = np.argsort(r, kind="stable")  # each part's rows ascend: a merge of sorted runs
+    pieces = pa.concat_arrays(values).take(pa.array(order, pa.int64()))
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(r, minlength=n), out=offsets[1:])
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), pieces)
+    joined = pc.binary_join(lists, pa.scalar(sep, pa.large_string()))
+    return pd.Series(pd.array(joined, dtype="str"), index=index)
 
 
 def join_by(texts: pd.Series, keys: pd.Series, sep: str = ", ") -> pd.Series:

@@ -7,7 +7,7 @@ missing. A household with blocking data errors (``loi_chan``) is not classified.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +16,7 @@ import pandas as pd
 from hgn_review.errors import UsageError
 from hgn_review.findings import Finding
 from hgn_review.schemas.layout import INDICATORS
-from hgn_review.scoring._frames import Locator, column, household_values
+from hgn_review.scoring._frames import Locator, column, household_positions, household_values, map_values
 from hgn_review.scoring._text import fmt_number, fmt_scalar, join_parts
 from hgn_review.scoring.af import AFResult, alkire_foster
 from hgn_review.scoring.indicators import Derivation, derive, exact_age
@@ -67,7 +67,7 @@ class Decision:
 
 def _at_or_below(value: pd.Series, area: pd.Series, thresholds: Mapping[str, float | None]) -> pd.Series:
     """value ≤ the threshold of the area (Kleene). Unknown area: decided only where every area's threshold agrees."""
-    limit = area.map(dict(thresholds)).astype("Float64")
+    limit = map_values(area, dict(thresholds), "Float64")
     result = (value <= limit).astype("boolean")
     known = [v for v in thresholds.values() if v is not None]
     if known and len(known) == len(thresholds):
@@ -80,7 +80,7 @@ def _at_or_below(value: pd.Series, area: pd.Series, thresholds: Mapping[str, flo
 def _limit_text(area: pd.Series, thresholds: Mapping[str, float | None]) -> pd.Series:
     """``1.500.000 (Nông thôn)`` per household; ``của mọi khu vực`` when the area is unknown."""
     texts = {a: f"{fmt_scalar(v)} ({a})" for a, v in thresholds.items() if v is not None}
-    return area.map(texts).astype("str").fillna("của mọi khu vực")
+    return map_values(area, texts, "str").fillna("của mọi khu vực")
 
 
 def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Decision:
@@ -126,8 +126,6 @@ def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Deci
     # what is missing, for the undecided
     undecided = ~decided
     count_open = may_below & (lo < k).astype(bool) & (hi >= k).astype(bool)
-    na_names = join_parts((pd.Series(std.indicators[key].name, index=flags.index, dtype="str").where(flags[key].isna())
-                           for key in INDICATORS), flags.index, ", ")
     below_na = below.isna()
     area_na = area.isna()
     # thresholds the standard leaves open (null) for the household's area, or for some area when it is unknown
@@ -141,16 +139,27 @@ def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Deci
             band_open |= here
     mstb_open = may_above & measured & can[MSTB] & can[KHONG_NGHEO]
 
-    def say(mask: pd.Series, text: pd.Series | str) -> pd.Series:
-        base = text if isinstance(text, pd.Series) else pd.Series(text, index=flags.index, dtype="str")
-        return base.where(undecided & mask.astype(bool))
+    undecided_np = undecided.to_numpy(dtype=bool)
+
+    def say(mask: pd.Series, text: Callable[[np.ndarray], pd.Series] | str) -> pd.Series:
+        """The text on the undecided households where ``mask`` holds (only those rows: join_parts aligns)."""
+        rows = undecided_np & np.asarray(mask.astype(bool), dtype=bool)
+        if isinstance(text, str):
+            return pd.Series(text, index=flags.index[rows], dtype="str")
+        return text(rows)
+
+    def count_missing(rows: np.ndarray) -> pd.Series:
+        idx = flags.index[rows]
+        na_names = join_parts((pd.Series(std.indicators[key].name, index=idx, dtype="str")
+                               .where(flags[key][rows].isna()) for key in INDICATORS), idx, ", ")
+        return ("chưa rõ " + unknown[rows].astype("str") + " chỉ số (" + na_names + "), đã thiếu hụt "
+                + count[rows].astype("str") + ", cần biết có đạt " + str(k) + " chỉ số không")
 
     missing = join_parts([
         say(below_na & ~measured & ~by_b1, "thiếu thu nhập bình quân và điểm B1"),
         say((below_na | (mstb_open & band.isna())) & area_na & (measured | by_b1), "thiếu khu vực (thành thị/nông thôn)"),
         say(below_na & b1_open, f"chuẩn {std.id} chưa có ngưỡng điểm B1 cho khu vực này"),
-        say(count_open, "chưa rõ " + unknown.astype("str") + " chỉ số (" + na_names + "), đã thiếu hụt "
-            + count.astype("str") + ", cần biết có đạt " + str(k) + " chỉ số không"),
+        say(count_open, count_missing),
         say(mstb_open & nlndn.isna(), "chưa rõ hộ có làm nông, lâm, ngư, diêm nghiệp không"),
         say(mstb_open & band.isna() & band_open,
             f"chuẩn {std.id} chưa có mức thu nhập tối đa của hộ có mức sống trung bình"),
@@ -163,14 +172,30 @@ def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Deci
     op = pd.Series(np.where(below.fillna(False).astype(bool), "≤", ">"), index=flags.index, dtype="str")
     said = below.notna().to_numpy()
     by_income, by_score = said & measured, said & by_b1
-    income_text = ("Thu nhập bình quân " + fmt_number(income[by_income]) + " đồng/người/tháng " + op[by_income]
-                   + " chuẩn " + _limit_text(area[by_income], lines))
-    b1_text = ("Điểm B1 " + fmt_number(b1[by_score]) + " " + op[by_score] + " ngưỡng "
-               + _limit_text(area[by_score], cutoffs))
+
+    def tail(rows: np.ndarray, middle: str, word: str, thresholds: Mapping[str, float | None]) -> pd.Series:
+        """``middle + op + word + limit`` of the rows, built once per distinct (op, area) and spread."""
+        o, a = op[rows], area[rows]
+        area_codes, areas = pd.factorize(a, use_na_sentinel=True)
+        key = (o == "≤").to_numpy(dtype=bool).astype(np.int64) * (len(areas) + 1) + area_codes + 1
+        _, first, codes = np.unique(key, return_index=True, return_inverse=True)
+        texts = middle + o.iloc[first] + word + _limit_text(a.iloc[first], thresholds)
+        return pd.Series(texts.array.take(codes.reshape(-1)), index=o.index)
+
+    income_text = ("Thu nhập bình quân " + fmt_number(income[by_income])
+                   + tail(by_income, " đồng/người/tháng ", " chuẩn ", lines))
+    b1_text = "Điểm B1 " + fmt_number(b1[by_score]) + tail(by_score, " ", " ngưỡng ", cutoffs)
     test_text = pd.concat([income_text, b1_text])
     band_text = ("thu nhập không quá " + _limit_text(area, bands) + ": mức sống trung bình").where(cls == MSTB)
-    count_text = (count.astype("str") + "/" + str(len(INDICATORS)) + " chỉ số thiếu hụt"
-                  + (", " + unknown.astype("str") + " chưa rõ").where(unknown > 0, ""))
+    # one text per distinct (count, unknown) pair, then spread to the households
+    c_np, u_np = count.to_numpy(dtype="int64"), unknown.to_numpy(dtype="int64")
+    _, first, codes = np.unique(c_np * (len(INDICATORS) + 1) + u_np, return_index=True, return_inverse=True)
+    codes = codes.reshape(-1)
+    c_u = pd.Series(c_np[first], dtype="Int64")
+    u_u = pd.Series(u_np[first], dtype="Int64")
+    texts = (c_u.astype("str") + "/" + str(len(INDICATORS)) + " chỉ số thiếu hụt"
+             + (", " + u_u.astype("str") + " chưa rõ").where(u_u > 0, ""))
+    count_text = pd.Series(texts.array.take(codes), index=flags.index)
     explanation = join_parts([test_text, band_text, count_text], flags.index)
     return Decision(cls, below, basis, count, unknown, missing, needs_income, explanation)
 
@@ -193,9 +218,11 @@ def _used_reasons(used: pd.DataFrame, d: Derivation, std: Standard) -> list[pd.S
     """Per indicator, the reason of each household where the flag used is 1."""
     out = []
     for key in INDICATORS:
-        derived_says = d.reasons[key].where(d.flags[key] == 1)
-        as_recorded = pd.Series(std.indicators[key].short_name + ": theo số liệu ghi", index=used.index, dtype="str")
-        out.append(derived_says.fillna(as_recorded).where(used[key] == 1))
+        # only the households where the flag used is 1 (the parts are aligned on the index by join_parts)
+        rows = used[key].to_numpy(dtype="int8", na_value=0) == 1
+        derived = d.flags[key].to_numpy(dtype="int8", na_value=0)[rows] == 1
+        says = d.reasons[key][rows].where(derived)
+        out.append(says.fillna(std.indicators[key].short_name + ": theo số liệu ghi").astype("str"))
     return out
 
 
@@ -319,8 +346,9 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
 def _members_out(members: pd.DataFrame, households: pd.DataFrame, d: Derivation) -> pd.DataFrame:
     m = members.copy()
     m["tuoi"] = exact_age(d.age_lo, d.age_hi).astype("Int64").array
+    pos = household_positions(households, m)
     for key in ("ma_xa", "thon", "phan_loai", "dien_bien"):
-        m[key] = household_values(households, column(households, key, "str"), m).astype("str").array
+        m[key] = household_values(households, column(households, key, "str"), m, pos).astype("str").array
     return m
 
 
@@ -356,11 +384,18 @@ def _summary(households: pd.DataFrame, members: pd.DataFrame, present: np.ndarra
 
 def _af(households: pd.DataFrame, used: pd.DataFrame, std: Standard, population: np.ndarray) -> dict[str, AFResult]:
     weights = np.asarray(std.weights.value)
-    matrix = used[list(INDICATORS)][population]
+    matrix = np.column_stack([used[key].to_numpy(dtype=float, na_value=np.nan) for key in INDICATORS])
+    matrix = matrix.reshape(len(used), len(INDICATORS))[population]
     units = column(households, "ma_xa", "str").to_numpy()[population]
     out = {AF_OVERALL: alkire_foster(matrix, weights, std.af_cutoff)}
-    for unit in sorted({u for u in units if isinstance(u, str)}):
-        out[unit] = alkire_foster(matrix[units == unit], weights, std.af_cutoff)
+    # each commune's rows, in their order, as one contiguous block of the matrix sorted (stably) by commune
+    named = np.flatnonzero(pd.notna(units))
+    codes, names = pd.factorize(pd.Series(units[named], dtype=object), sort=True)
+    order = named[np.argsort(codes, kind="stable")]
+    ends = np.cumsum(np.bincount(codes, minlength=len(names)))
+    for i, unit in enumerate(names):
+        rows = order[(ends[i - 1] if i else 0):ends[i]]
+        out[str(unit)] = alkire_foster(matrix[rows], weights, std.af_cutoff)
     return out
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from hgn_review.schemas.layout import INDICATORS
-from hgn_review.scoring._frames import column, household_values
+from hgn_review.scoring._frames import column, household_values, map_values
 from hgn_review.scoring._text import fmt_number, fmt_scalar, join_by, join_parts, lower_first
 from hgn_review.scoring.standard import Indicator, Standard
 
@@ -39,12 +39,36 @@ def _agree(a: pd.Series, b: pd.Series) -> pd.Series:
     return a.astype("boolean").where(same)
 
 
-def _kleene_any(contrib: pd.Series, uid: pd.Series, index: pd.Index) -> pd.Series:
+class _Groups:
+    """Members grouped by household (``uid``) once, for per-household reductions with ``ufunc.reduceat``."""
+
+    def __init__(self, uid: pd.Series, index: pd.Index) -> None:
+        u = uid.to_numpy(dtype="int64")
+        self.order = None if (u[1:] >= u[:-1]).all() else np.argsort(u, kind="stable")
+        if self.order is not None:
+            u = u[self.order]
+        self.starts = np.flatnonzero(np.r_[True, u[1:] != u[:-1]]) if len(u) else np.array([], dtype=np.intp)
+        where = index.get_indexer(u[self.starts]) if len(u) else np.array([], dtype=np.intp)
+        self.found = where >= 0
+        self.where = where[self.found]
+        self.size = len(index)
+
+    def reduce(self, ufunc: np.ufunc, values: np.ndarray, fill: int) -> np.ndarray:
+        """``ufunc`` over each household's members; ``fill`` for households without members."""
+        out = np.full(self.size, fill, dtype=np.int64)
+        if len(self.starts):
+            v = values if self.order is None else values[self.order]
+            out[self.where] = ufunc.reduceat(np.asarray(v, dtype=np.int64), self.starts)[self.found]
+        return out
+
+
+def _kleene_any(contrib: pd.Series, uid: pd.Series, index: pd.Index, groups: _Groups | None = None) -> pd.Series:
     """Per household: 1 if any True, 0 if all False, NA otherwise or without members."""
-    code = np.where(contrib.isna(), 1, np.where(contrib.fillna(False).astype(bool), 2, 0))
-    best = pd.Series(code, index=contrib.index).groupby(uid.to_numpy()).max().reindex(index)
-    out = pd.Series(pd.NA, index=index, dtype="Int8")
-    return out.mask(best == 2, 1).mask(best == 0, 0).astype("Int8")
+    known = contrib.to_numpy(dtype="int8", na_value=-1)
+    code = np.where(known < 0, 1, np.where(known == 1, 2, 0))
+    best = (groups or _Groups(uid, index)).reduce(np.maximum, code, -1)
+    flag = np.where(best == 2, 1, 0).astype(np.int8)
+    return pd.Series(pd.arrays.IntegerArray(flag, (best != 2) & (best != 0)), index=index)
 
 
 # ------------------------------------------------------------------ ages
@@ -103,7 +127,7 @@ def _required_level(m: pd.DataFrame, age: pd.Series, ind: Indicator) -> pd.Serie
 
 def _adult_education(m: pd.DataFrame, age: pd.Series, ind: Indicator) -> pd.Series:
     order = {level: i for i, level in enumerate(ind["level_order"])}
-    have = m["trinh_do"].map(order).astype("Int64")
+    have = map_values(m["trinh_do"], order, "Int64")
     below = (have < _required_level(m, age, ind)).astype("boolean")
     return ind["ages"].contains(age) & ~m["dang_di_hoc"] & below
 
@@ -197,12 +221,15 @@ def derive(households: pd.DataFrame, members: pd.DataFrame, std: Standard) -> De
     m = _members_frame(households, members)
     lo_all, hi_all = member_ages(households, members)
     lo, hi = lo_all.loc[m.index], hi_all.loc[m.index]
-    size = m.groupby("uid").size().reindex(index)
-    size = size.where(size > 0).astype("Int64")
+    groups = _Groups(m["uid"], index)
+    counted = groups.reduce(np.add, np.ones(len(m), dtype=np.int64), 0)
+    size = pd.Series(pd.arrays.IntegerArray(counted, counted <= 0), index=index)
     hh = households.set_index(index)
 
     # every member rule is evaluated once on the members stacked twice: at the youngest, then the oldest age
-    stacked = pd.concat([m, m], ignore_index=True)
+    # the text answers the rules test are coded once (category) so that each test runs per distinct answer
+    coded = m.astype({key: "category" for key in ("viec_lam", "trinh_do", "cap_hoc", "khuyet_tat")})
+    stacked = pd.concat([coded, coded], ignore_index=True)
     stacked_age = pd.concat([lo, hi], ignore_index=True)
     n = len(m)
 
@@ -210,7 +237,7 @@ def derive(households: pd.DataFrame, members: pd.DataFrame, std: Standard) -> De
         result = rule(stacked, stacked_age, ind).astype("boolean").array
         return _agree(pd.Series(result[:n], index=m.index), pd.Series(result[n:], index=m.index))
 
-    who = _who(m, lo, hi)
+    said = m[["uid", "ho_ten", "stt", "nam_sinh", "viec_lam", "trinh_do", "cap_hoc", "dang_di_hoc"]]
     flags: dict[str, pd.Series] = {}
     reasons: dict[str, pd.Series] = {}
     for key in INDICATORS:
@@ -218,28 +245,33 @@ def derive(households: pd.DataFrame, members: pd.DataFrame, std: Standard) -> De
         label = ind.short_name + ": "
         if ind.rule in _MEMBER_MASKS:
             contrib = at_both_ages(_MEMBER_MASKS[ind.rule], ind)
-            flags[key] = _kleene_any(contrib, m["uid"], index)
+            flags[key] = _kleene_any(contrib, m["uid"], index, groups)
             hit = contrib.fillna(False).astype(bool)
-            text = who[hit] + " " + _MEMBER_SAY[ind.rule](m[hit], lo[hit], ind)
-            reasons[key] = label + join_by(text, m.loc[hit, "uid"])
+            sub = said[hit]  # the deprived members only, with the columns the texts use
+            text = _who(sub, lo[hit], hi[hit]) + " " + _MEMBER_SAY[ind.rule](sub, lo[hit], ind)
+            reasons[key] = label + join_by(text, sub["uid"])
         elif ind.rule == "dependents":
-            flags[key], reasons[key] = _dependents(m, at_both_ages(_dependent, ind), ind, index, size)
+            flags[key], reasons[key] = _dependents(m, at_both_ages(_dependent, ind), ind, index, size, groups)
             reasons[key] = label + reasons[key]
         else:
             flag, say = _household_rule(hh, ind, size)
             flags[key] = flag
             reasons[key] = (label + say).reindex(index).where(flag == 1)
     flag_frame = pd.DataFrame(flags, index=index).astype("Int8")
-    reason_frame = pd.DataFrame({k: v.reindex(index) for k, v in reasons.items()}, index=index)
+    reason_frame = pd.DataFrame({k: v if v.index.equals(index) else v.reindex(index) for k, v in reasons.items()},
+                                index=index)
     return Derivation(flag_frame, reason_frame, lo_all, hi_all)
 
 
 def _dependents(m: pd.DataFrame, dep: pd.Series, ind: Indicator, index: pd.Index,
-                size: pd.Series) -> tuple[pd.Series, pd.Series]:
+                size: pd.Series, groups: _Groups | None = None) -> tuple[pd.Series, pd.Series]:
     """Deprived when dependents (``dep``: per member, Kleene) are more than ``max_share`` of the members; NA
     when the unknowns could tip it."""
-    known = dep.fillna(False).astype(int).groupby(m["uid"].to_numpy()).sum().reindex(index).astype("Int64")
-    unknown = dep.isna().astype(int).groupby(m["uid"].to_numpy()).sum().reindex(index).astype("Int64")
+    groups = groups or _Groups(m["uid"], index)
+    code = dep.to_numpy(dtype="int8", na_value=-1)
+    none = groups.reduce(np.add, np.ones(len(code), dtype=np.int64), 0) == 0  # households without members
+    known = pd.Series(pd.arrays.IntegerArray(groups.reduce(np.add, code == 1, 0), none), index=index)
+    unknown = pd.Series(pd.arrays.IntegerArray(groups.reduce(np.add, code < 0, 0), none), index=index)
     limit = ind["max_share"] * size.astype("Float64")
     eps = 1e-9
     flag = pd.Series(pd.NA, index=index, dtype="Int8")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from hgn_review.findings import Finding, finding
-from hgn_review.scoring._frames import Locator, column
+from hgn_review.scoring._frames import Locator, column, map_values
 from hgn_review.text import fold
 
 # classes (contract values of ``phan_loai``)
@@ -116,7 +116,7 @@ def normalise_status(values: pd.Series) -> pd.Series:
     """Nghèo / Cận nghèo / Không from a class as written (``Hộ nghèo``, ``Không nghèo``, ``MSTB`` …); NA otherwise."""
     text = column(pd.DataFrame({"v": values}), "v", "str")
     words = {value: _STATUS_WORDS.get(fold(value)) for value in text.dropna().unique()}  # per distinct value
-    return text.map(words).astype("str").where(lambda s: s.isin([NGHEO, CAN_NGHEO, KHONG]))
+    return map_values(text, words, "str").where(lambda s: s.isin([NGHEO, CAN_NGHEO, KHONG]))
 
 
 def _commune(values: pd.Series) -> pd.Series:
@@ -174,7 +174,7 @@ class Movements:
 
 def _end_state(households: pd.DataFrame) -> pd.Series:
     cls = column(households, "phan_loai", "str")
-    end = cls.map({NGHEO: NGHEO, CAN_NGHEO: CAN_NGHEO, MSTB: KHONG, KHONG_NGHEO: KHONG}).astype("str").fillna(CHUA_RO)
+    end = map_values(cls, {NGHEO: NGHEO, CAN_NGHEO: CAN_NGHEO, MSTB: KHONG, KHONG_NGHEO: KHONG}, "str").fillna(CHUA_RO)
     return end.mask(column(households, "tinh_trang_ho", "str").isin(STATUS_OUT), ROI)
 
 
@@ -197,7 +197,7 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
         found += [where.finding("previous-unmatched", i, key="ma_ho", value=codes[i]) for i in np.flatnonzero(unmatched)]
     s = _start_state(households, start)
     e = _end_state(households)
-    category = (s + "|" + e).map({f"{a}|{b}": c for (a, b), c in TRANSITIONS.items()}).astype("str")
+    category = map_values(s + "|" + e, {f"{a}|{b}": c for (a, b), c in TRANSITIONS.items()}, "str")
     for frame in history or []:
         was, matched = match_status(households, heads, frame)
         for new, (relapse, cls) in RELAPSE.items():
@@ -222,17 +222,20 @@ def movement_tables(households: pd.DataFrame, by: str | Sequence[str] | None = "
     group = pd.DataFrame({k: column(households, k, "str") for k in keys}, index=households.index)
     if not keys:
         group["_all"] = ""
+    codes, labels_seen = pd.factorize(category, use_na_sentinel=True)  # each distinct category tested once
     frames = []
     for table in TABLES:
-        data = {"dau_ky": (s == table).to_numpy(), "cuoi_ky": (e == table).to_numpy()}
+        starts = (s == table).fillna(False).to_numpy(dtype=bool)
+        ends = (e == table).fillna(False).to_numpy(dtype=bool)
+        data = {"dau_ky": starts, "cuoi_ky": ends}
         for name, per_table in TABLE_COLUMNS.items():
             labels, condition = per_table[table]
-            hit = category.isin(labels).fillna(False).astype(bool)
+            hit = np.isin(codes, [i for i, label in enumerate(labels_seen) if label in labels])
             if condition == "start":
-                hit &= s == table
+                hit &= starts
             elif condition == "end":
-                hit &= e == table
-            data[name] = hit.to_numpy()
+                hit &= ends
+            data[name] = hit
         counts = pd.DataFrame(data, index=households.index).astype("int64")
         agg = counts.groupby([group[c] for c in group.columns], dropna=False, sort=True).sum()
         agg["giam"] = agg[list(DECREASES)].sum(axis=1)
