@@ -223,11 +223,7 @@ class Injector:
             if got is not None:
                 self.ms.set(got[1], "dan_toc", "Kinhh")
                 return self.note("value-not-in-list", self.ms, got[1], "dan_toc")
-        h = self.free()
-        if h is None:
-            return False
-        self.hs.set(self.take(h), "loai_nha", "Nhà tạm")
-        return self.note("value-not-in-list", self.hs, h, "loai_nha")
+        return self._household_cell("value-not-in-list", "loai_nha", lambda h: "Nhà tạm")
 
     def out_of_range(self) -> bool:
         income = self.commune.households["thu_nhap_bq"].to_numpy(dtype=float)
@@ -422,11 +418,7 @@ class Injector:
 
     # -------------------------------------------------------------------------------------------- admin
     def commune_unknown(self) -> bool:
-        h = self.free()
-        if h is None:
-            return False
-        self.hs.set(self.take(h), "ma_xa", "99999")
-        return self.note("commune-unknown", self.hs, h, "ma_xa")
+        return self._household_cell("commune-unknown", "ma_xa", lambda h: "99999")
 
     def commune_mismatch(self) -> bool:
         if not self.ctx.same_area_codes:
