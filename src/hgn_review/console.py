@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,10 +24,6 @@ T = {
            "top": "First findings", "more": "… and {n} more (see --report-xlsx or --json)",
            "clean": "No errors.", "total": "Total", "hint": "Hint", "written": "Written"},
 }
-
-
-def is_terminal() -> bool:
-    return sys.stdout.isatty()
 
 
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], console: Console | None = None) -> None:

@@ -23,8 +23,6 @@ from hgn_review.scoring.standard import Standard, load_standard, standard_for_da
 from hgn_review.text import header_key
 from hgn_review.validate import ValidationResult, validate_one, validate_paths
 
-AF_COLUMNS = ("H", "A", "M0")
-
 
 @dataclass
 class ClassifyRun:
@@ -451,6 +449,7 @@ def _write_findings(report: Report, out_dir: Path, copies: dict[str, Path] | Non
 
 def _merge_up(commune_dirs: list[Path], cache: Path, as_of: dt.date | None) -> tuple[Results, str, str, list[str]]:
     """Merge commune bundles to the highest level present: district(s) then province, or province directly."""
+    from hgn_review.io.results import write_bundle
     from hgn_review.merge import merge_results
     from hgn_review.registry import get_registry
 
@@ -464,19 +463,19 @@ def _merge_up(commune_dirs: list[Path], cache: Path, as_of: dt.date | None) -> t
     when = as_of or (dt.date.fromisoformat(review) if review else dt.date.today())
     reg = get_registry()
     units = sorted({u for m in metas for u in (m.get("units") or [])})
-    chains = [reg.parents(u, when) for u in units]
-    districts = sorted({c[1].code for c in chains if len(c) == 3})
-    provinces = sorted({c[-1].code for c in chains if c})
+    chains = {u: reg.parents(u, when) for u in units}
+    district_of = {u: c[1].code for u, c in chains.items() if len(c) == 3}
+    districts = sorted(set(district_of.values()))
+    provinces = sorted({c[-1].code for c in chains.values() if c})
     merge_dir = cache / "merge"
     if districts and len(districts) > 1:
         district_dirs = []
         for dcode in districts:
             members = [d for d, m in zip(commune_dirs, metas, strict=True)
-                       if any(reg.parents(u, when)[1:2] and reg.parents(u, when)[1].code == dcode
-                              for u in (m.get("units") or []))]
+                       if any(district_of.get(u) == dcode for u in (m.get("units") or []))]
             mr = merge_results(members, level="district", unit=dcode, as_of=as_of)
             target = merge_dir / f"district-{dcode}"
-            write_merge_bundle(mr, target)
+            write_bundle(mr.results, target)
             district_dirs.append(target)
         pr = merge_results(district_dirs, level="province", unit=provinces[0] if len(provinces) == 1 else None,
                            as_of=as_of)
@@ -493,14 +492,6 @@ def _merge_up(commune_dirs: list[Path], cache: Path, as_of: dt.date | None) -> t
     if not final.reconciled:
         notes.append("Đối chiếu số hộ, số người vào/ra KHÔNG khớp: xem sheet Đối chiếu.")
     return final.results, level, unit, notes
-
-
-def write_merge_bundle(mr: Any, folder: Path) -> None:
-    from hgn_review.io.results import write_bundle
-
-    res = mr.results
-    res.meta = dict(res.meta)
-    write_bundle(res, folder)
 
 
 def _write_readme(o: RunOutcome) -> None:

@@ -121,13 +121,6 @@ class _Book:
             return df
         return _openpyxl_grid(self._opx, sheet, n_rows)
 
-    def visible(self, sheet: str) -> bool:
-        if self._fx is not None:
-            try:
-                return self._fx.load_sheet(sheet, n_rows=1, header_row=None).visible == "visible"
-            except Exception:  # noqa: BLE001
-                return True
-        return True
 
 
 def _read_csv_grid(path: Path) -> pd.DataFrame:
@@ -250,23 +243,28 @@ def detect_layout(book: _Book) -> tuple[str | None, dict[str, str]]:
                 break
     if roles:
         return "hgn", roles
-    app = load_layout("app")
-    key = header_key(app.sheets["households"].columns[0].header)
+    app_sheet = _app_sheet(book)
+    if app_sheet is not None:
+        return "app", {"households": app_sheet}
+    # a single sheet with layout-1 household headers (e.g. a CSV)
+    for name in book.names:
+        m = find_header(book.grid(name, HEADER_SEARCH_ROWS), hgn.sheets["households"])
+        if m and len(m.found) >= 4:
+            return "hgn", {"households": name}
+    return None, {}
+
+
+def _app_sheet(book: _Book) -> str | None:
+    """The first sheet whose top rows hold the application export's first header (family.code)."""
+    key = header_key(load_layout("app").sheets["households"].columns[0].header)
     for name in book.names:
         try:
             head = book.grid(name, HEADER_SEARCH_ROWS)
         except Exception:  # noqa: BLE001 - an unreadable sheet is simply not the data sheet
             continue
         if any(isinstance(v, str) and header_key(v) == key for v in head.to_numpy().ravel()):
-            return "app", {"households": name}
-    # a single sheet with layout-1 household headers (e.g. a CSV)
-    for name in book.names:
-        head = book.grid(name, HEADER_SEARCH_ROWS)
-        if find_header(head, hgn.sheets["households"]) is not None:
-            m = find_header(head, hgn.sheets["households"])
-            if m and len(m.found) >= 4:
-                return "hgn", {"households": name}
-    return None, {}
+            return name
+    return None
 
 
 def _read_info(book: _Book, layout: Layout) -> dict[str, str]:
@@ -386,11 +384,7 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
             layout_id = layout
             roles = detect_layout(book)[1] if layout == "hgn" else {}
             if layout == "app":
-                roles = {"households": book.names[0]}
-                for name in book.names:
-                    if detect_layout_app_sheet(book, name):
-                        roles = {"households": name}
-                        break
+                roles = {"households": _app_sheet(book) or book.names[0]}
         if layout_id is None:
             findings.append(finding("layout-unknown", file=file))
             return ReturnFile(file, None, {}, {}, findings, digest)
@@ -409,12 +403,6 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
         findings.append(finding("file-unreadable", file=file, detail=_short(exc)))
         return ReturnFile(file, None, {}, {}, findings, digest, readable=False)
     return ReturnFile(file, layout_id, sheets, info, findings, digest)
-
-
-def detect_layout_app_sheet(book: _Book, name: str) -> bool:
-    key = header_key(load_layout("app").sheets["households"].columns[0].header)
-    head = book.grid(name, HEADER_SEARCH_ROWS)
-    return any(isinstance(v, str) and header_key(v) == key for v in head.to_numpy().ravel())
 
 
 def _short(exc: BaseException) -> str:
