@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from hgn_review import legacy
 from hgn_review.findings import FileSummary, Finding, Report, finding
@@ -147,7 +149,9 @@ def _text_checks(sd: SheetData, layout: Layout, raw: pd.DataFrame, out: list[Fin
             out.append(finding("text-legacy-encoding", file=sd.file, sheet=sd.sheet, row=int(r),
                                column=sd.headers[c.key], col=sd.letters[c.key], key=c.key, value=v, detail=e,
                                proposal=legacy.to_unicode(str(v), e)))
-        not_nfc = (s.str.normalize("NFC") != s) & ~hit
+        arr = pa.array(s.astype("string[pyarrow]").array)
+        not_nfc = pd.Series(pc.not_equal(pc.utf8_normalize(arr, form="NFC"), arr).to_numpy(zero_copy_only=False),
+                            index=s.index) & ~hit
         for r, v in s[not_nfc].items():
             out.append(finding("text-not-nfc", file=sd.file, sheet=sd.sheet, row=int(r), column=sd.headers[c.key],
                                col=sd.letters[c.key], key=c.key, value=v))

@@ -21,7 +21,7 @@ from hgn_review.findings import Finding, finding
 from hgn_review.io.safety import Limits, check_file
 from hgn_review.io.xlsxscan import SheetScan, scan_sheet
 from hgn_review.schemas.layout import Layout, SheetSpec, load_layout
-from hgn_review.text import fold, header_key, re_sub
+from hgn_review.text import fold, header_key
 
 HEADER_SEARCH_ROWS = 30
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -306,7 +306,7 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
         if c.required and c.key not in hm.found:
             findings.append(finding("column-missing", file=file, sheet=sheet, row=hr, column=c.header, key=c.key))
 
-    band = grid.loc[grid.index > hm.band_end]
+    band = grid.iloc[hm.band_end:]  # the grid's index is the Excel row number, 1, 2, 3 …
     letters = {k: v[0] for k, v in hm.found.items()}
     headers = {k: v[1] for k, v in hm.found.items()}
     data = pd.DataFrame({k: band[letter] for k, letter in letters.items()}, index=band.index)
@@ -317,17 +317,14 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     if not extra.empty:
         nonblank |= extra.notna().any(axis=1)
     # repeated header rows inside the data
-    repeat_hits = pd.Series(0, index=data.index)
-    for k, text in headers.items():  # the header row copied into the data (vectorised: case and spacing ignored)
-        col = re_sub(data[k], r"\s+", " ").str.strip().str.lower()
-        repeat_hits += (col == " ".join(text.split()).lower()).fillna(False).astype(int).to_numpy()
-    repeated = nonblank & (repeat_hits >= max(2, len(headers) // 2))
+    repeated = nonblank & _repeated_header(data, headers)
     rep_rows = [int(r) for r in data.index[repeated]]
     for r in rep_rows:
         findings.append(finding("header-row-repeated", file=file, sheet=sheet, row=r))
     keep = nonblank & ~repeated
-    data = data.loc[keep]
-    extra = extra.loc[keep] if not extra.empty else extra
+    if not keep.all():
+        data = data.loc[keep]
+        extra = extra.loc[keep] if not extra.empty else extra
     if data.empty:
         findings.append(finding("sheet-empty", file=file, sheet=sheet))
 
@@ -337,6 +334,39 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     if scan is not None:
         _hygiene(sd, scan, findings)
     return sd
+
+
+def _repeated_header(data: pd.DataFrame, headers: dict[str, str]) -> np.ndarray:
+    """Rows that repeat the header row (at least half the headers, case and spacing ignored).
+
+    Arrow kernels on the column arrays; a cell is normalised only when it is long enough to be the header
+    (normalising spaces only shortens), so the usual short data cell costs one length test.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    hits = np.zeros(len(data), dtype=np.int64)
+    for k, text in headers.items():
+        words = text.split()
+        if not words:
+            continue
+        arr = pa.array(data[k].array)
+        if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+            arr = arr.cast(pa.string())
+        long_enough = pc.greater_equal(pc.utf8_length(arr), len(" ".join(words)))
+        cand = pc.fill_null(long_enough, False).to_numpy(zero_copy_only=False)
+        if not cand.any():
+            continue
+        idx = np.flatnonzero(cand)
+        sub = pc.take(arr, pa.array(idx))
+        has_word = pc.fill_null(pc.match_substring(sub, words[0], ignore_case=True), False).to_numpy(zero_copy_only=False)
+        if not has_word.any():
+            continue
+        idx, sub = idx[has_word], pc.filter(sub, pa.array(has_word))
+        norm = pc.utf8_lower(pc.utf8_trim_whitespace(pc.replace_substring_regex(sub, pattern=r"\s+", replacement=" ")))
+        eq = pc.equal(norm, " ".join(words).lower()).fill_null(False).to_numpy(zero_copy_only=False)
+        hits[idx[eq]] += 1
+    return hits >= max(2, len(headers) // 2)
 
 
 def _hygiene(sd: SheetData, scan: SheetScan, findings: list[Finding]) -> None:

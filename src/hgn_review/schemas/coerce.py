@@ -6,11 +6,13 @@ The raw text of every cell is kept by the caller so that findings can quote what
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from hgn_review.schemas.layout import ColumnSpec
 from hgn_review.text import fold, re_sub
@@ -20,6 +22,7 @@ _DOT_THOUSANDS = r"^-?\d{1,3}(\.\d{3})+$"
 _COMMA_THOUSANDS = r"^-?\d{1,3}(,\d{3})+$"
 _COMMA_DECIMAL = r"^-?\d+,\d+$"
 _YEAR = r"^(1[89]\d\d|2[01]\d\d)$"
+_ISO = r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2}(\.\d+)?)?$"
 
 
 @dataclass
@@ -35,25 +38,50 @@ class Coerced:
 STR = pd.StringDtype("pyarrow")  # Arrow kernels: vectorised string operations, not a Python loop per cell
 
 
+def _arrow(s: pd.Series) -> pa.Array:
+    arr = pa.array(s.array) if isinstance(s.dtype, pd.StringDtype) else pa.array(s.astype(STR).array)
+    return arr.cast(pa.string()) if arr.type != pa.string() else arr
+
+
+def _series(arr: pa.Array, index: pd.Index) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(arr), index=index)
+
+
+def _objects(values: Sequence[object]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
 def _strip(raw: pd.Series) -> pd.Series:
-    s = raw.astype(STR).str.strip()
-    return s.mask(s == "")
+    """Trim spaces; a cell of spaces only is blank (Arrow kernels: no pandas overhead per column)."""
+    t = pc.utf8_trim_whitespace(_arrow(raw))
+    t = pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
+    return _series(t, raw.index)
 
 
 def map_unique(s: pd.Series, func: Callable[[str], object]) -> pd.Series:
-    """Apply ``func`` once per distinct value and broadcast (codes and yes/no repeat a lot)."""
-    uniq = s.dropna().unique()
-    return s.map({u: func(u) for u in uniq})
+    """Apply ``func`` once per distinct value and broadcast (codes and yes/no repeat a lot). NA → None."""
+    codes, uniques = pd.factorize(s)
+    table = np.empty(len(uniques) + 1, dtype=object)  # the last slot answers code -1 (NA)
+    table[:-1] = [func(u) for u in uniques]
+    table[-1] = None
+    return pd.Series(table[codes], index=s.index, dtype=object)
 
 
 def parse_number(s: pd.Series) -> pd.Series:
     """Vietnamese and Excel number text → Float64 (NA where unreadable)."""
-    t = s.astype(STR)
-    plain = t.str.fullmatch(r"-?\d+(\.\d+)?", na=False)
+    arr = _arrow(s)
+    matched = pc.match_substring_regex(arr, r"^-?\d+(\.\d+)?$")
+    if pc.all(pc.fill_null(matched, True)).as_py():  # the usual column: every cell blank or a plain number
+        return pd.Series(pd.array(pc.cast(arr, pa.float64()), dtype="Float64"), index=s.index)
+    plain_arr = pc.fill_null(matched, False)
+    plain = plain_arr.to_numpy(zero_copy_only=False)
+    t = _series(arr, s.index)
     out = pd.Series(pd.NA, index=s.index, dtype="Float64")
     if plain.any():
-        out[plain] = pd.to_numeric(t[plain], errors="coerce")
-    rest = t[~plain & t.notna()]
+        out[plain] = pd.array(pc.cast(pc.filter(arr, plain_arr), pa.float64()), dtype="Float64")
+    rest = t[~plain & t.notna().to_numpy()]
     if len(rest):  # only text that is not a plain number pays for the Vietnamese forms
         r = rest.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
         r = r.mask(r.str.match(_DOT_THOUSANDS, na=False), r.str.replace(".", "", regex=False))
@@ -67,28 +95,44 @@ def parse_date(s: pd.Series, year_only: bool) -> tuple[pd.Series, pd.Series]:
     """Dates from Excel date cells (ISO text), serials, dd/mm/yyyy text and, where allowed, a year alone.
 
     Returns (dates as datetime64 with NaT, years as Int64). A year alone gives NaT and the year.
+    Which form each cell has is decided with Arrow kernels; each form is then converted in one call.
     """
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    years = pd.Series(pd.NA, index=s.index, dtype="Int64")
-    iso = s.str.match(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2}(\.\d+)?)?$", na=False)
+    arr = _arrow(s)
+
+    def mask(pattern: str) -> np.ndarray:
+        return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False)
+
+    def part(m: np.ndarray) -> pd.Series:
+        return pd.Series(pd.arrays.ArrowStringArray(pc.filter(arr, pa.array(m))))
+
+    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
+    year_values = np.zeros(len(s), dtype=np.int64)
+    year_known = np.zeros(len(s), dtype=bool)
+    iso = mask(_ISO)
     if iso.any():
-        out[iso] = pd.to_datetime(s[iso].str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
-    dmy = s.str.match(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}$", na=False)
-    if dmy.any():
-        norm = s[dmy].str.replace(r"[.\-]", "/", regex=True)
-        out[dmy] = pd.to_datetime(norm, format="%d/%m/%Y", errors="coerce")
-    yr = s.str.match(_YEAR, na=False) if year_only else pd.Series(False, index=s.index)
-    if yr.any():
-        years[yr] = pd.to_numeric(s[yr]).astype("Int64")
-    serial = ~iso & ~dmy & ~yr & s.str.match(r"^\d+(\.\d+)?$", na=False)
-    if serial.any():
-        num = pd.to_numeric(s[serial], errors="coerce")
-        ok = (num >= 1) & (num < 2958466)
-        days = num[ok].astype(float).to_numpy()
-        out[num[ok].index] = EXCEL_EPOCH + pd.to_timedelta(np.floor(days), unit="D")
-    has_date = out.notna()
-    years[has_date] = out[has_date].dt.year.astype("Int64")
-    return out, years
+        out[iso] = pd.to_datetime(part(iso).str.slice(0, 10), format="%Y-%m-%d", errors="coerce").to_numpy("datetime64[ns]")
+    rest = ~iso & ~pd.isna(arr.to_numpy(zero_copy_only=False))
+    if rest.any():
+        dmy = mask(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}$")
+        if dmy.any():
+            norm = part(dmy).str.replace(r"[.\-]", "/", regex=True)
+            out[dmy] = pd.to_datetime(norm, format="%d/%m/%Y", errors="coerce").to_numpy("datetime64[ns]")
+        yr = mask(_YEAR) if year_only else np.zeros(len(s), dtype=bool)
+        if yr.any():
+            year_values[yr] = pd.to_numeric(part(yr)).to_numpy(np.int64)
+            year_known |= yr
+        serial = ~iso & ~dmy & ~yr & mask(r"^\d+(\.\d+)?$")
+        if serial.any():
+            num = pd.to_numeric(part(serial), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            ok = (num >= 1) & (num < 2958466)
+            where = np.flatnonzero(serial)[ok]
+            out[where] = (EXCEL_EPOCH + pd.to_timedelta(np.floor(num[ok]), unit="D")).to_numpy("datetime64[ns]")
+    dates = pd.Series(out, index=s.index)
+    has_date = ~np.isnat(out)
+    year_values[has_date] = dates.dt.year.to_numpy()[has_date]
+    year_known |= has_date
+    years = pd.Series(pd.arrays.IntegerArray(year_values, ~year_known), index=s.index)
+    return dates, years
 
 
 def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
@@ -97,7 +141,7 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
     t = spec.type
     years = None
     if t in ("text", "id"):
-        values = s.str.normalize("NFC") if t == "text" else s
+        values = _series(pc.utf8_normalize(_arrow(s), form="NFC"), s.index) if t == "text" else s
         bad = pd.Series(False, index=s.index)
         code = "value-not-in-list"
     elif t == "code":
@@ -125,18 +169,26 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
             v = re.sub(r"^(\d+)\.0+$", r"\1", v)  # 1.0 from a numeric cell is 1
             return spec.choice_map.get(fold(v))
 
-        mapped = map_unique(s, canon)
-        bad = ~blank & mapped.isna()
+        codes, uniques = pd.factorize(s)  # each distinct answer is read once, then broadcast
+        canons = [canon(u) for u in uniques]
+        codes = np.where(codes < 0, len(uniques), codes)  # NA → the extra last slot, which holds None
+        known = np.array([c is not None for c in canons] + [False])[codes]
+        bad = pd.Series(~blank.to_numpy() & ~known, index=s.index)
         if t == "yesno":
-            values = mapped.map({"Có": True, "Không": False}).astype("boolean")
+            yes: dict[object, bool] = {"Có": True, "Không": False}
+            values = pd.Series(pd.array(_objects([yes.get(c) for c in canons] + [None])[codes],
+                                        dtype="boolean"), index=s.index)
             if spec.blank_is_no:
                 values = values.mask(blank, False)
             code = "value-not-yes-no"
         elif t == "flag":
-            values = mapped.map({"1": 1, "0": 0}).astype("Int8")
+            flag: dict[object, int] = {"1": 1, "0": 0}
+            values = pd.Series(pd.array(_objects([flag.get(c) for c in canons] + [None])[codes],
+                                        dtype="Int8"), index=s.index)
             code = "value-not-in-list"
         else:
-            values = mapped.astype("string")
+            table = pa.array([c if c is None else str(c) for c in canons] + [None], type=pa.string())
+            values = _series(table.take(pa.array(codes)), s.index)
             if spec.default is not None:
                 values = values.mask(blank, spec.default)
             code = "value-not-in-list"
