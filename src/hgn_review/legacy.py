@@ -533,14 +533,18 @@ def detect_series(values: pd.Series) -> pd.Series:
     result = pd.Series(pd.NA, index=values.index, dtype="string", name=values.name)
     if values.empty:
         return result
-    text = values if isinstance(values.dtype, pd.StringDtype) else values.astype("string")
-    candidates = text.str.contains(MARKER_PATTERN, regex=True, na=False)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values.astype("string[pyarrow]").array)  # Arrow's regex kernels: no Python call per cell
+    marked = pc.fill_null(pc.match_substring_regex(arr, MARKER_PATTERN), False).to_numpy(zero_copy_only=False)
+    if not marked.any():
+        return result
+    unicode_only = pc.fill_null(pc.match_substring_regex(arr, UNICODE_ONLY_PATTERN), False).to_numpy(zero_copy_only=False)
+    candidates = marked & ~unicode_only
     if not candidates.any():
         return result
-    candidates &= ~text.str.contains(UNICODE_ONLY_PATTERN, regex=True, na=False)
-    if not candidates.any():
-        return result
-    subset = text[candidates]
+    subset = values[candidates]
     found = {value: detect(value) for value in subset.unique()}
-    result[candidates.to_numpy()] = subset.map(found).astype("string").to_numpy()
+    result[candidates] = subset.map(found).astype("string").to_numpy()
     return result

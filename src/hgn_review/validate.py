@@ -289,10 +289,12 @@ def _member_checks(ret: ReturnFile, hsd: SheetData, ht: _Typed, hdup: pd.Series,
     hh, mm = ht.typed, mt.typed
     blocking = pd.Series("", index=hh.index, dtype="string")
     blocking[hdup] = "household-duplicate"
-    ok_hh = hh.loc[~hdup & hh["ma_ho"].notna()] if "ma_ho" in hh else hh.iloc[0:0]
+    ok_hh = hh.loc[~hdup & hh["ma_ho"].notna(), ["ma_ho"]] if "ma_ho" in hh else hh.iloc[0:0]
     row_of = pd.Series(ok_hh.index, index=ok_hh["ma_ho"].values) if len(ok_hh) else pd.Series(dtype="int64")
     m_ma_ho = mm["ma_ho"] if "ma_ho" in mm else pd.Series(pd.NA, index=mm.index, dtype="string")
-    hh_row = m_ma_ho.map(row_of)
+    pos = pd.Index(row_of.index).get_indexer(m_ma_ho) if len(row_of) and row_of.index.is_unique else None
+    hh_row = (pd.Series(np.where(pos >= 0, row_of.to_numpy()[pos], np.nan), index=mm.index) if pos is not None
+              else m_ma_ho.map(row_of))
     orphan = m_ma_ho.notna() & hh_row.isna()
     for r in mm.index[orphan]:
         out.append(finding("member-orphan", row=int(r), value=m_ma_ho[r], **_loc(msd, "ma_ho")))
@@ -305,7 +307,7 @@ def _member_checks(ret: ReturnFile, hsd: SheetData, ht: _Typed, hdup: pd.Series,
     blocking[ok_hh.index[none.values]] = "household-no-members"
     if "quan_he" in mm:
         is_head = (mm["quan_he"] == HEAD).fillna(False).astype(bool)
-        heads = mm[is_head & mm["_hh_row"].notna()]
+        heads = mm.loc[is_head & mm["_hh_row"].notna(), ["_hh_row"]]
         n_heads = heads["_hh_row"].value_counts().reindex(ok_hh.index).fillna(0).astype(int)
         no_head = (n_heads == 0) & ~none.values
         for r in ok_hh.index[no_head.values]:
@@ -325,7 +327,7 @@ def _member_checks(ret: ReturnFile, hsd: SheetData, ht: _Typed, hdup: pd.Series,
             out.append(finding("household-size-mismatch", row=int(r), value=declared[r], detail=int(n_members[r]),
                                **_loc(hsd, "so_thanh_vien")))
     if "stt" in mm:
-        keyed = mm[mm["_hh_row"].notna() & mm["stt"].notna()]
+        keyed = mm.loc[mm["_hh_row"].notna() & mm["stt"].notna(), ["_hh_row", "stt"]]
         d = keyed.duplicated(["_hh_row", "stt"], keep="first")
         if d.any():
             firsts = keyed[~d].reset_index().set_index(["_hh_row", "stt"])["index"]
@@ -471,7 +473,7 @@ def batch_id_duplicates(members: pd.DataFrame, out: list[Finding], headers: dict
 
 # ------------------------------------------------------------------------------------------ batch
 def _frame(sd: SheetData, t: _Typed, ret: ReturnFile, columns: list[str]) -> pd.DataFrame:
-    df = t.typed.copy()
+    df = t.typed.copy(deep=False)  # the typed frame is not used after this: no need to copy its data
     df["file"], df["sheet"], df["row"] = ret.path, sd.sheet, df.index.astype("int64")
     if "layout" in columns:
         df["layout"] = ret.layout
