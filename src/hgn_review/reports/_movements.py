@@ -7,8 +7,10 @@ in the end-of-period lists (new / relapse / continuing).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from hgn_review.reports._lookup import positions
 from hgn_review.scoring import movements as sm
 
 POOR, NEAR, AVG, NONPOOR, UNKNOWN = sm.NGHEO, sm.CAN_NGHEO, sm.MSTB, sm.KHONG_NGHEO, sm.CHUA_DU
@@ -66,7 +68,8 @@ def with_movements(households: pd.DataFrame) -> pd.DataFrame:
 
 def movement_counts(households: pd.DataFrame, key: pd.Series, index: pd.Index) -> pd.DataFrame:
     """Per unit (``key`` of each household): start counts and every movement, as report count names."""
-    frame = households.assign(_unit=key.to_numpy())
+    used = [c for c in ("phan_loai", "dien_bien", "tinh_trang_ho", "dau_ky", "phan_loai_dau_ky") if c in households]
+    frame = households[used].assign(_unit=key.array)  # movement_tables reads only these
     tables = sm.movement_tables(frame, by="_unit")
     out = pd.DataFrame(index=index)
     for table, prefix in ((POOR, "poor"), (NEAR, "near")):
@@ -79,9 +82,12 @@ def movement_counts(households: pd.DataFrame, key: pd.Series, index: pd.Index) -
         out[f"{cls}_dec"] = out[[f"mv_{k}" for k in DECREASES[cls]]].sum(axis=1)
         out[f"{cls}_inc"] = out[[f"mv_{k}" for k in INCREASES[cls]]].sum(axis=1)
     dien_bien = households["dien_bien"].astype("string") if "dien_bien" in households.columns else None
+    unit = positions(key, index)
     for label, name in ((sm.TIEP_TUC_NGHEO, "poor_stay"), (sm.TIEP_TUC_CAN_NGHEO, "near_stay")):
-        hit = (dien_bien == label).fillna(False) if dien_bien is not None else pd.Series(False, index=key.index)
-        out[f"mv_{name}"] = hit.groupby(key.to_numpy()).sum().reindex(index, fill_value=0).astype("int64")
+        hit = (dien_bien == label).fillna(False).to_numpy(dtype=bool) if dien_bien is not None \
+            else np.zeros(len(key), dtype=bool)
+        hit &= unit >= 0
+        out[f"mv_{name}"] = np.bincount(unit[hit], minlength=len(index)).astype("int64")
     return out
 
 

@@ -17,10 +17,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from hgn_review.errors import ConfigError
 from hgn_review.io.write import atomic_path
+from hgn_review.reports import fastxlsx as fx
 from hgn_review.reports import pii
 from hgn_review.reports.formdef import Column, FormDef, evaluate, expand, header_band, load_forms, names_in
 from hgn_review.reports.view import COMMUNE, ROW_LABEL_COMMUNE_AFTER, ROW_LABELS, ReportView, names_list
@@ -305,7 +309,7 @@ def _notes(ws: Any, st: _Styles, form: FormDef, view: ReportView, values: dict[s
     return row
 
 
-def _list_sheets(wb: Any, st: _Styles, form: FormDef, view: ReportView, mask: bool,
+def _list_sheets(fw: fx.Workbook, st: _Styles, form: FormDef, view: ReportView, mask: bool,
                  max_rows: int) -> list[str]:
     persons = view.persons
     persons = persons[persons["class"] == form.list_class]
@@ -333,7 +337,7 @@ def _list_sheets(wb: Any, st: _Styles, form: FormDef, view: ReportView, mask: bo
     for k, chunk in enumerate(chunks, start=1):
         part = persons[communes.isin(chunk)]
         name = f"Biểu {form.code}" if len(chunks) == 1 else f"Biểu {form.code} ({k})"
-        _one_list_sheet(wb, st, form, view, cols, values, part, sections, name)
+        _one_list_sheet(fw, st, form, view, cols, values, part, sections, name)
     return notes
 
 
@@ -351,53 +355,71 @@ def pack(sizes: pd.Series, capacity: int) -> list[list[str]]:
     return chunks if chunks[0] else [[]]
 
 
-def _one_list_sheet(wb: Any, st: _Styles, form: FormDef, view: ReportView, cols: list[Column],
+def _list_values(s: pd.Series, fmt: str) -> tuple[pa.Array | None, pa.Array | None]:
+    """(text, number) of a persons column as the list writes it: booleans as "x", dates as dd/mm/yyyy, text-format
+    columns and strings as text, other values as numbers; missing values (None, NA, NaN) as neither."""
+    n = len(s)
+    if s.dtype == bool or str(s.dtype) == "boolean":
+        ticked = pa.array(s.astype("boolean").fillna(False).to_numpy(dtype=bool))
+        return pc.if_else(ticked, pa.scalar("x", pa.large_string()), pa.scalar(None, pa.large_string())), None
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return pa.array(s.dt.strftime("%d/%m/%Y"), type=pa.large_string(), from_pandas=True), None
+    if isinstance(s.dtype, pd.StringDtype) or str(s.dtype) == "str":
+        return pa.array(s, type=pa.large_string(), from_pandas=True), None
+    if pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        ints = pa.array(s, type=pa.int64(), from_pandas=True)
+        return (ints.cast(pa.large_string()), None) if fmt == "text" else (None, ints)
+    texts: list[str | None] = [None] * n
+    numbers: list[int | float | None] = [None] * n
+    for i, v in enumerate(s.astype(object).tolist()):
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+            continue
+        if fmt == "text" or isinstance(v, str):
+            texts[i] = str(v)
+        else:
+            numbers[i] = float(v) if not isinstance(v, int) else int(v)  # (True is written as 1)
+    kinds = {type(v) for v in numbers if v is not None}
+    number_type = pa.int64() if kinds <= {int} else pa.float64()
+    return (pa.array(texts, pa.large_string()) if any(v is not None for v in texts) else None,
+            pa.array([None if v is None else float(v) if number_type == pa.float64() else v for v in numbers],
+                     number_type) if kinds else None)
+
+
+def _one_list_sheet(fw: fx.Workbook, st: _Styles, form: FormDef, view: ReportView, cols: list[Column],
                     values: dict[str, str], persons: pd.DataFrame, sections: bool, name: str) -> None:
-    ws = wb.add_worksheet(name)
+    ws = fw.book.add_worksheet(name)
     for j, c in enumerate(cols):
         ws.set_column(j, j, c.width)
     top = _title_block(ws, st, form, view, cols, values)
     key_row = _header(ws, st, cols, top, values)
     n = len(cols)
-    data: list[list[Any]] = []
-    first_rows = persons["first_in_household"].to_numpy(dtype=bool)
-    for c in cols:
-        if c.arg == BLANK_FIELD:
-            data.append([None] * len(persons))
-            continue
-        s = persons[c.arg]
-        if s.dtype == bool or str(s.dtype) == "boolean":
-            col_values = ["x" if v is True else None for v in s.astype("boolean").fillna(False).tolist()]
-        elif pd.api.types.is_datetime64_any_dtype(s):
-            col_values = [None if pd.isna(v) else v.strftime("%d/%m/%Y") for v in s.tolist()]
-        else:
-            col_values = [None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
-                          for v in s.astype(object).tolist()]
-        if c.per == "household":
-            col_values = [v if first else None for v, first in zip(col_values, first_rows, strict=True)]
-        data.append(col_values)
     centred = {c.arg for c in cols if c.arg in persons.columns and (persons[c.arg].dtype == bool
                                                                     or str(persons[c.arg].dtype) == "boolean")}
     centred |= {"hh_no", "member_no", "stt"}
     fmts = [st.cell("center" if c.arg in centred else c.format) for c in cols]
+    first_rows = pa.array(persons["first_in_household"].to_numpy(dtype=bool))
+    cells: list[fx.Cells] = []
+    for j, c in enumerate(cols):
+        if c.arg == BLANK_FIELD:
+            cells.append(fx.Cells(j, style=fmts[j], blank=True))
+            continue
+        text, number = _list_values(persons[c.arg], c.format)
+        if c.per == "household":  # the household's fields on its first row only
+            text = None if text is None else pc.if_else(first_rows, text, pa.scalar(None, text.type))
+            number = None if number is None else pc.if_else(first_rows, number, pa.scalar(None, number.type))
+        cells.append(fx.Cells(j, text=text, number=number, style=fmts[j], blank=True))
     r = key_row + 1
-    communes = persons["ma_xa"].astype(str).tolist()
+    communes = persons["ma_xa"].astype(str).to_numpy()
     commune_names = persons["ten_xa"].astype(str).tolist()
-    current = None
-    for i in range(len(persons)):
-        if sections and communes[i] != current:
-            current = communes[i]
-            _merge(ws, r, 0, r, n - 1, commune_names[i], st.section)
+    starts = [0] if len(persons) else []
+    if sections and len(persons):
+        starts = np.flatnonzero(np.r_[True, communes[1:] != communes[:-1]]).tolist()
+    for a, b in zip(starts, [*starts[1:], len(persons)], strict=True):
+        if sections:
+            _merge(ws, r, 0, r, n - 1, commune_names[a], st.section)
             r += 1
-        for j, c in enumerate(cols):
-            v = data[j][i]
-            if v is None:
-                ws.write_blank(r, j, None, fmts[j])
-            elif c.format == "text" or isinstance(v, str):
-                ws.write_string(r, j, str(v), fmts[j])
-            else:
-                ws.write_number(r, j, float(v) if not isinstance(v, int) else v, fmts[j])
-        r += 1
+        fw.add_rows(ws, range(r, r + b - a), [c.slice(a, b) for c in cells])
+        r += b - a
     households = int(persons["first_in_household"].sum())
     _merge(ws, r, 0, r, n - 1, f"{TOTAL_LABEL}: {vn_int(households)} hộ, {vn_int(len(persons))} nhân khẩu", st.t_text)
     row = _notes(ws, st, form, view, values, n, r + 1, sum(c.width for c in cols))
@@ -417,14 +439,19 @@ def render_form(view: ReportView, form: FormDef, target: Path, *, mask_pii: bool
 
     notes: list[str] = []
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        if form.kind == "list":  # long: the person rows are built column-wise (reports/fastxlsx.py)
+            fw = fx.Workbook(tmp, WORKBOOK_OPTIONS)
+            wb = fw.book
+        else:
+            wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
         wb.set_properties({"title": f"Biểu số {form.code}", "author": "hgn", "comments": ""})
         st = _Styles(wb)
         if form.kind == "list":
-            notes = _list_sheets(wb, st, form, view, mask_pii, max_rows)
+            notes = _list_sheets(fw, st, form, view, mask_pii, max_rows)
+            fw.close()
         else:
             _table_sheet(wb, st, form, view)
-        wb.close()
+            wb.close()
     return notes
 
 

@@ -14,12 +14,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import yaml
 
 from hgn_review.errors import ConfigError
 from hgn_review.io.write import atomic_path
 from hgn_review.reports import _movements as mv
+from hgn_review.reports import fastxlsx as fx
 from hgn_review.reports import pii
 from hgn_review.reports.excel import EXCEL_MAX_ROWS, FONT, WORKBOOK_OPTIONS, pack, publish, vn_int
 from hgn_review.reports.view import ReportView
@@ -93,7 +96,7 @@ def load_column_map(path: Path | None = None) -> ColumnMap:
 
 def prepare(view: ReportView, cmap: ColumnMap, mask_pii: bool) -> pd.DataFrame:
     """The persons of the view with the fields the list prints (date text, category text, reason)."""
-    p = view.persons.copy()
+    p = view.persons.copy(deep=False)  # copy-on-write: the view's frame is never changed
     dob = pd.to_datetime(p["ngay_sinh"], errors="coerce")
     year = pd.to_numeric(p["nam_sinh"], errors="coerce").astype("Int64").astype("string")
     p["ngay_sinh_text"] = dob.dt.strftime("%d/%m/%Y").astype("string").fillna(year)
@@ -113,30 +116,43 @@ def prepare(view: ReportView, cmap: ColumnMap, mask_pii: bool) -> pd.DataFrame:
     return p
 
 
-def _cell(values: pd.Series, ctype: str) -> list[Any]:
+def _arrow(values: pd.Series, ctype: str) -> pa.Array:
+    """A list column as written: whole numbers (``int``, decimals cut) or text (``str`` of the value); null = empty."""
     if ctype == "int":
         num = pd.to_numeric(values, errors="coerce")
-        return [None if pd.isna(v) else int(v) for v in num.tolist()]
-    s = values.astype("string")
-    return [None if v is pd.NA else str(v) for v in s.tolist()]
+        if num.dtype.kind == "f" or str(num.dtype) in ("Float64", "Float32"):
+            num = num.astype("Float64")
+            num = num.mask(num.notna(), np.trunc(num.astype("float64").fillna(0)))
+        return pa.array(num.astype("Int64"), type=pa.int64(), from_pandas=True)
+    return pa.array(values.astype("string"), type=pa.large_string(), from_pandas=True)
 
 
-def _write_sheet(wb: Any, name: str, cols: tuple[ListColumn, ...], frame: pd.DataFrame, fmt: dict[str, Any]) -> None:
-    ws = wb.add_worksheet(name[:31])
+def _text(values: pa.Array) -> pa.Array:
+    """The CSV text of a list column as a frame of the written values prints it: whole numbers as ``str(int)``, but
+    as ``str(float)`` ("1970.0") in a column with an empty cell, which pandas stores as floats."""
+    if pa.types.is_large_string(values.type):
+        return values
+    if values.null_count:
+        return pa.array([None if v is None else str(float(v)) for v in values.to_pylist()], pa.large_string())
+    return values.cast(pa.large_string())
+
+
+def _write_sheet(fw: fx.Workbook, name: str, cols: tuple[ListColumn, ...], data: list[pa.Array],
+                 fmt: dict[str, Any]) -> None:
+    ws = fw.book.add_worksheet(name[:31])
     for j, c in enumerate(cols):
         ws.set_column(j, j, c.width, fmt["text"] if c.type in ("id", "text", "name") else fmt["int"])
     ws.write_row(0, 0, [c.header for c in cols], fmt["head"])
-    data = [_cell(frame[c.field], c.type) if c.field in frame.columns else [None] * len(frame) for c in cols]
-    for i, row in enumerate(zip(*data, strict=True), start=1):
-        for j, v in enumerate(row):
-            if v is None:
-                continue
-            if isinstance(v, str):
-                ws.write_string(i, j, v, fmt["text"])
-            else:
-                ws.write_number(i, j, v, fmt["int"])
+    n = len(data[0]) if data else 0
+    cells = []
+    for j, values in enumerate(data):
+        if pa.types.is_integer(values.type):
+            cells.append(fx.Cells(j, number=values, style=fmt["int"]))
+        else:
+            cells.append(fx.Cells(j, text=values, style=fmt["text"]))
+    fw.add_rows(ws, range(1, n + 1), cells)
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(len(frame), 1), len(cols) - 1)
+    ws.autofilter(0, 0, max(n, 1), len(cols) - 1)
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -153,8 +169,6 @@ def _check_fields(cmap: ColumnMap, frame: pd.DataFrame, source: str) -> None:
 def write_list(view: ReportView, out_dir: Path, *, mask_pii: bool = False, columns_file: Path | None = None,
                max_rows: int = EXCEL_MAX_ROWS) -> tuple[list[Path], list[str]]:
     """Write the workbook and its CSV copies; return the paths and the notes (splits, persons without IDs)."""
-    import xlsxwriter
-
     cmap = load_column_map(columns_file)
     p = prepare(view, cmap, mask_pii)
     _check_fields(cmap, p, str(columns_file or "reports/columns/population.yaml"))
@@ -163,16 +177,16 @@ def write_list(view: ReportView, out_dir: Path, *, mask_pii: bool = False, colum
     csv = out_dir / f"{cmap.file}.csv"
     csv_missing = out_dir / f"{cmap.file}_chua_co_dinh_danh.csv"
     notes: list[str] = []
-    missing = p[p["missing_id"]]
+    missing = np.flatnonzero(p["missing_id"].to_numpy(dtype=bool))
     capacity = max(1, max_rows - 1)  # one header row
     communes = p["ma_xa"].astype(str)
     sizes = communes.value_counts(sort=False).reindex(pd.unique(communes)).fillna(0).astype(int)
     groups = pack(sizes, capacity) if len(p) else [[]]
-    chunks: list[pd.DataFrame] = []
+    chunks: list[np.ndarray] = []
     for g in groups:
-        part = p[communes.isin(g)]
+        part = np.flatnonzero(communes.isin(g).to_numpy(dtype=bool))
         for start in range(0, max(len(part), 1), capacity):  # a single commune larger than a sheet
-            chunks.append(part.iloc[start:start + capacity])
+            chunks.append(part[start:start + capacity])
     if len(chunks) > 1:
         notes.append(f"Danh sách có {vn_int(len(p))} người, quá {vn_int(capacity)} dòng của một sheet: đã chia theo "
                      f"xã thành {len(chunks)} sheet ({cmap.sheet} (1) … ({len(chunks)})).")
@@ -181,16 +195,32 @@ def write_list(view: ReportView, out_dir: Path, *, mask_pii: bool = False, colum
     if not view.has_members:
         notes.append("Tệp kết quả không có danh sách thành viên: danh sách chỉ có chủ hộ, chưa có số định danh.")
 
+    data: dict[tuple[str, bool], pa.Array] = {}  # every printed field converted once
+
+    def values(c: ListColumn, rows: np.ndarray | None) -> pa.Array:
+        """Column ``c`` of the rows ``rows`` (all when None), as written."""
+        if c.field not in p.columns:
+            return pa.nulls(len(p) if rows is None else len(rows), pa.large_string())
+        s = p[c.field]
+        if c.type != "int" and s.dtype.kind in "mM":  # pandas words dates after the whole array: convert these rows
+            return _arrow(s if rows is None else s.iloc[rows], c.type)
+        key = (c.field, c.type == "int")
+        if key not in data:
+            data[key] = _arrow(s, c.type)
+        return data[key] if rows is None else data[key].take(pa.array(rows, type=pa.int64()))
+
     with atomic_path(xlsx) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {**WORKBOOK_OPTIONS, "constant_memory": True})
+        fw = fx.Workbook(tmp, {**WORKBOOK_OPTIONS, "constant_memory": True})
+        wb = fw.book
         fmt = {"head": wb.add_format({"bold": True, "font_name": FONT, "text_wrap": True, "valign": "vcenter",
                                       "align": "center", "border": 1, "bg_color": "#DDEBF7"}),
                "text": wb.add_format({"font_name": FONT, "num_format": "@"}),
                "int": wb.add_format({"font_name": FONT, "num_format": "0"})}
         for k, chunk in enumerate(chunks, start=1):
             name = cmap.sheet if len(chunks) == 1 else f"{cmap.sheet} ({k})"
-            _write_sheet(wb, name, cmap.columns, chunk, fmt)
-        _write_sheet(wb, cmap.missing_sheet, cmap.missing_columns, missing, fmt)
+            _write_sheet(fw, name, cmap.columns, [values(c, chunk) for c in cmap.columns], fmt)
+        _write_sheet(fw, cmap.missing_sheet, cmap.missing_columns, [values(c, missing) for c in cmap.missing_columns],
+                     fmt)
         ws = wb.add_worksheet(cmap.note_sheet[:31])
         ws.set_column(0, 0, 110, fmt["text"])
         lines = [f"Danh sách hộ nghèo, hộ cận nghèo năm {view.year} — {view.scope.label or view.scope.code}",
@@ -202,13 +232,15 @@ def write_list(view: ReportView, out_dir: Path, *, mask_pii: bool = False, colum
         lines.extend(notes or ["Danh sách nằm trọn trong một sheet."])
         for i, text in enumerate(lines):
             ws.write_string(i, 0, text, fmt["text"])
-        wb.close()
+        fw.close()
 
-    def frame_for(cols: tuple[ListColumn, ...], data: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame({c.header: _cell(data[c.field], c.type) for c in cols}).astype("object")
+    def write_csv(target: Path, cols: tuple[ListColumn, ...], rows: np.ndarray | None) -> None:
+        columns: dict[str, pa.Array] = {}  # as a DataFrame built from {header: values}: a repeated header keeps
+        for c in cols:                      # its first place and its last column
+            columns[c.header] = _text(values(c, rows))
+        with atomic_path(target) as tmp:
+            fx.write_csv(tmp, list(columns), list(columns.values()))
 
-    with atomic_path(csv) as tmp:
-        frame_for(cmap.columns, p).to_csv(tmp, index=False, encoding="utf-8-sig")
-    with atomic_path(csv_missing) as tmp:
-        frame_for(cmap.missing_columns, missing).to_csv(tmp, index=False, encoding="utf-8-sig")
+    write_csv(csv, cmap.columns, None)
+    write_csv(csv_missing, cmap.missing_columns, missing)
     return [publish(xlsx), publish(csv), publish(csv_missing)], notes

@@ -21,6 +21,7 @@ Count names (the vocabulary of the form definitions, see reports/forms/*.yaml):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -32,6 +33,7 @@ from hgn_review.errors import UsageError
 from hgn_review.io.results import Results, labels
 from hgn_review.registry import AFTER, COMMUNE, DISTRICT, PROVINCE, Unit, get_registry
 from hgn_review.reports import _movements as mv
+from hgn_review.reports._lookup import map_str, positions
 from hgn_review.schemas.layout import INDICATORS, load_layout
 from hgn_review.text import fold
 
@@ -50,6 +52,8 @@ ROW_LABELS = {
 }
 ROW_LABEL_COMMUNE_AFTER = "Xã, phường, đặc khu"
 NO_NAME = {COMMUNE: "Chưa rõ xã", DISTRICT: "Chưa rõ huyện", VILLAGE: "Chưa rõ thôn", PROVINCE: "Chưa rõ tỉnh"}
+_MEMBER_FIELDS = {"uid", "stt", "ho_ten", "so_dinh_danh", "dinh_danh_loi", "ngay_sinh", "nam_sinh", "gioi_tinh",
+                  "quan_he", "dan_toc", "tuoi", "khuyet_tat", "the_bhyt", "suy_dinh_duong", "dang_di_hoc"}
 _ATTRS_BASE = ("hh", "pp", "kinh", "minority", "eth_unknown", "merit", "no_labour", "female_head", "other_group",
                "dep_total", "dep_unknown", "child", "child_no_bhyt", "child_malnourished", "child_out_of_school",
                "minority_pp")
@@ -145,8 +149,10 @@ class ReportView:
 def build_view(results: Results, *, unit: str | None = None, as_of: date | None = None, signer: str = "",
                place: str = "", report_date: date | None = None, issuer: str | None = None) -> ReportView:
     """Everything the forms, the lists and the HTML page print, computed once."""
-    hh = results.households.copy()
-    members = results.members.copy() if results.members is not None else pd.DataFrame()
+    hh = results.households.copy(deep=False)  # copy-on-write: the results' frames are never changed
+    members = results.members if results.members is not None else pd.DataFrame()
+    if "uid" in members.columns:  # only the fields the report reads: filtering copies no more than these
+        members = members[[c for c in members.columns if c in _MEMBER_FIELDS]]
     as_of = _as_of(results, hh, as_of)
     reg = get_registry()
     hh["ma_xa"] = _str(hh, "ma_xa")
@@ -171,7 +177,8 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
     hh = hh.reset_index(drop=True)
     keys = _unit_keys(hh, units)
     if len(members) and "uid" in members.columns and "uid" in hh.columns:
-        members = members[members["uid"].isin(hh["uid"].dropna())].reset_index(drop=True)
+        keep = members["uid"].isin(hh["uid"].dropna()).to_numpy(dtype=bool)
+        members = (members if keep.all() else members[keep]).reset_index(drop=True)
         has_members = True
     else:
         members = pd.DataFrame(columns=["uid"])
@@ -192,10 +199,11 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
     names = _unit_names(keys, units)
     all_attr_names = [*_ATTRS_BASE, *indicators, *(f"eth_{i.key}" for i in eth_items),
                       *(f"cause_{i.key}" for i in cause_items)]
+    sums = _FineSums(hh, keys[VILLAGE], attrs, all_attr_names, cls)
     for level in levels:
-        tables[level] = _aggregate(hh, keys[level], names[level], attrs, all_attr_names, cls, level)
+        tables[level] = _aggregate(sums, keys[level], names[level], level)
 
-    persons = _persons(hh, members, keys, names, person_attrs, std_id, as_of)
+    persons = _persons(hh, members, keys, names, person_attrs, std_id, as_of, cls)
     view = ReportView(
         scope=scope, year=as_of.year, as_of=as_of, row_level=row_level,
         row_label=ROW_LABEL_COMMUNE_AFTER if row_level == COMMUNE and reg.era(as_of) == AFTER else ROW_LABELS[row_level],
@@ -289,8 +297,8 @@ def _row_level(scope: Scope, hh: pd.DataFrame, units: dict[str, Unit | None], as
 
 def _unit_keys(hh: pd.DataFrame, units: dict[str, Unit | None]) -> dict[str, pd.Series]:
     commune = hh["ma_xa"].fillna("")
-    district = commune.map({c: (u.district_code or "") if u else "" for c, u in units.items()}).fillna("")
-    province = commune.map({c: u.province_code if u else "" for c, u in units.items()}).fillna("")
+    district = map_str(commune, {c: (u.district_code or "") if u else "" for c, u in units.items()}).fillna("")
+    province = map_str(commune, {c: u.province_code if u else "" for c, u in units.items()}).fillna("")
     thon = _str(hh, "thon").fillna("")
     return {COMMUNE: commune.astype(str), DISTRICT: district.astype(str), PROVINCE: province.astype(str),
             VILLAGE: (commune + "|" + thon).astype(str)}
@@ -345,7 +353,7 @@ def _standard(results: Results, hh: pd.DataFrame) -> tuple[str, str, dict[str, t
 # ------------------------------------------------------------------------------------------ households
 def _class_of(hh: pd.DataFrame) -> pd.Series:
     """poor / near / avg / nonpoor / unknown for households present at the end; `departed` otherwise."""
-    cls = _str(hh, "phan_loai").map({v: k for k, v in CLASSES.items()}).fillna("unknown")
+    cls = map_str(_str(hh, "phan_loai"), {v: k for k, v in CLASSES.items()}).fillna("unknown")
     departed = _str(hh, "tinh_trang_ho").isin(mv.DEPARTED).to_numpy()
     return cls.mask(departed, "departed").astype(str)
 
@@ -372,22 +380,39 @@ def _in_range(age: pd.Series, rng: Any, default: tuple[int, int | None]) -> np.n
     return inside.fillna(False).to_numpy(dtype=bool)
 
 
+class _Compact(dict[str, np.ndarray]):
+    """Integer arrays kept in the smallest integer type that holds their values (most are 0/1 flags)."""
+
+    def __setitem__(self, key: str, value: np.ndarray) -> None:
+        v = np.asarray(value)
+        if v.dtype.kind in "biu" and v.size:
+            lo, hi = int(v.min()), int(v.max())
+            for t in (np.int8, np.int16, np.int32, np.int64):
+                if np.iinfo(t).min <= lo and hi <= np.iinfo(t).max:
+                    v = v.astype(t, copy=False)
+                    break
+        super().__setitem__(key, v)
+
+
 def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: dict[str, Any],
-                          params: dict[str, Any], as_of: date) -> tuple[pd.DataFrame, list[Item], list[Item],
-                                                                        pd.DataFrame]:
-    """Per household: the attributes counted by the forms (0/1 flags and per-household counts)."""
+                          params: dict[str, Any], as_of: date) -> tuple[dict[str, np.ndarray], list[Item],
+                                                                        list[Item], pd.DataFrame]:
+    """Per household: the attributes counted by the forms (0/1 flags and per-household counts), by name."""
     n = len(hh)
     idx = hh.index
     uid = hh["uid"] if "uid" in hh.columns else pd.Series(np.arange(n), index=idx)
-    pos = pd.Series(np.arange(n), index=pd.Index(uid.to_numpy()))
-    pos = pos[~pos.index.duplicated()]
-    out: dict[str, np.ndarray] = {}
+    uid_index = pd.Index(uid.to_numpy())
+    first = ~uid_index.duplicated()  # a member belongs to the first household of its uid
+    out: dict[str, np.ndarray] = _Compact()
 
     # members: count, head, ages
-    m_pos = members["uid"].map(pos) if len(members) else pd.Series(dtype="float")
-    m_ok = m_pos.notna()
-    mm = members[m_ok.to_numpy()] if len(members) else members
-    mpos = m_pos[m_ok].astype(int).to_numpy() if len(members) else np.array([], dtype=int)
+    if len(members):
+        at = uid_index[first].get_indexer(members["uid"])
+        m_ok = at >= 0
+        mm = members if m_ok.all() else members[m_ok]
+        mpos = np.flatnonzero(first)[at[m_ok]]
+    else:
+        mm, mpos = members, np.array([], dtype=int)
     n_members = np.bincount(mpos, minlength=n) if len(mpos) else np.zeros(n, dtype=int)
     declared = pd.to_numeric(hh["so_thanh_vien"], errors="coerce").fillna(0).astype(int).to_numpy() \
         if "so_thanh_vien" in hh.columns else np.zeros(n, dtype=int)
@@ -405,11 +430,12 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     person_attrs = pd.DataFrame(index=idx)
     if len(mm):
         is_head = (_str(mm, "quan_he") == HEAD).fillna(False).to_numpy()
-        heads = pd.DataFrame({"pos": mpos[is_head], "eth": _str(mm, "dan_toc").to_numpy()[is_head],
-                              "sex": _str(mm, "gioi_tinh").to_numpy()[is_head]}).drop_duplicates("pos")
-        head_eth.iloc[heads["pos"].to_numpy()] = heads["eth"].to_numpy()
-        hs = pd.Series(pd.NA, index=idx, dtype="string")
-        hs.iloc[heads["pos"].to_numpy()] = heads["sex"].to_numpy()
+        m_eth = _str(mm, "dan_toc")
+        head_pos, first_head = np.unique(mpos[is_head], return_index=True)  # a household's first head counts
+        of_household = np.full(n, -1, dtype=np.int64)
+        of_household[head_pos] = first_head
+        head_eth = pd.Series(m_eth[is_head].array.take(of_household, allow_fill=True), index=idx)
+        hs = pd.Series(_str(mm, "gioi_tinh")[is_head].array.take(of_household, allow_fill=True), index=idx)
         head_sex = hs.fillna(head_sex)
         age = _ages(mm, hh, as_of)
         disabled = _str(mm, "khuyet_tat").isin(params.get("disability_levels", ("Nặng", "Đặc biệt nặng")))
@@ -429,7 +455,7 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
         child_no_bhyt = np.bincount(mpos, weights=is_child & no_card, minlength=n).astype(int)
         child_mal = np.bincount(mpos, weights=is_child & mal, minlength=n).astype(int)
         child_out = np.bincount(mpos, weights=is_child & school_age & out_school, minlength=n).astype(int)
-        m_minor = (_str(mm, "dan_toc").fillna(MAJORITY_GROUP) != MAJORITY_GROUP).to_numpy(dtype=bool)
+        m_minor = (m_eth.fillna(MAJORITY_GROUP) != MAJORITY_GROUP).to_numpy(dtype=bool)
         minority_pp = np.bincount(mpos, weights=m_minor, minlength=n).astype(int)
 
     tai_cho = hh["dan_toc_tai_cho"].astype("boolean") if "dan_toc_tai_cho" in hh.columns \
@@ -479,21 +505,25 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     # causes of poverty: the layout's list, then any other value found
     cause_items: list[Item] = []
     known = _causes()
+    given = np.zeros(0, dtype=np.int64)  # the households that name a cause (the others have none)
+    dummies = pd.DataFrame()
     if "nguyen_nhan_ngheo" in hh.columns:
-        raw = _str(hh, "nguyen_nhan_ngheo").str.replace(r"\s*;\s*", ";", regex=True).fillna("")
-        dummies = raw.str.get_dummies(sep=";")
-    else:
-        dummies = pd.DataFrame(index=idx)
+        raw = _str(hh, "nguyen_nhan_ngheo")
+        given = np.flatnonzero(raw.notna().to_numpy(dtype=bool))
+        dummies = raw.iloc[given].str.replace(r"\s*;\s*", ";", regex=True).str.get_dummies(sep=";")
     extra = [c for c in dummies.columns if c and c not in known]
     for name in [*known, *sorted(extra, key=fold)]:
         slug = _slug(name)
         cause_items.append(Item(slug, name))
-        out[f"cause_{slug}"] = dummies[name].to_numpy(dtype=int) if name in dummies.columns else np.zeros(n, dtype=int)
+        flag = np.zeros(n, dtype=int)
+        if name in dummies.columns:
+            flag[given] = dummies[name].to_numpy(dtype=int)
+        out[f"cause_{slug}"] = flag
 
     person_attrs["minority"] = minority
     person_attrs["merit"] = merit
     person_attrs["no_labour"] = no_labour
-    return pd.DataFrame(out, index=idx), eth_items, cause_items, person_attrs
+    return out, eth_items, cause_items, person_attrs
 
 
 def _causes() -> list[str]:
@@ -504,26 +534,70 @@ def _causes() -> list[str]:
     return []
 
 
-def _aggregate(hh: pd.DataFrame, key: pd.Series, names: dict[str, str], attrs: pd.DataFrame, attr_names: list[str],
-               cls: pd.Series, level: str) -> pd.DataFrame:
-    """One groupby per table: attributes by (unit, class); the movement tables of scoring/movements.py by unit."""
-    attrs = attrs.reindex(columns=attr_names, fill_value=0)
-    frame = attrs.assign(_key=key.to_numpy(), _cls=cls.to_numpy())
-    present = frame[frame["_cls"] != "departed"]
-    by = present.groupby(["_key", "_cls"], sort=False)[attr_names].sum()
-    wide = by.unstack("_cls", fill_value=0)
-    cols: dict[str, pd.Series] = {}
+_CLASS_CODES = (*CLASSES, "departed")
+
+
+class _FineSums:
+    """Every attribute and movement count summed once per finest unit (``fine``: a key of which each table's unit
+    is a function, the village) and class; a table then only adds these sums up per unit."""
+
+    def __init__(self, hh: pd.DataFrame, fine: pd.Series, attrs: dict[str, np.ndarray], attr_names: list[str],
+                 cls: pd.Series) -> None:
+        self.attr_names = attr_names
+        self.hh, self.fine, self.attrs, self.cls = hh, fine, attrs, cls
+        self.code, units = pd.factorize(fine)
+        self.units = pd.Index(units)
+        k = len(_CLASS_CODES)
+        class_code = positions(cls, pd.Index(_CLASS_CODES))
+        if len(class_code) and class_code.min() < 0:
+            raise ValueError(f"unknown household class among {sorted(set(cls))}")
+        group = self.code * k + class_code
+        size = len(self.units) * k
+        self.row = {a: i for i, a in enumerate(dict.fromkeys(attr_names))}
+        self.sums = np.zeros((len(self.row), size))
+        for a, i in self.row.items():
+            values = attrs.get(a)
+            if values is not None and len(values):
+                self.sums[i] = np.bincount(group, weights=values, minlength=size)
+        self.moves = mv.movement_counts(hh, fine, self.units)
+        self.first = np.unique(self.code, return_index=True)[1]  # a household of each fine unit
+
+    def table(self, key: pd.Series, index: pd.Index) -> tuple[np.ndarray, pd.DataFrame] | None:
+        """(sums by attribute, unit of ``index`` and class; movement counts by unit), None when ``key`` is not a
+        function of the fine unit."""
+        unit = positions(key, index)
+        of_fine = unit[self.first]
+        if len(unit) and (unit.min() < 0 or not np.array_equal(of_fine[self.code], unit)):
+            return None
+        k = len(_CLASS_CODES)
+        target = (of_fine[:, None] * k + np.arange(k)[None, :]).ravel()  # fine group -> table group
+        sums = np.zeros((len(self.row), len(index) * k))
+        if self.sums.shape[1]:
+            order = np.argsort(target, kind="stable")
+            starts = np.flatnonzero(np.r_[True, np.diff(target[order]) != 0])
+            sums[:, target[order][starts]] = np.add.reduceat(self.sums[:, order], starts, axis=1)
+        moves = self.moves.groupby(of_fine).sum().reindex(range(len(index)), fill_value=0)
+        return sums.reshape(len(self.row), len(index), k), moves.set_axis(index)
+
+
+def _aggregate(fine: _FineSums, key: pd.Series, names: dict[str, str], level: str) -> pd.DataFrame:
+    """A table's rows: per unit, every attribute by class and in all, and the movement counts."""
     keys_index = pd.Index(sorted(key.unique(), key=lambda k: _natural(names.get(k) or k) if level == VILLAGE else k))
-    wide = wide.reindex(keys_index, fill_value=0)
-    for c in CLASSES:
-        for a in attr_names:
-            cols[f"{c}_{a}"] = wide[(a, c)] if (a, c) in wide.columns else pd.Series(0, index=keys_index)
-    for a in attr_names:
-        cols[f"all_{a}"] = sum((cols[f"{c}_{a}"] for c in CLASSES), pd.Series(0, index=keys_index))
+    found = fine.table(key, keys_index)
+    if found is None:  # the level's units are not unions of the fine ones: sum per unit directly
+        fine = _FineSums(fine.hh, key, fine.attrs, fine.attr_names, fine.cls)
+        found = fine.table(key, keys_index)
+        assert found is not None
+    sums, moves = found
+    cols: dict[str, np.ndarray] = {}
+    for j, c in enumerate(CLASSES):
+        for a in fine.attr_names:
+            cols[f"{c}_{a}"] = sums[fine.row[a], :, j]
+    for a in fine.attr_names:
+        cols[f"all_{a}"] = sums[fine.row[a], :, :len(CLASSES)].sum(axis=1)
     cols["hh"], cols["pp"] = cols["all_hh"], cols["all_pp"]
-    moves = mv.movement_counts(hh, key, keys_index)
     for c in moves.columns:
-        cols[c] = moves[c]
+        cols[c] = moves[c].to_numpy()
     table = pd.DataFrame(cols, index=keys_index).fillna(0).astype("int64")
     table.insert(0, "name", [names.get(k, k) for k in keys_index])
     table.index.name = level
@@ -531,34 +605,68 @@ def _aggregate(hh: pd.DataFrame, key: pd.Series, names: dict[str, str], attrs: p
 
 
 # ------------------------------------------------------------------------------------------ persons
+_Lazy = tuple[Callable[[np.ndarray], pd.Series], np.ndarray]  # (values of some rows, where the values are missing)
+
+
+def _listed_frame(listed: np.ndarray, columns: dict[str, pd.Series | np.ndarray | _Lazy]) -> pd.DataFrame:
+    """``pd.DataFrame({name: values.to_numpy() …})[listed]`` without converting every household's values: only the
+    listed rows are built, plus, per column, a row with a value and a row without one (when the column has them),
+    so that pandas infers each column's dtype from the same kinds of values as from the whole column."""
+    witnesses = []
+    for values in columns.values():
+        if isinstance(values, np.ndarray) and values.dtype != object:
+            continue
+        missing = values[1] if isinstance(values, tuple) else pd.isna(values)
+        missing = np.asarray(missing, dtype=bool)
+        witnesses += [int(np.argmax(missing))] if missing.any() else []
+        witnesses += [int(np.argmin(missing))] if not missing.all() else []
+    rows = np.union1d(np.flatnonzero(listed), np.asarray(witnesses, dtype=np.int64))
+    data: dict[str, Any] = {}
+    for name, values in columns.items():
+        if isinstance(values, tuple):
+            data[name] = values[0](rows).to_numpy()
+        elif isinstance(values, np.ndarray):
+            data[name] = values[rows]
+        else:
+            data[name] = values.iloc[rows].to_numpy()
+    frame = pd.DataFrame(data, index=pd.Index(rows) if len(rows) else pd.RangeIndex(0))
+    return frame[listed[rows]]
+
+
 def _persons(hh: pd.DataFrame, members: pd.DataFrame, keys: dict[str, pd.Series], names: dict[str, dict[str, str]],
-             person_attrs: pd.DataFrame, std_id: str, as_of: date) -> pd.DataFrame:
+             person_attrs: pd.DataFrame, std_id: str, as_of: date, cls: pd.Series) -> pd.DataFrame:
     """One row per member of every household poor or near-poor at the end of the period (forms 14/15 and the
     population list). A household without member rows (layout 2) gives one row for its head."""
-    cls = _class_of(hh)
     listed = cls.isin(["poor", "near"]).to_numpy()
-    h = pd.DataFrame({
-        "uid": hh["uid"].to_numpy() if "uid" in hh.columns else np.arange(len(hh)),
-        "class": cls.map({"poor": mv.POOR, "near": mv.NEAR}).to_numpy(),
-        "ma_ho": _str(hh, "ma_ho").to_numpy(),
-        "ma_xa": keys[COMMUNE].to_numpy(),
-        "ten_xa": keys[COMMUNE].map(names[COMMUNE]).to_numpy(),
-        "ma_huyen": keys[DISTRICT].to_numpy(),
-        "ten_huyen": keys[DISTRICT].map(names[DISTRICT]).to_numpy(),
-        "thon": _str(hh, "thon").to_numpy(),
-        "dien_bien": _str(hh, "dien_bien").to_numpy(),
-        "category": mv.categories(hh).to_numpy(),
+    commune, district = keys[COMMUNE], keys[DISTRICT]
+    dien_bien = hh[["dien_bien"]] if "dien_bien" in hh.columns else hh[[]]
+
+    def mapped(key: pd.Series, mapping: dict[str, str]) -> _Lazy:
+        return (lambda rows: key.iloc[rows].map(mapping)), ~key.isin(list(mapping)).to_numpy(dtype=bool)
+
+    in_category = dien_bien["dien_bien"].astype("string").isin(list(mv.CATEGORY)).fillna(False).to_numpy(dtype=bool) \
+        if "dien_bien" in dien_bien.columns else np.zeros(len(hh), dtype=bool)
+    h = _listed_frame(listed, {
+        "uid": hh["uid"] if "uid" in hh.columns else np.arange(len(hh)),
+        "class": ((lambda rows: cls.iloc[rows].map({"poor": mv.POOR, "near": mv.NEAR})), ~listed),
+        "ma_ho": _str(hh, "ma_ho"),
+        "ma_xa": commune,
+        "ten_xa": mapped(commune, names[COMMUNE]),
+        "ma_huyen": district,
+        "ten_huyen": mapped(district, names[DISTRICT]),
+        "thon": _str(hh, "thon"),
+        "dien_bien": _str(hh, "dien_bien"),
+        "category": ((lambda rows: mv.categories(dien_bien.iloc[rows])), ~in_category),
         "minority": person_attrs["minority"].to_numpy(),
         "merit": person_attrs["merit"].to_numpy(),
         "no_labour": person_attrs["no_labour"].to_numpy(),
-        "chu_ho": _str(hh, "ho_ten_chu_ho").to_numpy(),
-        "chuan": _str(hh, "chuan").fillna(std_id).to_numpy(),
-    })[listed]
+        "chu_ho": _str(hh, "ho_ten_chu_ho"),
+        "chuan": _str(hh, "chuan").fillna(std_id),
+    })
     cols = ["stt", "ho_ten", "so_dinh_danh", "dinh_danh_loi", "ngay_sinh", "nam_sinh", "gioi_tinh", "quan_he",
             "dan_toc"]
     if len(members):
-        m = members.reindex(columns=["uid", *cols]).copy()
-        m = m[m["uid"].isin(h["uid"])]
+        m = members[members["uid"].isin(h["uid"]).to_numpy(dtype=bool)].reindex(columns=["uid", *cols])
         merged = m.merge(h, on="uid", how="inner", validate="many_to_one")
     else:
         merged = pd.DataFrame(columns=["uid", *cols, *[c for c in h.columns if c != "uid"]])
