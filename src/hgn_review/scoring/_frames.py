@@ -1,11 +1,15 @@
-"""Frame helpers shared by the scoring modules: typed column access, per-member lookups, finding locations."""
+"""Frame helpers shared by the scoring modules: typed column access, three-valued masks and coded text answers as
+numpy arrays, per-member lookups, finding locations."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from hgn_review.findings import Finding, finding
@@ -20,7 +24,10 @@ def column(df: pd.DataFrame, key: str, kind: str) -> pd.Series:
     if kind == "datetime":
         return s if pd.api.types.is_datetime64_any_dtype(s.dtype) else pd.to_datetime(s, errors="coerce")
     if kind == "str":
-        return s if s.dtype == _STR else s.astype("str").where(s.notna())
+        if s.dtype == _STR:
+            return s
+        # other text dtypes keep NA as NA; anything else (object, numbers) may not: mask it again
+        return s.astype("str") if isinstance(s.dtype, pd.StringDtype) else s.astype("str").where(s.notna())
     return s if s.dtype == kind else s.astype(kind)
 
 
@@ -34,21 +41,99 @@ def map_values(values: pd.Series, mapping: Any, dtype: str) -> pd.Series:
     return pd.Series(mapped.take(codes, allow_fill=True), index=values.index, name=values.name)
 
 
+@dataclass(frozen=True)
+class Tri:
+    """A three-valued (Kleene) mask: ``yes`` where known True, ``no`` where known False, neither where NA."""
+
+    yes: np.ndarray
+    no: np.ndarray
+
+    @classmethod
+    def test(cls, known: np.ndarray, holds: np.ndarray) -> Tri:
+        """``holds`` where ``known``, NA elsewhere."""
+        return cls(known & holds, known & ~holds)
+
+    @classmethod
+    def of(cls, values: pd.Series) -> Tri:
+        """From a boolean Series (NA stays NA)."""
+        b = values if values.dtype == "boolean" else values.astype("boolean")
+        return cls.test(b.notna().to_numpy(), b.to_numpy(dtype=bool, na_value=False))
+
+    def __and__(self, other: Tri) -> Tri:
+        return Tri(self.yes & other.yes, self.no | other.no)
+
+    def __or__(self, other: Tri) -> Tri:
+        return Tri(self.yes | other.yes, self.no & other.no)
+
+    def __invert__(self) -> Tri:
+        return Tri(self.no, self.yes)
+
+    @property
+    def unknown(self) -> np.ndarray:
+        return ~(self.yes | self.no)
+
+    def agree(self, other: Tri) -> Tri:
+        """Known only where both are known and equal (the same rule at the youngest and the oldest age)."""
+        return Tri(self.yes & other.yes, self.no & other.no)
+
+    def series(self, index: pd.Index) -> pd.Series:
+        return pd.Series(pd.arrays.BooleanArray(self.yes.copy(), self.unknown), index=index)
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A text answer coded once: ``codes`` (-1 for NA) into the distinct ``values``."""
+
+    codes: np.ndarray
+    values: tuple[str, ...]
+
+    @classmethod
+    def of(cls, values: pd.Series) -> Coded:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        # answers have few distinct values: small codes keep the arrays (one per member) small
+        small = np.int8 if len(uniques) < 127 else np.int16 if len(uniques) < 32767 else np.intp
+        return cls(codes.astype(small), tuple(uniques))
+
+    def lookup(self, table: Mapping[str, object], missing: object, dtype: npt.DTypeLike) -> np.ndarray:
+        """Per row: ``table`` of the value (``missing`` for NA, a value not in the table or mapped to None), looked up
+        once per distinct value."""
+        per_value = [table.get(v) for v in self.values]
+        out = np.array([missing if v is None else v for v in per_value] + [missing], dtype=dtype)
+        return out[self.codes]  # code -1 takes the last entry: NA
+
+    def matches(self, allowed: Collection[str]) -> np.ndarray:
+        """Per row: the value is one of ``allowed`` (False for NA)."""
+        return self.lookup({v: True for v in self.values if v in allowed}, False, bool)
+
+    def isin(self, allowed: Collection[str]) -> Tri:
+        """Kleene ``isin``: NA where the value is NA."""
+        hit = self.matches(allowed)
+        return Tri(hit, (self.codes >= 0) & ~hit)
+
+    def take(self, rows: np.ndarray | slice) -> Coded:
+        return Coded(self.codes[rows], self.values)
+
+
+def group_sums(by: Sequence[pd.Series], columns: Iterable[tuple[str, np.ndarray]]) -> pd.DataFrame:
+    """``pd.DataFrame(dict(columns)).groupby(by, dropna=False, sort=True).sum()`` for integer (or boolean) columns:
+    the groups are found once, each column is summed with ``np.bincount`` (exact for totals below 2**53) as it
+    comes (``columns`` may be a generator: one column at a time)."""
+    grouped = pd.Series(np.zeros(len(by[0]), dtype=np.int8), index=by[0].index).groupby(list(by), dropna=False,
+                                                                                         sort=True)
+    ids, index = grouped.ngroup().to_numpy(), grouped.size().index
+
+    def total(values: np.ndarray) -> np.ndarray:
+        if values.dtype == bool:  # a count: of the (few) rows where it holds
+            return np.bincount(ids[values], minlength=len(index)).astype(np.int64)
+        return np.bincount(ids, weights=values, minlength=len(index)).astype(np.int64)
+
+    return pd.DataFrame({name: total(values) for name, values in columns}, index=index)
+
+
 def household_positions(households: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
     """Row position of each member's household (by ``uid``); -1 for a member of no household."""
     uid = column(members, "uid", "Int64")
-    return pd.Index(households["uid"].astype("int64")).get_indexer(uid.fillna(-1).astype("int64"))
-
-
-def household_values(households: pd.DataFrame, values: pd.Series, members: pd.DataFrame,
-                     positions: np.ndarray | None = None) -> pd.Series:
-    """``values`` (one per household row) looked up for each member by ``uid``; NA for a member of no household.
-
-    ``positions``: :func:`household_positions` of the same frames, when already known."""
-    pos = household_positions(households, members) if positions is None else positions
-    found = pos >= 0
-    out = values.iloc[np.where(found, pos, 0)] if len(values) else values.reindex(range(len(pos)))
-    return pd.Series(out.array, index=members.index).where(found)
+    return pd.Index(households["uid"].astype("int64")).get_indexer(uid.to_numpy(dtype="int64", na_value=-1))
 
 
 @cache
@@ -65,25 +150,28 @@ class Locator:
     """Where each household row sits (file, sheet, Excel row, layout), to make findings officers can act on."""
 
     def __init__(self, households: pd.DataFrame, index: pd.Index) -> None:
-        # the columns are taken now (no copy); the lookup frame is built on the first finding (most batches have few)
+        # the columns are taken now (no copy); they are read only for the rows of the findings (most batches have few)
         self._source = households[[key for key in ("file", "sheet", "row", "layout") if key in households.columns]]
         self._index = index
-        self._frame: pd.DataFrame | None = None
-
-    @property
-    def frame(self) -> pd.DataFrame:
-        if self._frame is None:
-            src = self._source
-            self._frame = pd.DataFrame({
-                "file": column(src, "file", "str").fillna("").to_numpy(),
-                "sheet": column(src, "sheet", "str").fillna("").to_numpy(),
-                "row": column(src, "row", "Int64").to_numpy(dtype=object, na_value=None),
-                "layout": column(src, "layout", "str").fillna("hgn").to_numpy()}, index=self._index)
-        return self._frame
 
     def finding(self, code: str, label: Any, *, column_key: str | None = None, **kw: Any) -> Finding:
         """A finding on the household ``label``; ``column_key`` adds the header text of that column."""
-        where = self.frame.loc[label]
-        row = None if where["row"] is None else int(where["row"])
-        head = header(where["layout"], column_key) if column_key else None
-        return finding(code, file=where["file"], sheet=where["sheet"], row=row, column=head, **kw)
+        return self.findings(code, [self._index.get_loc(label)], column_key=column_key, **kw)[0]
+
+    def findings(self, code: str, positions: Sequence[int] | np.ndarray, *, column_key: str | None = None,
+                 **kw: Any) -> list[Finding]:
+        """One finding per household at ``positions`` (row order of the frame). Each keyword is one value for all,
+        or a list with one value per position."""
+        at = np.asarray(positions, dtype=np.intp)
+        if not len(at):
+            return []
+        src = self._source.iloc[at]
+        files = column(src, "file", "str").fillna("").tolist()
+        sheets = column(src, "sheet", "str").fillna("").tolist()
+        rows = [None if r is None else int(r) for r in column(src, "row", "Int64").to_numpy(dtype=object, na_value=None)]
+        layouts = column(src, "layout", "str").fillna("hgn").tolist()
+        heads = [header(layout, column_key) for layout in layouts] if column_key else [None] * len(at)
+        each = {k: v for k, v in kw.items() if isinstance(v, (list, np.ndarray))}
+        same = {k: v for k, v in kw.items() if k not in each}
+        return [finding(code, file=files[i], sheet=sheets[i], row=rows[i], column=heads[i], **same,
+                        **{k: v[i] for k, v in each.items()}) for i in range(len(at))]

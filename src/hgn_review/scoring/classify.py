@@ -7,19 +7,32 @@ missing. A household with blocking data errors (``loi_chan``) is not classified.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from hgn_review.errors import UsageError
 from hgn_review.findings import Finding
 from hgn_review.schemas.layout import INDICATORS
-from hgn_review.scoring._frames import Locator, column, household_positions, household_values, map_values
-from hgn_review.scoring._text import fmt_number, fmt_scalar, join_parts
-from hgn_review.scoring.af import AFResult, alkire_foster
-from hgn_review.scoring.indicators import Derivation, derive, exact_age
+from hgn_review.scoring._frames import Coded, Locator, Tri, column, group_sums
+from hgn_review.scoring._text import (
+    Piece,
+    Rows,
+    cat,
+    fmt_number,
+    fmt_scalar,
+    join_pieces,
+    labels,
+    lookup_text,
+    repeat,
+    to_arrow,
+    to_series,
+)
+from hgn_review.scoring.af import AFResult, alkire_foster, alkire_foster_by
+from hgn_review.scoring.indicators import Derivation, derive, prepare
 from hgn_review.scoring.movements import (
     CAN_NGHEO,
     CHUA_DU,
@@ -53,176 +66,183 @@ class Classification:
 # ------------------------------------------------------------------ the decision under one standard
 
 
+BASES = ("thu_nhap", "diem_b1")  # co_so_thu_nhap
+
+
 @dataclass(frozen=True)
 class Decision:
-    phan_loai: pd.Series
-    below: pd.Series  # boolean: income test (NA undecided)
-    basis: pd.Series  # thu_nhap / diem_b1 / NA
-    count: pd.Series  # Int64 deprivations
-    unknown: pd.Series  # Int64 NA indicators
+    classes: np.ndarray  # per household: the class, as its position in CLASSES
+    below: Tri  # income test (NA undecided)
+    basis: np.ndarray  # position in BASES (-1: neither)
+    count: np.ndarray  # deprivations
+    unknown: np.ndarray  # NA indicators
     missing: pd.Series  # str: what is missing when undecided ("" otherwise)
-    needs_income: pd.Series  # bool: NLNDN above the line by B1 only
-    explanation: pd.Series  # str: income test and count, for ly_do
+    needs_income: np.ndarray  # bool: NLNDN above the line by B1 only
+    explanation: list[Piece]  # the income test, the band and the count, for ly_do ("; "-joined, in this order)
 
 
-def _at_or_below(value: pd.Series, area: pd.Series, thresholds: Mapping[str, float | None]) -> pd.Series:
+def _values(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(float values, known) of a numeric Series; NA as NaN."""
+    return series.to_numpy(dtype=float, na_value=np.nan), series.notna().to_numpy()
+
+
+def _at_or_below(value: tuple[np.ndarray, np.ndarray], area: Coded, thresholds: Mapping[str, float | None]) -> Tri:
     """value ≤ the threshold of the area (Kleene). Unknown area: decided only where every area's threshold agrees."""
-    limit = map_values(area, dict(thresholds), "Float64")
-    result = (value <= limit).astype("boolean")
-    known = [v for v in thresholds.values() if v is not None]
-    if known and len(known) == len(thresholds):
-        no_area = area.isna()
-        result = result.mask(no_area & (value <= min(known)).fillna(False), True)
-        result = result.mask(no_area & (value > max(known)).fillna(False), False)
+    x, known = value
+    limit = area.lookup(thresholds, np.nan, float)
+    result = Tri.test(known & ~np.isnan(limit), x <= limit)
+    given = [v for v in thresholds.values() if v is not None]
+    if given and len(given) == len(thresholds):
+        no_area = (area.codes < 0) & known
+        result = Tri(result.yes | (no_area & (x <= min(given))), result.no | (no_area & (x > max(given))))
     return result
 
 
-def _limit_text(area: pd.Series, thresholds: Mapping[str, float | None]) -> pd.Series:
-    """``1.500.000 (Nông thôn)`` per household; ``của mọi khu vực`` when the area is unknown."""
+def _limit_texts(area: Coded, thresholds: Mapping[str, float | None]) -> list[str]:
+    """Per distinct area, then for NA: ``1.500.000 (Nông thôn)``; ``của mọi khu vực`` when unknown or open."""
     texts = {a: f"{fmt_scalar(v)} ({a})" for a, v in thresholds.items() if v is not None}
-    return map_values(area, texts, "str").fillna("của mọi khu vực")
+    return [texts.get(a, "của mọi khu vực") for a in area.values] + ["của mọi khu vực"]
+
+
+def _constant(rows: np.ndarray, text: str) -> Rows:
+    return rows, repeat(text, len(rows))
 
 
 def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Decision:
     """The class of each household (index ``flags.index`` = uid) under ``std`` from its flags and income answers."""
-    hh = households.set_index(flags.index)
-    k = std.k
-    count = (flags == 1).sum(axis=1).astype("Int64")
-    unknown = flags.isna().sum(axis=1).astype("Int64")
-    income = column(hh, "thu_nhap_bq", "Float64")
-    b1 = column(hh, "diem_b1", "Float64")
-    area = column(hh, "khu_vuc", "str")
-    nlndn = column(hh, "ho_nlndn", "boolean")
-    measured = income.notna().to_numpy()
-    by_b1 = ~measured & b1.notna().to_numpy()
-    basis = (pd.Series(pd.NA, index=flags.index, dtype="str").mask(by_b1, "diem_b1")
-             .mask(measured, "thu_nhap"))
+    n, k = len(flags), std.k
+    na = [flags[key].isna().to_numpy() for key in INDICATORS]
+    count, unknown = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    for key, unknown_here in zip(INDICATORS, na, strict=True):
+        count += (flags[key].to_numpy(dtype="int8", na_value=0) == 1) & ~unknown_here
+        unknown += unknown_here
+    income = _values(column(households, "thu_nhap_bq", "Float64"))
+    b1 = _values(column(households, "diem_b1", "Float64"))
+    area = Coded.of(column(households, "khu_vuc", "str"))
+    nlndn = Tri.of(column(households, "ho_nlndn", "boolean"))
+    measured = income[1]
+    by_b1 = ~measured & b1[1]
 
     lines, cutoffs, bands = (std.thresholds("income_line"), std.thresholds("b1_cutoff"),
                              std.thresholds("average_living_upper"))
-    below = _at_or_below(income, area, lines).where(measured, _at_or_below(b1, area, cutoffs))
-    below = below.astype("boolean").mask(~measured & ~by_b1)
+    by_income, by_score = _at_or_below(income, area, lines), _at_or_below(b1, area, cutoffs)
+    below = Tri(np.where(measured, by_income.yes, by_score.yes), np.where(measured, by_income.no, by_score.no))
     band = _at_or_below(income, area, bands)
 
-    may_below = below.fillna(True).astype(bool)
-    may_above = (~below).fillna(True).astype(bool)
-    may_nlndn = nlndn.fillna(True).astype(bool)
-    may_not_nlndn = (~nlndn).fillna(True).astype(bool)
-    may_band = band.fillna(True).astype(bool)
-    may_over_band = (~band).fillna(True).astype(bool)
+    may_below, may_above = ~below.no, ~below.yes
     lo, hi = count, count + unknown
     can = {
-        NGHEO: may_below & (hi >= k).astype(bool),
-        CAN_NGHEO: may_below & (lo < k).astype(bool),
-        MSTB: may_above & measured & may_nlndn & may_band,
-        KHONG_NGHEO: may_above & (~measured | may_not_nlndn | may_over_band),
+        NGHEO: may_below & (hi >= k),
+        CAN_NGHEO: may_below & (lo < k),
+        MSTB: may_above & measured & ~nlndn.no & ~band.no,
+        KHONG_NGHEO: may_above & (~measured | ~nlndn.yes | ~band.yes),
     }
-    options = sum(c.astype(int) for c in can.values())
-    decided = options == 1
-    cls = pd.Series(CHUA_DU, index=flags.index, dtype="str")
+    decided = sum(c.astype(int) for c in can.values()) == 1
+    cls = np.full(n, CLASSES.index(CHUA_DU))
     for name, possible in can.items():
-        cls = cls.mask(decided & possible, name)
+        cls[decided & possible] = CLASSES.index(name)
 
     # what is missing, for the undecided
     undecided = ~decided
-    count_open = may_below & (lo < k).astype(bool) & (hi >= k).astype(bool)
-    below_na = below.isna()
-    area_na = area.isna()
+    count_open = may_below & (lo < k) & (hi >= k)
+    below_na, band_na, area_na = below.unknown, band.unknown, area.codes < 0
     # thresholds the standard leaves open (null) for the household's area, or for some area when it is unknown
-    b1_open = pd.Series(False, index=flags.index)
-    band_open = pd.Series(False, index=flags.index)
+    b1_open = np.zeros(n, dtype=bool)
+    band_open = np.zeros(n, dtype=bool)
     for a in cutoffs:
-        here = (area == a).fillna(False).astype(bool) | area_na
+        here = area.matches((a,)) | area_na
         if cutoffs[a] is None:
             b1_open |= here & by_b1
         if bands[a] is None:
             band_open |= here
     mstb_open = may_above & measured & can[MSTB] & can[KHONG_NGHEO]
 
-    undecided_np = undecided.to_numpy(dtype=bool)
+    def rows(mask: np.ndarray) -> np.ndarray:
+        """The undecided households where ``mask`` holds."""
+        return np.flatnonzero(undecided & mask)
 
-    def say(mask: pd.Series, text: Callable[[np.ndarray], pd.Series] | str) -> pd.Series:
-        """The text on the undecided households where ``mask`` holds (only those rows: join_parts aligns)."""
-        rows = undecided_np & np.asarray(mask.astype(bool), dtype=bool)
-        if isinstance(text, str):
-            return pd.Series(text, index=flags.index[rows], dtype="str")
-        return text(rows)
+    def count_missing(at: np.ndarray) -> Rows:
+        na_names = join_pieces(len(at), (_constant(np.flatnonzero(na[j][at]), std.indicators[key].name)
+                                         for j, key in enumerate(INDICATORS)), ", ")
+        return at, cat("chưa rõ ", to_arrow(pd.Series(unknown[at]).astype("str")), " chỉ số (", na_names,
+                       "), đã thiếu hụt ", to_arrow(pd.Series(count[at]).astype("str")),
+                       f", cần biết có đạt {k} chỉ số không")
 
-    def count_missing(rows: np.ndarray) -> pd.Series:
-        idx = flags.index[rows]
-        na_names = join_parts((pd.Series(std.indicators[key].name, index=idx, dtype="str")
-                               .where(flags[key][rows].isna()) for key in INDICATORS), idx, ", ")
-        return ("chưa rõ " + unknown[rows].astype("str") + " chỉ số (" + na_names + "), đã thiếu hụt "
-                + count[rows].astype("str") + ", cần biết có đạt " + str(k) + " chỉ số không")
+    missing = to_series(join_pieces(n, [
+        _constant(rows(below_na & ~measured & ~by_b1), "thiếu thu nhập bình quân và điểm B1"),
+        _constant(rows((below_na | (mstb_open & band_na)) & area_na & (measured | by_b1)),
+                  "thiếu khu vực (thành thị/nông thôn)"),
+        _constant(rows(below_na & b1_open), f"chuẩn {std.id} chưa có ngưỡng điểm B1 cho khu vực này"),
+        count_missing(rows(count_open)),
+        _constant(rows(mstb_open & nlndn.unknown), "chưa rõ hộ có làm nông, lâm, ngư, diêm nghiệp không"),
+        _constant(rows(mstb_open & band_na & band_open),
+                  f"chuẩn {std.id} chưa có mức thu nhập tối đa của hộ có mức sống trung bình"),
+    ]), flags.index)
 
-    missing = join_parts([
-        say(below_na & ~measured & ~by_b1, "thiếu thu nhập bình quân và điểm B1"),
-        say((below_na | (mstb_open & band.isna())) & area_na & (measured | by_b1), "thiếu khu vực (thành thị/nông thôn)"),
-        say(below_na & b1_open, f"chuẩn {std.id} chưa có ngưỡng điểm B1 cho khu vực này"),
-        say(count_open, count_missing),
-        say(mstb_open & nlndn.isna(), "chưa rõ hộ có làm nông, lâm, ngư, diêm nghiệp không"),
-        say(mstb_open & band.isna() & band_open,
-            f"chuẩn {std.id} chưa có mức thu nhập tối đa của hộ có mức sống trung bình"),
-    ], flags.index)
+    needs_income = (cls == CLASSES.index(KHONG_NGHEO)) & by_b1 & nlndn.yes & below.no
 
-    needs_income = ((cls == KHONG_NGHEO) & by_b1 & nlndn.fillna(False).astype(bool)
-                    & (~below).fillna(False).astype(bool))
+    # explanation: the income test (texts per distinct test, area and comparison), the band and the count
+    said = np.flatnonzero(~below_na & (measured | by_b1))
+    kind = np.where(measured[said], 0, 1)  # by income, by B1 score
+    op = below.yes[said].astype(int)
+    places = len(area.values) + 1
+    heads = pa.array(["Thu nhập bình quân ", "Điểm B1 "], pa.large_string())
+    tails = pa.array([f"{middle}{sign}{word}{limit}"
+                      for middle, word, thresholds in ((" đồng/người/tháng ", " chuẩn ", lines),
+                                                       (" ", " ngưỡng ", cutoffs))
+                      for sign in (">", "≤") for limit in _limit_texts(area, thresholds)], pa.large_string())
+    value = np.where(measured, income[0], b1[0])[said]
+    test_text = cat(lookup_text(heads, kind), to_arrow(fmt_number(pd.Series(value))),
+                    lookup_text(tails, (kind * 2 + op) * places + area.codes[said] % places))
+    mstb = np.flatnonzero(cls == CLASSES.index(MSTB))
+    band_texts = pa.array([f"thu nhập không quá {limit}: mức sống trung bình" for limit in _limit_texts(area, bands)],
+                          pa.large_string())
+    band_text = lookup_text(band_texts, area.codes[mstb] % places)
+    # one text per possible (count, unknown) pair
+    d = len(INDICATORS)
+    count_texts = pa.array([f"{c}/{d} chỉ số thiếu hụt" + (f", {u} chưa rõ" if u > 0 else "")
+                            for c in range(d + 1) for u in range(d + 1)], pa.large_string())
+    count_text = lookup_text(count_texts, count * (d + 1) + unknown)
 
-    # explanation: the income test and the count
-    op = pd.Series(np.where(below.fillna(False).astype(bool), "≤", ">"), index=flags.index, dtype="str")
-    said = below.notna().to_numpy()
-    by_income, by_score = said & measured, said & by_b1
-
-    def tail(rows: np.ndarray, middle: str, word: str, thresholds: Mapping[str, float | None]) -> pd.Series:
-        """``middle + op + word + limit`` of the rows, built once per distinct (op, area) and spread."""
-        o, a = op[rows], area[rows]
-        area_codes, areas = pd.factorize(a, use_na_sentinel=True)
-        key = (o == "≤").to_numpy(dtype=bool).astype(np.int64) * (len(areas) + 1) + area_codes + 1
-        _, first, codes = np.unique(key, return_index=True, return_inverse=True)
-        texts = middle + o.iloc[first] + word + _limit_text(a.iloc[first], thresholds)
-        return pd.Series(texts.array.take(codes.reshape(-1)), index=o.index)
-
-    income_text = ("Thu nhập bình quân " + fmt_number(income[by_income])
-                   + tail(by_income, " đồng/người/tháng ", " chuẩn ", lines))
-    b1_text = "Điểm B1 " + fmt_number(b1[by_score]) + tail(by_score, " ", " ngưỡng ", cutoffs)
-    test_text = pd.concat([income_text, b1_text])
-    band_text = ("thu nhập không quá " + _limit_text(area, bands) + ": mức sống trung bình").where(cls == MSTB)
-    # one text per distinct (count, unknown) pair, then spread to the households
-    c_np, u_np = count.to_numpy(dtype="int64"), unknown.to_numpy(dtype="int64")
-    _, first, codes = np.unique(c_np * (len(INDICATORS) + 1) + u_np, return_index=True, return_inverse=True)
-    codes = codes.reshape(-1)
-    c_u = pd.Series(c_np[first], dtype="Int64")
-    u_u = pd.Series(u_np[first], dtype="Int64")
-    texts = (c_u.astype("str") + "/" + str(len(INDICATORS)) + " chỉ số thiếu hụt"
-             + (", " + u_u.astype("str") + " chưa rõ").where(u_u > 0, ""))
-    count_text = pd.Series(texts.array.take(codes), index=flags.index)
-    explanation = join_parts([test_text, band_text, count_text], flags.index)
-    return Decision(cls, below, basis, count, unknown, missing, needs_income, explanation)
+    basis = np.where(measured, BASES.index("thu_nhap"), np.where(by_b1, BASES.index("diem_b1"), -1))
+    return Decision(cls, below, basis, count, unknown, missing, needs_income,
+                    [(said, test_text), (mstb, band_text), (None, count_text)])
 
 
 # ------------------------------------------------------------------ flags used
 
 
 def _recorded(households: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
-    return pd.DataFrame({key: column(households, key, "Int8").to_numpy() for key in INDICATORS}, index=index,
-                        dtype="Int8")
+    return pd.DataFrame({key: column(households, key, "Int8").array for key in INDICATORS}, index=index, copy=False)
+
+
+def _flag(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(int8 values, NA) of an Int8 flag column."""
+    return values.to_numpy(dtype="int8", na_value=0), values.isna().to_numpy()
 
 
 def _combine(recorded: pd.DataFrame, derived: pd.DataFrame, prefer: str) -> pd.DataFrame:
-    if prefer == "recorded":
-        return recorded.where(recorded.notna(), derived).astype("Int8")
-    return derived.where(derived.notna(), recorded).astype("Int8")
-
-
-def _used_reasons(used: pd.DataFrame, d: Derivation, std: Standard) -> list[pd.Series]:
-    """Per indicator, the reason of each household where the flag used is 1."""
-    out = []
+    """The flag of the preferred side where it is known, else the other side's."""
+    first, second = (recorded, derived) if prefer == "recorded" else (derived, recorded)
+    out = {}
     for key in INDICATORS:
-        # only the households where the flag used is 1 (the parts are aligned on the index by join_parts)
-        rows = used[key].to_numpy(dtype="int8", na_value=0) == 1
-        derived = d.flags[key].to_numpy(dtype="int8", na_value=0)[rows] == 1
-        says = d.reasons[key][rows].where(derived)
-        out.append(says.fillna(std.indicators[key].short_name + ": theo số liệu ghi").astype("str"))
+        (a, a_na), (b, b_na) = _flag(first[key]), _flag(second[key])
+        out[key] = pd.arrays.IntegerArray(np.where(a_na, b, a), a_na & b_na)
+    return pd.DataFrame(out, index=recorded.index, copy=False)
+
+
+def _used_reasons(used: pd.DataFrame, d: Derivation, std: Standard) -> list[Rows]:
+    """Per indicator, the reason of each household where the flag used is 1: the derived one where it was derived
+    1, else that the recorded flag was used (two pieces per indicator, in indicator order)."""
+    out: list[Rows] = []
+    for key in INDICATORS:
+        one = used[key].to_numpy(dtype="int8", na_value=0) == 1
+        rows, texts = d.said[key]  # the households derived 1
+        keep = one[rows] & texts.is_valid().to_numpy(zero_copy_only=False)
+        recorded = one.copy()
+        recorded[rows[keep]] = False
+        out += [(rows[keep], texts.filter(pa.array(keep))),
+                _constant(np.flatnonzero(recorded), std.indicators[key].short_name + ": theo số liệu ghi")]
     return out
 
 
@@ -251,7 +271,7 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
                          message_en=f"prefer must be 'recorded' or 'derived', not '{prefer}'")
     std = load_standard(std)
     local_std = load_standard(local) if local is not None else None
-    hh = households.copy()
+    hh = households.copy(deep=False)  # copy-on-write: the columns added below leave the input as it is
     index = pd.Index(column(hh, "uid", "Int64").astype("int64"), name="uid")
     if not index.is_unique:
         raise UsageError("Cột uid của bảng hộ phải duy nhất.", message_en="households.uid must be unique")
@@ -266,67 +286,83 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     found: list[Finding] = []
     loc = Locator(hh, index)
     recorded = _recorded(hh, index)
-    d = derive(hh, mem, std)
+    prepared = prepare(hh, mem)  # the same under both standards
+    d = derive(hh, mem, std, prepared)
+    d_local = derive(hh, mem, local_std, prepared) if local_std is not None else None
+    del prepared  # the coded members are not needed any more
     used = _combine(recorded, d.flags, prefer)
 
     for key in INDICATORS:
-        clash = (recorded[key].notna() & d.flags[key].notna() & (recorded[key] != d.flags[key])).fillna(False)
-        found += [loc.finding("indicator-mismatch", uid, column_key=key, key=key, value=int(recorded.at[uid, key]),
-                              detail=int(d.flags.at[uid, key])) for uid in clash[clash].index]
+        (rec, rec_na), (der, der_na) = _flag(recorded[key]), _flag(d.flags[key])
+        at = np.flatnonzero(~rec_na & ~der_na & (rec != der))
+        found += loc.findings("indicator-mismatch", at, column_key=key, key=key, value=rec[at].tolist(),
+                              detail=der[at].tolist())
 
     dec = decide(hh, used, std)
-    blocked_codes = column(hh, "loi_chan", "str").set_axis(index)
-    blocked = blocked_codes.notna()
-    phan_loai = dec.phan_loai.mask(blocked, CHUA_DU)
+    undecided_class = CLASSES.index(CHUA_DU)
+    blocked_codes = column(hh, "loi_chan", "str")
+    blocked = blocked_codes.notna().to_numpy()
+    classes = np.where(blocked, undecided_class, dec.classes)
+    phan_loai = labels(classes, CLASSES, index)
 
-    undecided = ~blocked & (phan_loai == CHUA_DU)
-    found += [loc.finding("household-undecided", uid, key="phan_loai", detail=dec.missing.at[uid])
-              for uid in undecided[undecided].index]
-    found += [loc.finding("household-not-classified", uid, key="loi_chan", value=blocked_codes.at[uid],
-                          detail=blocked_codes.at[uid]) for uid in blocked[blocked].index]
-    info = dec.needs_income & ~blocked
-    found += [loc.finding("average-living-needs-income", uid, column_key="diem_b1", key="diem_b1")
-              for uid in info[info].index]
+    undecided = ~blocked & (classes == undecided_class)
+    at_undecided = np.flatnonzero(undecided)
+    found += loc.findings("household-undecided", at_undecided, key="phan_loai",
+                          detail=dec.missing.iloc[at_undecided].tolist())
+    at_blocked = np.flatnonzero(blocked)
+    codes = blocked_codes.iloc[at_blocked].tolist()
+    found += loc.findings("household-not-classified", at_blocked, key="loi_chan", value=codes, detail=codes)
+    info = np.flatnonzero(dec.needs_income & ~blocked)
+    found += loc.findings("average-living-needs-income", info, column_key="diem_b1", key="diem_b1")
 
     # recorded B2 score and recorded class, checked against the recomputation
-    b2 = column(hh, "diem_b2", "Float64").set_axis(index)
+    b2 = column(hh, "diem_b2", "Float64")
+    b2_value = b2.to_numpy(dtype=float, na_value=np.nan)
     expected_b2 = dec.count * std.b2_points.value
-    bad_b2 = (b2.notna() & (dec.unknown == 0) & (b2 != expected_b2)).fillna(False).astype(bool)
-    found += [loc.finding("b2-count-mismatch", uid, column_key="diem_b2", key="diem_b2", value=_fmt_value(b2.at[uid]),
-                          detail=f"{dec.count.at[uid]} chỉ số → {expected_b2.at[uid]} điểm")
-              for uid in bad_b2[bad_b2].index]
-    written = column(hh, "phan_loai_ghi", "str").set_axis(index)
-    compatible = (written == MSTB) & (phan_loai == KHONG_NGHEO) & (dec.basis == "diem_b1")
-    bad_class = (written.notna() & (phan_loai != CHUA_DU) & (written != phan_loai) & ~compatible).fillna(False)
-    found += [loc.finding("class-mismatch", uid, column_key="phan_loai_ghi", key="phan_loai_ghi",
-                          value=written.at[uid], detail=phan_loai.at[uid]) for uid in bad_class[bad_class.astype(bool)].index]
+    bad_b2 = np.flatnonzero(b2.notna().to_numpy() & (dec.unknown == 0) & (b2_value != expected_b2))
+    found += loc.findings("b2-count-mismatch", bad_b2, column_key="diem_b2", key="diem_b2",
+                          value=[_fmt_value(v) for v in b2_value[bad_b2].tolist()],
+                          detail=[f"{c} chỉ số → {e} điểm" for c, e in zip(dec.count[bad_b2].tolist(),
+                                                                         expected_b2[bad_b2].tolist(), strict=True)])
+    written = Coded.of(column(hh, "phan_loai_ghi", "str"))
+    written_class = written.lookup({name: i for i, name in enumerate(CLASSES)}, -1, np.int64)  # -1: none or other
+    # a recorded MSTB where the B1 score gives Không nghèo is compatible; NA (no basis) leaves it unreported too
+    maybe_compatible = ((written_class == CLASSES.index(MSTB)) & (classes == CLASSES.index(KHONG_NGHEO))
+                        & (dec.basis != BASES.index("thu_nhap")))
+    bad_class = np.flatnonzero((written.codes >= 0) & (classes != undecided_class)
+                               & (written_class != classes) & ~maybe_compatible)
+    found += loc.findings("class-mismatch", bad_class, column_key="phan_loai_ghi", key="phan_loai_ghi",
+                          value=[written.values[c] for c in written.codes[bad_class]],
+                          detail=[CLASSES[c] for c in classes[bad_class]])
 
     # the local standard
     local_class = pd.Series(pd.NA, index=index, dtype="str")
-    if local_std is not None:
-        d_local = derive(hh, mem, local_std)
+    if local_std is not None and d_local is not None:
         dec_local = decide(hh, _combine(recorded, d_local.flags, prefer), local_std)
-        local_class = dec_local.phan_loai.mask(blocked, CHUA_DU)
+        local_classes = np.where(blocked, undecided_class, dec_local.classes)
+        local_class = labels(local_classes, CLASSES, index)
         # report what the local standard misses only where it differs from what the national one already asks
-        extra = ~blocked & (local_class == CHUA_DU) & (dec_local.missing != dec.missing.where(phan_loai == CHUA_DU, ""))
-        found += [loc.finding("household-undecided", uid, key="phan_loai_dia_phuong",
-                              detail=f"theo chuẩn {local_std.id}: {dec_local.missing.at[uid]}") for uid in extra[extra].index]
+        asked = dec.missing.where(classes == undecided_class, "").to_numpy()
+        extra = np.flatnonzero(~blocked & (local_classes == undecided_class) & (dec_local.missing.to_numpy() != asked))
+        found += loc.findings("household-undecided", extra, key="phan_loai_dia_phuong",
+                              detail=[f"theo chuẩn {local_std.id}: {text}" for text in dec_local.missing.iloc[extra].tolist()])
 
     # reasons
-    blocked_text = ("Không phân loại do lỗi dữ liệu: " + blocked_codes).where(blocked)
-    undecided_text = ("Chưa đủ thông tin: " + dec.missing).where(undecided)
-    ly_do = join_parts([blocked_text, dec.explanation, *_used_reasons(used, d, std), undecided_text], index)
+    blocked_text = cat("Không phân loại do lỗi dữ liệu: ", to_arrow(blocked_codes.iloc[at_blocked]))
+    undecided_text = cat("Chưa đủ thông tin: ", to_arrow(dec.missing.iloc[at_undecided]))
+    ly_do = join_pieces(len(index), [(at_blocked, blocked_text), *dec.explanation, *_used_reasons(used, d, std),
+                                     (at_undecided, undecided_text)])
 
     out = hh
     for key in INDICATORS:
         out[key] = used[key].array
-    out["so_thieu_hut"] = dec.count.array
-    out["so_chua_ro"] = dec.unknown.array
-    out["co_so_thu_nhap"] = dec.basis.array
-    out["duoi_chuan_thu_nhap"] = dec.below.astype("boolean").array
+    out["so_thieu_hut"] = pd.arrays.IntegerArray(dec.count.astype(np.int64), np.zeros(len(index), dtype=bool))
+    out["so_chua_ro"] = pd.arrays.IntegerArray(dec.unknown.astype(np.int64), np.zeros(len(index), dtype=bool))
+    out["co_so_thu_nhap"] = labels(dec.basis, BASES, index).array
+    out["duoi_chuan_thu_nhap"] = dec.below.series(index).array
     out["phan_loai"] = phan_loai.array
     out["phan_loai_dia_phuong"] = local_class.array
-    out["ly_do"] = ly_do.array
+    out["ly_do"] = pd.array(ly_do, dtype="str")
     out["chuan"] = pd.Series(std.id, index=out.index, dtype="str")
 
     moves = assign_movements(out, mem, previous=previous, history=history)
@@ -338,41 +374,50 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
 
     members_out = _members_out(mem, out, d)
     present = ~column(out, "tinh_trang_ho", "str").isin(STATUS_OUT).to_numpy()
-    summary = _summary(out, members_out, present, local_std is not None)
-    af = _af(out, used, std, present & ~blocked.to_numpy())
+    summary = _summary(out, members_out, d.positions, present, local_std is not None)
+    af = _af(out, used, std, present & ~blocked)
     return Classification(out, members_out, found, summary, af, tables, std, local_std)
 
 
 def _members_out(members: pd.DataFrame, households: pd.DataFrame, d: Derivation) -> pd.DataFrame:
-    m = members.copy()
-    m["tuoi"] = exact_age(d.age_lo, d.age_hi).astype("Int64").array
-    pos = household_positions(households, m)
+    m = members.copy(deep=False)
+    m["tuoi"] = d.exact_age()
+    found = d.positions >= 0
     for key in ("ma_xa", "thon", "phan_loai", "dien_bien"):
-        m[key] = household_values(households, column(households, key, "str"), m, pos).astype("str").array
+        value = Coded.of(column(households, key, "str"))  # each distinct text once, then spread to the members
+        codes = np.where(found, value.codes[np.where(found, d.positions, 0)] if len(value.codes) else -1, -1)
+        m[key] = pd.array(lookup_text(pa.array(value.values, pa.large_string()), codes), dtype="str")
     return m
 
 
-def _summary(households: pd.DataFrame, members: pd.DataFrame, present: np.ndarray, with_local: bool) -> pd.DataFrame:
+def _summary(households: pd.DataFrame, members: pd.DataFrame, positions: np.ndarray, present: np.ndarray,
+             with_local: bool) -> pd.DataFrame:
     """Per commune: households and persons by class (households that moved away or dissolved are left out and
-    counted in ``ho_roi_di``); rates are percentages of the commune's households."""
-    size = column(members, "uid", "Int64").value_counts()
-    uid = column(households, "uid", "Int64")
-    persons = uid.map(size).astype("Int64")
-    persons = persons.where(persons.notna(), column(households, "so_thanh_vien", "Int64")).fillna(0).astype("int64")
-    cls = column(households, "phan_loai", "str")
-    data = {"ma_xa": column(households, "ma_xa", "str"), "so_ho": pd.Series(1, index=households.index),
-            "so_nhan_khau": persons}
+    counted in ``ho_roi_di``); rates are percentages of the commune's households. ``positions``: the household of
+    each member row."""
+    counted = column(members, "uid", "Int64").notna().to_numpy() & (positions >= 0)
+    size = np.bincount(positions[counted], minlength=len(households))
+    recorded = column(households, "so_thanh_vien", "Int64").to_numpy(dtype="int64", na_value=0)
+    persons = np.where(size > 0, size, recorded)  # the member rows, else the recorded size
+    cls = Coded.of(column(households, "phan_loai", "str"))
     names = {NGHEO: "ngheo", CAN_NGHEO: "can_ngheo", MSTB: "mstb", KHONG_NGHEO: "khong_ngheo", CHUA_DU: "chua_du"}
-    for label, short in names.items():
-        data[f"ho_{short}"] = (cls == label).astype(int)
-        data[f"nhan_khau_{short}"] = persons.where(cls == label, 0)
-    if with_local:
-        local = column(households, "phan_loai_dia_phuong", "str")
-        for label in (NGHEO, CAN_NGHEO):
-            data[f"ho_{names[label]}_dia_phuong"] = (local == label).astype(int)
-    frame = pd.DataFrame(data, index=households.index)
-    summary = frame[present].groupby("ma_xa", dropna=False, sort=True).sum(numeric_only=True)
-    gone = pd.Series((~present).astype(int), index=households.index).groupby(frame["ma_xa"], dropna=False).sum()
+    rows = slice(None) if present.all() else present
+
+    def columns() -> Iterator[tuple[str, np.ndarray]]:  # one at a time, for the present households
+        yield "so_ho", np.ones(len(households), dtype=np.int64)[rows]
+        yield "so_nhan_khau", persons[rows]
+        for label, short in names.items():
+            mask = cls.matches((label,))[rows]
+            yield f"ho_{short}", mask
+            yield f"nhan_khau_{short}", np.where(mask, persons[rows], 0)
+        if with_local:
+            local = Coded.of(column(households, "phan_loai_dia_phuong", "str"))
+            for label in (NGHEO, CAN_NGHEO):
+                yield f"ho_{names[label]}_dia_phuong", local.matches((label,))[rows]
+
+    commune = column(households, "ma_xa", "str")
+    summary = group_sums([commune[rows]], columns())
+    gone = group_sums([commune], [("gone", ~present)])["gone"]
     summary = summary.reindex(summary.index.union(gone.index), fill_value=0)
     summary["ho_roi_di"] = gone.reindex(summary.index, fill_value=0)
     for short in ("ngheo", "can_ngheo", "mstb"):
@@ -384,18 +429,12 @@ def _summary(households: pd.DataFrame, members: pd.DataFrame, present: np.ndarra
 
 def _af(households: pd.DataFrame, used: pd.DataFrame, std: Standard, population: np.ndarray) -> dict[str, AFResult]:
     weights = np.asarray(std.weights.value)
-    matrix = np.column_stack([used[key].to_numpy(dtype=float, na_value=np.nan) for key in INDICATORS])
-    matrix = matrix.reshape(len(used), len(INDICATORS))[population]
-    units = column(households, "ma_xa", "str").to_numpy()[population]
+    matrix = np.empty((int(population.sum()), len(INDICATORS)))
+    for j, key in enumerate(INDICATORS):
+        matrix[:, j] = used[key].to_numpy(dtype=float, na_value=np.nan)[population]
     out = {AF_OVERALL: alkire_foster(matrix, weights, std.af_cutoff)}
-    # each commune's rows, in their order, as one contiguous block of the matrix sorted (stably) by commune
-    named = np.flatnonzero(pd.notna(units))
-    codes, names = pd.factorize(pd.Series(units[named], dtype=object), sort=True)
-    order = named[np.argsort(codes, kind="stable")]
-    ends = np.cumsum(np.bincount(codes, minlength=len(names)))
-    for i, unit in enumerate(names):
-        rows = order[(ends[i - 1] if i else 0):ends[i]]
-        out[str(unit)] = alkire_foster(matrix[rows], weights, std.af_cutoff)
+    # per commune (in sorted order), each on its rows in their order
+    codes, names = pd.factorize(column(households, "ma_xa", "str")[population], sort=True, use_na_sentinel=True)
+    by_unit = alkire_foster_by(matrix, weights, std.af_cutoff, codes, len(names))
+    out.update((str(unit), result) for unit, result in zip(names, by_unit, strict=True))
     return out
-
-

@@ -9,38 +9,74 @@ two values (y−b−1 or y−b): every member rule is evaluated at both, and a c
 agree — so a boundary that falls inside the interval leaves the contribution NA, while an answer that decides the
 rule at any age (a member who has a health-insurance card) still counts. Nothing is imputed.
 
-All work is vectorised: boolean masks per rule, groupby per household; loops run over the 12 indicators only.
+All work is vectorised on numpy arrays: a three-valued mask is a pair of boolean arrays (:class:`Tri`), a text
+answer is coded once (each test runs per distinct answer), per-household reductions are ``np.bincount`` over each
+member's household position, and reason texts are built in Arrow kernels for the deprived rows only. Loops run over
+the 12 indicators and the bands of the standard only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from hgn_review.schemas.layout import INDICATORS
-from hgn_review.scoring._frames import column, household_values, map_values
-from hgn_review.scoring._text import fmt_number, fmt_scalar, join_by, join_parts, lower_first
-from hgn_review.scoring.standard import Indicator, Standard
+from hgn_review.scoring._frames import Coded, Tri, column, household_positions
+from hgn_review.scoring._text import (
+    Rows,
+    cat,
+    fmt_number,
+    fmt_scalar,
+    join_groups,
+    join_parts,
+    lookup_text,
+    lower_first,
+    repeat,
+    scatter,
+    to_arrow,
+    to_series,
+)
+from hgn_review.scoring.standard import AgeRange, Indicator, Standard
 
 # ------------------------------------------------------------------ three-valued helpers
 
 
-def isin(values: pd.Series, allowed: tuple[str, ...]) -> pd.Series:
-    """Kleene ``isin``: NA where the value is NA (pandas' own isin says False)."""
-    return values.isin(allowed).astype("boolean").mask(values.isna())
+@dataclass(frozen=True)
+class Age:
+    """Completed ages: ``value`` where ``known``."""
 
+    value: np.ndarray
+    known: np.ndarray
 
-def _agree(a: pd.Series, b: pd.Series) -> pd.Series:
-    """a where a and b are the same known value, else NA."""
-    same = (a == b).fillna(False).astype(bool)
-    return a.astype("boolean").where(same)
+    def within(self, ages: AgeRange) -> Tri:
+        """Kleene :meth:`AgeRange.contains`."""
+        inside = self.value >= ages.start
+        if ages.end is not None:
+            inside &= self.value <= ages.end
+        return Tri.test(self.known, inside)
+
+    def below(self, limit: int) -> Tri:
+        return Tri.test(self.known, self.value < limit)
+
+    def at_least(self, limit: int) -> Tri:
+        return Tri.test(self.known, self.value >= limit)
+
+    def take(self, rows: np.ndarray | slice) -> Age:
+        return Age(self.value[rows], self.known[rows])
+
+    def series(self) -> pd.Series:
+        return pd.Series(pd.arrays.IntegerArray(np.where(self.known, self.value, 0), ~self.known))
 
 
 class _Groups:
-    """Members grouped by household (``uid``) once, for per-household reductions with ``ufunc.reduceat``."""
+    """Members grouped by household (``uid``) once, for per-household reductions with ``ufunc.reduceat``.
+
+    (:func:`derive` reduces with ``np.bincount`` over household positions; this and :func:`_kleene_any` serve
+    callers that have only ``uid``.)"""
 
     def __init__(self, uid: pd.Series, index: pd.Index) -> None:
         u = uid.to_numpy(dtype="int64")
@@ -74,26 +110,70 @@ def _kleene_any(contrib: pd.Series, uid: pd.Series, index: pd.Index, groups: _Gr
 # ------------------------------------------------------------------ ages
 
 
+def _dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(year, month × 100 + day, known) of datetimes (wall-clock date for time-zone aware ones); the calendar is
+    worked out once per day of the span of the dates (or per distinct day when the span is very long)."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_localize(None)
+    days = values.to_numpy().astype("datetime64[D]").view(np.int64)
+    known = days != np.datetime64("NaT").view(np.int64)
+    first, last = 0, 0
+    if known.any():
+        first = int(days.min(initial=np.iinfo(np.int64).max, where=known))
+        last = int(days.max(initial=np.iinfo(np.int64).min, where=known))
+    span = last - first + 1
+    if span <= _DENSE_DAYS:
+        days -= first
+        days[~known] = 0
+        which, calendar = days, np.arange(first, first + span)
+    else:
+        which, calendar = pd.factorize(days)
+    day = np.asarray(calendar, dtype=np.int64).view("datetime64[D]")
+    years, months = day.astype("datetime64[Y]"), day.astype("datetime64[M]")
+    month_day = (months.astype(np.int64) % 12 + 1) * 100 + (day - months.astype("datetime64[D]")).astype(np.int64) + 1
+    return (years.astype(np.int64) + 1970)[which], month_day.astype(np.int16)[which], known
+
+
+_DENSE_DAYS = 400 * 366  # a calendar table of up to four centuries of days
+
+
+def _ages(households: pd.DataFrame, members: pd.DataFrame, positions: np.ndarray) -> tuple[Age, Age]:
+    """(youngest, oldest) possible completed age of each member row (see :func:`member_ages`)."""
+    found = positions >= 0
+    at = positions if found.all() else np.where(found, positions, 0)
+    ry, rmd, review_known = _dates(column(households, "ngay_ra_soat", "datetime"))
+    if len(ry):
+        ry, rmd, review_known = ry[at], rmd[at], review_known[at] & found
+    else:
+        ry, rmd = np.zeros(len(positions), dtype=np.int64), np.zeros(len(positions), dtype=np.int16)
+        review_known = np.zeros(len(positions), dtype=bool)
+    by, bmd, born_known = _dates(column(members, "ngay_sinh", "datetime"))
+    year = column(members, "nam_sinh", "Int64")
+    year_known = year.notna().to_numpy()
+    only_year = np.flatnonzero(~born_known)
+    review_year, review_day = ry[only_year], rmd[only_year]
+    hi = ry  # (a fresh array) the exact age where the birth date is known
+    hi -= by
+    hi -= rmd < bmd
+    lo = hi
+    if len(only_year):  # one of two ages where only the birth year is known (the older one on 31/12)
+        year_hi = review_year - year.to_numpy(dtype="int64", na_value=0)[only_year]
+        lo = hi.copy()
+        hi[only_year] = year_hi
+        lo[only_year] = year_hi - (review_day != 1231)
+    known = review_known & (born_known | year_known)
+    valid = known & (hi >= 0)
+    return Age(np.maximum(lo, 0), valid), Age(hi, valid)
+
+
 def member_ages(households: pd.DataFrame, members: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """(youngest, oldest) possible completed age of each member at the household's review date (Int64).
 
     Equal when ``ngay_sinh`` is known; one year apart when only ``nam_sinh`` is (except on 31/12); NA when the
     review date or the birth is unknown, or the birth is after the review.
     """
-    review = household_values(households, column(households, "ngay_ra_soat", "datetime"), members)
-    born = column(members, "ngay_sinh", "datetime")
-    ry = review.dt.year.astype("Int64")
-    rmd = (review.dt.month * 100 + review.dt.day).astype("Int64")
-    bmd = (born.dt.month * 100 + born.dt.day).astype("Int64")
-    exact = ry - born.dt.year.astype("Int64") - (rmd < bmd).astype("Int64")
-    year_hi = ry - column(members, "nam_sinh", "Int64")
-    year_lo = year_hi.where(rmd == 1231, year_hi - 1)
-    hi = exact.where(born.notna(), year_hi)
-    lo = exact.where(born.notna(), year_lo)
-    valid = (hi >= 0).fillna(False)
-    lo = lo.clip(lower=0).where(valid).astype("Int64")
-    hi = hi.where(valid).astype("Int64")
-    return lo, hi
+    lo, hi = _ages(households, members, household_positions(households, members))
+    return lo.series().set_axis(members.index), hi.series().set_axis(members.index)
 
 
 def exact_age(lo: pd.Series, hi: pd.Series) -> pd.Series:
@@ -101,82 +181,152 @@ def exact_age(lo: pd.Series, hi: pd.Series) -> pd.Series:
     return lo.where((lo == hi).fillna(False)).astype("Int64")
 
 
-# ------------------------------------------------------------------ member rules: (members, age, indicator) -> mask
+# ------------------------------------------------------------------ the members, coded
 
 
-def _employment(m: pd.DataFrame, age: pd.Series, ind: Indicator) -> pd.Series:
-    return ind["working_age"].contains(age) & isin(m["viec_lam"], ind["deprived_status"])
+@dataclass(frozen=True)
+class Members:
+    """The members of the households, in household order then ``stt`` then ``row``, as numpy arrays."""
+
+    rows: np.ndarray  # position of each in the members input
+    home: np.ndarray  # position of its household
+    lo: Age
+    hi: Age
+    answers: dict[str, Coded]  # viec_lam, trinh_do, cap_hoc, khuyet_tat
+    yes_no: dict[str, Tri]  # the_bhyt, suy_dinh_duong, dang_di_hoc
+    source: pd.DataFrame  # the members input (positional index), for the texts of the deprived
+    _tests: dict[tuple[str, tuple[str, ...]], Tri] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def isin(self, key: str, allowed: tuple[str, ...]) -> Tri:
+        """Kleene: the answer ``key`` is one of ``allowed`` (worked out once per answer and list)."""
+        if (key, allowed) not in self._tests:
+            self._tests[key, allowed] = self.answers[key].isin(allowed)
+        return self._tests[key, allowed]
 
 
-def _nutrition(m: pd.DataFrame, age: pd.Series, ind: Indicator) -> pd.Series:
-    return (age < ind["child_age_below"]).astype("boolean") & m["suy_dinh_duong"]
+def _members(households: pd.DataFrame, members: pd.DataFrame, positions: np.ndarray, lo: Age, hi: Age) -> Members:
+    """Members of the given households (by ``uid``), ordered as the reasons list them."""
+    keep = np.flatnonzero(column(members, "uid", "Int64").notna().to_numpy() & (positions >= 0))
+    # every member row, in order (the common case): views instead of copies
+    at: np.ndarray | slice = slice(None) if len(keep) == len(members) else keep
+    home = positions[at]
+    stt = column(members, "stt", "Int64")
+    stt_na, stt_v = stt.isna().to_numpy()[at], stt.to_numpy(dtype="int64", na_value=0)[at]
+    # sorted already when households ascend and stt ascends strictly within each: no sort
+    same = home[1:] == home[:-1]
+    ordered = not stt_na.any() and bool(np.all((home[1:] > home[:-1]) | (same & (stt_v[1:] > stt_v[:-1]))))
+    if not ordered:  # stable, NA last within each key (as sort_values)
+        row = column(members, "row", "Int64")
+        row_na, row_v = row.isna().to_numpy()[at], row.to_numpy(dtype="int64", na_value=0)[at]
+        keep = keep[np.lexsort((row_v, row_na, stt_v, stt_na, home))]
+        at, home = keep, positions[keep]
+    answers = {key: Coded.of(column(members, key, "str")).take(at)
+               for key in ("viec_lam", "trinh_do", "cap_hoc", "khuyet_tat")}
+    yes_no = {key: Tri.of(column(members, key, "boolean")) for key in ("the_bhyt", "suy_dinh_duong", "dang_di_hoc")}
+    yes_no = {key: Tri(t.yes[at], t.no[at]) for key, t in yes_no.items()}
+    return Members(keep, home, lo.take(at), hi.take(at), answers, yes_no, members)
 
 
-def _health_insurance(m: pd.DataFrame, age: pd.Series, ind: Indicator) -> pd.Series:
-    return (age >= ind["min_age"]).astype("boolean") & ~m["the_bhyt"]
+# ------------------------------------------------------------------ member rules: (members, age, indicator) -> Tri
 
 
-def _required_level(m: pd.DataFrame, age: pd.Series, ind: Indicator) -> pd.Series:
-    """Position (in level_order) of the level required at ``age``; NA outside the bands."""
+def _employment(m: Members, age: Age, ind: Indicator) -> Tri:
+    return age.within(ind["working_age"]) & m.isin("viec_lam", ind["deprived_status"])
+
+
+def _nutrition(m: Members, age: Age, ind: Indicator) -> Tri:
+    return age.below(ind["child_age_below"]) & m.yes_no["suy_dinh_duong"]
+
+
+def _health_insurance(m: Members, age: Age, ind: Indicator) -> Tri:
+    return age.at_least(ind["min_age"]) & ~m.yes_no["the_bhyt"]
+
+
+def _required_level(age: Age, ind: Indicator) -> np.ndarray:
+    """Position (in level_order) of the level required at ``age``; -1 outside the bands (a later band wins)."""
     order = {level: i for i, level in enumerate(ind["level_order"])}
-    need = pd.Series(pd.NA, index=m.index, dtype="Int64")
+    need = np.full(len(age.value), -1, dtype=np.int64)
     for band in ind["required_level"]:
-        need = need.mask(band.ages.contains(age).fillna(False), order[band.min_level])
+        need[age.within(band.ages).yes] = order[band.min_level]
     return need
 
 
-def _adult_education(m: pd.DataFrame, age: pd.Series, ind: Indicator) -> pd.Series:
+def _adult_education(m: Members, age: Age, ind: Indicator) -> Tri:
     order = {level: i for i, level in enumerate(ind["level_order"])}
-    have = map_values(m["trinh_do"], order, "Int64")
-    below = (have < _required_level(m, age, ind)).astype("boolean")
-    return ind["ages"].contains(age) & ~m["dang_di_hoc"] & below
+    have = m.answers["trinh_do"].lookup(order, -1, np.int64)
+    need = _required_level(age, ind)
+    below = Tri.test((have >= 0) & (need >= 0), have < need)
+    return age.within(ind["ages"]) & ~m.yes_no["dang_di_hoc"] & below
 
 
-def _school_attendance(m: pd.DataFrame, age: pd.Series, ind: Indicator) -> pd.Series:
-    fits = pd.Series(False, index=m.index, dtype="boolean")
+def _school_attendance(m: Members, age: Age, ind: Indicator) -> Tri:
+    fits = Tri.test(np.ones(len(m), dtype=bool), np.zeros(len(m), dtype=bool))
     for band in ind["levels_by_age"]:
-        fits = fits | (band.ages.contains(age) & isin(m["cap_hoc"], band.levels))
-    attending = m["dang_di_hoc"]
-    return ind["ages"].contains(age) & (~attending | (attending & ~fits))
+        fits = fits | (age.within(band.ages) & m.isin("cap_hoc", band.levels))
+    attending = m.yes_no["dang_di_hoc"]
+    return age.within(ind["ages"]) & (~attending | (attending & ~fits))
 
 
-def _dependent(m: pd.DataFrame, age: pd.Series, ind: Indicator) -> pd.Series:
-    young = (age < ind["child_age_below"]).astype("boolean")
-    old = (age >= ind["elderly_age_from"]).astype("boolean")
-    return young | old | isin(m["khuyet_tat"], ind["disability_levels"])
+def _dependent(m: Members, age: Age, ind: Indicator) -> Tri:
+    young = age.below(ind["child_age_below"])
+    old = age.at_least(ind["elderly_age_from"])
+    return young | old | m.isin("khuyet_tat", ind["disability_levels"])
 
 
-_MEMBER_MASKS: dict[str, Callable[[pd.DataFrame, pd.Series, Indicator], pd.Series]] = {
+_MEMBER_MASKS: dict[str, Callable[[Members, Age, Indicator], Tri]] = {
     "employment": _employment, "nutrition": _nutrition, "health_insurance": _health_insurance,
     "adult_education": _adult_education, "school_attendance": _school_attendance,
 }
+_MEMBER_RULES = {**_MEMBER_MASKS, "dependents": _dependent}  # every rule evaluated per member
 
 
-# what a deprived member's entry says after "<name> (<age>)": (members subset, youngest age, indicator) -> text
-def _say_employment(m: pd.DataFrame, lo: pd.Series, ind: Indicator) -> pd.Series:
-    return lower_first(m["viec_lam"])
+# what a deprived member's entry says after "<name> (<age>)": (members, the deprived among them, indicator) -> text
+def _say_employment(m: Members, rows: np.ndarray, ind: Indicator) -> pa.Array:
+    status = m.answers["viec_lam"]
+    said = lower_first(pd.Series(status.values, dtype="str"))
+    return lookup_text(to_arrow(said), status.codes[rows])
 
 
-def _say_adult_education(m: pd.DataFrame, lo: pd.Series, ind: Indicator) -> pd.Series:
-    names = pd.Series(ind["level_order"])
-    need = _required_level(m, lo, ind)
-    return "chưa tốt nghiệp " + need.map(names).astype("str") + ", không đi học"
+def _say_adult_education(m: Members, rows: np.ndarray, ind: Indicator) -> pa.Array:
+    texts = pa.array([f"chưa tốt nghiệp {level}, không đi học" for level in ind["level_order"]], pa.large_string())
+    return lookup_text(texts, _required_level(m.lo.take(rows), ind))
 
 
-def _say_school(m: pd.DataFrame, lo: pd.Series, ind: Indicator) -> pd.Series:
-    wrong = "đang học " + m["cap_hoc"].fillna("") + ", không đúng cấp học theo tuổi"
-    return wrong.mask(~m["dang_di_hoc"].fillna(True).astype(bool), "không đi học")
+def _say_school(m: Members, rows: np.ndarray, ind: Indicator) -> pa.Array:
+    levels = m.answers["cap_hoc"]
+    texts = [f"đang học {level}, không đúng cấp học theo tuổi" for level in (*levels.values, "")]
+    not_attending = len(texts)
+    which = np.where(m.yes_no["dang_di_hoc"].no[rows], not_attending, levels.codes[rows] % (len(texts)))
+    return lookup_text(pa.array([*texts, "không đi học"], pa.large_string()), which)
 
 
-def _constant(text: str) -> Callable[[pd.DataFrame, pd.Series, Indicator], pd.Series]:
-    return lambda m, lo, ind: pd.Series(text, index=m.index, dtype="str")
+def _constant(text: str) -> Callable[[Members, np.ndarray, Indicator], pa.Array]:
+    return lambda m, rows, ind: repeat(text, len(rows))
 
 
-_MEMBER_SAY: dict[str, Callable[[pd.DataFrame, pd.Series, Indicator], pd.Series]] = {
+_MEMBER_SAY: dict[str, Callable[[Members, np.ndarray, Indicator], pa.Array]] = {
     "employment": _say_employment, "nutrition": _constant("suy dinh dưỡng"),
     "health_insurance": _constant("không có thẻ BHYT"), "adult_education": _say_adult_education,
     "school_attendance": _say_school,
 }
+
+
+def _who(m: Members, rows: np.ndarray) -> pa.Array:
+    """``Nguyễn Văn B (17 tuổi)``, or ``(sinh năm 2007)`` when only the year is known, of the members ``rows``."""
+    src = m.source
+    at = m.rows[rows]
+    stt = to_arrow(column(src, "stt", "Int64").iloc[at].astype("str"))
+    name = to_arrow(column(src, "ho_ten", "str").iloc[at])
+    name = pa.compute.coalesce(name, cat("thành viên số ", pa.compute.coalesce(stt, "?")))
+    lo, hi = m.lo.take(rows), m.hi.take(rows)
+    exact = lo.known & (lo.value == hi.value)
+    year = to_arrow(column(src, "nam_sinh", "Int64").iloc[at].astype("str"))
+    age = pa.compute.if_else(pa.array(exact), cat(to_arrow(pd.Series(lo.value).astype("str")), " tuổi"),
+                             cat("sinh năm ", year))
+    return cat(name, " (", pa.compute.coalesce(age, "không rõ tuổi"), ")")
 
 
 # ------------------------------------------------------------------ derivation
@@ -185,136 +335,166 @@ _MEMBER_SAY: dict[str, Callable[[pd.DataFrame, pd.Series, Indicator], pd.Series]
 @dataclass(frozen=True)
 class Derivation:
     flags: pd.DataFrame  # index uid, 12 Int8 columns
-    reasons: pd.DataFrame  # index uid, 12 str columns (NA where not deprived)
-    age_lo: pd.Series  # one per member row, in input order (RangeIndex)
-    age_hi: pd.Series
+    said: dict[str, Rows]  # per indicator: (positions of the households where the flag is 1, their reason text)
+    lo: Age  # youngest and oldest possible age of each member row, in input order
+    hi: Age
+    positions: np.ndarray  # per member row: position of its household (household_positions)
+
+    @property
+    def age_lo(self) -> pd.Series:
+        return self.lo.series()
+
+    @property
+    def age_hi(self) -> pd.Series:
+        return self.hi.series()
+
+    def exact_age(self) -> pd.arrays.IntegerArray:
+        """Per member row: the completed age where it is certain, else NA (:func:`exact_age`)."""
+        exact = self.lo.known & (self.lo.value == self.hi.value)
+        return pd.arrays.IntegerArray(np.where(exact, self.lo.value, 0).astype(np.int64), ~exact)
+
+    @property
+    def reasons(self) -> pd.DataFrame:
+        """Index uid, 12 str columns (NA where not deprived)."""
+        index, n = self.flags.index, len(self.flags)
+        return pd.DataFrame({key: to_series(scatter(texts, rows, n), index) for key, (rows, texts) in self.said.items()},
+                            index=index)
 
 
-def _members_frame(households: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
-    """Members of the given households, typed, with an int64 ``uid``."""
-    uid = column(members, "uid", "Int64")
-    keep = uid.notna() & uid.isin(households["uid"])
-    m = pd.DataFrame({"uid": uid[keep].astype("int64")}, index=members.index[keep])
-    for key in ("ho_ten", "viec_lam", "trinh_do", "cap_hoc", "khuyet_tat"):
-        m[key] = column(members, key, "str")[keep]
-    for key in ("the_bhyt", "suy_dinh_duong", "dang_di_hoc"):
-        m[key] = column(members, key, "boolean")[keep]
-    m["stt"] = column(members, "stt", "Int64")[keep]
-    m["nam_sinh"] = column(members, "nam_sinh", "Int64")[keep]
-    m["row"] = column(members, "row", "Int64")[keep]
-    # reasons list members in household order, whatever the order of the input rows
-    return m.sort_values(["uid", "stt", "row"], kind="stable")
+def _member_flag(contrib: Tri, home: np.ndarray, size: np.ndarray) -> pd.arrays.IntegerArray:
+    """1 where any member is known deprived, 0 where every member is known not, NA otherwise or without members."""
+    n = len(size)
+    deprived = np.bincount(home[contrib.yes], minlength=n) > 0
+    unknown = np.bincount(home[contrib.unknown], minlength=n) > 0
+    return pd.arrays.IntegerArray(deprived.astype(np.int8), ~deprived & (unknown | (size == 0)))
 
 
-def _who(m: pd.DataFrame, lo: pd.Series, hi: pd.Series) -> pd.Series:
-    """``Nguyễn Văn B (17 tuổi)``, or ``(sinh năm 2007)`` when only the year is known."""
-    name = m["ho_ten"].fillna("thành viên số " + m["stt"].astype("str").fillna("?"))
-    exact = exact_age(lo, hi)
-    age = (exact.astype("str") + " tuổi").where(exact.notna(), "sinh năm " + m["nam_sinh"].astype("str"))
-    return name + " (" + age.fillna("không rõ tuổi") + ")"
+def _member_reasons(m: Members, contrib: Tri, ind: Indicator, n: int, who: Callable[[np.ndarray], pa.Array]) -> Rows:
+    """(households with a deprived member, those members ``", "``-joined in household order); ``who`` gives the
+    ``name (age)`` of members."""
+    rows = np.flatnonzero(contrib.yes)
+    texts = cat(who(rows), " ", _MEMBER_SAY[ind.rule](m, rows, ind))
+    counts = np.bincount(m.home[rows], minlength=n)
+    homes = np.flatnonzero(counts)
+    return homes, join_groups(texts, counts[homes], ", ")
 
 
-def derive(households: pd.DataFrame, members: pd.DataFrame, std: Standard) -> Derivation:
-    """Flags, per-indicator reasons and member age bounds (see :func:`derive_indicators`)."""
+@dataclass(frozen=True)
+class Prepared:
+    """What the derivation under any standard reads, worked out once for a batch."""
+
+    households: pd.DataFrame  # index uid
+    members: Members
+    lo: Age  # per member row (input order)
+    hi: Age
+    positions: np.ndarray  # per member row: position of its household
+    size: np.ndarray  # per household: member rows
+
+
+def prepare(households: pd.DataFrame, members: pd.DataFrame) -> Prepared:
+    """Household positions, age bounds and the coded members of a batch (the same under every standard)."""
     index = pd.Index(households["uid"].astype("int64"), name="uid")
     members = members.reset_index(drop=True)  # positions: the input index need not be unique
-    m = _members_frame(households, members)
-    lo_all, hi_all = member_ages(households, members)
-    lo, hi = lo_all.loc[m.index], hi_all.loc[m.index]
-    groups = _Groups(m["uid"], index)
-    counted = groups.reduce(np.add, np.ones(len(m), dtype=np.int64), 0)
-    size = pd.Series(pd.arrays.IntegerArray(counted, counted <= 0), index=index)
-    hh = households.set_index(index)
+    positions = household_positions(households, members)
+    lo, hi = _ages(households, members, positions)
+    m = _members(households, members, positions, lo, hi)
+    return Prepared(households.set_index(index), m, lo, hi, positions, np.bincount(m.home, minlength=len(index)))
 
-    # every member rule is evaluated once on the members stacked twice: at the youngest, then the oldest age
-    # the text answers the rules test are coded once (category) so that each test runs per distinct answer
-    coded = m.astype({key: "category" for key in ("viec_lam", "trinh_do", "cap_hoc", "khuyet_tat")})
-    stacked = pd.concat([coded, coded], ignore_index=True)
-    stacked_age = pd.concat([lo, hi], ignore_index=True)
-    n = len(m)
 
-    def at_both_ages(rule: Callable[[pd.DataFrame, pd.Series, Indicator], pd.Series], ind: Indicator) -> pd.Series:
-        result = rule(stacked, stacked_age, ind).astype("boolean").array
-        return _agree(pd.Series(result[:n], index=m.index), pd.Series(result[n:], index=m.index))
+def derive(households: pd.DataFrame, members: pd.DataFrame, std: Standard,
+           prepared: Prepared | None = None) -> Derivation:
+    """Flags, per-indicator reasons and member age bounds (see :func:`derive_indicators`); ``prepared``: what
+    :func:`prepare` gives for the same frames, when already done (for a second standard)."""
+    p = prepared or prepare(households, members)
+    hh, m, size = p.households, p.members, p.size
+    index, n = hh.index, len(hh)
 
-    said = m[["uid", "ho_ten", "stt", "nam_sinh", "viec_lam", "trinh_do", "cap_hoc", "dang_di_hoc"]]
-    flags: dict[str, pd.Series] = {}
-    reasons: dict[str, pd.Series] = {}
+    # each member rule once at the youngest and once at the oldest possible age: known where both agree
+    contribs = {key: _MEMBER_RULES[ind.rule](m, m.lo, ind).agree(_MEMBER_RULES[ind.rule](m, m.hi, ind))
+                for key, ind in std.indicators.items() if ind.rule in _MEMBER_RULES}
+    # the name and age of every member named in some reason, built once
+    named = np.zeros(len(m), dtype=bool)
+    for key, contrib in contribs.items():
+        if std.indicators[key].rule in _MEMBER_SAY:
+            named |= contrib.yes
+    named = np.flatnonzero(named)
+    who = _who(m, named)
+
+    flags: dict[str, pd.arrays.IntegerArray] = {}
+    said: dict[str, Rows] = {}
     for key in INDICATORS:
         ind = std.indicators[key]
-        label = ind.short_name + ": "
-        if ind.rule in _MEMBER_MASKS:
-            contrib = at_both_ages(_MEMBER_MASKS[ind.rule], ind)
-            flags[key] = _kleene_any(contrib, m["uid"], index, groups)
-            hit = contrib.fillna(False).astype(bool)
-            sub = said[hit]  # the deprived members only, with the columns the texts use
-            text = _who(sub, lo[hit], hi[hit]) + " " + _MEMBER_SAY[ind.rule](sub, lo[hit], ind)
-            reasons[key] = label + join_by(text, sub["uid"])
-        elif ind.rule == "dependents":
-            flags[key], reasons[key] = _dependents(m, at_both_ages(_dependent, ind), ind, index, size, groups)
-            reasons[key] = label + reasons[key]
+        if key in contribs:
+            contrib = contribs[key]
+            if ind.rule == "dependents":
+                flags[key], say = _dependents(contrib, m.home, size, ind)
+            else:
+                flags[key] = _member_flag(contrib, m.home, size)
+                say = _member_reasons(m, contrib, ind, n, lambda rows: who.take(np.searchsorted(named, rows)))
         else:
-            flag, say = _household_rule(hh, ind, size)
-            flags[key] = flag
-            reasons[key] = (label + say).reindex(index).where(flag == 1)
-    flag_frame = pd.DataFrame(flags, index=index).astype("Int8")
-    reason_frame = pd.DataFrame({k: v if v.index.equals(index) else v.reindex(index) for k, v in reasons.items()},
-                                index=index)
-    return Derivation(flag_frame, reason_frame, lo_all, hi_all)
+            flags[key], say = _household_rule(hh, ind, size)
+        said[key] = say[0], cat(ind.short_name + ": ", say[1])
+    flag_frame = pd.DataFrame({key: pd.Series(flags[key], index=index) for key in INDICATORS}, index=index)
+    return Derivation(flag_frame, said, p.lo, p.hi, p.positions)
 
 
-def _dependents(m: pd.DataFrame, dep: pd.Series, ind: Indicator, index: pd.Index,
-                size: pd.Series, groups: _Groups | None = None) -> tuple[pd.Series, pd.Series]:
+def _dependents(dep: Tri, home: np.ndarray, size: np.ndarray,
+                ind: Indicator) -> tuple[pd.arrays.IntegerArray, Rows]:
     """Deprived when dependents (``dep``: per member, Kleene) are more than ``max_share`` of the members; NA
     when the unknowns could tip it."""
-    groups = groups or _Groups(m["uid"], index)
-    code = dep.to_numpy(dtype="int8", na_value=-1)
-    none = groups.reduce(np.add, np.ones(len(code), dtype=np.int64), 0) == 0  # households without members
-    known = pd.Series(pd.arrays.IntegerArray(groups.reduce(np.add, code == 1, 0), none), index=index)
-    unknown = pd.Series(pd.arrays.IntegerArray(groups.reduce(np.add, code < 0, 0), none), index=index)
-    limit = ind["max_share"] * size.astype("Float64")
+    n = len(size)
+    known = np.bincount(home[dep.yes], minlength=n)
+    unknown = np.bincount(home[dep.unknown], minlength=n)
+    some = size > 0
+    limit = ind["max_share"] * size.astype(float)
     eps = 1e-9
-    flag = pd.Series(pd.NA, index=index, dtype="Int8")
-    flag = flag.mask((known > limit + eps).fillna(False), 1)
-    flag = flag.mask(((known + unknown) <= limit + eps).fillna(False), 0).astype("Int8")
-    hit = (flag == 1).fillna(False).to_numpy()
-    n, d = size[hit], known[hit]
-    pct = fmt_number(d.astype("Float64") / n.astype("Float64") * 100, 1)
-    say = (d.astype("str") + "/" + n.astype("str") + " người phụ thuộc (" + pct + " % > "
-           + fmt_scalar(ind["max_share"] * 100) + " %)")
-    return flag, say
+    deprived = some & (known > limit + eps)
+    not_deprived = some & ((known + unknown) <= limit + eps)
+    flag = pd.arrays.IntegerArray(deprived.astype(np.int8), ~deprived & ~not_deprived)
+    # one text per distinct (dependents, members) pair
+    hit = np.flatnonzero(deprived)
+    pairs, codes = np.unique(known[hit] * (int(size.max(initial=0)) + 1) + size[hit], return_inverse=True)
+    d, s = np.divmod(pairs, int(size.max(initial=0)) + 1)
+    pct = fmt_number(pd.Series(d / s * 100), 1)
+    texts = (pd.Series(d).astype("str") + "/" + pd.Series(s).astype("str") + " người phụ thuộc (" + pct + " % > "
+             + fmt_scalar(ind["max_share"] * 100) + " %)")
+    return flag, (hit, lookup_text(to_arrow(texts), codes.reshape(-1)))
 
 
-def _household_rule(hh: pd.DataFrame, ind: Indicator, size: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(flag, reason text after the indicator's label) for the rules answered once per household."""
+def _household_rule(hh: pd.DataFrame, ind: Indicator, size: np.ndarray) -> tuple[pd.arrays.IntegerArray, Rows]:
+    """(flag, (deprived households, reason text after the indicator's label)) for the rules answered once per
+    household."""
     rule = ind.rule
-    if rule == "housing_quality":
-        value = column(hh, "loai_nha", "str")
-        mask, say = isin(value, ind["deprived_types"]), value
+    if rule in ("housing_quality", "water", "latrine"):
+        key, listed, deprived_if_listed = {
+            "housing_quality": ("loai_nha", "deprived_types", True), "water": ("nguon_nuoc", "safe_sources", False),
+            "latrine": ("nha_tieu", "hygienic_types", False)}[rule]
+        value = Coded.of(column(hh, key, "str"))
+        mask = value.isin(ind[listed])
+        mask = mask if deprived_if_listed else ~mask
+        hit = np.flatnonzero(mask.yes)
+        say = lookup_text(pa.array(value.values, pa.large_string()), value.codes[hit])
     elif rule == "housing_area":
         area = column(hh, "dien_tich_nha", "Float64")
         minimum = ind["min_area_per_person"]
-        mask = (area < minimum * size.astype("Float64")).astype("boolean")
-        hit = mask.fillna(False).to_numpy()
-        a, n = area[hit], size[hit].astype("Float64")
-        per = fmt_number(a / n, min_decimals=1, floor=True)
-        say = (fmt_number(a) + " m² cho " + size[hit].astype("str") + " người (" + per + " m²/người < "
-               + fmt_scalar(minimum) + ")")
-    elif rule == "water":
-        value = column(hh, "nguon_nuoc", "str")
-        mask, say = ~isin(value, ind["safe_sources"]), value
-    elif rule == "latrine":
-        value = column(hh, "nha_tieu", "str")
-        mask, say = ~isin(value, ind["hygienic_types"]), value
-    elif rule == "telecom":
-        mask = ~column(hh, "su_dung_internet", "boolean")
-        say = pd.Series("không thành viên nào sử dụng Internet", index=hh.index, dtype="str")
-    elif rule == "information_assets":
-        mask = ~column(hh, "phuong_tien_thong_tin", "boolean")
-        say = pd.Series("không có ti vi, radio, máy tính hoặc điện thoại thông minh", index=hh.index, dtype="str")
+        a = area.to_numpy(dtype=float, na_value=np.nan)
+        mask = Tri.test(area.notna().to_numpy() & (size > 0), a < minimum * size.astype(float))
+        hit = np.flatnonzero(mask.yes)
+        a_hit, n_hit = pd.Series(a[hit]), pd.Series(size[hit])
+        per = fmt_number(a_hit / n_hit.astype(float), min_decimals=1, floor=True)
+        text = (fmt_number(a_hit) + " m² cho " + n_hit.astype("str") + " người (" + per + " m²/người < "
+                + fmt_scalar(minimum) + ")")
+        say = to_arrow(text)
+    elif rule in ("telecom", "information_assets"):
+        key, text = {"telecom": ("su_dung_internet", "không thành viên nào sử dụng Internet"),
+                     "information_assets": ("phuong_tien_thong_tin",
+                                            "không có ti vi, radio, máy tính hoặc điện thoại thông minh")}[rule]
+        mask = ~Tri.of(column(hh, key, "boolean"))
+        hit = np.flatnonzero(mask.yes)
+        say = repeat(text, len(hit))
     else:  # the loader accepts only known rules
         raise AssertionError(f"rule {rule!r} has no household evaluation")
-    return mask.astype("Int8"), say
+    return pd.arrays.IntegerArray(mask.yes.astype(np.int8), mask.unknown), (hit, say)
 
 
 def derive_indicators(households: pd.DataFrame, members: pd.DataFrame, std: Standard) -> tuple[pd.DataFrame, pd.Series]:

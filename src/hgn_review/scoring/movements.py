@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from hgn_review.findings import Finding, finding
-from hgn_review.scoring._frames import Locator, column, map_values
+from hgn_review.scoring._frames import Coded, Locator, column, group_sums
+from hgn_review.scoring._text import labels
 from hgn_review.text import fold
 
 # classes (contract values of ``phan_loai``)
@@ -112,11 +113,24 @@ _STATUS_WORDS = {
 _HEAD = "Chủ hộ"
 
 
+# start/end states and categories as codes (positions in these tuples; -1 for none)
+_STATES = (NGHEO, CAN_NGHEO, KHONG, MOI, ROI, CHUA_RO)
+_CATEGORIES = tuple(dict.fromkeys([*TRANSITIONS.values(), *(relapse for relapse, _ in RELAPSE.values())]))
+_TRANSITION_CODES = np.full((len(_STATES), len(_STATES)), -1)
+for (_a, _b), _c in TRANSITIONS.items():
+    _TRANSITION_CODES[_STATES.index(_a), _STATES.index(_b)] = _CATEGORIES.index(_c)
+
+
+def _status_codes(values: pd.Series) -> np.ndarray:
+    """The state (code in ``_STATES``: Nghèo / Cận nghèo / Không) of a class as written; -1 otherwise."""
+    text = Coded.of(column(pd.DataFrame({"v": values}), "v", "str"))
+    words = {value: _STATUS_WORDS.get(fold(value)) for value in text.values}  # per distinct value
+    return text.lookup({value: _STATES.index(w) for value, w in words.items() if w is not None}, -1, np.int64)
+
+
 def normalise_status(values: pd.Series) -> pd.Series:
     """Nghèo / Cận nghèo / Không from a class as written (``Hộ nghèo``, ``Không nghèo``, ``MSTB`` …); NA otherwise."""
-    text = column(pd.DataFrame({"v": values}), "v", "str")
-    words = {value: _STATUS_WORDS.get(fold(value)) for value in text.dropna().unique()}  # per distinct value
-    return map_values(text, words, "str").where(lambda s: s.isin([NGHEO, CAN_NGHEO, KHONG]))
+    return labels(_status_codes(values), _STATES, values.index)
 
 
 def _commune(values: pd.Series) -> pd.Series:
@@ -172,38 +186,45 @@ class Movements:
     findings: list[Finding]
 
 
-def _end_state(households: pd.DataFrame) -> pd.Series:
-    cls = column(households, "phan_loai", "str")
-    end = map_values(cls, {NGHEO: NGHEO, CAN_NGHEO: CAN_NGHEO, MSTB: KHONG, KHONG_NGHEO: KHONG}, "str").fillna(CHUA_RO)
-    return end.mask(column(households, "tinh_trang_ho", "str").isin(STATUS_OUT), ROI)
-
-
-def _start_state(households: pd.DataFrame, start: pd.Series) -> pd.Series:
-    return start.fillna(CHUA_RO).mask(column(households, "tinh_trang_ho", "str").isin(STATUS_IN), MOI)
+def _states(households: pd.DataFrame, start: np.ndarray, status: Coded | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) state codes of each household. Start: the start class codes given (``?`` when unknown),
+    ``Mới`` for households that moved in; end: this review's class (``?`` when undecided), ``Rời`` for households that
+    left. ``status``: ``tinh_trang_ho`` coded, when already done."""
+    if status is None:
+        status = Coded.of(column(households, "tinh_trang_ho", "str"))
+    s = np.where(start < 0, _STATES.index(CHUA_RO), start)
+    s[status.matches(STATUS_IN)] = _STATES.index(MOI)
+    cls = Coded.of(column(households, "phan_loai", "str"))
+    states = {NGHEO: NGHEO, CAN_NGHEO: CAN_NGHEO, MSTB: KHONG, KHONG_NGHEO: KHONG}
+    e = cls.lookup({label: _STATES.index(state) for label, state in states.items()}, _STATES.index(CHUA_RO), np.int64)
+    e[status.matches(STATUS_OUT)] = _STATES.index(ROI)
+    return s, e
 
 
 def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = None, *,
                      previous: pd.DataFrame | None = None, history: Sequence[pd.DataFrame] | None = None) -> Movements:
     """Each household's start state and movement category; ``households`` must carry ``phan_loai``."""
-    start = normalise_status(column(households, "phan_loai_dau_ky", "str"))
+    start = _status_codes(column(households, "phan_loai_dau_ky", "str"))
+    status = Coded.of(column(households, "tinh_trang_ho", "str"))
     found: list[Finding] = []
     heads = head_ids(members) if previous is not None or history else pd.Series(dtype="str")
     if previous is not None:
         prev, matched = match_status(households, heads, previous)
-        start = prev.where(matched, start)
-        unmatched = (~matched & ~column(households, "tinh_trang_ho", "str").isin(STATUS_IN)).to_numpy()
+        matched_np = matched.to_numpy(dtype=bool)
+        start = np.where(matched_np, _status_codes(prev), start)
+        unmatched = ~matched_np & ~status.matches(STATUS_IN)
         where = Locator(households, pd.RangeIndex(len(households)))
         codes = column(households, "ma_ho", "str").to_numpy()
-        found += [where.finding("previous-unmatched", i, key="ma_ho", value=codes[i]) for i in np.flatnonzero(unmatched)]
-    s = _start_state(households, start)
-    e = _end_state(households)
-    category = map_values(s + "|" + e, {f"{a}|{b}": c for (a, b), c in TRANSITIONS.items()}, "str")
+        at = np.flatnonzero(unmatched)
+        found += where.findings("previous-unmatched", at, key="ma_ho", value=list(codes[at]))
+    category = _TRANSITION_CODES[_states(households, start, status)]
     for frame in history or []:
         was, matched = match_status(households, heads, frame)
+        was_code, matched_np = _status_codes(was), matched.to_numpy(dtype=bool)
         for new, (relapse, cls) in RELAPSE.items():
-            category = category.mask((category == new) & matched & (was == cls).fillna(False), relapse)
-    category = category.where(category.notna())
-    return Movements(start.where(start.notna()), category, found)
+            again = (category == _CATEGORIES.index(new)) & matched_np & (was_code == _STATES.index(cls))
+            category[again] = _CATEGORIES.index(relapse)
+    return Movements(labels(start, _STATES, households.index), labels(category, _CATEGORIES, households.index), found)
 
 
 def movement_tables(households: pd.DataFrame, by: str | Sequence[str] | None = "ma_xa") -> pd.DataFrame:
@@ -216,28 +237,29 @@ def movement_tables(households: pd.DataFrame, by: str | Sequence[str] | None = "
     """
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     start_col = "dau_ky" if "dau_ky" in households.columns else "phan_loai_dau_ky"
-    s = _start_state(households, normalise_status(column(households, start_col, "str")))
-    e = _end_state(households)
-    category = column(households, "dien_bien", "str")
+    s, e = _states(households, _status_codes(column(households, start_col, "str")))
+    category = Coded.of(column(households, "dien_bien", "str"))  # each distinct category tested once
     group = pd.DataFrame({k: column(households, k, "str") for k in keys}, index=households.index)
     if not keys:
         group["_all"] = ""
-    codes, labels_seen = pd.factorize(category, use_na_sentinel=True)  # each distinct category tested once
-    frames = []
-    for table in TABLES:
-        starts = (s == table).fillna(False).to_numpy(dtype=bool)
-        ends = (e == table).fillna(False).to_numpy(dtype=bool)
-        data = {"dau_ky": starts, "cuoi_ky": ends}
+    # the counts of both tables grouped at once: table i's columns are "i:<name>"
+    data: dict[str, np.ndarray] = {}
+    for i, table in enumerate(TABLES):
+        starts, ends = s == _STATES.index(table), e == _STATES.index(table)
+        data[f"{i}:dau_ky"], data[f"{i}:cuoi_ky"] = starts, ends
         for name, per_table in TABLE_COLUMNS.items():
-            labels, condition = per_table[table]
-            hit = np.isin(codes, [i for i, label in enumerate(labels_seen) if label in labels])
+            counted, condition = per_table[table]
+            hit = category.matches(counted)
             if condition == "start":
                 hit &= starts
             elif condition == "end":
                 hit &= ends
-            data[name] = hit
-        counts = pd.DataFrame(data, index=households.index).astype("int64")
-        agg = counts.groupby([group[c] for c in group.columns], dropna=False, sort=True).sum()
+            data[f"{i}:{name}"] = hit
+    grouped = group_sums([group[c] for c in group.columns], data.items())
+    frames = []
+    for i, table in enumerate(TABLES):
+        agg = grouped[[c for c in grouped.columns if c.startswith(f"{i}:")]]
+        agg = agg.set_axis([c.split(":", 1)[1] for c in agg.columns], axis=1)
         agg["giam"] = agg[list(DECREASES)].sum(axis=1)
         agg["tang"] = agg[list(INCREASES)].sum(axis=1)
         agg["can_doi"] = agg["cuoi_ky"] == agg["dau_ky"] - agg["giam"] + agg["tang"]
