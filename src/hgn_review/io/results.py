@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -17,6 +17,9 @@ from hgn_review.errors import InputError
 from hgn_review.findings import Finding, Report
 from hgn_review.io.write import atomic_path
 from hgn_review.schemas.layout import INDICATORS, load_layout
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SHEET_HOUSEHOLDS = "Hộ gia đình"
 SHEET_MEMBERS = "Thành viên"
@@ -131,6 +134,32 @@ def write_results(res: Results, out: Path, parquet_dir: Path | None = None) -> l
     return written
 
 
+_ROW_GROUP = 1024 * 1024  # pyarrow's default row group length, which df.to_parquet uses
+
+
+def _to_parquet(df: pd.DataFrame, path: Path) -> None:
+    """``df.to_parquet(path, index=False)``, the same bytes however the frame's Arrow-backed columns are chunked.
+
+    The Parquet writer cannot batch values across chunks, so a column held as many chunks (merge stacks its
+    inputs' text without copying it) would be paged differently — same data, other bytes, and so another SHA-256
+    for a bundle that is hashed when merged again. Such a frame is written one row group at a time, each made of
+    single chunks first: what ``to_parquet`` writes for the same frame in one chunk, copying one row group at most.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    if all(col.num_chunks <= 1 for col in table.columns):
+        df.to_parquet(path, index=False)
+        return
+    if df.attrs:  # as pandas records them
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                               b"PANDAS_ATTRS": json.dumps(df.attrs).encode()})
+    with pq.ParquetWriter(str(path), table.schema, compression="snappy") as writer:
+        for start in range(0, table.num_rows, _ROW_GROUP):
+            writer.write_table(table.slice(start, _ROW_GROUP).combine_chunks(), row_group_size=_ROW_GROUP)
+
+
 def write_bundle(res: Results, folder: Path) -> list[Path]:
     """The same results as Parquet files plus meta.json: lossless, fast, and readable by read_results(folder)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -140,7 +169,7 @@ def write_bundle(res: Results, folder: Path) -> list[Path]:
     for name, df in tables.items():
         target = folder / f"{name}.parquet"
         with atomic_path(target) as tmp:
-            df.to_parquet(tmp, index=False)
+            _to_parquet(df, tmp)
         written.append(target)
     meta = dict(res.meta)
     meta["extra_sheets"] = list(res.extra_sheets)
@@ -151,12 +180,53 @@ def write_bundle(res: Results, folder: Path) -> list[Path]:
     return written
 
 
+def read_parquet_table(source: Any, columns: list[str] | None = None) -> pa.Table:
+    """One bundle file as an Arrow table (a path, or the file's bytes): the table ``pd.read_parquet`` reads.
+    Single-threaded, and without the dataset layer of ``pq.read_table``: bundle files are small, and a thread pool
+    and a dataset per file cost more than the file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if isinstance(source, bytes | bytearray | memoryview):
+        source = pa.BufferReader(source)
+    return pq.ParquetFile(source).read(columns=columns, use_threads=False, use_pandas_metadata=True)
+
+
+def table_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table read by :func:`read_parquet_table` as pandas, exactly as ``pd.read_parquet`` converts it
+    (the dtypes recorded in the file's pandas metadata; text as Arrow-backed strings, not copied)."""
+    try:  # the conversion pd.read_parquet applies to the table it read (pandas >= 3)
+        from pandas.io._util import arrow_table_to_pandas
+    except ImportError:  # pragma: no cover - older pandas: read_parquet calls Table.to_pandas
+        return table.to_pandas(use_threads=False)
+    return arrow_table_to_pandas(table, to_pandas_kwargs={"use_threads": False})
+
+
+def table_column(table: pa.Table, name: str) -> pd.Series:
+    """One column as ``table_frame(table)`` has it. The pandas metadata is trimmed to that column first:
+    converting reads the metadata of every column listed, which costs more than the column itself."""
+    import json as _json
+
+    one = table.select([name])
+    meta = table.schema.pandas_metadata
+    if meta is not None and not meta.get("index_columns") and table.column_names.count(name) == 1:
+        cols = [c for c in meta.get("columns", []) if c.get("field_name", c.get("name")) == name]
+        one = one.replace_schema_metadata({b"pandas": _json.dumps({**meta, "columns": cols}).encode()})
+        return table_frame(one)[name]
+    return table_frame(table)[name]
+
+
+def read_parquet_frame(source: Any) -> pd.DataFrame:
+    """``pd.read_parquet(source)``, without the per-file thread pool."""
+    return table_frame(read_parquet_table(source))
+
+
 def read_bundle(folder: Path) -> Results:
     meta = json.loads((folder / "meta.json").read_text("utf-8")) if (folder / "meta.json").exists() else {}
 
     def opt(name: str) -> pd.DataFrame:
         f = folder / f"{name}.parquet"
-        return pd.read_parquet(f) if f.exists() else pd.DataFrame()
+        return read_parquet_frame(f) if f.exists() else pd.DataFrame()
 
     names = meta.pop("extra_sheets", [])
     extra = {n: opt(f"extra_{i}") for i, n in enumerate(names)}

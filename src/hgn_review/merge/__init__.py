@@ -34,6 +34,7 @@ from hgn_review.io.results import (
     SHEET_RECON,
     Results,
     findings_frame,
+    table_frame,
     write_results,
 )
 from hgn_review.merge.codes import MERGE_CODES, PendingFinding, note
@@ -47,6 +48,20 @@ from hgn_review.merge.inputs import (
     parse_datetime,
     read_input,
 )
+from hgn_review.merge.stack import (
+    INTERNAL,
+    PROVENANCE,
+    Stacked,
+    arrow_ready,
+    distinct,
+    forms,
+    link,
+    sort_key,
+    stack_arrow,
+    system_memory,
+    text,
+    text_keys,
+)
 from hgn_review.merge.tables import (
     CLASS_ORDER,
     CLASS_SLUG,
@@ -57,12 +72,13 @@ from hgn_review.merge.tables import (
     TOTAL,
     class_counts,
     class_of,
+    movement_counts,
     reconciliation_table,
     summary_counts,
     summary_table,
 )
 from hgn_review.registry import AFTER, BEFORE, DISTRICT, PROVINCE, REFORM_DATE, Registry, Unit, get_registry
-from hgn_review.scoring.movements import movement_tables, unbalanced_findings
+from hgn_review.scoring.movements import unbalanced_findings
 
 __all__ = ["MERGE_CODES", "MERGE_LABELS", "SHEET_PENDING", "MergeResult", "PendingFinding", "merge_results",
            "summary_json", "write_merge"]
@@ -70,9 +86,8 @@ __all__ = ["MERGE_CODES", "MERGE_LABELS", "SHEET_PENDING", "MergeResult", "Pendi
 SHEET_PENDING = "Chờ quy đổi"
 LEVELS = (DISTRICT, PROVINCE)
 PREFER_NEWEST = "newest"
-PROVENANCE = ("source_file", "source_sha256", "unit", "ma_huyen", "ma_tinh")
 CROSSWALK_COLUMNS = ("ma_xa_cu", "co_so_quy_doi")
-_INTERNAL = ("_in", "_pos", "_persons", "_old_unit", "_era")
+_INTERNAL = INTERNAL
 _NO_DISTRICT_VI = "Từ 1/7/2025 không còn cấp huyện: gộp kết quả các xã thẳng lên tỉnh (--level province)."
 _NO_DISTRICT_EN = "Since 1/7/2025 there is no district level: merge the communes straight into the province (--level province)."
 
@@ -101,9 +116,9 @@ def _refuse(vi: str, en: str, hint_vi: str = "", hint_en: str = "") -> InputErro
     return InputError(vi, hint=hint_vi, message_en=en, hint_en=hint_en or hint_vi)
 
 
-def _str(s: pd.Series) -> pd.Series:
-    out = s.astype("string").str.strip()
-    return out.mask(out == "")
+_str = text
+_link = link
+_sort_key = sort_key
 
 
 def _label(reg: Registry, code: str, when: date) -> str:
@@ -340,25 +355,10 @@ def _check_mixed(inps: list[Input], keep: list[set[str]], allow_mixed: bool, not
 
 
 # ---------------------------------------------------------------------------------------------------- stacking
-def _link(hh: pd.DataFrame, mm: pd.DataFrame) -> np.ndarray:
-    """Position (0..len(hh)-1) of each member's household in hh; -1 for a member of no household."""
-    if mm.empty or hh.empty:
-        return np.full(len(mm), -1, dtype="int64")
-    if "uid" in hh.columns and "uid" in mm.columns:
-        hk, mk = pd.to_numeric(hh["uid"], errors="coerce"), pd.to_numeric(mm["uid"], errors="coerce")
-    elif "ma_ho" in hh.columns and "ma_ho" in mm.columns:
-        hk, mk = _str(hh["ma_ho"]), _str(mm["ma_ho"])
-    else:
-        return np.full(len(mm), -1, dtype="int64")
-    ok = hk.notna() & ~hk.duplicated(keep=False)
-    lookup = pd.Series(np.arange(len(hh))[ok.to_numpy()], index=hk[ok].to_numpy())
-    return mk.map(lookup).fillna(-1).astype("int64").to_numpy()
-
-
 def _frames(i: int, inp: Input, kept: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The input's households and members of its kept units, with provenance and internal link columns."""
-    hh = inp.res.households.reset_index(drop=True).copy()
-    mm = inp.res.members.reset_index(drop=True).copy()
+    hh = inp.households().reset_index(drop=True).copy()
+    mm = inp.members().reset_index(drop=True).copy()
     pos = _link(hh, mm)
     if inp.kind == COMMUNE_KIND:
         hh["unit"] = pd.array([inp.declared_unit] * len(hh), dtype="string") if inp.declared_unit \
@@ -414,20 +414,74 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return out.reindex(columns=cols)
 
 
-def _in_counts(inp: Input, hh: pd.DataFrame, kept: set[str]) -> pd.DataFrame:
-    """The input's own counts per unit and class: its reconciliation sheet (a district result) or its summary
-    sheet (a classify result) where it has them; what they do not say is counted from its rows."""
-    rows = class_counts(hh, hh["_persons"], "unit")
-    own = declared_counts(inp) if inp.kind == DISTRICT_KIND else None
-    if own is None:
-        own = summary_counts(inp.res.summary)
-    if own is None:
-        return rows
-    own = own[own["unit"].isin(kept)]
-    both = own.merge(rows, on=["unit", "phan_loai"], how="left", suffixes=("", "_rows"))
-    both["households"] = both["households"].fillna(both["households_rows"]).fillna(0)
-    both["persons"] = both["persons"].fillna(both["persons_rows"]).fillna(0)
-    return both[["unit", "phan_loai", "households", "persons"]].astype({"households": "int64", "persons": "int64"})
+_SUMMARY_READ = frozenset(["ma_xa", "don_vi", *(f"{w}_{slug}" for slug in CLASS_SLUG.values() for w in ("ho", "nhan_khau"))])
+
+
+def _in_counts(plan: _Plan, counted: pd.DataFrame) -> pd.DataFrame | None:
+    """Each input's own counts per unit and class: its reconciliation sheet (a district result) or its summary
+    sheet (a classify result) where it has them; what they do not say is counted from its rows.
+
+    One table for all inputs (the reconciliation only sums it per unit and class): ``counted`` is ``distinct``
+    over (_in, unit) of the stacked households, and the summaries of one form are read as one table."""
+    used = [i for i, k in enumerate(plan.keep) if k]
+    if not used:
+        return None
+    df = pd.DataFrame({"_in": counted["_in"].to_numpy(dtype="int64"), "unit": counted["unit"].astype("string").to_numpy(),
+                       "phan_loai": class_of(counted).to_numpy(), "households": counted["_n"].to_numpy(),
+                       "persons": counted["_persons"].to_numpy()})
+    rows = df.groupby(["_in", "unit", "phan_loai"], dropna=False, sort=True)[["households", "persons"]].sum().reset_index()
+    own_parts: list[pd.DataFrame] = []
+    plain: list[int] = []  # inputs counted from their rows alone
+    by_form: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    tables: dict[int, Any] = {}  # Parquet folders: the summary as Arrow, stacked per form and converted once
+    for i in used:
+        inp = plan.inputs[i]
+        if inp.kind == DISTRICT_KIND:
+            own = declared_counts(inp)
+            if own is not None:
+                own_parts.append(own.assign(_in=i))
+                continue
+        if inp.bundle is not None:
+            t = inp.bundle.summary_table(_SUMMARY_READ.__contains__)  # only what summary_counts reads
+            if t is None or not t.num_rows or not inp.bundle.columns(t):  # an empty summary says nothing
+                plain.append(i)
+                continue
+            form = forms([t])[0]
+            if form is not None:
+                tables[i] = t
+                by_form[("arrow", form)].append(i)
+                continue
+        summ = inp.summary()
+        if summ.empty:
+            plain.append(i)
+        else:
+            by_form[("pandas", tuple(summ.columns), tuple(str(t) for t in summ.dtypes))].append(i)
+    for form_key, idxs in by_form.items():
+        if form_key[0] == "arrow":
+            import pyarrow as pa
+
+            meta = tables[idxs[0]].schema.metadata
+            stacked = table_frame(pa.concat_tables([
+                tables[i].replace_schema_metadata(meta).append_column("_in", pa.array(np.full(tables[i].num_rows, i)))
+                for i in idxs]))
+        else:
+            stacked = pd.concat([plan.inputs[i].summary().assign(_in=i) for i in idxs], ignore_index=True)
+        own = summary_counts(stacked, carry=("_in",))  # None: a form summary_counts does not read
+        if own is None:
+            plain.extend(idxs)
+        else:
+            own_parts.append(own)
+    parts = [rows[rows["_in"].isin(plain)]]
+    if own_parts:
+        own = pd.concat(own_parts, ignore_index=True)
+        kept = pd.MultiIndex.from_tuples([(i, u) for i in used for u in plan.keep[i]])
+        own = own[pd.MultiIndex.from_arrays([own["_in"].astype("int64"), own["unit"].astype("string")]).isin(kept)]
+        both = own.merge(rows, on=["_in", "unit", "phan_loai"], how="left", suffixes=("", "_rows"))
+        both["households"] = both["households"].fillna(both["households_rows"]).fillna(0)
+        both["persons"] = both["persons"].fillna(both["persons_rows"]).fillna(0)
+        parts.append(both)
+    cols = ["unit", "phan_loai", "households", "persons"]
+    return pd.concat([p[cols] for p in parts], ignore_index=True).astype({"households": "int64", "persons": "int64"})
 
 
 # ---------------------------------------------------------------------------------------------------- findings
@@ -443,20 +497,66 @@ def _row_int(v: Any) -> int | None:
     return None if v is None or pd.isna(v) else int(v)
 
 
-def _spread_keys(key: pd.Series, unit: pd.Series) -> np.ndarray:
-    """Mask of rows whose (non-blank) key occurs under more than one unit."""
-    k_codes, _ = pd.factorize(key, use_na_sentinel=True)
-    u_codes, _ = pd.factorize(unit, use_na_sentinel=True)
-    pairs = pd.DataFrame({"k": k_codes, "u": u_codes})
-    pairs = pairs[(pairs["k"] >= 0) & (pairs["u"] >= 0)].drop_duplicates()
+def _repeated(keys: np.ndarray) -> np.ndarray:
+    """Mask of rows whose key (int64; -1: none) occurs more than once, found by sorting the keys."""
+    valid = keys >= 0
+    k = np.sort(keys[valid])
+    dup = np.unique(k[1:][k[1:] == k[:-1]])
+    if not len(dup):
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(dup, keys), len(dup) - 1)
+    return valid & (dup[at] == keys)
+
+
+def _spread_keys(k_codes: np.ndarray, unit: pd.Series) -> np.ndarray:
+    """Mask of rows whose (non-blank) key, as ``k_codes`` (-1: blank), occurs under more than one unit.
+    Only keys found more than once can: the units are looked at for those rows alone."""
+    maybe = _repeated(k_codes)
+    out = np.zeros(len(k_codes), dtype=bool)
+    if not maybe.any():
+        return out
+    at = np.flatnonzero(maybe)
+    u_codes, _ = pd.factorize(unit.iloc[at].astype("string"), use_na_sentinel=True)
+    pairs = pd.DataFrame({"k": k_codes[at], "u": u_codes})
+    pairs = pairs[pairs["u"] >= 0].drop_duplicates()
     per_key = pairs["k"].value_counts()
     spread = per_key.index[per_key.to_numpy() > 1]
-    return np.isin(k_codes, spread.to_numpy()) & (k_codes >= 0)
+    out[at] = np.isin(k_codes[at], spread.to_numpy())
+    return out
+
+
+def _key_codes(*parts: pd.Series) -> np.ndarray:
+    """Int64 keys of ``parts[0] + "\\x1f" + parts[1] …`` (texts already stripped, NA when blank; -1 when any
+    part is NA): equal texts, equal keys, without building the joined text (unless a part holds the separator)."""
+    codes = np.zeros(len(parts[0]), dtype="int64")
+    ok = np.ones(len(parts[0]), dtype=bool)
+    span = 1
+    for part in parts:
+        c, uniq = pd.factorize(part, use_na_sentinel=True)
+        if pd.Series(uniq, dtype="string").str.contains("\x1f", regex=False).any():  # joined text is ambiguous
+            joined = parts[0]
+            for q in parts[1:]:
+                joined = joined + "\x1f" + q
+            return np.asarray(pd.factorize(joined, use_na_sentinel=True)[0], dtype="int64")
+        ok &= c >= 0
+        if span * (len(uniq) + 1) >= 2**62:  # renumber the pairs so far densely first
+            codes = pd.factorize(codes)[0].astype("int64")
+            span = int(codes.max()) + 1 if len(codes) else 1
+        codes = codes * (len(uniq) + 1) + c + 1
+        span *= len(uniq) + 1
+    return np.where(ok, codes, -1)
+
+
+def _in_stacked_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows in the order the inputs were stacked (findings list other places in that order)."""
+    return rows.sort_values("_seq", kind="stable") if "_seq" in rows.columns else rows
 
 
 def _duplicate_notes(rows: pd.DataFrame, key: pd.Series, make: Any) -> list[Finding]:
     """One finding per occurrence of a key found in several units, naming every other place."""
-    d = rows.assign(_key=key.to_numpy(), _place=_place(rows).to_numpy())
+    d = rows.assign(_key=key.to_numpy())
+    d = _in_stacked_order(d)
+    d = d.assign(_place=_place(d).to_numpy())
     out: list[Finding] = []
     for k, grp in d.groupby("_key", sort=True):
         places = grp["_place"].tolist()
@@ -469,18 +569,20 @@ def _cross_unit_duplicates(hh: pd.DataFrame, mm: pd.DataFrame) -> list[Finding]:
     """The same household (commune + household code) or the same person (personal ID) in two units."""
     out: list[Finding] = []
     if len(hh) and {"ma_xa", "ma_ho"} <= set(hh.columns):
-        key = _str(hh["ma_xa"]) + "\x1f" + _str(hh["ma_ho"])
-        dup = _spread_keys(key, hh["unit"].astype("string"))
+        xa, ho = _str(hh["ma_xa"]), _str(hh["ma_ho"])
+        codes = _key_codes(xa, ho)
+        dup = _spread_keys(codes, hh["unit"])
         if dup.any():
-            out += _duplicate_notes(hh[dup], key[dup], lambda k, r, others: note(
+            key = xa[dup] + "\x1f" + ho[dup]
+            out += _duplicate_notes(hh[dup], key, lambda k, r, others: note(
                 "merge-household-duplicate-units", file=str(getattr(r, "file", "") or r.source_file),
                 sheet=str(getattr(r, "sheet", "") or SHEET_HOUSEHOLDS), row=_row_int(getattr(r, "row", None)),
                 key="ma_ho", value=k.split("\x1f")[1], detail=k.split("\x1f")[0], other=others))
     if len(mm) and "so_dinh_danh" in mm.columns:
-        ids = _str(mm["so_dinh_danh"])
-        dup = _spread_keys(ids, mm["unit"].astype("string"))
+        codes = text_keys(mm["so_dinh_danh"], strip=True)
+        dup = _spread_keys(codes, mm["unit"])
         if dup.any():
-            out += _duplicate_notes(mm[dup], ids[dup], lambda k, r, others: note(
+            out += _duplicate_notes(mm[dup], _str(mm["so_dinh_danh"][dup]), lambda k, r, others: note(
                 "id-duplicate-batch", file=str(getattr(r, "file", "") or r.source_file),
                 sheet=str(getattr(r, "sheet", "") or SHEET_MEMBERS), row=_row_int(getattr(r, "row", None)),
                 column="Số định danh cá nhân", key="so_dinh_danh", other=others))
@@ -496,7 +598,7 @@ def _outside_parent(hh: pd.DataFrame, inps: list[Input], parent: Unit, level: st
     if not odd.any():
         return []
     out: list[Finding] = []
-    sub = hh[odd.to_numpy()]
+    sub = _in_stacked_order(hh[odd.to_numpy()])
     for (i, c), grp in sub.groupby(["_in", sub["ma_xa"].astype("string").str.strip()], sort=True):
         when = inps[int(i)].as_of
         chain = reg.parents(str(c), when)
@@ -557,18 +659,32 @@ def _plan(inputs: list[Path], level: str | None, unit: str | None, as_of: date |
     return _Plan(inps, keep, dup_files, level, parent, tgt, rules, user_map)
 
 
-def _stack(plan: _Plan, reg: Registry) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
-    """All kept households and members, and each input's own counts per unit and class."""
-    hh_parts, mm_parts, in_parts = [], [], []
+def _stack(plan: _Plan, reg: Registry, ordered: bool, crosswalk: bool) -> Stacked:
+    """All kept households and members (see ``merge.stack``); with ``ordered`` in output order already."""
+    eras = [reg.era(inp.as_of) for inp in plan.inputs]
+    if arrow_ready(plan.inputs, plan.keep):
+        st = stack_arrow(plan.inputs, plan.keep, eras, ordered, with_era=crosswalk)
+    else:
+        st = Stacked(*_stack_frames(plan, eras), ordered=False)
+        if ordered:
+            st.hh, st.mm = _order(st.hh, st.mm)
+            st.ordered = True
+    if crosswalk:
+        st.hh["_old_unit"] = st.hh["unit"].astype("string")
+    return st
+
+
+def _stack_frames(plan: _Plan, eras: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stacked rows, input by input in pandas (inputs of different forms, workbooks)."""
+    hh_parts, mm_parts = [], []
     for i, inp in enumerate(plan.inputs):
         if not plan.keep[i]:
             continue
         h, m = _frames(i, inp, plan.keep[i])
-        h["_era"] = reg.era(inp.as_of)
-        m["_era"] = reg.era(inp.as_of)
+        h["_era"] = eras[i]
+        m["_era"] = eras[i]
         hh_parts.append(h)
         mm_parts.append(m)
-        in_parts.append(_in_counts(inp, h, plan.keep[i]))
     hh, mm = _concat(hh_parts), _concat(mm_parts)
     if not len(hh.columns):  # nothing kept at all
         hh = pd.DataFrame({c: pd.Series(dtype="string") for c in ("ma_ho", "ma_xa", "phan_loai", "unit", "_era")})
@@ -577,9 +693,57 @@ def _stack(plan: _Plan, reg: Registry) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
     if not len(mm.columns):
         mm = pd.DataFrame({"unit": pd.Series(dtype="string"), "_era": pd.Series(dtype="string"),
                            "_in": pd.Series(dtype="int64"), "_pos": pd.Series(dtype="int64")})
-    in_counts = pd.concat(in_parts, ignore_index=True) if in_parts else None
-    hh["_old_unit"] = hh["unit"].astype("string")
-    return hh, mm, in_counts
+    hh["_seq"] = np.arange(len(hh), dtype="int64")
+    mm["_seq"] = np.arange(len(mm), dtype="int64")
+    return hh, mm
+
+
+def _unit_areas(reg: Registry, when: date, codes: np.ndarray, values: list[str],
+                index: pd.Index) -> dict[str, pd.Series]:
+    """``district_code`` / ``province_code`` ("string") of rows whose unit is ``values[code]`` (-1: NA), each
+    distinct unit looked up in the registry once."""
+    frame = reg.area_frame(pd.Series(pd.array(values, dtype="string")), when)
+    at = np.where(codes < 0, len(values), codes)
+    out = {}
+    for col in ("district_code", "province_code"):
+        per_value = pd.concat([frame[col].astype("string"), pd.Series([pd.NA], dtype="string")], ignore_index=True)
+        out[col] = pd.Series(per_value.array.take(at), index=index)
+    return out
+
+
+def _areas(st: Stacked, df: pd.DataFrame, which: int, reg: Registry, when: date) -> None:
+    """``ma_huyen`` / ``ma_tinh`` of each row's unit, from the registry."""
+    if st.unit_codes is not None:  # numbered while stacking
+        h_codes, m_codes, values = st.unit_codes
+        codes = m_codes if which else h_codes
+    else:
+        codes, uniq = pd.factorize(df["unit"].astype("string"), use_na_sentinel=True)
+        values = [str(v) for v in uniq]
+    areas = _unit_areas(reg, when, codes, values, df.index)
+    df["ma_huyen"] = areas["district_code"]
+    df["ma_tinh"] = areas["province_code"]
+
+
+def _counting(hh: pd.DataFrame, counted: pd.DataFrame | None) -> pd.DataFrame | None:
+    """What the summary, reconciliation and movement tables count: the distinct households (``distinct``, the
+    weight of each row in ``_n``); None when there are no households (the tables count the empty frame)."""
+    if hh.empty:
+        return None
+    c = counted if counted is not None else distinct(hh, [k for k in ("unit", "_old_unit") if k in hh.columns])
+    c = c.copy()
+    if "_old_unit" not in c.columns:
+        c["_old_unit"] = c["unit"].astype("string")
+    return c
+
+
+def _group_below(c: pd.DataFrame, below: str, reg: Registry, when: date) -> pd.Series:
+    """``_grp`` of ``_slim``: each row's unit of the level below (``ma_huyen`` is the registry's, of its unit)."""
+    if below == "unit":
+        return c["unit"].astype("string")
+    if below == "ma_huyen":
+        codes, uniq = pd.factorize(c["unit"].astype("string"), use_na_sentinel=True)
+        return _unit_areas(reg, when, codes, [str(v) for v in uniq], c.index)["district_code"]
+    return c[below].astype("string") if below in c.columns else pd.Series(pd.NA, index=c.index, dtype="string")
 
 
 def merge_results(inputs: list[Path], *, level: str | None = None, unit: str | None = None, as_of: date | None = None,
@@ -597,38 +761,53 @@ def merge_results(inputs: list[Path], *, level: str | None = None, unit: str | N
     merged (a raw return, a unit of another parent, a unit in two files without --prefer, mixed standards
     without --allow-mixed); everything else is a finding.
     """
+    with system_memory():
+        return _merge(inputs, level, unit, as_of, prefer, allow_mixed, to_2025_units, mapping)
+
+
+def _merge(inputs: list[Path], level: str | None, unit: str | None, as_of: date | None, prefer: str | None,
+           allow_mixed: bool, to_2025_units: bool, mapping: Path | None) -> MergeResult:
     reg = get_registry()
     notes: list[Finding] = []
     plan = _plan(inputs, level, str(unit).strip() if unit is not None else None, as_of, prefer, allow_mixed,
                  to_2025_units, mapping, reg, notes)
     inps, keep, parent, tgt = plan.inputs, plan.keep, plan.parent, plan.as_of
-    hh, mm, in_counts = _stack(plan, reg)
+    st = _stack(plan, reg, ordered=not to_2025_units, crosswalk=to_2025_units)
+    hh, mm = st.hh, st.mm
+    counted: pd.DataFrame | None = distinct(hh, ["_in", "unit"])  # each input's households, counted once
+    in_counts = _in_counts(plan, counted)
     if not to_2025_units:
         notes.extend(_outside_parent(hh, inps, parent, plan.level, reg))
     notes.extend(_cross_unit_duplicates(hh, mm))
     pending = pd.DataFrame()
     if to_2025_units:
         hh, mm, pending = _apply_crosswalk(hh, mm, plan.rules, plan.mapping, notes)
-    for df in (hh, mm):  # the registry's parents of each row's unit
-        frame = reg.area_frame(df["unit"].astype("string"), tgt)
-        df["ma_huyen"] = frame["district_code"].astype("string")
-        df["ma_tinh"] = frame["province_code"].astype("string")
-    hh, mm = _order(hh, mm)
+        counted = None  # units moved: count again
+    for which, df in enumerate((hh, mm)):  # the registry's parents of each row's unit
+        _areas(st, df, which, reg, tgt)
+    if not st.ordered:
+        hh, mm = _order(hh, mm)
 
     # coverage and the summary per unit of the level below
     present = sorted({c for k in keep for c in k})
     files_of = {c: inps[i].label for i, k in enumerate(keep) for c in k}
-    coverage, missing = _coverage(reg, parent, tgt, inps, keep, present, files_of, hh, pending, plan.rules,
+    distinct_hh = _counting(hh, counted)
+    n_hh = distinct_hh.groupby(distinct_hh["unit"].astype("string"))["_n"].sum() if distinct_hh is not None \
+        else pd.Series(dtype="int64")
+    coverage, missing = _coverage(reg, parent, tgt, inps, keep, present, files_of, n_hh, pending, plan.rules,
                                   to_2025_units)
     for code, name in missing:
         notes.append(note("merge-unit-missing", key="unit", value=code, detail=name))
     below, rows = _rows_below(reg, parent, plan.level, tgt, coverage, to_2025_units)
-    counting = _slim(hh, below)  # only the columns the tables read: cheap to filter and group
+    if distinct_hh is None:
+        counting, weight = _slim(hh, below), None  # no households: the tables of the empty frame
+    else:  # only the columns the tables read, each distinct row once with its weight
+        counting, weight = distinct_hh.assign(_grp=_group_below(distinct_hh, below, reg, tgt)), distinct_hh["_n"]
     summary = summary_table(counting, counting["_persons"], "_grp", rows, parent.code, parent.name,
-                            PART if missing else FULL)
+                            PART if missing else FULL, weight=weight)
 
     # reconciliation: in (each input's own counts) = out (+ households waiting for a crosswalk decision)
-    out_counts = class_counts(counting, counting["_persons"], "_old_unit").rename(columns={"_old_unit": "unit"})
+    out_counts = class_counts(counting, counting["_persons"], "_old_unit", weight).rename(columns={"_old_unit": "unit"})
     pend_counts = None
     if to_2025_units:
         slim_pending = _slim(pending, "_old_unit")
@@ -644,14 +823,14 @@ def merge_results(inputs: list[Path], *, level: str | None = None, unit: str | N
                           value=f"{code} {old_names.get(str(code), '')}".strip(), detail=detail))
 
     # movements balance per unit and in total
-    moves_bad = (unbalanced_findings(movement_tables(counting, by="unit"), by="unit")
-                 + unbalanced_findings(movement_tables(counting, by=None), by=None))
+    moves_bad = (unbalanced_findings(movement_counts(counting, "unit", weight), by="unit")
+                 + unbalanced_findings(movement_counts(counting, None, weight), by=None))
     notes.extend(moves_bad)
 
     findings = sorted(notes, key=lambda f: (f.file, f.sheet, f.row or 0, f.code, f.key or "", f.value or "",
                                             f.params))
     meta = _meta(plan, missing, diff.empty, not moves_bad, to_2025_units, pending, prefer, allow_mixed)
-    in_findings = [inps[i].res.findings for i, k in enumerate(keep) if k and not inps[i].res.findings.empty]
+    in_findings = [inps[i].findings() for i, k in enumerate(keep) if k and inps[i].has_findings()]
     findings_df = pd.concat([*in_findings, findings_frame(findings)], ignore_index=True, sort=False) \
         if in_findings else findings_frame(findings)
     extra = {SHEET_COVERAGE: coverage, SHEET_RECON: recon}
@@ -759,12 +938,6 @@ def _order(hh: pd.DataFrame, mm: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     return hh, mm
 
 
-def _sort_key(s: pd.Series) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(s):
-        return s
-    return s.astype("string")
-
-
 def _public(df: pd.DataFrame, crosswalk: bool) -> pd.DataFrame:
     """Columns as written: the input columns, then provenance (and crosswalk columns); internal ones dropped."""
     tail = [*PROVENANCE, *(CROSSWALK_COLUMNS if crosswalk else ())]
@@ -772,18 +945,18 @@ def _public(df: pd.DataFrame, crosswalk: bool) -> pd.DataFrame:
         if c not in df.columns:
             df[c] = pd.Series(pd.NA, index=df.index, dtype="string")
     head = [c for c in df.columns if c not in tail and c not in _INTERNAL]
-    out = df[[*head, *tail]].copy()
+    out = df[[*head, *tail]].copy(deep=False)  # the rows are not copied again: df is dropped after
     for c in tail:
         out[c] = out[c].astype("string")
     return out
 
 
 def _coverage(reg: Registry, parent: Unit, tgt: date, inps: list[Input], keep: list[set[str]], present: list[str],
-              files_of: dict[str, str], hh: pd.DataFrame, pending: pd.DataFrame, rules: dict[str, OldUnitRule],
+              files_of: dict[str, str], n_hh: pd.Series, pending: pd.DataFrame, rules: dict[str, OldUnitRule],
               crosswalk: bool) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """The coverage table (one row per expected commune) and the missing units (code, name)."""
+    """The coverage table (one row per expected commune) and the missing units (code, name); ``n_hh``:
+    households per unit."""
     expected = reg.communes_of(parent.code, tgt)
-    n_hh = hh.groupby(hh["unit"].astype("string")).size() if len(hh) else pd.Series(dtype="int64")
     if not crosswalk:
         got = set(present)
         cov = pd.DataFrame({

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
+from hgn_review.scoring._frames import column
 from hgn_review.scoring.movements import (
     CAN_NGHEO,
     CHUA_DU,
+    DECREASES,
+    INCREASES,
     KHONG_NGHEO,
     MSTB,
     NGHEO,
     STATUS_OUT,
+    TABLE_COLUMNS,
+    TABLES,
     movement_tables,
 )
 
@@ -69,22 +75,30 @@ def class_of(hh: pd.DataFrame) -> pd.Series:
     return s.mask(departed(hh), DEPARTED)
 
 
-def class_counts(hh: pd.DataFrame, persons: pd.Series, by: str) -> pd.DataFrame:
-    """Households and persons per (``by`` value, class): columns by, phan_loai, households, persons."""
+def class_counts(hh: pd.DataFrame, persons: pd.Series, by: str, weight: pd.Series | None = None) -> pd.DataFrame:
+    """Households and persons per (``by`` value, class): columns by, phan_loai, households, persons.
+
+    With ``weight`` each row stands for that many households (rows of identical counted values taken together;
+    ``persons`` is then their total): the same table as from the households one by one."""
     df = pd.DataFrame({by: hh[by].astype("string").to_numpy(), "phan_loai": class_of(hh).to_numpy(),
                        "persons": persons.astype("int64").to_numpy()})
     if df.empty:
         return pd.DataFrame({by: pd.Series(dtype="string"), "phan_loai": pd.Series(dtype="string"),
                              "households": pd.Series(dtype="int64"), "persons": pd.Series(dtype="int64")})
+    if weight is not None:
+        df["households"] = weight.astype("int64").to_numpy()
+        out = df.groupby([by, "phan_loai"], dropna=False, sort=True)[["households", "persons"]].sum().reset_index()
+        return out.astype({"households": "int64", "persons": "int64"})
     g = df.groupby([by, "phan_loai"], dropna=False, sort=True)
     out = g.size().rename("households").to_frame().join(g["persons"].sum()).reset_index()
     return out.astype({"households": "int64", "persons": "int64"})
 
 
-def summary_counts(summary: pd.DataFrame) -> pd.DataFrame | None:
+def summary_counts(summary: pd.DataFrame, carry: Sequence[str] = ()) -> pd.DataFrame | None:
     """An input's own counts from its summary sheet (the classify summary per ``ma_xa``, or a merge summary per
     ``don_vi``) in long form: unit, phan_loai, households, persons (NA when the sheet does not say); None when
-    the sheet is not in a known form."""
+    the sheet is not in a known form. ``carry``: columns of ``summary`` kept in front (e.g. which input a row
+    came from, when the summaries of several inputs of one form are stacked)."""
     key = "ma_xa" if "ma_xa" in summary.columns else "don_vi" if "don_vi" in summary.columns else None
     if key is None or summary.empty or "ho_ngheo" not in summary.columns:
         return None
@@ -96,6 +110,7 @@ def summary_counts(summary: pd.DataFrame) -> pd.DataFrame | None:
         if hcol not in body.columns:
             continue
         parts.append(pd.DataFrame({
+            **{c: body[c].to_numpy() for c in carry},
             "unit": body[key].astype("string").to_numpy(), "phan_loai": cls,
             "households": pd.to_numeric(body[hcol], errors="coerce").astype("Int64").to_numpy(),
             "persons": (pd.to_numeric(body[pcol], errors="coerce").astype("Int64") if pcol in body.columns
@@ -156,9 +171,49 @@ def reconciliation_table(in_counts: pd.DataFrame | None, out_counts: pd.DataFram
     return out.reset_index(drop=True)
 
 
-def movement_columns(hh: pd.DataFrame, by: str) -> pd.DataFrame:
+def movement_counts(hh: pd.DataFrame, by: str | None, weight: pd.Series | None = None) -> pd.DataFrame:
+    """``movement_tables(hh, by)``; with ``weight``, each row stands for that many households.
+
+    Each distinct row is classified once by ``movement_tables`` itself (one group per row), then its 0/1 columns
+    are weighted and summed per ``by`` exactly as ``movement_tables`` sums households: the same table."""
+    if weight is None or hh.empty:
+        return movement_tables(hh, by=by)
+    keys = [] if by is None else [by]
+    width = len(str(len(hh)))
+    row_id = pd.Series(np.arange(len(hh)).astype(str), index=hh.index).str.zfill(width)
+    per_row = movement_tables(hh.assign(_row=row_id.to_numpy()), by="_row")
+    per_row.index = per_row["_row"].astype("int64").to_numpy()
+    group = pd.DataFrame({k: column(hh, k, "str") for k in keys}, index=hh.index)
+    if not keys:
+        group["_all"] = ""
+    w = weight.astype("int64").to_numpy()
+    counted = ["dau_ky", "cuoi_ky", *TABLE_COLUMNS]
+    frames = []
+    for table in TABLES:
+        flags = per_row[per_row["bang"] == table].reindex(np.arange(len(hh)))[counted]
+        counts = pd.DataFrame(flags.to_numpy(dtype="int64") * w[:, None], columns=counted, index=hh.index)
+        agg = counts.groupby([group[c] for c in group.columns], dropna=False, sort=True).sum()
+        agg["giam"] = agg[list(DECREASES)].sum(axis=1)
+        agg["tang"] = agg[list(INCREASES)].sum(axis=1)
+        agg["can_doi"] = agg["cuoi_ky"] == agg["dau_ky"] - agg["giam"] + agg["tang"]
+        agg.insert(0, "bang", table)
+        frames.append(agg.reset_index())
+    out = pd.concat(frames, ignore_index=True)
+    if not keys:
+        out = out.drop(columns="_all")
+    out = out[[*keys, "bang", "dau_ky", *DECREASES, "giam", *INCREASES, "tang", "cuoi_ky", "can_doi"]]
+    if keys:
+        out = out.sort_values(keys, kind="stable", ignore_index=True)
+    shape = [*keys, *per_row.columns[1:]], [*group.dtypes.astype(str)[:len(keys)], *per_row.dtypes.astype(str)[1:]]
+    if [list(out.columns), list(out.dtypes.astype(str))] != [list(c) for c in shape]:
+        # movement_tables no longer has the shape summed here: count the households one by one instead
+        return movement_tables(hh.loc[hh.index.repeat(w)].reset_index(drop=True), by=by)
+    return out
+
+
+def movement_columns(hh: pd.DataFrame, by: str, weight: pd.Series | None = None) -> pd.DataFrame:
     """Start, decreases, increases and end of the poor and near-poor tables, wide, indexed by ``by``."""
-    t = movement_tables(hh, by=by)
+    t = movement_counts(hh, by, weight)
     parts = []
     for table, prefix in ((NGHEO, "ngheo"), (CAN_NGHEO, "can_ngheo")):
         sub = t[t["bang"] == table].set_index(by)[["dau_ky", "giam", "tang", "cuoi_ky"]]
@@ -179,10 +234,10 @@ def _rates(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary_table(hh: pd.DataFrame, persons: pd.Series, group: str, rows: Sequence[tuple[str, str, str]],
-                  parent: str, parent_label: str, parent_status: str) -> pd.DataFrame:
+                  parent: str, parent_label: str, parent_status: str, weight: pd.Series | None = None) -> pd.DataFrame:
     """One row per unit of the level below (``rows``: code, name, data status), then the total.
 
-    Counts of a unit without data are blank (NA), never 0.
+    Counts of a unit without data are blank (NA), never 0. ``weight``: as in :func:`class_counts`.
     """
     codes = [r[0] for r in rows]
     base = pd.DataFrame({"don_vi": pd.array(codes, dtype="string"), "ten_don_vi": [r[1] for r in rows],
@@ -191,7 +246,7 @@ def summary_table(hh: pd.DataFrame, persons: pd.Series, group: str, rows: Sequen
     if extra:  # units with data but not in the expected list: kept visible, not dropped
         base = pd.concat([base, pd.DataFrame({"don_vi": pd.array(extra, dtype="string"), "ten_don_vi": extra,
                                               "du_lieu": FULL})], ignore_index=True)
-    cc = class_counts(hh, persons, group)
+    cc = class_counts(hh, persons, group, weight)
     present = cc[cc["phan_loai"] != DEPARTED].groupby(group)[["households", "persons"]].sum()
     wide = pd.DataFrame(index=pd.Index(base["don_vi"].astype(str), name=group))
     wide["so_ho"] = present["households"]
@@ -200,7 +255,7 @@ def summary_table(hh: pd.DataFrame, persons: pd.Series, group: str, rows: Sequen
         sub = cc[cc["phan_loai"] == cls].set_index(group)
         wide[f"ho_{CLASS_SLUG[cls]}"] = sub["households"]
         wide[f"nhan_khau_{CLASS_SLUG[cls]}"] = sub["persons"]
-    mv = movement_columns(hh, group)
+    mv = movement_columns(hh, group, weight)
     for c in mv.columns:
         wide[c] = mv[c]
     has_data = base["du_lieu"].ne(NONE).to_numpy()
