@@ -359,10 +359,14 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
                          message_en=f"{errors} errors in the returns; --strict stops before merging.",
                          hint_en=f"See {out_dir / 'phat_hien.xlsx'}, fix and run again.")
     _prune_cache(cache / "files", set(bundles.values()))
+    if (cache / "merge").is_dir():  # district merges left by earlier versions: the province now merges directly
+        import shutil
+
+        shutil.rmtree(cache / "merge", ignore_errors=True)
     # ---- stage 3: merge up to the highest level present
     t2 = time.perf_counter()
     classified = [d for d in ordered if metas[d].get("units") and metas[d].get("households", 0)]
-    merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], cache, as_of)
+    merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], as_of)
     notes.extend(merge_notes)
     names = {str(bundles[d]): d for d in classified}
     for df in (merged.households, merged.members):
@@ -447,9 +451,8 @@ def _write_findings(report: Report, out_dir: Path, copies: dict[str, Path] | Non
     return write_findings_xlsx(report, out_dir / "phat_hien.xlsx", copies=copies)
 
 
-def _merge_up(commune_dirs: list[Path], cache: Path, as_of: dt.date | None) -> tuple[Results, str, str, list[str]]:
-    """Merge commune bundles to the highest level present: district(s) then province, or province directly."""
-    from hgn_review.io.results import write_bundle
+def _merge_up(commune_dirs: list[Path], as_of: dt.date | None) -> tuple[Results, str, str, list[str]]:
+    """Merge commune bundles to the highest level present: the district, or the province."""
     from hgn_review.merge import merge_results
     from hgn_review.registry import get_registry
 
@@ -467,19 +470,12 @@ def _merge_up(commune_dirs: list[Path], cache: Path, as_of: dt.date | None) -> t
     district_of = {u: c[1].code for u, c in chains.items() if len(c) == 3}
     districts = sorted(set(district_of.values()))
     provinces = sorted({c[-1].code for c in chains.values() if c})
-    merge_dir = cache / "merge"
     if districts and len(districts) > 1:
-        district_dirs = []
-        for dcode in districts:
-            members = [d for d, m in zip(commune_dirs, metas, strict=True)
-                       if any(district_of.get(u) == dcode for u in (m.get("units") or []))]
-            mr = merge_results(members, level="district", unit=dcode, as_of=as_of)
-            target = merge_dir / f"district-{dcode}"
-            write_bundle(mr.results, target)
-            district_dirs.append(target)
-        pr = merge_results(district_dirs, level="province", unit=provinces[0] if len(provinces) == 1 else None,
-                           as_of=as_of)
-        final, level, unit = pr, "province", pr.unit
+        # communes straight into the province: one read of every bundle. Merging is associative (tests/test_merge:
+        # district-then-province equals direct) and the province's reconciliation is kept per commune.
+        final = merge_results(commune_dirs, level="province", unit=provinces[0] if len(provinces) == 1 else None,
+                              as_of=as_of)
+        level, unit = "province", final.unit
     elif districts:
         final = merge_results(commune_dirs, level="district", unit=districts[0], as_of=as_of)
         level, unit = "district", final.unit
