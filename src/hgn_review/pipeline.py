@@ -369,12 +369,13 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], as_of)
     notes.extend(merge_notes)
     names = {str(bundles[d]): d for d in classified}
-    for df in (merged.households, merged.members):
+    for df in (merged.households, merged.members):  # provenance: the return's name, not the cache folder
         if "source_file" in df:
-            src = df["source_file"].astype("string")
-            df["source_file"] = src.replace(names).astype("string")
+            codes, uniques = pd.factorize(df["source_file"])  # a few hundred distinct values over millions of rows
+            shown = [names.get(str(u), str(u)) for u in uniques]
+            df["source_file"] = _broadcast(shown, codes)
             if "source_sha256" in df:
-                df["source_sha256"] = df["source_file"].map(shas).astype("string")
+                df["source_sha256"] = _broadcast([shas.get(x) for x in shown], codes)
     stages.append(StageTime("tổng hợp", time.perf_counter() - t2))
     # ---- stage 4: outputs people open
     t3 = time.perf_counter()
@@ -400,6 +401,16 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     outcome = RunOutcome(out_dir, len(files), len(todo), report, merged, outputs, stages, level, unit, notes)
     _write_readme(outcome)
     return outcome
+
+
+def _broadcast(values: Sequence[str | None], codes: Any) -> pd.arrays.ArrowStringArray:
+    """``values[code]`` for every code (-1: NA), as an Arrow string array (no Python call per row)."""
+    import numpy as np
+    import pyarrow as pa
+
+    table = pa.array(list(values) + [None], type=pa.string())
+    idx = np.where(codes < 0, len(values), codes)
+    return pd.arrays.ArrowStringArray(table.take(pa.array(idx)))
 
 
 def _prune_cache(files: Path, keep: set[Path]) -> None:
