@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -286,7 +287,8 @@ def test_form_list_values_as_written_cell_by_cell(fmt: str) -> None:
 
 def test_population_list_with_a_custom_column_map(tmp_path: Path) -> None:
     """Numbers, dates, flags and repeated headers in a province's own column map: the workbook holds what cell-by-cell
-    writing held and the CSV is what pandas wrote from those values (an int column with a blank prints "1970.0")."""
+    writing held and the CSV holds the same values, whole numbers as digits even in a column with a blank ("1970",
+    not the "1970.0" an earlier version printed)."""
     from hgn_review.reports import build_view, write_population_list
     from hgn_review.reports.population import load_column_map, prepare
     from test_reports import build_results
@@ -320,8 +322,12 @@ missing_columns:
         return [None if v is pd.NA else str(v) for v in values.astype("string").tolist()]
 
     expected = tmp_path / "expected.csv"
-    pd.DataFrame({c.header: old(p[c.field], c.type) for c in cmap.columns}).astype("object").to_csv(
+    pd.DataFrame({c.header: pd.Series(old(p[c.field], c.type), dtype=object) for c in cmap.columns}).to_csv(
         expected, index=False, encoding="utf-8-sig")
+    ints_with_blank = [c for c in cmap.columns if c.type == "int" and pd.to_numeric(p[c.field], errors="coerce").isna().any()
+                       and pd.to_numeric(p[c.field], errors="coerce").notna().any()]
+    assert ints_with_blank, "the case needs an int column with both numbers and blanks"
+    assert not re.search(rb"(^|,)\d+\.0(,|\r?$)", paths[1].read_bytes(), re.M)
     assert paths[1].read_bytes() == expected.read_bytes()
     wb = openpyxl.load_workbook(paths[0])
     parts = [ws for ws in wb.worksheets if ws.title.startswith("DS (")]

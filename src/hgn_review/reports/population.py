@@ -128,12 +128,9 @@ def _arrow(values: pd.Series, ctype: str) -> pa.Array:
 
 
 def _text(values: pa.Array) -> pa.Array:
-    """The CSV text of a list column as a frame of the written values prints it: whole numbers as ``str(int)``, but
-    as ``str(float)`` ("1970.0") in a column with an empty cell, which pandas stores as floats."""
+    """The CSV text of a list column: whole numbers as digits ("1970", never "1970.0"), text as written; null = empty."""
     if pa.types.is_large_string(values.type):
         return values
-    if values.null_count:
-        return pa.array([None if v is None else str(float(v)) for v in values.to_pylist()], pa.large_string())
     return values.cast(pa.large_string())
 
 
