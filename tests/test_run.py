@@ -264,6 +264,14 @@ def test_renamed_return_is_reported_under_its_new_name(tmp_path: Path) -> None:
     current = {p.name for p in folder.glob("*.xlsx")}
     assert set(again.households()["file"].map(lambda f: Path(f).name)) == current
     assert set(again.members()["file"].map(lambda f: Path(f).name)) == current
+    # the renamed file's cached bundle keeps the column types of a freshly read one, so the merge can stack all
+    # bundles as one Arrow form (a mixed form falls back to the slow pandas path)
+    import pyarrow.parquet as pq
+
+    from hgn_review.merge.stack import forms
+    cached = [d for d in (out / ".hgn-cache" / "files").iterdir() if (d / "meta.json").exists()]
+    for part in ("households", "members"):
+        assert len(set(forms([pq.read_table(d / f"{part}.parquet") for d in cached]))) == 1, part
 
 
 def test_killed_run_resumes_to_the_same_result(sample: Path, base_run: Run, tmp_path: Path) -> None:

@@ -442,7 +442,8 @@ def _renamed(res: Results, display: str) -> bool:
         return False
     for df in (res.households, res.members, res.findings):
         if len(df) and "file" in df:
-            df["file"] = df["file"].astype("string").replace(old, display)
+            col = df["file"]  # same dtype as a freshly read file's: bundles of one form merge as Arrow, fast
+            df["file"] = col.where(col != old, display).astype(col.dtype)
     res.meta["file_summary"]["file"] = display
     return True
 
