@@ -445,32 +445,32 @@ class Injector:
         got = self.member_in_free_household()
         return None if got is None else (self.ms, got[1], "ho_ten")
 
-    def legacy_name(self) -> bool:
+    def _garble_name(self, code: str, garble: Callable[[str], str | None]) -> bool:
+        """Replace one person's name by ``garble(name)`` (None: try another name) and note ``code`` there."""
         for _ in range(40):
             where = self._name_cell()
             if where is None:
                 return False
             sheet, src, key = where
-            name = str(sheet.value(src, key))
-            enc = str(self.rng.choice(legacy.ENCODINGS))
-            converted = legacy.from_unicode(name, enc)
-            if converted != name and legacy.detect(converted) is not None:
-                sheet.set(src, key, converted)
-                return self.note("text-legacy-encoding", sheet, src, key)
+            garbled = garble(str(sheet.value(src, key)))
+            if garbled is not None:
+                sheet.set(src, key, garbled)
+                return self.note(code, sheet, src, key)
         return False
 
+    def legacy_name(self) -> bool:
+        def to_legacy(name: str) -> str | None:
+            converted = legacy.from_unicode(name, str(self.rng.choice(legacy.ENCODINGS)))
+            return converted if converted != name and legacy.detect(converted) is not None else None
+
+        return self._garble_name("text-legacy-encoding", to_legacy)
+
     def nfd_name(self) -> bool:
-        for _ in range(40):
-            where = self._name_cell()
-            if where is None:
-                return False
-            sheet, src, key = where
-            name = str(sheet.value(src, key))
+        def to_nfd(name: str) -> str | None:
             nfd = unicodedata.normalize("NFD", name)
-            if nfd != name and legacy.detect(nfd) is None:
-                sheet.set(src, key, nfd)
-                return self.note("text-not-nfc", sheet, src, key)
-        return False
+            return nfd if nfd != name and legacy.detect(nfd) is None else None
+
+        return self._garble_name("text-not-nfc", to_nfd)
 
     # -------------------------------------------------------------------------------------------- hygiene
     def _household_cell(self, code: str, key: str, value: Callable[[int], object]) -> bool:
