@@ -33,6 +33,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 import pandas as pd
+import pyarrow.compute as pc
+
+from hgn_review.text import arrow_mask, arrow_text
 
 __all__ = [
     "ENCODINGS",
@@ -533,15 +536,11 @@ def detect_series(values: pd.Series) -> pd.Series:
     result = pd.Series(pd.NA, index=values.index, dtype="string", name=values.name)
     if values.empty:
         return result
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = pa.array(values.astype("string[pyarrow]").array)  # Arrow's regex kernels: no Python call per cell
-    marked = pc.fill_null(pc.match_substring_regex(arr, MARKER_PATTERN), False).to_numpy(zero_copy_only=False)
+    arr = arrow_text(values)  # Arrow's regex kernels: no Python call per cell
+    marked = arrow_mask(pc.match_substring_regex(arr, MARKER_PATTERN))
     if not marked.any():
         return result
-    unicode_only = pc.fill_null(pc.match_substring_regex(arr, UNICODE_ONLY_PATTERN), False).to_numpy(zero_copy_only=False)
-    candidates = marked & ~unicode_only
+    candidates = marked & ~arrow_mask(pc.match_substring_regex(arr, UNICODE_ONLY_PATTERN))
     if not candidates.any():
         return result
     subset = values[candidates]

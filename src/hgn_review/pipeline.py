@@ -20,7 +20,7 @@ from hgn_review.io.safety import Limits
 from hgn_review.scoring.af import AFResult
 from hgn_review.scoring.classify import Classification, classify
 from hgn_review.scoring.standard import Standard, load_standard, standard_for_date
-from hgn_review.text import header_key
+from hgn_review.text import from_codes, header_key
 from hgn_review.validate import ValidationResult, validate_one, validate_paths
 
 
@@ -373,9 +373,9 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
         if "source_file" in df:
             codes, uniques = pd.factorize(df["source_file"])  # a few hundred distinct values over millions of rows
             shown = [names.get(str(u), str(u)) for u in uniques]
-            df["source_file"] = _broadcast(shown, codes)
+            df["source_file"] = pd.arrays.ArrowStringArray(from_codes(shown, codes))
             if "source_sha256" in df:
-                df["source_sha256"] = _broadcast([shas.get(x) for x in shown], codes)
+                df["source_sha256"] = pd.arrays.ArrowStringArray(from_codes([shas.get(x) for x in shown], codes))
     stages.append(StageTime("tổng hợp", time.perf_counter() - t2))
     # ---- stage 4: outputs people open
     t3 = time.perf_counter()
@@ -401,16 +401,6 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     outcome = RunOutcome(out_dir, len(files), len(todo), report, merged, outputs, stages, level, unit, notes)
     _write_readme(outcome)
     return outcome
-
-
-def _broadcast(values: Sequence[str | None], codes: Any) -> pd.arrays.ArrowStringArray:
-    """``values[code]`` for every code (-1: NA), as an Arrow string array (no Python call per row)."""
-    import numpy as np
-    import pyarrow as pa
-
-    table = pa.array(list(values) + [None], type=pa.string())
-    idx = np.where(codes < 0, len(values), codes)
-    return pd.arrays.ArrowStringArray(table.take(pa.array(idx)))
 
 
 def _prune_cache(files: Path, keep: set[Path]) -> None:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 _PAREN = re.compile(r"\([^)]*\)")
 _SPACE = re.compile(r"[\s_]+")
@@ -39,14 +44,40 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# Text columns go through Arrow's kernels (RE2 regexes, NFC, trimming): no Python call per cell, and none of the
+# pandas overhead per operation that dominates on a commune's few thousand rows.
+ARROW_TEXT = pd.StringDtype("pyarrow")
+
+
+def arrow_text(values: pd.Series) -> pa.Array:
+    """A text Series as an Arrow ``string`` array (NA → null)."""
+    arr = pa.array(values.array if isinstance(values.dtype, pd.StringDtype) else values.astype(ARROW_TEXT).array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.string()) if arr.type != pa.string() else arr
+
+
+def text_series(arr: pa.Array, index: pd.Index | None = None) -> pd.Series:
+    """An Arrow string array back as a pandas ``string[pyarrow]`` Series."""
+    return pd.Series(pd.arrays.ArrowStringArray(arr), index=index)
+
+
+def arrow_mask(arr: Any) -> np.ndarray:
+    """An Arrow boolean result as a numpy mask; null (a blank cell) counts as False."""
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def from_codes(values: Sequence[str | None], codes: np.ndarray) -> pa.Array:
+    """``values[code]`` for every code; -1 (``pd.factorize``'s NA) or ``len(values)`` gives null. Text built once per
+    distinct value and broadcast without a Python call per row."""
+    table = pa.array(list(values) + [None], type=pa.string())
+    return table.take(pa.array(np.where(codes < 0, len(values), codes)))
+
+
 def re_sub(values: pd.Series, pattern: str, replacement: str) -> pd.Series:
     """Regex replace over a text Series with Arrow's kernel (RE2 syntax; no Python call per cell).
 
     ``replacement`` uses RE2 group syntax (``\\1``). NA stays NA.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = pa.array(values.astype("string[pyarrow]").array)
-    out = pc.replace_substring_regex(arr, pattern=pattern, replacement=replacement)
-    return pd.Series(pd.arrays.ArrowStringArray(out), index=values.index)
+    out = pc.replace_substring_regex(arrow_text(values), pattern=pattern, replacement=replacement)
+    return text_series(out, values.index)

@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from hgn_review import legacy
@@ -27,7 +26,7 @@ from hgn_review.schemas.bridge import run_schema
 from hgn_review.schemas.coerce import coerce
 from hgn_review.schemas.layout import INDICATORS, Layout, load_layout
 from hgn_review.schemas.pandera_schema import schema_for
-from hgn_review.text import fold, re_sub
+from hgn_review.text import arrow_mask, arrow_text, fold, re_sub
 
 HOUSEHOLD_BASE = [
     "uid", "file", "sheet", "row", "layout", "ma_ho", "ho_ten_chu_ho", "ma_xa", "ma_xa_ghi", "thon", "khu_vuc", "khu_vuc_nguon",
@@ -149,9 +148,8 @@ def _text_checks(sd: SheetData, layout: Layout, raw: pd.DataFrame, out: list[Fin
             out.append(finding("text-legacy-encoding", file=sd.file, sheet=sd.sheet, row=int(r),
                                column=sd.headers[c.key], col=sd.letters[c.key], key=c.key, value=v, detail=e,
                                proposal=legacy.to_unicode(str(v), e)))
-        arr = pa.array(s.astype("string[pyarrow]").array)
-        not_nfc = pd.Series(pc.not_equal(pc.utf8_normalize(arr, form="NFC"), arr).to_numpy(zero_copy_only=False),
-                            index=s.index) & ~hit
+        arr = arrow_text(s)
+        not_nfc = arrow_mask(pc.not_equal(pc.utf8_normalize(arr, form="NFC"), arr)) & ~hit.to_numpy()
         for r, v in s[not_nfc].items():
             out.append(finding("text-not-nfc", file=sd.file, sheet=sd.sheet, row=int(r), column=sd.headers[c.key],
                                col=sd.letters[c.key], key=c.key, value=v))

@@ -21,7 +21,7 @@ from hgn_review.findings import Finding, finding
 from hgn_review.io.safety import Limits, check_file
 from hgn_review.io.xlsxscan import SheetScan, scan_sheet
 from hgn_review.schemas.layout import Layout, SheetSpec, load_layout
-from hgn_review.text import fold, header_key
+from hgn_review.text import arrow_mask, arrow_text, fold, header_key
 
 HEADER_SEARCH_ROWS = 30
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -350,22 +350,18 @@ def _repeated_header(data: pd.DataFrame, headers: dict[str, str]) -> np.ndarray:
         words = text.split()
         if not words:
             continue
-        arr = pa.array(data[k].array)
-        if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
-            arr = arr.cast(pa.string())
-        long_enough = pc.greater_equal(pc.utf8_length(arr), len(" ".join(words)))
-        cand = pc.fill_null(long_enough, False).to_numpy(zero_copy_only=False)
-        if not cand.any():
+        target = " ".join(words)
+        arr = arrow_text(data[k])
+        idx = np.flatnonzero(arrow_mask(pc.greater_equal(pc.utf8_length(arr), len(target))))
+        if not len(idx):
             continue
-        idx = np.flatnonzero(cand)
-        sub = pc.take(arr, pa.array(idx))
-        has_word = pc.fill_null(pc.match_substring(sub, words[0], ignore_case=True), False).to_numpy(zero_copy_only=False)
+        sub = arr.take(pa.array(idx))
+        has_word = arrow_mask(pc.match_substring(sub, words[0], ignore_case=True))
         if not has_word.any():
             continue
-        idx, sub = idx[has_word], pc.filter(sub, pa.array(has_word))
+        idx, sub = idx[has_word], sub.filter(pa.array(has_word))
         norm = pc.utf8_lower(pc.utf8_trim_whitespace(pc.replace_substring_regex(sub, pattern=r"\s+", replacement=" ")))
-        eq = pc.equal(norm, " ".join(words).lower()).fill_null(False).to_numpy(zero_copy_only=False)
-        hits[idx[eq]] += 1
+        hits[idx[arrow_mask(pc.equal(norm, target.lower()))]] += 1
     return hits >= max(2, len(headers) // 2)
 
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hgn_review.schemas.layout import ColumnSpec
-from hgn_review.text import fold, re_sub
+from hgn_review.text import arrow_mask, arrow_text, fold, from_codes, re_sub, text_series
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _DOT_THOUSANDS = r"^-?\d{1,3}(\.\d{3})+$"
@@ -35,18 +35,6 @@ class Coerced:
     fraction: pd.Series | None = None  # integer columns: a number with a fraction (value-not-integer)
 
 
-STR = pd.StringDtype("pyarrow")  # Arrow kernels: vectorised string operations, not a Python loop per cell
-
-
-def _arrow(s: pd.Series) -> pa.Array:
-    arr = pa.array(s.array) if isinstance(s.dtype, pd.StringDtype) else pa.array(s.astype(STR).array)
-    return arr.cast(pa.string()) if arr.type != pa.string() else arr
-
-
-def _series(arr: pa.Array, index: pd.Index) -> pd.Series:
-    return pd.Series(pd.arrays.ArrowStringArray(arr), index=index)
-
-
 def _objects(values: Sequence[object]) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     out[:] = values
@@ -55,32 +43,34 @@ def _objects(values: Sequence[object]) -> np.ndarray:
 
 def _strip(raw: pd.Series) -> pd.Series:
     """Trim spaces; a cell of spaces only is blank (Arrow kernels: no pandas overhead per column)."""
-    t = pc.utf8_trim_whitespace(_arrow(raw))
+    t = pc.utf8_trim_whitespace(arrow_text(raw))
     t = pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
-    return _series(t, raw.index)
+    return text_series(t, raw.index)
+
+
+def _distinct(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """(slot of each value, the distinct values): NA takes the extra slot after the last distinct value."""
+    codes, uniques = pd.factorize(s)
+    return np.where(codes < 0, len(uniques), codes), uniques
 
 
 def map_unique(s: pd.Series, func: Callable[[str], object]) -> pd.Series:
     """Apply ``func`` once per distinct value and broadcast (codes and yes/no repeat a lot). NA → None."""
-    codes, uniques = pd.factorize(s)
-    table = np.empty(len(uniques) + 1, dtype=object)  # the last slot answers code -1 (NA)
-    table[:-1] = [func(u) for u in uniques]
-    table[-1] = None
-    return pd.Series(table[codes], index=s.index, dtype=object)
+    slots, uniques = _distinct(s)
+    return pd.Series(_objects([func(u) for u in uniques] + [None])[slots], index=s.index, dtype=object)
 
 
 def parse_number(s: pd.Series) -> pd.Series:
     """Vietnamese and Excel number text → Float64 (NA where unreadable)."""
-    arr = _arrow(s)
+    arr = arrow_text(s)
     matched = pc.match_substring_regex(arr, r"^-?\d+(\.\d+)?$")
     if pc.all(pc.fill_null(matched, True)).as_py():  # the usual column: every cell blank or a plain number
         return pd.Series(pd.array(pc.cast(arr, pa.float64()), dtype="Float64"), index=s.index)
-    plain_arr = pc.fill_null(matched, False)
-    plain = plain_arr.to_numpy(zero_copy_only=False)
-    t = _series(arr, s.index)
+    plain = arrow_mask(matched)
+    t = text_series(arr, s.index)
     out = pd.Series(pd.NA, index=s.index, dtype="Float64")
     if plain.any():
-        out[plain] = pd.array(pc.cast(pc.filter(arr, plain_arr), pa.float64()), dtype="Float64")
+        out[plain] = pd.array(pc.cast(pc.filter(arr, pa.array(plain)), pa.float64()), dtype="Float64")
     rest = t[~plain & t.notna().to_numpy()]
     if len(rest):  # only text that is not a plain number pays for the Vietnamese forms
         r = rest.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
@@ -97,13 +87,13 @@ def parse_date(s: pd.Series, year_only: bool) -> tuple[pd.Series, pd.Series]:
     Returns (dates as datetime64 with NaT, years as Int64). A year alone gives NaT and the year.
     Which form each cell has is decided with Arrow kernels; each form is then converted in one call.
     """
-    arr = _arrow(s)
+    arr = arrow_text(s)
 
     def mask(pattern: str) -> np.ndarray:
-        return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False)
+        return arrow_mask(pc.match_substring_regex(arr, pattern))
 
     def part(m: np.ndarray) -> pd.Series:
-        return pd.Series(pd.arrays.ArrowStringArray(pc.filter(arr, pa.array(m))))
+        return text_series(pc.filter(arr, pa.array(m)))
 
     out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
     year_values = np.zeros(len(s), dtype=np.int64)
@@ -141,7 +131,7 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
     t = spec.type
     years = None
     if t in ("text", "id"):
-        values = _series(pc.utf8_normalize(_arrow(s), form="NFC"), s.index) if t == "text" else s
+        values = text_series(pc.utf8_normalize(arrow_text(s), form="NFC"), s.index) if t == "text" else s
         bad = pd.Series(False, index=s.index)
         code = "value-not-in-list"
     elif t == "code":
@@ -169,26 +159,24 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
             v = re.sub(r"^(\d+)\.0+$", r"\1", v)  # 1.0 from a numeric cell is 1
             return spec.choice_map.get(fold(v))
 
-        codes, uniques = pd.factorize(s)  # each distinct answer is read once, then broadcast
+        slots, uniques = _distinct(s)  # each distinct answer is read once, then broadcast
         canons = [canon(u) for u in uniques]
-        codes = np.where(codes < 0, len(uniques), codes)  # NA → the extra last slot, which holds None
-        known = np.array([c is not None for c in canons] + [False])[codes]
+        known = np.array([c is not None for c in canons] + [False])[slots]
         bad = pd.Series(~blank.to_numpy() & ~known, index=s.index)
         if t == "yesno":
             yes: dict[object, bool] = {"Có": True, "Không": False}
-            values = pd.Series(pd.array(_objects([yes.get(c) for c in canons] + [None])[codes],
+            values = pd.Series(pd.array(_objects([yes.get(c) for c in canons] + [None])[slots],
                                         dtype="boolean"), index=s.index)
             if spec.blank_is_no:
                 values = values.mask(blank, False)
             code = "value-not-yes-no"
         elif t == "flag":
             flag: dict[object, int] = {"1": 1, "0": 0}
-            values = pd.Series(pd.array(_objects([flag.get(c) for c in canons] + [None])[codes],
+            values = pd.Series(pd.array(_objects([flag.get(c) for c in canons] + [None])[slots],
                                         dtype="Int8"), index=s.index)
             code = "value-not-in-list"
         else:
-            table = pa.array([c if c is None else str(c) for c in canons] + [None], type=pa.string())
-            values = _series(table.take(pa.array(codes)), s.index)
+            values = text_series(from_codes([c if c is None else str(c) for c in canons], slots), s.index)
             if spec.default is not None:
                 values = values.mask(blank, spec.default)
             code = "value-not-in-list"
