@@ -38,6 +38,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hgn_review.io.read import col_letter
+
 XLSX_MAX_ROWS = 1_048_576
 XLSX_MAX_COLS = 16_384
 STR_MAX = 32_767  # UTF-16 units in one cell (xlsxwriter truncates beyond)
@@ -62,16 +64,6 @@ def _s(text: str) -> pa.Scalar:
 def _join(*parts: Any) -> pa.Array:
     """Element-wise concatenation of arrays and strings (a null part makes a null result)."""
     return pc.binary_join_element_wise(*[_s(p) if isinstance(p, str) else p for p in parts], _s(""))
-
-
-def col_letter(col: int) -> str:
-    """0 -> "A", 27 -> "AB"."""
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _utf16_len(s: str) -> int:

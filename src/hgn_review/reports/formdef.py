@@ -47,6 +47,7 @@ import pandas as pd
 import yaml
 
 from hgn_review.errors import ConfigError
+from hgn_review.io.read import col_letter
 
 FORM_FILE = re.compile(r"^bieu_(\d{1,2})\.ya?ml$")
 FORMULA_KINDS = ("value", "count", "sum", "rate", "expr", "field")
@@ -365,7 +366,7 @@ def expand(form: FormDef, series: dict[str, list[Any]]) -> list[Column]:
         if c.kind == "value":
             fmt = c.format or ("text" if arg == "label" else "int")
             width = c.width or (28.0 if arg == "label" else 5.0)
-            key = c.key or _letters(letter)
+            key = c.key or col_letter(letter)
             letter += 1
         else:
             number += 1
@@ -376,15 +377,6 @@ def expand(form: FormDef, series: dict[str, list[Any]]) -> list[Column]:
         cols.append(Column(header=header, kind=c.kind, arg=arg, format=fmt, width=width, key=key, per=c.per,
                            id=cid))
     return _key_formulas(cols, [c for c, *_ in raw])
-
-
-def _letters(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def _key_formulas(cols: list[Column], defs: list[ColumnDef]) -> list[Column]:
