@@ -691,6 +691,20 @@ def test_text_that_looks_like_a_formula_is_written_as_text(results: Results, tmp
     assert {c.value for c in cells} >= {"=1+2", "@SUM(A1)"} and all(c.data_type == "s" for c in cells)
 
 
+def test_lists_with_nobody_to_list_still_written(results: Results, tmp_path: Path) -> None:
+    """A unit with no poor or near-poor household (a small commune): the list forms are written with no person row
+    and a total of zero, not an internal error."""
+    from hgn_review.reports.excel import TOTAL_LABEL
+
+    hh = results.households.copy()
+    hh["phan_loai"] = "Không nghèo"
+    make_report(Results(hh, results.members.copy(), findings=results.findings, meta=results.meta), tmp_path)
+    for code in ("14", "15"):
+        ws = openpyxl.load_workbook(tmp_path / f"bieu_{code}.xlsx").worksheets[0]
+        texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        assert f"{TOTAL_LABEL}: 0 hộ, 0 nhân khẩu" in texts, code
+
+
 # ------------------------------------------------------------------------------------ HTML
 class _Page(HTMLParser):
     def __init__(self) -> None:

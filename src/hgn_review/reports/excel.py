@@ -414,7 +414,8 @@ def _one_list_sheet(fw: fx.Workbook, st: _Styles, form: FormDef, view: ReportVie
     starts = [0] if len(persons) else []
     if sections and len(persons):
         starts = np.flatnonzero(np.r_[True, communes[1:] != communes[:-1]]).tolist()
-    for a, b in zip(starts, [*starts[1:], len(persons)], strict=True):
+    ends = [*starts[1:], len(persons)] if starts else []  # no person listed: only the total row below
+    for a, b in zip(starts, ends, strict=True):
         if sections:
             _merge(ws, r, 0, r, n - 1, commune_names[a], st.section)
             r += 1
