@@ -228,6 +228,23 @@ def test_dates_serial_text_and_year_only(tmp_path):
     assert result.households.loc[0, "ngay_ra_soat"] == pd.Timestamp("2024-09-15")
 
 
+def test_impossible_and_out_of_range_dates_are_never_another_date(tmp_path):
+    """31/04 and 29/02 of a common year are not dates; a date datetime64[ns] cannot hold (year 1500 or 2300) keeps
+    its year and is reported as an impossible age, never turned into another date (it once read as 2084)."""
+    people = ["31/04/1980", "1980-02-30", "29/02/1981", "29/02/1980", "01/01/1500", dt.datetime(2300, 1, 1)]
+    rows = [member(stt=i + 1, ngay_sinh=v, quan_he="Chủ hộ" if i == 0 else "Anh, chị, em",
+                   so_dinh_danh=make_id(serial=f"00000{i}")) for i, v in enumerate(people)]
+    path = make_return(tmp_path, [household(so_thanh_vien=6, ngay_ra_soat=dt.date(2024, 9, 15))], rows)
+    result = validate_paths([path])
+    found = [(f.code, f.row) for f in result.findings if f.key == "ngay_sinh"]
+    assert found == [("value-not-date", 2), ("value-not-date", 3), ("value-not-date", 4),
+                     ("value-out-of-range", 6), ("value-out-of-range", 7)]
+    m = result.members
+    assert [None if pd.isna(v) else v for v in m["ngay_sinh"]] == [None, None, None, pd.Timestamp("1980-02-29"),
+                                                                    None, None]
+    assert [None if pd.isna(v) else int(v) for v in m["nam_sinh"]] == [None, None, None, 1980, 1500, 2300]
+
+
 def test_date_cells_written_by_xlsxwriter(tmp_path):
     """A date cell with a dd/mm/yyyy display format reads as the same date."""
     path = make_return(tmp_path, [household(ngay_ra_soat=dt.date(2024, 9, 15))],

@@ -632,6 +632,27 @@ def test_canonical_values(typical):
     assert list(m["khuyet_tat"]) == ["Không"] * 3
 
 
+def test_multichoice_keeps_known_answers_and_reports_an_unknown_part(tmp_path):
+    """Each part of a multi-answer cell is read; one unknown part is a finding, the known parts are kept."""
+    path = make_return(tmp_path, [household(nguyen_nhan_ngheo="thiếu vốn;\nKhác"),
+                                  household(**SECOND_HH, so_thanh_vien=2, nguyen_nhan_ngheo="Thiếu vốn; Trời mưa")],
+                       [member(), member(**SECOND_HEAD), member(ma_ho="11284-0002", stt=2, quan_he="Con",
+                                                               so_dinh_danh=make_id(birth_year=2005, serial="000004"),
+                                                               ngay_sinh="03/03/2005")])
+    result = validate_paths([path])
+    assert [(f.code, f.row, f.value) for f in result.findings if f.key == "nguyen_nhan_ngheo"] == [
+        ("value-not-in-list", 3, "Thiếu vốn; Trời mưa")]
+    assert list(result.households["nguyen_nhan_ngheo"]) == ["Thiếu vốn;Khác", "Thiếu vốn"]
+
+
+def test_plausibility_without_birth_date_columns(tmp_path):
+    """A members sheet without the birth date and year columns is reported, not a crash; no age is guessed."""
+    path = make_return(tmp_path, [household()], [member()], drop={"members": ["ngay_sinh"]})
+    result = validate_paths([path])
+    assert [f.code for f in result.findings if f.code != "id-birth-year-mismatch"] == ["column-missing"]
+    assert result.members["nam_sinh"].isna().all()
+
+
 def test_invalid_value_is_na_never_imputed(tmp_path):
     """A value that failed its check is NA in the typed frame."""
     path = make_return(tmp_path, [household(dien_tich_nha="bốn mươi", su_dung_internet="hình như có")],

@@ -508,6 +508,7 @@ def _evidence(text: str, encoding: str) -> tuple[int, int]:
     return (good - weak, prior) if good > weak else (0, 0)
 
 
+@lru_cache(maxsize=1 << 16)  # names repeat across the returns a worker reads
 def detect(text: str) -> str | None:
     """'TCVN3' or 'VNI' when ``text`` is legacy-encoded Vietnamese, None otherwise (including when unsure).
 

@@ -26,7 +26,7 @@ from hgn_review.schemas.bridge import run_schema
 from hgn_review.schemas.coerce import coerce
 from hgn_review.schemas.layout import INDICATORS, Layout, load_layout
 from hgn_review.schemas.pandera_schema import schema_for
-from hgn_review.text import arrow_mask, arrow_text, fold, re_sub
+from hgn_review.text import arrow_mask, arrow_text, fold, text_series
 
 HOUSEHOLD_BASE = [
     "uid", "file", "sheet", "row", "layout", "ma_ho", "ho_ten_chu_ho", "ma_xa", "ma_xa_ghi", "thon", "khu_vuc", "khu_vuc_nguon",
@@ -80,11 +80,14 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
     raw = sd.frame
     typed: dict[str, pd.Series] = {}
     unreadable: dict[str, pd.Series] = {}
+    not_nfc: dict[str, np.ndarray] = {}
     for c in spec.columns:
         if c.key not in raw.columns:
             continue
         co = coerce(raw[c.key], c)
         typed[c.key] = co.values
+        if co.not_nfc is not None:
+            not_nfc[c.key] = co.not_nfc
         bad = co.bad
         if co.fraction is not None:
             bad = bad | co.fraction
@@ -121,7 +124,7 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
     for c in spec.columns:  # absent optional columns: the layout's default, or "no" where blank means no
         if c.key not in t.columns and (c.default is not None or c.blank_is_no):
             t[c.key] = c.default if c.default is not None else False
-    _text_checks(sd, layout, raw, out)
+    _text_checks(sd, layout, raw, not_nfc, out)
     return _Typed(t, raw, u)
 
 
@@ -133,14 +136,17 @@ def _suggest(value: str, choices: tuple[str, ...]) -> str:
     return folded[best[0]] if best else ""
 
 
-def _text_checks(sd: SheetData, layout: Layout, raw: pd.DataFrame, out: list[Finding]) -> None:
+def _text_checks(sd: SheetData, layout: Layout, raw: pd.DataFrame, not_nfc: dict[str, np.ndarray],
+                 out: list[Finding]) -> None:
+    """Legacy encodings and text not in NFC (``not_nfc``: per text column, as found while typing it)."""
     spec = layout.sheets[sd.role]
     for c in spec.columns:
         if c.type != "text" or c.key not in raw.columns:
             continue
-        s = raw[c.key].dropna().astype("string")
-        if s.empty:
+        present = raw[c.key].notna().to_numpy()
+        if not present.any():
             continue
+        s = raw[c.key][present].astype("string")
         enc = legacy.detect_series(s)
         hit = enc.notna()
         for r, v in s[hit].items():
@@ -148,9 +154,8 @@ def _text_checks(sd: SheetData, layout: Layout, raw: pd.DataFrame, out: list[Fin
             out.append(finding("text-legacy-encoding", file=sd.file, sheet=sd.sheet, row=int(r),
                                column=sd.headers[c.key], col=sd.letters[c.key], key=c.key, value=v, detail=e,
                                proposal=legacy.to_unicode(str(v), e)))
-        arr = arrow_text(s)
-        not_nfc = arrow_mask(pc.not_equal(pc.utf8_normalize(arr, form="NFC"), arr)) & ~hit.to_numpy()
-        for r, v in s[not_nfc].items():
+        odd = not_nfc[c.key][present] & ~hit.to_numpy()
+        for r, v in s[odd].items():
             out.append(finding("text-not-nfc", file=sd.file, sheet=sd.sheet, row=int(r), column=sd.headers[c.key],
                                col=sd.letters[c.key], key=c.key, value=v))
 
@@ -268,16 +273,18 @@ def _household_checks(sd: SheetData, t: _Typed, layout: Layout, out: list[Findin
     return dup
 
 
-def _ages(birth: pd.Series, years: pd.Series, review: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(youngest possible, oldest possible) completed age at the review date; equal when the date is known."""
-    ry = review.dt.year
-    exact = ry - birth.dt.year - ((review.dt.month < birth.dt.month)
-                                  | ((review.dt.month == birth.dt.month) & (review.dt.day < birth.dt.day))).astype(int)
-    lo = (ry - years - 1).astype("Float64")
-    hi = (ry - years).astype("Float64")
-    has = birth.notna()
-    lo = lo.mask(has, exact.astype("Float64"))
-    hi = hi.mask(has, exact.astype("Float64"))
+def _ages(birth: pd.Series, years: pd.Series, review: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(youngest possible, oldest possible) completed age at the review date (float, NaN when unknown); equal
+    when the birth date is known, one year apart when only the birth year is."""
+    from hgn_review.scoring.indicators import _dates
+
+    ry, rmd, review_known = _dates(pd.Series(review))
+    by, bmd, born_known = _dates(birth)
+    year = years.to_numpy(dtype="float64", na_value=np.nan)
+    exact = (ry - by - (rmd < bmd)).astype(np.float64)
+    lo = np.where(born_known, exact, ry - year - 1)
+    hi = np.where(born_known, exact, ry - year)
+    lo[~review_known], hi[~review_known] = np.nan, np.nan
     return lo, hi
 
 
@@ -352,99 +359,127 @@ def _plausibility(hsd: SheetData, ht: _Typed, msd: SheetData, mt: _Typed, n_memb
                                detail=f"{float(per[r]):.0f}", **_loc(hsd, "dien_tich_nha")))
     if "ngay_ra_soat" not in hh or mm.empty:
         return
-    review = mm["_hh_row"].map(hh["ngay_ra_soat"]).astype("datetime64[ns]")
+    pos = hh.index.get_indexer(mm["_hh_row"].to_numpy(dtype="float64", na_value=np.nan))  # -1: no household
+    review = np.where(pos >= 0, hh["ngay_ra_soat"].to_numpy(dtype="datetime64[ns]")[pos], np.datetime64("NaT"))
     birth = mm["ngay_sinh"] if "ngay_sinh" in mm else pd.Series(pd.NaT, index=mm.index, dtype="datetime64[ns]")
     years = mm["nam_sinh"] if "nam_sinh" in mm else pd.Series(pd.NA, index=mm.index, dtype="Int64")
     lo, hi = _ages(birth, years, review)
-    mm["_age_lo"], mm["_age_hi"] = lo, hi
-    if "ngay_sinh" in mm:
-        bad = ((hi < 0) | (lo > p.get("max_age", 200))).fillna(False).astype(bool)
-        bad &= ~mt.unreadable.get("ngay_sinh", pd.Series(False, index=mm.index)).astype(bool)
-        for r in mm.index[bad]:
-            out.append(finding("value-out-of-range", row=int(r), value=mt.raw.at[r, "ngay_sinh"],
-                               detail=f"tuổi 0–{p.get('max_age')}", detail_en=f"age 0–{p.get('max_age')}",
-                               **_loc(msd, "ngay_sinh")))
-    if "quan_he" in mm:
-        young = ((mm["quan_he"] == HEAD) & (hi < p.get("head_min_age", 0))).fillna(False).astype(bool)
-        for r in mm.index[young]:
-            out.append(finding("head-too-young", row=int(r), value=mt.raw.at[r, "ngay_sinh"], detail=int(hi[r]),
-                               **_loc(msd, "ngay_sinh")))
-    if "trinh_do" in mm:
-        deg = (mm["trinh_do"].isin(p.get("degree_levels", [])) & (hi < p.get("degree_min_age", 0))).fillna(False)
-        for r in mm.index[deg.astype(bool)]:
-            out.append(finding("degree-too-young", row=int(r), value=mm.at[r, "trinh_do"], detail=int(hi[r]),
-                               **_loc(msd, "trinh_do")))
-    if "cap_hoc" in mm:
-        table = p.get("school_level_ages", {})
-        lo_b = mm["cap_hoc"].map({k: v[0] for k, v in table.items()}).astype("Float64")
-        hi_b = mm["cap_hoc"].map({k: v[1] for k, v in table.items()}).astype("Float64")
-        odd = ((hi < lo_b) | (lo > hi_b)).fillna(False).astype(bool)
-        for r in mm.index[odd]:
-            out.append(finding("school-level-age", row=int(r), value=mm.at[r, "cap_hoc"], detail=int(hi[r]),
-                               **_loc(msd, "cap_hoc")))
+    rows = mm.index.to_numpy()
+
+    def report(code: str, mask: np.ndarray, key: str, value: pd.Series) -> None:
+        for i in np.flatnonzero(mask):
+            r = int(rows[i])
+            out.append(finding(code, row=r, value=value.at[r], detail=int(hi[i]), **_loc(msd, key)))
+
+    with np.errstate(invalid="ignore"):
+        if "ngay_sinh" in mm:
+            bad = (hi < 0) | (lo > p.get("max_age", 200))
+            if "ngay_sinh" in mt.unreadable:
+                bad &= ~mt.unreadable["ngay_sinh"].to_numpy(dtype=bool, na_value=False)
+            for i in np.flatnonzero(bad):
+                out.append(finding("value-out-of-range", row=int(rows[i]), value=mt.raw.at[int(rows[i]), "ngay_sinh"],
+                                   detail=f"tuổi 0–{p.get('max_age')}", detail_en=f"age 0–{p.get('max_age')}",
+                                   **_loc(msd, "ngay_sinh")))
+        if "quan_he" in mm:
+            head = (mm["quan_he"] == HEAD).to_numpy(dtype=bool, na_value=False)
+            written = mt.raw["ngay_sinh"] if "ngay_sinh" in mt.raw else pd.Series(pd.NA, index=mm.index)
+            report("head-too-young", head & (hi < p.get("head_min_age", 0)), "ngay_sinh", written)
+        if "trinh_do" in mm:
+            deg = mm["trinh_do"].isin(p.get("degree_levels", [])).to_numpy(dtype=bool, na_value=False)
+            report("degree-too-young", deg & (hi < p.get("degree_min_age", 0)), "trinh_do", mm["trinh_do"])
+        if "cap_hoc" in mm:
+            table = p.get("school_level_ages", {})
+            level = mm["cap_hoc"]
+            codes, uniques = pd.factorize(level)  # bounds looked up once per distinct level
+            bounds = np.array([table.get(u, (np.nan, np.nan)) for u in uniques] + [(np.nan, np.nan)], dtype=float)
+            lo_b, hi_b = bounds[codes, 0], bounds[codes, 1]  # code -1 (blank) takes the last, unknown row
+            report("school-level-age", (hi < lo_b) | (lo > hi_b), "cap_hoc", level)
 
 
 def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding]) -> None:
-    """Personal identification numbers: format, province, sex/century and birth-year digits, duplicates."""
+    """Personal identification numbers: format, province, sex/century and birth-year digits, duplicates.
+
+    Tests on Arrow kernels and numpy masks over the column; Python runs only for the findings themselves.
+    """
+    import pyarrow as pa
+
     mm = mt.typed
     if "so_dinh_danh" not in mm:
         return
+    n = len(mm)
+    rows = mm.index.to_numpy()
     reg = get_registry()
-    raw = mt.raw["so_dinh_danh"].astype("string").str.strip()
-    s = re_sub(re_sub(raw, r"\.0$", ""), r"[\s'.\-]", "")
-    reason = pd.Series(pd.NA, index=mm.index, dtype="string")
+    raw_text = mt.raw["so_dinh_danh"].astype("string")
+    raw = text_series(pc.utf8_trim_whitespace(arrow_text(raw_text)), mm.index)
+    arr = pc.replace_substring_regex(pc.replace_substring_regex(arrow_text(raw), r"\.0$", ""), r"[\s'.\-]", "")
     loc = _loc(msd, "so_dinh_danh")
-    missing = s.isna() | (s == "")
+    reason = np.full(n, None, dtype=object)
+
+    def rx(pattern: str) -> np.ndarray:
+        return arrow_mask(pc.match_substring_regex(arr, pattern))
+
+    missing = ~arrow_mask(pc.greater(pc.utf8_length(arr), 0))
     reason[missing] = "thieu"
-    for r in mm.index[missing]:
-        out.append(finding("id-missing", row=int(r), **loc))
-    digits12 = s.str.fullmatch(r"\d{12}", na=False)
-    prefixes = reg.id_province_prefixes()
-    cand11 = s.str.fullmatch(r"\d{11}", na=False)
+    for i in np.flatnonzero(missing):
+        out.append(finding("id-missing", row=int(rows[i]), **loc))
+    prefixes = sorted(reg.id_province_prefixes())
+    digits12 = rx(r"^\d{12}$")
+    cand11 = rx(r"^\d{11}$")
     if cand11.any():  # only a cell stored as a number lost its zero; typed text of 11 digits is just wrong
-        cand11 &= pd.Series(mm.index.isin(list(msd.numeric_rows("so_dinh_danh"))), index=mm.index)
-    restored = cand11 & ("0" + s.str.slice(0, 2)).isin(list(prefixes))
-    for r in mm.index[restored]:
-        out.append(finding("id-leading-zero-restored", row=int(r), value=raw[r], detail="0" + str(s[r]), **loc))
-    s = s.mask(restored, "0" + s)
+        cand11 &= np.isin(rows, list(msd.numeric_rows("so_dinh_danh")))
+    restored = cand11 & arrow_mask(pc.is_in(pc.binary_join_element_wise("0", pc.utf8_slice_codeunits(arr, 0, 2), ""),
+                                            value_set=pa.array(prefixes)))
+    arr = pc.if_else(pa.array(restored), pc.binary_join_element_wise("0", arr, ""), arr)
+    s = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object)
+    for i in np.flatnonzero(restored):
+        out.append(finding("id-leading-zero-restored", row=int(rows[i]), value=raw.iat[i], detail=str(s[i]), **loc))
     valid = digits12 | restored
     bad_fmt = ~missing & ~valid
     reason[bad_fmt] = "sai_dinh_dang"
-    for r in mm.index[bad_fmt]:
-        out.append(finding("id-invalid-format", row=int(r), value=raw[r], **loc))
-    prov = s.str.slice(0, 3)
-    bad_prov = valid & ~prov.isin(list(prefixes))
+    for i in np.flatnonzero(bad_fmt):
+        out.append(finding("id-invalid-format", row=int(rows[i]), value=raw.iat[i], **loc))
+    prov = pc.utf8_slice_codeunits(arr, 0, 3)
+    bad_prov = valid & ~arrow_mask(pc.is_in(prov, value_set=pa.array(prefixes)))
     reason[bad_prov] = "sai_tinh"
-    for r in mm.index[bad_prov]:
-        out.append(finding("id-province-unknown", row=int(r), value=s[r], detail=prov[r], **loc))
-    year = mm["nam_sinh"] if "nam_sinh" in mm else pd.Series(pd.NA, index=mm.index, dtype="Int64")
-    sex = mm["gioi_tinh"] if "gioi_tinh" in mm else pd.Series(pd.NA, index=mm.index, dtype="string")
-    d4 = pd.to_numeric(s.str.slice(3, 4), errors="coerce").astype("Int64")
-    yy = pd.to_numeric(s.str.slice(4, 6), errors="coerce").astype("Int64")
-    expected = (year // 100 - 19) * 2 + (sex == "Nữ").astype("Int64")
-    chk = valid & ~bad_prov & year.notna() & sex.notna()
-    sex_bad = (chk & (d4 != expected)).fillna(False).astype(bool)
+    for i in np.flatnonzero(bad_prov):
+        out.append(finding("id-province-unknown", row=int(rows[i]), value=s[i], detail=str(s[i])[:3], **loc))
+    year = (mm["nam_sinh"].to_numpy(dtype="float64", na_value=np.nan) if "nam_sinh" in mm
+            else np.full(n, np.nan))
+    sex = (mm["gioi_tinh"].to_numpy(dtype=object, na_value=None) if "gioi_tinh" in mm
+           else np.full(n, None, dtype=object))
+    checked = valid & ~bad_prov & ~np.isnan(year)
+    ok = np.flatnonzero(checked)
+    d4 = np.full(n, -1, dtype=np.int64)
+    yy = np.full(n, -1, dtype=np.int64)
+    if len(ok):
+        digits = pc.take(arr, pa.array(ok))
+        d4[ok] = pc.cast(pc.utf8_slice_codeunits(digits, 3, 4), pa.int64()).to_numpy()
+        yy[ok] = pc.cast(pc.utf8_slice_codeunits(digits, 4, 6), pa.int64()).to_numpy()
+    whole = np.where(np.isnan(year), 0, year).astype(np.int64)
+    known_sex = sex != None  # noqa: E711 - elementwise over an object array
+    expected = (whole // 100 - 19) * 2 + (sex == "Nữ")
+    sex_bad = checked & known_sex & (d4 != expected)
     reason[sex_bad] = "sai_gioi_tinh"
-    for r in mm.index[sex_bad]:
-        out.append(finding("id-sex-mismatch", row=int(r), value=s[r],
-                           detail=f"{sex[r]}, sinh năm {year[r]} → chữ số 4 phải là {expected[r]}",
-                           detail_en=f"{'male' if sex[r] == 'Nam' else 'female'}, born {year[r]} → digit 4 must be {expected[r]}",
+    for i in np.flatnonzero(sex_bad):
+        out.append(finding("id-sex-mismatch", row=int(rows[i]), value=s[i],
+                           detail=f"{sex[i]}, sinh năm {whole[i]} → chữ số 4 phải là {expected[i]}",
+                           detail_en=f"{'male' if sex[i] == 'Nam' else 'female'}, born {whole[i]} → digit 4 must be {expected[i]}",
                            **loc))
-    yr_bad = (valid & ~bad_prov & year.notna() & (yy != year % 100)).fillna(False).astype(bool)
-    reason[yr_bad & reason.isna()] = "sai_nam_sinh"
-    for r in mm.index[yr_bad]:
-        out.append(finding("id-birth-year-mismatch", row=int(r), value=s[r],
-                           detail=f"năm sinh {year[r]} → chữ số 5–6 phải là {int(year[r]) % 100:02d}",
-                           detail_en=f"born {year[r]} → digits 5–6 must be {int(year[r]) % 100:02d}", **loc))
-    ids = s.where(valid)
-    dup = ids.notna() & ids.duplicated(keep="first")
+    yr_bad = checked & (yy != whole % 100)
+    reason[yr_bad & (reason == None)] = "sai_nam_sinh"  # noqa: E711
+    for i in np.flatnonzero(yr_bad):
+        out.append(finding("id-birth-year-mismatch", row=int(rows[i]), value=s[i],
+                           detail=f"năm sinh {whole[i]} → chữ số 5–6 phải là {whole[i] % 100:02d}",
+                           detail_en=f"born {whole[i]} → digits 5–6 must be {whole[i] % 100:02d}", **loc))
+    ids = pd.Series(np.where(valid, s, None), index=mm.index, dtype="string")
+    dup = (ids.notna() & ids.duplicated(keep="first")).to_numpy()
     if dup.any():
-        firsts = pd.Series(ids[~dup & ids.notna()].index, index=ids[~dup & ids.notna()].values)
-        for r in mm.index[dup]:
-            out.append(finding("id-duplicate", row=int(r), value=s[r], other=int(firsts[ids[r]]), **loc))
-        reason[dup & reason.isna()] = "trung"
-    mm["so_dinh_danh"] = ids.astype("string")
-    mm["dinh_danh_loi"] = reason
+        firsts = pd.Series(ids[~dup & ids.notna().to_numpy()].index, index=ids[~dup & ids.notna().to_numpy()].values)
+        for i in np.flatnonzero(dup):
+            out.append(finding("id-duplicate", row=int(rows[i]), value=s[i], other=int(firsts[s[i]]), **loc))
+        reason[dup & (reason == None)] = "trung"  # noqa: E711
+    mm["so_dinh_danh"] = ids
+    mm["dinh_danh_loi"] = pd.Series(reason, index=mm.index, dtype="string")
 
 
 def batch_id_duplicates(members: pd.DataFrame, out: list[Finding], headers: dict[str, tuple[str, str]]) -> None:
@@ -499,13 +534,14 @@ def validate_file(ret: ReturnFile, as_of: date | None = None) -> tuple[pd.DataFr
     admin_block = _admin_checks(ret, hsd, hsd_frame, when, out)
     blocking = pd.Series("", index=hsd_frame.index, dtype="string")
     blocking[hdup[hdup].index] = "household-duplicate"
-    members = empty_frame(MEMBER_BASE)
     if "members" in ret.sheets:
         msd = ret.sheets["members"]
         mt = _type_sheet(msd, layout, out)
         blocking = _member_checks(ret, hsd, ht, hdup, msd, mt, layout, out)
         _id_checks(msd, mt, out)
         members = _frame(msd, mt, ret, MEMBER_BASE + ["_hh_row"])
+    else:
+        members = empty_frame(MEMBER_BASE)
     for code in ("commune-unknown", "commune-mismatch"):
         rows = admin_block.index[(admin_block == code).to_numpy()]
         blocking[rows] = _join(blocking[rows], code)

@@ -345,8 +345,14 @@ def _repeated_header(data: pd.DataFrame, headers: dict[str, str]) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    need = max(2, len(headers) // 2)
+    # longest headers first: fewest cells long enough to be one. A row matching none of the first
+    # len - need + 1 headers cannot reach ``need``: when no row does, the other columns are not looked at.
+    order = sorted(headers.items(), key=lambda kv: -len(" ".join(kv[1].split())))
     hits = np.zeros(len(data), dtype=np.int64)
-    for k, text in headers.items():
+    for i, (k, text) in enumerate(order):
+        if i == len(order) - need + 1 and not hits.any():
+            break
         words = text.split()
         if not words:
             continue
@@ -362,7 +368,7 @@ def _repeated_header(data: pd.DataFrame, headers: dict[str, str]) -> np.ndarray:
         idx, sub = idx[has_word], sub.filter(pa.array(has_word))
         norm = pc.utf8_lower(pc.utf8_trim_whitespace(pc.replace_substring_regex(sub, pattern=r"\s+", replacement=" ")))
         hits[idx[arrow_mask(pc.equal(norm, target.lower()))]] += 1
-    return hits >= max(2, len(headers) // 2)
+    return hits >= need
 
 
 def _hygiene(sd: SheetData, scan: SheetScan, findings: list[Finding]) -> None:

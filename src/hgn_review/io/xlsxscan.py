@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,27 @@ def sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+def _member_bytes(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
+    """One member of the package, decompressed in a single call (``ZipFile.read`` goes in small chunks and
+    checks the CRC, which calamine has just done on the same bytes). Never more than the declared size;
+    anything unusual (another compression, a size mismatch) goes through ``ZipFile.read``."""
+    info = zf.getinfo(name)
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
+        return zf.read(name)
+    with path.open("rb") as fh:
+        fh.seek(info.header_offset)
+        head = fh.read(30)
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            return zf.read(name)
+        fh.seek(info.header_offset + 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little"))
+        data = fh.read(info.compress_size)
+    if info.compress_type == zipfile.ZIP_DEFLATED:
+        data = zlib.decompressobj(-15).decompress(data, info.file_size + 1)
+    if len(data) != info.file_size:
+        return zf.read(name)
+    return data
+
+
 def scan_sheet(path: Path, sheet: str, keep_xml: bool = False) -> SheetScan | None:
     """Scan one sheet of an .xlsx; None when the file is not an OOXML package or the sheet is not found."""
     if not zipfile.is_zipfile(path):
@@ -67,15 +89,16 @@ def scan_sheet(path: Path, sheet: str, keep_xml: bool = False) -> SheetScan | No
             part = sheet_paths(zf).get(sheet)
             if part is None:
                 return None
-            xml = zf.read(part)
-    except (KeyError, zipfile.BadZipFile, SafeET.ParseError, OSError):
+            xml = _member_bytes(path, zf, part)
+    except (KeyError, zipfile.BadZipFile, SafeET.ParseError, OSError, zlib.error):
         return None
     scan = SheetScan(xml=xml if keep_xml else b"")
     if b"hidden=" in xml:
         for m in _HIDDEN_ROW.finditer(xml):
             scan.hidden_rows.add(int(m.group(1) or m.group(3)))
-    if b"<mergeCell " in xml:
-        for m in _MERGE.finditer(xml):
+    end = xml.rfind(b"</sheetData>")  # merged ranges are listed after the cells
+    if b"<mergeCell " in (xml[end:] if end >= 0 else xml):
+        for m in _MERGE.finditer(xml, max(end, 0)):
             scan.merges.append((m.group(1).decode(), int(m.group(2)), m.group(3).decode(), int(m.group(4))))
     if b't="e"' in xml:
         for pat in (_ERROR_CELL, _ERROR_CELL2):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -27,16 +28,27 @@ def run_schema(schema: pa.DataFrameSchema, typed: pd.DataFrame, raw: pd.DataFram
     out: list[Finding] = []
     by_key = spec.by_key
     cases = cases[cases["index"].notna() & cases["column"].isin(list(by_key))]
-    for key, check, idx, val in zip(cases["column"], cases["check"], cases["index"], cases["failure_case"],
-                                    strict=True):
+    if cases.empty:
+        return out
+    rows = cases["index"].astype("int64").to_numpy()
+    skip = np.zeros(len(cases), dtype=bool)
+    not_null = (cases["check"].astype(str) == "not_nullable").to_numpy()
+    for key in cases["column"][not_null].unique():  # one lookup per column, not per failing cell
+        sel = not_null & (cases["column"] == key).to_numpy()
+        pos = unreadable.index.get_indexer(rows[sel])
+        # already reported as unreadable, or held a value the type keeps elsewhere (a year alone)
+        held = unreadable[key].to_numpy(dtype=bool, na_value=False)[pos]
+        if key in raw:
+            held |= raw[key].notna().to_numpy()[raw.index.get_indexer(rows[sel])]
+        skip[sel] = held
+    for key, check, row, val in zip(cases["column"][~skip], cases["check"][~skip], rows[~skip],
+                                    cases["failure_case"][~skip], strict=True):
         c = by_key[key]
-        row = int(idx)
+        row = int(row)
         where = {"file": file, "sheet": sheet, "row": row, "column": headers.get(key, c.header),
                  "col": letters.get(key), "key": key}
         check = str(check)
         if check == "not_nullable":
-            if bool(unreadable.at[row, key]) or not pd.isna(raw.at[row, key]):
-                continue  # already reported as unreadable, or held a value the type keeps elsewhere (a year alone)
             out.append(finding("value-required", **where))
         elif check.startswith("multiple_of"):
             code = "b2-not-multiple-of-10" if key == "diem_b2" else "value-out-of-range"

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from hgn_review.schemas.layout import ColumnSpec
 from hgn_review.text import arrow_mask, arrow_text, fold, from_codes, re_sub, text_series
 
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _DOT_THOUSANDS = r"^-?\d{1,3}(\.\d{3})+$"
 _COMMA_THOUSANDS = r"^-?\d{1,3}(,\d{3})+$"
 _COMMA_DECIMAL = r"^-?\d+,\d+$"
@@ -33,6 +33,7 @@ class Coerced:
     blank: pd.Series  # bool: raw blank
     years: pd.Series | None = None  # for year_only date columns: the year (Int64)
     fraction: pd.Series | None = None  # integer columns: a number with a fraction (value-not-integer)
+    not_nfc: np.ndarray | None = None  # text columns: cells whose text is not in Unicode NFC
 
 
 def _objects(values: Sequence[object]) -> np.ndarray:
@@ -81,46 +82,68 @@ def parse_number(s: pd.Series) -> pd.Series:
     return out
 
 
+_NS_MIN = np.datetime64("1677-09-22", "D")  # the range datetime64[ns] can hold
+_NS_MAX = np.datetime64("2262-04-11", "D")
+_DMY = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$"
+
+
+def _days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Calendar dates from year, month and day numbers; NaT where the day does not exist (31/4, 29/2/2023)."""
+    ok = (m >= 1) & (m <= 12)
+    start = np.asarray(np.where(ok, (y - 1970) * 12 + (m - 1), 0), dtype="datetime64[M]")
+    length = ((start + 1).astype("datetime64[D]") - start.astype("datetime64[D]")).astype(np.int64)
+    ok &= (d >= 1) & (d <= length)
+    out = start.astype("datetime64[D]") + np.where(ok, d - 1, 0)
+    out[~ok] = np.datetime64("NaT")
+    return out
+
+
+def _ints(arr: pa.Array) -> np.ndarray:
+    return np.asarray(pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
 def parse_date(s: pd.Series, year_only: bool) -> tuple[pd.Series, pd.Series]:
     """Dates from Excel date cells (ISO text), serials, dd/mm/yyyy text and, where allowed, a year alone.
 
-    Returns (dates as datetime64 with NaT, years as Int64). A year alone gives NaT and the year.
-    Which form each cell has is decided with Arrow kernels; each form is then converted in one call.
+    Returns (dates as datetime64[ns] with NaT, years as Int64). A year alone gives NaT and the year; so does a
+    real date outside what datetime64[ns] holds (before 1677 or after 2262), so that it is reported as out of
+    range rather than turned into another date. Which form each cell has is decided with Arrow kernels (the
+    forms other than ISO are tested only on the cells that are not ISO); days are computed with numpy.
     """
     arr = arrow_text(s)
-
-    def mask(pattern: str) -> np.ndarray:
-        return arrow_mask(pc.match_substring_regex(arr, pattern))
-
-    def part(m: np.ndarray) -> pd.Series:
-        return text_series(pc.filter(arr, pa.array(m)))
-
-    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
-    year_values = np.zeros(len(s), dtype=np.int64)
-    year_known = np.zeros(len(s), dtype=bool)
-    iso = mask(_ISO)
+    n = len(s)
+    days = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    year_values = np.zeros(n, dtype=np.int64)
+    year_known = np.zeros(n, dtype=bool)
+    iso = arrow_mask(pc.match_substring_regex(arr, _ISO))
     if iso.any():
-        out[iso] = pd.to_datetime(part(iso).str.slice(0, 10), format="%Y-%m-%d", errors="coerce").to_numpy("datetime64[ns]")
-    rest = ~iso & ~pd.isna(arr.to_numpy(zero_copy_only=False))
-    if rest.any():
-        dmy = mask(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}$")
+        sub = pc.filter(arr, pa.array(iso))
+        days[iso] = _days(*(_ints(pc.utf8_slice_codeunits(sub, a, b)) for a, b in ((0, 4), (5, 7), (8, 10))))
+    rest = np.flatnonzero(~iso & arr.is_valid().to_numpy(zero_copy_only=False))
+    if len(rest):
+        sub = arr.take(pa.array(rest))
+        dmy = arrow_mask(pc.match_substring_regex(sub, _DMY))
         if dmy.any():
-            norm = part(dmy).str.replace(r"[.\-]", "/", regex=True)
-            out[dmy] = pd.to_datetime(norm, format="%d/%m/%Y", errors="coerce").to_numpy("datetime64[ns]")
-        yr = mask(_YEAR) if year_only else np.zeros(len(s), dtype=bool)
+            parts = pc.extract_regex(pc.filter(sub, pa.array(dmy)),
+                                     r"^(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})$")
+            days[rest[dmy]] = _days(_ints(parts.field("y")), _ints(parts.field("m")), _ints(parts.field("d")))
+        yr = arrow_mask(pc.match_substring_regex(sub, _YEAR)) if year_only else np.zeros(len(rest), dtype=bool)
         if yr.any():
-            year_values[yr] = pd.to_numeric(part(yr)).to_numpy(np.int64)
-            year_known |= yr
-        serial = ~iso & ~dmy & ~yr & mask(r"^\d+(\.\d+)?$")
+            year_values[rest[yr]] = _ints(pc.filter(sub, pa.array(yr)))
+            year_known[rest[yr]] = True
+        serial = ~dmy & ~yr & arrow_mask(pc.match_substring_regex(sub, r"^\d+(\.\d+)?$"))
         if serial.any():
-            num = pd.to_numeric(part(serial), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            ok = (num >= 1) & (num < 2958466)
-            where = np.flatnonzero(serial)[ok]
-            out[where] = (EXCEL_EPOCH + pd.to_timedelta(np.floor(num[ok]), unit="D")).to_numpy("datetime64[ns]")
-    dates = pd.Series(out, index=s.index)
-    has_date = ~np.isnat(out)
-    year_values[has_date] = dates.dt.year.to_numpy()[has_date]
+            num = np.asarray(pc.cast(pc.filter(sub, pa.array(serial)), pa.float64()).to_numpy(zero_copy_only=False))
+            ok = (num >= 1) & (num < 2958466)  # Excel's serials: 1/1/1900 to 31/12/9999
+            where = rest[serial][ok]
+            days[where] = EXCEL_EPOCH + np.floor(num[ok]).astype(np.int64)
+    has_date = ~np.isnat(days)
+    year_values[has_date] = days[has_date].astype("datetime64[Y]").astype(np.int64) + 1970
     year_known |= has_date
+    in_range = has_date & (days >= _NS_MIN) & (days <= _NS_MAX)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[in_range] = days[in_range].astype("datetime64[ns]")
+    dates = pd.Series(out, index=s.index)
     years = pd.Series(pd.arrays.IntegerArray(year_values, ~year_known), index=s.index)
     return dates, years
 
@@ -130,8 +153,14 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
     blank = s.isna()
     t = spec.type
     years = None
+    not_nfc = None
     if t in ("text", "id"):
-        values = text_series(pc.utf8_normalize(arrow_text(s), form="NFC"), s.index) if t == "text" else s
+        values = s
+        if t == "text":
+            arr = arrow_text(s)
+            nfc = pc.utf8_normalize(arr, form="NFC")
+            values = text_series(nfc, s.index)
+            not_nfc = arrow_mask(pc.not_equal(nfc, arr))
         bad = pd.Series(False, index=s.index)
         code = "value-not-in-list"
     elif t == "code":
@@ -181,13 +210,16 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
                 values = values.mask(blank, spec.default)
             code = "value-not-in-list"
     elif t == "multichoice":
-        parts = s.astype(object).str.split(r"\s*[;\n]\s*", regex=True)
-        exploded = parts.explode()
-        mapped = map_unique(exploded, lambda v: spec.choice_map.get(fold(v)) if v else None)
-        bad_part = exploded.notna() & (exploded != "") & mapped.isna()
-        bad = bad_part.groupby(level=0).any().reindex(s.index, fill_value=False) & ~blank
-        values = mapped.dropna().groupby(level=0).agg(";".join).reindex(s.index).astype("string")
+        def parts(cell: str) -> tuple[str | None, bool]:  # (the known answers joined, any part unknown)
+            got = [(v, spec.choice_map.get(fold(v))) for v in re.split(r"\s*[;\n]\s*", cell) if v]
+            known = [str(c) for _, c in got if c is not None]
+            return (";".join(known) if known else None), len(known) < len(got)
+
+        slots, uniques = _distinct(s)  # each distinct cell is split and read once, then broadcast
+        read = [parts(u) for u in uniques]
+        bad = pd.Series(np.array([r[1] for r in read] + [False])[slots] & ~blank.to_numpy(), index=s.index)
+        values = text_series(from_codes([r[0] for r in read], slots), s.index)
         code = "value-not-in-list"
     else:  # pragma: no cover - the layout loader rejects unknown types
         raise ValueError(t)
-    return Coerced(values, bad.astype(bool), code, blank, years=years)
+    return Coerced(values, bad.astype(bool), code, blank, years=years, not_nfc=not_nfc)
