@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from hgn_review import legacy
@@ -317,14 +318,14 @@ def _member_checks(ret: ReturnFile, hsd: SheetData, ht: _Typed, hdup: pd.Series,
         no_head = (n_heads == 0) & ~none.values
         for r in ok_hh.index[no_head.values]:
             out.append(finding("household-no-head", row=int(r), **_loc(hsd, "ma_ho")))
-        blocking[ok_hh.index[no_head.values]] = _join(blocking[ok_hh.index[no_head.values]], "household-no-head")
+        _add_code(blocking, ok_hh.index[no_head.values], "household-no-head")
         extra = heads["_hh_row"].duplicated(keep="first")
         first_head = heads.loc[~extra].reset_index().set_index("_hh_row")["index"]
         for r in heads.index[extra]:
             out.append(finding("household-multiple-heads", row=int(r), value=HEAD,
                                other=int(first_head[heads.at[r, "_hh_row"]]), **_loc(msd, "quan_he")))
         multi = heads.loc[extra, "_hh_row"].unique()
-        blocking[multi] = _join(blocking[multi], "household-multiple-heads")
+        _add_code(blocking, multi, "household-multiple-heads")
     if "so_thanh_vien" in hh:
         declared = hh.loc[ok_hh.index, "so_thanh_vien"]
         mism = declared.notna() & (declared != n_members) & ~none
@@ -343,8 +344,11 @@ def _member_checks(ret: ReturnFile, hsd: SheetData, ht: _Typed, hdup: pd.Series,
     return blocking
 
 
-def _join(s: pd.Series, code: str) -> pd.Series:
-    return s.where(s == "", s + ";").fillna("") + code
+def _add_code(blocking: pd.Series, rows: Any, code: str) -> None:
+    """Append ``code`` to the blocking codes of ``rows`` (';'-separated); nothing to do for no rows."""
+    if len(rows):
+        current = blocking[rows]
+        blocking[rows] = current.where(current == "", current + ";").fillna("") + code
 
 
 def _plausibility(hsd: SheetData, ht: _Typed, msd: SheetData, mt: _Typed, n_members: pd.Series, layout: Layout,
@@ -401,8 +405,6 @@ def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding]) -> None:
 
     Tests on Arrow kernels and numpy masks over the column; Python runs only for the findings themselves.
     """
-    import pyarrow as pa
-
     mm = mt.typed
     if "so_dinh_danh" not in mm:
         return
@@ -483,17 +485,30 @@ def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding]) -> None:
 
 
 def batch_id_duplicates(members: pd.DataFrame, out: list[Finding], headers: dict[str, tuple[str, str]]) -> None:
-    ids = members[["file", "sheet", "row", "so_dinh_danh"]].dropna(subset=["so_dinh_danh"])
-    if ids.empty:
+    """The same ID in two or more files of the batch: a finding on every row after the first file's first row.
+
+    IDs and files are factorised once; the test for "in more than one file" is on distinct (ID, file) integer
+    pairs, so only the shared IDs (usually none) are sorted and reported.
+    """
+    has = members["so_dinh_danh"].notna().to_numpy()
+    if not has.any():
         return
-    nfiles = ids.groupby("so_dinh_danh")["file"].nunique()
-    shared = nfiles[nfiles > 1].index
-    if len(shared) == 0:
+    try:  # valid IDs are 12 digits: their number is a cheaper key than hashing the text
+        id_codes = np.asarray(pc.cast(arrow_text(members["so_dinh_danh"]), pa.int64()).to_numpy(zero_copy_only=False))
+        id_codes = np.where(has, id_codes, 0).astype(np.int64)
+    except (pa.ArrowInvalid, ValueError):
+        id_codes, _ = pd.factorize(members["so_dinh_danh"])
+    file_codes, files = pd.factorize(members["file"])
+    width = np.int64(len(files) + 1)
+    in_files = np.sort(pd.unique(id_codes[has] * width + file_codes[has]) // width)  # one per (ID, file)
+    twice = in_files[1:][in_files[1:] == in_files[:-1]]  # IDs met in a second file (usually none)
+    shared = has & np.isin(id_codes, twice)
+    if not shared.any():
         return
-    sub = ids[ids["so_dinh_danh"].isin(shared)].sort_values(["so_dinh_danh", "file", "row"])
+    sub = members.loc[shared, ["file", "sheet", "row", "so_dinh_danh"]].sort_values(["so_dinh_danh", "file", "row"])
     first_file = sub.groupby("so_dinh_danh")["file"].transform("first")
     first_row = sub.groupby("so_dinh_danh")["row"].transform("first")
-    later = sub[sub["file"] != first_file]
+    later = sub[(sub["file"] != first_file).to_numpy()]
     for i in later.index:
         rec = later.loc[i]
         column, col = headers.get(str(rec["file"]), (None, None))
@@ -506,18 +521,28 @@ def batch_id_duplicates(members: pd.DataFrame, out: list[Finding], headers: dict
 
 # ------------------------------------------------------------------------------------------ batch
 def _frame(sd: SheetData, t: _Typed, ret: ReturnFile, columns: list[str]) -> pd.DataFrame:
-    df = t.typed.copy(deep=False)  # the typed frame is not used after this: no need to copy its data
-    df["file"], df["sheet"], df["row"] = ret.path, sd.sheet, df.index.astype("int64")
-    if "layout" in columns:
-        df["layout"] = ret.layout
+    """The typed sheet as the contract's columns, built in one go (inserting columns one by one into a frame
+    with a text column index copies that index each time)."""
+    src = t.typed
+    idx = src.index
+    given: dict[str, object] = {"file": ret.path, "sheet": sd.sheet, "row": idx.astype("int64"), "layout": ret.layout}
+    out: dict[str, pd.Series] = {}
     for c in columns:
-        if c not in df:
-            df[c] = pd.Series(pd.NA, index=df.index, dtype=_DTYPES.get(c, "string"))
-        elif c in _DTYPES and str(df[c].dtype) != _DTYPES[c]:
-            df[c] = df[c].astype(_DTYPES[c])
-        elif c not in _DTYPES and df[c].dtype == object:
-            df[c] = df[c].astype("string")
-    return df[columns].reset_index(drop=True)
+        if c in given:
+            col = pd.Series(given[c], index=idx)
+        elif c in src.columns:
+            col = src[c]
+        else:
+            out[c] = pd.Series(pd.NA, index=idx, dtype=_DTYPES.get(c, "string"))
+            continue
+        if c in _DTYPES and str(col.dtype) != _DTYPES[c]:
+            col = col.astype(_DTYPES[c])
+        elif c not in _DTYPES and col.dtype == object:
+            col = col.astype("string")
+        out[c] = col
+    df = pd.DataFrame(out, index=idx, copy=False)
+    df.index = pd.RangeIndex(len(df))
+    return df
 
 
 def validate_file(ret: ReturnFile, as_of: date | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
@@ -544,7 +569,7 @@ def validate_file(ret: ReturnFile, as_of: date | None = None) -> tuple[pd.DataFr
         members = empty_frame(MEMBER_BASE)
     for code in ("commune-unknown", "commune-mismatch"):
         rows = admin_block.index[(admin_block == code).to_numpy()]
-        blocking[rows] = _join(blocking[rows], code)
+        _add_code(blocking, rows, code)
     hsd_frame["loi_chan"] = blocking.replace("", pd.NA)
     households = _frame(hsd, ht, ret, HOUSEHOLD_BASE)
     households["_row"] = households["row"]

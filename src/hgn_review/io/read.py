@@ -372,7 +372,9 @@ def _repeated_header(data: pd.DataFrame, headers: dict[str, str]) -> np.ndarray:
 
 
 def _hygiene(sd: SheetData, scan: SheetScan, findings: list[Finding]) -> None:
-    rows = set(int(r) for r in sd.frame.index)
+    if not (scan.errors or scan.hidden_rows or scan.merges):
+        return
+    rows = set(sd.frame.index.tolist())
     key_by_letter = {v: k for k, v in sd.letters.items()}
     for (letter, r), err in sorted(scan.errors.items(), key=lambda x: (x[0][1], x[0][0])):
         if r in rows and letter in key_by_letter:

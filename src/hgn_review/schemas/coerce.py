@@ -87,15 +87,22 @@ _NS_MAX = np.datetime64("2262-04-11", "D")
 _DMY = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$"
 
 
+_NAT = np.iinfo(np.int64).min
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
 def _days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Calendar dates from year, month and day numbers; NaT where the day does not exist (31/4, 29/2/2023)."""
+    """Days since 1970-01-01 of calendar dates (integer arithmetic, proleptic Gregorian); NaT where the day does not
+    exist (31/4, 29/2/2023)."""
     ok = (m >= 1) & (m <= 12)
-    start = np.asarray(np.where(ok, (y - 1970) * 12 + (m - 1), 0), dtype="datetime64[M]")
-    length = ((start + 1).astype("datetime64[D]") - start.astype("datetime64[D]")).astype(np.int64)
-    ok &= (d >= 1) & (d <= length)
-    out = start.astype("datetime64[D]") + np.where(ok, d - 1, 0)
-    out[~ok] = np.datetime64("NaT")
-    return out
+    mi = np.where(ok, m, 1)
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    ok &= (d >= 1) & (d <= _MONTH_DAYS[mi - 1] + (leap & (mi == 2)))
+    yy = y - (mi <= 2)
+    era = yy // 400
+    yoe = yy - era * 400
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + (153 * ((mi + 9) % 12) + 2) // 5 + d - 1
+    return np.where(ok, era * 146097 + doe - 719468, _NAT).view("datetime64[D]")
 
 
 def _ints(arr: pa.Array) -> np.ndarray:
@@ -118,7 +125,8 @@ def parse_date(s: pd.Series, year_only: bool) -> tuple[pd.Series, pd.Series]:
     iso = arrow_mask(pc.match_substring_regex(arr, _ISO))
     if iso.any():
         sub = pc.filter(arr, pa.array(iso))
-        days[iso] = _days(*(_ints(pc.utf8_slice_codeunits(sub, a, b)) for a, b in ((0, 4), (5, 7), (8, 10))))
+        y, m, d = (_ints(pc.utf8_slice_codeunits(sub, a, b)) for a, b in ((0, 4), (5, 7), (8, 10)))
+        days[iso], year_values[iso] = _days(y, m, d), y
     rest = np.flatnonzero(~iso & arr.is_valid().to_numpy(zero_copy_only=False))
     if len(rest):
         sub = arr.take(pa.array(rest))
@@ -126,7 +134,8 @@ def parse_date(s: pd.Series, year_only: bool) -> tuple[pd.Series, pd.Series]:
         if dmy.any():
             parts = pc.extract_regex(pc.filter(sub, pa.array(dmy)),
                                      r"^(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})$")
-            days[rest[dmy]] = _days(_ints(parts.field("y")), _ints(parts.field("m")), _ints(parts.field("d")))
+            y = _ints(parts.field("y"))
+            days[rest[dmy]], year_values[rest[dmy]] = _days(y, _ints(parts.field("m")), _ints(parts.field("d"))), y
         yr = arrow_mask(pc.match_substring_regex(sub, _YEAR)) if year_only else np.zeros(len(rest), dtype=bool)
         if yr.any():
             year_values[rest[yr]] = _ints(pc.filter(sub, pa.array(yr)))
@@ -137,8 +146,8 @@ def parse_date(s: pd.Series, year_only: bool) -> tuple[pd.Series, pd.Series]:
             ok = (num >= 1) & (num < 2958466)  # Excel's serials: 1/1/1900 to 31/12/9999
             where = rest[serial][ok]
             days[where] = EXCEL_EPOCH + np.floor(num[ok]).astype(np.int64)
+            year_values[where] = days[where].astype("datetime64[Y]").astype(np.int64) + 1970
     has_date = ~np.isnat(days)
-    year_values[has_date] = days[has_date].astype("datetime64[Y]").astype(np.int64) + 1970
     year_known |= has_date
     in_range = has_date & (days >= _NS_MIN) & (days <= _NS_MAX)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
