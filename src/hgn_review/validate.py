@@ -473,7 +473,7 @@ def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding]) -> None:
         out.append(finding("id-birth-year-mismatch", row=int(rows[i]), value=s[i],
                            detail=f"năm sinh {whole[i]} → chữ số 5–6 phải là {whole[i] % 100:02d}",
                            detail_en=f"born {whole[i]} → digits 5–6 must be {whole[i] % 100:02d}", **loc))
-    ids = pd.Series(np.where(valid, s, None), index=mm.index, dtype="string")
+    ids = pd.Series(np.where(valid, s, np.array(None, dtype=object)), index=mm.index, dtype="string")
     dup = (ids.notna() & ids.duplicated(keep="first")).to_numpy()
     if dup.any():
         firsts = pd.Series(ids[~dup & ids.notna().to_numpy()].index, index=ids[~dup & ids.notna().to_numpy()].values)
