@@ -20,7 +20,7 @@ from hgn_review.io.safety import Limits
 from hgn_review.scoring.af import AFResult
 from hgn_review.scoring.classify import Classification, classify
 from hgn_review.scoring.standard import Standard, load_standard, standard_for_date
-from hgn_review.text import from_codes, header_key
+from hgn_review.text import header_key
 from hgn_review.validate import ValidationResult, validate_one, validate_paths
 
 
@@ -366,16 +366,10 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     # ---- stage 3: merge up to the highest level present
     t2 = time.perf_counter()
     classified = [d for d in ordered if metas[d].get("units") and metas[d].get("households", 0)]
-    merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], as_of)
+    # provenance names the returns, not the cache folders that stand for them
+    sources = {str(bundles[d]): (d, shas.get(d, "")) for d in classified}
+    merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], as_of, sources)
     notes.extend(merge_notes)
-    names = {str(bundles[d]): d for d in classified}
-    for df in (merged.households, merged.members):  # provenance: the return's name, not the cache folder
-        if "source_file" in df:
-            codes, uniques = pd.factorize(df["source_file"])  # a few hundred distinct values over millions of rows
-            shown = [names.get(str(u), str(u)) for u in uniques]
-            df["source_file"] = pd.arrays.ArrowStringArray(from_codes(shown, codes))
-            if "source_sha256" in df:
-                df["source_sha256"] = pd.arrays.ArrowStringArray(from_codes([shas.get(x) for x in shown], codes))
     stages.append(StageTime("tổng hợp", time.perf_counter() - t2))
     # ---- stage 4: outputs people open
     t3 = time.perf_counter()
@@ -453,7 +447,8 @@ def _write_findings(report: Report, out_dir: Path, copies: dict[str, Path] | Non
     return write_findings_xlsx(report, out_dir / "phat_hien.xlsx", copies=copies)
 
 
-def _merge_up(commune_dirs: list[Path], as_of: dt.date | None) -> tuple[Results, str, str, list[str]]:
+def _merge_up(commune_dirs: list[Path], as_of: dt.date | None,
+              sources: dict[str, tuple[str, str]]) -> tuple[Results, str, str, list[str]]:
     """Merge commune bundles to the highest level present: the district, or the province."""
     from hgn_review.merge import merge_results
     from hgn_review.registry import get_registry
@@ -476,13 +471,13 @@ def _merge_up(commune_dirs: list[Path], as_of: dt.date | None) -> tuple[Results,
         # communes straight into the province: one read of every bundle. Merging is associative (tests/test_merge:
         # district-then-province equals direct) and the province's reconciliation is kept per commune.
         final = merge_results(commune_dirs, level="province", unit=provinces[0] if len(provinces) == 1 else None,
-                              as_of=as_of)
+                              as_of=as_of, sources=sources)
         level, unit = "province", final.unit
     elif districts:
-        final = merge_results(commune_dirs, level="district", unit=districts[0], as_of=as_of)
+        final = merge_results(commune_dirs, level="district", unit=districts[0], as_of=as_of, sources=sources)
         level, unit = "district", final.unit
     else:
-        final = merge_results(commune_dirs, level="province", as_of=as_of)
+        final = merge_results(commune_dirs, level="province", as_of=as_of, sources=sources)
         level, unit = "province", final.unit
     if final.missing_units:
         notes.append(f"Tổng hợp chưa đủ: thiếu {len(final.missing_units)} đơn vị ({', '.join(final.missing_units[:10])}"

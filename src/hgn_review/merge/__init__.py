@@ -16,6 +16,7 @@ same rows and totals as merging the communes directly.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -627,13 +628,36 @@ class _Plan:
     mapping: pd.DataFrame | None
 
 
+def _read_inputs(inputs: list[Path], as_of: date | None,
+                 sources: Mapping[str, tuple[str, str]] | None = None) -> list[Input]:
+    """Every input read (hashed and parsed), on a few threads: hashing and Parquet decoding release the GIL.
+    The first input, in the order given, that cannot be read raises, as when reading one by one. ``sources``
+    (path → name and SHA-256 to show) names inputs that stand for another file, e.g. `hgn run`'s cached bundle
+    of a return: the return's name and hash are what the rows, notes and tables then say."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(p: Path) -> Input:
+        inp = read_input(Path(p), as_of)
+        if sources and str(p) in sources:
+            inp.label, inp.sha256 = sources[str(p)]
+        return inp
+
+    workers = min(len(inputs), os.cpu_count() or 1, 4)
+    if workers <= 1:
+        return [one(p) for p in inputs]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(one, inputs))
+
+
 def _plan(inputs: list[Path], level: str | None, unit: str | None, as_of: date | None, prefer: str | None,
-          allow_mixed: bool, to_2025_units: bool, mapping: Path | None, reg: Registry, notes: list[Finding]) -> _Plan:
+          allow_mixed: bool, to_2025_units: bool, mapping: Path | None, reg: Registry, notes: list[Finding],
+          sources: Mapping[str, tuple[str, str]] | None = None) -> _Plan:
     _check_options(level, unit, prefer, mapping, to_2025_units)
     if not inputs:
         raise _usage("Chưa có tệp nào để gộp.", "No input files.", "Liệt kê các tệp kết quả cần gộp.",
                      "List the results files to merge.")
-    read = sorted((read_input(Path(p), as_of) for p in inputs), key=lambda x: (x.label, x.sha256))
+    read = sorted(_read_inputs(inputs, as_of, sources), key=lambda x: (x.label, x.sha256))
     inps, dup_files = _dedupe_files(read, notes)
     _check_eras(inps, reg, to_2025_units)
     _check_known_units(inps, reg)
@@ -748,29 +772,31 @@ def _group_below(c: pd.DataFrame, below: str, reg: Registry, when: date) -> pd.S
 
 def merge_results(inputs: list[Path], *, level: str | None = None, unit: str | None = None, as_of: date | None = None,
                   prefer: str | None = None, allow_mixed: bool = False, to_2025_units: bool = False,
-                  mapping: Path | None = None) -> MergeResult:
+                  mapping: Path | None = None, sources: Mapping[str, tuple[str, str]] | None = None) -> MergeResult:
     """Merge classified results of communes (or districts) into their district or province.
 
     ``level``/``unit`` name the output (inferred from the inputs when omitted); ``as_of`` replaces the inputs'
     review dates for choosing the unit list; ``prefer`` ('newest' or a file) settles a unit found in two inputs;
     ``allow_mixed`` accepts inputs of different standards or tool versions; ``to_2025_units`` re-expresses
     communes of the old list in the units from 1/7/2025, with ``mapping`` (a CSV ma_xa_cu, thon, ma_xa_moi)
-    deciding the communes that were split.
+    deciding the communes that were split. ``sources`` (input path → name and SHA-256) makes the provenance
+    name the files the inputs stand for (`hgn run` merges its cached bundles of the returns).
 
     Raises ``UsageError`` for arguments that do not make sense and ``InputError`` for inputs that cannot be
     merged (a raw return, a unit of another parent, a unit in two files without --prefer, mixed standards
     without --allow-mixed); everything else is a finding.
     """
     with system_memory():
-        return _merge(inputs, level, unit, as_of, prefer, allow_mixed, to_2025_units, mapping)
+        return _merge(inputs, level, unit, as_of, prefer, allow_mixed, to_2025_units, mapping, sources)
 
 
 def _merge(inputs: list[Path], level: str | None, unit: str | None, as_of: date | None, prefer: str | None,
-           allow_mixed: bool, to_2025_units: bool, mapping: Path | None) -> MergeResult:
+           allow_mixed: bool, to_2025_units: bool, mapping: Path | None,
+           sources: Mapping[str, tuple[str, str]] | None = None) -> MergeResult:
     reg = get_registry()
     notes: list[Finding] = []
     plan = _plan(inputs, level, str(unit).strip() if unit is not None else None, as_of, prefer, allow_mixed,
-                 to_2025_units, mapping, reg, notes)
+                 to_2025_units, mapping, reg, notes, sources)
     inps, keep, parent, tgt = plan.inputs, plan.keep, plan.parent, plan.as_of
     st = _stack(plan, reg, ordered=not to_2025_units, crosswalk=to_2025_units)
     hh, mm = st.hh, st.mm
