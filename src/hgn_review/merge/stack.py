@@ -233,15 +233,56 @@ def forms(tables: Sequence[pa.Table]) -> list[tuple[Any, ...] | None]:
     return out
 
 
+_TEXT_FLAVOURS = {(p, n) for p in ("unicode", "object", "string") for n in ("str", "string", "object")}
+
+
+def harmonise(tables: Sequence[pa.Table]) -> list[pa.Table] | None:
+    """The tables in one form, or None when they cannot be. Tables that differ only in which pandas text dtype a
+    text column had when written (``str`` or ``string``: bundles of different hgn or pandas versions) take the
+    flavour most of them have, by rewriting the pandas metadata only; any other difference is a different form."""
+    found = forms(tables)
+    if None in found:
+        return None
+    if len(set(found)) == 1:
+        return list(tables)
+    shapes = {(f[0], f[1], f[3]) for f in found if f is not None}
+    if len(shapes) != 1:
+        return None
+    names, types = found[0][0], found[0][1]  # type: ignore[index]
+    chosen: dict[str, tuple[Any, ...]] = {}
+    for i, name in enumerate(names):
+        variants = [f[2][i] if i < len(f[2]) else None for f in found]  # type: ignore[index]
+        if len(set(variants)) == 1:
+            continue
+        if not (types[i] in ("string", "large_string") and all(
+                v is not None and v[0] == name and (v[1], v[2]) in _TEXT_FLAVOURS for v in variants)):
+            return None
+        kinds = [v for v in variants if v is not None]
+        chosen[name] = max(set(kinds), key=lambda v: (kinds.count(v), str(v)))
+    out = []
+    for t in tables:
+        pm = json.loads(t.schema.metadata[b"pandas"])
+        for c in pm.get("columns", []):
+            if c.get("name") in chosen:
+                c["pandas_type"], c["numpy_type"] = chosen[c["name"]][1], chosen[c["name"]][2]
+        meta = dict(t.schema.metadata)
+        meta[b"pandas"] = json.dumps(pm).encode()
+        out.append(t.replace_schema_metadata(meta))
+    return out if len(set(forms(out))) == 1 else None
+
+
 def arrow_ready(inputs: Sequence[Input], keep: Sequence[set[str]]) -> bool:
-    """Whether every kept input is a Parquet folder and they all share one form (same columns, same types)."""
+    """Whether every kept input is a Parquet folder and they all share one form (same columns, same types; the
+    text flavours harmonised)."""
     used = [inp for inp, k in zip(inputs, keep, strict=True) if k]
     if not used or any(inp.bundle is None or inp.bundle.members is None for inp in used):
         return False
     for attr in ("households", "members"):
-        found = set(forms([getattr(inp.bundle, attr) for inp in used]))
-        if len(found) != 1 or None in found:
+        same = harmonise([getattr(inp.bundle, attr) for inp in used])
+        if same is None:
             return False
+        for inp, table in zip(used, same, strict=True):
+            setattr(inp.bundle, attr, table)
     hh_cols = set(used[0].bundle.households.column_names)  # type: ignore[union-attr]
     # a commune without a declared unit is placed by its households' codes: they must be there
     return "ma_xa" in hh_cols or all(inp.kind != COMMUNE_KIND or inp.declared_unit for inp in used)
