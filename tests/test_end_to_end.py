@@ -161,6 +161,20 @@ def test_validate_finds_every_injected_error_and_nothing_else(broken: Sample) ->
     assert set(severe) == broken.injected
 
 
+def test_findings_only_validation_equals_the_full_one(broken: Sample) -> None:
+    """`hgn validate` asks for findings only (no typed frames shipped between processes): the same findings,
+    in the same order, and the same per-file summary as the validation classify runs on."""
+    from hgn_review.validate import validate_paths
+
+    full = validate_paths([broken.dir], jobs=2)
+    lean = validate_paths([broken.dir], jobs=2, frames=False)
+    assert [f.to_dict("vi") for f in lean.report.sorted()] == [f.to_dict("vi") for f in full.report.sorted()]
+    assert lean.report.summary() == full.report.summary()
+    kinds = KINDS_HGN if broken.layout == "hgn" else KINDS_APP  # the batch check has work to do where injected
+    assert ("id-duplicate-batch" in {f.code for f in lean.findings}) == ("id-duplicate-batch" in kinds)
+    assert lean.households.empty and lean.members.empty and len(full.households) > 0
+
+
 def test_clean_sample_validates_without_errors(clean: Sample) -> None:
     """A sample without injected errors validates with exit 0: no error or warning at all for the commune
     return; for the application export only its built-in noise (exact duplicate rows, one repeated header per

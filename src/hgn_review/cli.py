@@ -126,7 +126,7 @@ def validate(
     _check_paths(paths)
     limits = Limits(max_cells=max_cells) if max_cells else None
     result = validate_paths(paths, layout=layout.value if layout else None, as_of=parse_date_opt(as_of),
-                            limits=limits, progress=_progress(as_json), jobs=_jobs(jobs))
+                            limits=limits, progress=_progress(as_json), jobs=_jobs(jobs), frames=False)
     if report_xlsx is not None:
         copies = {r.path: Path(r.path) for r in result.returns}
         written = write_findings_xlsx(result.report, report_xlsx, lang.value, copies=copies)

@@ -588,10 +588,17 @@ class FileValidation:
     id_header: tuple[str, str] | None = None  # (header, column letter) of the ID column
 
 
+_ID_COLUMNS = ["file", "sheet", "row", "so_dinh_danh", "dinh_danh_loi"]  # what the batch ID check reads
+
+
 def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: date | None = None,
-                 limits: Limits | None = None) -> FileValidation:
+                 limits: Limits | None = None, frames: bool = True) -> FileValidation:
+    """Read and check one return. ``frames=False``: the typed frames are not handed back (only the members' ID
+    columns, for the batch ID check), for callers that want the findings alone."""
     ret = read_return(path, layout=layout, limits=limits, display=display)
     h, m, f = validate_file(ret, as_of)
+    if not frames:
+        h, m = h.iloc[0:0], m[_ID_COLUMNS]
     rows = {sd.sheet: len(sd.frame) for sd in ret.sheets.values()}
     id_header = None
     if "members" in ret.sheets and "so_dinh_danh" in ret.sheets["members"].headers:
@@ -621,18 +628,20 @@ def link(hh_parts: list[pd.DataFrame], mm_parts: list[pd.DataFrame]) -> tuple[pd
 
 
 def _validate_many(files: list[tuple[Path, str]], jobs: int, layout: str | None, as_of: date | None,
-                   limits: Limits | None, progress: Callable[[str, int, int], None] | None) -> Iterator[FileValidation]:
+                   limits: Limits | None, progress: Callable[[str, int, int], None] | None,
+                   frames: bool = True) -> Iterator[FileValidation]:
     """Per-file validation, in file order; in ``jobs`` worker processes when there is more than one file."""
     if jobs <= 1 or len(files) <= 1:
         for i, (path, display) in enumerate(files):
             if progress:
                 progress(display, i, len(files))
-            yield validate_one(path, display, layout=layout, as_of=as_of, limits=limits)
+            yield validate_one(path, display, layout=layout, as_of=as_of, limits=limits, frames=frames)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-        futures = [pool.submit(validate_one, p, d, layout=layout, as_of=as_of, limits=limits) for p, d in files]
+        futures = [pool.submit(validate_one, p, d, layout=layout, as_of=as_of, limits=limits, frames=frames)
+                   for p, d in files]
         for i, fut in enumerate(futures):
             if progress:
                 progress(files[i][1], i, len(files))
@@ -641,8 +650,11 @@ def _validate_many(files: list[tuple[Path, str]], jobs: int, layout: str | None,
 
 def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date | None = None,
                    limits: Limits | None = None, progress: Callable[[str, int, int], None] | None = None,
-                   jobs: int = 1) -> ValidationResult:
-    """Validate every return under ``paths`` in one pass (``jobs`` > 1: files in parallel processes)."""
+                   jobs: int = 1, frames: bool = True) -> ValidationResult:
+    """Validate every return under ``paths`` in one pass (``jobs`` > 1: files in parallel processes).
+
+    ``frames=False`` (`hgn validate`, which reports findings only): the result's households and members are
+    empty, so the workers do not ship and the main process does not stack 40 typed columns per row."""
     files = discover(paths)
     report = Report()
     hh_parts: list[pd.DataFrame] = []
@@ -650,7 +662,7 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
     returns: list[ReturnFile] = []
     by_hash: dict[str, str] = {}
     id_headers: dict[str, tuple[str, str]] = {}
-    for fv in _validate_many(files, jobs, layout, as_of, limits, progress):
+    for fv in _validate_many(files, jobs, layout, as_of, limits, progress, frames):
         display = fv.summary.file
         sha = fv.ret.sha256
         if sha and sha in by_hash:
@@ -666,6 +678,10 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
         returns.append(fv.ret)
         hh_parts.append(fv.households)
         mm_parts.append(fv.members)
+    if not frames:
+        ids = pd.concat(mm_parts, ignore_index=True) if mm_parts else empty_frame(_ID_COLUMNS)
+        batch_id_duplicates(ids, report.findings, id_headers)
+        return ValidationResult(report, empty_frame(HOUSEHOLD_BASE), empty_frame(MEMBER_BASE), returns)
     households, members = link(hh_parts, mm_parts)
     batch_id_duplicates(members, report.findings, id_headers)
     return ValidationResult(report, households, members, returns)
