@@ -42,11 +42,10 @@ def _objects(values: Sequence[object]) -> np.ndarray:
     return out
 
 
-def _strip(raw: pd.Series) -> pd.Series:
+def _strip_arrow(raw: pd.Series) -> pa.Array:
     """Trim spaces; a cell of spaces only is blank (Arrow kernels: no pandas overhead per column)."""
     t = pc.utf8_trim_whitespace(arrow_text(raw))
-    t = pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
-    return text_series(t, raw.index)
+    return pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
 
 
 def _distinct(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -158,18 +157,18 @@ def parse_date(s: pd.Series, year_only: bool) -> tuple[pd.Series, pd.Series]:
 
 
 def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
-    s = _strip(raw)
-    blank = s.isna()
+    stripped = _strip_arrow(raw)
+    s = text_series(stripped, raw.index)
+    blank = pd.Series(~np.asarray(stripped.is_valid().to_numpy(zero_copy_only=False), dtype=bool), index=raw.index)
     t = spec.type
     years = None
     not_nfc = None
     if t in ("text", "id"):
         values = s
         if t == "text":
-            arr = arrow_text(s)
-            nfc = pc.utf8_normalize(arr, form="NFC")
+            nfc = pc.utf8_normalize(stripped, form="NFC")
             values = text_series(nfc, s.index)
-            not_nfc = arrow_mask(pc.not_equal(nfc, arr))
+            not_nfc = arrow_mask(pc.not_equal(nfc, stripped))
         bad = pd.Series(False, index=s.index)
         code = "value-not-in-list"
     elif t == "code":
@@ -197,21 +196,25 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
             v = re.sub(r"^(\d+)\.0+$", r"\1", v)  # 1.0 from a numeric cell is 1
             return spec.choice_map.get(fold(v))
 
-        slots, uniques = _distinct(s)  # each distinct answer is read once, then broadcast
+        # each distinct answer is read once, then broadcast (Arrow's dictionary encoding: no pandas per column)
+        enc = stripped.dictionary_encode()
+        uniques = enc.dictionary.to_pylist()
+        slots = np.asarray(pc.fill_null(enc.indices, len(uniques)).to_numpy(zero_copy_only=False), dtype=np.int64)
         canons = [canon(u) for u in uniques]
+        empty = blank.to_numpy()
         known = np.array([c is not None for c in canons] + [False])[slots]
-        bad = pd.Series(~blank.to_numpy() & ~known, index=s.index)
+        bad = pd.Series(~empty & ~known, index=s.index)
         if t == "yesno":
-            yes: dict[object, bool] = {"Có": True, "Không": False}
-            values = pd.Series(pd.array(_objects([yes.get(c) for c in canons] + [None])[slots],
-                                        dtype="boolean"), index=s.index)
+            truth = np.array([c == "Có" for c in canons] + [False])[slots]
+            missing = ~np.array([c in ("Có", "Không") for c in canons] + [False])[slots]
             if spec.blank_is_no:
-                values = values.mask(blank, False)
+                missing &= ~empty
+            values = pd.Series(pd.arrays.BooleanArray(truth, missing), index=s.index)
             code = "value-not-yes-no"
         elif t == "flag":
-            flag: dict[object, int] = {"1": 1, "0": 0}
-            values = pd.Series(pd.array(_objects([flag.get(c) for c in canons] + [None])[slots],
-                                        dtype="Int8"), index=s.index)
+            number = np.array([1 if c == "1" else 0 for c in canons] + [0], dtype=np.int8)[slots]
+            missing = ~np.array([c in ("1", "0") for c in canons] + [False])[slots]
+            values = pd.Series(pd.arrays.IntegerArray(number, missing), index=s.index)
             code = "value-not-in-list"
         else:
             values = text_series(from_codes([c if c is None else str(c) for c in canons], slots), s.index)
