@@ -243,6 +243,18 @@ def test_impossible_and_out_of_range_dates_are_never_another_date(tmp_path):
     assert [None if pd.isna(v) else v for v in m["ngay_sinh"]] == [None, None, None, pd.Timestamp("1980-02-29"),
                                                                     None, None]
     assert [None if pd.isna(v) else int(v) for v in m["nam_sinh"]] == [None, None, None, 1980, 1500, 2300]
+    # an ID's century digit covers births 1900-2399: 1500 cannot be checked against it (the age says what is
+    # wrong); 2300 can, and the ID (born 1980) disagrees
+    id_rows = sorted((f.row, f.code) for f in result.findings if f.code in ("id-sex-mismatch", "id-birth-year-mismatch"))
+    assert id_rows == [(7, "id-birth-year-mismatch"), (7, "id-sex-mismatch")]
+
+
+def test_year_zero_is_no_date(tmp_path):
+    """There is no year 0: 01/01/0000 is not a date (and not a year to keep)."""
+    path = make_return(tmp_path, [household(ngay_ra_soat=dt.date(2024, 9, 15))], [member(ngay_sinh="01/01/0000")])
+    result = validate_paths([path])
+    assert [f.code for f in result.findings if f.key == "ngay_sinh"] == ["value-not-date"]
+    assert pd.isna(result.members.loc[0, "nam_sinh"])
 
 
 def test_date_cells_written_by_xlsxwriter(tmp_path):

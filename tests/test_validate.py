@@ -485,6 +485,51 @@ def test_zip_bomb_dimension_is_too_large(tmp_path):
     assert "17,179,869,184" in only(result, "file-too-large").param("detail")
 
 
+def test_sheet_part_longer_than_declared_is_never_inflated_whole(tmp_path, monkeypatch):
+    """The hygiene scan inflates a sheet part only up to the size the package declares: a part whose data is
+    longer (a zip bomb that lies about its size) is refused, not read through."""
+    from hgn_review.io.xlsxscan import _member_bytes
+
+    path = tmp_path / "bomb.xlsx"
+    body = b"<worksheet>" + b"<row/>" * 2_000_000 + b"</worksheet>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", body)
+    raw = bytearray(path.read_bytes())
+    for sig, at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # local header and central directory: size 1000
+        i = raw.index(sig)
+        raw[i + at:i + at + 4] = (1000).to_bytes(4, "little")
+    path.write_bytes(bytes(raw))
+
+    def read_through(*_a, **_k):
+        raise AssertionError("inflated through ZipFile.read, which inflates ~2 GB before cutting to the size")
+
+    monkeypatch.setattr(zipfile.ZipFile, "read", read_through)
+    with zipfile.ZipFile(path) as z:
+        assert z.getinfo("xl/worksheets/sheet1.xml").file_size == 1000
+        with pytest.raises(zipfile.BadZipFile):
+            _member_bytes(path, z, "xl/worksheets/sheet1.xml")
+
+
+def test_id_with_non_ascii_digits_is_an_invalid_format(tmp_path):
+    """Full-width digits look like an ID but are not one the population database matches: invalid format, and
+    the ID is not carried into the lists."""
+    wide = "".join(chr(0xFF10 + int(d)) for d in make_id())
+    path = make_return(tmp_path, [household()], [member(so_dinh_danh=wide)])
+    result = validate_paths([path])
+    assert [f.code for f in result.findings if f.key == "so_dinh_danh"] == ["id-invalid-format"]
+    assert pd.isna(result.members.loc[0, "so_dinh_danh"])
+    assert result.members.loc[0, "dinh_danh_loi"] == "sai_dinh_dang"
+
+
+def test_text_not_nfc_in_trimmed_spaces_is_reported(tmp_path):
+    """A name ending in U+2000 (a space that is not NFC: it normalises to U+2002) is reported although the space
+    itself is trimmed from the value kept."""
+    path = make_return(tmp_path, [household()], [member(ho_ten="Nguyễn Văn An\u2000")])
+    result = validate_paths([path])
+    assert [(f.code, f.row) for f in result.findings if f.key == "ho_ten"] == [("text-not-nfc", 2)]
+    assert result.members.loc[0, "ho_ten"] == "Nguyễn Văn An"
+
+
 def test_max_cells_limit(tmp_path):
     """A real dimension above a small Limits(max_cells) is file-too-large; the default limit reads it."""
     path = make_return(tmp_path)

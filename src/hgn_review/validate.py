@@ -449,7 +449,8 @@ def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding]) -> None:
             else np.full(n, np.nan))
     sex = (mm["gioi_tinh"].to_numpy(dtype=object, na_value=None) if "gioi_tinh" in mm
            else np.full(n, None, dtype=object))
-    checked = valid & ~bad_prov & ~np.isnan(year)
+    # the century digit covers births 1900-2399; a year outside cannot be checked (its age is reported instead)
+    checked = valid & ~bad_prov & ~np.isnan(year) & (year >= 1900) & (year < 2400)
     ok = np.flatnonzero(checked)
     d4 = np.full(n, -1, dtype=np.int64)
     yy = np.full(n, -1, dtype=np.int64)
@@ -493,10 +494,11 @@ def batch_id_duplicates(members: pd.DataFrame, out: list[Finding], headers: dict
     has = members["so_dinh_danh"].notna().to_numpy()
     if not has.any():
         return
-    try:  # valid IDs are 12 digits: their number is a cheaper key than hashing the text
-        id_codes = np.asarray(pc.cast(arrow_text(members["so_dinh_danh"]), pa.int64()).to_numpy(zero_copy_only=False))
-        id_codes = np.where(has, id_codes, 0).astype(np.int64)
-    except (pa.ArrowInvalid, ValueError):
+    ids = arrow_text(members["so_dinh_danh"])
+    # valid IDs are 12 ASCII digits: then their number is a cheaper key than hashing the text (and a one-to-one one)
+    if pc.all(pc.fill_null(pc.match_substring_regex(ids, r"^[0-9]{12}$"), True)).as_py():
+        id_codes = np.where(has, np.asarray(pc.cast(ids, pa.int64()).to_numpy(zero_copy_only=False)), 0).astype(np.int64)
+    else:
         id_codes, _ = pd.factorize(members["so_dinh_danh"])
     file_codes, files = pd.factorize(members["file"])
     width = np.int64(len(files) + 1)

@@ -61,22 +61,27 @@ def sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
 
 def _member_bytes(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
     """One member of the package, decompressed in a single call (``ZipFile.read`` goes in small chunks and
-    checks the CRC, which calamine has just done on the same bytes). Never more than the declared size;
-    anything unusual (another compression, a size mismatch) goes through ``ZipFile.read``."""
+    checks the CRC, which calamine has just done on the same bytes). Never more than the declared size is
+    inflated: a member whose data is longer than it declares (a zip bomb) is a ``BadZipFile``."""
     info = zf.getinfo(name)
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
-        return zf.read(name)
-    with path.open("rb") as fh:
-        fh.seek(info.header_offset)
-        head = fh.read(30)
-        if len(head) < 30 or head[:4] != b"PK\x03\x04":
-            return zf.read(name)
-        fh.seek(info.header_offset + 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little"))
-        data = fh.read(info.compress_size)
-    if info.compress_type == zipfile.ZIP_DEFLATED:
-        data = zlib.decompressobj(-15).decompress(data, info.file_size + 1)
+    if info.flag_bits & 0x1:
+        raise zipfile.BadZipFile("encrypted member")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        with zf.open(name) as fh:  # other methods: read through zipfile, still no more than declared
+            data = fh.read(info.file_size + 1)
+    else:
+        with path.open("rb") as fh:
+            fh.seek(info.header_offset)
+            head = fh.read(30)
+            if len(head) < 30 or head[:4] != b"PK\x03\x04":
+                raise zipfile.BadZipFile("bad local header")
+            fh.seek(info.header_offset + 30 + int.from_bytes(head[26:28], "little")
+                    + int.from_bytes(head[28:30], "little"))
+            data = fh.read(info.compress_size)
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            data = zlib.decompressobj(-15).decompress(data, info.file_size + 1)
     if len(data) != info.file_size:
-        return zf.read(name)
+        raise zipfile.BadZipFile("member size differs from its declared size")
     return data
 
 

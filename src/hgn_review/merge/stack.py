@@ -233,13 +233,14 @@ def forms(tables: Sequence[pa.Table]) -> list[tuple[Any, ...] | None]:
     return out
 
 
-_TEXT_FLAVOURS = {(p, n) for p in ("unicode", "object", "string") for n in ("str", "string", "object")}
+_TEXT_FLAVOURS = {(p, n) for p in ("unicode", "object", "string") for n in ("str", "string")}
 
 
 def harmonise(tables: Sequence[pa.Table]) -> list[pa.Table] | None:
     """The tables in one form, or None when they cannot be. Tables that differ only in which pandas text dtype a
-    text column had when written (``str`` or ``string``: bundles of different hgn or pandas versions) take the
-    flavour most of them have, by rewriting the pandas metadata only; any other difference is a different form."""
+    text column had when written (``str`` or ``string``: bundles of different hgn or pandas versions) take
+    ``string`` if any has it (what ``pd.concat`` of the frames gives), by rewriting the pandas metadata only; any
+    other difference is a different form."""
     found = forms(tables)
     if None in found:
         return None
@@ -257,8 +258,8 @@ def harmonise(tables: Sequence[pa.Table]) -> list[pa.Table] | None:
         if not (types[i] in ("string", "large_string") and all(
                 v is not None and v[0] == name and (v[1], v[2]) in _TEXT_FLAVOURS for v in variants)):
             return None
-        kinds = [v for v in variants if v is not None]
-        chosen[name] = max(set(kinds), key=lambda v: (kinds.count(v), str(v)))
+        kinds = sorted({v for v in variants if v is not None}, key=str)
+        chosen[name] = next((v for v in kinds if v[2] == "string"), kinds[0])
     out = []
     for t in tables:
         pm = json.loads(t.schema.metadata[b"pandas"])
@@ -277,11 +278,11 @@ def arrow_ready(inputs: Sequence[Input], keep: Sequence[set[str]]) -> bool:
     used = [inp for inp, k in zip(inputs, keep, strict=True) if k]
     if not used or any(inp.bundle is None or inp.bundle.members is None for inp in used):
         return False
-    for attr in ("households", "members"):
-        same = harmonise([getattr(inp.bundle, attr) for inp in used])
-        if same is None:
-            return False
-        for inp, table in zip(used, same, strict=True):
+    same = {attr: harmonise([getattr(inp.bundle, attr) for inp in used]) for attr in ("households", "members")}
+    if any(tables is None for tables in same.values()):
+        return False  # the inputs stay as read: the pandas path converts each as it is
+    for attr, tables in same.items():
+        for inp, table in zip(used, tables or [], strict=True):
             setattr(inp.bundle, attr, table)
     hh_cols = set(used[0].bundle.households.column_names)  # type: ignore[union-attr]
     # a commune without a declared unit is placed by its households' codes: they must be there

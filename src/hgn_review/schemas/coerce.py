@@ -93,7 +93,7 @@ _MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=n
 def _days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     """Days since 1970-01-01 of calendar dates (integer arithmetic, proleptic Gregorian); NaT where the day does not
     exist (31/4, 29/2/2023)."""
-    ok = (m >= 1) & (m <= 12)
+    ok = (m >= 1) & (m <= 12) & (y >= 1)  # there is no year 0
     mi = np.where(ok, m, 1)
     leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
     ok &= (d >= 1) & (d <= _MONTH_DAYS[mi - 1] + (leap & (mi == 2)))
@@ -169,6 +169,12 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
             nfc = pc.utf8_normalize(stripped, form="NFC")
             values = text_series(nfc, s.index)
             not_nfc = arrow_mask(pc.not_equal(nfc, stripped))
+            # the cell as written: spaces trimmed off may themselves not be NFC (U+2000 → U+2002)
+            written = arrow_text(raw)
+            trimmed = np.flatnonzero(arrow_mask(pc.is_valid(written)) & ~arrow_mask(pc.equal(written, stripped)))
+            if len(trimmed):
+                cells = written.take(pa.array(trimmed))
+                not_nfc[trimmed] |= arrow_mask(pc.not_equal(pc.utf8_normalize(cells, form="NFC"), cells))
         bad = pd.Series(False, index=s.index)
         code = "value-not-in-list"
     elif t == "code":
