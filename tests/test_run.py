@@ -274,6 +274,24 @@ def test_renamed_return_is_reported_under_its_new_name(tmp_path: Path) -> None:
         assert len(set(forms([pq.read_table(d / f"{part}.parquet") for d in cached]))) == 1, part
 
 
+def test_same_folder_by_another_path_rewrites_nothing(tmp_path: Path) -> None:
+    """The input folder given as a relative path, then as an absolute one (or from another working folder): the
+    returns keep their names ("in/…xlsx"), so no cached bundle is renamed and rewritten (that cost a province
+    14 s) and the outputs name the same files."""
+    folder = small_clean_sample(tmp_path, communes=2)
+    out = tmp_path / "out"
+    first = hgn("run", "in", "--out", "out", "--json", cwd=tmp_path)
+    no_traceback(first)
+    assert first.returncode == 0, first.stderr
+    bundles = out / ".hgn-cache" / "files"
+    written = {f: f.stat().st_mtime_ns for f in bundles.rglob("*.parquet")}
+    again = ok(run(folder.resolve(), out.resolve()))  # absolute paths, from the folder above
+    assert again.summary["processed"] == 0
+    assert {f: f.stat().st_mtime_ns for f in bundles.rglob("*.parquet")} == written
+    names = set(again.households()["file"])
+    assert names == {f"in/{p.name}" for p in folder.glob("*.xlsx")}
+
+
 def test_killed_run_resumes_to_the_same_result(sample: Path, base_run: Run, tmp_path: Path) -> None:
     """A run killed (SIGKILL) while it is writing per-file results, after at least one file is complete,
     resumes on the next run: complete files come from the cache, the outputs equal an uninterrupted run's,

@@ -254,7 +254,10 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     cache = out_dir / CACHE_DIR
     (cache / "files").mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out_dir)
-    files = [(p, d) for p, d in discover([input_dir]) if out_dir.resolve() not in p.resolve().parents]
+    # a return is shown (and its cached bundle named) by its path from the input folder's parent, "in/xa.xlsx":
+    # the same whether the folder was given as a relative or an absolute path, or from another working folder
+    base = Path(os.path.abspath(input_dir)).parent
+    files = [(p, _shown(p, base)) for p, _d in discover([input_dir]) if out_dir.resolve() not in p.resolve().parents]
     if not files:
         raise UsageError(f"Không có biểu rà soát nào trong {input_dir}.",
                          hint="Thư mục cần chứa các tệp .xlsx/.xls/.ods/.csv của các xã.",
@@ -395,6 +398,15 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     outcome = RunOutcome(out_dir, len(files), len(todo), report, merged, outputs, stages, level, unit, notes)
     _write_readme(outcome)
     return outcome
+
+
+def _shown(path: Path, base: Path) -> str:
+    import os
+
+    try:
+        return str(Path(os.path.abspath(path)).relative_to(base))
+    except ValueError:  # pragma: no cover - discover() only yields paths under the input folder
+        return str(path)
 
 
 def _prune_cache(files: Path, keep: set[Path]) -> None:
