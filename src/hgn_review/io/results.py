@@ -149,12 +149,12 @@ def _to_parquet(df: pd.DataFrame, path: Path) -> None:
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(df, preserve_index=False)
-    if all(col.num_chunks <= 1 for col in table.columns):
-        df.to_parquet(path, index=False)
-        return
     if df.attrs:  # as pandas records them
         table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                                b"PANDAS_ATTRS": json.dumps(df.attrs).encode()})
+    if all(col.num_chunks <= 1 for col in table.columns):  # what to_parquet does, without converting again
+        pq.write_table(table, str(path), compression="snappy")
+        return
     with pq.ParquetWriter(str(path), table.schema, compression="snappy") as writer:
         for start in range(0, table.num_rows, _ROW_GROUP):
             writer.write_table(table.slice(start, _ROW_GROUP).combine_chunks(), row_group_size=_ROW_GROUP)
