@@ -249,6 +249,18 @@ def test_impossible_and_out_of_range_dates_are_never_another_date(tmp_path):
     assert id_rows == [(7, "id-birth-year-mismatch"), (7, "id-sex-mismatch")]
 
 
+def test_birth_date_required_a_year_alone_fills_it(tmp_path):
+    """A blank birth date is value-required; a year alone fills it (no finding); an unreadable one is reported
+    once, as not a date, not also as missing."""
+    people = [None, "1980", "ngày rằm"]
+    rows = [member(stt=i + 1, ngay_sinh=v, quan_he="Chủ hộ" if i == 0 else "Anh, chị, em",
+                   so_dinh_danh=make_id(serial=f"00000{i}")) for i, v in enumerate(people)]
+    path = make_return(tmp_path, [household(so_thanh_vien=3, ngay_ra_soat=dt.date(2024, 9, 15))], rows)
+    result = validate_paths([path])
+    assert sorted((f.row, f.code, f.column) for f in result.findings if f.key == "ngay_sinh") == [
+        (2, "value-required", "Ngày sinh"), (4, "value-not-date", "Ngày sinh")]
+
+
 def test_year_zero_is_no_date(tmp_path):
     """There is no year 0: 01/01/0000 is not a date (and not a year to keep)."""
     path = make_return(tmp_path, [household(ngay_ra_soat=dt.date(2024, 9, 15))], [member(ngay_sinh="01/01/0000")])

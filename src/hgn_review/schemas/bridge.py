@@ -8,6 +8,7 @@ import pandera.pandas as pa
 
 from hgn_review.findings import Finding, finding
 from hgn_review.schemas.layout import SheetSpec
+from hgn_review.schemas.pandera_schema import YEAR
 
 
 def _fmt(v: object) -> str:
@@ -27,6 +28,9 @@ def run_schema(schema: pa.DataFrameSchema, typed: pd.DataFrame, raw: pd.DataFram
         cases = exc.failure_cases
     out: list[Finding] = []
     by_key = spec.by_key
+    year_of = [c.key for c in spec.columns if c.year_only]
+    if year_of:  # the year of a year-only date column stands for that column
+        cases = cases.assign(column=cases["column"].replace({YEAR: year_of[0]}))
     cases = cases[cases["index"].notna() & cases["column"].isin(list(by_key))]
     if cases.empty:
         return out

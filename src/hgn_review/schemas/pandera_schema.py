@@ -27,13 +27,24 @@ def _checks(c) -> list[pa.Check]:  # type: ignore[no-untyped-def]
     return checks
 
 
+YEAR = "nam_sinh"  # the typed column that holds a year-only date column's year (validate._type_sheet)
+
+
 def build_schema(spec: SheetSpec, present: frozenset[str]) -> pa.DataFrameSchema:
     cols = {}
     for c in spec.columns:
         if c.key not in present:
             continue
         nullable = not c.required or c.blank_is_no or c.default is not None
-        cols[c.key] = pa.Column(checks=_checks(c), nullable=nullable, required=False, coerce=False)
+        if c.year_only and not nullable and YEAR in present:
+            # a date or a year alone fills it: required means the year is known (a year alone is no failure to
+            # sift out afterwards); the bridge reports a missing one at this column
+            cols[YEAR] = pa.Column(nullable=False, required=False, coerce=False)
+            continue
+        checks = _checks(c)
+        if nullable and not checks:
+            continue  # a column that may be blank and has no domain cannot fail: not worth pandera's visit
+        cols[c.key] = pa.Column(checks=checks, nullable=nullable, required=False, coerce=False)
     return pa.DataFrameSchema(cols, strict=False, name=spec.role)
 
 
