@@ -137,27 +137,38 @@ def write_results(res: Results, out: Path, parquet_dir: Path | None = None) -> l
 _ROW_GROUP = 1024 * 1024  # pyarrow's default row group length, which df.to_parquet uses
 
 
+def _chunked(df: pd.DataFrame) -> bool:
+    """Whether any column is Arrow-backed in more than one chunk (asked of the column, no conversion)."""
+    for c in df.columns:
+        arrow = getattr(df[c].array, "__arrow_array__", None)
+        if arrow is not None and getattr(arrow(), "num_chunks", 1) > 1:
+            return True
+    return False
+
+
 def _to_parquet(df: pd.DataFrame, path: Path) -> None:
     """``df.to_parquet(path, index=False)``, the same bytes however the frame's Arrow-backed columns are chunked.
 
     The Parquet writer cannot batch values across chunks, so a column held as many chunks (merge stacks its
     inputs' text without copying it) would be paged differently — same data, other bytes, and so another SHA-256
-    for a bundle that is hashed when merged again. Such a frame is written one row group at a time, each made of
-    single chunks first: what ``to_parquet`` writes for the same frame in one chunk, copying one row group at most.
+    for a bundle that is hashed when merged again. Such a frame is written one row group at a time, each converted
+    and made of single chunks first: what ``to_parquet`` writes for the same frame in one chunk, holding one row
+    group in Arrow at most (a province's 2 million members are never held twice).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(df, preserve_index=False)
+    schema = pa.Schema.from_pandas(df, preserve_index=False)
     if df.attrs:  # as pandas records them
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
-                                               b"PANDAS_ATTRS": json.dumps(df.attrs).encode()})
-    if all(col.num_chunks <= 1 for col in table.columns):  # what to_parquet does, without converting again
-        pq.write_table(table, str(path), compression="snappy")
+        schema = schema.with_metadata({**(schema.metadata or {}), b"PANDAS_ATTRS": json.dumps(df.attrs).encode()})
+    if not _chunked(df):  # what to_parquet does
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        pq.write_table(table.replace_schema_metadata(schema.metadata), str(path), compression="snappy")
         return
-    with pq.ParquetWriter(str(path), table.schema, compression="snappy") as writer:
-        for start in range(0, table.num_rows, _ROW_GROUP):
-            writer.write_table(table.slice(start, _ROW_GROUP).combine_chunks(), row_group_size=_ROW_GROUP)
+    with pq.ParquetWriter(str(path), schema, compression="snappy") as writer:
+        for start in range(0, len(df), _ROW_GROUP):
+            part = pa.Table.from_pandas(df.iloc[start:start + _ROW_GROUP], schema=schema, preserve_index=False)
+            writer.write_table(part.combine_chunks(), row_group_size=_ROW_GROUP)
 
 
 def write_bundle(res: Results, folder: Path) -> list[Path]:
