@@ -26,7 +26,7 @@ from hgn_review.registry import get_registry
 from hgn_review.schemas.bridge import run_schema
 from hgn_review.schemas.coerce import coerce
 from hgn_review.schemas.layout import INDICATORS, Layout, load_layout
-from hgn_review.schemas.pandera_schema import schema_for
+from hgn_review.schemas.pandera_schema import YEAR, schema_for
 from hgn_review.text import arrow_mask, arrow_text, fold, text_series
 
 HOUSEHOLD_BASE = [
@@ -94,7 +94,7 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
             bad = bad | co.fraction
         unreadable[c.key] = bad
         if c.year_only and co.years is not None:
-            typed["nam_sinh"] = co.years
+            typed[YEAR] = co.years  # the schema checks a required year-only date here
         header, letter = sd.headers[c.key], sd.letters[c.key]
         for code, mask in ((co.code, co.bad), ("value-not-integer", co.fraction)):
             if mask is None or not mask.any():
@@ -411,9 +411,9 @@ def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding]) -> None:
     n = len(mm)
     rows = mm.index.to_numpy()
     reg = get_registry()
-    raw_text = mt.raw["so_dinh_danh"].astype("string")
-    raw = text_series(pc.utf8_trim_whitespace(arrow_text(raw_text)), mm.index)
-    arr = pc.replace_substring_regex(pc.replace_substring_regex(arrow_text(raw), r"\.0$", ""), r"[\s'.\-]", "")
+    trimmed = pc.utf8_trim_whitespace(arrow_text(mt.raw["so_dinh_danh"]))
+    raw = text_series(trimmed, mm.index)  # as written, for the findings
+    arr = pc.replace_substring_regex(pc.replace_substring_regex(trimmed, r"\.0$", ""), r"[\s'.\-]", "")
     loc = _loc(msd, "so_dinh_danh")
     reason = np.full(n, None, dtype=object)
 

@@ -216,13 +216,11 @@ def table_frame(table: pa.Table) -> pd.DataFrame:
 def table_column(table: pa.Table, name: str) -> pd.Series:
     """One column as ``table_frame(table)`` has it. The pandas metadata is trimmed to that column first:
     converting reads the metadata of every column listed, which costs more than the column itself."""
-    import json as _json
-
     one = table.select([name])
     meta = table.schema.pandas_metadata
     if meta is not None and not meta.get("index_columns") and table.column_names.count(name) == 1:
         cols = [c for c in meta.get("columns", []) if c.get("field_name", c.get("name")) == name]
-        one = one.replace_schema_metadata({b"pandas": _json.dumps({**meta, "columns": cols}).encode()})
+        one = one.replace_schema_metadata({b"pandas": json.dumps({**meta, "columns": cols}).encode()})
         return table_frame(one)[name]
     return table_frame(table)[name]
 

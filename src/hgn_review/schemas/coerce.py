@@ -42,9 +42,9 @@ def _objects(values: Sequence[object]) -> np.ndarray:
     return out
 
 
-def _strip_arrow(raw: pd.Series) -> pa.Array:
+def _strip_arrow(written: pa.Array) -> pa.Array:
     """Trim spaces; a cell of spaces only is blank (Arrow kernels: no pandas overhead per column)."""
-    t = pc.utf8_trim_whitespace(arrow_text(raw))
+    t = pc.utf8_trim_whitespace(written)
     return pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
 
 
@@ -83,7 +83,7 @@ def parse_number(s: pd.Series) -> pd.Series:
 
 _NS_MIN = np.datetime64("1677-09-22", "D")  # the range datetime64[ns] can hold
 _NS_MAX = np.datetime64("2262-04-11", "D")
-_DMY = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$"
+_DMY = r"^(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})$"
 
 
 _NAT = np.iinfo(np.int64).min
@@ -131,8 +131,7 @@ def parse_date(s: pd.Series, year_only: bool) -> tuple[pd.Series, pd.Series]:
         sub = arr.take(pa.array(rest))
         dmy = arrow_mask(pc.match_substring_regex(sub, _DMY))
         if dmy.any():
-            parts = pc.extract_regex(pc.filter(sub, pa.array(dmy)),
-                                     r"^(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})$")
+            parts = pc.extract_regex(pc.filter(sub, pa.array(dmy)), _DMY)
             y = _ints(parts.field("y"))
             days[rest[dmy]], year_values[rest[dmy]] = _days(y, _ints(parts.field("m")), _ints(parts.field("d"))), y
         yr = arrow_mask(pc.match_substring_regex(sub, _YEAR)) if year_only else np.zeros(len(rest), dtype=bool)
@@ -157,7 +156,8 @@ def parse_date(s: pd.Series, year_only: bool) -> tuple[pd.Series, pd.Series]:
 
 
 def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
-    stripped = _strip_arrow(raw)
+    written = arrow_text(raw)
+    stripped = _strip_arrow(written)
     s = text_series(stripped, raw.index)
     blank = pd.Series(~np.asarray(stripped.is_valid().to_numpy(zero_copy_only=False), dtype=bool), index=raw.index)
     t = spec.type
@@ -170,7 +170,6 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
             values = text_series(nfc, s.index)
             not_nfc = arrow_mask(pc.not_equal(nfc, stripped))
             # the cell as written: spaces trimmed off may themselves not be NFC (U+2000 → U+2002)
-            written = arrow_text(raw)
             trimmed = np.flatnonzero(arrow_mask(pc.is_valid(written)) & ~arrow_mask(pc.equal(written, stripped)))
             if len(trimmed):
                 cells = written.take(pa.array(trimmed))
