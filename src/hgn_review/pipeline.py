@@ -479,18 +479,15 @@ def _merge_up(commune_dirs: list[Path], as_of: dt.date | None,
     district_of = {u: c[1].code for u, c in chains.items() if len(c) == 3}
     districts = sorted(set(district_of.values()))
     provinces = sorted({c[-1].code for c in chains.values() if c})
-    if districts and len(districts) > 1:
-        # communes straight into the province: one read of every bundle. Merging is associative (tests/test_merge:
-        # district-then-province equals direct) and the province's reconciliation is kept per commune.
-        final = merge_results(commune_dirs, level="province", unit=provinces[0] if len(provinces) == 1 else None,
-                              as_of=as_of, sources=sources)
-        level, unit = "province", final.unit
-    elif districts:
-        final = merge_results(commune_dirs, level="district", unit=districts[0], as_of=as_of, sources=sources)
-        level, unit = "district", final.unit
+    # several districts: communes straight into the province, one read of every bundle (merging is associative,
+    # tests/test_merge: district-then-province equals direct; the reconciliation is kept per commune)
+    target: str | None
+    if len(districts) == 1:
+        level, target = "district", districts[0]
     else:
-        final = merge_results(commune_dirs, level="province", as_of=as_of, sources=sources)
-        level, unit = "province", final.unit
+        level, target = "province", provinces[0] if districts and len(provinces) == 1 else None
+    final = merge_results(commune_dirs, level=level, unit=target, as_of=as_of, sources=sources)
+    unit = final.unit
     if final.missing_units:
         notes.append(f"Tổng hợp chưa đủ: thiếu {len(final.missing_units)} đơn vị ({', '.join(final.missing_units[:10])}"
                      f"{' …' if len(final.missing_units) > 10 else ''}).")

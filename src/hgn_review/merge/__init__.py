@@ -88,7 +88,6 @@ SHEET_PENDING = "Chờ quy đổi"
 LEVELS = (DISTRICT, PROVINCE)
 PREFER_NEWEST = "newest"
 CROSSWALK_COLUMNS = ("ma_xa_cu", "co_so_quy_doi")
-_INTERNAL = INTERNAL
 _NO_DISTRICT_VI = "Từ 1/7/2025 không còn cấp huyện: gộp kết quả các xã thẳng lên tỉnh (--level province)."
 _NO_DISTRICT_EN = "Since 1/7/2025 there is no district level: merge the communes straight into the province (--level province)."
 
@@ -115,11 +114,6 @@ def _usage(vi: str, en: str, hint_vi: str = "", hint_en: str = "") -> UsageError
 
 def _refuse(vi: str, en: str, hint_vi: str = "", hint_en: str = "") -> InputError:
     return InputError(vi, hint=hint_vi, message_en=en, hint_en=hint_en or hint_vi)
-
-
-_str = text
-_link = link
-_sort_key = sort_key
 
 
 def _label(reg: Registry, code: str, when: date) -> str:
@@ -360,18 +354,18 @@ def _frames(i: int, inp: Input, kept: set[str]) -> tuple[pd.DataFrame, pd.DataFr
     """The input's households and members of its kept units, with provenance and internal link columns."""
     hh = inp.households().reset_index(drop=True).copy()
     mm = inp.members().reset_index(drop=True).copy()
-    pos = _link(hh, mm)
+    pos = link(hh, mm)
     if inp.kind == COMMUNE_KIND:
         hh["unit"] = pd.array([inp.declared_unit] * len(hh), dtype="string") if inp.declared_unit \
-            else _str(hh["ma_xa"])
+            else text(hh["ma_xa"])
         hh["source_file"] = pd.array([inp.label] * len(hh), dtype="string")
         hh["source_sha256"] = pd.array([inp.sha256] * len(hh), dtype="string")
     else:
         if "unit" not in hh.columns:
-            hh["unit"] = _str(hh["ma_xa"]) if "ma_xa" in hh.columns else pd.NA
+            hh["unit"] = text(hh["ma_xa"]) if "ma_xa" in hh.columns else pd.NA
         for c, v in (("source_file", inp.label), ("source_sha256", inp.sha256)):
             hh[c] = (hh[c].astype("string") if c in hh.columns else pd.Series(pd.NA, index=hh.index, dtype="string")).fillna(v)
-        hh["unit"] = _str(hh["unit"])
+        hh["unit"] = text(hh["unit"])
     n_members = np.bincount(pos[pos >= 0], minlength=len(hh)) if len(hh) else np.zeros(0, dtype="int64")
     declared = pd.to_numeric(hh["so_thanh_vien"], errors="coerce").fillna(0).astype("int64").to_numpy() \
         if "so_thanh_vien" in hh.columns else np.zeros(len(hh), dtype="int64")
@@ -386,9 +380,9 @@ def _frames(i: int, inp: Input, kept: set[str]) -> tuple[pd.DataFrame, pd.DataFr
         if inp.kind == COMMUNE_KIND and inp.declared_unit:
             own = pd.Series(inp.declared_unit, index=mm.index, dtype="string")
         elif "unit" in mm.columns:
-            own = _str(mm["unit"])
+            own = text(mm["unit"])
         elif "ma_xa" in mm.columns:
-            own = _str(mm["ma_xa"])
+            own = text(mm["ma_xa"])
         else:
             own = pd.Series(pd.NA, index=mm.index, dtype="string")
         m_unit = m_unit.mask(~linked, own)
@@ -570,7 +564,7 @@ def _cross_unit_duplicates(hh: pd.DataFrame, mm: pd.DataFrame) -> list[Finding]:
     """The same household (commune + household code) or the same person (personal ID) in two units."""
     out: list[Finding] = []
     if len(hh) and {"ma_xa", "ma_ho"} <= set(hh.columns):
-        xa, ho = _str(hh["ma_xa"]), _str(hh["ma_ho"])
+        xa, ho = text(hh["ma_xa"]), text(hh["ma_ho"])
         codes = _key_codes(xa, ho)
         dup = _spread_keys(codes, hh["unit"])
         if dup.any():
@@ -583,7 +577,7 @@ def _cross_unit_duplicates(hh: pd.DataFrame, mm: pd.DataFrame) -> list[Finding]:
         codes = text_keys(mm["so_dinh_danh"], strip=True)
         dup = _spread_keys(codes, mm["unit"])
         if dup.any():
-            out += _duplicate_notes(mm[dup], _str(mm["so_dinh_danh"][dup]), lambda k, r, others: note(
+            out += _duplicate_notes(mm[dup], text(mm["so_dinh_danh"][dup]), lambda k, r, others: note(
                 "id-duplicate-batch", file=str(getattr(r, "file", "") or r.source_file),
                 sheet=str(getattr(r, "sheet", "") or SHEET_MEMBERS), row=_row_int(getattr(r, "row", None)),
                 column="Số định danh cá nhân", key="so_dinh_danh", other=others))
@@ -594,7 +588,7 @@ def _outside_parent(hh: pd.DataFrame, inps: list[Input], parent: Unit, level: st
     """Households whose own commune code is not the file's unit and not a commune of the parent."""
     if hh.empty or "ma_xa" not in hh.columns:
         return []
-    code = _str(hh["ma_xa"])
+    code = text(hh["ma_xa"])
     odd = code.notna() & (code != hh["unit"].astype("string")).fillna(False)
     if not odd.any():
         return []
@@ -906,7 +900,7 @@ def _apply_crosswalk(hh: pd.DataFrame, mm: pd.DataFrame, rules: dict[str, OldUni
     target, basis = map_households(hh["unit"].astype("string"), village, rules, user_map)
     target = target.where(old, hh["unit"].astype("string"))
     basis = basis.where(old, pd.NA)
-    own = _str(hh["ma_xa"]) if "ma_xa" in hh.columns else hh["unit"].astype("string")
+    own = text(hh["ma_xa"]) if "ma_xa" in hh.columns else hh["unit"].astype("string")
     hh["ma_xa_cu"] = own.where(old, pd.NA)
     hh["co_so_quy_doi"] = basis.astype("string")
     wait = (old & target.isna().to_numpy())
@@ -939,12 +933,12 @@ def _apply_crosswalk(hh: pd.DataFrame, mm: pd.DataFrame, rules: dict[str, OldUni
     o_unit = mm["unit"].astype("string")
     new_unit = new_unit.mask(orphan, o_unit.map({k: r.target for k, r in rules.items()}).astype("string"))
     new_basis = new_basis.mask(orphan, o_unit.map({k: r.basis for k, r in rules.items()}).astype("string"))
-    own = _str(mm["ma_xa"]) if "ma_xa" in mm.columns else o_unit
+    own = text(mm["ma_xa"]) if "ma_xa" in mm.columns else o_unit
     mm["ma_xa_cu"] = own.where(m_old, pd.NA).astype("string")
     mm["co_so_quy_doi"] = new_basis.where(m_old, pd.NA).astype("string")
     mm["unit"] = o_unit.mask(m_old, new_unit)
     if "ma_xa" in mm.columns:
-        mm["ma_xa"] = _str(mm["ma_xa"]).mask(m_old, new_unit)
+        mm["ma_xa"] = text(mm["ma_xa"]).mask(m_old, new_unit)
     mm = mm[~in_pending].copy()
     return hh, mm, pending
 
@@ -953,14 +947,14 @@ def _order(hh: pd.DataFrame, mm: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     """Sort rows by content (unit, household code, source location) and number households 0..n-1 in that order,
     so the output does not depend on the order of the inputs or on the route through the hierarchy."""
     keys = [c for c in ("unit", "ma_ho", "file", "sheet", "row", "source_file", "ma_xa_cu") if c in hh.columns]
-    hh = hh.sort_values(keys, kind="stable", na_position="last", key=_sort_key).reset_index(drop=True)
+    hh = hh.sort_values(keys, kind="stable", na_position="last", key=sort_key).reset_index(drop=True)
     new_uid = pd.Series(np.arange(len(hh), dtype="int64"),
                         index=pd.MultiIndex.from_arrays([hh["_in"].to_numpy(), hh["_pos"].to_numpy()]))
     hh["uid"] = new_uid.to_numpy()
     key_m = pd.MultiIndex.from_arrays([mm["_in"].to_numpy(), mm["_pos"].to_numpy()])
     mm["uid"] = pd.array(new_uid.reindex(key_m).to_numpy(), dtype="Int64")
     mkeys = [c for c in ("uid", "unit", "stt", "file", "sheet", "row", "source_file") if c in mm.columns]
-    mm = mm.sort_values(mkeys, kind="stable", na_position="last", key=_sort_key).reset_index(drop=True)
+    mm = mm.sort_values(mkeys, kind="stable", na_position="last", key=sort_key).reset_index(drop=True)
     return hh, mm
 
 
@@ -970,7 +964,7 @@ def _public(df: pd.DataFrame, crosswalk: bool) -> pd.DataFrame:
     for c in tail:
         if c not in df.columns:
             df[c] = pd.Series(pd.NA, index=df.index, dtype="string")
-    head = [c for c in df.columns if c not in tail and c not in _INTERNAL]
+    head = [c for c in df.columns if c not in tail and c not in INTERNAL]
     out = df[[*head, *tail]].copy(deep=False)  # the rows are not copied again: df is dropped after
     for c in tail:
         out[c] = out[c].astype("string")
