@@ -339,6 +339,10 @@ def test_plain_output_off_a_terminal_has_no_colour_codes(plain_run: Run, base_ru
     lines = stdout.splitlines()
     for name, count in s["by_class"].items():
         assert any(re.search(rf"\b{re.escape(name)}\s*\W\s*{count:,}\b", ln) for ln in lines), (name, count)
+    # the merged unit as officers say it, in Vietnamese, with its name (not the JSON's "district")
+    assert "huyện 288 Thành phố Hải Dương" in stdout and "district" not in stdout
+    readme = (base_run.out / "README.txt").read_text("utf-8")
+    assert "Cấp tổng hợp: huyện 288 Thành phố Hải Dương;" in readme
 
 
 def test_json_summary_is_the_whole_stdout(base_run: Run) -> None:
@@ -348,7 +352,7 @@ def test_json_summary_is_the_whole_stdout(base_run: Run) -> None:
     assert {"files", "processed", "cached", "households", "members", "by_class", "findings", "level", "unit",
             "outputs"} <= set(doc)
     assert doc["processed"] + doc["cached"] == doc["files"]
-    assert doc["level"] == "district" and doc["unit"] == "288"
+    assert doc["level"] == "district" and doc["unit"] == "288" and doc["unit_name"] == "Thành phố Hải Dương"
     assert ANSI not in base_run.proc.stdout
 
 

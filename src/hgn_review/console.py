@@ -86,6 +86,8 @@ def render_classification(summary: dict[str, Any], written: list[str], lang: str
 
 
 def render_run(summary: dict[str, Any], lang: str = "vi", console: Console | None = None) -> None:
+    from hgn_review.registry import scope
+
     c = console or out
     vi = lang == "vi"
     f = summary["findings"]
@@ -93,7 +95,7 @@ def render_run(summary: dict[str, Any], lang: str = "vi", console: Console | Non
              + ("đọc mới" if vi else "read") + f", {summary['cached']} " + ("lấy từ lần trước" if vi else "cached") + ")"),
             ("Số hộ / số người" if vi else "Households / persons", f"{summary['households']:,} / {summary['members']:,}"),
             ("Lỗi / cảnh báo" if vi else "Errors / warnings", f"{f.get('error', 0):,} / {f.get('warning', 0):,}"),
-            ("Cấp tổng hợp" if vi else "Level", f"{summary['level']} {summary['unit']}")]
+            ("Cấp tổng hợp" if vi else "Level", scope(summary["level"], summary["unit"], summary.get("unit_name"), lang))]
     table("hgn run", ["", ""], head, c)
     table("Phân loại" if vi else "Classes", ["Phân loại" if vi else "Class", "Số hộ" if vi else "Households"],
           [(k, f"{v:,}") for k, v in summary["by_class"].items()], c)

@@ -171,6 +171,7 @@ class RunOutcome:
                 "by_class": {str(k): int(v) for k, v in sorted(hh["phan_loai"].value_counts().items())}
                 if len(hh) else {},
                 "findings": self.report.counts(), "level": self.level, "unit": self.unit,
+                "unit_name": self.results.meta.get("unit_name"),
                 "stages": {s.name: round(s.seconds, 2) for s in self.stages},
                 "outputs": {k: [str(p) for p in v] for k, v in self.outputs.items()}, "notes": self.notes}
 
@@ -498,11 +499,13 @@ def _merge_up(commune_dirs: list[Path], as_of: dt.date | None,
 
 def _write_readme(o: RunOutcome) -> None:
     from hgn_review.io.write import write_text_atomic
+    from hgn_review.registry import scope
 
     lines = [
         "KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO — do hgn lập",
         f"Ngày chạy: {dt.datetime.now():%d/%m/%Y %H:%M}; phiên bản hgn {__version__}",
-        f"Cấp tổng hợp: {o.level} {o.unit}; {o.files} tệp biểu rà soát ({o.processed} tệp đọc mới, "
+        f"Cấp tổng hợp: {scope(o.level, o.unit, o.results.meta.get('unit_name'))}; {o.files} tệp biểu rà soát "
+        f"({o.processed} tệp đọc mới, "
         f"{o.files - o.processed} tệp lấy lại từ lần chạy trước).",
         f"Số hộ: {len(o.results.households):,}; số người: {len(o.results.members):,}.",
         "",

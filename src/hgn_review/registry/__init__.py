@@ -37,6 +37,13 @@ REFORM_DATE = date(2025, 7, 1)  # the two-level list applies from this date (the
 BEFORE = "before-2025-07"
 AFTER = "from-2025-07"
 PROVINCE, DISTRICT, COMMUNE = "province", "district", "commune"
+LEVEL_VI = {PROVINCE: "tỉnh", DISTRICT: "huyện", COMMUNE: "xã"}  # a level as officers say it
+
+
+def scope(level: str, code: str, name: str | None = None, lang: str = "vi") -> str:
+    """A merged unit for people: "huyện 288 Thành phố Hải Dương" (English: "district 288 Thành phố Hải Dương")."""
+    said = LEVEL_VI.get(level, level) if lang == "vi" else level
+    return " ".join(str(p) for p in (said, code, name) if p)
 LEVELS = (PROVINCE, DISTRICT, COMMUNE)
 URBAN, RURAL = "Thành thị", "Nông thôn"
 _DATA_FORMAT = 1
