@@ -251,6 +251,36 @@ def test_rerun_reads_nothing_and_an_edited_file_only(tmp_path: Path) -> None:
     assert after[KEY_COLUMNS].equals(before[KEY_COLUMNS])
 
 
+def test_an_id_in_two_returns_is_found_as_hgn_validate_finds_it(tmp_path: Path) -> None:
+    """Two persons of one return whose ID (with birth date and sex, so the ID itself is valid) is copied onto
+    two persons of another: `hgn run` reports each in the later file with the first file's row, exactly the
+    findings `hgn validate` gives for the same folder, and marks them "trung" on its results (so the
+    population list says why these IDs are not usable); nobody else is marked."""
+    from hgn_review.pipeline import run_round
+    from hgn_review.validate import validate_paths
+
+    folder = small_clean_sample(tmp_path, communes=3)
+    first, _, last = sorted(folder.glob("*.xlsx"))
+    wb = openpyxl.load_workbook(first, read_only=True)
+    rows = [tuple(c for c in r) for r in wb[MM_SHEET].iter_rows(min_row=2, max_row=4, values_only=True)]
+    wb.close()
+    for row, src in ((3, rows[0]), (5, rows[2])):  # persons at rows 2 and 4 of the first file
+        for col, header in ((3, "Số định danh cá nhân"), (4, "Ngày sinh"), (5, "Giới tính")):
+            edit_cell(last, MM_SHEET, row, header, src[col])
+
+    outcome = run_round(folder, tmp_path / "out", jobs=1)
+    found = [(Path(f.file).name, f.sheet, f.row, f.column, f.value, f.param("other"))
+             for f in outcome.report.findings if f.code == "id-duplicate-batch"]
+    assert sorted(found) == [(last.name, MM_SHEET, 3, "Số định danh cá nhân", rows[0][3], f"{first.name}, dòng 2"),
+                     (last.name, MM_SHEET, 5, "Số định danh cá nhân", rows[2][3], f"{first.name}, dòng 4")]
+    reference = validate_paths([folder])
+    assert [(Path(f.file).name, f.sheet, f.row, f.column, f.value, f.param("other"))
+            for f in reference.findings if f.code == "id-duplicate-batch"] == found
+    mm = outcome.results.members
+    marked = mm[(mm["dinh_danh_loi"] == "trung").fillna(False).to_numpy()]
+    assert sorted(zip(marked["file"].map(lambda f: Path(f).name), marked["row"], strict=True)) == [(last.name, 3), (last.name, 5)]
+
+
 def test_renamed_return_is_reported_under_its_new_name(tmp_path: Path) -> None:
     """After a return is renamed (same content), the next run reports its households and findings under the
     name the file has now, not the name it had when it was first read."""

@@ -401,6 +401,24 @@ def test_column_missing_still_reads_the_rest(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------ files
+def test_shared_ids_flags_only_ids_met_in_another_file():
+    """The batch test's core: an ID repeated inside one file is not a batch duplicate (the per-file check
+    reports it); an ID in two files flags its rows in both; missing IDs never match. IDs that are not all
+    12 digits get no integer key (the caller compares their text instead)."""
+    import pyarrow as pa
+
+    from hgn_review.validate import id_keys, shared_ids
+
+    ids = pa.array(["030080001234", "030080001234", "001099000001", None, "001099000001", None, "000000000000"])
+    keys = id_keys(ids)
+    assert keys is not None and keys.tolist() == [30080001234, 30080001234, 1099000001, 0, 1099000001, 0, 0]
+    files = np.array([0, 0, 0, 0, 1, 1, 1])
+    has = np.asarray(ids.is_valid())
+    assert shared_ids(keys, files, has).tolist() == [False, False, True, False, True, False, False]
+    assert id_keys(pa.array(["030080001234", "03008000123X"])) is None
+    assert id_keys(pa.array(["3008000123"])) is None
+
+
 def test_id_duplicate_batch_ignores_argument_order(tmp_path):
     """Files given in reverse order still report the cross-file duplicate in the later file by name."""
     a = make_return(tmp_path, name="a_11284.xlsx")

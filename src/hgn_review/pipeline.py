@@ -184,11 +184,12 @@ def _cache_key(sha: str, opts: dict[str, Any]) -> str:
     return h.hexdigest()[:40]
 
 
-def process_file(path: Path, display: str, cache: Path, opts: dict[str, Any]) -> Path:
+def process_file(path: Path, display: str, cache: Path, opts: dict[str, Any],
+                 known: tuple[str, tuple[int, ...]] | None = None) -> Path:
     """Read, validate and classify one return; store the result as a Parquet bundle under ``cache``.
 
     Runs in a worker process. The bundle is written to a temporary folder and renamed when complete, so an
-    interrupted run leaves either a whole bundle or none.
+    interrupted run leaves either a whole bundle or none. ``known``: the file's hash as the caller took it.
     """
     import shutil
     import tempfile
@@ -197,7 +198,7 @@ def process_file(path: Path, display: str, cache: Path, opts: dict[str, Any]) ->
     from hgn_review.validate import link
 
     started = time.time()
-    fv = validate_one(path, display, layout=opts.get("layout"), as_of=_date(opts.get("as_of")))
+    fv = validate_one(path, display, layout=opts.get("layout"), as_of=_date(opts.get("as_of")), known=known)
     households, members = link([fv.households], [fv.members])
     val = ValidationResult(Report(findings=list(fv.findings), files=[fv.summary]), households, members, [fv.ret])
     prev = pd.read_parquet(opts["previous"]) if opts.get("previous") else None
@@ -244,6 +245,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     import os
     from concurrent.futures import ProcessPoolExecutor
 
+    from hgn_review.io.fingerprint import HashMemo
     from hgn_review.io.read import discover, sha256_file
     from hgn_review.io.results import read_bundle, write_bundle
     from hgn_review.validate import batch_id_duplicates
@@ -272,13 +274,18 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
         opts["previous"] = str(prev_path)
         opts["previous_sha256"] = sha256_file(previous)
     # ---- stage 1: read + validate + classify per file (cached, parallel)
-    todo: list[tuple[Path, str, str]] = []
+    n_jobs = max(1, jobs or os.cpu_count() or 1)
+    todo: list[tuple[Path, str, Any]] = []
     bundles: dict[str, Path] = {}
     shas: dict[str, str] = {}
     first_by_sha: dict[str, str] = {}
     duplicate_files: list[tuple[str, str]] = []
-    for path, display in files:
-        sha = sha256_file(path)
+    memo = HashMemo(cache / "hashes.json")  # files unchanged since the last run are not hashed again
+    for (path, display), known in zip(files, memo.hash_all([p for p, _d in files], threads=n_jobs), strict=True):
+        if known is None:  # cannot be read: the reader says why
+            todo.append((path, display, None))
+            continue
+        sha = known[0]
         if sha in first_by_sha:
             duplicate_files.append((display, first_by_sha[sha]))
             continue
@@ -288,19 +295,19 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
         if (cache / "files" / key / "meta.json").exists():
             bundles[display] = cache / "files" / key
         else:
-            todo.append((path, display, key))
-    n_jobs = max(1, jobs or os.cpu_count() or 1)
+            todo.append((path, display, known))
+    memo.save()
     done = 0
     if todo:
         if n_jobs == 1 or len(todo) == 1:
-            for path, display, _key in todo:
-                bundles[display] = process_file(path, display, cache / "files", opts)
+            for path, display, known in todo:
+                bundles[display] = process_file(path, display, cache / "files", opts, known)
                 done += 1
                 if progress:
                     progress(display, done, len(todo))
         else:
             with ProcessPoolExecutor(max_workers=min(n_jobs, len(todo))) as pool:
-                futs = {pool.submit(process_file, p, d, cache / "files", opts): d for p, d, _k in todo}
+                futs = {pool.submit(process_file, p, d, cache / "files", opts, k): d for p, d, k in todo}
                 from concurrent.futures import as_completed
 
                 for fut in as_completed(futs):
@@ -318,7 +325,8 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     ordered = [d for _p, d in files if d in bundles]
     report = Report()
     metas: dict[str, dict[str, Any]] = {}
-    id_parts: list[pd.DataFrame] = []
+    id_files: list[str] = []
+    id_codes: list[Any] = []
     for d in ordered:
         b = bundles[d]
         meta = json.loads((b / "meta.json").read_text("utf-8"))
@@ -334,12 +342,13 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
             report.findings.extend(_findings_from_frame(pd.read_parquet(b / "findings.parquet")))
         mfile = b / "members.parquet"
         if mfile.exists() and "so_dinh_danh" in pq.read_schema(mfile).names:
-            id_parts.append(pd.read_parquet(mfile, columns=["file", "sheet", "row", "so_dinh_danh", "dinh_danh_loi"]))
+            id_files.append(d)
+            id_codes.append(pq.read_table(mfile, columns=["so_dinh_danh"]).column(0))
     for dup, first in duplicate_files:
         report.findings.append(finding("file-duplicate", file=dup, other=first))
-    if id_parts:
-        ids = pd.concat(id_parts, ignore_index=True)
-        del id_parts
+    if id_files:
+        ids = _batch_id_rows(id_files, id_codes, bundles)  # only the rows whose ID is also in another file
+        del id_codes
         id_headers = {d: tuple(m["id_header"]) for d, m in metas.items() if m.get("id_header")}
         extra: list[Any] = []
         batch_id_duplicates(ids, extra, id_headers)  # type: ignore[arg-type]
@@ -399,6 +408,37 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     outcome = RunOutcome(out_dir, len(files), len(todo), report, merged, outputs, stages, level, unit, notes)
     _write_readme(outcome)
     return outcome
+
+
+def _batch_id_rows(files: list[str], columns: list[Any], bundles: dict[str, Path]) -> pd.DataFrame:
+    """The members whose ID also occurs in another file, with the columns the batch ID check reports.
+
+    The test runs on integer keys of the ID column alone (2 M IDs of a province: a fraction of a second);
+    the other columns are read only for the files that share an ID, usually none.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    from hgn_review.validate import _ID_COLUMNS, id_keys, shared_ids
+
+    whole = (pa.chunked_array([c for col in columns for c in col.cast(pa.string()).chunks], type=pa.string())
+             if columns else None)
+    keys = id_keys(whole) if whole is not None else None
+    if keys is None:  # not every ID is 12 digits (not from hgn's validation): compare the text itself
+        keys, _ = pd.factorize(pd.Series(whole, dtype="string") if whole is not None else pd.Series(dtype="string"))
+    sizes = [len(c) for c in columns]
+    file_codes = np.repeat(np.arange(len(files), dtype=np.int64), sizes)
+    has = np.asarray(whole.is_valid()) if whole is not None else np.zeros(0, dtype=bool)
+    shared = shared_ids(np.asarray(keys, dtype=np.int64), file_codes, has)
+    parts = []
+    start = 0
+    for d, n in zip(files, sizes, strict=True):
+        hit = shared[start:start + n]
+        start += n
+        if hit.any():
+            df = pd.read_parquet(bundles[d] / "members.parquet", columns=_ID_COLUMNS)
+            parts.append(df[hit])
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_ID_COLUMNS)
 
 
 def _shown(path: Path, base: Path) -> str:

@@ -485,6 +485,23 @@ def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding]) -> None:
     mm["dinh_danh_loi"] = pd.Series(reason, index=mm.index, dtype="string")
 
 
+def id_keys(ids: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """Valid IDs are 12 ASCII digits: their number is a cheaper key than hashing the text, and a one-to-one one.
+    None when some ID is not 12 digits (the caller factorises the text instead); a missing ID gets key 0."""
+    if pc.all(pc.fill_null(pc.match_substring_regex(ids, r"^[0-9]{12}$"), True)).as_py():
+        return np.asarray(pc.fill_null(pc.cast(ids, pa.int64()), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return None
+
+
+def shared_ids(id_codes: np.ndarray, file_codes: np.ndarray, has: np.ndarray) -> np.ndarray:
+    """Which rows carry an ID that also occurs in another file. The test is on distinct (ID, file) integer
+    pairs, so only the shared IDs (usually none) are ever sorted."""
+    width = np.int64(int(file_codes.max(initial=0)) + 2)
+    in_files = np.sort(pd.unique(id_codes[has] * width + file_codes[has]) // width)  # one per (ID, file)
+    twice = in_files[1:][in_files[1:] == in_files[:-1]]  # IDs met in a second file (usually none)
+    return has & np.isin(id_codes, twice)
+
+
 def batch_id_duplicates(members: pd.DataFrame, out: list[Finding], headers: dict[str, tuple[str, str]]) -> None:
     """The same ID in two or more files of the batch: a finding on every row after the first file's first row.
 
@@ -494,17 +511,11 @@ def batch_id_duplicates(members: pd.DataFrame, out: list[Finding], headers: dict
     has = members["so_dinh_danh"].notna().to_numpy()
     if not has.any():
         return
-    ids = arrow_text(members["so_dinh_danh"])
-    # valid IDs are 12 ASCII digits: then their number is a cheaper key than hashing the text (and a one-to-one one)
-    if pc.all(pc.fill_null(pc.match_substring_regex(ids, r"^[0-9]{12}$"), True)).as_py():
-        id_codes = np.where(has, np.asarray(pc.cast(ids, pa.int64()).to_numpy(zero_copy_only=False)), 0).astype(np.int64)
-    else:
+    id_codes = id_keys(arrow_text(members["so_dinh_danh"]))
+    if id_codes is None:
         id_codes, _ = pd.factorize(members["so_dinh_danh"])
-    file_codes, files = pd.factorize(members["file"])
-    width = np.int64(len(files) + 1)
-    in_files = np.sort(pd.unique(id_codes[has] * width + file_codes[has]) // width)  # one per (ID, file)
-    twice = in_files[1:][in_files[1:] == in_files[:-1]]  # IDs met in a second file (usually none)
-    shared = has & np.isin(id_codes, twice)
+    file_codes, _files = pd.factorize(members["file"])
+    shared = shared_ids(id_codes, file_codes, has)
     if not shared.any():
         return
     sub = members.loc[shared, ["file", "sheet", "row", "so_dinh_danh"]].sort_values(["so_dinh_danh", "file", "row"])
@@ -594,10 +605,11 @@ _ID_COLUMNS = ["file", "sheet", "row", "so_dinh_danh", "dinh_danh_loi"]  # what 
 
 
 def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: date | None = None,
-                 limits: Limits | None = None, frames: bool = True) -> FileValidation:
+                 limits: Limits | None = None, frames: bool = True,
+                 known: tuple[str, tuple[int, ...]] | None = None) -> FileValidation:
     """Read and check one return. ``frames=False``: the typed frames are not handed back (only the members' ID
-    columns, for the batch ID check), for callers that want the findings alone."""
-    ret = read_return(path, layout=layout, limits=limits, display=display)
+    columns, for the batch ID check), for callers that want the findings alone. ``known``: see read_return."""
+    ret = read_return(path, layout=layout, limits=limits, display=display, known=known)
     h, m, f = validate_file(ret, as_of)
     if not frames:
         h, m = h.iloc[0:0], m[_ID_COLUMNS]

@@ -75,6 +75,14 @@ class ReturnFile:
         return {s.sheet: len(s.frame) for s in self.sheets.values()}
 
 
+def fingerprint(path: Path) -> tuple[int, int, int, int]:
+    """Size, modification and change times (ns), inode: what the file system says changes with the file."""
+    import os
+
+    st = os.stat(path)
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -392,13 +400,17 @@ def _hygiene(sd: SheetData, scan: SheetScan, findings: list[Finding]) -> None:
 
 
 def read_return(path: Path, *, layout: str | None = None, limits: Limits | None = None,
-                display: str | None = None) -> ReturnFile:
-    """Read one commune return. Problems become findings; the file is never modified."""
+                display: str | None = None, known: tuple[str, tuple[int, ...]] | None = None) -> ReturnFile:
+    """Read one commune return. Problems become findings; the file is never modified.
+
+    ``known``: its SHA-256 as the caller hashed it, with the file's fingerprint then (io/fingerprint.py); used
+    if the file still has that fingerprint, else the file is hashed again."""
     limits = limits or Limits()
     file = display or str(path)
     findings: list[Finding] = []
     try:
-        digest = sha256_file(path)
+        same = known is not None and fingerprint(path) == tuple(known[1])
+        digest = known[0] if known is not None and same else sha256_file(path)
     except OSError as exc:
         findings.append(finding("file-unreadable", file=file, detail=exc.strerror or str(exc)))
         return ReturnFile(file, None, {}, {}, findings, "", readable=False)
