@@ -317,7 +317,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
                         progress(futs[fut], done, len(todo))
     stages.append(StageTime("đọc, kiểm tra, phân loại", time.perf_counter() - t0))
     # ---- stage 2: combine, batch-level checks (reading only what they need: memory stays per file)
-    import pyarrow.parquet as pq
+    from concurrent.futures import ThreadPoolExecutor
 
     from hgn_review.findings import FileSummary, finding
 
@@ -336,14 +336,15 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
             write_bundle(res, b)
             meta = json.loads((b / "meta.json").read_text("utf-8"))
         metas[d] = meta
-        fs = meta.get("file_summary") or {}
-        report.files.append(FileSummary(d, fs.get("layout", ""), fs.get("rows", {}), fs.get("readable", True)))
-        if (b / "findings.parquet").exists():
-            report.findings.extend(_findings_from_frame(pd.read_parquet(b / "findings.parquet")))
-        mfile = b / "members.parquet"
-        if mfile.exists() and "so_dinh_danh" in pq.read_schema(mfile).names:
-            id_files.append(d)
-            id_codes.append(pq.read_table(mfile, columns=["so_dinh_danh"]).column(0))
+    with ThreadPoolExecutor(max_workers=n_jobs) as readers:  # Parquet decoding releases the GIL
+        gathered = readers.map(_findings_and_ids, [bundles[d] for d in ordered])
+        for d, (found, ids_column) in zip(ordered, gathered, strict=True):
+            fs = metas[d].get("file_summary") or {}
+            report.files.append(FileSummary(d, fs.get("layout", ""), fs.get("rows", {}), fs.get("readable", True)))
+            report.findings.extend(found)
+            if ids_column is not None:
+                id_files.append(d)
+                id_codes.append(ids_column)
     for dup, first in duplicate_files:
         report.findings.append(finding("file-duplicate", file=dup, other=first))
     if id_files:
@@ -388,11 +389,14 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     t3 = time.perf_counter()
     outputs: dict[str, list[Path]] = {}
     outputs["phat_hien"] = _write_findings(report, out_dir, None)
-    result_dir = out_dir / "ket_qua"
-    outputs["ket_qua"] = write_bundle(merged, result_dir)
     from hgn_review.reports import make_report
 
-    rep = make_report(merged, out_dir / "bao_cao", mask_pii=mask_pii, as_of=as_of)
+    # the results are written (Arrow and Parquet work, mostly outside the GIL) while the report renders (Python):
+    # neither changes the merged frames, and the writer holds one row group in Arrow at a time
+    with ThreadPoolExecutor(max_workers=1) as side:
+        written = side.submit(write_bundle, merged, out_dir / "ket_qua")
+        rep = make_report(merged, out_dir / "bao_cao", mask_pii=mask_pii, as_of=as_of)
+        outputs["ket_qua"] = written.result()
     outputs["bieu_mau"] = list(rep.forms)
     outputs["danh_sach"] = list(rep.population)
     outputs["html"] = [rep.html] if rep.html else []
@@ -408,6 +412,23 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     outcome = RunOutcome(out_dir, len(files), len(todo), report, merged, outputs, stages, level, unit, notes)
     _write_readme(outcome)
     return outcome
+
+
+def _findings_and_ids(bundle: Path) -> tuple[list[Any], Any]:
+    """A cached return's findings, and its members' ID column (Arrow) if it has one."""
+    import pyarrow.parquet as pq
+
+    from hgn_review.io.results import read_parquet_table, table_frame
+
+    found = []
+    if (bundle / "findings.parquet").exists():
+        found = _findings_from_frame(table_frame(read_parquet_table(bundle / "findings.parquet")))
+    ids = None
+    if (bundle / "members.parquet").exists():
+        pf = pq.ParquetFile(bundle / "members.parquet")
+        if "so_dinh_danh" in pf.schema_arrow.names:
+            ids = pf.read(columns=["so_dinh_danh"], use_threads=False).column(0)
+    return found, ids
 
 
 def _batch_id_rows(files: list[str], columns: list[Any], bundles: dict[str, Path]) -> pd.DataFrame:
