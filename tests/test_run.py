@@ -400,6 +400,19 @@ def test_strict_stops_before_merging(sample: Path, tmp_path: Path) -> None:
     assert not (out / "ket_qua").exists()
 
 
+def test_fail_on_writes_everything_then_exits_1(sample: Path, base_run: Run, tmp_path: Path) -> None:
+    """Without --fail-on a round that completes exits 0 even when returns have errors (the reference run);
+    with --fail-on error it writes every output the same and exits 1; --fail-on on clean returns exits 0."""
+    assert base_run.summary["findings"].get("error", 0) > 0 and base_run.proc.returncode == 0
+    failed = run(sample, tmp_path / "out", "--fail-on", "error")
+    assert failed.proc.returncode == 1
+    assert json.loads(failed.proc.stdout)["households"] == base_run.summary["households"]
+    assert (tmp_path / "out" / "ket_qua" / "households.parquet").is_file()
+    assert all((tmp_path / "out" / "bao_cao" / f).is_file() for f in FORMS)
+    clean = small_clean_sample(tmp_path / "clean", communes=2)
+    assert ok(run(clean, tmp_path / "clean_out", "--fail-on", "error")).summary["findings"].get("error", 0) == 0
+
+
 # ------------------------------------------------------------------------------------------ --jobs
 def test_jobs_1_and_2_give_identical_results(base_run: Run, plain_run: Run) -> None:
     """--jobs 1 and --jobs 2 give the same households and members (after sorting by file and row; merge

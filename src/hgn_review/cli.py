@@ -250,6 +250,7 @@ def run(
     jobs: Annotated[int | None, typer.Option("--jobs", help="Số tiến trình song song (mặc định: số lõi CPU).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Dừng trước khi tổng hợp nếu còn lỗi.")] = False,
     commune_workbooks: Annotated[bool, typer.Option("--commune-workbooks", help="Ghi thêm sổ kết quả .xlsx của từng xã.")] = False,
+    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Sau khi ghi mọi kết quả, thoát mã 1 nếu có phát hiện từ mức này (mặc định: mã 0 khi chạy xong).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In tóm tắt JSON ra stdout.")] = False,
     lang: LangOpt = Lang.vi,
 ) -> None:
@@ -267,7 +268,8 @@ def run(
         sys.stdout.write(json.dumps(outcome.summary_json(), ensure_ascii=False, indent=1) + "\n")
     else:
         render_run(outcome.summary_json(), lang.value)
-    raise typer.Exit(exitcodes.OK)
+    failed = fail_on is not None and outcome.report.at_or_above(fail_on.value)  # for scripts; outputs are written
+    raise typer.Exit(exitcodes.FINDINGS if failed else exitcodes.OK)
 
 
 @standard_app.command("list")
