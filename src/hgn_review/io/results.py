@@ -151,13 +151,17 @@ def _to_parquet(df: pd.DataFrame, path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.Schema.from_pandas(df, preserve_index=False)
+    whole = len(df) <= _ROW_GROUP  # one row group (every commune table): converted once, its schema inferred once
+    first = pa.Table.from_pandas(df, preserve_index=False) if whole else None
+    schema = first.schema if first is not None else pa.Schema.from_pandas(df, preserve_index=False)
     if df.attrs:  # as pandas records them
         schema = schema.with_metadata({**(schema.metadata or {}), b"PANDAS_ATTRS": json.dumps(df.attrs).encode()})
     with pq.ParquetWriter(str(path), schema, compression="snappy") as writer:
         for start in range(0, max(len(df), 1), _ROW_GROUP):
-            part = pa.Table.from_pandas(df.iloc[start:start + _ROW_GROUP], schema=schema, preserve_index=False)
-            writer.write_table(part.combine_chunks(), row_group_size=_ROW_GROUP)
+            part = first if first is not None else pa.Table.from_pandas(df.iloc[start:start + _ROW_GROUP],
+                                                                         schema=schema, preserve_index=False)
+            writer.write_table(part.replace_schema_metadata(schema.metadata).combine_chunks(),
+                               row_group_size=_ROW_GROUP)
 
 
 def write_bundle(res: Results, folder: Path) -> list[Path]:
