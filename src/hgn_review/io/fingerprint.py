@@ -4,8 +4,10 @@ A return is known by its SHA-256. Hashing the ~280 MB of a province's returns ta
 remembers each file's hash beside what the file system says about it — size, modification and change times,
 inode — as git's index does: a file whose fingerprint is unchanged is not hashed again. The change time (ctime)
 cannot be set back by copying tools, so a file replaced by another of the same size and modification time is
-still seen. A file modified within two seconds of being hashed is not remembered (it may change again within
-the file system's time resolution and look the same): it is hashed again on the next run.
+still seen. (On Windows ctime is the creation time: a copy laid over a return must then also keep its size and
+its modification time to the 100 ns to go unseen — Excel itself saves to a new file, which changes the inode.)
+A file modified within two seconds of being hashed is not remembered (it may change again within the file
+system's time resolution and look the same): it is hashed again on the next run.
 """
 
 from __future__ import annotations
