@@ -419,6 +419,16 @@ def test_shared_ids_flags_only_ids_met_in_another_file():
     assert id_keys(pa.array(["3008000123"])) is None
 
 
+def test_members_without_any_household_row_are_reported_not_a_crash(tmp_path):
+    """A households sheet with its header but no rows, and a members sheet with rows: every member is reported
+    as belonging to no household (it used to raise IndexError in the age checks, failing the whole file)."""
+    result = validate_paths([make_return(tmp_path, households=[], members=[member(), member(stt=2)])])
+    assert len(result.members) == 2 and result.households.empty
+    codes = {f.code for f in result.findings}
+    assert "file-unreadable" not in codes
+    assert [f.row for f in result.findings if f.code == "member-orphan"] == [2, 3]
+
+
 def test_id_duplicate_batch_ignores_argument_order(tmp_path):
     """Files given in reverse order still report the cross-file duplicate in the later file by name."""
     a = make_return(tmp_path, name="a_11284.xlsx")

@@ -19,7 +19,7 @@ from hgn_review.findings import Report
 from hgn_review.io.results import Results, findings_frame, read_results
 from hgn_review.io.safety import Limits
 from hgn_review.scoring.af import AFResult
-from hgn_review.scoring.classify import Classification, classify
+from hgn_review.scoring.classify import AF_OVERALL, Classification, classify
 from hgn_review.scoring.standard import Standard, load_standard, standard_for_date
 from hgn_review.text import header_key
 from hgn_review.validate import ValidationResult, validate_one, validate_paths
@@ -214,7 +214,9 @@ def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] |
            for path, display, known in items]
     prev = pd.read_parquet(opts["previous"]) if opts.get("previous") else None
     results: list[Results | None] = [None] * len(fvs)
-    by_standard: dict[str, list[int]] = {}
+    # classified together: returns under one standard whose frames have the same columns and dtypes (stacking
+    # must not change a column's type — a return without a members sheet has an empty frame of other text dtypes)
+    by_standard: dict[tuple[str, Any], list[int]] = {}
     standards: dict[str, Standard] = {}
     for i, fv in enumerate(fvs):
         hh = fv.households
@@ -225,8 +227,9 @@ def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] |
             continue
         std = pick_standard(hh, opts.get("standard"))
         standards.setdefault(std.id, std)
-        by_standard.setdefault(std.id, []).append(i)
-    for std_id, members in by_standard.items():
+        shape = (tuple(hh.dtypes.astype(str).items()), tuple(fv.members.dtypes.astype(str).items()))
+        by_standard.setdefault((std.id, shape), []).append(i)
+    for (std_id, _shape), members in by_standard.items():
         together, alone = _batchable(fvs, members)
         for i in alone:
             val = _one(fvs[i])
@@ -295,7 +298,10 @@ def _classify_together(fvs: Sequence[Any], std: Standard, opts: dict[str, Any], 
         part = Classification(
             households=hh, members=mm, findings=found + unbalanced_findings(moves, by="ma_xa"),
             summary=cls.summary[np.isin(summary_unit, list(units))].reset_index(drop=True),
-            af={u: r for u, r in cls.af.items() if u in units}, movements=moves, standard=cls.standard,
+            # the batch's overall figure stays only as alone (its row matches no commune and is dropped when the
+            # summary takes the per-commune figures, but its presence gives the summary its columns)
+            af={u: r for u, r in cls.af.items() if u in units or u == AF_OVERALL}, movements=moves,
+            standard=cls.standard,
             local=cls.local)
         val = ValidationResult(Report(findings=list(fv.findings), files=[fv.summary]), fv.households, fv.members,
                                [fv.ret])

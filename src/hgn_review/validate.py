@@ -364,7 +364,8 @@ def _plausibility(hsd: SheetData, ht: _Typed, msd: SheetData, mt: _Typed, n_memb
     if "ngay_ra_soat" not in hh or mm.empty:
         return
     pos = hh.index.get_indexer(mm["_hh_row"].to_numpy(dtype="float64", na_value=np.nan))  # -1: no household
-    review = np.where(pos >= 0, hh["ngay_ra_soat"].to_numpy(dtype="datetime64[ns]")[pos], np.datetime64("NaT"))
+    dates = np.append(hh["ngay_ra_soat"].to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+    review = dates[pos]  # position -1 (no household, or no household rows at all) takes the NaT appended
     birth = mm["ngay_sinh"] if "ngay_sinh" in mm else pd.Series(pd.NaT, index=mm.index, dtype="datetime64[ns]")
     years = mm["nam_sinh"] if "nam_sinh" in mm else pd.Series(pd.NA, index=mm.index, dtype="Int64")
     lo, hi = _ages(birth, years, review)
