@@ -121,3 +121,44 @@ def test_a_second_return_of_the_same_commune_gives_the_same_bundles(returns, tmp
     for a, b in zip(together, alone, strict=True):
         assert_same(a, b)
     assert np.unique([read_bundle(b).households["ma_xa"].iloc[0] for b in together[:2]]).size == 1
+
+
+def test_a_fault_of_hgn_in_classifying_one_return_spares_the_others(returns, tmp_path, monkeypatch):
+    """If classification raises for one return (a bug in hgn), the call falls back to one return at a time:
+    that return keeps its rows and findings plus one file-check-failed error, names no commune (so the merge
+    lists it as missing), and every other bundle is what it gets alone; `hgn run` completes and says so."""
+    from hgn_review.pipeline import run_round
+
+    monkeypatch.delenv("HGN_DEBUG", raising=False)
+    target = f"in/{returns[2].name}"
+    real = pipeline.classify
+
+    def flaky(households, *a, **k):
+        if (households["file"] == target).any():
+            raise KeyError("phan_loai")
+        return real(households, *a, **k)
+
+    opts: dict = {"version": "t", "standard": None, "layout": None, "as_of": None}
+    items = [(p, f"in/{p.name}", None) for p in returns]
+    monkeypatch.setattr(pipeline, "classify", flaky)
+    got = process_files(items, tmp_path / "flaky", opts)
+    monkeypatch.setattr(pipeline, "classify", real)
+    alone = [process_files([item], tmp_path / "alone", opts)[0] for item in items]
+    for i, (a, b) in enumerate(zip(got, alone, strict=True)):
+        if i != 2:
+            assert_same(a, b)
+    failed = read_bundle(got[2])
+    assert failed.meta["units"] == [] and len(failed.households) == len(read_bundle(alone[2]).households)
+    codes = failed.findings["code"].tolist()
+    assert codes.count("file-check-failed") == 1 and failed.findings["file"].eq(target).all()
+
+    monkeypatch.setattr(pipeline, "classify", flaky)
+    outcome = run_round(returns[0].parent, tmp_path / "out", jobs=1)
+    assert [f.file for f in outcome.report.findings if f.code == "file-check-failed"] == [target]
+    assert outcome.results.households["file"].nunique() == len(returns) - 1
+    (commune,) = read_bundle(alone[2]).meta["units"]
+    assert any(n.startswith("Tổng hợp chưa đủ") and commune in n for n in outcome.notes), outcome.notes
+    assert commune not in set(outcome.results.households["ma_xa"])
+    monkeypatch.setenv("HGN_DEBUG", "1")
+    with pytest.raises(KeyError):
+        process_files(items[2:3], tmp_path / "debug", opts)

@@ -181,6 +181,7 @@ def test_table_covers_every_validation_code():
     """Every catalogue code outside the classify and merge groups is exercised by this module."""
     tested = {code for c in CASES for *_, code in c[4]}
     tested |= {"text-legacy-encoding", "column-unknown", "file-unreadable", "file-too-large", "file-duplicate",
+               "file-check-failed",
                "id-duplicate-batch", "row-duplicate", "deprivation-count-mismatch"}
     wanted = {c.code for c in CATALOGUE.values() if c.group not in ("classify", "merge")}
     assert wanted - tested == set()
@@ -427,6 +428,35 @@ def test_members_without_any_household_row_are_reported_not_a_crash(tmp_path):
     codes = {f.code for f in result.findings}
     assert "file-unreadable" not in codes
     assert [f.row for f in result.findings if f.code == "member-orphan"] == [2, 3]
+
+
+def test_a_fault_of_hgn_on_one_file_is_a_finding_and_the_others_are_checked(tmp_path, monkeypatch):
+    """If checking one return raises (a bug in hgn), that return gets one file-check-failed error naming the kind
+    of fault and where in hgn — not its message, which may quote a personal ID — and the other returns are
+    checked as usual. With HGN_DEBUG set the exception is raised for the developer."""
+    import hgn_review.validate as v
+
+    good = make_return(tmp_path, name="a_11284.xlsx")
+    bad = make_return(tmp_path, [household(**SECOND_HH)], [member(ma_ho="11284-0002")], name="b_11284.xlsx")
+    real = v.validate_file
+
+    def flaky(ret, as_of=None):
+        if ret.path.endswith("b_11284.xlsx"):
+            raise ValueError(f"cannot parse {HEAD_ID}")
+        return real(ret, as_of)
+
+    monkeypatch.setattr(v, "validate_file", flaky)
+    monkeypatch.delenv("HGN_DEBUG", raising=False)
+    result = validate_paths([tmp_path])
+    failed = [f for f in result.findings if f.code == "file-check-failed"]
+    assert [(f.file, f.severity) for f in failed] == [(str(bad), "error")]
+    assert failed[0].param("detail").startswith("ValueError (validate.py:")
+    assert all(HEAD_ID not in f.message() and HEAD_ID not in f.message("en") for f in result.findings)
+    assert list(result.households["file"]) == [str(good)]
+    assert [s.readable for s in result.report.files] == [True, False]
+    monkeypatch.setenv("HGN_DEBUG", "1")
+    with pytest.raises(ValueError):
+        validate_paths([bad])
 
 
 def test_id_duplicate_batch_ignores_argument_order(tmp_path):

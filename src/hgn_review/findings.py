@@ -42,6 +42,13 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
     _c("file-unreadable", ERROR, "structure",
        "Không đọc được tệp: {detail}", "The file cannot be read: {detail}",
        "Mở tệp bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.", "Open it in Excel, save as .xlsx and send it again."),
+    _c("file-check-failed", ERROR, "structure",
+       "hgn gặp lỗi khi xử lý tệp này ({detail}); tệp chưa được kiểm tra, phân loại đầy đủ.",
+       "hgn failed while processing this file ({detail}); it is not fully checked or classified.",
+       "Đây là lỗi của chương trình, không phải của xã: các tệp khác vẫn được xử lý. Gửi tệp này cho người quản trị "
+       "hgn (chạy lại với HGN_DEBUG=1 để xem chi tiết).",
+       "This is a fault of hgn, not of the commune: the other files are processed. Send this file to whoever "
+       "maintains hgn (HGN_DEBUG=1 shows the details)."),
     _c("file-too-large", ERROR, "structure",
        "Tệp vượt giới hạn an toàn ({detail}); không đọc tệp này.", "The file exceeds a safety limit ({detail}); not read.",
        "Kiểm tra tệp có đúng là biểu rà soát không; nếu đúng, tăng giới hạn bằng --max-cells.",

@@ -207,7 +207,10 @@ def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] |
     per commune — so each bundle is exactly what classifying its return alone gives (tested). Each bundle is
     written to a temporary folder and renamed when complete, so an interrupted run leaves whole bundles or none.
     """
-    from hgn_review.validate import link
+    import os
+
+    from hgn_review.findings import finding
+    from hgn_review.validate import failure_detail
 
     started = time.time()
     fvs = [validate_one(path, display, layout=opts.get("layout"), as_of=_date(opts.get("as_of")), known=known)
@@ -221,9 +224,7 @@ def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] |
     for i, fv in enumerate(fvs):
         hh = fv.households
         if hh.empty or hh["ngay_ra_soat"].dropna().empty and not opts.get("standard"):
-            results[i] = Results(*link([hh], [fv.members]), findings=findings_frame(fv.findings),
-                                 meta={"tool": "hgn", "tool_version": __version__, "stage": "classify",
-                                       "level": "commune", "standard": opts.get("standard"), "units": []})
+            results[i] = _unclassified(fv, opts)
             continue
         std = pick_standard(hh, opts.get("standard"))
         standards.setdefault(std.id, std)
@@ -231,17 +232,40 @@ def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] |
         by_standard.setdefault((std.id, shape), []).append(i)
     for (std_id, _shape), members in by_standard.items():
         together, alone = _batchable(fvs, members)
+        if together:
+            try:
+                parts = _classify_together([fvs[i] for i in together], standards[std_id], opts, prev, started)
+            except Exception as exc:  # a fault of hgn: each return on its own, so that it is found and the rest done
+                if isinstance(exc, MemoryError) or os.environ.get("HGN_DEBUG"):
+                    raise
+                alone += together
+            else:
+                for i, res in zip(together, parts, strict=True):
+                    results[i] = res
         for i in alone:
             val = _one(fvs[i])
-            results[i] = classify_validated(val, standard=opts.get("standard"), local=opts.get("local"),
-                                            previous=prev, prefer=opts.get("prefer", "recorded"),
-                                            started=started).results
-        if together:
-            for i, res in zip(together, _classify_together([fvs[i] for i in together], standards[std_id], opts,
-                                                            prev, started), strict=True):
-                results[i] = res
+            try:
+                results[i] = classify_validated(val, standard=opts.get("standard"), local=opts.get("local"),
+                                                previous=prev, prefer=opts.get("prefer", "recorded"),
+                                                started=started).results
+            except Exception as exc:  # noqa: BLE001 - reported on the file; the other returns go on
+                if isinstance(exc, MemoryError) or os.environ.get("HGN_DEBUG"):
+                    raise  # not a fault of the file (and not to be cached as one)
+                results[i] = _unclassified(fvs[i], opts, [finding("file-check-failed", file=fvs[i].summary.file,
+                                                                  detail=failure_detail(exc))])
     assert all(res is not None for res in results)  # every return is classified, alone or together, or not at all
     return [_store(res, fv, cache, opts) for res, fv in zip(results, fvs, strict=True)]  # type: ignore[arg-type]
+
+
+def _unclassified(fv: Any, opts: dict[str, Any], extra: Sequence[Any] = ()) -> Results:
+    """A return whose households are not classified (none, no review date, or hgn failed on it): its rows and
+    findings are kept; it names no commune, so the merge lists its commune as missing."""
+    from hgn_review.validate import link
+
+    households, members = link([fv.households], [fv.members])
+    return Results(households, members, findings=findings_frame([*fv.findings, *extra]),
+                   meta={"tool": "hgn", "tool_version": __version__, "stage": "classify", "level": "commune",
+                         "standard": opts.get("standard"), "units": []})
 
 
 def _one(fv: Any) -> ValidationResult:

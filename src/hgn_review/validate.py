@@ -6,6 +6,7 @@ sheets and files are vectorised pandas here. Every problem is a Finding; nothing
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -611,7 +612,12 @@ def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: 
     """Read and check one return. ``frames=False``: the typed frames are not handed back (only the members' ID
     columns, for the batch ID check), for callers that want the findings alone. ``known``: see read_return."""
     ret = read_return(path, layout=layout, limits=limits, display=display, known=known)
-    h, m, f = validate_file(ret, as_of)
+    try:
+        h, m, f = validate_file(ret, as_of)
+    except Exception as exc:  # noqa: BLE001 - a fault of hgn on one file must not stop the others
+        if isinstance(exc, MemoryError) or os.environ.get("HGN_DEBUG"):
+            raise  # not a fault of the file (and `hgn run` must not cache it as one)
+        return failed_file(ret, display, exc)
     if not frames:
         h, m = h.iloc[0:0], m[_ID_COLUMNS]
     rows = {sd.sheet: len(sd.frame) for sd in ret.sheets.values()}
@@ -626,6 +632,23 @@ def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: 
             sd.scan.xml = b""
     return FileValidation(h, m, list(ret.findings) + f, FileSummary(display, ret.layout or "", rows, ret.readable),
                           ret, id_header)
+
+
+def failure_detail(exc: BaseException) -> str:
+    """What a ``file-check-failed`` finding says of the fault: its kind and where in hgn, not its message (which
+    may quote a cell — a personal ID — and goes into workbooks shared with communes)."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "hgn_review" in f.filename]
+    where = f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}{where}"
+
+
+def failed_file(ret: ReturnFile, display: str, exc: BaseException) -> FileValidation:
+    """A return hgn failed on: one finding, no rows (the file is listed as not readable, its commune as missing)."""
+    found = [*ret.findings, finding("file-check-failed", file=display, detail=failure_detail(exc))]
+    return FileValidation(empty_frame(HOUSEHOLD_BASE), empty_frame(MEMBER_BASE), found,
+                          FileSummary(display, ret.layout or "", {}, False), ret)
 
 
 def link(hh_parts: list[pd.DataFrame], mm_parts: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
