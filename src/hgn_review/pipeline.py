@@ -463,6 +463,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     metas: dict[str, dict[str, Any]] = {}
     id_files: list[str] = []
     id_codes: list[Any] = []
+    id_hits: dict[str, set[int]] = {}  # return → Excel rows of its members whose ID is also in another return
     for d in ordered:
         b = bundles[d]
         meta = json.loads((b / "meta.json").read_text("utf-8"))
@@ -490,15 +491,10 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
         extra: list[Any] = []
         batch_id_duplicates(ids, extra, id_headers)  # type: ignore[arg-type]
         report.findings.extend(extra)
-        hits_by_file: dict[str, set[int]] = {}
+        # the population list must say why these IDs are not usable: marked on this round's results, never in a
+        # cached bundle (the other return may be corrected while this one stays cached)
         for f in extra:
-            hits_by_file.setdefault(f.file, set()).add(int(f.row or 0))
-        for d, rows in hits_by_file.items():  # the population list must say why these IDs are not usable
-            if d in bundles:
-                res = read_bundle(bundles[d])
-                hit = res.members["row"].isin(list(rows)).to_numpy()
-                res.members.loc[hit, "dinh_danh_loi"] = res.members.loc[hit, "dinh_danh_loi"].fillna("trung")
-                write_bundle(res, bundles[d])
+            id_hits.setdefault(f.file, set()).add(int(f.row or 0))
         del ids
     stages.append(StageTime("kiểm tra toàn bộ", time.perf_counter() - t1))
     errors = report.at_or_above("error")
@@ -520,6 +516,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     sources = {str(bundles[d]): (d, shas.get(d, "")) for d in classified}
     merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], as_of, sources)
     notes.extend(merge_notes)
+    _mark_shared_ids(merged.members, id_hits)
     stages.append(StageTime("tổng hợp", time.perf_counter() - t2))
     # ---- stage 4: outputs people open
     t3 = time.perf_counter()
@@ -543,11 +540,23 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
         outputs["so_xa"] = []
         for d in classified:
             code = (metas[d].get("units") or ["xa"])[0]
-            outputs["so_xa"].extend(write_results(read_bundle(bundles[d]), out_dir / "so_xa" / f"{code}_ket_qua.xlsx"))
+            res = read_bundle(bundles[d])
+            _mark_shared_ids(res.members, {d: id_hits[d]} if d in id_hits else {})
+            outputs["so_xa"].extend(write_results(res, out_dir / "so_xa" / f"{code}_ket_qua.xlsx"))
     stages.append(StageTime("biểu mẫu, danh sách", time.perf_counter() - t3))
     outcome = RunOutcome(out_dir, len(files), len(todo), report, merged, outputs, stages, level, unit, notes)
     _write_readme(outcome)
     return outcome
+
+
+def _mark_shared_ids(members: pd.DataFrame, hits: dict[str, set[int]]) -> None:
+    """``dinh_danh_loi`` "trung" (unless another reason is there) for members whose ID is also in another return,
+    by (return, Excel row)."""
+    if not hits or members.empty:
+        return
+    wanted = [(f, r) for f, rows in hits.items() for r in rows]
+    hit = pd.MultiIndex.from_arrays([members["file"].astype(object), members["row"]]).isin(wanted)
+    members.loc[hit, "dinh_danh_loi"] = members.loc[hit, "dinh_danh_loi"].fillna("trung")
 
 
 def _findings_and_ids(bundle: Path) -> tuple[list[Any], Any]:

@@ -83,4 +83,5 @@ class HashMemo:
     def save(self) -> None:
         from hgn_review.io.write import write_text_atomic
 
-        write_text_atomic(self.store, json.dumps(self.entries, ensure_ascii=False, sort_keys=True))
+        # ASCII escapes: a name that is not UTF-8 (Linux: bytes held as surrogates) is stored and read back as is
+        write_text_atomic(self.store, json.dumps(self.entries, ensure_ascii=True, sort_keys=True))
