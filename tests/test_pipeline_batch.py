@@ -162,3 +162,32 @@ def test_a_fault_of_hgn_in_classifying_one_return_spares_the_others(returns, tmp
     monkeypatch.setenv("HGN_DEBUG", "1")
     with pytest.raises(KeyError):
         process_files(items[2:3], tmp_path / "debug", opts)
+
+
+def test_a_review_date_no_standard_covers_leaves_that_return_unclassified_not_the_round(returns, tmp_path):
+    """One household's review date typed as 2042 (no national standard covers it) used to stop the whole round
+    with a message naming neither file nor row. Now that return gets one error at the cell, its rows are kept
+    unclassified, it names no commune (the merge lists it as missing) and the other returns are classified."""
+    import openpyxl
+
+    from hgn_review.pipeline import run_round
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in returns[:3]:
+        shutil.copy(p, folder / p.name)
+    target = folder / returns[1].name
+    wb = openpyxl.load_workbook(target)
+    ws = wb["Hộ gia đình"]
+    col = next(c.column for c in ws[1] if c.value == "Ngày rà soát")
+    ws.cell(row=3, column=col).value = "15/10/2042"
+    wb.save(target)
+
+    outcome = run_round(folder, tmp_path / "out", jobs=1)
+    found = [(Path(f.file).name, f.sheet, f.row, f.column, f.value, f.severity)
+             for f in outcome.report.findings if f.code == "review-date-no-standard"]
+    assert found == [(target.name, "Hộ gia đình", 3, "Ngày rà soát", "15/10/2042", "error")]
+    merged = outcome.results.households
+    assert sorted(set(merged["file"].map(lambda f: Path(f).name))) == sorted(p.name for p in returns[:3]
+                                                                            if p.name != target.name)
+    assert any(n.startswith("Tổng hợp chưa đủ") for n in outcome.notes)

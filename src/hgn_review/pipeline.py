@@ -226,7 +226,11 @@ def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] |
         if hh.empty or hh["ngay_ra_soat"].dropna().empty and not opts.get("standard"):
             results[i] = _unclassified(fv, opts)
             continue
-        std = pick_standard(hh, opts.get("standard"))
+        try:
+            std = pick_standard(hh, opts.get("standard"))
+        except InputError:  # its latest review date is outside every standard: this file waits, the round goes on
+            results[i] = _unclassified(fv, opts, [_no_standard(fv)])
+            continue
         standards.setdefault(std.id, std)
         shape = (tuple(hh.dtypes.astype(str).items()), tuple(fv.members.dtypes.astype(str).items()))
         by_standard.setdefault((std.id, shape), []).append(i)
@@ -255,6 +259,20 @@ def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] |
                                                                   detail=failure_detail(exc))])
     assert all(res is not None for res in results)  # every return is classified, alone or together, or not at all
     return [_store(res, fv, cache, opts) for res, fv in zip(results, fvs, strict=True)]  # type: ignore[arg-type]
+
+
+def _no_standard(fv: Any) -> Any:
+    """The finding for a return whose latest review date no national standard covers, at that household's cell."""
+    from hgn_review.findings import finding
+    from hgn_review.scoring._frames import header
+
+    hh = fv.households
+    dates = hh["ngay_ra_soat"]
+    at = int(np.flatnonzero((dates == dates.max()).to_numpy(dtype=bool, na_value=False))[0])
+    layout = str(hh["layout"].iloc[at]) if "layout" in hh else "hgn"
+    return finding("review-date-no-standard", file=fv.summary.file, sheet=str(hh["sheet"].iloc[at]),
+                   row=int(hh["row"].iloc[at]), column=header(layout, "ngay_ra_soat"), key="ngay_ra_soat",
+                   value=f"{dates.iloc[at]:%d/%m/%Y}")
 
 
 def _unclassified(fv: Any, opts: dict[str, Any], extra: Sequence[Any] = ()) -> Results:
