@@ -191,12 +191,6 @@ def _cache_key(sha: str, opts: dict[str, Any]) -> str:
     return h.hexdigest()[:40]
 
 
-def process_file(path: Path, display: str, cache: Path, opts: dict[str, Any],
-                 known: tuple[str, tuple[int, ...]] | None = None) -> Path:
-    """Read, validate and classify one return; store the result as a Parquet bundle under ``cache``."""
-    return process_files([(path, display, known)], cache, opts)[0]
-
-
 def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] | None]], cache: Path,
                   opts: dict[str, Any]) -> list[Path]:
     """Read, validate and classify returns (path, display name, known hash); one Parquet bundle per return.
@@ -207,10 +201,8 @@ def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] |
     per commune — so each bundle is exactly what classifying its return alone gives (tested). Each bundle is
     written to a temporary folder and renamed when complete, so an interrupted run leaves whole bundles or none.
     """
-    import os
-
     from hgn_review.findings import finding
-    from hgn_review.validate import failure_detail
+    from hgn_review.validate import contained, failure_detail
 
     started = time.time()
     fvs = [validate_one(path, display, layout=opts.get("layout"), as_of=_date(opts.get("as_of")), known=known)
@@ -240,7 +232,7 @@ def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] |
             try:
                 parts = _classify_together([fvs[i] for i in together], standards[std_id], opts, prev, started)
             except Exception as exc:  # a fault of hgn: each return on its own, so that it is found and the rest done
-                if isinstance(exc, MemoryError) or os.environ.get("HGN_DEBUG"):
+                if not contained(exc):
                     raise
                 alone += together
             else:
@@ -253,8 +245,8 @@ def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] |
                                                 previous=prev, prefer=opts.get("prefer", "recorded"),
                                                 started=started).results
             except Exception as exc:  # noqa: BLE001 - reported on the file; the other returns go on
-                if isinstance(exc, MemoryError) or os.environ.get("HGN_DEBUG"):
-                    raise  # not a fault of the file (and not to be cached as one)
+                if not contained(exc):
+                    raise
                 results[i] = _unclassified(fvs[i], opts, [finding("file-check-failed", file=fvs[i].summary.file,
                                                                   detail=failure_detail(exc))])
     assert all(res is not None for res in results)  # every return is classified, alone or together, or not at all
@@ -600,20 +592,14 @@ def _batch_id_rows(files: list[str], columns: list[Any], bundles: dict[str, Path
     The test runs on integer keys of the ID column alone (2 M IDs of a province: a fraction of a second);
     the other columns are read only for the files that share an ID, usually none.
     """
-    import numpy as np
     import pyarrow as pa
 
-    from hgn_review.validate import _ID_COLUMNS, id_keys, shared_ids
+    from hgn_review.validate import _ID_COLUMNS, id_codes, shared_ids
 
-    whole = (pa.chunked_array([c for col in columns for c in col.cast(pa.string()).chunks], type=pa.string())
-             if columns else None)
-    keys = id_keys(whole) if whole is not None else None
-    if keys is None:  # not every ID is 12 digits (not from hgn's validation): compare the text itself
-        keys, _ = pd.factorize(pd.Series(whole, dtype="string") if whole is not None else pd.Series(dtype="string"))
+    whole = pa.chunked_array([c for col in columns for c in col.cast(pa.string()).chunks], type=pa.string())
     sizes = [len(c) for c in columns]
     file_codes = np.repeat(np.arange(len(files), dtype=np.int64), sizes)
-    has = np.asarray(whole.is_valid()) if whole is not None else np.zeros(0, dtype=bool)
-    shared = shared_ids(np.asarray(keys, dtype=np.int64), file_codes, has)
+    shared = shared_ids(id_codes(whole), file_codes, np.asarray(whole.is_valid()))
     parts = []
     start = 0
     for d, n in zip(files, sizes, strict=True):

@@ -495,6 +495,15 @@ def id_keys(ids: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     return None
 
 
+def id_codes(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """An integer per ID, equal for equal IDs: the number of a 12-digit ID, else a code of the text."""
+    keys = id_keys(ids)
+    if keys is not None:
+        return keys
+    codes, _ = pd.factorize(pd.Series(ids, dtype="string"))
+    return np.asarray(codes, dtype=np.int64)
+
+
 def shared_ids(id_codes: np.ndarray, file_codes: np.ndarray, has: np.ndarray) -> np.ndarray:
     """Which rows carry an ID that also occurs in another file. The test is on distinct (ID, file) integer
     pairs, so only the shared IDs (usually none) are ever sorted."""
@@ -513,11 +522,8 @@ def batch_id_duplicates(members: pd.DataFrame, out: list[Finding], headers: dict
     has = members["so_dinh_danh"].notna().to_numpy()
     if not has.any():
         return
-    id_codes = id_keys(arrow_text(members["so_dinh_danh"]))
-    if id_codes is None:
-        id_codes, _ = pd.factorize(members["so_dinh_danh"])
     file_codes, _files = pd.factorize(members["file"])
-    shared = shared_ids(id_codes, file_codes, has)
+    shared = shared_ids(id_codes(arrow_text(members["so_dinh_danh"])), file_codes, has)
     if not shared.any():
         return
     sub = members.loc[shared, ["file", "sheet", "row", "so_dinh_danh"]].sort_values(["so_dinh_danh", "file", "row"])
@@ -615,8 +621,8 @@ def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: 
     try:
         h, m, f = validate_file(ret, as_of)
     except Exception as exc:  # noqa: BLE001 - a fault of hgn on one file must not stop the others
-        if isinstance(exc, MemoryError) or os.environ.get("HGN_DEBUG"):
-            raise  # not a fault of the file (and `hgn run` must not cache it as one)
+        if not contained(exc):
+            raise
         return failed_file(ret, display, exc)
     if not frames:
         h, m = h.iloc[0:0], m[_ID_COLUMNS]
@@ -632,6 +638,13 @@ def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: 
             sd.scan.xml = b""
     return FileValidation(h, m, list(ret.findings) + f, FileSummary(display, ret.layout or "", rows, ret.readable),
                           ret, id_header)
+
+
+def contained(exc: BaseException) -> bool:
+    """Whether a fault of hgn on one file becomes a file-check-failed finding (the other files going on), rather
+    than stopping: not when memory ran out (not a fault of the file, and `hgn run` must not cache it as one),
+    nor when HGN_DEBUG asks to see it."""
+    return not isinstance(exc, MemoryError) and not os.environ.get("HGN_DEBUG")
 
 
 def failure_detail(exc: BaseException) -> str:

@@ -409,8 +409,7 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
     file = display or str(path)
     findings: list[Finding] = []
     try:
-        same = known is not None and fingerprint(path) == tuple(known[1])
-        digest = known[0] if known is not None and same else sha256_file(path)
+        digest = known[0] if known is not None and fingerprint(path) == tuple(known[1]) else sha256_file(path)
     except OSError as exc:
         findings.append(finding("file-unreadable", file=file, detail=exc.strerror or str(exc)))
         return ReturnFile(file, None, {}, {}, findings, "", readable=False)
