@@ -184,9 +184,10 @@ def test_a_review_date_no_standard_covers_leaves_that_return_unclassified_not_th
     wb.save(target)
 
     outcome = run_round(folder, tmp_path / "out", jobs=1)
-    found = [(Path(f.file).name, f.sheet, f.row, f.column, f.value, f.severity)
+    found = [(Path(f.file).name, f.sheet, f.row, f.column, f"{f.col}{f.row}", f.value, f.severity)
              for f in outcome.report.findings if f.code == "review-date-no-standard"]
-    assert found == [(target.name, "Hộ gia đình", 3, "Ngày rà soát", "15/10/2042", "error")]
+    letter = openpyxl.utils.get_column_letter(col)
+    assert found == [(target.name, "Hộ gia đình", 3, "Ngày rà soát", f"{letter}3", "15/10/2042", "error")]
     merged = outcome.results.households
     assert sorted(set(merged["file"].map(lambda f: Path(f).name))) == sorted(p.name for p in returns[:3]
                                                                             if p.name != target.name)

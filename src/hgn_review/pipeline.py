@@ -254,17 +254,15 @@ def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] |
 
 
 def _no_standard(fv: Any) -> Any:
-    """The finding for a return whose latest review date no national standard covers, at that household's cell."""
+    """The finding for a return whose latest review date no national standard covers, at that household's cell
+    (header and column letter as in the file, like validation's findings)."""
     from hgn_review.findings import finding
-    from hgn_review.scoring._frames import header
+    from hgn_review.validate import _loc
 
-    hh = fv.households
-    dates = hh["ngay_ra_soat"]
+    dates = fv.households["ngay_ra_soat"]
     at = int(np.flatnonzero((dates == dates.max()).to_numpy(dtype=bool, na_value=False))[0])
-    layout = str(hh["layout"].iloc[at]) if "layout" in hh else "hgn"
-    return finding("review-date-no-standard", file=fv.summary.file, sheet=str(hh["sheet"].iloc[at]),
-                   row=int(hh["row"].iloc[at]), column=header(layout, "ngay_ra_soat"), key="ngay_ra_soat",
-                   value=f"{dates.iloc[at]:%d/%m/%Y}")
+    return finding("review-date-no-standard", row=int(fv.households["row"].iloc[at]),
+                   value=f"{dates.iloc[at]:%d/%m/%Y}", **_loc(fv.ret.sheets["households"], "ngay_ra_soat"))
 
 
 def _unclassified(fv: Any, opts: dict[str, Any], extra: Sequence[Any] = ()) -> Results:
