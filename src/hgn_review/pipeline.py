@@ -78,10 +78,14 @@ def load_status_list(path: Path) -> pd.DataFrame:
         pass
     import fastexcel
 
+    from hgn_review.io.read import reader_fault
+
     try:
         reader = fastexcel.read_excel(str(path))
         df = reader.load_sheet(0, dtypes="string").to_pandas()
-    except Exception as exc:  # noqa: BLE001
+    except BaseException as exc:
+        if not reader_fault(exc):
+            raise
         raise InputError(f"Không đọc được danh sách đầu kỳ {path}: {str(exc)[:150]}",
                          hint="Dùng tệp kết quả hgn của kỳ trước, hoặc bảng có các cột Mã xã, Mã hộ, Phân loại.",
                          message_en=f"Cannot read the start-of-period list {path}") from exc

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -120,15 +122,40 @@ class _Book:
         if self._csv is not None:
             return self._csv if n_rows is None else self._csv.head(n_rows)
         if self._fx is not None:
-            sh = self._fx.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string", n_rows=n_rows,
-                                     whitespace_as_null=True)
-            df = sh.to_pandas()
+            try:
+                sh = self._fx.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string", n_rows=n_rows,
+                                         whitespace_as_null=True)
+                df = sh.to_pandas()
+            except BaseException as exc:
+                if not reader_fault(exc):
+                    raise
+                # calamine gave up on a cell (a date-formatted number far outside the calendar makes it panic):
+                # the sheet is read again with openpyxl, which keeps such a cell as an error value to report
+                self._fallback(exc)
+                return _openpyxl_grid(self._opx, sheet, n_rows)
             letters = [col_letter(c.absolute_index) for c in sh.selected_columns]
             df.columns = letters
             df.index = np.arange(1, len(df) + 1, dtype=np.int64)
             return df
         return _openpyxl_grid(self._opx, sheet, n_rows)
 
+    def _fallback(self, exc: BaseException) -> None:
+        if self._opx is not None:
+            return
+        import openpyxl
+
+        try:
+            self._opx = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        except Exception as second:  # noqa: BLE001 - neither reader can read it (e.g. an .xls): why calamine gave up
+            raise ValueError(_short(exc)) from second
+
+
+def reader_fault(exc: BaseException) -> bool:
+    """An exception raised by a reader on this file's content: any ``Exception``, and the ``PanicException`` the
+    Rust readers (calamine) raise, which derives from ``BaseException``. Not an interrupt, an exit or no memory."""
+    if isinstance(exc, MemoryError):
+        return False
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 def _read_csv_grid(path: Path) -> pd.DataFrame:
@@ -148,13 +175,18 @@ def _read_csv_grid(path: Path) -> pd.DataFrame:
     return df
 
 
-def _openpyxl_grid(wb: object, sheet: str, n_rows: int | None) -> pd.DataFrame:
-    ws = wb[sheet]  # type: ignore[index]
-    rows = []
+def _rows(ws: Any, n_rows: int | None) -> Iterator[list[str]]:
     for i, row in enumerate(ws.iter_rows(values_only=True)):
         if n_rows is not None and i >= n_rows:
             break
-        rows.append(["" if v is None else str(v) for v in row])
+        yield ["" if v is None else str(v) for v in row]
+
+
+def _openpyxl_grid(wb: object, sheet: str, n_rows: int | None) -> pd.DataFrame:
+    ws = wb[sheet]  # type: ignore[index]
+    with warnings.catch_warnings():  # a date outside the calendar: openpyxl warns, keeps "#VALUE!", which is reported
+        warnings.simplefilter("ignore", UserWarning)
+        rows = list(_rows(ws, n_rows))
     df = pd.DataFrame(rows)
     df = df.replace(r"^\s*$", np.nan, regex=True)
     df.columns = [col_letter(i) for i in range(df.shape[1])]

@@ -276,6 +276,8 @@ def read_results(path: Path) -> Results:
     """Read a results workbook (or a folder holding households.parquet / members.parquet / meta.json)."""
     import fastexcel
 
+    from hgn_review.io.read import reader_fault
+
     path = Path(path)
     if path.is_dir():
         if not (path / "households.parquet").exists():
@@ -285,7 +287,9 @@ def read_results(path: Path) -> Results:
         return read_bundle(path)
     try:
         reader = fastexcel.read_excel(str(path))
-    except Exception as exc:  # noqa: BLE001
+    except BaseException as exc:
+        if not reader_fault(exc):
+            raise
         raise InputError(f"Không đọc được tệp kết quả {path}: {str(exc)[:150]}",
                          hint="Dùng tệp do `hgn classify` hoặc `hgn merge` ghi ra.",
                          message_en=f"Cannot read results file {path}",
@@ -295,6 +299,19 @@ def read_results(path: Path) -> Results:
                          hint="Dùng tệp do `hgn classify` hoặc `hgn merge` ghi ra.",
                          message_en=f"{path} is not an hgn results file.",
                          hint_en="Use a file written by `hgn classify` or `hgn merge`.")
+    try:
+        return _read_workbook(reader, path)
+    except BaseException as exc:
+        if not reader_fault(exc):
+            raise
+        raise InputError(f"Không đọc được tệp kết quả {path}: {str(exc)[:150]}",
+                         hint="Có ô không đọc được (ví dụ ngày nằm ngoài lịch); dùng tệp do `hgn classify` hoặc "
+                              "`hgn merge` ghi ra, không sửa tay.",
+                         message_en=f"Cannot read results file {path}: {str(exc)[:150]}",
+                         hint_en="Use a file written by `hgn classify` or `hgn merge`, not edited by hand.") from exc
+
+
+def _read_workbook(reader: Any, path: Path) -> Results:
     meta_df = _read_table(reader, SHEET_META, keys_row=False)
     meta: dict[str, Any] = {}
     for k, v in zip(meta_df.iloc[:, 0], meta_df.iloc[:, 1], strict=True):

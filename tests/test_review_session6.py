@@ -1,0 +1,107 @@
+"""Session 6: defects left noted in session 5, each with a test that fails on the code before the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from hgn_review.errors import InputError
+from hgn_review.sample import MANIFEST, generate_sample
+
+HH_SHEET = "Hộ gia đình"
+DATE_HEADER = "Ngày rà soát"
+FAR = -2e11  # a date-formatted serial number far outside the calendar: calamine (fastexcel) panics on it
+
+
+def _column(ws: openpyxl.worksheet.worksheet.Worksheet, header: str) -> int:
+    return next(c for c in range(1, ws.max_column + 1) if ws.cell(row=1, column=c).value == header)
+
+
+def _far_date(path: Path, row: int = 3) -> str:
+    """Write FAR, formatted as a date, in the review date of household ``row``; returns its column letter."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[HH_SHEET]
+    cell = ws.cell(row=row, column=_column(ws, DATE_HEADER))
+    cell.value = FAR
+    cell.number_format = "dd/mm/yyyy"
+    wb.save(path)
+    return str(cell.column_letter)
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    out = tmp_path / "in"
+    generate_sample(out, communes=2, households=20, seed=3)
+    (out / MANIFEST).rename(tmp_path / MANIFEST)
+    return out
+
+
+def test_a_date_cell_calamine_panics_on_is_a_finding_at_its_cell(folder: Path) -> None:
+    """One date-formatted cell holding -2e11 made fastexcel raise ``PanicException`` (a ``BaseException``, so
+    ``except Exception`` let it through): `hgn validate` ended in a traceback. The sheet is now read again with
+    openpyxl and the cell is reported where it is; every other row keeps its review date."""
+    from hgn_review.validate import validate_one
+
+    path = sorted(folder.glob("*.xlsx"))[0]
+    letter = _far_date(path)
+    val = validate_one(path, path.name)
+    at_cell = [(f.code, f.sheet, f.row, f.col) for f in val.findings if f.key == "ngay_ra_soat"]
+    assert at_cell == [("value-not-date", HH_SHEET, 3, letter)]
+    assert not [f for f in val.findings if f.code in ("file-unreadable", "file-check-failed")]
+    hh = val.households
+    assert len(hh) == 20
+    assert hh["ngay_ra_soat"].isna().sum() == 1
+    assert pd.isna(hh.loc[hh["row"] == 3, "ngay_ra_soat"]).all()
+
+
+def test_run_goes_on_past_a_date_cell_calamine_panics_on(folder: Path, tmp_path: Path) -> None:
+    """In `hgn run` the panic stopped the whole round (every commune) for one cell of one return."""
+    from hgn_review.pipeline import run_round
+
+    bad, good = sorted(folder.glob("*.xlsx"))
+    letter = _far_date(bad)
+    out = run_round(folder, tmp_path / "out", jobs=1)
+    found = [(Path(f.file).name, f.code, f.row, f.col) for f in out.report.findings if f.key == "ngay_ra_soat"]
+    assert found == [(bad.name, "value-not-date", 3, letter)]
+    assert out.results.households["file"].map(lambda f: Path(f).name).value_counts().to_dict() == {
+        bad.name: 20, good.name: 20}
+
+
+def test_a_start_of_period_list_calamine_panics_on_is_an_input_error(tmp_path: Path) -> None:
+    """`--previous` with such a cell: a clear InputError (message and hint), not a PanicException."""
+    from hgn_review.pipeline import load_status_list
+
+    path = tmp_path / "dau_ky.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Mã xã", "Mã hộ", "Phân loại", "Ngày"])
+    ws.append(["10507", "10507-0001", "Hộ nghèo", FAR])
+    ws.cell(row=2, column=4).number_format = "dd/mm/yyyy"
+    wb.save(path)
+    with pytest.raises(InputError) as err:
+        load_status_list(path)
+    assert err.value.message_en and "start-of-period" in err.value.message_en
+
+
+def test_a_results_workbook_calamine_panics_on_is_an_input_error(tmp_path: Path) -> None:
+    """A results workbook edited by hand (`hgn merge`, `hgn report`, `--previous` read one): the same cell is a
+    clear InputError naming the file, not a PanicException."""
+    from hgn_review.io.results import SHEET_HOUSEHOLDS, SHEET_META, read_results
+
+    path = tmp_path / "ket_qua.xlsx"
+    wb = openpyxl.Workbook()
+    meta = wb.active
+    meta.title = SHEET_META
+    meta.append(["tool", "hgn"])
+    hh = wb.create_sheet(SHEET_HOUSEHOLDS)
+    hh.append(["Mã hộ", "Ngày rà soát"])
+    hh.append(["ma_ho", "ngay_ra_soat"])
+    hh.append(["10507-0001", FAR])
+    hh.cell(row=3, column=2).number_format = "dd/mm/yyyy"
+    wb.save(path)
+    with pytest.raises(InputError) as err:
+        read_results(path)
+    assert str(path) in err.value.message
