@@ -187,6 +187,9 @@ class RunOutcome:
                 "outputs": {k: [str(p) for p in v] for k, v in self.outputs.items()}, "notes": self.notes}
 
 
+RETRY = "retry"  # in a cached bundle: made after a fault of hgn (file-check-failed), so not reused
+
+
 def _cache_key(sha: str, opts: dict[str, Any]) -> str:
     import hashlib
 
@@ -361,6 +364,8 @@ def _store(res: Results, fv: Any, cache: Path, opts: dict[str, Any]) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=cache))
     try:
         write_bundle(res, tmp)
+        if "code" in res.findings.columns and res.findings["code"].eq("file-check-failed").any():
+            (tmp / RETRY).touch()  # a fault of hgn may not recur (memory, a temporary file): checked again next run
         if final.exists():
             shutil.rmtree(final)
         tmp.rename(final)
@@ -434,7 +439,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
         first_by_sha[sha] = display
         shas[display] = sha
         key = _cache_key(sha, opts)
-        if (cache / "files" / key / "meta.json").exists():
+        if (cache / "files" / key / "meta.json").exists() and not (cache / "files" / key / RETRY).exists():
             bundles[display] = cache / "files" / key
         else:
             todo.append((path, display, known))
