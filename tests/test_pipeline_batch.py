@@ -164,10 +164,11 @@ def test_a_fault_of_hgn_in_classifying_one_return_spares_the_others(returns, tmp
         process_files(items[2:3], tmp_path / "debug", opts)
 
 
-def test_a_review_date_no_standard_covers_leaves_that_return_unclassified_not_the_round(returns, tmp_path):
+def test_a_review_date_no_standard_covers_blocks_that_household_not_its_commune(returns, tmp_path):
     """One household's review date typed as 2042 (no national standard covers it) used to stop the whole round
-    with a message naming neither file nor row. Now that return gets one error at the cell, its rows are kept
-    unclassified, it names no commune (the merge lists it as missing) and the other returns are classified."""
+    with a message naming neither file nor row, then (session 5) to leave its whole commune unclassified. Now
+    that household gets one error at the cell and is not classified; the rest of its return and the other
+    returns are classified, and no commune is missing from the merge."""
     import openpyxl
 
     from hgn_review.pipeline import run_round
@@ -189,6 +190,13 @@ def test_a_review_date_no_standard_covers_leaves_that_return_unclassified_not_th
     letter = openpyxl.utils.get_column_letter(col)
     assert found == [(target.name, "Hộ gia đình", 3, "Ngày rà soát", f"{letter}3", "15/10/2042", "error")]
     merged = outcome.results.households
-    assert sorted(set(merged["file"].map(lambda f: Path(f).name))) == sorted(p.name for p in returns[:3]
-                                                                            if p.name != target.name)
-    assert any(n.startswith("Tổng hợp chưa đủ") for n in outcome.notes)
+    names = merged["file"].map(lambda f: Path(f).name)
+    assert sorted(set(names)) == sorted(p.name for p in returns[:3])
+    mine = merged[names == target.name]
+    blocked = mine[mine["row"] == 3]
+    assert blocked["loi_chan"].tolist() == ["review-date-no-standard"]
+    assert blocked["phan_loai"].tolist() == ["Chưa đủ thông tin"]
+    assert (mine.loc[mine["row"] != 3, "phan_loai"] != "Chưa đủ thông tin").any()
+    commune = target.name.split("_")[0]  # the sample names a return after its commune's code
+    assert set(mine["ma_xa"]) == {commune}
+    assert not any(n.startswith("Tổng hợp chưa đủ") and commune in n for n in outcome.notes), outcome.notes

@@ -135,3 +135,56 @@ def test_a_return_hgn_failed_on_is_checked_again_on_the_next_run(folder: Path, t
     assert second.results.households["file"].nunique() == 2
     third = run_round(folder, tmp_path / "out", jobs=1)
     assert third.processed == 0
+
+
+def _review_dates(path: Path, dates: dict[int, object]) -> str:
+    wb = openpyxl.load_workbook(path)
+    ws = wb[HH_SHEET]
+    col = _column(ws, DATE_HEADER)
+    for row, value in dates.items():
+        ws.cell(row=row, column=col).value = value
+    wb.save(path)
+    return openpyxl.utils.get_column_letter(col)
+
+
+def test_review_dates_no_national_standard_covers_are_errors_at_their_cells(folder: Path) -> None:
+    """`hgn validate` said nothing of a review date typed 2042 or 2019 (no bundled national standard covers it):
+    the return passed, and classify then stopped or classified under a standard chosen from the wrong year.
+    Each such household is now an error at its cell and is blocked; the first and last day a standard covers
+    are not (boundaries taken from the bundled standards, not written here)."""
+    import datetime as dt
+
+    from hgn_review.scoring.standard import list_standards
+    from hgn_review.validate import validate_one
+
+    national = [s for s in list_standards() if s.scope == "national"]
+    first = min(s.valid_from.value for s in national)
+    last = max(s.valid_to.value for s in national)
+    path = sorted(folder.glob("*.xlsx"))[0]
+    letter = _review_dates(path, {
+        2: dt.datetime.combine(first, dt.time()), 3: dt.datetime.combine(first - dt.timedelta(days=1), dt.time()),
+        4: dt.datetime.combine(last, dt.time()), 5: dt.datetime.combine(last + dt.timedelta(days=1), dt.time()),
+        6: "15/10/2042"})
+    val = validate_one(path, path.name)
+    found = [(f.row, f.col, f.value, f.severity) for f in val.findings if f.code == "review-date-no-standard"]
+    assert found == [(3, letter, f"{first - dt.timedelta(days=1):%d/%m/%Y}", "error"),
+                     (5, letter, f"{last + dt.timedelta(days=1):%d/%m/%Y}", "error"), (6, letter, "15/10/2042", "error")]
+    blocked = val.households.set_index("row")["loi_chan"].fillna("")
+    assert [r for r, codes in blocked.items() if "review-date-no-standard" in codes] == [3, 5, 6]
+    chosen = validate_one(path, path.name, standard=national[0].id)  # the user chose the standard: it applies
+    assert not [f for f in chosen.findings if f.code == "review-date-no-standard"]
+
+
+def test_classify_goes_on_past_a_review_date_no_standard_covers(folder: Path) -> None:
+    """`hgn classify` chose the standard from the latest review date: one household typed 2042 stopped the whole
+    command with "no national standard applies on 15/10/2042", naming no file or row. Now that household is
+    blocked (its finding at the cell) and the others are classified under the standard of their dates."""
+    from hgn_review.pipeline import classify_paths
+
+    path = sorted(folder.glob("*.xlsx"))[0]
+    _review_dates(path, {4: "15/10/2042"})
+    run = classify_paths([path])
+    hh = run.results.households.set_index("row")
+    assert hh.loc[4, "loi_chan"] == "review-date-no-standard"
+    assert (hh.drop(index=4)["phan_loai"] != "Chưa đủ thông tin").any()
+    assert [f.row for f in run.report.findings if f.code == "review-date-no-standard"] == [4]

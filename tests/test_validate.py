@@ -440,10 +440,10 @@ def test_a_fault_of_hgn_on_one_file_is_a_finding_and_the_others_are_checked(tmp_
     bad = make_return(tmp_path, [household(**SECOND_HH)], [member(ma_ho="11284-0002")], name="b_11284.xlsx")
     real = v.validate_file
 
-    def flaky(ret, as_of=None):
+    def flaky(ret, as_of=None, standard=None):
         if ret.path.endswith("b_11284.xlsx"):
             raise ValueError(f"cannot parse {HEAD_ID}")
-        return real(ret, as_of)
+        return real(ret, as_of, standard)
 
     monkeypatch.setattr(v, "validate_file", flaky)
     monkeypatch.delenv("HGN_DEBUG", raising=False)

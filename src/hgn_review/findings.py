@@ -225,8 +225,10 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Phân loại ghi \"{value}\" nhưng tính lại được \"{detail}\".", "Recorded class \"{value}\" but recomputed \"{detail}\".",
        "Kiểm tra lại phân loại.", "Check the classification."),
     _c("review-date-no-standard", ERROR, "classify",
-       "Không có chuẩn nghèo quốc gia nào áp dụng cho ngày rà soát {value}: các hộ của tệp này chưa được phân loại.",
-       "No national poverty standard applies on the review date {value}: this file's households are not classified.",
+       "Không có chuẩn nghèo quốc gia nào áp dụng cho ngày rà soát {value} (các chuẩn có sẵn: {detail}): hộ này chưa "
+       "được phân loại.",
+       "No national poverty standard applies on the review date {value} (bundled standards: {detail}): this "
+       "household is not classified.",
        "Sửa ngày rà soát (năm gõ nhầm?) rồi chạy lại, hoặc chọn chuẩn bằng --standard.",
        "Correct the review date (a mistyped year?) and run again, or choose the standard with --standard."),
     _c("household-undecided", WARNING, "classify",

@@ -20,7 +20,7 @@ from hgn_review.io.results import Results, findings_frame, read_results
 from hgn_review.io.safety import Limits
 from hgn_review.scoring.af import AFResult
 from hgn_review.scoring.classify import AF_OVERALL, Classification, classify
-from hgn_review.scoring.standard import Standard, load_standard, standard_for_date
+from hgn_review.scoring.standard import Standard, load_standard, nationally_covered, standard_for_date
 from hgn_review.text import header_key
 from hgn_review.validate import ValidationResult, validate_one, validate_paths
 
@@ -55,7 +55,8 @@ def pick_standard(households: pd.DataFrame, standard: str | None) -> Standard:
                          hint="Ghi \"Ngày rà soát\" cho các hộ, hoặc chọn chuẩn bằng --standard vn-2022-2025.",
                          message_en="Cannot choose a standard: no valid review date.",
                          hint_en="Fill in the review dates or pass --standard.")
-    return standard_for_date(dates.max())
+    covered = dates[nationally_covered(dates)]  # a date no standard covers is reported on its household
+    return standard_for_date((covered if len(covered) else dates).max())
 
 
 def _af_rows(af: dict[str, AFResult], std: Standard) -> pd.DataFrame:
@@ -139,7 +140,8 @@ def classify_paths(paths: Sequence[Path], *, standard: str | None = None, local:
                    progress: Callable[[str, int, int], None] | None = None) -> ClassifyRun:
     """Validate, then classify every household. Households blocked by errors are listed, never dropped."""
     started = time.time()
-    val = validate_paths(list(paths), layout=layout, as_of=as_of, limits=limits, progress=progress)
+    val = validate_paths(list(paths), layout=layout, as_of=as_of, limits=limits, progress=progress,
+                         standard=standard)
     prev = load_status_list(previous) if previous else None
     hist = [load_status_list(p) for p in history]
     return classify_validated(val, standard=standard, local=local, previous=prev, history=hist, prefer=prefer,
@@ -147,7 +149,11 @@ def classify_paths(paths: Sequence[Path], *, standard: str | None = None, local:
 
 
 def _review_date(households: pd.DataFrame) -> str | None:
+    """The latest review date (which decides the unit list the merge uses), as the standard is chosen: a date no
+    national standard covers (a mistyped 2042, reported on its household) does not move the file to another era."""
     d = households["ngay_ra_soat"].dropna() if "ngay_ra_soat" in households else pd.Series(dtype="datetime64[ns]")
+    covered = d[nationally_covered(d)]
+    d = covered if len(covered) else d
     return None if d.empty else d.max().date().isoformat()
 
 
@@ -212,7 +218,8 @@ def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] |
     from hgn_review.validate import contained, failure_detail
 
     started = time.time()
-    fvs = [validate_one(path, display, layout=opts.get("layout"), as_of=_date(opts.get("as_of")), known=known)
+    fvs = [validate_one(path, display, layout=opts.get("layout"), as_of=_date(opts.get("as_of")), known=known,
+                        standard=opts.get("standard"))
            for path, display, known in items]
     prev = pd.read_parquet(opts["previous"]) if opts.get("previous") else None
     results: list[Results | None] = [None] * len(fvs)
@@ -227,8 +234,8 @@ def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] |
             continue
         try:
             std = pick_standard(hh, opts.get("standard"))
-        except InputError:  # its latest review date is outside every standard: this file waits, the round goes on
-            results[i] = _unclassified(fv, opts, [_no_standard(fv)])
+        except InputError:  # no review date of it is under any standard (each reported at its cell): it waits
+            results[i] = _unclassified(fv, opts)
             continue
         standards.setdefault(std.id, std)
         shape = (tuple(hh.dtypes.astype(str).items()), tuple(fv.members.dtypes.astype(str).items()))
@@ -258,18 +265,6 @@ def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] |
                                                                   detail=failure_detail(exc))])
     assert all(res is not None for res in results)  # every return is classified, alone or together, or not at all
     return [_store(res, fv, cache, opts) for res, fv in zip(results, fvs, strict=True)]  # type: ignore[arg-type]
-
-
-def _no_standard(fv: Any) -> Any:
-    """The finding for a return whose latest review date no national standard covers, at that household's cell
-    (header and column letter as in the file, like validation's findings)."""
-    from hgn_review.findings import finding
-    from hgn_review.validate import _loc
-
-    dates = fv.households["ngay_ra_soat"]
-    at = int(np.flatnonzero((dates == dates.max()).to_numpy(dtype=bool, na_value=False))[0])
-    return finding("review-date-no-standard", row=int(fv.households["row"].iloc[at]),
-                   value=f"{dates.iloc[at]:%d/%m/%Y}", **_loc(fv.ret.sheets["households"], "ngay_ra_soat"))
 
 
 def _unclassified(fv: Any, opts: dict[str, Any], extra: Sequence[Any] = ()) -> Results:

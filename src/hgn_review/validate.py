@@ -566,8 +566,28 @@ def _frame(sd: SheetData, t: _Typed, ret: ReturnFile, columns: list[str]) -> pd.
     return df
 
 
-def validate_file(ret: ReturnFile, as_of: date | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
-    """Type and check one read return. Returns (households, members, findings); uid is filled by the caller."""
+def _review_dates(sd: SheetData, hh: pd.DataFrame, out: list[Finding]) -> np.ndarray:
+    """Households whose review date no bundled national standard covers (a mistyped year: 2042, 2019): an error
+    at the cell, and the household is not classified — under which standard is unknown, and its members' ages are
+    counted from that date. Returns the rows (boolean)."""
+    from hgn_review.scoring.standard import national_spans, nationally_covered
+
+    if "ngay_ra_soat" not in hh:
+        return np.zeros(len(hh), dtype=bool)
+    dates = hh["ngay_ra_soat"]
+    outside = ~nationally_covered(dates)
+    if outside.any():
+        spans = national_spans()
+        for r, v in dates[outside].items():
+            out.append(finding("review-date-no-standard", row=int(r), value=f"{v:%d/%m/%Y}", detail=spans,
+                               **_loc(sd, "ngay_ra_soat")))
+    return outside
+
+
+def validate_file(ret: ReturnFile, as_of: date | None = None,
+                  standard: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
+    """Type and check one read return. Returns (households, members, findings); uid is filled by the caller.
+    ``standard``: the standard the user chose (--standard), which then applies whatever the review dates."""
     out: list[Finding] = []
     if not ret.readable or ret.layout is None or "households" not in ret.sheets:
         return empty_frame(HOUSEHOLD_BASE), empty_frame(MEMBER_BASE), out
@@ -591,6 +611,8 @@ def validate_file(ret: ReturnFile, as_of: date | None = None) -> tuple[pd.DataFr
     for code in ("commune-unknown", "commune-mismatch"):
         rows = admin_block.index[(admin_block == code).to_numpy()]
         _add_code(blocking, rows, code)
+    if standard is None:
+        _add_code(blocking, hsd_frame.index[_review_dates(hsd, hsd_frame, out)], "review-date-no-standard")
     hsd_frame["loi_chan"] = blocking.replace("", pd.NA)
     households = _frame(hsd, ht, ret, HOUSEHOLD_BASE)
     households["_row"] = households["row"]
@@ -614,12 +636,13 @@ _ID_COLUMNS = ["file", "sheet", "row", "so_dinh_danh", "dinh_danh_loi"]  # what 
 
 def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: date | None = None,
                  limits: Limits | None = None, frames: bool = True,
-                 known: tuple[str, tuple[int, ...]] | None = None) -> FileValidation:
+                 known: tuple[str, tuple[int, ...]] | None = None, standard: str | None = None) -> FileValidation:
     """Read and check one return. ``frames=False``: the typed frames are not handed back (only the members' ID
-    columns, for the batch ID check), for callers that want the findings alone. ``known``: see read_return."""
+    columns, for the batch ID check), for callers that want the findings alone. ``known``: see read_return.
+    ``standard``: the standard chosen by the user, if any (see validate_file)."""
     ret = read_return(path, layout=layout, limits=limits, display=display, known=known)
     try:
-        h, m, f = validate_file(ret, as_of)
+        h, m, f = validate_file(ret, as_of, standard)
     except Exception as exc:  # noqa: BLE001 - a fault of hgn on one file must not stop the others
         if not contained(exc):
             raise
@@ -680,19 +703,20 @@ def link(hh_parts: list[pd.DataFrame], mm_parts: list[pd.DataFrame]) -> tuple[pd
 
 def _validate_many(files: list[tuple[Path, str]], jobs: int, layout: str | None, as_of: date | None,
                    limits: Limits | None, progress: Callable[[str, int, int], None] | None,
-                   frames: bool = True) -> Iterator[FileValidation]:
+                   frames: bool = True, standard: str | None = None) -> Iterator[FileValidation]:
     """Per-file validation, in file order; in ``jobs`` worker processes when there is more than one file."""
     if jobs <= 1 or len(files) <= 1:
         for i, (path, display) in enumerate(files):
             if progress:
                 progress(display, i, len(files))
-            yield validate_one(path, display, layout=layout, as_of=as_of, limits=limits, frames=frames)
+            yield validate_one(path, display, layout=layout, as_of=as_of, limits=limits, frames=frames,
+                               standard=standard)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-        futures = [pool.submit(validate_one, p, d, layout=layout, as_of=as_of, limits=limits, frames=frames)
-                   for p, d in files]
+        futures = [pool.submit(validate_one, p, d, layout=layout, as_of=as_of, limits=limits, frames=frames,
+                               standard=standard) for p, d in files]
         for i, fut in enumerate(futures):
             if progress:
                 progress(files[i][1], i, len(files))
@@ -701,7 +725,7 @@ def _validate_many(files: list[tuple[Path, str]], jobs: int, layout: str | None,
 
 def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date | None = None,
                    limits: Limits | None = None, progress: Callable[[str, int, int], None] | None = None,
-                   jobs: int = 1, frames: bool = True) -> ValidationResult:
+                   jobs: int = 1, frames: bool = True, standard: str | None = None) -> ValidationResult:
     """Validate every return under ``paths`` in one pass (``jobs`` > 1: files in parallel processes).
 
     ``frames=False`` (`hgn validate`, which reports findings only): the result's households and members are
@@ -713,7 +737,7 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
     returns: list[ReturnFile] = []
     by_hash: dict[str, str] = {}
     id_headers: dict[str, tuple[str, str]] = {}
-    for fv in _validate_many(files, jobs, layout, as_of, limits, progress, frames):
+    for fv in _validate_many(files, jobs, layout, as_of, limits, progress, frames, standard):
         display = fv.summary.file
         sha = fv.ret.sha256
         if sha and sha in by_hash:

@@ -21,6 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Generic, NoReturn, TypeVar
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -600,6 +601,25 @@ def list_standards() -> list[Standard]:
     return sorted(loaded, key=lambda s: (s.scope != "national", s.valid_from.value, s.id))
 
 
+def national_spans() -> str:
+    """The bundled national standards and the dates they cover, for messages."""
+    national = [s for s in list_standards() if s.scope == "national"]
+    return "; ".join(f"{s.id}: {s.valid_from.value:%d/%m/%Y}–{s.valid_to.value:%d/%m/%Y}" for s in national)
+
+
+def nationally_covered(dates: pd.Series) -> np.ndarray:
+    """Per date: whether a bundled national standard is in force on it (a missing date counts as covered: it is
+    reported as missing, not as outside every standard)."""
+    covered = dates.isna().to_numpy(dtype=bool, copy=True)
+    values = dates.to_numpy(dtype="datetime64[ns]")
+    for std in list_standards():
+        if std.scope == "national":
+            start = np.datetime64(std.valid_from.value, "ns")
+            end = np.datetime64(std.valid_to.value, "ns") + np.timedelta64(1, "D")
+            covered |= (values >= start) & (values < end)
+    return covered
+
+
 def standard_for_date(day: dt.date | dt.datetime | pd.Timestamp | str) -> Standard:
     """The national standard in force on ``day``; an :class:`InputError` with a hint when none is."""
     when = pd.Timestamp(day).date()
@@ -607,7 +627,7 @@ def standard_for_date(day: dt.date | dt.datetime | pd.Timestamp | str) -> Standa
     matches = [s for s in national if s.covers(when)]
     if matches:
         return max(matches, key=lambda s: s.valid_from.value)
-    spans = "; ".join(f"{s.id}: {s.valid_from.value:%d/%m/%Y}–{s.valid_to.value:%d/%m/%Y}" for s in national)
+    spans = national_spans()
     raise InputError(f"Không có chuẩn nghèo quốc gia nào áp dụng cho ngày {when:%d/%m/%Y}.",
                      hint=f"Các chuẩn có sẵn: {spans}. Kiểm tra ngày rà soát, hoặc chỉ định chuẩn bằng mã hay tệp .yaml.",
                      message_en=f"No national poverty standard applies on {when:%Y-%m-%d}.",
