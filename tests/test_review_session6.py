@@ -188,3 +188,27 @@ def test_classify_goes_on_past_a_review_date_no_standard_covers(folder: Path) ->
     assert hh.loc[4, "loi_chan"] == "review-date-no-standard"
     assert (hh.drop(index=4)["phan_loai"] != "Chưa đủ thông tin").any()
     assert [f.row for f in run.report.findings if f.code == "review-date-no-standard"] == [4]
+
+
+@pytest.mark.skipif(__import__("sys").platform != "linux", reason="only Linux file systems take names that are not UTF-8")
+def test_a_return_whose_name_is_not_utf8_is_read_and_named_with_escapes(folder: Path, tmp_path: Path) -> None:
+    """A return unzipped from an archive made with a legacy code page has a name that is not UTF-8. `hgn run`
+    stopped the whole round with an internal UnicodeEncodeError and `hgn validate` reported the file as one hgn
+    failed on: the name (lone surrogates in Python) went into the frames' "file" column. Now the name is shown
+    with escapes for its undecodable bytes and the return is checked and classified like any other."""
+    import os
+
+    from hgn_review.pipeline import run_round
+    from hgn_review.validate import validate_paths
+
+    first = sorted(folder.glob("*.xlsx"))[0]
+    renamed = first.with_name(os.fsdecode(b"10507_ph\xf5\xf4ng.xlsx"))
+    first.rename(renamed)
+    shown = "10507_ph\\xf5\\xf4ng.xlsx"
+    val = validate_paths([folder])
+    assert not [f for f in val.findings if f.code == "file-check-failed"]
+    assert sorted(Path(f).name for f in val.households["file"].unique())[0] == shown
+    out = run_round(folder, tmp_path / "out", jobs=1)
+    names = out.results.households["file"].map(lambda f: Path(f).name)
+    assert names.value_counts().get(shown) == 20
+    assert (tmp_path / "out" / "phat_hien.xlsx").exists()

@@ -616,10 +616,12 @@ def _batch_id_rows(files: list[str], columns: list[Any], bundles: dict[str, Path
 def _shown(path: Path, base: Path) -> str:
     import os
 
+    from hgn_review.io.read import display_name
+
     try:
-        return str(Path(os.path.abspath(path)).relative_to(base))
+        return display_name(Path(os.path.abspath(path)).relative_to(base))
     except ValueError:  # pragma: no cover - discover() only yields paths under the input folder
-        return str(path)
+        return display_name(path)
 
 
 def _prune_cache(files: Path, keep: set[Path]) -> None:

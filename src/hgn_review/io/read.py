@@ -487,6 +487,22 @@ def _short(exc: BaseException) -> str:
     return text[:200]
 
 
+def display_name(path: Path | str) -> str:
+    """A path as text every output can hold. On Linux a file name is bytes: one unzipped from an archive made
+    with a legacy code page is not UTF-8, and Python keeps its bytes as lone surrogates, which no workbook,
+    Parquet file or JSON can store. Such bytes are shown as escapes (\\xf5): the file stays recognisable, nothing is
+    guessed about its encoding."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a lone surrogate of another origin
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def discover(paths: list[Path]) -> list[tuple[Path, str]]:
     """Files to read under the given files/folders, sorted; (path, display name). Office lock files skipped."""
     out: list[tuple[Path, str]] = []
@@ -494,9 +510,9 @@ def discover(paths: list[Path]) -> list[tuple[Path, str]]:
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 if f.is_file() and f.suffix.lower() in READABLE_SUFFIXES and not f.name.startswith(("~$", ".")):
-                    out.append((f, str(f)))
+                    out.append((f, display_name(f)))
         else:
-            out.append((p, str(p)))
+            out.append((p, display_name(p)))
     seen: set[Path] = set()
     uniq = []
     for f, d in out:
