@@ -212,3 +212,39 @@ def test_a_return_whose_name_is_not_utf8_is_read_and_named_with_escapes(folder: 
     names = out.results.households["file"].map(lambda f: Path(f).name)
     assert names.value_counts().get(shown) == 20
     assert (tmp_path / "out" / "phat_hien.xlsx").exists()
+
+
+def test_one_household_dated_in_the_next_standard_does_not_move_its_commune(folder: Path, tmp_path: Path) -> None:
+    """The standard was the one in force on the latest review date: one review date mistyped into the next
+    standard's period (2027 for an autumn-2026 review) classified the whole commune under the next period's
+    thresholds, silently. Now the standard most households fall under is used; that household is reported at its
+    cell and not classified. The last day of the standard's period still counts as in it (boundary from the
+    bundled standards). A standard chosen by the user applies to every household."""
+    import datetime as dt
+
+    from hgn_review.pipeline import classify_paths, run_round
+    from hgn_review.scoring.standard import list_standards
+
+    national = sorted((s for s in list_standards() if s.scope == "national"), key=lambda s: s.valid_from.value)
+    path = sorted(folder.glob("*.xlsx"))[0]
+    assert len(national) >= 2, "needs two bundled national standards"
+    used, later = national[0], national[1]
+    _review_dates(path, {2: dt.datetime.combine(used.valid_to.value, dt.time()),
+                         5: dt.datetime.combine(later.valid_from.value, dt.time())})
+    run = classify_paths([path])
+    assert run.results.meta["standard"] == used.id
+    found = [(f.row, f.value, f.param("detail")) for f in run.report.findings if f.code == "review-date-other-standard"]
+    assert found == [(5, f"{later.valid_from.value:%d/%m/%Y}", used.id)]
+    hh = run.results.households.set_index("row")
+    assert hh.loc[5, "loi_chan"] == "review-date-other-standard"
+    assert hh.loc[5, "phan_loai"] == "Chưa đủ thông tin"
+    assert pd.isna(hh.loc[2, "loi_chan"])
+    chosen = classify_paths([path], standard=later.id)
+    assert not [f for f in chosen.report.findings if f.code == "review-date-other-standard"]
+    assert pd.isna(chosen.results.households.set_index("row").loc[5, "loi_chan"])
+    # the same, per return, in hgn run (row 2 back in the sample's year: the last day of the period is after the
+    # 1/7/2025 unit reform, which a merge with the other return, of 2024, would rightly refuse)
+    _review_dates(path, {2: dt.datetime(2024, 10, 1)})
+    out = run_round(folder, tmp_path / "out", jobs=1)
+    assert [(Path(f.file).name, f.row) for f in out.report.findings if f.code == "review-date-other-standard"] == [
+        (path.name, 5)]

@@ -231,6 +231,15 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "household is not classified.",
        "Sửa ngày rà soát (năm gõ nhầm?) rồi chạy lại, hoặc chọn chuẩn bằng --standard.",
        "Correct the review date (a mistyped year?) and run again, or choose the standard with --standard."),
+    _c("review-date-other-standard", ERROR, "classify",
+       "Ngày rà soát {value} không thuộc thời kỳ của chuẩn {detail}, chuẩn mà các hộ khác được phân loại theo: hộ "
+       "này chưa được phân loại.",
+       "The review date {value} is outside the period of the standard {detail}, under which the other households "
+       "are classified: this household is not classified.",
+       "Sửa ngày rà soát (năm gõ nhầm?) rồi chạy lại; nếu đúng là rà soát theo chuẩn khác, phân loại riêng hoặc "
+       "chọn chuẩn bằng --standard.",
+       "Correct the review date (a mistyped year?) and run again; if it was truly reviewed under another standard, "
+       "classify it separately or choose the standard with --standard."),
     _c("household-undecided", WARNING, "classify",
        "Chưa đủ thông tin để phân loại hộ: {detail}.", "Not enough information to classify: {detail}.",
        "Bổ sung thông tin còn thiếu.", "Fill in the missing answers."),

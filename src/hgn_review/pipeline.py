@@ -46,7 +46,7 @@ class ClassifyRun:
 
 
 def pick_standard(households: pd.DataFrame, standard: str | None) -> Standard:
-    """The standard named, else the national standard in force on the latest review date of the batch."""
+    """The standard named, else the national standard most of the batch's review dates fall under."""
     if standard:
         return load_standard(standard)
     dates = households["ngay_ra_soat"].dropna() if "ngay_ra_soat" in households else pd.Series(dtype="datetime64[ns]")
@@ -56,7 +56,18 @@ def pick_standard(households: pd.DataFrame, standard: str | None) -> Standard:
                          message_en="Cannot choose a standard: no valid review date.",
                          hint_en="Fill in the review dates or pass --standard.")
     covered = dates[nationally_covered(dates)]  # a date no standard covers is reported on its household
-    return standard_for_date((covered if len(covered) else dates).max())
+    if covered.empty:
+        return standard_for_date(dates.max())  # raises: no standard for any of them
+    # the standard most households were reviewed under (a tie: the later one); a household dated under another
+    # one is reported and not classified (classify's check_review_dates), so one mistyped year cannot move a
+    # whole commune to the next period's thresholds
+    days, counts = np.unique(covered.to_numpy(dtype="datetime64[D]"), return_counts=True)
+    tally: dict[str, tuple[int, Any, Standard]] = {}
+    for day, n in zip(days, counts, strict=True):
+        std = standard_for_date(pd.Timestamp(day))
+        before = tally.get(std.id, (0, day, std))
+        tally[std.id] = (before[0] + int(n), max(before[1], day), std)
+    return max(tally.values(), key=lambda t: (t[0], t[1]))[2]
 
 
 def _af_rows(af: dict[str, AFResult], std: Standard) -> pd.DataFrame:
@@ -106,7 +117,7 @@ def classify_validated(val: ValidationResult, *, standard: str | None = None, lo
     started = started if started is not None else time.time()
     std = pick_standard(val.households, standard)
     cls = classify(val.households, val.members, std, local=local, prefer=prefer, previous=previous,
-                   history=list(history))
+                   history=list(history), check_review_dates=not standard)
     return _package(val, cls, std, prefer, started)
 
 
@@ -121,7 +132,7 @@ def _package(val: ValidationResult, cls: Classification, std: Standard, prefer: 
         "tool": "hgn", "tool_version": __version__, "stage": "classify", "level": "commune",
         "standard": std.id, "standard_sha256": std.sha256,
         "local_standard": cls.local.id if cls.local else None,
-        "review_date": _review_date(val.households),
+        "review_date": _review_date(val.households, std),
         "units": sorted(str(u) for u in val.households["ma_xa"].dropna().unique().tolist()),
         "inputs": [{"file": r.path, "sha256": r.sha256, "layout": r.layout} for r in val.returns],
         "run_started": dt.datetime.fromtimestamp(started).isoformat(timespec="seconds"),
@@ -148,12 +159,15 @@ def classify_paths(paths: Sequence[Path], *, standard: str | None = None, local:
                               started=started)
 
 
-def _review_date(households: pd.DataFrame) -> str | None:
-    """The latest review date (which decides the unit list the merge uses), as the standard is chosen: a date no
-    national standard covers (a mistyped 2042, reported on its household) does not move the file to another era."""
+def _review_date(households: pd.DataFrame, std: Standard) -> str | None:
+    """The latest review date (which decides the unit list the merge uses) among the households under ``std``:
+    a date no national standard covers, or one under another standard (a mistyped 2042 or 2027, reported on its
+    household), does not move the file to another era."""
     d = households["ngay_ra_soat"].dropna() if "ngay_ra_soat" in households else pd.Series(dtype="datetime64[ns]")
-    covered = d[nationally_covered(d)]
-    d = covered if len(covered) else d
+    values = d.to_numpy(dtype="datetime64[ns]")
+    under = d[(values >= np.datetime64(std.valid_from.value, "ns"))
+              & (values < np.datetime64(std.valid_to.value, "ns") + np.timedelta64(1, "D"))]
+    d = under if len(under) else d
     return None if d.empty else d.max().date().isoformat()
 
 
@@ -312,7 +326,7 @@ def _classify_together(fvs: Sequence[Any], std: Standard, opts: dict[str, Any], 
 
     households, members = link([fv.households for fv in fvs], [fv.members for fv in fvs])
     cls = classify(households, members, std, local=opts.get("local"), prefer=opts.get("prefer", "recorded"),
-                   previous=previous, history=[])
+                   previous=previous, history=[], check_review_dates=not opts.get("standard"))
     hh_file = cls.households["file"].to_numpy(dtype=object)
     mm_file = cls.members["file"].to_numpy(dtype=object)
     summary_unit = cls.summary["ma_xa"].to_numpy(dtype=object)

@@ -254,17 +254,43 @@ def _fmt_value(value: object) -> str:
     return str(int(f)) if f.is_integer() else str(f)
 
 
+def _other_standard(hh: pd.DataFrame, std: Standard, loc: Locator) -> list[Finding]:
+    """Households whose review date lies under another national standard than ``std``: blocked (``loi_chan``)
+    and reported. A date no standard covers was reported and blocked by validation already."""
+    from hgn_review.scoring.standard import nationally_covered
+
+    if "ngay_ra_soat" not in hh.columns:
+        return []
+    dates = hh["ngay_ra_soat"]
+    values = dates.to_numpy(dtype="datetime64[ns]")
+    start = np.datetime64(std.valid_from.value, "ns")
+    end = np.datetime64(std.valid_to.value, "ns") + np.timedelta64(1, "D")
+    other = ~np.isnat(values) & ((values < start) | (values >= end)) & nationally_covered(dates)
+    if not other.any():
+        return []
+    at = np.flatnonzero(other)
+    codes = column(hh, "loi_chan", "str")
+    mark = pd.Series(other, index=codes.index)
+    hh["loi_chan"] = codes.mask(mark & codes.isna(), "review-date-other-standard").mask(
+        mark & codes.notna(), codes + ";review-date-other-standard")
+    return loc.findings("review-date-other-standard", at, column_key="ngay_ra_soat", key="ngay_ra_soat",
+                        value=[f"{d:%d/%m/%Y}" for d in dates.iloc[at]], detail=std.id)
+
+
 def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | str, *,
              local: Standard | str | None = None, prefer: str = "recorded", previous: pd.DataFrame | None = None,
              history: Sequence[pd.DataFrame] | None = None,
-             registry_areas: Mapping[str, str] | pd.Series | None = None) -> Classification:
+             registry_areas: Mapping[str, str] | pd.Series | None = None,
+             check_review_dates: bool = False) -> Classification:
     """Classify validated households (docs/contracts.md §1) under ``std`` and, if given, a ``local`` standard.
 
     Flags: derived from the members and household answers; where the input also records ``th_*`` flags, each
     disagreement is an ``indicator-mismatch`` finding and the recorded value wins (``prefer='derived'`` reverses
     that; a flag known on one side only is taken from that side). ``previous`` (ma_xa, ma_ho, phan_loai[,
     so_dinh_danh_chu_ho]) gives the start-of-period list; ``history`` earlier lists for relapses.
-    ``registry_areas`` (ma_xa → Thành thị / Nông thôn) fills a missing ``khu_vuc``.
+    ``registry_areas`` (ma_xa → Thành thị / Nông thôn) fills a missing ``khu_vuc``. ``check_review_dates`` (the
+    standard was chosen from the review dates, not by the user): a household whose review date another national
+    standard covers is not classified under ``std`` (review-date-other-standard).
     """
     if prefer not in PREFER:
         raise UsageError(f"prefer phải là 'recorded' hoặc 'derived', không phải '{prefer}'",
@@ -285,6 +311,8 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
 
     found: list[Finding] = []
     loc = Locator(hh, index)
+    if check_review_dates:
+        found += _other_standard(hh, std, loc)
     recorded = _recorded(hh, index)
     prepared = prepare(hh, mem)  # the same under both standards
     d = derive(hh, mem, std, prepared)
