@@ -248,3 +248,51 @@ def test_one_household_dated_in_the_next_standard_does_not_move_its_commune(fold
     out = run_round(folder, tmp_path / "out", jobs=1)
     assert [(Path(f.file).name, f.row) for f in out.report.findings if f.code == "review-date-other-standard"] == [
         (path.name, 5)]
+
+
+def _footer(path: Path, sheet: str, rows: dict[int, dict[int, object]]) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    for r, cells in rows.items():
+        for c, v in cells.items():
+            ws.cell(row=r, column=c).value = v
+    wb.save(path)
+
+
+def test_a_total_row_and_signatures_under_the_table_are_not_households(folder: Path) -> None:
+    """Forms end with "Tổng cộng" and a signature block; each of those rows was read as a household (phantom
+    households with a dozen errors each, counted in every form). They are skipped now, and said so (info, with
+    the rows); a household whose code was left blank just above the total row stays a household (reported),
+    and a total row in the middle of the table, above coded households, is not a footer."""
+    from hgn_review.validate import validate_one
+
+    path = sorted(folder.glob("*.xlsx"))[0]
+    wb = openpyxl.load_workbook(path)
+    n_hh, n_mm = wb[HH_SHEET].max_row, wb["Thành viên"].max_row
+    wb.close()
+    _footer(path, HH_SHEET, {n_hh + 1: {1: "Tổng cộng", 6: 60}, n_hh + 3: {15: "Cẩm Thượng, ngày 20 tháng 11 năm 2024"},
+                             n_hh + 4: {2: "NGƯỜI LẬP BIỂU", 15: "CHỦ TỊCH UBND XÃ"},
+                             n_hh + 5: {2: "(Ký, ghi rõ họ tên)", 15: "(Ký tên, đóng dấu)"},
+                             n_hh + 8: {2: "Nguyễn Văn Khải", 15: "Trần Văn Hùng"}})
+    _footer(path, "Thành viên", {n_mm + 2: {1: "Tổng cộng", 2: n_mm - 1}})
+    val = validate_one(path, path.name)
+    assert len(val.households) == 20 and len(val.members) == n_mm - 1
+    skipped = [(f.sheet, f.row, f.value, f.param("detail")) for f in val.findings if f.code == "footer-rows-skipped"]
+    assert skipped == [(HH_SHEET, n_hh + 1, "5", f"{n_hh + 1}–{n_hh + 8}"),
+                       ("Thành viên", n_mm + 2, "1", f"{n_mm + 2}–{n_mm + 2}")]
+    assert all(f.severity == "info" for f in val.findings if f.code == "footer-rows-skipped")
+    assert not [f for f in val.findings if f.row is not None and f.row > n_hh and f.sheet == HH_SHEET
+                and f.code != "footer-rows-skipped"]
+
+    _footer(path, HH_SHEET, {n_hh: {1: None}})  # the last household's code left blank: still a household
+    val = validate_one(path, path.name)
+    assert len(val.households) == 20
+    assert [f.row for f in val.findings if f.code == "value-required" and f.key == "ma_ho"] == [n_hh]
+    wb = openpyxl.load_workbook(path)  # a total row above coded households is not a footer
+    ws = wb[HH_SHEET]
+    ws.insert_rows(5)
+    ws.cell(row=5, column=1).value = "Tổng cộng"
+    wb.save(path)
+    val = validate_one(path, path.name)
+    assert [f.row for f in val.findings if f.code == "footer-rows-skipped" and f.sheet == HH_SHEET] == [n_hh + 2]
+    assert 5 in set(val.households["row"]) and len(val.households) == 21

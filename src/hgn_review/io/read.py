@@ -365,6 +365,13 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     if not keep.all():
         data = data.loc[keep]
         extra = extra.loc[keep] if not extra.empty else extra
+    start = _footer_start(data, extra)
+    if start is not None:  # "Tổng cộng" and the signature block under the table: no household, no person
+        rows = data.index[start:]
+        findings.append(finding("footer-rows-skipped", file=file, sheet=sheet, row=int(rows[0]),
+                                detail=f"{int(rows[0])}–{int(rows[-1])}", value=str(len(rows))))
+        data = data.iloc[:start]
+        extra = extra.iloc[:start] if not extra.empty else extra
     if data.empty:
         findings.append(finding("sheet-empty", file=file, sheet=sheet))
 
@@ -374,6 +381,41 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     if scan is not None:
         _hygiene(sd, scan, findings)
     return sd
+
+
+# a cell that starts a form's footer: its total row, the place-and-date line, the signatures
+_FOOTER = re.compile(r"^(tong cong|tong so)\b|^(tong|cong)\s*(:|$)|nguoi lap|chu tich|ghi ro ho ten|ky ten|dong dau|"
+                     r"^(.*,\s*)?ngay\W*(\d+|\.+)?\W*thang\W*(\d+|\.+)?\W*nam\b")
+
+
+def _is_footer(value: object) -> bool:
+    return isinstance(value, str) and _FOOTER.search(fold(value)) is not None
+
+
+def _footer_start(data: pd.DataFrame, extra: pd.DataFrame) -> int | None:
+    """Position of the first row of the footer under the table, if any: the first row, after the last row whose
+    household code holds a digit, with a cell that starts a footer ("Tổng cộng", "Người lập biểu", "Chủ tịch",
+    "…, ngày … tháng … năm"). Rows between that last code and the footer stay data (a household whose code was
+    left blank is reported, never dropped); a row is never taken for a footer above a household code."""
+    if "ma_ho" not in data.columns or data.empty:
+        return None
+    import pyarrow.compute as pc
+
+    key = data["ma_ho"]
+    coded = np.flatnonzero(arrow_mask(pc.match_substring_regex(arrow_text(key), r"\d")))
+    j = len(coded) - 1
+    while j >= 0 and _is_footer(key.iloc[coded[j]]):  # "Tổng cộng: 30 hộ" written in the code column
+        j -= 1
+    first = int(coded[j]) + 1 if j >= 0 else 0
+    if first >= len(data):
+        return None
+    tail = data.iloc[first:]
+    if not extra.empty:
+        tail = pd.concat([tail, extra.iloc[first:]], axis=1)
+    for pos, row in enumerate(tail.itertuples(index=False, name=None)):  # the rows under the last code only
+        if any(_is_footer(v) for v in row):
+            return first + pos
+    return None
 
 
 def _repeated_header(data: pd.DataFrame, headers: dict[str, str]) -> np.ndarray:
