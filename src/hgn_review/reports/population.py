@@ -109,7 +109,12 @@ def prepare(view: ReportView, cmap: ColumnMap, mask_pii: bool) -> pd.DataFrame:
     texts = {u: "; ".join(cmap.reasons.get(c.strip(), c.strip()) for c in str(u).split(";") if c.strip())
              for u in codes.dropna().unique()}
     p["reason"] = codes.map(texts).astype("string")
-    p["missing_id"] = missing_id.to_numpy(dtype=bool)
+    # an ID that failed a check (another sex, birth year or province than the person's; the same ID as another
+    # person) is not a key for the population database: the person is listed without it and, with the reason,
+    # among those without a valid ID
+    unusable = (missing_id | codes.notna()).to_numpy(dtype=bool)
+    p["so_dinh_danh"] = p["so_dinh_danh"].mask(unusable)
+    p["missing_id"] = unusable
     p = p.sort_values(["ma_xa"], kind="stable").reset_index(drop=True)
     if mask_pii:
         p = pii.mask_persons(p)
