@@ -296,3 +296,18 @@ def test_a_total_row_and_signatures_under_the_table_are_not_households(folder: P
     val = validate_one(path, path.name)
     assert [f.row for f in val.findings if f.code == "footer-rows-skipped" and f.sheet == HH_SHEET] == [n_hh + 2]
     assert 5 in set(val.households["row"]) and len(val.households) == 21
+
+
+def test_a_return_the_merge_cannot_take_is_accounted_for(folder: Path, tmp_path: Path) -> None:
+    """A return none of whose review dates any standard covers is not classified and names no commune: the merge
+    leaves it out. Its households were then absent from every output with nothing saying so beyond the per-cell
+    errors; now the round reports how many households of which file are not in the consolidation."""
+    from hgn_review.pipeline import run_round
+
+    path = sorted(folder.glob("*.xlsx"))[0]
+    _review_dates(path, {r: "15/10/2042" for r in range(2, 22)})
+    out = run_round(folder, tmp_path / "out", jobs=1)
+    left = [(Path(f.file).name, f.value, f.severity) for f in out.report.findings if f.code == "file-not-merged"]
+    assert left == [(path.name, "20", "error")]
+    assert any(path.name in n and "20 hộ" in n for n in out.notes)
+    assert "20 hộ không được đưa vào tổng hợp" in (tmp_path / "out" / "README.txt").read_text("utf-8")

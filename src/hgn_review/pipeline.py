@@ -538,6 +538,15 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     # ---- stage 3: merge up to the highest level present
     t2 = time.perf_counter()
     classified = [d for d in ordered if metas[d].get("units") and metas[d].get("households", 0)]
+    # a return with households the merge cannot take (no commune code anywhere in it, no review date under any
+    # standard, a fault of hgn): its households are accounted for here, never silently absent
+    for d in ordered:
+        n = int(metas[d].get("households", 0) or 0)
+        if n and not metas[d].get("units"):
+            why = ("không có mã xã hợp lệ nào" if metas[d].get("standard_sha256")  # classified, but in no commune
+                   else "các hộ chưa phân loại được")
+            report.findings.append(finding("file-not-merged", file=d, value=str(n), detail=why))
+            notes.append(f"{d}: {n} hộ không được đưa vào tổng hợp ({why}); xem phat_hien.xlsx.")
     # provenance names the returns, not the cache folders that stand for them
     sources = {str(bundles[d]): (d, shas.get(d, "")) for d in classified}
     merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], as_of, sources)
