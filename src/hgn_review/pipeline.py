@@ -289,7 +289,7 @@ def _unclassified(fv: Any, opts: dict[str, Any], extra: Sequence[Any] = ()) -> R
     households, members = link([fv.households], [fv.members])
     return Results(households, members, findings=findings_frame([*fv.findings, *extra]),
                    meta={"tool": "hgn", "tool_version": __version__, "stage": "classify", "level": "commune",
-                         "standard": opts.get("standard"), "units": []})
+                         "standard": opts.get("standard"), "units": [], "households": len(households)})
 
 
 def _one(fv: Any) -> ValidationResult:
