@@ -311,3 +311,35 @@ def test_a_return_the_merge_cannot_take_is_accounted_for(folder: Path, tmp_path:
     assert left == [(path.name, "20", "error")]
     assert any(path.name in n and "20 hộ" in n for n in out.notes)
     assert "20 hộ không được đưa vào tổng hợp" in (tmp_path / "out" / "README.txt").read_text("utf-8")
+
+
+def test_a_managed_household_of_the_start_list_missing_from_the_return_is_reported(folder: Path,
+                                                                                   tmp_path: Path) -> None:
+    """A poor household of the start-of-period list that the commune's return does not hold (not reviewed, or its
+    code mistyped) vanished from the start-of-period figures with nothing said. Now each such poor or near-poor
+    household of a commune the review covers is an error on that commune's return; a household matched by code
+    is not, nor one of a commune not reviewed here, nor one that was neither poor nor near-poor."""
+    from hgn_review.pipeline import classify_paths, run_round
+
+    path = sorted(folder.glob("*.xlsx"))[0]
+    commune = path.name.split("_")[0]
+    wb = openpyxl.load_workbook(path)
+    ws = wb[HH_SHEET]
+    present = ws.cell(row=2, column=1).value
+    wb.close()
+    prev = tmp_path / "dau_ky.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Mã xã", "Mã hộ", "Phân loại"])
+    for row in ([commune, present, "Nghèo"], [commune, f"{commune}-9001", "Hộ nghèo"],
+                [commune, f"{commune}-9002", "Cận nghèo"], [commune, f"{commune}-9003", "Không nghèo"],
+                ["99999", "99999-0001", "Nghèo"]):
+        sheet.append(row)
+    book.save(prev)
+    run = classify_paths([path], previous=prev)
+    found = sorted((Path(f.file).name, f.value, f.param("detail"), f.severity) for f in run.report.findings
+                   if f.code == "previous-not-reviewed")
+    assert found == [(path.name, f"{commune}-9001", "Nghèo", "error"), (path.name, f"{commune}-9002", "Cận nghèo", "error")]
+    out = run_round(folder, tmp_path / "out", previous=prev, jobs=1)
+    assert sorted(f.value for f in out.report.findings if f.code == "previous-not-reviewed") == [
+        f"{commune}-9001", f"{commune}-9002"]

@@ -262,6 +262,13 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Khảo sát thu nhập của hộ.", "Survey the household's income."),
     _c("previous-unmatched", WARNING, "classify",
        "Không tìm thấy hộ trong danh sách đầu kỳ.", "Household not found in the start-of-period list.", "", ""),
+    _c("previous-not-reviewed", ERROR, "classify",
+       "Hộ {value} ({detail} theo danh sách đầu kỳ, xã {other}) không có trong biểu rà soát của xã.",
+       "Household {value} ({detail} on the start-of-period list, commune {other}) is not in the commune's return.",
+       "Bổ sung hộ vào biểu rà soát (hộ đã chuyển đi, giải thể: vẫn ghi, với \"Tình trạng hộ\"), hoặc sửa mã hộ "
+       "cho khớp danh sách đầu kỳ.",
+       "Add the household to the return (one that moved away or dissolved too, with its status), or correct its "
+       "code to match the start-of-period list."),
     _c("movement-unbalanced", ERROR, "classify",
        "Diễn biến không cân đối: {detail}.", "Movements do not balance: {detail}.", "", ""),
     # --- merge (used by hgn merge) ---

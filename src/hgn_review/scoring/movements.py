@@ -179,6 +179,39 @@ def match_status(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
     return found.astype("str").where(found.notna()), matched
 
 
+def _not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> list[Finding]:
+    """Poor and near-poor households of the start-of-period list, in a commune this review covers, that no
+    household of the review matches (by commune + code, or by the head's ID): each reported on the return of
+    its commune — a managed household must be reviewed, even to record that it left; it is never dropped
+    from the start-of-period figures silently."""
+    status = normalise_status(column(other, "phan_loai", "str"))
+    sep = "\x1f"
+    own_commune = _commune(column(households, "ma_xa", "str"))
+    own = own_commune + sep + column(households, "ma_ho", "str").str.strip()
+    commune = _commune(column(other, "ma_xa", "str"))
+    code = column(other, "ma_ho", "str").str.strip()
+    seen = (commune + sep + code).isin(set(own.dropna())).fillna(False).to_numpy(dtype=bool)
+    if "so_dinh_danh_chu_ho" in other.columns and len(heads):
+        seen |= column(other, "so_dinh_danh_chu_ho", "str").str.strip().isin(set(heads)).fillna(False).to_numpy(
+            dtype=bool)
+    managed = status.isin([NGHEO, CAN_NGHEO]).fillna(False).to_numpy(dtype=bool)
+    reviewed = commune.isin(set(own_commune.dropna())).fillna(False).to_numpy(dtype=bool)
+    at = np.flatnonzero(managed & reviewed & ~seen)
+    if not len(at):
+        return []
+    # the return each commune came in (its first household's file and sheet)
+    first = pd.DataFrame({"c": own_commune, "file": column(households, "file", "str").fillna(""),
+                          "sheet": column(households, "sheet", "str").fillna("")}).dropna(subset=["c"])
+    first = first.drop_duplicates("c")
+    where = first.set_index("c")
+    out = []
+    for c, k, st in zip(commune.iloc[at], code.iloc[at], status.iloc[at], strict=True):
+        out.append(finding("previous-not-reviewed", file=str(where.at[c, "file"]), sheet=str(where.at[c, "sheet"]),
+                           key="ma_ho", value=str(k), detail=str(st),
+                           other=str(c)))
+    return out
+
+
 @dataclass(frozen=True)
 class Movements:
     dau_ky: pd.Series  # start state used: Nghèo / Cận nghèo / Không / NA
@@ -217,6 +250,7 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
         codes = column(households, "ma_ho", "str").to_numpy()
         at = np.flatnonzero(unmatched)
         found += where.findings("previous-unmatched", at, key="ma_ho", value=list(codes[at]))
+        found += _not_reviewed(households, heads, previous)
     category = _TRANSITION_CODES[_states(households, start, status)]
     for frame in history or []:
         was, matched = match_status(households, heads, frame)
