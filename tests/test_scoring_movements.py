@@ -87,7 +87,9 @@ def test_previous_list_matches_by_code_then_by_head_id() -> None:
     assert m.dau_ky.tolist()[:2] == ["Nghèo", "Cận nghèo"]
     assert pd.isna(m.dau_ky.iloc[2])
     assert m.dien_bien.tolist() == ["Tiếp tục nghèo", "Cận nghèo thành nghèo", "Chưa rõ phân loại đầu kỳ", "Tăng khác"]
-    assert [(f.code, f.row, f.value) for f in m.findings] == [("previous-unmatched", 5, "C")]
+    # C is not on the list; X (poor, commune 10507) is on the list and in no household of the review
+    assert [(f.code, f.row, f.value) for f in m.findings] == [("previous-unmatched", 5, "C"),
+                                                               ("previous-not-reviewed", None, "X")]
 
 
 def test_previous_list_wins_over_the_recorded_start_and_ambiguous_rows_match_nothing() -> None:

@@ -112,12 +112,12 @@ def load_status_list(path: Path) -> pd.DataFrame:
 
 def classify_validated(val: ValidationResult, *, standard: str | None = None, local: str | None = None,
                        previous: pd.DataFrame | None = None, history: Sequence[pd.DataFrame] = (),
-                       prefer: str = "recorded", started: float | None = None) -> ClassifyRun:
-    """Classify what validation produced and package it as a results bundle."""
+                       prefer: str = "recorded", started: float | None = None, whole: bool = True) -> ClassifyRun:
+    """Classify what validation produced and package it as a results bundle (``whole``: see classify)."""
     started = started if started is not None else time.time()
     std = pick_standard(val.households, standard)
     cls = classify(val.households, val.members, std, local=local, prefer=prefer, previous=previous,
-                   history=list(history), check_review_dates=not standard)
+                   history=list(history), check_review_dates=not standard, whole=whole)
     return _package(val, cls, std, prefer, started)
 
 
@@ -271,7 +271,7 @@ def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] |
             try:
                 results[i] = classify_validated(val, standard=opts.get("standard"), local=opts.get("local"),
                                                 previous=prev, prefer=opts.get("prefer", "recorded"),
-                                                started=started).results
+                                                started=started, whole=False).results
             except Exception as exc:  # noqa: BLE001 - reported on the file; the other returns go on
                 if not contained(exc):
                     raise
@@ -326,7 +326,7 @@ def _classify_together(fvs: Sequence[Any], std: Standard, opts: dict[str, Any], 
 
     households, members = link([fv.households for fv in fvs], [fv.members for fv in fvs])
     cls = classify(households, members, std, local=opts.get("local"), prefer=opts.get("prefer", "recorded"),
-                   previous=previous, history=[], check_review_dates=not opts.get("standard"))
+                   previous=previous, history=[], check_review_dates=not opts.get("standard"), whole=False)
     hh_file = cls.households["file"].to_numpy(dtype=object)
     mm_file = cls.members["file"].to_numpy(dtype=object)
     summary_unit = cls.summary["ma_xa"].to_numpy(dtype=object)
@@ -552,6 +552,11 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], as_of, sources)
     notes.extend(merge_notes)
     _mark_shared_ids(merged.members, id_hits)
+    if previous is not None:  # the start list's households no return of the round matches (each return was
+        # classified alone, so a household that moved to another commune is matched only here)
+        from hgn_review.scoring.movements import head_ids, not_reviewed
+
+        report.findings.extend(not_reviewed(merged.households, head_ids(merged.members), prev_df))
     stages.append(StageTime("tổng hợp", time.perf_counter() - t2))
     # ---- stage 4: outputs people open
     t3 = time.perf_counter()

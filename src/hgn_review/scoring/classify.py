@@ -281,7 +281,7 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
              local: Standard | str | None = None, prefer: str = "recorded", previous: pd.DataFrame | None = None,
              history: Sequence[pd.DataFrame] | None = None,
              registry_areas: Mapping[str, str] | pd.Series | None = None,
-             check_review_dates: bool = False) -> Classification:
+             check_review_dates: bool = False, whole: bool = True) -> Classification:
     """Classify validated households (docs/contracts.md §1) under ``std`` and, if given, a ``local`` standard.
 
     Flags: derived from the members and household answers; where the input also records ``th_*`` flags, each
@@ -290,7 +290,8 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     so_dinh_danh_chu_ho]) gives the start-of-period list; ``history`` earlier lists for relapses.
     ``registry_areas`` (ma_xa → Thành thị / Nông thôn) fills a missing ``khu_vuc``. ``check_review_dates`` (the
     standard was chosen from the review dates, not by the user): a household whose review date another national
-    standard covers is not classified under ``std`` (review-date-other-standard).
+    standard covers is not classified under ``std`` (review-date-other-standard). ``whole``: see
+    ``assign_movements``.
     """
     if prefer not in PREFER:
         raise UsageError(f"prefer phải là 'recorded' hoặc 'derived', không phải '{prefer}'",
@@ -393,7 +394,7 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     out["ly_do"] = pd.array(ly_do, dtype="str")
     out["chuan"] = pd.Series(std.id, index=out.index, dtype="str")
 
-    moves = assign_movements(out, mem, previous=previous, history=history)
+    moves = assign_movements(out, mem, previous=previous, history=history, whole=whole)
     found.extend(moves.findings)
     out["dau_ky"] = moves.dau_ky.array
     out["dien_bien"] = moves.dien_bien.array

@@ -179,7 +179,7 @@ def match_status(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
     return found.astype("str").where(found.notna()), matched
 
 
-def _not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> list[Finding]:
+def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> list[Finding]:
     """Poor and near-poor households of the start-of-period list, in a commune this review covers, that no
     household of the review matches (by commune + code, or by the head's ID): each reported on the return of
     its commune — a managed household must be reviewed, even to record that it left; it is never dropped
@@ -190,7 +190,7 @@ def _not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFram
     own = own_commune + sep + column(households, "ma_ho", "str").str.strip()
     commune = _commune(column(other, "ma_xa", "str"))
     code = column(other, "ma_ho", "str").str.strip()
-    seen = (commune + sep + code).isin(set(own.dropna())).fillna(False).to_numpy(dtype=bool)
+    seen = (commune + sep + code).isin(set(own.dropna())).fillna(False).to_numpy(dtype=bool, copy=True)
     if "so_dinh_danh_chu_ho" in other.columns and len(heads):
         seen |= column(other, "so_dinh_danh_chu_ho", "str").str.strip().isin(set(heads)).fillna(False).to_numpy(
             dtype=bool)
@@ -235,8 +235,11 @@ def _states(households: pd.DataFrame, start: np.ndarray, status: Coded | None = 
 
 
 def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = None, *,
-                     previous: pd.DataFrame | None = None, history: Sequence[pd.DataFrame] | None = None) -> Movements:
-    """Each household's start state and movement category; ``households`` must carry ``phan_loai``."""
+                     previous: pd.DataFrame | None = None, history: Sequence[pd.DataFrame] | None = None,
+                     whole: bool = True) -> Movements:
+    """Each household's start state and movement category; ``households`` must carry ``phan_loai``.
+    ``whole``: these are all the households reviewed (then the start list's households none of them matches are
+    reported, see ``not_reviewed``); False for a part of a round, checked as a whole later (`hgn run`)."""
     start = _status_codes(column(households, "phan_loai_dau_ky", "str"))
     status = Coded.of(column(households, "tinh_trang_ho", "str"))
     found: list[Finding] = []
@@ -250,7 +253,8 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
         codes = column(households, "ma_ho", "str").to_numpy()
         at = np.flatnonzero(unmatched)
         found += where.findings("previous-unmatched", at, key="ma_ho", value=list(codes[at]))
-        found += _not_reviewed(households, heads, previous)
+        if whole:
+            found += not_reviewed(households, heads, previous)
     category = _TRANSITION_CODES[_states(households, start, status)]
     for frame in history or []:
         was, matched = match_status(households, heads, frame)
