@@ -343,3 +343,31 @@ def test_a_managed_household_of_the_start_list_missing_from_the_return_is_report
     out = run_round(folder, tmp_path / "out", previous=prev, jobs=1)
     assert sorted(f.value for f in out.report.findings if f.code == "previous-not-reviewed") == [
         f"{commune}-9001", f"{commune}-9002"]
+
+
+def test_a_resent_return_and_a_misfiled_one_leave_the_round_going(folder: Path, tmp_path: Path) -> None:
+    """A commune's corrected copy beside its first return, and a return of another province misfiled in the
+    folder, each stopped `hgn run` for every commune (exit 3, nothing written, a hint naming options `hgn run`
+    does not have). Now the round goes on: both returns of that commune are left out with an error each naming
+    the other (which one is right is not guessed), the misfiled one with an error naming its province, and the
+    other communes are merged."""
+    import shutil
+
+    from hgn_review.pipeline import run_round
+
+    first, second = sorted(folder.glob("*.xlsx"))
+    copy = folder / f"{first.stem} (1).xlsx"
+    shutil.copy(first, copy)
+    _review_dates(copy, {2: "16/10/2024"})  # corrected: not the same bytes
+    generate_sample(tmp_path / "hn", province="01", communes=1, households=5, seed=7)
+    foreign = next((tmp_path / "hn").glob("*.xlsx"))
+    shutil.copy(foreign, folder / foreign.name)
+    out = run_round(folder, tmp_path / "out", jobs=1)
+    twice = sorted((Path(f.file).name, Path(f.param("other")).name, f.value) for f in out.report.findings
+                   if f.code == "commune-in-two-returns")
+    assert twice == [(copy.name, first.name, "20"), (first.name, copy.name, "20")]
+    outside = [(Path(f.file).name, f.value) for f in out.report.findings if f.code == "file-outside-round"]
+    assert outside == [(foreign.name, "5")]
+    names = set(out.results.households["file"].map(lambda f: Path(f).name))
+    assert names == {second.name}
+    assert (tmp_path / "out" / "phat_hien.xlsx").exists()

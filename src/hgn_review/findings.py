@@ -61,6 +61,17 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "{value} households of this file are not in the consolidation: {detail}.",
        "Sửa các lỗi của tệp (xem các phát hiện khác của tệp) rồi chạy lại.",
        "Fix the file's errors (see its other findings) and run again."),
+    _c("file-outside-round", ERROR, "merge",
+       "Tệp thuộc {detail}, không thuộc {other} như các tệp khác của đợt này: {value} hộ của tệp không được đưa vào "
+       "tổng hợp.",
+       "The file belongs to {detail}, not to {other} as the round's other files: its {value} households are not in "
+       "the consolidation.",
+       "Chuyển tệp sang thư mục của đúng đơn vị rồi chạy riêng.", "Move the file to its own unit's folder and run it there."),
+    _c("commune-in-two-returns", ERROR, "merge",
+       "Xã {detail} có trong nhiều tệp ({other}): {value} hộ của tệp này chưa được đưa vào tổng hợp.",
+       "Commune {detail} is in several files ({other}): this file's {value} households are not in the consolidation.",
+       "Bỏ bản cũ ra khỏi thư mục, giữ một tệp cho mỗi xã, rồi chạy lại (các tệp khác không phải đọc lại).",
+       "Take the old copy out of the folder, one file per commune, and run again (the others are not read again)."),
     _c("layout-unknown", ERROR, "structure",
        "Không nhận ra mẫu biểu (không thấy sheet \"Hộ gia đình\" hay cột \"family.code\").",
        "Unknown layout (no \"Hộ gia đình\" sheet and no \"family.code\" column).",

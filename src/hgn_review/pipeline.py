@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hgn_review import __version__
-from hgn_review.errors import FindingsStop, InputError, UsageError
+from hgn_review.errors import FindingsStop, HgnError, InputError, UsageError
 from hgn_review.findings import Report
 from hgn_review.io.results import Results, findings_frame, read_results
 from hgn_review.io.safety import Limits
@@ -402,7 +402,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     from concurrent.futures import ProcessPoolExecutor
 
     from hgn_review.io.fingerprint import HashMemo
-    from hgn_review.io.read import discover, sha256_file
+    from hgn_review.io.read import discover
     from hgn_review.io.results import read_bundle, write_bundle
     from hgn_review.validate import batch_id_duplicates
 
@@ -428,7 +428,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
         prev_path = cache / "previous.parquet"
         prev_df.to_parquet(prev_path, index=False)
         opts["previous"] = str(prev_path)
-        opts["previous_sha256"] = sha256_file(previous)
+        opts["previous_sha256"] = _digest(previous)
     # ---- stage 1: read + validate + classify per file (cached, parallel)
     n_jobs = max(1, jobs or os.cpu_count() or 1)
     todo: list[tuple[Path, str, Any]] = []
@@ -549,7 +549,15 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
             notes.append(f"{d}: {n} hộ không được đưa vào tổng hợp ({why}); xem phat_hien.xlsx.")
     # provenance names the returns, not the cache folders that stand for them
     sources = {str(bundles[d]): (d, shas.get(d, "")) for d in classified}
-    merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], as_of, sources)
+    classified, apart = _admissible(classified, metas, as_of)
+    for f in apart:
+        report.findings.append(f)
+        notes.append(f"{f.file}: {f.message()}")
+    try:
+        merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], as_of, sources)
+    except HgnError:
+        _write_findings(report, out_dir, None)  # what the message points to is there
+        raise
     notes.extend(merge_notes)
     _mark_shared_ids(merged.members, id_hits)
     if previous is not None:  # the start list's households no return of the round matches (each return was
@@ -700,6 +708,75 @@ def _write_findings(report: Report, out_dir: Path, copies: dict[str, Path] | Non
     from hgn_review.io.write import write_findings_xlsx
 
     return write_findings_xlsx(report, out_dir / "phat_hien.xlsx", copies=copies)
+
+
+def _digest(path: Path) -> str:
+    """SHA-256 of a file, or of a results folder (last round's ket_qua/): its files' names and hashes."""
+    import hashlib
+
+    from hgn_review.io.read import sha256_file
+
+    if not path.is_dir():
+        return sha256_file(path)
+    h = hashlib.sha256()
+    for f in sorted(x for x in path.iterdir() if x.is_file()):
+        h.update(f"{f.name}\0{sha256_file(f)}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def _admissible(returns: list[str], metas: dict[str, dict[str, Any]],
+                as_of: dt.date | None) -> tuple[list[str], list[Any]]:
+    """The classified returns one merge can take, and a finding for each other one: a return of another province
+    than most of the round's (misfiled), and the returns of a commune found in two of them (a re-sent copy: which
+    one is right is not guessed). One such file leaves the rest of the round going, its commune stated missing."""
+    from collections import Counter
+
+    from hgn_review.findings import finding
+    from hgn_review.registry import get_registry
+
+    if not returns:
+        return returns, []
+    reg = get_registry()
+    review = max((metas[d].get("review_date") or "" for d in returns), default="")
+    when = as_of or (dt.date.fromisoformat(review) if review else dt.date.today())
+    out: list[Any] = []
+
+    def households(d: str) -> str:
+        return str(int(metas[d].get("households", 0) or 0))
+
+    def province(d: str) -> str | None:
+        found = {c[-1].code for u in metas[d].get("units") or [] if (c := reg.parents(u, when))}
+        return found.pop() if len(found) == 1 else None
+
+    where = {d: province(d) for d in returns}
+    counts = Counter(p for p in where.values() if p)
+    ranked = counts.most_common(2)
+    def label(code: str | None) -> str:
+        unit = reg.unit(code, when) if code else None
+        return unit.label() if unit else (code or "đơn vị không xác định")
+
+    if len(ranked) == 2 and ranked[0][1] > ranked[1][1]:  # a clear majority: the others are misfiled
+        main = ranked[0][0]
+        for d in returns:
+            if where[d] != main:
+                out.append(finding("file-outside-round", file=d, value=households(d), detail=label(where[d]),
+                                   other=label(main)))
+        returns = [d for d in returns if where[d] == main]
+    owners: dict[str, list[str]] = {}
+    for d in returns:
+        for u in metas[d].get("units") or []:
+            owners.setdefault(u, []).append(d)
+    shared = {u: ds for u, ds in owners.items() if len(ds) > 1}
+    dropped: set[str] = set()
+    for u, ds in sorted(shared.items()):
+        unit = reg.commune(u, when)
+        name = f"{u} {unit.name}" if unit else u
+        for d in ds:
+            if d not in dropped:
+                out.append(finding("commune-in-two-returns", file=d, value=households(d), detail=name,
+                                   other=", ".join(x for x in ds if x != d)))
+                dropped.add(d)
+    return [d for d in returns if d not in dropped], out
 
 
 def _merge_up(commune_dirs: list[Path], as_of: dt.date | None,
