@@ -157,7 +157,10 @@ CASES = [
     ("column-duplicated", [household(**{"Mã HGĐ": "11284-0001"})], None, {},
      [(H, 1, hh("ma_ho"), "column-duplicated")]),
     ("sheet-missing", None, None, {"omit": ["members"]}, [(M, None, None, "sheet-missing")]),
-    ("sheet-empty", None, None, {"empty": ["members"]}, [(M, None, None, "sheet-empty")]),
+    # a members sheet without a single cell is an error (every member is absent); one with its header but no row
+    # is a warning, and each household is then reported without members
+    ("sheet-blank", None, None, {"empty": ["members"]}, [(M, None, None, "sheet-blank")]),
+    ("sheet-empty", None, [], {}, [(H, 2, hh("ma_ho"), "household-no-members"), (M, None, None, "sheet-empty")]),
     ("header-not-found", None, None,
      {"omit": ["members"], "raw_sheets": {M: [["Cột 1", "Cột 2"], ["a", "b"]]}},
      [(M, None, None, "header-not-found")]),

@@ -328,8 +328,8 @@ def _read_info(book: _Book, layout: Layout) -> dict[str, str]:
 def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                 findings: list[Finding]) -> SheetData | None:
     grid = book.grid(sheet)
-    if grid.empty:
-        findings.append(finding("sheet-empty", file=file, sheet=sheet))
+    if grid.empty:  # not even a header: as if the sheet were missing (its rows, e.g. every member, are absent)
+        findings.append(finding("sheet-blank", file=file, sheet=sheet))
         return None
     hm = find_header(grid, spec)
     if hm is None:
