@@ -371,3 +371,22 @@ def test_a_resent_return_and_a_misfiled_one_leave_the_round_going(folder: Path, 
     names = set(out.results.households["file"].map(lambda f: Path(f).name))
     assert names == {second.name}
     assert (tmp_path / "out" / "phat_hien.xlsx").exists()
+
+
+def test_a_copy_of_a_sheet_does_not_replace_the_sheet(folder: Path) -> None:
+    """Excel names a copied sheet "Hộ gia đình (2)"; sheet names are matched without "(…)", and the last one won:
+    a return with last year's copy at the end was read from the copy (its households only, this year's members
+    then orphans). The sheet named exactly is read, the copy is reported and not read."""
+    from hgn_review.validate import validate_one
+
+    path = sorted(folder.glob("*.xlsx"))[0]
+    wb = openpyxl.load_workbook(path)
+    copy = wb.copy_worksheet(wb[HH_SHEET])
+    copy.title = "Hộ gia đình (2)"
+    copy.delete_rows(12, 10)
+    wb.save(path)
+    val = validate_one(path, path.name)
+    assert len(val.households) == 20 and set(val.households["sheet"]) == {HH_SHEET}
+    assert not [f for f in val.findings if f.code == "member-orphan"]
+    assert [(f.sheet, f.param("other"), f.severity) for f in val.findings if f.code == "sheet-copy-ignored"] == [
+        ("Hộ gia đình (2)", HH_SHEET, "warning")]

@@ -274,7 +274,11 @@ def find_header(grid: pd.DataFrame, spec: SheetSpec) -> HeaderMatch | None:
 def detect_layout(book: _Book) -> tuple[str | None, dict[str, str]]:
     """Return (layout id, role -> sheet name)."""
     hgn = load_layout("hgn")
-    names = {header_key(n): n for n in book.names}
+    names: dict[str, str] = {}
+    for n in book.names:  # "Hộ gia đình (2)", Excel's name for a copy, has the key of "Hộ gia đình": the sheet
+        key = header_key(n)  # whose name is exactly the key wins, else the first in the workbook
+        if key not in names or (fold(names[key]) != key and fold(n) == key):
+            names[key] = n
     roles: dict[str, str] = {}
     for role, spec in hgn.sheets.items():
         for mk in spec.match_names():
@@ -504,6 +508,10 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
             roles = detect_layout(book)[1] if layout == "hgn" else {}
             if layout == "app":
                 roles = {"households": _app_sheet(book) or book.names[0]}
+        for name in roles.values():  # copies of a sheet the return is read from are not read: said so
+            for other in book.names:
+                if other != name and header_key(other) == header_key(name):
+                    findings.append(finding("sheet-copy-ignored", file=file, sheet=other, other=name))
         if layout_id is None:
             findings.append(finding("layout-unknown", file=file))
             return ReturnFile(file, None, {}, {}, findings, digest)
