@@ -247,6 +247,9 @@ def _match_row(cells: Sequence[object], above: Sequence[object] | None, letters:
     return HeaderMatch(row=r, found=found, duplicates=dups, unknown=unknown, band_end=r)
 
 
+_UNIT_CELL = re.compile(r"^\s*\(.*\)\s*$", re.S)  # "(m²)", "(đồng/người/tháng)": the unit under a header
+
+
 def find_header(grid: pd.DataFrame, spec: SheetSpec) -> HeaderMatch | None:
     index = _key_index(spec)
     head = grid.iloc[:HEADER_SEARCH_ROWS]
@@ -262,6 +265,11 @@ def find_header(grid: pd.DataFrame, spec: SheetSpec) -> HeaderMatch | None:
     if best is None:
         return None
     nxt = best.row + 1
+    if nxt in grid.index:  # a header split over two rows: "Diện tích nhà ở" above "(m²)", units only below
+        below = [v for v in grid.loc[nxt].tolist() if not pd.isna(v)]
+        if below and all(isinstance(v, str) and _UNIT_CELL.match(v) for v in below):
+            best.band_end = nxt
+            nxt += 1
     if nxt in grid.index:
         vals = [grid.at[nxt, letter] for letter, _ in best.found.values()]
         present = [str(v).strip() for v in vals if isinstance(v, str)]
