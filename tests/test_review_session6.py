@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -390,3 +391,35 @@ def test_a_copy_of_a_sheet_does_not_replace_the_sheet(folder: Path) -> None:
     assert not [f for f in val.findings if f.code == "member-orphan"]
     assert [(f.sheet, f.param("other"), f.severity) for f in val.findings if f.code == "sheet-copy-ignored"] == [
         ("Hộ gia đình (2)", HH_SHEET, "warning")]
+
+
+def _hgn(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
+    import os
+    import sys
+
+    env = {**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"}
+    env.pop("HGN_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "hgn_review", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=300, check=False)
+
+
+def test_outputs_of_hgn_in_the_returns_folder_are_not_returns_and_inputs_are_never_overwritten(
+        folder: Path, tmp_path: Path) -> None:
+    """A results workbook of `hgn classify` left in the returns folder was read as a return (it has a "Hộ gia
+    đình" sheet): its commune then counted twice. What hgn writes carries a mark and is skipped, said so (info
+    file-hgn-output); a return is not. An --out naming one of the inputs is refused (exit 2), the file unchanged."""
+    import json
+
+    first = sorted(folder.glob("*.xlsx"))[0]
+    before = first.read_bytes()
+    assert _hgn("classify", first, "--out", first, cwd=tmp_path).returncode == 2
+    assert first.read_bytes() == before
+    assert _hgn("classify", first, "--out", folder / "ket_qua.xlsx", cwd=tmp_path).returncode in (0, 1)
+    proc = _hgn("validate", folder, "--json", cwd=tmp_path)
+    rep = json.loads(proc.stdout)
+    assert sorted(Path(pf["file"]).name for pf in rep["summary"]["per_file"]) == sorted(
+        p.name for p in folder.glob("*.xlsx") if p.name != "ket_qua.xlsx")
+    assert [Path(f["file"]).name for f in rep["findings"] if f["code"] == "file-hgn-output"] == ["ket_qua.xlsx"]
+    from hgn_review.io.read import is_hgn_output
+
+    assert not any(is_hgn_output(p) for p in folder.glob("1*.xlsx"))

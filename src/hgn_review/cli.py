@@ -124,6 +124,8 @@ def validate(
     from hgn_review.validate import validate_paths
 
     _check_paths(paths)
+    if report_xlsx is not None:
+        _not_an_input(report_xlsx, paths)
     limits = Limits(max_cells=max_cells) if max_cells else None
     result = validate_paths(paths, layout=layout.value if layout else None, as_of=parse_date_opt(as_of),
                             limits=limits, progress=_progress(as_json), jobs=_jobs(jobs), frames=False)
@@ -164,6 +166,7 @@ def classify(
     from hgn_review.pipeline import classify_paths
 
     _check_paths(paths + ([previous] if previous else []) + list(history or []))
+    _not_an_input(out, paths + ([previous] if previous else []) + list(history or []))
     run = classify_paths(paths, standard=standard, local=local, previous=previous, history=history or [],
                          prefer=prefer.value, layout=layout.value if layout else None,
                          as_of=parse_date_opt(as_of), progress=_progress(as_json))
@@ -198,6 +201,7 @@ def merge(
     if level is not None and level not in ("district", "province"):
         raise UsageError("--level phải là district hoặc province.", message_en="--level must be district or province.")
     _check_paths(inputs + ([mapping] if mapping else []))
+    _not_an_input(out, inputs + ([mapping] if mapping else []))
     m = merge_results(inputs, level=level, unit=unit, as_of=parse_date_opt(as_of), prefer=prefer,
                       allow_mixed=allow_mixed, to_2025_units=to_2025_units, mapping=mapping)
     written = write_merge(m, out, parquet)
@@ -314,6 +318,20 @@ def _check_paths(paths: list[Path]) -> None:
     if missing:
         raise UsageError(f"Không tìm thấy: {', '.join(missing)}", hint="Kiểm tra đường dẫn tệp hoặc thư mục.",
                          message_en=f"Not found: {', '.join(missing)}", hint_en="Check the path.")
+
+
+def _not_an_input(target: Path, paths: list[Path]) -> None:
+    """Refuse to write an output over one of the inputs (inputs are never modified)."""
+    if target.is_dir():
+        return
+    from hgn_review.io.read import discover
+
+    aim = target.resolve()
+    if any(f.resolve() == aim for f, _d in discover(paths)):
+        raise UsageError(f"{target} là một tệp đầu vào: không ghi đè lên tệp đầu vào.",
+                         hint="Chọn tên khác cho tệp ghi ra.",
+                         message_en=f"{target} is one of the inputs: an input is never overwritten.",
+                         hint_en="Give the output another name.")
 
 
 def _note(text: str, quiet_stdout: bool) -> None:

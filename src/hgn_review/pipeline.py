@@ -416,7 +416,10 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     # a return is shown (and its cached bundle named) by its path from the input folder's parent, "in/xa.xlsx":
     # the same whether the folder was given as a relative or an absolute path, or from another working folder
     base = Path(os.path.abspath(input_dir)).parent
-    files = [(p, _shown(p, base)) for p, _d in discover([input_dir]) if out_dir.resolve() not in p.resolve().parents]
+    skipped: list[tuple[Path, str]] = []
+    files = [(p, _shown(p, base)) for p, _d in discover([input_dir], skipped)
+             if out_dir.resolve() not in p.resolve().parents]
+    skipped = [(p, _shown(p, base)) for p, _d in skipped if out_dir.resolve() not in p.resolve().parents]
     if not files:
         raise UsageError(f"Không có biểu rà soát nào trong {input_dir}.",
                          hint="Thư mục cần chứa các tệp .xlsx/.xls/.ods/.csv của các xã.",
@@ -510,6 +513,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
                 id_codes.append(ids_column)
     for dup, first in duplicate_files:
         report.findings.append(finding("file-duplicate", file=dup, other=first))
+    report.findings.extend(finding("file-hgn-output", file=d) for _p, d in skipped)
     if id_files:
         ids = _batch_id_rows(id_files, id_codes, bundles)  # only the rows whose ID is also in another file
         del id_codes

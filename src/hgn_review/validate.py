@@ -730,8 +730,10 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
 
     ``frames=False`` (`hgn validate`, which reports findings only): the result's households and members are
     empty, so the workers do not ship and the main process does not stack 40 typed columns per row."""
-    files = discover(paths)
+    skipped: list[tuple[Path, str]] = []
+    files = discover(paths, skipped)
     report = Report()
+    report.extend([finding("file-hgn-output", file=d) for _p, d in skipped])
     hh_parts: list[pd.DataFrame] = []
     mm_parts: list[pd.DataFrame] = []
     returns: list[ReturnFile] = []

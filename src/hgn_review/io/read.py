@@ -561,13 +561,39 @@ def display_name(path: Path | str) -> str:
     return text
 
 
-def discover(paths: list[Path]) -> list[tuple[Path, str]]:
-    """Files to read under the given files/folders, sorted; (path, display name). Office lock files skipped."""
+COPIES_SUFFIX = "_ban_sao"  # the folder of highlighted copies of the returns next to a findings workbook
+
+
+def is_hgn_output(path: Path) -> bool:
+    """A workbook hgn wrote (findings, results, forms, lists: io/write.py ``mark_output``), not a return."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if "docProps/custom.xml" not in zf.namelist():
+                return False
+            with zf.open("docProps/custom.xml") as fh:
+                return b"hgn_output" in fh.read(1 << 16)
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return False
+
+
+def discover(paths: list[Path], skipped: list[tuple[Path, str]] | None = None) -> list[tuple[Path, str]]:
+    """Files to read under the given files/folders, sorted; (path, display name). Office lock files skipped.
+    Inside folders, what hgn wrote (findings workbooks, results, forms, the highlighted copies in a
+    ``*_ban_sao`` folder) is not a return: it goes to ``skipped`` (path, display name), for the caller to say so."""
     out: list[tuple[Path, str]] = []
     for p in paths:
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 if f.is_file() and f.suffix.lower() in READABLE_SUFFIXES and not f.name.startswith(("~$", ".")):
+                    inside = f.relative_to(p).parts[:-1]
+                    if any(part.endswith(COPIES_SUFFIX) for part in inside) or is_hgn_output(f):
+                        if skipped is not None:
+                            skipped.append((f, display_name(f)))
+                        continue
                     out.append((f, display_name(f)))
         else:
             out.append((p, display_name(p)))

@@ -15,7 +15,7 @@ import pandas as pd
 
 from hgn_review.errors import InputError
 from hgn_review.findings import Finding, Report
-from hgn_review.io.write import atomic_path
+from hgn_review.io.write import atomic_path, mark_output
 from hgn_review.schemas.layout import INDICATORS, load_layout
 
 if TYPE_CHECKING:
@@ -114,6 +114,7 @@ def write_results(res: Results, out: Path, parquet_dir: Path | None = None) -> l
         wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
                                             "strings_to_urls": False, "strings_to_numbers": False,
                                             "default_date_format": "dd/mm/yyyy"})
+        mark_output(wb, "results")
         fmt = {"head": wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1}),
                "key": wb.add_format({"font_color": "#808080", "italic": True, "font_size": 8}),
                "date": wb.add_format({"num_format": "dd/mm/yyyy"})}

@@ -47,6 +47,15 @@ def _labels(lang: str) -> dict[str, str]:
             "title": "Phát hiện"}
 
 
+HGN_OUTPUT = "hgn_output"  # custom document property on every workbook hgn writes that is not a return
+
+
+def mark_output(book: object, kind: str) -> None:
+    """Mark an xlsxwriter workbook as written by hgn (``kind``: findings, results, form, list), so that a folder
+    of returns holding it does not take it for a return (io/read.py ``discover``)."""
+    book.set_custom_property(HGN_OUTPUT, kind)  # type: ignore[attr-defined]
+
+
 def write_findings_xlsx(report: Report, target: Path, lang: str = "vi",
                         copies: dict[str, Path] | None = None) -> list[Path]:
     """The findings workbook (one filterable sheet), and a highlighted copy of each failing return.
@@ -62,6 +71,7 @@ def write_findings_xlsx(report: Report, target: Path, lang: str = "vi",
     cols = ["file", "sheet", "row", "column", "cell", "code", "severity", "message", "hint", "value"]
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        mark_output(wb, "findings")
         ws = wb.add_worksheet(lab["title"])
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
         err = wb.add_format({"font_color": "#9C0006"})

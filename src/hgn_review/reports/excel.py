@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hgn_review.errors import ConfigError
-from hgn_review.io.write import atomic_path
+from hgn_review.io.write import atomic_path, mark_output
 from hgn_review.reports import fastxlsx as fx
 from hgn_review.reports import pii
 from hgn_review.reports.formdef import Column, FormDef, evaluate, expand, header_band, load_forms, names_in
@@ -446,6 +446,7 @@ def render_form(view: ReportView, form: FormDef, target: Path, *, mask_pii: bool
         else:
             wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
         wb.set_properties({"title": f"Biểu số {form.code}", "author": "hgn", "comments": ""})
+        mark_output(wb, "form")
         st = _Styles(wb)
         if form.kind == "list":
             notes = _list_sheets(fw, st, form, view, mask_pii, max_rows)

@@ -20,7 +20,7 @@ import pyarrow as pa
 import yaml
 
 from hgn_review.errors import ConfigError
-from hgn_review.io.write import atomic_path
+from hgn_review.io.write import atomic_path, mark_output
 from hgn_review.reports import _movements as mv
 from hgn_review.reports import fastxlsx as fx
 from hgn_review.reports import pii
@@ -214,6 +214,7 @@ def write_list(view: ReportView, out_dir: Path, *, mask_pii: bool = False, colum
     with atomic_path(xlsx) as tmp:
         fw = fx.Workbook(tmp, {**WORKBOOK_OPTIONS, "constant_memory": True})
         wb = fw.book
+        mark_output(wb, "list")
         fmt = {"head": wb.add_format({"bold": True, "font_name": FONT, "text_wrap": True, "valign": "vcenter",
                                       "align": "center", "border": 1, "bg_color": "#DDEBF7"}),
                "text": wb.add_format({"font_name": FONT, "num_format": "@"}),
