@@ -423,3 +423,23 @@ def test_outputs_of_hgn_in_the_returns_folder_are_not_returns_and_inputs_are_nev
     from hgn_review.io.read import is_hgn_output
 
     assert not any(is_hgn_output(p) for p in folder.glob("1*.xlsx"))
+
+
+def test_an_id_with_pasted_separators_or_full_width_digits_is_read(folder: Path) -> None:
+    """IDs pasted from a web page or a PDF carry no-break or zero-width spaces, or full-width digits; only ASCII
+    spaces were removed, so a valid ID was "not 12 digits" and the person left the population list."""
+    from hgn_review.validate import validate_one
+
+    path = sorted(folder.glob("*.xlsx"))[0]
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Thành viên"]
+    col = _column(ws, "Số định danh cá nhân")
+    ids = [str(ws.cell(row=r, column=col).value) for r in (2, 3, 4)]
+    ws.cell(row=2, column=col).value = f"{ids[0][:3]}\u00a0{ids[0][3:6]}\u00a0{ids[0][6:]}"
+    ws.cell(row=3, column=col).value = "\u200b" + ids[1] + "\ufeff"
+    ws.cell(row=4, column=col).value = ids[2].translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    wb.save(path)
+    val = validate_one(path, path.name)
+    assert not [f for f in val.findings if f.code == "id-invalid-format"]
+    got = val.members.set_index("row").loc[[2, 3, 4], "so_dinh_danh"].tolist()
+    assert got == ids
