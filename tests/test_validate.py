@@ -571,15 +571,20 @@ def test_sheet_part_longer_than_declared_is_never_inflated_whole(tmp_path, monke
             _member_bytes(path, z, "xl/worksheets/sheet1.xml")
 
 
-def test_id_with_non_ascii_digits_is_an_invalid_format(tmp_path):
-    """Full-width digits look like an ID but are not one the population database matches: invalid format, and
-    the ID is not carried into the lists."""
-    wide = "".join(chr(0xFF10 + int(d)) for d in make_id())
-    path = make_return(tmp_path, [household()], [member(so_dinh_danh=wide)])
+def test_id_with_full_width_digits_is_read_as_its_ascii_digits(tmp_path):
+    """Full-width digits (an East Asian input method, text pasted from a PDF) are the same number: read by NFKC as
+    the ASCII digits the population database matches (they were an invalid format, which left the person out of
+    the population list); other non-ASCII digits are not an ID."""
+    ident = make_id()
+    wide = "".join(chr(0xFF10 + int(d)) for d in ident)
+    arabic = "".join(chr(0x0660 + int(d)) for d in make_id(serial="000009"))
+    path = make_return(tmp_path, [household(so_thanh_vien=2)],
+                       [member(so_dinh_danh=wide), member(stt=2, quan_he="Anh, chị, em", so_dinh_danh=arabic)])
     result = validate_paths([path])
-    assert [f.code for f in result.findings if f.key == "so_dinh_danh"] == ["id-invalid-format"]
-    assert pd.isna(result.members.loc[0, "so_dinh_danh"])
-    assert result.members.loc[0, "dinh_danh_loi"] == "sai_dinh_dang"
+    assert [(f.code, f.row) for f in result.findings if f.key == "so_dinh_danh"] == [("id-invalid-format", 3)]
+    assert result.members.loc[0, "so_dinh_danh"] == ident
+    assert pd.isna(result.members.loc[1, "so_dinh_danh"])
+    assert result.members.loc[1, "dinh_danh_loi"] == "sai_dinh_dang"
 
 
 def test_text_not_nfc_in_trimmed_spaces_is_reported(tmp_path):
