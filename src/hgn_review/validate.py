@@ -134,6 +134,12 @@ def _suggest(value: str, choices: tuple[str, ...]) -> str:
     import difflib
 
     folded = {fold(c): c for c in choices}
+    encoding = legacy.detect(value)
+    if encoding is not None:  # typed with a legacy keyboard (TCVN3, VNI): "Mêng" is "Mường", never "Mông"
+        decoded = fold(legacy.to_unicode(value, encoding))
+        if decoded in folded:
+            return folded[decoded]
+        value = decoded
     best = difflib.get_close_matches(fold(value), list(folded), n=1, cutoff=0.6)
     return folded[best[0]] if best else ""
 
