@@ -443,3 +443,32 @@ def test_an_id_with_pasted_separators_or_full_width_digits_is_read(folder: Path)
     assert not [f for f in val.findings if f.code == "id-invalid-format"]
     got = val.members.set_index("row").loc[[2, 3, 4], "so_dinh_danh"].tolist()
     assert got == ids
+
+
+def test_csv_in_utf16_or_with_semicolons_and_a_workbook_under_the_wrong_suffix_are_read(folder: Path,
+                                                                                       tmp_path: Path) -> None:
+    """Excel's "Unicode Text" (UTF-16, tabs) and a CSV saved with ';' (Vietnamese locale) were read as one column
+    of garbage (layout-unknown); an .xlsx renamed .xls was unreadable. Each is read; the renamed one is said so."""
+    import csv
+    import io
+    import shutil
+
+    from hgn_review.validate import validate_one
+
+    path = sorted(folder.glob("*.xlsx"))[0]
+    wb = openpyxl.load_workbook(path)
+    rows = [["" if v is None else (f"{v:%d/%m/%Y}" if hasattr(v, "strftime") else v) for v in r]
+            for r in wb[HH_SHEET].iter_rows(values_only=True)]
+    wb.close()
+    for name, sep, data in (("tab.csv", "\t", "utf-16"), ("semi.csv", ";", "utf-8-sig")):
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=sep).writerows(rows)
+        (tmp_path / name).write_bytes(buf.getvalue().encode(data))
+        val = validate_one(tmp_path / name, name)
+        assert val.summary.layout == "hgn" and len(val.households) == 20, name
+    renamed = tmp_path / "10507.xls"
+    shutil.copy(path, renamed)
+    val = validate_one(renamed, renamed.name)
+    assert len(val.households) == 20 and len(val.members) > 0
+    assert [(f.value, f.param("detail")) for f in val.findings if f.code == "file-extension-mismatch"] == [
+        (".xls", ".xlsx")]

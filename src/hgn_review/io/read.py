@@ -100,6 +100,7 @@ class _Book:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.suffix = path.suffix.lower()
+        self.named_as = ""  # the format the name says, when the content is another one (".xls" for an .xlsx)
         self._fx = None
         self._opx = None
         self._csv: pd.DataFrame | None = None
@@ -109,8 +110,15 @@ class _Book:
             return
         import fastexcel
 
+        source: str | bytes = str(path)
+        actual = _content_suffix(path)
+        if actual is not None and actual != self.suffix and {actual, self.suffix} <= {".xlsx", ".xls", ".xlsm"}:
+            # renamed, or saved in the old format under the new name: read by content (calamine takes the
+            # format of bytes from their signature)
+            self.named_as, self.suffix = self.suffix, actual
+            source = path.read_bytes()
         try:
-            self._fx = fastexcel.read_excel(str(path))
+            self._fx = fastexcel.read_excel(source)
             self.names = [s for s in self._fx.sheet_names]
         except Exception:  # noqa: BLE001 - calamine refused the file: try openpyxl before giving up
             import openpyxl
@@ -158,17 +166,58 @@ def reader_fault(exc: BaseException) -> bool:
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
-def _read_csv_grid(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
+def _content_suffix(path: Path) -> str | None:
+    """The workbook format the first bytes say: ".xlsx" (a zip package; .xlsm and .ods are zips too, told apart
+    by their name) or ".xls" (an OLE2 compound file); None for anything else."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return None
+    if head.startswith(b"PK\x03\x04"):
+        return path.suffix.lower() if path.suffix.lower() in (".xlsx", ".xlsm", ".ods") else ".xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return ".xls"
+    return None
+
+
+def _csv_text(raw: bytes) -> str:
+    """A CSV's text: UTF-16 when its byte-order mark says so (Excel's "Unicode Text"), else UTF-8, else the
+    Vietnamese Windows code page, else Latin-1 (every byte decodes: legacy text is then reported, never lost)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
     for enc in ("utf-8-sig", "cp1258", "latin-1"):
         try:
-            text = raw.decode(enc)
-            break
+            return raw.decode(enc)
         except UnicodeDecodeError:
             continue
+    return raw.decode("latin-1")  # pragma: no cover - latin-1 decodes every byte
+
+
+def _delimiter(text: str) -> str:
+    """The field separator: the one of , ; and tab that splits the first lines into the most fields (Excel with
+    a Vietnamese locale saves ';', "Unicode Text" tabs)."""
+    import csv
     import io
 
-    df = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=False)
+    lines = [ln for ln in text.splitlines()[:30] if ln.strip()]
+    best, most = ",", 0
+    for sep in (",", ";", "\t"):
+        try:
+            fields = sum(len(r) - 1 for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=sep))
+        except csv.Error:
+            continue
+        if fields > most:
+            best, most = sep, fields
+    return best
+
+
+def _read_csv_grid(path: Path) -> pd.DataFrame:
+    text = _csv_text(path.read_bytes())
+    import io
+
+    df = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=False,
+                     sep=_delimiter(text))
     df = df.replace(r"^\s*$", np.nan, regex=True)
     df.columns = [col_letter(i) for i in range(df.shape[1])]
     df.index = np.arange(1, len(df) + 1, dtype=np.int64)
@@ -508,6 +557,8 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
     except Exception as exc:  # noqa: BLE001 - any reader failure is a finding about this file
         findings.append(finding("file-unreadable", file=file, detail=_short(exc)))
         return ReturnFile(file, None, {}, {}, findings, digest, readable=False)
+    if book.named_as:
+        findings.append(finding("file-extension-mismatch", file=file, value=book.named_as, detail=book.suffix))
     try:
         if layout is None:
             layout_id, roles = detect_layout(book)
