@@ -739,6 +739,9 @@ def _findings(results: Results) -> dict[str, int]:
     return out
 
 
+_HTML_ROWS = 5000  # rows of a coverage or reconciliation table on the page (a province has ~200 communes)
+
+
 def _coverage(results: Results, scope: Scope, row_level: str, rows: pd.DataFrame, as_of: date) -> Coverage:
     reg = get_registry()
     expected: list[Unit] = []
@@ -763,7 +766,10 @@ def _coverage(results: Results, scope: Scope, row_level: str, rows: pd.DataFrame
             cov.tables.append((title, [], []))
             continue
         head = [lab.get(str(c), str(c)) for c in df.columns]
-        body = df.head(200).astype("string").fillna("").astype(str).to_numpy().tolist()
+        body = df.head(_HTML_ROWS).astype("string").fillna("").astype(str).to_numpy().tolist()
+        if len(df) > _HTML_ROWS:  # said, never cut silently: the whole table is in the results
+            body.append([f"… và {len(df) - _HTML_ROWS} dòng nữa: xem sheet \"{title}\" của tệp kết quả."]
+                        + [""] * (len(head) - 1))
         cov.tables.append((title, head, body))
     return cov
 
