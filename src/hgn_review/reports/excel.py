@@ -421,8 +421,13 @@ def _one_list_sheet(fw: fx.Workbook, st: _Styles, form: FormDef, view: ReportVie
             r += 1
         fw.add_rows(ws, range(r, r + b - a), [c.slice(a, b) for c in cells])
         r += b - a
-    households = int(persons["first_in_household"].sum())
-    _merge(ws, r, 0, r, n - 1, f"{TOTAL_LABEL}: {vn_int(households)} hộ, {vn_int(len(persons))} nhân khẩu", st.t_text)
+    first = persons["first_in_household"].to_numpy(dtype=bool)
+    households = int(first.sum())
+    # the persons form 01 counts: a household without member rows (the application's flat export) prints its
+    # head alone but counts its declared size
+    counted = (int(pd.to_numeric(persons["household_persons"], errors="coerce").fillna(0).to_numpy()[first].sum())
+               if "household_persons" in persons.columns else len(persons))
+    _merge(ws, r, 0, r, n - 1, f"{TOTAL_LABEL}: {vn_int(households)} hộ, {vn_int(counted)} nhân khẩu", st.t_text)
     row = _notes(ws, st, form, view, values, n, r + 1, sum(c.width for c in cols))
     _footer(ws, st, view, n, row + 1)
     _print_setup(ws, top, key_row, n)

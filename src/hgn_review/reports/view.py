@@ -428,6 +428,7 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     child_out = np.zeros(n, dtype=int)
     minority_pp = np.zeros(n, dtype=int)
     person_attrs = pd.DataFrame(index=idx)
+    person_attrs["pp"] = out["pp"]  # the persons the forms count: member rows, else the declared size
     if len(mm):
         is_head = (_str(mm, "quan_he") == HEAD).fillna(False).to_numpy()
         m_eth = _str(mm, "dan_toc")
@@ -662,6 +663,7 @@ def _persons(hh: pd.DataFrame, members: pd.DataFrame, keys: dict[str, pd.Series]
         "no_labour": person_attrs["no_labour"].to_numpy(),
         "chu_ho": _str(hh, "ho_ten_chu_ho"),
         "chuan": _str(hh, "chuan").fillna(std_id),
+        "household_persons": person_attrs["pp"].to_numpy(),
     })
     cols = ["stt", "ho_ten", "so_dinh_danh", "dinh_danh_loi", "ngay_sinh", "nam_sinh", "gioi_tinh", "quan_he",
             "dan_toc"]
