@@ -153,16 +153,19 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
     members = results.members if results.members is not None else pd.DataFrame()
     if "uid" in members.columns:  # only the fields the report reads: filtering copies no more than these
         members = members[[c for c in members.columns if c in _MEMBER_FIELDS]]
-    as_of = _as_of(results, hh, as_of)
+    on = as_of  # the unit list the codes belong to: --as-of, else the one the merge re-expressed them in
+    as_of = _as_of(results, hh, as_of)  # the review's date: its year, the ages
+    if on is None:
+        on = _units_as_of(results) or as_of
     reg = get_registry()
     hh["ma_xa"] = _str(hh, "ma_xa")
-    units = {c: reg.commune(c, as_of) for c in hh["ma_xa"].dropna().unique()}
+    units = {c: reg.commune(c, on) for c in hh["ma_xa"].dropna().unique()}
     scope_code = _scope_code(results, unit)
     if unit:  # an explicit --unit selects its households; the file's own unit only names the scope
-        if not re.fullmatch(r"\d{2}|\d{3}|\d{5}", scope_code) or reg.unit(scope_code, as_of) is None:
-            raise UsageError(f"Mã đơn vị \"{unit}\" không có trong danh mục hành chính ngày {as_of:%d/%m/%Y}.",
+        if not re.fullmatch(r"\d{2}|\d{3}|\d{5}", scope_code) or reg.unit(scope_code, on) is None:
+            raise UsageError(f"Mã đơn vị \"{unit}\" không có trong danh mục hành chính ngày {on:%d/%m/%Y}.",
                              hint="Dùng mã tỉnh (2 chữ số), huyện (3, trước 1/7/2025) hoặc xã (5 chữ số).",
-                             message_en=f"Unit code \"{unit}\" is not in the administrative list of {as_of}.",
+                             message_en=f"Unit code \"{unit}\" is not in the administrative list of {on}.",
                              hint_en="Use a province (2 digits), district (3, before 1/7/2025) or commune (5) code.")
         hh = _filter_scope(hh, scope_code, units)
         if hh.empty:
@@ -170,8 +173,8 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
                              hint="Kiểm tra mã đơn vị (--unit) và tệp kết quả.",
                              message_en=f"The results file has no household in unit {scope_code}.",
                              hint_en="Check the unit code (--unit) and the results file.")
-    scope = _scope(scope_code, hh, units, as_of, issuer)
-    row_level = _row_level(scope, hh, units, as_of)
+    scope = _scope(scope_code, hh, units, on, issuer)
+    row_level = _row_level(scope, hh, units, on)
 
     std_id, std_title, indicators, weights, params = _standard(results, hh)
     hh = hh.reset_index(drop=True)
@@ -192,7 +195,7 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
 
     tables: dict[str, pd.DataFrame] = {}
     levels = [COMMUNE, VILLAGE]
-    if reg.era(as_of) != AFTER:
+    if reg.era(on) != AFTER:
         levels.append(DISTRICT)
     if row_level not in levels:
         levels.append(row_level)
@@ -206,7 +209,7 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
     persons = _persons(hh, members, keys, names, person_attrs, std_id, as_of, cls)
     view = ReportView(
         scope=scope, year=as_of.year, as_of=as_of, row_level=row_level,
-        row_label=ROW_LABEL_COMMUNE_AFTER if row_level == COMMUNE and reg.era(as_of) == AFTER else ROW_LABELS[row_level],
+        row_label=ROW_LABEL_COMMUNE_AFTER if row_level == COMMUNE and reg.era(on) == AFTER else ROW_LABELS[row_level],
         tables=tables,
         series={"indicators": [Item(k, n, s, d) for k, (n, s, d) in indicators.items()],
                 "ethnic_groups": eth_items, "causes": cause_items},
@@ -215,7 +218,7 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
         report_date=report_date, has_members=has_members)
     view.balance = _balance(view.rows())
     view.contributions = _contributions(view.total(), indicators, weights)
-    view.coverage = _coverage(results, scope, row_level, view.rows(), as_of)
+    view.coverage = _coverage(results, scope, row_level, view.rows(), on)
     view.notes = _notes(view)
     return view
 
@@ -226,6 +229,15 @@ def _str(df: pd.DataFrame, col: str) -> pd.Series:
         return pd.Series(pd.NA, index=df.index, dtype="string")
     s = df[col].astype("string").str.strip()
     return s.mask(s == "")
+
+
+def _units_as_of(results: Results) -> date | None:
+    """The unit list a merge re-expressed the codes in (``hgn merge --to-2025-units``: 1/7/2025), if recorded."""
+    raw = results.meta.get("units_as_of") if results.meta else None
+    try:
+        return pd.Timestamp(raw).date() if raw else None
+    except (ValueError, TypeError):
+        return None
 
 
 def _as_of(results: Results, hh: pd.DataFrame, as_of: date | None) -> date:
