@@ -8,6 +8,7 @@ parameter passed when the finding is made.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -463,8 +464,26 @@ class Report:
         return pd.DataFrame([f.to_dict(lang) for f in self.sorted()], columns=cols)
 
     def to_json(self, lang: str = "vi") -> str:
-        return json.dumps({"summary": self.summary(), "findings": [f.to_dict(lang) for f in self.sorted()]},
+        """The report as JSON for scripts: stdout may end in a log, so a personal ID in a finding (its value or
+        message) shows its last four digits only; the findings workbook keeps it whole for the officers."""
+        return json.dumps({"summary": self.summary(), "findings": [_masked(f.to_dict(lang), f) for f in self.sorted()]},
                           ensure_ascii=False, indent=1)
+
+
+_LONG_DIGITS = re.compile(r"\d{9,}")  # an ID, whole or with a digit too many or too few; not a row or a code
+
+
+def _hide(m: re.Match[str]) -> str:
+    return "*" * (len(m.group()) - 4) + m.group()[-4:]
+
+
+def _masked(d: dict[str, Any], f: Finding) -> dict[str, Any]:
+    if f.key != "so_dinh_danh" and not f.code.startswith("id-"):
+        return d
+    for k in ("value", "message"):
+        if isinstance(d.get(k), str):
+            d[k] = _LONG_DIGITS.sub(_hide, d[k])
+    return d
 
 
 def codes_table(lang: str = "vi") -> Sequence[tuple[str, str, str, str]]:
