@@ -472,3 +472,23 @@ def test_csv_in_utf16_or_with_semicolons_and_a_workbook_under_the_wrong_suffix_a
     assert len(val.households) == 20 and len(val.members) > 0
     assert [(f.value, f.param("detail")) for f in val.findings if f.code == "file-extension-mismatch"] == [
         (".xls", ".xlsx")]
+
+
+def test_run_and_classify_take_the_max_cells_their_hint_names(folder: Path, tmp_path: Path) -> None:
+    """A file-too-large finding tells the officer to raise the limit with --max-cells, an option only `hgn
+    validate` had: `hgn run` and `hgn classify` refused it. Both take it now — a limit of 10 cells makes every
+    return too large, which proves it reaches the reader; a value below 1 is a usage error."""
+    from hgn_review.errors import UsageError
+    from hgn_review.pipeline import run_round
+
+    first = sorted(folder.glob("*.xlsx"))[0]
+    proc = _hgn("classify", first, "--out", tmp_path / "k.xlsx", "--max-cells", "10", cwd=tmp_path)
+    assert "No such option" not in proc.stderr and "Traceback" not in proc.stderr
+    proc = _hgn("run", folder, "--out", tmp_path / "out", "--max-cells", "10", cwd=tmp_path)
+    assert "No such option" not in proc.stderr and "Traceback" not in proc.stderr
+    with pytest.raises(UsageError):  # nothing left to merge
+        run_round(folder, tmp_path / "out2", jobs=1, max_cells=10)
+    book = openpyxl.load_workbook(tmp_path / "out2" / "phat_hien.xlsx")
+    codes = [row[5] for row in book.active.iter_rows(min_row=2, values_only=True)]
+    assert codes.count("file-too-large") == 2
+    assert _hgn("run", folder, "--out", tmp_path / "out3", "--max-cells", "0", cwd=tmp_path).returncode == 2

@@ -8,7 +8,7 @@ import sys
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -119,14 +119,13 @@ def validate(
 ) -> None:
     """Kiểm tra biểu rà soát của các xã: mọi lỗi trong một lần, có vị trí và cách sửa."""
     from hgn_review.console import render_validation
-    from hgn_review.io.safety import Limits
     from hgn_review.io.write import write_findings_xlsx
     from hgn_review.validate import validate_paths
 
     _check_paths(paths)
     if report_xlsx is not None:
         _not_an_input(report_xlsx, paths)
-    limits = Limits(max_cells=max_cells) if max_cells else None
+    limits = _limits(max_cells)
     result = validate_paths(paths, layout=layout.value if layout else None, as_of=parse_date_opt(as_of),
                             limits=limits, progress=_progress(as_json), jobs=_jobs(jobs), frames=False)
     if report_xlsx is not None:
@@ -158,6 +157,7 @@ def classify(
     as_json: Annotated[bool, typer.Option("--json", help="In tóm tắt JSON ra stdout.")] = False,
     layout: Annotated[LayoutOpt | None, typer.Option("--layout")] = None,
     as_of: AsOfOpt = None,
+    max_cells: Annotated[int | None, typer.Option("--max-cells", help="Giới hạn số ô mỗi sheet.")] = None,
     lang: LangOpt = Lang.vi,
 ) -> None:
     """Phân loại hộ theo chuẩn nghèo đa chiều, kèm lý do, diễn biến và chỉ số AF."""
@@ -169,7 +169,7 @@ def classify(
     _not_an_input(out, paths + ([previous] if previous else []) + list(history or []))
     run = classify_paths(paths, standard=standard, local=local, previous=previous, history=history or [],
                          prefer=prefer.value, layout=layout.value if layout else None,
-                         as_of=parse_date_opt(as_of), progress=_progress(as_json))
+                         as_of=parse_date_opt(as_of), progress=_progress(as_json), limits=_limits(max_cells))
     written = write_results(run.results, out, parquet)
     _note(("Chỉ số ghi nhận được ưu tiên" if prefer == Prefer.recorded else "Chỉ số tính lại được ưu tiên")
           if lang == Lang.vi else f"Preferring {prefer.value} indicators", as_json)
@@ -256,6 +256,7 @@ def run(
     commune_workbooks: Annotated[bool, typer.Option("--commune-workbooks", help="Ghi thêm sổ kết quả .xlsx của từng xã.")] = False,
     fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Sau khi ghi mọi kết quả, thoát mã 1 nếu có phát hiện từ mức này (mặc định: mã 0 khi chạy xong).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In tóm tắt JSON ra stdout.")] = False,
+    max_cells: Annotated[int | None, typer.Option("--max-cells", help="Giới hạn số ô mỗi sheet.")] = None,
     lang: LangOpt = Lang.vi,
 ) -> None:
     """Cả đợt rà soát trong một lệnh: kiểm tra, phân loại, tổng hợp, lập biểu; chạy lại chỉ đọc tệp đã đổi."""
@@ -267,7 +268,7 @@ def run(
         raise UsageError("--jobs phải ≥ 1.", message_en="--jobs must be ≥ 1.")
     outcome = run_round(input_dir, out, as_of=parse_date_opt(as_of), standard=standard, previous=previous,
                         mask_pii=mask_pii, jobs=jobs, strict=strict, commune_workbooks=commune_workbooks,
-                        progress=_progress(as_json))
+                        progress=_progress(as_json), max_cells=max_cells if _limits(max_cells) else None)
     if as_json:
         sys.stdout.write(json.dumps(outcome.summary_json(), ensure_ascii=False, indent=1) + "\n")
     else:
@@ -318,6 +319,17 @@ def _check_paths(paths: list[Path]) -> None:
     if missing:
         raise UsageError(f"Không tìm thấy: {', '.join(missing)}", hint="Kiểm tra đường dẫn tệp hoặc thư mục.",
                          message_en=f"Not found: {', '.join(missing)}", hint_en="Check the path.")
+
+
+def _limits(max_cells: int | None) -> Any:
+    """The reading limits of --max-cells (None: the defaults); a value below 1 is a usage error."""
+    if max_cells is None:
+        return None
+    if max_cells < 1:
+        raise UsageError("--max-cells phải ≥ 1.", message_en="--max-cells must be ≥ 1.")
+    from hgn_review.io.safety import Limits
+
+    return Limits(max_cells=max_cells)
 
 
 def _not_an_input(target: Path, paths: list[Path]) -> None:

@@ -232,8 +232,9 @@ def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] |
     from hgn_review.validate import contained, failure_detail
 
     started = time.time()
+    limits = Limits(max_cells=opts["max_cells"]) if opts.get("max_cells") else None
     fvs = [validate_one(path, display, layout=opts.get("layout"), as_of=_date(opts.get("as_of")), known=known,
-                        standard=opts.get("standard"))
+                        standard=opts.get("standard"), limits=limits)
            for path, display, known in items]
     prev = pd.read_parquet(opts["previous"]) if opts.get("previous") else None
     results: list[Results | None] = [None] * len(fvs)
@@ -392,7 +393,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
               previous: Path | None = None, mask_pii: bool = False, jobs: int | None = None, strict: bool = False,
               commune_workbooks: bool = False, layout: str | None = None,
               progress: Callable[[str, int, int], None] | None = None,
-              stage_note: Callable[[str], None] | None = None) -> RunOutcome:
+              stage_note: Callable[[str], None] | None = None, max_cells: int | None = None) -> RunOutcome:
     """The whole round over a folder: validate, classify, merge up to the highest level, report.
 
     Per-file results are cached under OUT_DIR/.hgn-cache keyed by the file's SHA-256, the options and the tool
@@ -426,6 +427,8 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
                          message_en=f"No returns in {input_dir}.", hint_en="Put the communes' workbooks there.")
     opts: dict[str, Any] = {"version": __version__, "standard": standard, "layout": layout,
                             "as_of": as_of.isoformat() if as_of else None}
+    if max_cells:  # only when given: the cache keys of a run without it stay as they were
+        opts["max_cells"] = max_cells
     if previous is not None:
         prev_df = load_status_list(previous)
         prev_path = cache / "previous.parquet"
