@@ -492,3 +492,23 @@ def test_run_and_classify_take_the_max_cells_their_hint_names(folder: Path, tmp_
     codes = [row[5] for row in book.active.iter_rows(min_row=2, values_only=True)]
     assert codes.count("file-too-large") == 2
     assert _hgn("run", folder, "--out", tmp_path / "out3", "--max-cells", "0", cwd=tmp_path).returncode == 2
+
+
+def test_a_renamed_members_sheet_is_found_by_its_headers(folder: Path) -> None:
+    """A members sheet renamed "Sheet2" was reported missing and every member absent, though its columns say
+    what it is. It is read, with a warning to rename it; a sheet whose headers are another table's is not taken."""
+    from hgn_review.validate import validate_one
+
+    path = sorted(folder.glob("*.xlsx"))[0]
+    wb = openpyxl.load_workbook(path)
+    n_members = wb["Thành viên"].max_row - 1
+    wb["Thành viên"].title = "Sheet2"
+    other = wb.create_sheet("Ghi chú")
+    other.append(["Mã hộ", "Ghi chú"])
+    other.append(["10507-0001", "gọi lại"])
+    wb.save(path)
+    val = validate_one(path, path.name)
+    assert len(val.members) == n_members and set(val.members["sheet"]) == {"Sheet2"}
+    assert [(f.sheet, f.param("other")) for f in val.findings if f.code == "sheet-found-by-headers"] == [
+        ("Sheet2", "Thành viên")]
+    assert not [f for f in val.findings if f.code in ("sheet-missing", "household-no-members")]

@@ -343,6 +343,9 @@ def detect_layout(book: _Book) -> tuple[str | None, dict[str, str]]:
                 roles[role] = names[mk]
                 break
     if roles:
+        missing = [r for r in hgn.sheets if r not in roles]
+        if missing:  # a sheet renamed ("Sheet2"): the one whose headers are that table's (and not another's)
+            roles.update(_by_headers(book, hgn, missing, set(roles.values())))
         return "hgn", roles
     app_sheet = _app_sheet(book)
     if app_sheet is not None:
@@ -353,6 +356,26 @@ def detect_layout(book: _Book) -> tuple[str | None, dict[str, str]]:
         if m and len(m.found) >= 4:
             return "hgn", {"households": name}
     return None, {}
+
+
+def _by_headers(book: _Book, layout: Layout, wanted: list[str], taken: set[str]) -> dict[str, str]:
+    """Role → sheet for roles no sheet name matched: an unclaimed sheet whose top rows hold at least four of the
+    role's headers, more than of any other table's."""
+    found: dict[str, str] = {}
+    info = {header_key(n) for n in (layout.info_sheet or "", *layout.info_aliases) if n}
+    for name in book.names:
+        if name in taken or header_key(name) in info:
+            continue
+        try:
+            head = book.grid(name, HEADER_SEARCH_ROWS)
+        except Exception:  # noqa: BLE001 - an unreadable sheet is simply not the table
+            continue
+        scores = {role: len(m.found) if (m := find_header(head, spec)) else 0 for role, spec in layout.sheets.items()}
+        best = max(scores, key=lambda r: scores[r])
+        runner_up = max((v for r, v in scores.items() if r != best), default=0)
+        if best in wanted and best not in found and scores[best] >= 4 and scores[best] > runner_up:
+            found[best] = name
+    return found
 
 
 def _app_sheet(book: _Book) -> str | None:
@@ -567,6 +590,12 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
             roles = detect_layout(book)[1] if layout == "hgn" else {}
             if layout == "app":
                 roles = {"households": _app_sheet(book) or book.names[0]}
+        if layout_id == "hgn" and book.suffix != ".csv":  # a CSV holds one table, its name is the file's
+            lay_spec = load_layout("hgn").sheets
+            for role, name in roles.items():  # a renamed sheet found by its headers: said so
+                if role in lay_spec and header_key(name) not in lay_spec[role].match_names():
+                    findings.append(finding("sheet-found-by-headers", file=file, sheet=name,
+                                            other=lay_spec[role].name or role))
         for name in roles.values():  # copies of a sheet the return is read from are not read: said so
             for other in book.names:
                 if other != name and header_key(other) == header_key(name):
