@@ -12,7 +12,10 @@ the row below it (``+ 1`` with ``key_row``); the n-th item of a row list sits n 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import struct
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -533,3 +536,11 @@ def member_fixture():
 def app_row_fixture():
     """Factory of valid application-export rows with overrides."""
     return app_row
+
+
+def run_hgn(*args: object, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    """Run `python -m hgn_review …` as an officer would, outside a terminal, and capture its output."""
+    env = {**os.environ, "COLUMNS": "250", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    env.pop("HGN_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "hgn_review", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=timeout, check=False)

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +20,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import HEAD_ID, HH_SHEET, MM_SHEET, col_of, household, make_id, make_return, member
+from conftest import HEAD_ID, HH_SHEET, MM_SHEET, col_of, household, make_id, make_return, member, run_hgn
 from hgn_review.findings import CATALOGUE
 from hgn_review.sample import KINDS_APP, KINDS_HGN
 from hgn_review.schemas.layout import INDICATORS, load_layout
@@ -42,11 +40,7 @@ EXPORT_NOISE = {"row-duplicate", "header-row-repeated"}
 
 # ------------------------------------------------------------------------------------------ helpers
 def hgn(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run `python -m hgn_review …` as an officer would, outside a terminal, and capture its output."""
-    env = {**os.environ, "COLUMNS": "250", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
-    env.pop("HGN_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "hgn_review", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=600, check=False)
+    return run_hgn(*args, cwd=cwd)
 
 
 def no_traceback(proc: subprocess.CompletedProcess[str]) -> None:

@@ -10,16 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from conftest import HH_SHEET, MM_SHEET, household, member, sheet_grid, write_xls
+from conftest import HH_SHEET, MM_SHEET, household, member, run_hgn, sheet_grid, write_xls
 from hgn_review.legacy import from_unicode
 from hgn_review.sample import generate_sample
 
@@ -46,10 +44,7 @@ def returns(pristine: Path, tmp_path: Path) -> Path:
 
 
 def hgn(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "250", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
-    env.pop("HGN_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "hgn_review", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=300, check=False)
+    return run_hgn(*args, cwd=cwd, timeout=300)
 
 
 def no_traceback(proc: subprocess.CompletedProcess[str]) -> None:

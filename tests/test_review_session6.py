@@ -9,6 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from conftest import run_hgn
 from hgn_review.errors import InputError
 from hgn_review.sample import MANIFEST, generate_sample
 
@@ -394,13 +395,7 @@ def test_a_copy_of_a_sheet_does_not_replace_the_sheet(folder: Path) -> None:
 
 
 def _hgn(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
-    import os
-    import sys
-
-    env = {**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"}
-    env.pop("HGN_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "hgn_review", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=300, check=False)
+    return run_hgn(*args, cwd=cwd, timeout=300)
 
 
 def test_outputs_of_hgn_in_the_returns_folder_are_not_returns_and_inputs_are_never_overwritten(
