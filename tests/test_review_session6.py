@@ -507,3 +507,27 @@ def test_a_renamed_members_sheet_is_found_by_its_headers(folder: Path) -> None:
     assert [(f.sheet, f.param("other")) for f in val.findings if f.code == "sheet-found-by-headers"] == [
         ("Sheet2", "Thành viên")]
     assert not [f for f in val.findings if f.code in ("sheet-missing", "household-no-members")]
+
+
+def test_a_footer_under_household_codes_without_digits(folder: Path) -> None:
+    """A commune coding its households without digits ("A", "B" …) still has its total row and signatures
+    skipped, and none of its households."""
+    from hgn_review.validate import validate_one
+
+    path = sorted(folder.glob("*.xlsx"))[0]
+    wb = openpyxl.load_workbook(path)
+    hh, mm = wb[HH_SHEET], wb["Thành viên"]
+    letters = {}
+    for r in range(2, hh.max_row + 1):
+        old = hh.cell(row=r, column=1).value
+        letters[old] = "HỘ " + "".join(chr(65 + int(d)) for d in str(old)[-4:])
+        hh.cell(row=r, column=1).value = letters[old]
+    for r in range(2, mm.max_row + 1):
+        mm.cell(row=r, column=1).value = letters[mm.cell(row=r, column=1).value]
+    n = hh.max_row
+    hh.cell(row=n + 1, column=1).value = "Tổng cộng"
+    hh.cell(row=n + 3, column=2).value = "Người lập biểu"
+    wb.save(path)
+    val = validate_one(path, path.name)
+    assert len(val.households) == 20
+    assert [(f.row, f.value) for f in val.findings if f.code == "footer-rows-skipped"] == [(n + 1, "2")]

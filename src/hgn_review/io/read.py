@@ -478,15 +478,18 @@ def _is_footer(value: object) -> bool:
 
 def _footer_start(data: pd.DataFrame, extra: pd.DataFrame) -> int | None:
     """Position of the first row of the footer under the table, if any: the first row, after the last row whose
-    household code holds a digit, with a cell that starts a footer ("Tổng cộng", "Người lập biểu", "Chủ tịch",
-    "…, ngày … tháng … năm"). Rows between that last code and the footer stay data (a household whose code was
-    left blank is reported, never dropped); a row is never taken for a footer above a household code."""
+    household code holds a digit (any code, if none has one), with a cell that starts a footer ("Tổng cộng",
+    "Người lập biểu", "Chủ tịch", "…, ngày … tháng … năm"). Rows between that last code and the footer stay data
+    (a household whose code was left blank is reported, never dropped); a row is never taken for a footer above a
+    household code."""
     if "ma_ho" not in data.columns or data.empty:
         return None
     import pyarrow.compute as pc
 
     key = data["ma_ho"]
     coded = np.flatnonzero(arrow_mask(pc.match_substring_regex(arrow_text(key), r"\d")))
+    if not len(coded):  # codes without digits (a commune's own scheme): any code written counts
+        coded = np.flatnonzero(key.notna().to_numpy(dtype=bool))
     j = len(coded) - 1
     while j >= 0 and _is_footer(key.iloc[coded[j]]):  # "Tổng cộng: 30 hộ" written in the code column
         j -= 1
