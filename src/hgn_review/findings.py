@@ -71,8 +71,10 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
     _c("commune-in-two-returns", ERROR, "merge",
        "Xã {detail} có trong nhiều tệp ({other}): {value} hộ của tệp này chưa được đưa vào tổng hợp.",
        "Commune {detail} is in several files ({other}): this file's {value} households are not in the consolidation.",
-       "Bỏ bản cũ ra khỏi thư mục, giữ một tệp cho mỗi xã, rồi chạy lại (các tệp khác không phải đọc lại).",
-       "Take the old copy out of the folder, one file per commune, and run again (the others are not read again)."),
+       "Giữ một tệp cho mỗi xã — bỏ bản cũ ra khỏi thư mục, hoặc gộp các tệp theo thôn thành một — rồi chạy lại "
+       "(các tệp khác không phải đọc lại).",
+       "Keep one file per commune — take the old copy out, or join files by village into one — and run again (the "
+       "others are not read again)."),
     _c("file-hgn-output", INFO, "structure",
        "Tệp do hgn ghi ra (sổ phát hiện, kết quả, biểu mẫu hoặc bản sao tô lỗi), không phải biểu rà soát: không đọc.",
        "A file hgn wrote (findings, results, a form or a highlighted copy), not a return: not read.",
@@ -474,19 +476,40 @@ class Report:
                           ensure_ascii=False, indent=1)
 
 
-_LONG_DIGITS = re.compile(r"\d{9,}")  # an ID, whole or with a digit too many or too few; not a row or a code
+# an ID, whole or with a digit too many or too few, in groups or not ("0301 5427 1829", "030/154/271829"): nine
+# digits or more, separated at most by spaces, dots, slashes or dashes; not a row number or a commune code
+_LONG_DIGITS = re.compile(r"\d(?:[\s./\-]*\d){8,}")
 
 
 def _hide(m: re.Match[str]) -> str:
-    return "*" * (len(m.group()) - 4) + m.group()[-4:]
+    text = m.group()
+    keep = len(re.sub(r"\D", "", text)) - 4  # every digit but the last four
+    out = []
+    for ch in text:
+        if ch.isdigit() and keep > 0:
+            out.append("*")
+            keep -= 1
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def mask_ids_in(text: str) -> str:
+    """``text`` with every personal ID in it reduced to its last four digits."""
+    return _LONG_DIGITS.sub(_hide, text)
+
+
+def shows_id(f: Finding) -> bool:
+    """Whether a finding's value or message may hold a personal ID."""
+    return f.key == "so_dinh_danh" or f.code.startswith("id-")
 
 
 def _masked(d: dict[str, Any], f: Finding) -> dict[str, Any]:
-    if f.key != "so_dinh_danh" and not f.code.startswith("id-"):
+    if not shows_id(f):
         return d
     for k in ("value", "message"):
         if isinstance(d.get(k), str):
-            d[k] = _LONG_DIGITS.sub(_hide, d[k])
+            d[k] = mask_ids_in(d[k])
     return d
 
 

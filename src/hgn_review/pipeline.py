@@ -85,9 +85,17 @@ def load_status_list(path: Path) -> pd.DataFrame:
     """A start-of-period list: an hgn results file, or any table with Mã xã / Mã hộ / Phân loại columns."""
     try:
         res = read_results(path)
-        return res.households
     except InputError:
         pass
+    else:  # last round's results: the head's ID of each household, to match one that moved or changed code
+        hh = res.households
+        if "so_dinh_danh_chu_ho" not in hh.columns and "uid" in hh.columns and len(res.members):
+            from hgn_review.scoring.movements import head_ids
+
+            heads = head_ids(res.members)
+            uid = pd.to_numeric(hh["uid"], errors="coerce").astype("Int64")
+            hh = hh.assign(so_dinh_danh_chu_ho=uid.map(heads).astype("string"))
+        return hh
     import fastexcel
 
     from hgn_review.io.read import reader_fault
@@ -405,6 +413,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     from hgn_review.io.fingerprint import HashMemo
     from hgn_review.io.read import discover
     from hgn_review.io.results import read_bundle, write_bundle
+    from hgn_review.io.write import mark_folder
     from hgn_review.validate import batch_id_duplicates
 
     stages: list[StageTime] = []
@@ -413,6 +422,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = out_dir / CACHE_DIR
     (cache / "files").mkdir(parents=True, exist_ok=True)
+    mark_folder(out_dir)
     _remove_leftovers(out_dir)
     # a return is shown (and its cached bundle named) by its path from the input folder's parent, "in/xa.xlsx":
     # the same whether the folder was given as a relative or an absolute path, or from another working folder
@@ -556,11 +566,11 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
             notes.append(f"{d}: {n} hộ không được đưa vào tổng hợp ({why}); xem phat_hien.xlsx.")
     # provenance names the returns, not the cache folders that stand for them
     sources = {str(bundles[d]): (d, shas.get(d, "")) for d in classified}
-    classified, apart = _admissible(classified, metas, as_of)
-    for f in apart:
-        report.findings.append(f)
-        notes.append(f"{f.file}: {f.message()}")
     try:
+        classified, apart = _admissible(classified, metas, as_of)
+        for f in apart:
+            report.findings.append(f)
+            notes.append(f"{f.file}: {f.message()}")
         merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], as_of, sources)
     except HgnError:
         _write_findings(report, out_dir, None)  # what the message points to is there
@@ -762,7 +772,14 @@ def _admissible(returns: list[str], metas: dict[str, dict[str, Any]],
         unit = reg.unit(code, when) if code else None
         return unit.label() if unit else (code or "đơn vị không xác định")
 
-    if len(ranked) == 2 and ranked[0][1] > ranked[1][1]:  # a clear majority: the others are misfiled
+    if len(ranked) == 2 and ranked[0][1] == ranked[1][1]:  # which province the round is of is not guessed
+        listing = "; ".join(f"{label(code)}: {n} tệp" for code, n in counts.most_common())
+        raise InputError(f"Thư mục có biểu rà soát của nhiều tỉnh với số tệp ngang nhau ({listing}).",
+                         hint="Mỗi đợt chạy cho một tỉnh (hoặc một huyện): để biểu của mỗi tỉnh ở thư mục riêng rồi "
+                              "chạy từng thư mục.",
+                         message_en=f"The folder holds returns of several provinces in equal numbers ({listing}).",
+                         hint_en="Run one province (or district) at a time, each in its own folder.")
+    if len(ranked) == 2:  # a clear majority: the others are misfiled
         main = ranked[0][0]
         for d in returns:
             if where[d] != main:

@@ -467,13 +467,30 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     return sd
 
 
-# a cell that starts a form's footer: its total row, the place-and-date line, the signatures
-_FOOTER = re.compile(r"^(tong cong|tong so)\b|^(tong|cong)\s*(:|$)|nguoi lap|chu tich|ghi ro ho ten|ky ten|dong dau|"
-                     r"^(.*,\s*)?ngay\W*(\d+|\.+)?\W*thang\W*(\d+|\.+)?\W*nam\b")
+# cells that start a form's footer. The total row keeps its diacritics ("Tổng", "Cộng" — not the ethnic group
+# "Cống" or the name "Tống"); the signature block's cells start with their word and stand in a short row
+_TOTAL = re.compile(r"^(tổng cộng|tổng số|tổng|cộng)(\s*[:.]|\s*$|\s+\d)")
+_SIGNATURE = re.compile(r"^(nguoi lap( bieu)?|chu tich|\(?ky[ ,]|\(ky\)|t/?m\.? ?(uy ban|ubnd)|xac nhan)\b|"
+                        r"^(.*,\s*)?ngay\W*(\d+|\.+)?\W*thang\W*(\d+|\.+)?\W*nam\b")
+_SIGNATURE_CELLS = 4  # a signature row holds a few cells (titles, names), a household row many
 
 
-def _is_footer(value: object) -> bool:
-    return isinstance(value, str) and _FOOTER.search(fold(value)) is not None
+def _is_total(value: object) -> bool:
+    import unicodedata
+
+    return isinstance(value, str) and _TOTAL.match(unicodedata.normalize("NFC", value).strip().lower()) is not None
+
+
+def _is_footer(row: tuple[object, ...]) -> bool:
+    """A row that starts the footer: its first filled cell a total ("Tổng cộng", "Cộng: 30"), or a short row with a
+    cell that starts a signature block ("Người lập biểu", "Chủ tịch …", "(Ký, ghi rõ họ tên)", "…, ngày … tháng
+    … năm")."""
+    cells = [v for v in row if isinstance(v, str) and v.strip()]
+    if not cells:
+        return False
+    if _is_total(cells[0]):
+        return True
+    return len(cells) <= _SIGNATURE_CELLS and any(_SIGNATURE.search(fold(v)) for v in cells)
 
 
 def _footer_start(data: pd.DataFrame, extra: pd.DataFrame) -> int | None:
@@ -491,7 +508,7 @@ def _footer_start(data: pd.DataFrame, extra: pd.DataFrame) -> int | None:
     if not len(coded):  # codes without digits (a commune's own scheme): any code written counts
         coded = np.flatnonzero(key.notna().to_numpy(dtype=bool))
     j = len(coded) - 1
-    while j >= 0 and _is_footer(key.iloc[coded[j]]):  # "Tổng cộng: 30 hộ" written in the code column
+    while j >= 0 and _is_total(key.iloc[coded[j]]):  # "Tổng cộng: 30 hộ" written in the code column
         j -= 1
     first = int(coded[j]) + 1 if j >= 0 else 0
     if first >= len(data):
@@ -500,7 +517,7 @@ def _footer_start(data: pd.DataFrame, extra: pd.DataFrame) -> int | None:
     if not extra.empty:
         tail = pd.concat([tail, extra.iloc[first:]], axis=1)
     for pos, row in enumerate(tail.itertuples(index=False, name=None)):  # the rows under the last code only
-        if any(_is_footer(v) for v in row):
+        if _is_footer(row):
             return first + pos
     return None
 
@@ -583,8 +600,6 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
     except Exception as exc:  # noqa: BLE001 - any reader failure is a finding about this file
         findings.append(finding("file-unreadable", file=file, detail=_short(exc)))
         return ReturnFile(file, None, {}, {}, findings, digest, readable=False)
-    if book.named_as:
-        findings.append(finding("file-extension-mismatch", file=file, value=book.named_as, detail=book.suffix))
     try:
         if layout is None:
             layout_id, roles = detect_layout(book)
@@ -617,6 +632,8 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
             if sd is not None:
                 sheets[role] = sd
         info = _read_info(book, lay)
+        if book.named_as:  # read by its content (an encrypted .xlsx is an OLE2 file too: unreadable, not this)
+            findings.append(finding("file-extension-mismatch", file=file, value=book.named_as, detail=book.suffix))
     except Exception as exc:  # noqa: BLE001
         findings.append(finding("file-unreadable", file=file, detail=_short(exc)))
         return ReturnFile(file, None, {}, {}, findings, digest, readable=False)
@@ -666,14 +683,18 @@ def is_hgn_output(path: Path) -> bool:
 def discover(paths: list[Path], skipped: list[tuple[Path, str]] | None = None) -> list[tuple[Path, str]]:
     """Files to read under the given files/folders, sorted; (path, display name). Office lock files skipped.
     Inside folders, what hgn wrote (findings workbooks, results, forms, the highlighted copies in a
-    ``*_ban_sao`` folder) is not a return: it goes to ``skipped`` (path, display name), for the caller to say so."""
+    ``*_ban_sao`` folder, anything in a folder hgn writes into) is not a return: it goes to ``skipped`` (path, display name), for the caller to say so."""
+    from hgn_review.io.write import OUTPUT_MARK
+
     out: list[tuple[Path, str]] = []
     for p in paths:
         if p.is_dir():
+            outputs = {m.parent for m in p.rglob(OUTPUT_MARK)}  # folders hgn wrote into
             for f in sorted(p.rglob("*")):
                 if f.is_file() and f.suffix.lower() in READABLE_SUFFIXES and not f.name.startswith(("~$", ".")):
                     inside = f.relative_to(p).parts[:-1]
-                    if any(part.endswith(COPIES_SUFFIX) for part in inside) or is_hgn_output(f):
+                    if (any(part.endswith(COPIES_SUFFIX) for part in inside) or is_hgn_output(f)
+                            or any(d in outputs for d in f.parents)):
                         if skipped is not None:
                             skipped.append((f, display_name(f)))
                         continue

@@ -56,6 +56,18 @@ def mark_output(book: object, kind: str) -> None:
     book.set_custom_property(HGN_OUTPUT, kind)  # type: ignore[attr-defined]
 
 
+OUTPUT_MARK = ".hgn-output"  # in a folder hgn writes into (`hgn run --out`, `hgn report --out-dir`)
+
+
+def mark_folder(folder: Path) -> None:
+    """Say in ``folder`` that hgn writes there: a returns folder holding it does not read its files (the CSV
+    lists, which cannot carry a workbook's mark, among them) as returns."""
+    mark = Path(folder) / OUTPUT_MARK
+    if not mark.exists():
+        mark.write_text("Thư mục kết quả của hgn: hgn validate / hgn run không đọc các tệp trong đây như biểu "
+                        "rà soát.\nhgn's output folder: its files are not read as returns.\n", "utf-8")
+
+
 def write_findings_xlsx(report: Report, target: Path, lang: str = "vi",
                         copies: dict[str, Path] | None = None) -> list[Path]:
     """The findings workbook (one filterable sheet), and a highlighted copy of each failing return.

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from hgn_review.io.results import Results, read_results
+from hgn_review.io.write import mark_folder
 from hgn_review.reports.excel import EXCEL_MAX_ROWS, render_forms_with_notes
 from hgn_review.reports.formdef import FormDef, load_forms, parse_forms_option
 from hgn_review.reports.html import write_html
@@ -65,6 +66,8 @@ def make_report(input: Path | Results, out_dir: Path, *, forms: list[int] | str 
         forms = parse_forms_option(forms)
     view = build_view(results, unit=unit, as_of=as_of, signer=signer, place=place, report_date=report_date,
                       issuer=issuer)
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    mark_folder(Path(out_dir))
     out = ReportOutputs(view=view)
     out.forms, form_notes = render_forms_with_notes(view, Path(out_dir), forms, forms_dir, mask_pii, max_rows)
     out.population, list_notes = write_list(view, Path(out_dir), mask_pii=mask_pii, columns_file=columns_file,
