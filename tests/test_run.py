@@ -130,9 +130,12 @@ def bundles(out: Path) -> tuple[list[str], list[str]]:
 
 def leftovers(out: Path) -> list[str]:
     """Temporary files and half-written bundles under OUT: any name starting with '.' (or ending in .part)
-    other than the cache folder itself."""
+    other than the cache folder itself and the marks of folders hgn writes into."""
+    from hgn_review.io.write import OUTPUT_MARK
+
     return sorted(str(p.relative_to(out)) for p in out.rglob("*")
-                  if p != out / CACHE_DIR and (p.name.startswith(".") or p.name.endswith(".part")))
+                  if p != out / CACHE_DIR and p.name != OUTPUT_MARK
+                  and (p.name.startswith(".") or p.name.endswith(".part")))
 
 
 def cell_values(path: Path) -> dict[tuple[str, str], Any]:
