@@ -69,8 +69,8 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "the consolidation.",
        "Chuyển tệp sang thư mục của đúng đơn vị rồi chạy riêng.", "Move the file to its own unit's folder and run it there."),
     _c("commune-in-two-returns", ERROR, "merge",
-       "Xã {detail} có trong nhiều tệp ({other}): {value} hộ của tệp này chưa được đưa vào tổng hợp.",
-       "Commune {detail} is in several files ({other}): this file's {value} households are not in the consolidation.",
+       "{detail} có trong nhiều tệp ({other}): {value} hộ của tệp này chưa được đưa vào tổng hợp.",
+       "{detail} is in several files ({other}): this file's {value} households are not in the consolidation.",
        "Giữ một tệp cho mỗi xã — bỏ bản cũ ra khỏi thư mục, hoặc gộp các tệp theo thôn thành một — rồi chạy lại "
        "(các tệp khác không phải đọc lại).",
        "Keep one file per commune — take the old copy out, or join files by village into one — and run again (the "
