@@ -544,3 +544,23 @@ def run_hgn(*args: object, cwd: Path, timeout: int = 600) -> subprocess.Complete
     env.pop("HGN_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "hgn_review", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=timeout, check=False)
+
+
+def sample_returns(factory: pytest.TempPathFactory, name: str, *, communes: int, households: int,
+                   seed: int) -> Path:
+    """Clean `hgn sample` returns (no injected error, no manifest) in a fresh temporary folder."""
+    from hgn_review.sample import generate_sample
+
+    root = factory.mktemp(name)
+    generate_sample(root, communes=communes, households=households, seed=seed, error_rate=0.0)
+    (root / "manifest.json").unlink()
+    return root
+
+
+def fresh_copy(pristine: Path, tmp_path: Path) -> Path:
+    """A copy of the returns in ``pristine`` at ``tmp_path/in``, for a test to damage."""
+    import shutil
+
+    dst = tmp_path / "in"
+    shutil.copytree(pristine, dst)
+    return dst

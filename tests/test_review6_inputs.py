@@ -17,7 +17,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import HH_SHEET, MM_SHEET, household, member, run_hgn, sheet_grid, write_xls
+from conftest import (
+    HH_SHEET,
+    MM_SHEET,
+    fresh_copy,
+    household,
+    member,
+    run_hgn,
+    sample_returns,
+    sheet_grid,
+    write_xls,
+)
 from hgn_review.legacy import from_unicode
 from hgn_review.sample import generate_sample
 
@@ -29,18 +39,13 @@ COMMUNE_B = "10510_phuong_binh_han.xlsx"
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two clean commune returns (30 households each), generated once; tests copy them."""
-    root = tmp_path_factory.mktemp("sample")
-    generate_sample(root, communes=2, households=30, seed=7, error_rate=0.0)
-    (root / "manifest.json").unlink()
-    return root
+    return sample_returns(tmp_path_factory, "sample", communes=2, households=30, seed=7)
 
 
 @pytest.fixture
 def returns(pristine: Path, tmp_path: Path) -> Path:
-    """A fresh copy of the two returns in ``tmp_path/in``."""
-    dst = tmp_path / "in"
-    shutil.copytree(pristine, dst)
-    return dst
+    """A fresh copy of the returns in ``tmp_path/in``."""
+    return fresh_copy(pristine, tmp_path)
 
 
 def hgn(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

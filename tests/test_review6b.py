@@ -4,16 +4,14 @@ personal IDs on the terminal and in --json). Each test fails on the code as revi
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from conftest import HH_SHEET, MM_SHEET
+from conftest import HH_SHEET, MM_SHEET, fresh_copy, run_hgn, sample_returns
 from hgn_review.sample import generate_sample
 
 COMMUNE_A = "10507_phuong_cam_thuong.xlsx"
@@ -23,24 +21,17 @@ COMMUNE_B = "10510_phuong_binh_han.xlsx"
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three clean commune returns of district 288 (8 households each), generated once; tests copy them."""
-    root = tmp_path_factory.mktemp("sample6b")
-    generate_sample(root, communes=3, households=8, seed=5, error_rate=0.0)
-    (root / "manifest.json").unlink()
-    return root
+    return sample_returns(tmp_path_factory, "sample6b", communes=3, households=8, seed=5)
 
 
 @pytest.fixture
 def returns(pristine: Path, tmp_path: Path) -> Path:
-    dst = tmp_path / "in"
-    shutil.copytree(pristine, dst)
-    return dst
+    """A fresh copy of the returns in ``tmp_path/in``."""
+    return fresh_copy(pristine, tmp_path)
 
 
 def hgn(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "250", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
-    env.pop("HGN_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "hgn_review", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=300, check=False)
+    return run_hgn(*args, cwd=cwd, timeout=300)
 
 
 def _col(ws: openpyxl.worksheet.worksheet.Worksheet, header: str) -> int:
