@@ -89,19 +89,27 @@ def test_person_whose_id_fails_the_birth_year_check_is_listed_without_a_valid_id
 
 
 def test_duplicate_id_is_not_printed_twice_as_the_population_key(tmp_path: Path) -> None:
-    """Two members of one near-poor household carry the same (well-formed) ID: validate reports `id-duplicate` and
-    marks the second "trung", yet the population list prints the same 12-digit key on two rows and the
-    "chưa có định danh" list is empty. A list keyed by personal ID for the national population database must not
-    carry one key twice; the second person belongs on the missing list with "Trùng số định danh với người khác"
-    (reports/population.py ``prepare`` only looks at a blank ID)."""
-    _near_poor_family(tmp_path / "in", [member(ma_ho="11284-0001", stt=2, ho_ten="Nguyễn Văn Bình",
-                                               quan_he="Anh, chị, em")])  # same ID, birth date and sex as the head
-    ok(hgn("classify", "in/11284_2024.xlsx", "--out", "r.xlsx", cwd=tmp_path))
-    ok(hgn("report", "r.xlsx", "--out-dir", "rep", cwd=tmp_path))
-    listed = read_csv(tmp_path / "rep" / LIST_CSV)
-    missing = read_csv(tmp_path / "rep" / MISSING_CSV)
+    """The same (well-formed) ID on a member of a near-poor household in each of two communes' returns: the round
+    reports `id-duplicate-batch` and marks the second "trung", yet the population list printed the same 12-digit
+    key on two rows and the "chưa có định danh" list was empty. A list keyed by personal ID for the national
+    population database must not carry one key twice; the second person belongs on the missing list with "Trùng
+    số định danh với người khác" (reports/population.py ``prepare`` only looked at a blank ID). (The review's
+    first version put both rows in one household; a person listed twice in a household now blocks that household,
+    tests/test_review6c.py.)"""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    make_return(folder, [household(ma_ho="11284-0001", thu_nhap_bq=1000000)],
+                [member(ma_ho="11284-0001", stt=1)], name="11284_2024.xlsx")
+    make_return(folder, [household(ma_ho="11287-0001", ma_xa="11287", ho_ten_chu_ho="Nguyễn Văn Bình",
+                                   thu_nhap_bq=1000000)],
+                [member(ma_ho="11287-0001", stt=1, ho_ten="Nguyễn Văn Bình")],  # the same ID as the other head
+                name="11287_2024.xlsx")
+    ok(hgn("run", "in", "--out", "out", cwd=tmp_path))
+    rep = tmp_path / "out" / "bao_cao"
+    listed = read_csv(rep / LIST_CSV)
+    missing = read_csv(rep / MISSING_CSV)
     keys = [r["Số định danh cá nhân"] for r in listed if r["Số định danh cá nhân"]]
-    assert len(keys) == len(set(keys)), f"the same ID is printed on several rows: {keys}"
+    assert len(keys) == len(set(keys)) == 1, f"the same ID is printed on several rows: {keys}"
     assert [r["Họ và tên"] for r in missing] == ["Nguyễn Văn Bình"]
     assert "Trùng" in missing[0]["Lý do chưa có số định danh hợp lệ"]
 

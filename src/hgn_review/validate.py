@@ -336,9 +336,12 @@ def _member_checks(ret: ReturnFile, hsd: SheetData, ht: _Typed, hdup: pd.Series,
     if "so_thanh_vien" in hh:
         declared = hh.loc[ok_hh.index, "so_thanh_vien"]
         mism = declared.notna() & (declared != n_members) & ~none
-        for r in ok_hh.index[mism.fillna(False).astype(bool).values]:
+        at = ok_hh.index[mism.fillna(False).astype(bool).values]
+        for r in at:
             out.append(finding("household-size-mismatch", row=int(r), value=declared[r], detail=int(n_members[r]),
                                **_loc(hsd, "so_thanh_vien")))
+        # which count is right is not known, nor the answers of members not listed: the household waits
+        _add_code(blocking, at, "household-size-mismatch")
     if "stt" in mm:
         keyed = mm.loc[mm["_hh_row"].notna() & mm["stt"].notna(), ["_hh_row", "stt"]]
         d = keyed.duplicated(["_hh_row", "stt"], keep="first")
@@ -408,14 +411,14 @@ def _plausibility(hsd: SheetData, ht: _Typed, msd: SheetData, mt: _Typed, n_memb
             report("school-level-age", (hi < lo_b) | (lo > hi_b), "cap_hoc", level)
 
 
-def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding]) -> None:
+def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding]) -> pd.Index:
     """Personal identification numbers: format, province, sex/century and birth-year digits, duplicates.
 
     Tests on Arrow kernels and numpy masks over the column; Python runs only for the findings themselves.
     """
     mm = mt.typed
     if "so_dinh_danh" not in mm:
-        return
+        return mm.index[:0]
     n = len(mm)
     rows = mm.index.to_numpy()
     reg = get_registry()
@@ -494,6 +497,7 @@ def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding]) -> None:
         reason[dup & (reason == None)] = "trung"  # noqa: E711
     mm["so_dinh_danh"] = ids
     mm["dinh_danh_loi"] = pd.Series(reason, index=mm.index, dtype="string")
+    return mm.index[dup]
 
 
 def id_keys(ids: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
@@ -613,7 +617,10 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
         msd = ret.sheets["members"]
         mt = _type_sheet(msd, layout, out)
         blocking = _member_checks(ret, hsd, ht, hdup, msd, mt, layout, out)
-        _id_checks(msd, mt, out)
+        twice = _id_checks(msd, mt, out)
+        if len(twice) and "_hh_row" in mt.typed:  # a person listed twice: the household's members are not known
+            rows = mt.typed.loc[twice, "_hh_row"].dropna().astype("int64").unique()
+            _add_code(blocking, blocking.index.intersection(rows), "member-id-duplicate")
         members = _frame(msd, mt, ret, MEMBER_BASE + ["_hh_row"])
     else:
         members = empty_frame(MEMBER_BASE)
