@@ -172,9 +172,7 @@ def _review_date(households: pd.DataFrame, std: Standard) -> str | None:
     a date no national standard covers, or one under another standard (a mistyped 2042 or 2027, reported on its
     household), does not move the file to another era."""
     d = households["ngay_ra_soat"].dropna() if "ngay_ra_soat" in households else pd.Series(dtype="datetime64[ns]")
-    values = d.to_numpy(dtype="datetime64[ns]")
-    under = d[(values >= np.datetime64(std.valid_from.value, "ns"))
-              & (values < np.datetime64(std.valid_to.value, "ns") + np.timedelta64(1, "D"))]
+    under = d[std.covers_dates(d)]
     d = under if len(under) else d
     return None if d.empty else d.max().date().isoformat()
 

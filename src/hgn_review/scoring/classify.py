@@ -262,10 +262,7 @@ def _other_standard(hh: pd.DataFrame, std: Standard, loc: Locator) -> list[Findi
     if "ngay_ra_soat" not in hh.columns:
         return []
     dates = hh["ngay_ra_soat"]
-    values = dates.to_numpy(dtype="datetime64[ns]")
-    start = np.datetime64(std.valid_from.value, "ns")
-    end = np.datetime64(std.valid_to.value, "ns") + np.timedelta64(1, "D")
-    other = ~np.isnat(values) & ((values < start) | (values >= end)) & nationally_covered(dates)
+    other = dates.notna().to_numpy(dtype=bool) & ~std.covers_dates(dates) & nationally_covered(dates)
     if not other.any():
         return []
     at = np.flatnonzero(other)

@@ -160,6 +160,13 @@ class Standard:
     def covers(self, day: dt.date) -> bool:
         return self.valid_from.value <= day <= self.valid_to.value
 
+    def covers_dates(self, dates: pd.Series) -> np.ndarray:
+        """``covers`` for each date of a datetime column, vectorised (a missing date: False)."""
+        values = dates.to_numpy(dtype="datetime64[ns]")
+        start = np.datetime64(self.valid_from.value, "ns")
+        end = np.datetime64(self.valid_to.value, "ns") + np.timedelta64(1, "D")  # the whole last day
+        return (values >= start) & (values < end)
+
     def thresholds(self, which: str) -> dict[str, float | None]:
         """``income_line``, ``average_living_upper`` or ``b1_cutoff`` as {area: value or None}."""
         table: Mapping[str, Param[float | None]] = getattr(self, which)
@@ -611,12 +618,9 @@ def nationally_covered(dates: pd.Series) -> np.ndarray:
     """Per date: whether a bundled national standard is in force on it (a missing date counts as covered: it is
     reported as missing, not as outside every standard)."""
     covered = dates.isna().to_numpy(dtype=bool, copy=True)
-    values = dates.to_numpy(dtype="datetime64[ns]")
     for std in list_standards():
         if std.scope == "national":
-            start = np.datetime64(std.valid_from.value, "ns")
-            end = np.datetime64(std.valid_to.value, "ns") + np.timedelta64(1, "D")
-            covered |= (values >= start) & (values < end)
+            covered |= std.covers_dates(dates)
     return covered
 
 
