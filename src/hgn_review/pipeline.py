@@ -569,7 +569,8 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
         for f in apart:
             report.findings.append(f)
             notes.append(f"{f.file}: {f.message()}")
-        merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], as_of, sources)
+        merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], [metas[d] for d in classified],
+                                                     as_of, sources)
     except HgnError:
         _write_findings(report, out_dir, None)  # what the message points to is there
         raise
@@ -752,8 +753,7 @@ def _admissible(returns: list[str], metas: dict[str, dict[str, Any]],
     if not returns:
         return returns, []
     reg = get_registry()
-    review = max((metas[d].get("review_date") or "" for d in returns), default="")
-    when = as_of or (dt.date.fromisoformat(review) if review else dt.date.today())
+    when = _round_date([metas[d] for d in returns], as_of)
     out: list[Any] = []
 
     def households(d: str) -> str:
@@ -801,9 +801,16 @@ def _admissible(returns: list[str], metas: dict[str, dict[str, Any]],
     return [d for d in returns if d not in dropped], out
 
 
-def _merge_up(commune_dirs: list[Path], as_of: dt.date | None,
+def _round_date(metas: Sequence[dict[str, Any]], as_of: dt.date | None) -> dt.date:
+    """The date whose unit list the round's returns are placed in: --as-of, else their latest review date."""
+    review = max((m.get("review_date") or "" for m in metas), default="")
+    return as_of or (dt.date.fromisoformat(review) if review else dt.date.today())
+
+
+def _merge_up(commune_dirs: list[Path], metas: list[dict[str, Any]], as_of: dt.date | None,
               sources: dict[str, tuple[str, str]]) -> tuple[Results, str, str, list[str]]:
-    """Merge commune bundles to the highest level present: the district, or the province."""
+    """Merge commune bundles (their metadata in ``metas``, in the same order) to the highest level present: the
+    district, or the province."""
     from hgn_review.merge import merge_results
     from hgn_review.registry import get_registry
 
@@ -812,9 +819,7 @@ def _merge_up(commune_dirs: list[Path], as_of: dt.date | None,
         raise UsageError("Không có hộ nào được phân loại: không thể tổng hợp.",
                          hint="Xem phat_hien.xlsx: các tệp đều không đọc được hoặc không có dữ liệu.",
                          message_en="No household was classified: nothing to merge.")
-    metas = [json.loads((d / "meta.json").read_text("utf-8")) for d in commune_dirs]
-    review = max((m.get("review_date") or "" for m in metas), default="")
-    when = as_of or (dt.date.fromisoformat(review) if review else dt.date.today())
+    when = _round_date(metas, as_of)
     reg = get_registry()
     units = sorted({u for m in metas for u in (m.get("units") or [])})
     chains = {u: reg.parents(u, when) for u in units}
