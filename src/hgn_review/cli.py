@@ -266,9 +266,10 @@ def run(
     _check_paths([input_dir] + ([previous] if previous else []))
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs phải ≥ 1.", message_en="--jobs must be ≥ 1.")
+    _limits(max_cells)  # a value below 1 is a usage error; the round keys its cache by the number itself
     outcome = run_round(input_dir, out, as_of=parse_date_opt(as_of), standard=standard, previous=previous,
                         mask_pii=mask_pii, jobs=jobs, strict=strict, commune_workbooks=commune_workbooks,
-                        progress=_progress(as_json), max_cells=max_cells if _limits(max_cells) else None)
+                        progress=_progress(as_json), max_cells=max_cells)
     if as_json:
         sys.stdout.write(json.dumps(outcome.summary_json(), ensure_ascii=False, indent=1) + "\n")
     else:

@@ -661,21 +661,20 @@ def display_name(path: Path | str) -> str:
     return text
 
 
-COPIES_SUFFIX = "_ban_sao"  # the folder of highlighted copies of the returns next to a findings workbook
-
-
 def is_hgn_output(path: Path) -> bool:
     """A workbook hgn wrote (findings, results, forms, lists: io/write.py ``mark_output``), not a return."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return False
     import zipfile
 
+    from hgn_review.io.write import HGN_OUTPUT
+
     try:
         with zipfile.ZipFile(path) as zf:
             if "docProps/custom.xml" not in zf.namelist():
                 return False
             with zf.open("docProps/custom.xml") as fh:
-                return b"hgn_output" in fh.read(1 << 16)
+                return HGN_OUTPUT.encode() in fh.read(1 << 16)
     except (OSError, zipfile.BadZipFile, KeyError):
         return False
 
@@ -683,8 +682,9 @@ def is_hgn_output(path: Path) -> bool:
 def discover(paths: list[Path], skipped: list[tuple[Path, str]] | None = None) -> list[tuple[Path, str]]:
     """Files to read under the given files/folders, sorted; (path, display name). Office lock files skipped.
     Inside folders, what hgn wrote (findings workbooks, results, forms, the highlighted copies in a
-    ``*_ban_sao`` folder, anything in a folder hgn writes into) is not a return: it goes to ``skipped`` (path, display name), for the caller to say so."""
-    from hgn_review.io.write import OUTPUT_MARK
+    ``*_ban_sao`` folder, anything in a folder hgn writes into) is not a return: it goes to ``skipped`` (path,
+    display name), for the caller to say so."""
+    from hgn_review.io.write import COPIES_SUFFIX, OUTPUT_MARK
 
     out: list[tuple[Path, str]] = []
     for p in paths:

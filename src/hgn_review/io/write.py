@@ -48,6 +48,7 @@ def _labels(lang: str) -> dict[str, str]:
 
 
 HGN_OUTPUT = "hgn_output"  # custom document property on every workbook hgn writes that is not a return
+COPIES_SUFFIX = "_ban_sao"  # the folder of highlighted copies of the returns next to a findings workbook
 
 
 def mark_output(book: object, kind: str) -> None:
@@ -108,7 +109,7 @@ def write_findings_xlsx(report: Report, target: Path, lang: str = "vi",
         wb.close()
     written.append(target)
     if copies:
-        folder = target.parent / f"{target.stem}_ban_sao"
+        folder = target.parent / f"{target.stem}{COPIES_SUFFIX}"
         by_file: dict[str, list[Finding]] = {}
         for f in report.findings:
             if f.row and f.sheet and f.severity in (ERROR, WARNING):
