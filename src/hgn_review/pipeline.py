@@ -343,9 +343,9 @@ def _classify_together(fvs: Sequence[Any], std: Standard, opts: dict[str, Any], 
     for fv in fvs:
         name = fv.summary.file
         units = set(fv.households["ma_xa"].tolist())
-        hh = cls.households[hh_file == name].reset_index(drop=True)
+        hh = _rows_of(cls.households, hh_file == name)
         hh["uid"] = hh["uid"] - offset
-        mm = cls.members[mm_file == name].reset_index(drop=True)
+        mm = _rows_of(cls.members, mm_file == name)
         mm["uid"] = mm["uid"] - offset
         offset += len(fv.households)
         moves = cls.movements[np.isin(moves_unit, list(units))].reset_index(drop=True)
@@ -362,6 +362,16 @@ def _classify_together(fvs: Sequence[Any], std: Standard, opts: dict[str, Any], 
                                [fv.ret])
         out.append(_package(val, part, std, opts.get("prefer", "recorded"), started).results)
     return out
+
+
+def _rows_of(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """The rows of ``frame`` where ``mask`` holds, as a new frame numbered from 0. Each return's rows stand
+    together in a stacked classification, so they are taken as one slice (a boolean take copies every Arrow
+    column of the wide frame); any other pattern is taken row by row."""
+    at = np.flatnonzero(mask)
+    if len(at) and at[-1] - at[0] + 1 == len(at):
+        return frame.iloc[int(at[0]):int(at[-1]) + 1].reset_index(drop=True)
+    return frame[mask].reset_index(drop=True)
 
 
 def _store(res: Results, fv: Any, cache: Path, opts: dict[str, Any]) -> Path:
