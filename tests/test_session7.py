@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pytest
 
+from hgn_review.errors import OutputError
+from hgn_review.io import write as write_mod
 from hgn_review.pipeline import _rows_of
 
 
@@ -17,3 +24,103 @@ def test_rows_of_takes_a_contiguous_block_and_any_other_pattern_alike() -> None:
     scattered = _rows_of(frame, frame["file"].eq("a").to_numpy())
     assert scattered["uid"].tolist() == [0, 1, 4] and scattered.index.tolist() == [0, 1, 2]
     assert _rows_of(frame, np.zeros(5, dtype=bool)).empty
+
+
+# ---------------------------------------------------------------- outputs that cannot be written
+
+
+def _refuse_replace(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """os.replace onto a file called ``name`` fails as Windows fails it when the workbook is open in Excel."""
+    real = os.replace
+
+    def replace(src: object, dst: object) -> None:
+        if Path(str(dst)).name == name:
+            raise PermissionError(13, "The process cannot access the file because it is being used by another "
+                                      "process", str(dst))
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
+def test_an_output_open_in_another_program_is_a_clear_error_and_stays_as_it_was(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that cannot be replaced is an OutputError naming it and saying to close it; nothing is left behind."""
+    target = tmp_path / "bieu_01.xlsx"
+    target.write_bytes(b"old")
+    _refuse_replace(monkeypatch, "bieu_01.xlsx")
+    with pytest.raises(OutputError) as caught, write_mod.atomic_path(target) as tmp:
+        tmp.write_bytes(b"new")
+    message, hint = caught.value.render("vi")
+    assert "bieu_01.xlsx" in message and "Excel" in message and "Đóng tệp" in hint
+    assert "Excel" in caught.value.render("en")[1]
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bieu_01.xlsx"]  # no .part left
+
+
+def test_a_full_disk_while_writing_is_a_clear_error(tmp_path: Path) -> None:
+    """ENOSPC raised while the temporary file is written becomes an OutputError saying the disk is full."""
+    import errno
+
+    target = tmp_path / "danh_sach.csv"
+    with pytest.raises(OutputError) as caught, write_mod.atomic_path(target):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    assert "ổ đĩa đã đầy" in caught.value.render("vi")[0]
+    assert not target.exists() and not list(tmp_path.iterdir())
+
+
+def test_other_errors_inside_the_write_are_not_disguised(tmp_path: Path) -> None:
+    """Only the system's refusal is an OutputError: a fault while building the file keeps its own type."""
+    with pytest.raises(FileNotFoundError), write_mod.atomic_path(tmp_path / "x.xlsx"):
+        raise FileNotFoundError(2, "No such file", "template.xlsx")
+
+
+def test_the_command_line_turns_a_refused_write_into_exit_3_without_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`hgn template --out` onto a file the system will not replace: exit 3, the file named, no traceback."""
+    from hgn_review import cli, exitcodes
+
+    _refuse_replace(monkeypatch, "tra_ve.xlsx")
+    monkeypatch.delenv("HGN_DEBUG", raising=False)
+    monkeypatch.setattr(sys, "argv", ["hgn", "template", "--commune", "10507", "--year", "2024",
+                                      "--out", str(tmp_path / "tra_ve.xlsx")])
+    with pytest.raises(SystemExit) as code:
+        cli.main()
+    err = capsys.readouterr().err
+    assert code.value.code == exitcodes.COULD_NOT_RUN
+    assert "tra_ve.xlsx" in err and "Traceback" not in err and "nội bộ" not in err
+
+
+@pytest.fixture(scope="module")
+def small_round(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from conftest import sample_returns
+
+    return sample_returns(tmp_path_factory, "s7round", communes=2, households=12, seed=71)
+
+
+def test_a_run_whose_last_form_is_open_in_excel_stops_before_writing_anything(
+        small_round: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Windows a form open in Excel cannot be replaced: the run stops at once and every output stays as the
+    last run left it (never some outputs new and some old)."""
+    from hgn_review.pipeline import run_round
+
+    out = tmp_path / "out"
+    run_round(small_round, out, jobs=1)
+    files = [p for p in out.rglob("*") if p.is_file() and ".hgn-cache" not in p.parts]
+    before = {p: p.stat().st_mtime_ns for p in files}
+    locked = out / "bao_cao" / "bieu_01.xlsx"
+    assert locked in before
+    real_open = open
+
+    def fake_open(file: object, mode: str = "r", *a: object, **k: object) -> object:
+        if Path(str(file)) == locked and mode != "rb":
+            raise PermissionError(13, "used by another process", str(file))
+        return real_open(file, mode, *a, **k)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(write_mod, "_WINDOWS", True)
+    monkeypatch.setattr(write_mod, "open", fake_open, raising=False)
+    with pytest.raises(OutputError) as caught:
+        run_round(small_round, out, jobs=1)
+    assert "bieu_01.xlsx" in caught.value.render("vi")[0]
+    assert {p: p.stat().st_mtime_ns for p in files} == before
+    monkeypatch.setattr(write_mod, "_WINDOWS", False)  # POSIX replaces an open file: nothing to refuse
+    run_round(small_round, out, jobs=1)

@@ -382,6 +382,15 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         render_error("Đã dừng theo yêu cầu." if lang == "vi" else "Stopped.", "", lang)
         sys.exit(130)
+    except OSError as exc:  # the system refused a file or folder (permissions, a full disk): not a fault of hgn
+        if os.environ.get("HGN_DEBUG"):
+            raise
+        where = f" {exc.filename}" if exc.filename else ""
+        why = exc.strerror or type(exc).__name__
+        render_error(f"Không truy cập được{where}: {why}." if lang == "vi" else f"Cannot access{where}: {why}.",
+                     "Kiểm tra đường dẫn, quyền đọc/ghi và chỗ trống trên ổ đĩa, rồi chạy lại." if lang == "vi"
+                     else "Check the path, the permissions and the free disk space, then run again.", lang)
+        sys.exit(exitcodes.COULD_NOT_RUN)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for officers
         # typer's own usage errors (bad option, missing argument) carry show() and an exit code
         show = getattr(exc, "show", None)

@@ -46,3 +46,10 @@ class ConfigError(HgnError):
     """A standard, layout or form definition file is wrong (exit 3)."""
 
     slug = "config"
+
+
+class OutputError(HgnError):
+    """An output cannot be written: the file is open in another program, the folder is read-only, the disk is
+    full (exit 3)."""
+
+    slug = "output"

@@ -421,12 +421,15 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     from hgn_review.io.fingerprint import HashMemo
     from hgn_review.io.read import discover
     from hgn_review.io.results import read_bundle, write_bundle
-    from hgn_review.io.write import mark_folder
+    from hgn_review.io.write import mark_folder, refuse_locked
     from hgn_review.validate import batch_id_duplicates
 
     stages: list[StageTime] = []
     notes: list[str] = []
     t0 = time.perf_counter()
+    # a workbook of the last run open in Excel stops the run now, not after the returns are read
+    refuse_locked(p for d in (out_dir, out_dir / "bao_cao", out_dir / "ket_qua", out_dir / "so_xa")
+                  for p in d.glob("*") if p.is_file())
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = out_dir / CACHE_DIR
     (cache / "files").mkdir(parents=True, exist_ok=True)

@@ -3,33 +3,97 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
 
+from hgn_review.errors import OutputError
 from hgn_review.findings import ERROR, SEVERITY_VI, WARNING, Finding, Report
 
 
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; on success it replaces ``target`` in one rename."""
+    """Yield a temporary path beside ``target``; on success it replaces ``target`` in one rename.
+
+    A file that cannot be written — open in Excel (Windows refuses to replace it), a read-only folder, a full
+    disk — is an :class:`OutputError` naming the file and what to do, never an internal error; ``target`` is then
+    left as it was."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".part", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".part", dir=target.parent)
+    except OSError as exc:
+        raise output_error(target, exc) from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
-        yield tmp_path
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes owner-only files; outputs are ordinary files
-        os.replace(tmp_path, target)
+        try:
+            yield tmp_path
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # the disk filled while the file was written
+                raise output_error(target, exc) from None
+            raise
+        try:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes owner-only files; outputs are ordinary files
+            os.replace(tmp_path, target)
+        except OSError as exc:
+            raise output_error(target, exc) from None
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def output_error(target: Path, exc: OSError) -> OutputError:
+    """What to tell an officer when ``target`` cannot be written."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        why, why_en = "ổ đĩa đã đầy", "the disk is full"
+        hint, hint_en = "Giải phóng chỗ trống trên ổ đĩa hoặc chọn thư mục khác, rồi chạy lại.", \
+            "Free some disk space or choose another folder, then run again."
+    elif isinstance(exc, PermissionError):
+        why, why_en = ("tệp đang mở trong một chương trình khác (Excel…) hoặc không có quyền ghi vào thư mục",
+                       "the file is open in another program (Excel…) or the folder is not writable")
+        hint, hint_en = ("Đóng tệp trong Excel (hoặc chương trình đang mở nó) hoặc chọn thư mục khác, rồi chạy lại.",
+                         "Close the file in Excel (or whatever has it open) or choose another folder, then run again.")
+    else:
+        why = why_en = exc.strerror or type(exc).__name__
+        hint, hint_en = "Kiểm tra đường dẫn và quyền ghi, rồi chạy lại.", "Check the path and permissions, then run again."
+    return OutputError(f"Không ghi được {target}: {why}.", hint=hint, message_en=f"Cannot write {target}: {why_en}.",
+                       hint_en=hint_en)
+
+
+_WINDOWS = os.name == "nt"
+
+
+def refuse_locked(paths: Iterable[Path]) -> None:
+    """Stop before anything is written if an existing output among ``paths`` cannot be replaced — on Windows, a
+    workbook open in Excel — so that a long run never stops halfway with some outputs new and some old. POSIX
+    systems replace a file whatever has it open: nothing to check there."""
+    if not _WINDOWS:
+        return
+    locked = []
+    for p in paths:
+        try:
+            with open(p, "r+b"):
+                pass
+        except FileNotFoundError:
+            continue
+        except OSError:
+            locked.append(p)
+    if locked:
+        names = ", ".join(p.name for p in locked[:5]) + (f" (và {len(locked) - 5} tệp khác)" if len(locked) > 5 else "")
+        names_en = ", ".join(p.name for p in locked[:5]) + (f" (and {len(locked) - 5} more)" if len(locked) > 5 else "")
+        raise OutputError(f"Không ghi đè được {names} trong {locked[0].parent}: tệp đang mở trong Excel hoặc "
+                          "chương trình khác. Chưa ghi kết quả nào.",
+                          hint="Đóng các tệp này rồi chạy lại.",
+                          message_en=f"Cannot replace {names_en} in {locked[0].parent}: open in Excel or another "
+                                     "program. Nothing was written.",
+                          hint_en="Close these files and run again.")
 
 
 def write_text_atomic(target: Path, text: str, encoding: str = "utf-8") -> None:

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from hgn_review.io.results import Results, read_results
-from hgn_review.io.write import mark_folder
+from hgn_review.io.write import mark_folder, refuse_locked
 from hgn_review.reports.excel import EXCEL_MAX_ROWS, render_forms_with_notes
 from hgn_review.reports.formdef import FormDef, load_forms, parse_forms_option
 from hgn_review.reports.html import write_html
@@ -64,6 +64,7 @@ def make_report(input: Path | Results, out_dir: Path, *, forms: list[int] | str 
     results = input if isinstance(input, Results) else read_results(Path(input))
     if isinstance(forms, str):
         forms = parse_forms_option(forms)
+    refuse_locked(p for p in Path(out_dir).glob("*") if p.is_file())  # before any form is replaced
     view = build_view(results, unit=unit, as_of=as_of, signer=signer, place=place, report_date=report_date,
                       issuer=issuer)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
