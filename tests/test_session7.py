@@ -124,3 +124,18 @@ def test_a_run_whose_last_form_is_open_in_excel_stops_before_writing_anything(
     assert {p: p.stat().st_mtime_ns for p in files} == before
     monkeypatch.setattr(write_mod, "_WINDOWS", False)  # POSIX replaces an open file: nothing to refuse
     run_round(small_round, out, jobs=1)
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "cp1258", "ascii"])
+def test_output_redirected_in_a_windows_code_page_is_written_in_utf8(tmp_path: Path, encoding: str) -> None:
+    """A Windows command redirected to a file writes in the ANSI code page, which cannot hold "ệ": hgn writes its
+    Vietnamese as UTF-8 instead of stopping on the first message (it was an internal error, exit 4)."""
+    import subprocess
+
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "NO_COLOR": "1", "COLUMNS": "200"}
+    env.pop("HGN_DEBUG", None)
+    proc = subprocess.run([sys.executable, "-m", "hgn_review", "codes"], cwd=tmp_path, env=env,
+                          capture_output=True, check=False, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    text = proc.stdout.decode("utf-8")
+    assert "Thiếu" in text or "thiếu" in text

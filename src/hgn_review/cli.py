@@ -363,8 +363,22 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
     return show
 
 
+def _utf8_streams() -> None:
+    """Vietnamese text on any console or redirection: a Windows command whose output goes to a file or a pipe
+    writes in the ANSI code page (cp1252, cp1258), which has no "ệ" — the first message would fail. The output is
+    written as UTF-8 instead (an interactive Windows console is UTF-8 already)."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):  # a stream that cannot change: left as it is
+                pass
+
+
 def main() -> None:
     """Entry point: one place where "could not run" becomes a message, a hint and an exit code."""
+    _utf8_streams()
     lang = "en" if "--lang" in sys.argv and sys.argv[sys.argv.index("--lang") + 1:][:1] == ["en"] else "vi"
     from hgn_review.console import render_error
 
