@@ -139,3 +139,13 @@ def test_output_redirected_in_a_windows_code_page_is_written_in_utf8(tmp_path: P
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
     text = proc.stdout.decode("utf-8")
     assert "Thiếu" in text or "thiếu" in text
+
+
+def test_worker_processes_never_exceed_the_work_nor_the_windows_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--jobs is capped by the pieces of work, and on Windows by the 61 processes its pool can wait on."""
+    from hgn_review.validate import workers
+
+    assert workers(8, 3) == 3 and workers(2, 207) == 2 and workers(0, 5) == 1
+    assert workers(64, 207) == 64
+    monkeypatch.setattr(os, "name", "nt")
+    assert workers(64, 207) == 61

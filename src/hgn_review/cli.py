@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -370,10 +371,8 @@ def _utf8_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
         if encoding != "utf8" and hasattr(stream, "reconfigure"):
-            try:
+            with contextlib.suppress(ValueError, OSError):  # a stream that cannot change is left as it is
                 stream.reconfigure(encoding="utf-8", errors="replace")
-            except (ValueError, OSError):  # a stream that cannot change: left as it is
-                pass
 
 
 def main() -> None:

@@ -422,7 +422,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     from hgn_review.io.read import discover
     from hgn_review.io.results import read_bundle, write_bundle
     from hgn_review.io.write import mark_folder, refuse_locked
-    from hgn_review.validate import batch_id_duplicates
+    from hgn_review.validate import batch_id_duplicates, workers
 
     stages: list[StageTime] = []
     notes: list[str] = []
@@ -494,7 +494,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
                     if progress:
                         progress(display, done, len(todo))
         else:
-            with ProcessPoolExecutor(max_workers=min(n_jobs, len(batches))) as pool:
+            with ProcessPoolExecutor(max_workers=workers(n_jobs, len(batches))) as pool:
                 futs = {pool.submit(process_files, batch, cache / "files", opts): batch for batch in batches}
                 from concurrent.futures import as_completed
 

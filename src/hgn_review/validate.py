@@ -717,6 +717,15 @@ def link(hh_parts: list[pd.DataFrame], mm_parts: list[pd.DataFrame]) -> tuple[pd
     return households.drop(columns=["_row"]), members.drop(columns=["_hh_row"], errors="ignore")
 
 
+def workers(jobs: int, tasks: int) -> int:
+    """Worker processes for ``tasks`` pieces of work at ``--jobs``: never more than the tasks, and on Windows never
+    more than the 61 its process pool can wait on (a machine with 64 cores would otherwise stop with ValueError)."""
+    import os
+
+    limit = 61 if os.name == "nt" else jobs
+    return max(1, min(jobs, tasks, limit))
+
+
 def _validate_many(files: list[tuple[Path, str]], jobs: int, layout: str | None, as_of: date | None,
                    limits: Limits | None, progress: Callable[[str, int, int], None] | None,
                    frames: bool = True, standard: str | None = None) -> Iterator[FileValidation]:
@@ -730,7 +739,7 @@ def _validate_many(files: list[tuple[Path, str]], jobs: int, layout: str | None,
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+    with ProcessPoolExecutor(max_workers=workers(jobs, len(files))) as pool:
         futures = [pool.submit(validate_one, p, d, layout=layout, as_of=as_of, limits=limits, frames=frames,
                                standard=standard) for p, d in files]
         for i, fut in enumerate(futures):

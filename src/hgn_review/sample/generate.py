@@ -273,7 +273,9 @@ def generate_sample(out_dir: str | Path, *, province: str = "30", communes: int 
                  kinds=tuple(plan[i]), error_rate=error_rate, recorded_flags=recorded_flags, out_dir=str(out))
             for i, u in enumerate(units)]
     if workers is None:
-        workers = min(os.cpu_count() or 1, n_files) if n_files * households >= 20_000 else 1
+        from hgn_review.validate import workers as pool_size
+
+        workers = pool_size(os.cpu_count() or 1, n_files) if n_files * households >= 20_000 else 1
     results: list[_FileResult] = []
     if workers <= 1 or n_files == 1:
         for job in jobs:
