@@ -149,3 +149,72 @@ def test_worker_processes_never_exceed_the_work_nor_the_windows_limit(monkeypatc
     assert workers(64, 207) == 64
     monkeypatch.setattr(os, "name", "nt")
     assert workers(64, 207) == 61
+
+
+# ---------------------------------------------------------------- a start list made before the 2025 reform
+def _post_reform_round() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Three poor households of the new (from 1/7/2025) ward 10507, reviewed on 1/10/2025. The new 10507 was
+    formed from the old 10507, 10510, 10519 and 10663; the old 10528 was split between 10532 and 10537."""
+    from test_scoring_support import frames, household
+
+    hh, mem = frames([household(i, ma_ho=f"H{i}", ma_xa="10507", ngay_ra_soat="2025-10-01") for i in range(3)], [])
+    hh["phan_loai"] = pd.Series(["Nghèo", "Cận nghèo", "Nghèo"], dtype="str")
+    hh["file"] = "10507.xlsx"
+    hh["sheet"] = "Hộ gia đình"
+    return hh, mem
+
+
+def test_a_start_list_in_pre_reform_codes_matches_the_new_communes_households() -> None:
+    """Households listed under an abolished commune (10510, 10519 → the new 10507) are matched by code in the
+    new commune: their start state is the list's, not "unknown" with a previous-unmatched error each."""
+    from hgn_review.scoring import assign_movements
+
+    hh, mem = _post_reform_round()
+    previous = pd.DataFrame({"ma_xa": ["10510", "10510", "10519"], "ma_ho": ["H0", "H1", "H2"],
+                             "phan_loai": ["Nghèo", "Nghèo", "Cận nghèo"]})
+    m = assign_movements(hh, mem, previous=previous)
+    assert m.dau_ky.tolist() == ["Nghèo", "Nghèo", "Cận nghèo"]
+    assert m.dien_bien.tolist() == ["Tiếp tục nghèo", "Thoát nghèo sang cận nghèo", "Cận nghèo thành nghèo"]
+    assert [f.code for f in m.findings] == []
+
+
+def test_a_managed_household_of_an_abolished_commune_missing_from_the_new_return_is_reported() -> None:
+    """A poor household on the list under old 10663 (now part of 10507) that the return lacks is
+    previous-not-reviewed on 10507's return, naming both codes — it was silent (its commune was "not reviewed")."""
+    from hgn_review.scoring.movements import head_ids, not_reviewed
+
+    hh, mem = _post_reform_round()
+    previous = pd.DataFrame({"ma_xa": ["10510", "10663", "10663"], "ma_ho": ["H0", "X9", "X8"],
+                             "phan_loai": ["Nghèo", "Nghèo", "Không nghèo"]})
+    found = not_reviewed(hh, head_ids(mem), previous)
+    assert [(f.code, f.file, f.value, f.param("other")) for f in found] == [
+        ("previous-not-reviewed", "10507.xlsx", "X9", "10663 → 10507")]
+
+
+def test_an_old_commune_split_in_two_is_matched_by_the_heads_id_and_reported_only_when_both_are_reviewed() -> None:
+    """The old 10528 went partly to 10532 and partly to 10537: which one a household went to is not known from
+    the code, so it is matched by its head's ID; a missing one is reported only when both new communes are in the
+    review (else it may be in the one not reviewed)."""
+    from hgn_review.scoring.movements import list_communes, not_reviewed
+
+    hh, mem = _post_reform_round()
+    codes, split = list_communes(pd.Series(["10528", "10510", "10507"], dtype="str"), hh)
+    assert codes.isna().tolist() == [True, False, False] and codes.iloc[1:].tolist() == ["10507", "10507"]
+    assert split == {"10528": ["10532", "10537"]}
+    previous = pd.DataFrame({"ma_xa": ["10528"], "ma_ho": ["Z1"], "phan_loai": ["Nghèo"]})
+    assert not_reviewed(hh, pd.Series(dtype="str"), previous) == []
+    both = pd.concat([hh.assign(ma_xa="10532", file="10532.xlsx"), hh.assign(ma_xa="10537", file="10537.xlsx")],
+                     ignore_index=True)
+    found = not_reviewed(both, pd.Series(dtype="str"), previous)
+    assert [(f.file, f.value, f.param("other")) for f in found] == [("10532.xlsx", "Z1", "10528 → 10532")]
+
+
+def test_a_pre_reform_round_keeps_its_own_communes() -> None:
+    """In a review before 1/7/2025 the old codes are the units: nothing is taken through the crosswalk."""
+    from hgn_review.scoring.movements import list_communes
+
+    hh, _ = _post_reform_round()
+    hh["ngay_ra_soat"] = pd.Timestamp("2024-10-01")
+    codes = pd.Series(["10510", "10528", "10507"], dtype="str")
+    got, split = list_communes(codes, hh)
+    assert got.tolist() == codes.tolist() and split == {}

@@ -12,6 +12,7 @@ never hidden.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -140,6 +141,48 @@ def _commune(values: pd.Series) -> pd.Series:
     return text.where(~short, text.str.zfill(5))
 
 
+def _review_day(households: pd.DataFrame) -> dt.date | None:
+    """The day that stands for this review's units: the median review date (one mistyped year does not move it)."""
+    if "ngay_ra_soat" not in households.columns:
+        return None
+    days = pd.to_datetime(households["ngay_ra_soat"], errors="coerce").dropna()
+    return None if days.empty else days.sort_values().iloc[len(days) // 2].date()
+
+
+def list_communes(codes: pd.Series, households: pd.DataFrame) -> tuple[pd.Series, dict[str, list[str]]]:
+    """The start-of-period list's commune codes in this review's units, and the old communes that were split.
+
+    A list made before 1/7/2025 names communes abolished by the reform; a review after it names the new ones.
+    A list's code that is neither a commune of the review nor a unit on the review date is taken through the 2025
+    crosswalk: to the one new commune that took it (whole or in part); an old commune split among several new
+    ones is NA (its households are matched by the head's ID) and listed with its new communes. Codes of the
+    review's own units are never changed — also a code the reform gave to another commune."""
+    from hgn_review.registry import get_registry
+
+    when = _review_day(households)
+    if when is None or codes.dropna().empty:
+        return codes, {}
+    own = set(_commune(column(households, "ma_xa", "str")).dropna())
+    reg = get_registry()
+    single: dict[str, str] = {}
+    split: dict[str, list[str]] = {}
+    for code in codes.dropna().unique().tolist():  # a few hundred distinct codes, not one per household
+        if code in own or reg.commune(code, when) is not None:
+            continue
+        targets = sorted({e.new_code for e in reg.crosswalk(code)})
+        if len(targets) == 1:
+            single[code] = targets[0]
+        elif targets:
+            split[code] = targets
+    if not single and not split:
+        return codes, {}
+    out = codes.copy()
+    moved = codes.isin(list(single)).fillna(False).to_numpy(dtype=bool)
+    out[moved] = codes[moved].map(single)
+    out[codes.isin(list(split)).fillna(False).to_numpy(dtype=bool)] = pd.NA
+    return out, split
+
+
 def head_ids(members: pd.DataFrame | None) -> pd.Series:
     """uid → personal ID of the household head, for households with exactly one head whose ID is known."""
     if members is None or members.empty or "quan_he" not in members.columns:
@@ -166,7 +209,8 @@ def match_status(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
     status = normalise_status(column(other, "phan_loai", "str"))
     sep = "\x1f"
     own = _commune(column(households, "ma_xa", "str")) + sep + column(households, "ma_ho", "str").str.strip()
-    theirs = _commune(column(other, "ma_xa", "str")) + sep + column(other, "ma_ho", "str").str.strip()
+    theirs = list_communes(_commune(column(other, "ma_xa", "str")), households)[0] + sep + \
+        column(other, "ma_ho", "str").str.strip()
     lookup = _unique_lookup(theirs, status)
     matched = own.isin(lookup.index).fillna(False).astype(bool)
     found = own.map(lookup)
@@ -188,14 +232,21 @@ def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
     sep = "\x1f"
     own_commune = _commune(column(households, "ma_xa", "str"))
     own = own_commune + sep + column(households, "ma_ho", "str").str.strip()
-    commune = _commune(column(other, "ma_xa", "str"))
+    written = _commune(column(other, "ma_xa", "str"))
+    commune, split = list_communes(written, households)
     code = column(other, "ma_ho", "str").str.strip()
     seen = (commune + sep + code).isin(set(own.dropna())).fillna(False).to_numpy(dtype=bool, copy=True)
     if "so_dinh_danh_chu_ho" in other.columns and len(heads):
         seen |= column(other, "so_dinh_danh_chu_ho", "str").str.strip().isin(set(heads)).fillna(False).to_numpy(
             dtype=bool)
     managed = status.isin([NGHEO, CAN_NGHEO]).fillna(False).to_numpy(dtype=bool)
-    reviewed = commune.isin(set(own_commune.dropna())).fillna(False).to_numpy(dtype=bool)
+    reviewed_units = set(own_commune.dropna())
+    # an old commune split among new ones is reviewed when all of them are; its households are reported on the
+    # return of the first (which of them each went to, only the head's ID could tell)
+    whole_split = {old: new[0] for old, new in split.items() if set(new) <= reviewed_units}
+    if whole_split:
+        commune = commune.where(~written.isin(list(whole_split)).fillna(False).astype(bool), written.map(whole_split))
+    reviewed = commune.isin(reviewed_units).fillna(False).to_numpy(dtype=bool)
     at = np.flatnonzero(managed & reviewed & ~seen)
     if not len(at):
         return []
@@ -205,10 +256,10 @@ def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
     first = first.drop_duplicates("c")
     where = first.set_index("c")
     out = []
-    for c, k, st in zip(commune.iloc[at], code.iloc[at], status.iloc[at], strict=True):
+    for c, was, k, st in zip(commune.iloc[at], written.iloc[at], code.iloc[at], status.iloc[at], strict=True):
+        named = str(c) if was == c else f"{was} → {c}"  # an old commune: as the list names it, and the new one
         out.append(finding("previous-not-reviewed", file=str(where.at[c, "file"]), sheet=str(where.at[c, "sheet"]),
-                           key="ma_ho", value=str(k), detail=str(st),
-                           other=str(c)))
+                           key="ma_ho", value=str(k), detail=str(st), other=named))
     return out
 
 
