@@ -218,3 +218,21 @@ def test_a_pre_reform_round_keeps_its_own_communes() -> None:
     codes = pd.Series(["10510", "10528", "10507"], dtype="str")
     got, split = list_communes(codes, hh)
     assert got.tolist() == codes.tolist() and split == {}
+
+
+def test_an_internal_error_quoting_a_cell_does_not_print_a_personal_id(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The last line of defence prints the exception's text: an ID in it shows its last four digits only."""
+    from hgn_review import cli, exitcodes
+
+    def boom(*_a: object, **_k: object) -> None:
+        raise ValueError("Duplicates in right: uid 030089359062")
+
+    monkeypatch.delenv("HGN_DEBUG", raising=False)
+    monkeypatch.setattr(cli, "app", boom)
+    monkeypatch.setattr(sys, "argv", ["hgn", "codes"])
+    with pytest.raises(SystemExit) as code:
+        cli.main()
+    err = capsys.readouterr().err
+    assert code.value.code == exitcodes.INTERNAL
+    assert "030089359062" not in err and "9062" in err

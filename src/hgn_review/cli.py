@@ -412,8 +412,11 @@ def main() -> None:
             sys.exit(exitcodes.USAGE)
         if os.environ.get("HGN_DEBUG"):
             raise
-        render_error(f"Lỗi nội bộ của hgn ({type(exc).__name__}: {str(exc)[:200]})" if lang == "vi"
-                     else f"Internal error in hgn ({type(exc).__name__}: {str(exc)[:200]})",
+        from hgn_review.findings import hide_ids
+
+        said = hide_ids(str(exc)[:200])  # an exception may quote a cell: no personal ID on the terminal
+        render_error(f"Lỗi nội bộ của hgn ({type(exc).__name__}: {said})" if lang == "vi"
+                     else f"Internal error in hgn ({type(exc).__name__}: {said})",
                      "Chạy lại với HGN_DEBUG=1 để xem chi tiết và báo cho nhóm phát triển." if lang == "vi"
                      else "Run again with HGN_DEBUG=1 for details and report it.", lang)
         sys.exit(exitcodes.INTERNAL)

@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from hgn_review.findings import ERROR, SEVERITY_VI, WARNING, Report, mask_ids_in, shows_id
+from hgn_review.findings import ERROR, SEVERITY_VI, WARNING, Report, shared_message
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -54,7 +54,7 @@ def render_validation(report: Report, lang: str = "vi", top: int = 30, console: 
     for f in sorted(shown, key=lambda f: (f.severity != ERROR, f.file, f.row or 0))[:top]:
         where = Path(f.file).name + (f" › {f.sheet}" if f.sheet else "") + (f" › {f.cell or f.row}" if f.row else "")
         sev = SEVERITY_VI[f.severity] if lang == "vi" else f.severity
-        lines.append([where, f"{sev}: {f.code}", mask_ids_in(f.message(lang)) if shows_id(f) else f.message(lang)])
+        lines.append([where, f"{sev}: {f.code}", shared_message(f, lang)])
     table(tr["top"], [tr["where"], tr["code"], tr["message"]], lines, c)
     if len(shown) > top:
         c.print(tr["more"].format(n=len(shown) - top))

@@ -7,6 +7,7 @@ parameter passed when the finding is made.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections import Counter
@@ -472,7 +473,7 @@ class Report:
     def to_json(self, lang: str = "vi") -> str:
         """The report as JSON for scripts: stdout may end in a log, so a personal ID in a finding (its value or
         message) shows its last four digits only; the findings workbook keeps it whole for the officers."""
-        return json.dumps({"summary": self.summary(), "findings": [_masked(f.to_dict(lang), f) for f in self.sorted()]},
+        return json.dumps({"summary": self.summary(), "findings": [_masked(f, lang) for f in self.sorted()]},
                           ensure_ascii=False, indent=1)
 
 
@@ -500,16 +501,56 @@ def mask_ids_in(text: str) -> str:
 
 
 def shows_id(f: Finding) -> bool:
-    """Whether a finding's value or message may hold a personal ID."""
-    return f.key == "so_dinh_danh" or f.code.startswith("id-")
+    """Whether a finding is about a personal ID cell (its value is the ID, as written)."""
+    return (f.key or "").startswith("so_dinh_danh") or f.code.startswith("id-")
 
 
-def _masked(d: dict[str, Any], f: Finding) -> dict[str, Any]:
-    if not shows_id(f):
-        return d
-    for k in ("value", "message"):
-        if isinstance(d.get(k), str):
-            d[k] = mask_ids_in(d[k])
+# an ID in any other finding's value or message (typed into the ethnicity or date column, a formula error
+# holding one): 11 to 13 digits, perhaps in groups — not a household code such as 10507-0001 (9 digits)
+_ID_IN_TEXT = re.compile(r"(?<!\d)\d(?:[\s.,/\-]*\d){10,12}(?!\d)")
+
+
+def _hide_all(text: str) -> str:
+    """Every letter and digit but the last four hidden: an ID cell as written, whatever the typing mistake
+    ("0300800O1234", "030,080,001,234")."""
+    keep = sum(ch.isalnum() for ch in text) - 4
+    out = []
+    for ch in text:
+        if ch.isalnum() and keep > 0:
+            out.append("*")
+            keep -= 1
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def masked(f: Finding) -> Finding:
+    """The finding as the terminal and ``--json`` show it: an ID cell's value reduced to its last four characters
+    (and the digits a message quotes from it, such as the first three of id-province-unknown, hidden); any
+    ID-like number in another finding's value or parameters reduced to its last four digits."""
+    if shows_id(f):
+        value = _hide_all(f.value) if f.value else f.value
+        params = tuple((k, "***" if f.code == "id-province-unknown" and k.startswith("detail") else mask_ids_in(v))
+                       for k, v in f.params)
+    else:
+        value = _ID_IN_TEXT.sub(_hide, f.value) if f.value else f.value
+        params = tuple((k, _ID_IN_TEXT.sub(_hide, v)) for k, v in f.params)
+    return dataclasses.replace(f, value=value, params=params)
+
+
+def hide_ids(text: str) -> str:
+    """``text`` with every ID-like number (11 to 13 digits, perhaps grouped) reduced to its last four digits."""
+    return _ID_IN_TEXT.sub(_hide, text)
+
+
+def shared_message(f: Finding, lang: str = "vi") -> str:
+    """The message of :func:`masked`, with any ID-like number left in it (a header, say) hidden too."""
+    return hide_ids(masked(f).message(lang))
+
+
+def _masked(f: Finding, lang: str) -> dict[str, Any]:
+    d = masked(f).to_dict(lang)
+    d["message"] = shared_message(f, lang)
     return d
 
 

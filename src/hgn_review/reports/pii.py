@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 ID_MASK = "********"
+# an ID written in a text cell (a household code that is the head's ID, "Thôn Đông (CCCD 030080001234)"): 11 to
+# 13 digits, perhaps in groups — a household code such as 10507-0001 (9 digits) is not one
+ID_IN_TEXT = r"(?<!\d)\d(?:[\s.,/\-]*\d){10,12}(?!\d)"
 
 
 def mask_ids(ids: pd.Series) -> pd.Series:
@@ -20,13 +25,28 @@ def initials(names: pd.Series) -> pd.Series:
     return out.where(s.notna(), s)
 
 
+def mask_ids_in_text(values: pd.Series) -> pd.Series:
+    """Every ID written inside a text cell reduced to its last four digits ("Thôn Đông (CCCD ********1234)")."""
+    s = values.astype("string")
+    return s.str.replace(ID_IN_TEXT, lambda m: "*" * (sum(c.isdigit() for c in m.group()) - 4)
+                         + re.sub(r"\D", "", m.group())[-4:], regex=True)
+
+
 def mask_persons(persons: pd.DataFrame) -> pd.DataFrame:
-    """A copy with IDs masked and every name column reduced to initials."""
+    """A copy with IDs masked, every name column reduced to initials and any ID written in another text column
+    (a household code that is the head's ID, a village cell with a note) masked."""
     out = persons.copy()
-    for col in ("so_dinh_danh",):
-        if col in out.columns:
-            out[col] = mask_ids(out[col])
-    for col in ("ho_ten", "chu_ho", "ho_ten_chu_ho"):
-        if col in out.columns:
-            out[col] = initials(out[col])
+    ids = [c for c in out.columns if str(c).startswith("so_dinh_danh")]
+    names = [c for c in ("ho_ten", "chu_ho", "ho_ten_chu_ho") if c in out.columns]
+    for col in ids:
+        out[col] = mask_ids(out[col])
+    for col in names:
+        out[col] = initials(out[col])
+    for col in out.columns:
+        if col in ids or col in names:
+            continue
+        if pd.api.types.is_string_dtype(out[col].dtype) or pd.api.types.is_object_dtype(out[col].dtype):
+            text = out[col].astype("string")
+            if text.str.contains(ID_IN_TEXT, regex=True).fillna(False).any():
+                out[col] = mask_ids_in_text(text)
     return out
