@@ -60,7 +60,8 @@ def test_population_list_of_a_merge_does_not_print_one_id_twice(tmp_path: Path) 
     same 12-digit ID. The merge reports `id-duplicate-batch` (error) on both, yet the population list printed by
     `hgn report` carries that ID on two rows as the key of two different persons and the "Chưa có số định danh"
     list is empty — while `hgn run` over the same returns lists the second person without the ID, with the
-    reason "Trùng số định danh với người khác". A list keyed by personal ID must not carry one key twice."""
+    reason "Trùng số định danh với người khác". A list keyed by personal ID must not carry one key twice: neither
+    person is keyed by it (file order is no evidence of who holds it)."""
     folder = tmp_path / "in"
     folder.mkdir()
     make_return(folder, [household(ma_ho="11284-0001", thu_nhap_bq=1000000)], [member(ma_ho="11284-0001")],
@@ -78,8 +79,10 @@ def test_population_list_of_a_merge_does_not_print_one_id_twice(tmp_path: Path) 
     assert len(listed) == 2  # both persons are on the list
     keys = [r[ID] for r in listed if r[ID]]
     assert len(keys) == len(set(keys)), f"the same ID is the key of several rows: {keys}"
+    # which of the two holds the ID only a correction can say (file order is no evidence): both are listed
+    # without it, with the reason, until one return is corrected
     missing = read_csv(tmp_path / "rep" / MISSING_CSV)
-    assert len(missing) == 1 and "Trùng" in missing[0]["Lý do chưa có số định danh hợp lệ"]
+    assert len(missing) == 2 and all("Trùng" in r["Lý do chưa có số định danh hợp lệ"] for r in missing)
 
 
 def test_person_who_moved_keeps_the_id_on_the_population_list(tmp_path: Path) -> None:

@@ -654,14 +654,15 @@ def _findings_and_ids(bundle: Path) -> tuple[list[Any], Any]:
 
 
 def _batch_id_rows(files: list[str], columns: list[Any], bundles: dict[str, Path]) -> pd.DataFrame:
-    """The members whose ID also occurs in another file, with the columns the batch ID check reports.
+    """The members whose ID also occurs in another file, with the columns the batch ID check reports — not the
+    members of households that moved away or dissolved (the same persons are listed again where they went).
 
     The test runs on integer keys of the ID column alone (2 M IDs of a province: a fraction of a second);
     the other columns are read only for the files that share an ID, usually none.
     """
     import pyarrow as pa
 
-    from hgn_review.validate import _ID_COLUMNS, id_codes, shared_ids
+    from hgn_review.validate import _ID_COLUMNS, departed, id_codes, shared_ids
 
     whole = pa.chunked_array([c for col in columns for c in col.cast(pa.string()).chunks], type=pa.string())
     sizes = [len(c) for c in columns]
@@ -673,8 +674,9 @@ def _batch_id_rows(files: list[str], columns: list[Any], bundles: dict[str, Path
         hit = shared[start:start + n]
         start += n
         if hit.any():
-            df = pd.read_parquet(bundles[d] / "members.parquet", columns=_ID_COLUMNS)
-            parts.append(df[hit])
+            df = pd.read_parquet(bundles[d] / "members.parquet", columns=[*_ID_COLUMNS, "uid"])
+            hh = pd.read_parquet(bundles[d] / "households.parquet", columns=["uid", "tinh_trang_ho"])
+            parts.append(df[hit & ~departed(hh, df)][_ID_COLUMNS])
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_ID_COLUMNS)
 
 

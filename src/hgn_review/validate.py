@@ -28,6 +28,7 @@ from hgn_review.schemas.bridge import run_schema
 from hgn_review.schemas.coerce import coerce
 from hgn_review.schemas.layout import INDICATORS, Layout, load_layout
 from hgn_review.schemas.pandera_schema import YEAR, schema_for
+from hgn_review.scoring.movements import STATUS_OUT
 from hgn_review.text import arrow_mask, arrow_text, fold, text_series
 
 HOUSEHOLD_BASE = [
@@ -411,9 +412,11 @@ def _plausibility(hsd: SheetData, ht: _Typed, msd: SheetData, mt: _Typed, n_memb
             report("school-level-age", (hi < lo_b) | (lo > hi_b), "cap_hoc", level)
 
 
-def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding]) -> pd.Index:
+def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding], away: np.ndarray | None = None) -> pd.Index:
     """Personal identification numbers: format, province, sex/century and birth-year digits, duplicates.
 
+    ``away``: members of households that moved away or dissolved — still listed, and the same persons may be
+    listed again in the household they joined: their IDs are checked but never count as a second holder.
     Tests on Arrow kernels and numpy masks over the column; Python runs only for the findings themselves.
     """
     mm = mt.typed
@@ -489,15 +492,41 @@ def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding]) -> pd.Index:
                            detail=f"năm sinh {whole[i]} → chữ số 5–6 phải là {whole[i] % 100:02d}",
                            detail_en=f"born {whole[i]} → digits 5–6 must be {whole[i] % 100:02d}", **loc))
     ids = pd.Series(np.where(valid, s, np.array(None, dtype=object)), index=mm.index, dtype="string")
-    dup = (ids.notna() & ids.duplicated(keep="first")).to_numpy()
+    present = ids.notna().to_numpy() & (~away if away is not None else True)
+    dup = present & ids.where(present).duplicated(keep="first").to_numpy()
     if dup.any():
-        firsts = pd.Series(ids[~dup & ids.notna().to_numpy()].index, index=ids[~dup & ids.notna().to_numpy()].values)
+        firsts = pd.Series(ids[~dup & present].index, index=ids[~dup & present].values)
         for i in np.flatnonzero(dup):
             out.append(finding("id-duplicate", row=int(rows[i]), value=s[i], other=int(firsts[s[i]]), **loc))
         reason[dup & (reason == None)] = "trung"  # noqa: E711
     mm["so_dinh_danh"] = ids
     mm["dinh_danh_loi"] = pd.Series(reason, index=mm.index, dtype="string")
     return mm.index[dup]
+
+
+def _away(households: pd.DataFrame, members: pd.DataFrame) -> np.ndarray | None:
+    """Members (by their household's Excel row) of a household that moved away or dissolved; None if none."""
+    if "tinh_trang_ho" not in households or "_hh_row" not in members or not len(members):
+        return None
+    gone = households.index[households["tinh_trang_ho"].isin(STATUS_OUT).fillna(False).to_numpy(dtype=bool)]
+    if not len(gone):
+        return None
+    return members["_hh_row"].isin(gone).fillna(False).to_numpy(dtype=bool)
+
+
+def departed(households: pd.DataFrame, members: pd.DataFrame, keys: tuple[str, ...] = ("uid",)) -> np.ndarray:
+    """Members whose household moved away or dissolved (``tinh_trang_ho`` Chuyển đi / Giải thể), matched by
+    ``keys``: the same person listed again in the household she joined is not a second holder of her ID."""
+    out = np.zeros(len(members), dtype=bool)
+    if "tinh_trang_ho" not in households.columns or not len(members) or not set(keys) <= set(members.columns):
+        return out
+    gone = households["tinh_trang_ho"].astype("string").str.strip().isin(STATUS_OUT).fillna(False).to_numpy(bool)
+    if not gone.any():
+        return out
+    if len(keys) == 1:
+        return members[keys[0]].isin(households.loc[gone, keys[0]].dropna()).fillna(False).to_numpy(dtype=bool)
+    theirs = pd.MultiIndex.from_frame(households.loc[gone, list(keys)])
+    return pd.MultiIndex.from_frame(members[list(keys)]).isin(theirs)
 
 
 def id_keys(ids: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
@@ -526,13 +555,17 @@ def shared_ids(id_codes: np.ndarray, file_codes: np.ndarray, has: np.ndarray) ->
     return has & np.isin(id_codes, twice)
 
 
-def batch_id_duplicates(members: pd.DataFrame, out: list[Finding], headers: dict[str, tuple[str, str]]) -> None:
+def batch_id_duplicates(members: pd.DataFrame, out: list[Finding], headers: dict[str, tuple[str, str]],
+                        away: np.ndarray | None = None) -> None:
     """The same ID in two or more files of the batch: a finding on every row after the first file's first row.
+    ``away``: members of households that moved away or dissolved, who are not counted (see :func:`departed`).
 
     IDs and files are factorised once; the test for "in more than one file" is on distinct (ID, file) integer
     pairs, so only the shared IDs (usually none) are sorted and reported.
     """
     has = members["so_dinh_danh"].notna().to_numpy()
+    if away is not None:
+        has = has & ~away
     if not has.any():
         return
     file_codes, _files = pd.factorize(members["file"])
@@ -617,7 +650,7 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
         msd = ret.sheets["members"]
         mt = _type_sheet(msd, layout, out)
         blocking = _member_checks(ret, hsd, ht, hdup, msd, mt, layout, out)
-        twice = _id_checks(msd, mt, out)
+        twice = _id_checks(msd, mt, out, _away(ht.typed, mt.typed))
         if len(twice) and "_hh_row" in mt.typed:  # a person listed twice: the household's members are not known
             rows = mt.typed.loc[twice, "_hh_row"].dropna().astype("int64").unique()
             _add_code(blocking, blocking.index.intersection(rows), "member-id-duplicate")
@@ -663,8 +696,9 @@ def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: 
         if not contained(exc):
             raise
         return failed_file(ret, display, exc)
-    if not frames:
-        h, m = h.iloc[0:0], m[_ID_COLUMNS]
+    if not frames:  # the batch ID check alone reads m: members of departed households are not holders
+        away = _away(h.set_index("_row"), m) if "_row" in h.columns else None
+        h, m = h.iloc[0:0], (m[_ID_COLUMNS] if away is None else m.loc[~away, _ID_COLUMNS])
     rows = {sd.sheet: len(sd.frame) for sd in ret.sheets.values()}
     id_header = None
     if "members" in ret.sheets and "so_dinh_danh" in ret.sheets["members"].headers:
@@ -785,5 +819,5 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
         batch_id_duplicates(ids, report.findings, id_headers)
         return ValidationResult(report, empty_frame(HOUSEHOLD_BASE), empty_frame(MEMBER_BASE), returns)
     households, members = link(hh_parts, mm_parts)
-    batch_id_duplicates(members, report.findings, id_headers)
+    batch_id_duplicates(members, report.findings, id_headers, departed(households, members))
     return ValidationResult(report, households, members, returns)

@@ -574,7 +574,12 @@ def _cross_unit_duplicates(hh: pd.DataFrame, mm: pd.DataFrame) -> list[Finding]:
                 sheet=str(getattr(r, "sheet", "") or SHEET_HOUSEHOLDS), row=_row_int(getattr(r, "row", None)),
                 key="ma_ho", value=k.split("\x1f")[1], detail=k.split("\x1f")[0], other=others))
     if len(mm) and "so_dinh_danh" in mm.columns:
+        from hgn_review.validate import departed
+
         codes = text_keys(mm["so_dinh_danh"], strip=True)
+        # a person listed in the household she left (moved away, dissolved) and in the one she joined is one
+        # person: the departed household's rows are no second holder
+        codes = np.where(departed(hh, mm, ("_in", "_pos")), -1, codes)
         dup = _spread_keys(codes, mm["unit"])
         if dup.any():
             out += _duplicate_notes(mm[dup], text(mm["so_dinh_danh"][dup]), lambda k, r, others: note(

@@ -106,6 +106,11 @@ def prepare(view: ReportView, cmap: ColumnMap, mask_pii: bool) -> pd.DataFrame:
     codes = p["dinh_danh_loi"].astype("string")
     missing_id = p["so_dinh_danh"].isna() | (p["so_dinh_danh"].astype("string").str.strip() == "").fillna(False)
     codes = codes.mask(missing_id & codes.isna(), "thieu")
+    # one row per person keyed by the ID: an ID that two listed persons carry (two units' results merged, each
+    # checked alone) is the key of neither — which of them holds it, only a correction can say
+    written = p["so_dinh_danh"].astype("string").str.strip()
+    twice = (~missing_id & written.duplicated(keep=False)).fillna(False).to_numpy(dtype=bool)
+    codes = codes.mask(twice & codes.isna().to_numpy(dtype=bool), "trung")
     texts = {u: "; ".join(cmap.reasons.get(c.strip(), c.strip()) for c in str(u).split(";") if c.strip())
              for u in codes.dropna().unique()}
     p["reason"] = codes.map(texts).astype("string")

@@ -154,7 +154,7 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
     if "uid" in members.columns:  # only the fields the report reads: filtering copies no more than these
         members = members[[c for c in members.columns if c in _MEMBER_FIELDS]]
     on = as_of  # the unit list the codes belong to: --as-of, else the one the merge re-expressed them in
-    as_of = _as_of(results, hh, as_of)  # the review's date: its year, the ages
+    as_of = _as_of(results, hh, as_of)  # the review's date (its year, the ages): from the data, not --as-of
     if on is None:
         on = _units_as_of(results) or as_of
     reg = get_registry()
@@ -241,8 +241,8 @@ def _units_as_of(results: Results) -> date | None:
 
 
 def _as_of(results: Results, hh: pd.DataFrame, as_of: date | None) -> date:
-    if as_of is not None:
-        return as_of
+    """The review's date: the results' own (meta, else the latest review date of a household); ``as_of`` — the
+    date of the unit list — only when the results have none, then today."""
     raw = results.meta.get("review_date") if results.meta else None
     if raw:
         try:
@@ -253,7 +253,7 @@ def _as_of(results: Results, hh: pd.DataFrame, as_of: date | None) -> date:
         dates = pd.to_datetime(hh["ngay_ra_soat"], errors="coerce").dropna()
         if len(dates):
             return dates.max().date()
-    return date.today()
+    return as_of if as_of is not None else date.today()
 
 
 def _scope_code(results: Results, unit: str | None) -> str:
@@ -454,7 +454,11 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
         disabled = _str(mm, "khuyet_tat").isin(params.get("disability_levels", ("Nặng", "Đặc biệt nặng")))
         able = _in_range(age, params.get("working_age"), (15, 59)) & ~disabled.to_numpy(dtype=bool)
         has_able = np.bincount(mpos, weights=able, minlength=n) > 0
-        no_labour = (n_members > 0) & ~has_able
+        # a member whose age is unknown may be of working age: the household is not counted as without labour
+        # capacity on a guess (a severely disabled member is unable whatever the age)
+        unsure = age.isna().to_numpy(dtype=bool) & ~disabled.to_numpy(dtype=bool)
+        has_unsure = np.bincount(mpos, weights=unsure, minlength=n) > 0
+        no_labour = (n_members > 0) & ~has_able & ~has_unsure
         below = params.get("child_age_below", 16)
         is_child = (age < below).fillna(False).to_numpy(dtype=bool)
         child = np.bincount(mpos, weights=is_child, minlength=n).astype(int)
