@@ -236,3 +236,35 @@ def test_an_internal_error_quoting_a_cell_does_not_print_a_personal_id(
     err = capsys.readouterr().err
     assert code.value.code == exitcodes.INTERNAL
     assert "030089359062" not in err and "9062" in err
+
+
+# ---------------------------------------------------------------- rates rounded as Excel rounds them
+@pytest.mark.parametrize(("value", "expected"), [(3.125, 3.13), (1.005, 1.01), (2.675, 2.68), (-3.125, -3.13),
+                                                 (33.333333, 33.33), (3.124999, 3.12), (100.0, 100.0)])
+def test_rates_round_half_away_from_zero_like_excel(value: float, expected: float) -> None:
+    """ROUND(x; 2) of Excel and of the officers checking a form: a half goes up (Python's round gives 3.12)."""
+    from hgn_review.reports.formdef import round_half_up
+
+    assert round_half_up(value) == expected
+    assert round_half_up(np.array([value]))[0] == expected
+    assert round_half_up(pd.Series([value, None], dtype="Float64")).iloc[0] == expected
+
+
+def test_one_near_poor_household_of_32_is_3_13_percent_in_the_form_and_the_page(tmp_path: Path) -> None:
+    """1 of 32 households is 3.125 %: form 01 and report.html say 3.13 / 3,13 (they said 3.12)."""
+    import openpyxl
+
+    from conftest import household, make_return, member, run_hgn
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    hhs = [household(ma_ho=f"11284-{i:04d}", thu_nhap_bq=1000000 if i == 0 else 9000000) for i in range(32)]
+    mms = [member(ma_ho=f"11284-{i:04d}", so_dinh_danh=f"0300800{i:05d}") for i in range(32)]
+    make_return(folder, hhs, mms, name="11284.xlsx")
+    assert run_hgn("classify", "in/11284.xlsx", "--out", "r.xlsx", cwd=tmp_path).returncode in (0, 1)
+    proc = run_hgn("report", "r.xlsx", "--out-dir", "rep", "--forms", "1", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    cells = [c.value for row in openpyxl.load_workbook(tmp_path / "rep" / "bieu_01.xlsx").active.iter_rows()
+             for c in row]
+    assert 3.13 in cells and 3.12 not in cells
+    assert "3,13" in (tmp_path / "rep" / "report.html").read_text("utf-8")

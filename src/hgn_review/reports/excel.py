@@ -26,7 +26,16 @@ from hgn_review.errors import ConfigError
 from hgn_review.io.write import atomic_path, mark_output
 from hgn_review.reports import fastxlsx as fx
 from hgn_review.reports import pii
-from hgn_review.reports.formdef import Column, FormDef, evaluate, expand, header_band, load_forms, names_in
+from hgn_review.reports.formdef import (
+    Column,
+    FormDef,
+    evaluate,
+    expand,
+    header_band,
+    load_forms,
+    names_in,
+    round_half_up,
+)
 from hgn_review.reports.view import COMMUNE, ROW_LABEL_COMMUNE_AFTER, ROW_LABELS, ReportView, names_list
 
 FONT = "Times New Roman"
@@ -261,7 +270,7 @@ def _table_sheet(wb: Any, st: _Styles, form: FormDef, view: ReportView) -> None:
                 computed.append([*rows["name"].tolist(), TOTAL_LABEL])
         else:
             v = evaluate(c, counts)
-            v = v.round(2) if c.format == "rate" else v
+            v = round_half_up(v, 2) if c.format == "rate" else v
             computed.append([None if pd.isna(x) else (int(x) if c.format == "int" and float(x).is_integer() else float(x))
                              for x in v.tolist()])
     first = key_row + 1

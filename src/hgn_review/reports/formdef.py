@@ -43,6 +43,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -290,6 +291,24 @@ def names_in(col: Column) -> list[str]:
     if col.kind == "expr":
         return sorted({n.id for n in ast.walk(_parse(col.arg)) if isinstance(n, ast.Name)})
     return []
+
+
+def round_half_up(values: Any, digits: int = 2) -> Any:
+    """Round as Excel's ROUND and the forms' readers do: a half away from zero (3.125 → 3.13, not the 3.12 of
+    round-half-to-even), on the number as written to 15 significant figures (1.005 → 1.01, though its binary
+    value is 1.00499…). Works on a number, a numpy array or a pandas Series (NA stays NA)."""
+    scale = 10.0 ** digits
+    if isinstance(values, pd.Series):
+        x = values.astype("Float64")
+        return x.mask(x.notna(), _half_up(x.astype("float64").to_numpy(na_value=np.nan), scale))
+    if isinstance(values, np.ndarray):
+        return _half_up(values.astype("float64"), scale)
+    return float(_half_up(np.array([values], dtype="float64"), scale)[0])
+
+
+def _half_up(x: np.ndarray, scale: float) -> np.ndarray:
+    scaled = np.round(x * scale, 9)  # the binary noise of 1.005 × 100 = 100.49999999999999 gone
+    return np.sign(scaled) * np.floor(np.abs(scaled) + 0.5) / scale
 
 
 def evaluate(col: Column, counts: pd.DataFrame) -> pd.Series:

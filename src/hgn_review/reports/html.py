@@ -15,6 +15,7 @@ from hgn_review import __version__
 from hgn_review.io.write import write_text_atomic
 from hgn_review.reports import _movements as mv
 from hgn_review.reports.excel import date_line, publish
+from hgn_review.reports.formdef import round_half_up
 from hgn_review.reports.view import ReportView
 
 LABEL_W, BAR_W, BAR_H, GAP, PAD = 210, 430, 13, 9, 8
@@ -63,6 +64,7 @@ def pct(value: float | None, digits: int = 2) -> str:
     """12.345 -> "12,35" (Vietnamese decimal comma); None -> "–"."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    value = round_half_up(value, digits)  # as the forms round it (3.125 → 3,13)
     return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
