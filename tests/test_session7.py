@@ -268,3 +268,21 @@ def test_one_near_poor_household_of_32_is_3_13_percent_in_the_form_and_the_page(
              for c in row]
     assert 3.13 in cells and 3.12 not in cells
     assert "3,13" in (tmp_path / "rep" / "report.html").read_text("utf-8")
+
+
+def test_every_data_file_of_the_package_is_installed_with_it() -> None:
+    """`pip install .` (not editable, as on an officer's computer) copies only the data files pyproject.toml lists:
+    every non-Python file under src/hgn_review must match one pattern (reports/columns/population.yaml did not,
+    and an installed hgn stopped at the population list)."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["package-data"][
+        "hgn_review"]
+    package = root / "src" / "hgn_review"
+    data = [p.relative_to(package).as_posix() for p in package.rglob("*")
+            if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
+    assert data
+    unlisted = [d for d in data if not any(fnmatch.fnmatchcase(d, pat) for pat in patterns)]
+    assert unlisted == []

@@ -185,7 +185,7 @@ def test_table_covers_every_validation_code():
     tested = {code for c in CASES for *_, code in c[4]}
     tested |= {"text-legacy-encoding", "column-unknown", "file-unreadable", "file-too-large", "file-duplicate",
                "file-check-failed", "footer-rows-skipped", "sheet-copy-ignored", "file-hgn-output",
-               "file-extension-mismatch", "sheet-found-by-headers",
+               "file-extension-mismatch", "sheet-found-by-headers", "sheet-not-read",
                "id-duplicate-batch", "row-duplicate", "deprivation-count-mismatch"}
     wanted = {c.code for c in CATALOGUE.values() if c.group not in ("classify", "merge")}
     assert wanted - tested == set()

@@ -101,6 +101,13 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "This sheet has the name of sheet \"{other}\" (a copy?) and is not read; only \"{other}\" is.",
        "Nếu dữ liệu đúng nằm ở sheet này, đổi tên nó thành \"{other}\" và đổi tên hoặc xoá bản kia.",
        "If the right data is in this sheet, give it the name \"{other}\" and rename or delete the other one."),
+    _c("sheet-not-read", ERROR, "structure",
+       "Sheet này cũng là bảng xuất từ phần mềm rà soát (có cột family.code) nhưng không được đọc; chỉ đọc sheet "
+       "\"{other}\". Các hộ trong sheet này chưa được kiểm tra, phân loại, tổng hợp.",
+       "This sheet is an export of the review application too (it has family.code) but is not read; only "
+       "\"{other}\" is. Its households are not checked, classified or counted.",
+       "Chép các dòng của sheet này vào sheet \"{other}\", hoặc lưu mỗi sheet thành một tệp riêng.",
+       "Copy this sheet's rows into sheet \"{other}\", or save each sheet as a file of its own."),
     _c("sheet-found-by-headers", WARNING, "structure",
        "Không có sheet tên \"{other}\": đọc sheet này vì các cột của nó là của bảng \"{other}\".",
        "No sheet named \"{other}\": this sheet is read as it, its columns being that table's.",

@@ -129,9 +129,24 @@ def classify_validated(val: ValidationResult, *, standard: str | None = None, lo
     return _package(val, cls, std, prefer, started)
 
 
+def _at_cells(found: Sequence[Any], returns: Sequence[Any]) -> list[Any]:
+    """Classification findings located at their cell: the column letter and the header as written in the file
+    (classification sees typed columns, not where each stood in the sheet)."""
+    import dataclasses
+
+    where = {(sd.file, sd.sheet): sd for r in returns for sd in r.sheets.values()}
+    out = []
+    for f in found:
+        sd = where.get((f.file, f.sheet))
+        if f.col is None and f.key and sd is not None and f.key in sd.letters:
+            f = dataclasses.replace(f, col=sd.letters[f.key], column=sd.headers.get(f.key, f.column))
+        out.append(f)
+    return out
+
+
 def _package(val: ValidationResult, cls: Classification, std: Standard, prefer: str, started: float) -> ClassifyRun:
     """A classification as a results bundle: findings after validation's, Alkire–Foster figures per commune."""
-    report = Report(findings=list(val.report.findings) + list(cls.findings), files=val.report.files)
+    report = Report(findings=list(val.report.findings) + _at_cells(cls.findings, val.returns), files=val.report.files)
     summary = cls.summary
     af = _af_rows(cls.af, std)
     if len(af) and "ma_xa" in summary:

@@ -240,12 +240,32 @@ def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date,
     return block
 
 
-def _household_checks(sd: SheetData, t: _Typed, layout: Layout, out: list[Finding]) -> pd.Series:
-    """Checks within the households sheet. Returns the rows that are duplicates (kept, but blocked)."""
+def _content(t: _Typed) -> pd.DataFrame:
+    """What a households row says, as the layout reads it: the typed values (a date as an Excel date or as
+    dd/mm/yyyy text, a name with a trailing space are the same), and the text as written where a cell could not
+    be read (two unreadable cells are not the same value). Columns the layout does not read (a running number)
+    are not part of it."""
+    key = {}
+    for c in t.typed.columns:
+        typed = t.typed[c]
+        if c in t.raw.columns:
+            written = t.raw[c].astype("string").str.strip()
+            unread = typed.isna().to_numpy(dtype=bool) & written.notna().to_numpy(dtype=bool)
+            if unread.any():
+                typed = typed.astype(object).where(~unread, "\x00" + written.astype(object))
+        key[c] = typed
+    return pd.DataFrame(key, index=t.typed.index)
+
+
+def _household_checks(sd: SheetData, t: _Typed, layout: Layout,
+                      out: list[Finding]) -> tuple[pd.Series, pd.Series]:
+    """Checks within the households sheet. Returns (the later rows of a household code written twice — kept,
+    but blocked —, the first rows of a code whose rows say different things — blocked too: which row is right
+    is not known)."""
     hh = t.typed
     spec = layout.sheets["households"]
-    if spec.dedupe:
-        full = pd.concat([t.raw, sd.extra], axis=1) if not sd.extra.empty else t.raw
+    if spec.dedupe:  # an export repeating a household row (real ones held up to half): the row is read once
+        full = _content(t)
         dup = full.duplicated(keep="first")
         if dup.any():
             first_rows = full.reset_index().groupby(list(full.columns), dropna=False)["index"].transform("min")
@@ -256,12 +276,19 @@ def _household_checks(sd: SheetData, t: _Typed, layout: Layout, out: list[Findin
         t.raw = t.raw.drop(index=full.index[dup])
     ma_ho = hh["ma_ho"] if "ma_ho" in hh else pd.Series(pd.NA, index=hh.index, dtype="string")
     dup = ma_ho.notna() & ma_ho.duplicated(keep="first")
+    conflict = pd.Series(False, index=hh.index)
     if dup.any():
         first = ma_ho[~dup & ma_ho.notna()]
         first_row = pd.Series(first.index, index=first.values)
         for r in hh.index[dup]:
             out.append(finding("household-duplicate", row=int(r), value=ma_ho[r], other=int(first_row[ma_ho[r]]),
                                **_loc(sd, "ma_ho")))
+        twice = (ma_ho.notna() & ma_ho.duplicated(keep=False)).to_numpy(dtype=bool)
+        rows = _content(t)[twice]
+        variants = rows.assign(_code=ma_ho[twice].to_numpy()).drop_duplicates().groupby("_code").size()
+        differing = variants.index[variants.to_numpy() > 1]
+        conflict = pd.Series(twice & ~dup.to_numpy(dtype=bool) & ma_ho.isin(differing).fillna(False).to_numpy(bool),
+                             index=hh.index)
     # income basis: neither a measured income nor a B1 score was written
     if "thu_nhap_bq" in t.raw or "diem_b1" in t.raw:
         blank_inc = t.raw["thu_nhap_bq"].isna() if "thu_nhap_bq" in t.raw else True
@@ -279,7 +306,15 @@ def _household_checks(sd: SheetData, t: _Typed, layout: Layout, out: list[Findin
         for r in hh.index[mism.fillna(False).astype(bool)]:
             out.append(finding("deprivation-count-mismatch", row=int(r), value=rec[r], detail=int(total[r]),
                                **_loc(sd, "so_thieu_hut_ghi")))
-    return dup
+        # flags left blank: the recorded total must still lie between the flags known and known + blank
+        known = hh[flags].sum(axis=1, min_count=1).fillna(0)
+        blank = hh[flags].isna().sum(axis=1)
+        partial = total.isna() & (blank < len(flags)) & rec.notna()
+        out_of = partial & ((rec < known) | (rec > known + blank))
+        for r in hh.index[out_of.fillna(False).astype(bool)]:
+            out.append(finding("deprivation-count-mismatch", row=int(r), value=rec[r],
+                               detail=f"{int(known[r])}–{int(known[r] + blank[r])}", **_loc(sd, "so_thieu_hut_ghi")))
+    return dup, conflict
 
 
 def _ages(birth: pd.Series, years: pd.Series, review: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -640,7 +675,7 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
     layout = load_layout(ret.layout)
     hsd = ret.sheets["households"]
     ht = _type_sheet(hsd, layout, out)
-    hdup = _household_checks(hsd, ht, layout, out)
+    hdup, hconflict = _household_checks(hsd, ht, layout, out)
     hsd_frame = ht.typed
     when = _file_as_of(ret, hsd_frame, as_of)
     admin_block = _admin_checks(ret, hsd, hsd_frame, when, out)
@@ -657,6 +692,7 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
         members = _frame(msd, mt, ret, MEMBER_BASE + ["_hh_row"])
     else:
         members = empty_frame(MEMBER_BASE)
+    _add_code(blocking, hconflict.index[hconflict.to_numpy(dtype=bool)], "household-duplicate")
     for code in ("commune-unknown", "commune-mismatch"):
         rows = admin_block.index[(admin_block == code).to_numpy()]
         _add_code(blocking, rows, code)

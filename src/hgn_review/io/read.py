@@ -380,15 +380,24 @@ def _by_headers(book: _Book, layout: Layout, wanted: list[str], taken: set[str])
 
 def _app_sheet(book: _Book) -> str | None:
     """The first sheet whose top rows hold the application export's first header (family.code)."""
+    found = _app_sheets(book, first=True)
+    return found[0] if found else None
+
+
+def _app_sheets(book: _Book, first: bool = False) -> list[str]:
+    """The sheets whose top rows hold the application export's first header (family.code), in workbook order."""
     key = header_key(load_layout("app").sheets["households"].columns[0].header)
+    out = []
     for name in book.names:
         try:
             head = book.grid(name, HEADER_SEARCH_ROWS)
         except Exception:  # noqa: BLE001 - an unreadable sheet is simply not the data sheet
             continue
         if any(isinstance(v, str) and header_key(v) == key for v in head.to_numpy().ravel()):
-            return name
-    return None
+            out.append(name)
+            if first:
+                break
+    return out
 
 
 def _read_info(book: _Book, layout: Layout) -> dict[str, str]:
@@ -608,29 +617,22 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
             roles = detect_layout(book)[1] if layout == "hgn" else {}
             if layout == "app":
                 roles = {"households": _app_sheet(book) or book.names[0]}
-        if layout_id == "hgn" and book.suffix != ".csv":  # a CSV holds one table, its name is the file's
-            lay_spec = load_layout("hgn").sheets
-            for role, name in roles.items():  # a renamed sheet found by its headers: said so
-                if role in lay_spec and header_key(name) not in lay_spec[role].match_names():
-                    findings.append(finding("sheet-found-by-headers", file=file, sheet=name,
-                                            other=lay_spec[role].name or role))
-        for name in roles.values():  # copies of a sheet the return is read from are not read: said so
-            for other in book.names:
-                if other != name and header_key(other) == header_key(name):
-                    findings.append(finding("sheet-copy-ignored", file=file, sheet=other, other=name))
         if layout_id is None:
             findings.append(finding("layout-unknown", file=file))
             return ReturnFile(file, None, {}, {}, findings, digest)
+        found: list[Finding] = []
+        sheets = _read_layout(book, path, file, layout_id, roles, found)
+        if layout is None and layout_id == "hgn" and "households" not in sheets:
+            # a sheet named like the households list ("Danh sách hộ") holding the application's export: read as that
+            app = _app_sheet(book)
+            if app is not None:
+                layout_id, roles, found = "app", {"households": app}, []
+                sheets = _read_layout(book, path, file, layout_id, roles, found)
+        findings.extend(found)
+        if layout_id == "app":  # an export split over several sheets: only one is read, the others said so
+            findings.extend(finding("sheet-not-read", file=file, sheet=other, other=roles["households"])
+                            for other in _app_sheets(book) if other != roles["households"])
         lay = load_layout(layout_id)
-        sheets: dict[str, SheetData] = {}
-        for role, spec in lay.sheets.items():
-            sheet_name = roles.get(role)
-            if sheet_name is None:
-                findings.append(finding("sheet-missing", file=file, sheet=spec.name or "", detail=spec.name or role))
-                continue
-            sd = _read_sheet(book, path, file, sheet_name, spec, findings)
-            if sd is not None:
-                sheets[role] = sd
         info = _read_info(book, lay)
         if book.named_as:  # read by its content (an encrypted .xlsx is an OLE2 file too: unreadable, not this)
             findings.append(finding("file-extension-mismatch", file=file, value=book.named_as, detail=book.suffix))
@@ -638,6 +640,31 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
         findings.append(finding("file-unreadable", file=file, detail=_short(exc)))
         return ReturnFile(file, None, {}, {}, findings, digest, readable=False)
     return ReturnFile(file, layout_id, sheets, info, findings, digest)
+
+
+def _read_layout(book: _Book, path: Path, file: str, layout_id: str, roles: dict[str, str],
+                 findings: list[Finding]) -> dict[str, SheetData]:
+    """The sheets of one layout (role → sheet name given), with the findings of reading them."""
+    if layout_id == "hgn" and book.suffix != ".csv":  # a CSV holds one table, its name is the file's
+        lay_spec = load_layout("hgn").sheets
+        for role, name in roles.items():  # a renamed sheet found by its headers: said so
+            if role in lay_spec and header_key(name) not in lay_spec[role].match_names():
+                findings.append(finding("sheet-found-by-headers", file=file, sheet=name,
+                                        other=lay_spec[role].name or role))
+    for name in roles.values():  # copies of a sheet the return is read from are not read: said so
+        for other in book.names:
+            if other != name and header_key(other) == header_key(name):
+                findings.append(finding("sheet-copy-ignored", file=file, sheet=other, other=name))
+    sheets: dict[str, SheetData] = {}
+    for role, spec in load_layout(layout_id).sheets.items():
+        sheet_name = roles.get(role)
+        if sheet_name is None:
+            findings.append(finding("sheet-missing", file=file, sheet=spec.name or "", detail=spec.name or role))
+            continue
+        sd = _read_sheet(book, path, file, sheet_name, spec, findings)
+        if sd is not None:
+            sheets[role] = sd
+    return sheets
 
 
 def _short(exc: BaseException) -> str:

@@ -345,11 +345,16 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     b2 = column(hh, "diem_b2", "Float64")
     b2_value = b2.to_numpy(dtype=float, na_value=np.nan)
     expected_b2 = dec.count * std.b2_points.value
-    bad_b2 = np.flatnonzero(b2.notna().to_numpy() & (dec.unknown == 0) & (b2_value != expected_b2))
+    most_b2 = (dec.count + dec.unknown) * std.b2_points.value  # every flag left blank deprived
+    # with flags left blank the recorded score must still lie between what the known flags give and that plus
+    # the blank ones (3 flags set and B2 = 10 is wrong whatever the blank flag is)
+    bad_b2 = np.flatnonzero(b2.notna().to_numpy() & ((b2_value < expected_b2) | (b2_value > most_b2)))
     found += loc.findings("b2-count-mismatch", bad_b2, column_key="diem_b2", key="diem_b2",
                           value=[_fmt_value(v) for v in b2_value[bad_b2].tolist()],
-                          detail=[f"{c} chỉ số → {e} điểm" for c, e in zip(dec.count[bad_b2].tolist(),
-                                                                         expected_b2[bad_b2].tolist(), strict=True)])
+                          detail=[f"{c} chỉ số → {e} điểm" if u == 0 else f"{c}–{c + u} chỉ số → {e}–{m} điểm"
+                                  for c, u, e, m in zip(dec.count[bad_b2].tolist(), dec.unknown[bad_b2].tolist(),
+                                                        expected_b2[bad_b2].tolist(), most_b2[bad_b2].tolist(),
+                                                        strict=True)])
     written = Coded.of(column(hh, "phan_loai_ghi", "str"))
     written_class = written.lookup({name: i for i, name in enumerate(CLASSES)}, -1, np.int64)  # -1: none or other
     # a recorded MSTB where the B1 score gives Không nghèo is compatible; NA (no basis) leaves it unreported too
