@@ -73,7 +73,8 @@ def test_run_goes_on_past_a_date_cell_calamine_panics_on(folder: Path, tmp_path:
 
 
 def test_a_start_of_period_list_calamine_panics_on_is_an_input_error(tmp_path: Path) -> None:
-    """`--previous` with such a cell: a clear InputError (message and hint), not a PanicException."""
+    """`--previous` with such a cell: no PanicException — the list is read as the returns are (openpyxl once
+    calamine gives up; session 7), its columns taken; a list no reader can open is a clear InputError."""
     from hgn_review.pipeline import load_status_list
 
     path = tmp_path / "dau_ky.xlsx"
@@ -83,8 +84,12 @@ def test_a_start_of_period_list_calamine_panics_on_is_an_input_error(tmp_path: P
     ws.append(["10507", "10507-0001", "Hộ nghèo", FAR])
     ws.cell(row=2, column=4).number_format = "dd/mm/yyyy"
     wb.save(path)
+    got = load_status_list(path)
+    assert got[["ma_xa", "ma_ho", "phan_loai"]].values.tolist() == [["10507", "10507-0001", "Hộ nghèo"]]
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a workbook")
     with pytest.raises(InputError) as err:
-        load_status_list(path)
+        load_status_list(broken)
     assert err.value.message_en and "start-of-period" in err.value.message_en
 
 

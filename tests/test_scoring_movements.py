@@ -101,7 +101,9 @@ def test_previous_list_wins_over_the_recorded_start_and_ambiguous_rows_match_not
     m = assign_movements(hh, previous=previous)
     assert m.dau_ky.tolist() == ["Nghèo", "Nghèo"]  # B falls back to its own phan_loai_dau_ky
     assert m.dien_bien.tolist() == ["Tiếp tục nghèo", "Tiếp tục nghèo"]
-    assert [f.value for f in m.findings] == ["B"]
+    # the list's two B rows cannot be told apart: the poor one is not known to be reviewed (session 7: it was
+    # taken as seen, which hid a managed household missing from the return)
+    assert [(f.code, f.value) for f in m.findings] == [("previous-unmatched", "B"), ("previous-not-reviewed", "B")]
 
 
 def _with_movements(rows: list[dict[str, Any]]) -> pd.DataFrame:

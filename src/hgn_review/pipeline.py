@@ -82,7 +82,11 @@ def _af_rows(af: dict[str, AFResult], std: Standard) -> pd.DataFrame:
 
 
 def load_status_list(path: Path) -> pd.DataFrame:
-    """A start-of-period list: an hgn results file, or any table with Mã xã / Mã hộ / Phân loại columns."""
+    """A start-of-period list: an hgn results file, or any table (.xlsx, .xls, .csv) with Mã xã / Mã hộ /
+    Phân loại [/ Số định danh chủ hộ] columns, its header under any title rows.
+
+    Last round's households that moved away or dissolved are not on this period's start list (they were a decrease
+    of the last period); a head's ID stored as a number (its leading zero lost) is read back with it."""
     try:
         res = read_results(path)
     except InputError:
@@ -95,27 +99,59 @@ def load_status_list(path: Path) -> pd.DataFrame:
             heads = head_ids(res.members)
             uid = pd.to_numeric(hh["uid"], errors="coerce").astype("Int64")
             hh = hh.assign(so_dinh_danh_chu_ho=uid.map(heads).astype("string"))
-        return hh
-    import fastexcel
+        if "tinh_trang_ho" in hh.columns:
+            from hgn_review.scoring.movements import STATUS_OUT
 
-    from hgn_review.io.read import reader_fault
+            left = hh["tinh_trang_ho"].astype("string").str.strip().isin(STATUS_OUT).fillna(False).to_numpy(bool)
+            hh = hh[~left].reset_index(drop=True)
+        return _clean_heads(hh)
+    df = _status_table(path)
+    missing = {"ma_xa", "ma_ho", "phan_loai"} - set(df.columns)
+    if missing:
+        names = {"ma_xa": "Mã xã", "ma_ho": "Mã hộ", "phan_loai": "Phân loại"}
+        said = ", ".join(names[k] for k in sorted(missing))
+        raise InputError(f"Danh sách đầu kỳ {path} thiếu cột: {said}.",
+                         hint="Cần các cột Mã xã, Mã hộ, Phân loại (và nên có Số định danh chủ hộ) ở dòng tiêu đề.",
+                         message_en=f"The start-of-period list {path} lacks the columns: {said}.",
+                         hint_en="It needs Mã xã, Mã hộ and Phân loại header columns (and preferably Số định danh chủ hộ).")
+    return _clean_heads(df)
 
+
+def _status_table(path: Path) -> pd.DataFrame:
+    """A start list read as text, its header the first of the top rows naming Mã hộ and Phân loại."""
+    from hgn_review.io.read import _Book, reader_fault
+
+    wanted = {"ma xa": "ma_xa", "ma ho": "ma_ho", "phan loai": "phan_loai", "so dinh danh chu ho": "so_dinh_danh_chu_ho"}
     try:
-        reader = fastexcel.read_excel(str(path))
-        df = reader.load_sheet(0, dtypes="string").to_pandas()
+        book = _Book(path)
+        grid = book.grid(book.names[0])
     except BaseException as exc:
         if not reader_fault(exc):
             raise
-        raise InputError(f"Không đọc được danh sách đầu kỳ {path}: {str(exc)[:150]}",
-                         hint="Dùng tệp kết quả hgn của kỳ trước, hoặc bảng có các cột Mã xã, Mã hộ, Phân loại.",
-                         message_en=f"Cannot read the start-of-period list {path}") from exc
-    wanted = {"ma xa": "ma_xa", "ma ho": "ma_ho", "phan loai": "phan_loai", "so dinh danh chu ho": "so_dinh_danh_chu_ho"}
-    df = df.rename(columns={c: wanted.get(header_key(c), c) for c in df.columns})
-    missing = {"ma_ho", "phan_loai"} - set(df.columns)
-    if missing:
-        raise InputError(f"Danh sách đầu kỳ {path} thiếu cột: {', '.join(sorted(missing))}.",
-                         hint="Cần các cột Mã xã, Mã hộ, Phân loại.", message_en=f"{path} lacks columns {missing}")
-    return df
+        raise InputError(f"Không đọc được danh sách đầu kỳ {path}.",
+                         hint="Dùng tệp kết quả hgn của kỳ trước, hoặc bảng (.xlsx, .xls, .csv) có các cột Mã xã, "
+                              "Mã hộ, Phân loại.",
+                         message_en=f"Cannot read the start-of-period list {path}.",
+                         hint_en="Use last round's hgn results, or a table (.xlsx, .xls, .csv) with Mã xã, Mã hộ and "
+                                 "Phân loại columns.") from exc
+    for r in range(min(len(grid), 30)):
+        keys = [wanted.get(header_key(v)) if isinstance(v, str) else None for v in grid.iloc[r].tolist()]
+        if "ma_ho" in keys and "phan_loai" in keys:
+            body = grid.iloc[r + 1:]
+            cols = {k: body.iloc[:, j] for j, k in enumerate(keys) if k is not None}
+            df = pd.DataFrame(cols).dropna(how="all").reset_index(drop=True)
+            return df.astype("string")
+    return pd.DataFrame()
+
+
+def _clean_heads(df: pd.DataFrame) -> pd.DataFrame:
+    """The head's ID as the returns hold it: stored as a number it lost its leading zero (every ID starts with 0,
+    domain.md §4) and may carry ".0"."""
+    if "so_dinh_danh_chu_ho" not in df.columns:
+        return df
+    ids = df["so_dinh_danh_chu_ho"].astype("string").str.strip().str.replace(r"\.0+$", "", regex=True)
+    lost = ids.str.fullmatch(r"\d{11}").fillna(False).to_numpy(dtype=bool)
+    return df.assign(so_dinh_danh_chu_ho=ids.where(~lost, "0" + ids))
 
 
 def classify_validated(val: ValidationResult, *, standard: str | None = None, local: str | None = None,
@@ -442,6 +478,12 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     stages: list[StageTime] = []
     notes: list[str] = []
     t0 = time.perf_counter()
+    if os.path.abspath(out_dir) == os.path.abspath(input_dir) or \
+            Path(os.path.abspath(out_dir)) in Path(os.path.abspath(input_dir)).parents:
+        raise UsageError(f"Thư mục kết quả {out_dir} chứa thư mục biểu rà soát {input_dir}.",
+                         hint="Chọn cho --out một thư mục riêng, ví dụ bên cạnh thư mục biểu rà soát.",
+                         message_en=f"The output folder {out_dir} holds the returns folder {input_dir}.",
+                         hint_en="Give --out a folder of its own, e.g. beside the returns folder.")
     # a workbook of the last run open in Excel stops the run now, not after the returns are read
     refuse_locked(p for d in (out_dir, out_dir / "bao_cao", out_dir / "ket_qua", out_dir / "so_xa")
                   for p in d.glob("*") if p.is_file())

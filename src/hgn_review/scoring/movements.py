@@ -201,21 +201,46 @@ def _unique_lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
     return pd.Series(values[ok].to_numpy(), index=keys[ok].to_numpy())
 
 
+def _list_keys(households: pd.DataFrame, other: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(commune + code key, commune in this review's units, commune as written) of each row of the list.
+
+    An old commune split among new ones (see :func:`list_communes`) is placed in the new commune whose household
+    has the row's code, when exactly one has it."""
+    sep = "\x1f"
+    written = _commune(column(other, "ma_xa", "str"))
+    commune, split = list_communes(written, households)
+    code = column(other, "ma_ho", "str").str.strip()
+    if split:
+        own = set((_commune(column(households, "ma_xa", "str")) + sep
+                   + column(households, "ma_ho", "str").str.strip()).dropna())
+        rows = np.flatnonzero(written.isin(list(split)).fillna(False).to_numpy(dtype=bool))
+        for i in rows.tolist():  # the rows of split communes only (rare)
+            hits = [c for c in split[str(written.iloc[i])] if f"{c}{sep}{code.iloc[i]}" in own]
+            if len(hits) == 1:
+                commune.iloc[i] = hits[0]
+    return commune + sep + code, commune, written
+
+
+def _list_heads(other: pd.DataFrame) -> pd.Series:
+    return column(other, "so_dinh_danh_chu_ho", "str").str.strip()
+
+
 def match_status(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """(start state, matched) of each household in a list ``other`` (ma_xa, ma_ho, phan_loai[, so_dinh_danh_chu_ho]).
 
-    Matched by commune + household code first, then by the head's personal ID.
+    Matched by commune + household code first, then by the head's personal ID — among the list's rows no household
+    matched by code (one row never gives its start to two households).
     """
     status = normalise_status(column(other, "phan_loai", "str"))
     sep = "\x1f"
     own = _commune(column(households, "ma_xa", "str")) + sep + column(households, "ma_ho", "str").str.strip()
-    theirs = list_communes(_commune(column(other, "ma_xa", "str")), households)[0] + sep + \
-        column(other, "ma_ho", "str").str.strip()
+    theirs = _list_keys(households, other)[0]
     lookup = _unique_lookup(theirs, status)
     matched = own.isin(lookup.index).fillna(False).astype(bool)
     found = own.map(lookup)
     if "so_dinh_danh_chu_ho" in other.columns:
-        by_id = _unique_lookup(column(other, "so_dinh_danh_chu_ho", "str").str.strip(), status)
+        used = theirs.isin(set(own[matched.to_numpy(dtype=bool)].dropna())).fillna(False).to_numpy(dtype=bool)
+        by_id = _unique_lookup(_list_heads(other).mask(used), status)
         own_id = column(households, "uid", "Int64").map(heads)
         by_head = own_id.isin(by_id.index).fillna(False).astype(bool) & ~matched
         found = found.where(~by_head, own_id.map(by_id))
@@ -227,25 +252,40 @@ def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
     """Poor and near-poor households of the start-of-period list, in a commune this review covers, that no
     household of the review matches (by commune + code, or by the head's ID): each reported on the return of
     its commune — a managed household must be reviewed, even to record that it left; it is never dropped
-    from the start-of-period figures silently."""
+    from the start-of-period figures silently. A code the list gives to k households and the review to fewer is
+    not enough to say which were reviewed: those rows count as seen only by their head's ID."""
     status = normalise_status(column(other, "phan_loai", "str"))
     sep = "\x1f"
     own_commune = _commune(column(households, "ma_xa", "str"))
     own = own_commune + sep + column(households, "ma_ho", "str").str.strip()
-    written = _commune(column(other, "ma_xa", "str"))
-    commune, split = list_communes(written, households)
+    theirs, commune, written = _list_keys(households, other)
     code = column(other, "ma_ho", "str").str.strip()
-    seen = (commune + sep + code).isin(set(own.dropna())).fillna(False).to_numpy(dtype=bool, copy=True)
+    in_list = theirs.map(theirs.value_counts()).fillna(0).to_numpy()
+    in_review = theirs.map(own.value_counts()).fillna(0).to_numpy()
+    seen = (in_review > 0) & (in_list <= in_review)
     if "so_dinh_danh_chu_ho" in other.columns and len(heads):
-        seen |= column(other, "so_dinh_danh_chu_ho", "str").str.strip().isin(set(heads)).fillna(False).to_numpy(
-            dtype=bool)
+        # found by its head's ID — unless in another commune that records it as moved in: the commune it left
+        # must still record it, as moved away (else its start figure is one short and the move a bare increase)
+        listed = _list_heads(other)
+        one = heads[~heads.duplicated(keep=False)]
+        uid_of = pd.Series(one.index.to_numpy(), index=one.to_numpy())
+        at_uid = listed.map(uid_of)
+        by_uid = pd.DataFrame({"c": own_commune.to_numpy(), "s": column(households, "tinh_trang_ho", "str").to_numpy()},
+                              index=column(households, "uid", "Int64").to_numpy())
+        by_uid = by_uid[~by_uid.index.duplicated()]
+        there = at_uid.map(by_uid["c"])
+        moved_in = at_uid.map(by_uid["s"]).isin(STATUS_IN).fillna(False).to_numpy(dtype=bool)
+        elsewhere = (there.notna() & (there != commune).fillna(True)).to_numpy(dtype=bool)
+        seen |= listed.isin(set(heads)).fillna(False).to_numpy(dtype=bool) & ~(moved_in & elsewhere)
     managed = status.isin([NGHEO, CAN_NGHEO]).fillna(False).to_numpy(dtype=bool)
     reviewed_units = set(own_commune.dropna())
-    # an old commune split among new ones is reviewed when all of them are; its households are reported on the
-    # return of the first (which of them each went to, only the head's ID could tell)
+    # an old commune split among new ones is reviewed when all of them are; a household of it that no new
+    # commune's return has is reported on the return of the first (which it went to, only its head's ID could tell)
+    split = list_communes(written, households)[1]
     whole_split = {old: new[0] for old, new in split.items() if set(new) <= reviewed_units}
     if whole_split:
-        commune = commune.where(~written.isin(list(whole_split)).fillna(False).astype(bool), written.map(whole_split))
+        unplaced = commune.isna() & written.isin(list(whole_split)).fillna(False)
+        commune = commune.where(~unplaced, written.map(whole_split))
     reviewed = commune.isin(reviewed_units).fillna(False).to_numpy(dtype=bool)
     at = np.flatnonzero(managed & reviewed & ~seen)
     if not len(at):
@@ -308,11 +348,15 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
             found += not_reviewed(households, heads, previous)
     category = _TRANSITION_CODES[_states(households, start, status)]
     for frame in history or []:
-        was, matched = match_status(households, heads, frame)
-        was_code, matched_np = _status_codes(was), matched.to_numpy(dtype=bool)
-        for new, (relapse, cls) in RELAPSE.items():
-            again = (category == _CATEGORIES.index(new)) & matched_np & (was_code == _STATES.index(cls))
-            category[again] = _CATEGORIES.index(relapse)
+        # poor (near-poor) in an earlier period: at its end, or at its start (last round's results carry both —
+        # a household that escaped during that period was poor in it)
+        views = [frame] + ([frame.assign(phan_loai=frame["dau_ky"])] if "dau_ky" in frame.columns else [])
+        for view in views:
+            was, matched = match_status(households, heads, view)
+            was_code, matched_np = _status_codes(was), matched.to_numpy(dtype=bool)
+            for new, (relapse, cls) in RELAPSE.items():
+                again = (category == _CATEGORIES.index(new)) & matched_np & (was_code == _STATES.index(cls))
+                category[again] = _CATEGORIES.index(relapse)
     return Movements(labels(start, _STATES, households.index), labels(category, _CATEGORIES, households.index), found)
 
 
