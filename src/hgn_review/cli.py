@@ -75,12 +75,19 @@ def template(
     year: Annotated[int, typer.Option("--year", help="Năm rà soát.")],
     out: Annotated[Path, typer.Option("--out", help="Tệp .xlsx sẽ ghi.")],
     as_of: AsOfOpt = None,
+    lang: LangOpt = Lang.vi,
 ) -> None:
     """Ghi biểu rà soát trống của một xã (mẫu hgn)."""
     from hgn_review.template import write_template
 
+    if out.exists():  # a blank form never replaces a file: it may be a commune's filled return
+        raise UsageError(f"Tệp {out} đã có; biểu trống không ghi đè lên tệp nào (có thể là biểu đã điền).",
+                         hint="Chọn tên tệp khác cho --out, hoặc tự xoá tệp cũ nếu chắc chắn không cần.",
+                         message_en=f"{out} exists; a blank return never replaces a file (it may be a filled one).",
+                         hint_en="Choose another --out name, or delete the old file yourself if it is not needed.")
+    _xlsx_name(out)
     path = write_template(out, commune, year, as_of=parse_date_opt(as_of))
-    typer.echo(f"Đã ghi {path}")
+    typer.echo(f"Đã ghi {path}" if lang == Lang.vi else f"Written: {path}")
 
 
 @app.command()
@@ -94,16 +101,21 @@ def sample(
     layout: Annotated[LayoutOpt, typer.Option("--layout")] = LayoutOpt.hgn,
     year: Annotated[int, typer.Option("--year")] = 2024,
     district: Annotated[str | None, typer.Option("--district", help="Chỉ các xã của huyện này.")] = None,
+    lang: LangOpt = Lang.vi,
 ) -> None:
     """Sinh dữ liệu mẫu thực tế (có thể kèm lỗi) để thử nghiệm."""
     from hgn_review.sample import generate_sample
 
     if not 0 <= error_rate <= 1:
         raise UsageError("--error-rate phải trong khoảng 0–1.", message_en="--error-rate must be within 0–1.")
+    for name, value in (("--seed", seed), ("--communes", communes), ("--households", households)):
+        if value < 0:
+            raise UsageError(f"{name} phải ≥ 0.", message_en=f"{name} must be ≥ 0.")
     m = generate_sample(out, province=province, communes=communes, households=households, seed=seed,
                         error_rate=error_rate, layout=layout.value, year=year, district=district)
     n_files = len(m["files"]) if isinstance(m, dict) else len(getattr(m, "files", []))
-    typer.echo(f"Đã ghi {n_files} tệp vào {out} (kèm manifest.json)")
+    typer.echo(f"Đã ghi {n_files} tệp vào {out} (kèm manifest.json)" if lang == Lang.vi
+               else f"Wrote {n_files} files into {out} (with manifest.json)")
 
 
 @app.command()
@@ -168,6 +180,7 @@ def classify(
 
     _check_paths(paths + ([previous] if previous else []) + list(history or []))
     _not_an_input(out, paths + ([previous] if previous else []) + list(history or []))
+    _xlsx_name(out)
     run = classify_paths(paths, standard=standard, local=local, previous=previous, history=history or [],
                          prefer=prefer.value, layout=layout.value if layout else None,
                          as_of=parse_date_opt(as_of), progress=_progress(as_json), limits=_limits(max_cells))
@@ -203,6 +216,7 @@ def merge(
         raise UsageError("--level phải là district hoặc province.", message_en="--level must be district or province.")
     _check_paths(inputs + ([mapping] if mapping else []))
     _not_an_input(out, inputs + ([mapping] if mapping else []))
+    _xlsx_name(out)
     m = merge_results(inputs, level=level, unit=unit, as_of=parse_date_opt(as_of), prefer=prefer,
                       allow_mixed=allow_mixed, to_2025_units=to_2025_units, mapping=mapping)
     written = write_merge(m, out, parquet)
@@ -280,40 +294,55 @@ def run(
 
 
 @standard_app.command("list")
-def standard_list() -> None:
+def standard_list(lang: LangOpt = Lang.vi) -> None:
     """Liệt kê các chuẩn có sẵn."""
     from hgn_review.console import table
     from hgn_review.scoring.standard import list_standards
 
     rows = [(s.id, s.title, s.valid_from.value, s.valid_to.value, s.source) for s in list_standards()]
-    table("Chuẩn nghèo", ["Mã", "Tên", "Từ ngày", "Đến ngày", "Căn cứ"], rows)
+    if lang == Lang.vi:
+        table("Chuẩn nghèo", ["Mã", "Tên", "Từ ngày", "Đến ngày", "Căn cứ"], rows)
+    else:
+        table("Poverty standards", ["ID", "Title", "From", "To", "Source"], rows)
 
 
 @standard_app.command("show")
-def standard_show(ident: Annotated[str, typer.Argument(help="Mã chuẩn hoặc tệp YAML.")]) -> None:
+def standard_show(ident: Annotated[str, typer.Argument(help="Mã chuẩn hoặc tệp YAML.")],
+                  lang: LangOpt = Lang.vi) -> None:
     """Xem mọi tham số của một chuẩn, kèm căn cứ và mức độ xác lập (law/practice/open)."""
     from hgn_review.console import table
     from hgn_review.scoring.standard import load_standard
 
     std = load_standard(ident)
-    table(f"{std.id} — {std.title}", ["Tham số", "Giá trị", "Mức độ", "Căn cứ"],
-          [(p[0], p[1], p[2], p[3]) for p in std.parameters()])
+    heads = ["Tham số", "Giá trị", "Mức độ", "Căn cứ"] if lang == Lang.vi else ["Parameter", "Value", "Status",
+                                                                               "Source"]
+    table(f"{std.id} — {std.title}", heads, [(p[0], p[1], p[2], p[3]) for p in std.parameters()])
 
 
 @standard_app.command("check")
-def standard_check(file: Annotated[Path, typer.Argument(help="Tệp YAML chuẩn cần kiểm tra.")]) -> None:
+def standard_check(file: Annotated[Path, typer.Argument(help="Tệp YAML chuẩn cần kiểm tra.")],
+                   lang: LangOpt = Lang.vi) -> None:
     """Kiểm tra một tệp chuẩn; báo lỗi kèm đường dẫn YAML của chỗ sai."""
     from hgn_review.scoring.standard import load_standard
 
     _check_paths([file])
     std = load_standard(file)
-    typer.echo(f"Hợp lệ: {std.id} ({std.title}), sha256 {std.sha256[:12]}…")
+    typer.echo(f"{'Hợp lệ' if lang == Lang.vi else 'Valid'}: {std.id} ({std.title}), sha256 {std.sha256[:12]}…")
 
 
 def _jobs(jobs: int | None) -> int:
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs phải ≥ 1.", message_en="--jobs must be ≥ 1.")
     return jobs or os.cpu_count() or 1
+
+
+def _xlsx_name(out: Path) -> None:
+    """An output workbook is named .xlsx: under another name (".csv") Excel would refuse to open it."""
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"Tệp kết quả {out} phải có đuôi .xlsx (hgn ghi sổ Excel).",
+                         hint=f"Ví dụ: --out {out.with_suffix('.xlsx').name}",
+                         message_en=f"The output {out} must be named .xlsx (hgn writes an Excel workbook).",
+                         hint_en=f"For example: --out {out.with_suffix('.xlsx').name}")
 
 
 def _check_paths(paths: list[Path]) -> None:
@@ -379,10 +408,16 @@ def main() -> None:
     """Entry point: one place where "could not run" becomes a message, a hint and an exit code."""
     _utf8_streams()
     lang = "en" if "--lang" in sys.argv and sys.argv[sys.argv.index("--lang") + 1:][:1] == ["en"] else "vi"
-    from hgn_review.console import render_error
+    try:
+        from hgn_review.console import render_error
+    except KeyboardInterrupt:  # pressed while the libraries load
+        sys.stderr.write("Đã dừng theo yêu cầu.\n" if lang == "vi" else "Stopped.\n")
+        sys.exit(130)
 
     try:
         rc = app(standalone_mode=False)
+        if rc == 130:  # Ctrl-C: typer makes it an exit code, which click hands back without a word
+            render_error("Đã dừng theo yêu cầu." if lang == "vi" else "Stopped.", "", lang)
         sys.exit(rc if isinstance(rc, int) else exitcodes.OK)
     except HgnError as exc:
         msg, hint = exc.render(lang)
@@ -391,6 +426,8 @@ def main() -> None:
             sys.exit(exitcodes.FINDINGS)
         sys.exit(exitcodes.USAGE if isinstance(exc, UsageError) else exitcodes.COULD_NOT_RUN)
     except typer.Exit as exc:
+        if exc.exit_code == 130:  # Ctrl-C, turned into an exit by typer
+            render_error("Đã dừng theo yêu cầu." if lang == "vi" else "Stopped.", "", lang)
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         render_error("Đã dừng theo yêu cầu." if lang == "vi" else "Stopped.", "", lang)
@@ -398,9 +435,11 @@ def main() -> None:
     except OSError as exc:  # the system refused a file or folder (permissions, a full disk): not a fault of hgn
         if os.environ.get("HGN_DEBUG"):
             raise
+        from hgn_review.errors import os_reason
+
         where = f" {exc.filename}" if exc.filename else ""
-        why = exc.strerror or type(exc).__name__
-        render_error(f"Không truy cập được{where}: {why}." if lang == "vi" else f"Cannot access{where}: {why}.",
+        why, why_en = os_reason(exc)
+        render_error(f"Không truy cập được{where}: {why}." if lang == "vi" else f"Cannot access{where}: {why_en}.",
                      "Kiểm tra đường dẫn, quyền đọc/ghi và chỗ trống trên ổ đĩa, rồi chạy lại." if lang == "vi"
                      else "Check the path, the permissions and the free disk space, then run again.", lang)
         sys.exit(exitcodes.COULD_NOT_RUN)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,22 @@ from rich.table import Table
 
 from hgn_review.findings import ERROR, SEVERITY_VI, WARNING, Report, shared_message
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+
+def _width(stream: Any) -> int | None:
+    """A terminal's own width; a file or pipe gets wide lines (rich's 80 columns cut IDs and file names short)
+    unless COLUMNS says otherwise."""
+    import os
+
+    try:
+        if stream.isatty():
+            return None
+    except (AttributeError, ValueError):
+        pass
+    return None if os.environ.get("COLUMNS") else 200
+
+
+out = Console(highlight=False, soft_wrap=False, width=_width(sys.stdout))
+err = Console(stderr=True, highlight=False, width=_width(sys.stderr))
 
 T = {
     "vi": {"file": "Tệp", "rows": "Số dòng", "errors": "Lỗi", "warnings": "Cảnh báo", "info": "Thông tin",
@@ -28,8 +43,8 @@ T = {
 
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], console: Console | None = None) -> None:
     t = Table(title=title, show_lines=False, header_style="bold")
-    for c in columns:
-        t.add_column(c)
+    for i, c in enumerate(columns):  # the first column names the row (a file, a code, an ID): never cut
+        t.add_column(c, no_wrap=i == 0, overflow="fold" if i else "ellipsis", min_width=None)
     for r in rows:
         t.add_row(*["" if v is None else str(v) for v in r])
     (console or out).print(t)

@@ -53,3 +53,31 @@ class OutputError(HgnError):
     full (exit 3)."""
 
     slug = "output"
+
+
+_REASONS = {  # errno name -> (Vietnamese, English): the system's own text is English and terse
+    "EEXIST": ("một phần của đường dẫn là một tệp, không phải thư mục", "part of the path is a file, not a folder"),
+    "ENOTDIR": ("một phần của đường dẫn là một tệp, không phải thư mục", "part of the path is a file, not a folder"),
+    "ENOENT": ("không có tệp hoặc thư mục này", "no such file or folder"),
+    "EACCES": ("không có quyền truy cập", "permission denied"),
+    "EPERM": ("không có quyền truy cập", "permission denied"),
+    "EROFS": ("ổ đĩa chỉ cho đọc", "the disk is read-only"),
+    "ENOSPC": ("ổ đĩa đã đầy", "the disk is full"),
+    "EDQUOT": ("đã hết hạn mức dung lượng", "the disk quota is used up"),
+    "EISDIR": ("đường dẫn là một thư mục, không phải tệp", "the path is a folder, not a file"),
+    "ENAMETOOLONG": ("đường dẫn quá dài", "the path is too long"),
+    "EBUSY": ("tệp đang được dùng", "the file is in use"),
+}
+
+
+def os_reason(exc: OSError) -> tuple[str, str]:
+    """(Vietnamese, English) of why the system refused a file."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    if name in _REASONS:
+        return _REASONS[name]
+    if isinstance(exc, PermissionError):
+        return _REASONS["EACCES"]
+    text = exc.strerror or type(exc).__name__
+    return text, text

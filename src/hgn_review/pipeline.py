@@ -212,6 +212,18 @@ def classify_paths(paths: Sequence[Path], *, standard: str | None = None, local:
     started = time.time()
     val = validate_paths(list(paths), layout=layout, as_of=as_of, limits=limits, progress=progress,
                          standard=standard)
+    if val.households.empty:  # nothing to classify: why is in the findings of the files, not in a review date
+        from hgn_review.findings import shared_message
+
+        said = "; ".join(f"{Path(f.file).name}: {shared_message(f)}" for f in val.report.sorted()
+                         if f.severity == "error")[:300]
+        said_en = "; ".join(f"{Path(f.file).name}: {shared_message(f, 'en')}" for f in val.report.sorted()
+                            if f.severity == "error")[:300]
+        names = ", ".join(str(p) for p in paths)
+        raise InputError(f"Không đọc được hộ nào từ {names}." + (f" {said}" if said else ""),
+                         hint="Kiểm tra bằng hgn validate, sửa rồi chạy lại.",
+                         message_en=f"No household could be read from {names}." + (f" {said_en}" if said_en else ""),
+                         hint_en="Check with hgn validate, fix and run again.")
     prev = load_status_list(previous) if previous else None
     hist = [load_status_list(p) for p in history]
     return classify_validated(val, standard=standard, local=local, previous=prev, history=hist, prefer=prefer,

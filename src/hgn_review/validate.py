@@ -827,6 +827,15 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
     empty, so the workers do not ship and the main process does not stack 40 typed columns per row."""
     skipped: list[tuple[Path, str]] = []
     files = discover(paths, skipped)
+    if not files:  # "no errors" about nothing would mislead: said so, as hgn run says it
+        from hgn_review.errors import UsageError
+
+        where = ", ".join(str(p) for p in paths)
+        also = f" ({len(skipped)} tệp là kết quả của hgn, không phải biểu rà soát)" if skipped else ""
+        also_en = f" ({len(skipped)} files are hgn's own outputs, not returns)" if skipped else ""
+        raise UsageError(f"Không có biểu rà soát nào trong {where}{also}.",
+                         hint="Cần các tệp .xlsx/.xls/.ods/.csv của các xã.",
+                         message_en=f"No returns in {where}{also_en}.", hint_en="Give the communes' workbooks.")
     report = Report()
     report.extend([finding("file-hgn-output", file=d) for _p, d in skipped])
     hh_parts: list[pd.DataFrame] = []

@@ -291,9 +291,9 @@ def read_results(path: Path) -> Results:
     except BaseException as exc:
         if not reader_fault(exc):
             raise
-        raise InputError(f"Không đọc được tệp kết quả {path}: {str(exc)[:150]}",
+        raise InputError(f"Không đọc được tệp kết quả {path}: không phải sổ Excel, hoặc tệp bị hỏng.",
                          hint="Dùng tệp do `hgn classify` hoặc `hgn merge` ghi ra.",
-                         message_en=f"Cannot read results file {path}",
+                         message_en=f"Cannot read results file {path}: not an Excel workbook, or damaged.",
                          hint_en="Use a file written by `hgn classify` or `hgn merge`.") from exc
     if SHEET_HOUSEHOLDS not in reader.sheet_names or SHEET_META not in reader.sheet_names:
         raise InputError(f"{path} không phải tệp kết quả của hgn (thiếu sheet \"{SHEET_HOUSEHOLDS}\" hoặc \"{SHEET_META}\").",
@@ -301,15 +301,23 @@ def read_results(path: Path) -> Results:
                          message_en=f"{path} is not an hgn results file.",
                          hint_en="Use a file written by `hgn classify` or `hgn merge`.")
     try:
-        return _read_workbook(reader, path)
+        res = _read_workbook(reader, path)
     except BaseException as exc:
         if not reader_fault(exc):
             raise
-        raise InputError(f"Không đọc được tệp kết quả {path}: {str(exc)[:150]}",
+        raise InputError(f"Không đọc được tệp kết quả {path}: có ô không đọc được.",
                          hint="Có ô không đọc được (ví dụ ngày nằm ngoài lịch); dùng tệp do `hgn classify` hoặc "
                               "`hgn merge` ghi ra, không sửa tay.",
-                         message_en=f"Cannot read results file {path}: {str(exc)[:150]}",
+                         message_en=f"Cannot read results file {path}: a cell cannot be read.",
                          hint_en="Use a file written by `hgn classify` or `hgn merge`, not edited by hand.") from exc
+    if not (res.meta.get("tool_version") or res.meta.get("tool") == "hgn"):  # a commune return has these sheets too
+        raise InputError(f"{path} không phải tệp kết quả của hgn (có thể là biểu rà soát của xã).",
+                         hint="Phân loại biểu rà soát trước: hgn classify BIỂU --out ket_qua.xlsx, rồi dùng "
+                              "ket_qua.xlsx (hoặc chạy cả đợt bằng hgn run).",
+                         message_en=f"{path} is not an hgn results file (a commune return?).",
+                         hint_en="Classify the return first (hgn classify RETURN --out results.xlsx) and use the "
+                                 "results, or run the whole round with hgn run.")
+    return res
 
 
 def _read_workbook(reader: Any, path: Path) -> Results:

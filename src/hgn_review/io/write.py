@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hgn_review.errors import OutputError
+from hgn_review.errors import OutputError, os_reason
 from hgn_review.findings import ERROR, SEVERITY_VI, WARNING, Finding, Report
 
 
@@ -61,7 +61,7 @@ def output_error(target: Path, exc: OSError) -> OutputError:
         hint, hint_en = ("Đóng tệp trong Excel (hoặc chương trình đang mở nó) hoặc chọn thư mục khác, rồi chạy lại.",
                          "Close the file in Excel (or whatever has it open) or choose another folder, then run again.")
     else:
-        why = why_en = exc.strerror or type(exc).__name__
+        why, why_en = os_reason(exc)
         hint, hint_en = "Kiểm tra đường dẫn và quyền ghi, rồi chạy lại.", "Check the path and permissions, then run again."
     return OutputError(f"Không ghi được {target}: {why}.", hint=hint, message_en=f"Cannot write {target}: {why_en}.",
                        hint_en=hint_en)

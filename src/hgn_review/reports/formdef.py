@@ -255,6 +255,12 @@ def parse_forms_option(text: str | None) -> list[int] | None:
                              message_en=f"--forms: \"{part}\" is not a form number.",
                              hint_en="For example --forms 1,2,4 or --forms all.")
         lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+        if hi < lo:  # "3-1" would select nothing: said so rather than writing no form
+            from hgn_review.errors import UsageError
+
+            raise UsageError(f"--forms: khoảng \"{part}\" ngược (số đầu lớn hơn số cuối).",
+                             hint=f"Ví dụ: --forms {hi}-{lo}.", message_en=f"--forms: the range \"{part}\" is reversed.",
+                             hint_en=f"For example --forms {hi}-{lo}.")
         out.extend(range(lo, hi + 1))
     return sorted(set(out))
 
