@@ -286,3 +286,28 @@ def test_every_data_file_of_the_package_is_installed_with_it() -> None:
     assert data
     unlisted = [d for d in data if not any(fnmatch.fnmatchcase(d, pat) for pat in patterns)]
     assert unlisted == []
+
+
+def test_outputs_whose_publishing_was_cut_short_are_completed_by_the_next_run(tmp_path: Path) -> None:
+    """A run stopped between the renames that put its outputs in place (a complete set, marked ready) is
+    completed by the next call: the new set in place, nothing of the old left, no staging folder."""
+    from hgn_review.pipeline import READY, STAGING, _remove_leftovers
+
+    out = tmp_path / "out"
+    stage = out / STAGING
+    (stage / "bao_cao").mkdir(parents=True)
+    (stage / "bao_cao" / "bieu_01.xlsx").write_text("new")
+    (stage / "README.txt").write_text("new")
+    (stage / READY).touch()
+    (out / "bao_cao").mkdir()
+    (out / "bao_cao" / "bieu_01.xlsx").write_text("old")
+    (out / "ket_qua").mkdir()  # the new run wrote no ket_qua here: it is not the new set's, it stays as it was
+    (out / "README.txt").write_text("old")
+    _remove_leftovers(out)
+    assert (out / "bao_cao" / "bieu_01.xlsx").read_text() == "new" and (out / "README.txt").read_text() == "new"
+    assert not stage.exists()
+    # a staging folder not marked ready is an unfinished run: dropped, the last outputs untouched
+    (stage / "bao_cao").mkdir(parents=True)
+    (stage / "bao_cao" / "bieu_01.xlsx").write_text("half")
+    _remove_leftovers(out)
+    assert (out / "bao_cao" / "bieu_01.xlsx").read_text() == "new" and not stage.exists()

@@ -254,8 +254,10 @@ def report(
     label = "Đã ghi" if lang == Lang.vi else "Written"
     for p in [*outs.forms, *outs.population, outs.html]:
         typer.echo(f"{label}: {p}")
+    from hgn_review.errors import say
+
     for n in outs.notes:
-        typer.echo(f"• {n}")
+        typer.echo(f"• {say(n, lang.value)}")
 
 
 @app.command()
@@ -404,6 +406,25 @@ def _utf8_streams() -> None:
                 stream.reconfigure(encoding="utf-8", errors="replace")
 
 
+def _usage_vi(exc: Exception) -> str:
+    """click's usage errors, which it words in English only, in Vietnamese (told by their class names: typer
+    carries its own copy of click, so the classes are not importable in one place)."""
+    kinds = {t.__name__ for t in type(exc).__mro__}
+    param = getattr(exc, "param", None)
+    name = "/".join(getattr(param, "opts", None) or []) or (getattr(param, "name", "") or "").upper()
+    message = str(getattr(exc, "message", "") or exc)
+    if "MissingParameter" in kinds:
+        kind = "đối số" if type(param).__name__.endswith("Argument") else "tuỳ chọn"
+        return f"Thiếu {kind} {name}." if name else "Thiếu một đối số."
+    if "NoSuchOption" in kinds:
+        near = sorted(getattr(exc, "possibilities", None) or [])
+        return f"Không có tuỳ chọn {getattr(exc, 'option_name', '')}." + (f" Có phải là: {', '.join(near)}?" if near
+                                                                           else "")
+    if "BadParameter" in kinds:
+        return f"Giá trị không hợp lệ cho {name or 'một tham số'}: {message}"
+    return f"Lệnh chưa đúng: {message}"
+
+
 def main() -> None:
     """Entry point: one place where "could not run" becomes a message, a hint and an exit code."""
     _utf8_streams()
@@ -447,7 +468,10 @@ def main() -> None:
         # typer's own usage errors (bad option, missing argument) carry show() and an exit code
         show = getattr(exc, "show", None)
         if callable(show) and hasattr(exc, "exit_code"):
-            show()
+            if lang == "vi":
+                render_error(_usage_vi(exc), "Xem hgn --help, hoặc hgn <lệnh> --help.", lang)
+            else:
+                show()
             sys.exit(exitcodes.USAGE)
         if os.environ.get("HGN_DEBUG"):
             raise

@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from hgn_review.errors import say
 from hgn_review.findings import ERROR, SEVERITY_VI, WARNING, Report, shared_message
 
 
@@ -115,7 +116,7 @@ def render_run(summary: dict[str, Any], lang: str = "vi", console: Console | Non
     table("Phân loại" if vi else "Classes", ["Phân loại" if vi else "Class", "Số hộ" if vi else "Households"],
           [(k, f"{v:,}") for k, v in summary["by_class"].items()], c)
     table("Thời gian" if vi else "Time", ["Bước" if vi else "Stage", "Giây" if vi else "Seconds"],
-          [(k, f"{v:.1f}") for k, v in summary["stages"].items()], c)
+          [(say(k, lang), f"{v:.1f}") for k, v in summary["stages"].items()], c)
     outs = summary["outputs"]
     where = [("Phát hiện" if vi else "Findings", outs.get("phat_hien", [""])[0]),
              ("Biểu mẫu" if vi else "Forms", str(Path(outs["bieu_mau"][0]).parent) if outs.get("bieu_mau") else ""),
@@ -123,13 +124,16 @@ def render_run(summary: dict[str, Any], lang: str = "vi", console: Console | Non
              ("Trang tóm tắt" if vi else "Summary page", outs.get("html", [""])[0])]
     table("Kết quả ở đâu" if vi else "Where the outputs are", ["", ""], where, c)
     for n in summary.get("notes", []):
-        c.print(f"• {n}")
+        c.print(f"• {say(n, lang)}", markup=False)
 
 
 def render_merge(summary: dict[str, Any], written: list[str], lang: str = "vi", console: Console | None = None) -> None:
     c = console or out
     vi = lang == "vi"
-    rows = [("Đơn vị" if vi else "Unit", f"{summary['unit']} {summary.get('unit_name', '')} ({summary['level']})"),
+    level = {"commune": "xã", "district": "huyện", "province": "tỉnh"}.get(summary["level"], summary["level"]) \
+        if vi else summary["level"]
+    name = summary.get("unit_name", "") or ""
+    rows = [("Đơn vị" if vi else "Unit", f"{summary['unit']} {name}" if name else f"{summary['unit']} ({level})"),
             ("Số hộ / số người" if vi else "Households / persons", f"{summary['households']:,} / {summary['persons']:,}"),
             ("Đối chiếu" if vi else "Reconciled", ("khớp" if vi else "yes") if summary["reconciled"] else
              ("KHÔNG KHỚP" if vi else "NO")),
@@ -138,6 +142,18 @@ def render_merge(summary: dict[str, Any], written: list[str], lang: str = "vi", 
              + (" …" if len(summary["missing_units"]) > 12 else "") if summary["missing_units"] else "—")]
     rows += [(k, f"{v['households']:,} hộ, {v['persons']:,} người" if vi else f"{v['households']:,} households, "
               f"{v['persons']:,} persons") for k, v in summary["by_class"].items()]
+    counts = summary.get("findings", {})
+    rows.append(("Phát hiện" if vi else "Findings",
+                 f"{counts.get('error', 0):,} lỗi, {counts.get('warning', 0):,} cảnh báo (xem sheet Phát hiện)" if vi
+                 else f"{counts.get('error', 0):,} errors, {counts.get('warning', 0):,} warnings (see the findings "
+                      "sheet)"))
+    pending = summary.get("crosswalk_pending")
+    if pending and pending.get("households"):
+        rows.append(("Chờ quy đổi 1/7/2025" if vi else "Awaiting the 1/7/2025 decision",
+                     f"{pending['households']:,} hộ, {pending['persons']:,} người của xã nhập một phần: chưa tính vào "
+                     "đơn vị mới nào — quyết định bằng --mapping" if vi else
+                     f"{pending['households']:,} households, {pending['persons']:,} persons of partly merged communes: "
+                     "in no new unit yet — decide with --mapping"))
     table("hgn merge", ["", ""], rows, c)
     for w in written:
         c.print(f"{T[lang]['written']}: {w}")

@@ -81,3 +81,20 @@ def os_reason(exc: OSError) -> tuple[str, str]:
         return _REASONS["EACCES"]
     text = exc.strerror or type(exc).__name__
     return text, text
+
+
+class Note(str):
+    """A note for the officer: the Vietnamese text (it is a ``str``, written as is into README.txt and the like)
+    with its English wording in ``en``, for ``--lang en``."""
+
+    en: str
+
+    def __new__(cls, vi: str, en: str) -> Note:
+        obj = super().__new__(cls, vi)
+        obj.en = en
+        return obj
+
+
+def say(note: str, lang: str) -> str:
+    """A note in ``lang``: a :class:`Note`'s English when asked, else the text itself."""
+    return getattr(note, "en", note) if lang == "en" else str(note)

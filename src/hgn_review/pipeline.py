@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hgn_review import __version__
-from hgn_review.errors import FindingsStop, HgnError, InputError, UsageError
+from hgn_review.errors import FindingsStop, HgnError, InputError, Note, UsageError
 from hgn_review.findings import Report
 from hgn_review.io.results import Results, findings_frame, read_results
 from hgn_review.io.safety import Limits
@@ -191,6 +191,7 @@ def _package(val: ValidationResult, cls: Classification, std: Standard, prefer: 
         "tool": "hgn", "tool_version": __version__, "stage": "classify", "level": "commune",
         "standard": std.id, "standard_sha256": std.sha256,
         "local_standard": cls.local.id if cls.local else None,
+        "local_standard_sha256": cls.local.sha256 if cls.local else None,
         "review_date": _review_date(val.households, std),
         "units": sorted(str(u) for u in val.households["ma_xa"].dropna().unique().tolist()),
         "inputs": [{"file": r.path, "sha256": r.sha256, "layout": r.layout} for r in val.returns],
@@ -573,7 +574,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
                         done += 1
                         if progress:
                             progress(display, done, len(todo))
-    stages.append(StageTime("đọc, kiểm tra, phân loại", time.perf_counter() - t0))
+    stages.append(StageTime(Note("đọc, kiểm tra, phân loại", "read, check, classify"), time.perf_counter() - t0))
     # ---- stage 2: combine, batch-level checks (reading only what they need: memory stays per file)
     from concurrent.futures import ThreadPoolExecutor
 
@@ -619,7 +620,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
         for f in extra:
             id_hits.setdefault(f.file, set()).add(int(f.row or 0))
         del ids
-    stages.append(StageTime("kiểm tra toàn bộ", time.perf_counter() - t1))
+    stages.append(StageTime(Note("kiểm tra toàn bộ", "checks across returns"), time.perf_counter() - t1))
     errors = report.at_or_above("error")
     if strict and errors:
         _write_findings(report, out_dir, {d: p for p, d in files})
@@ -640,21 +641,30 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     for d in ordered:
         n = int(metas[d].get("households", 0) or 0)
         if n and not metas[d].get("units"):
-            why = ("không có mã xã hợp lệ nào" if metas[d].get("standard_sha256")  # classified, but in no commune
-                   else "các hộ chưa phân loại được")
-            report.findings.append(finding("file-not-merged", file=d, value=str(n), detail=why))
-            notes.append(f"{d}: {n} hộ không được đưa vào tổng hợp ({why}); xem phat_hien.xlsx.")
+            classified_once = bool(metas[d].get("standard_sha256"))  # classified, but in no commune
+            why = "không có mã xã hợp lệ nào" if classified_once else "các hộ chưa phân loại được"
+            why_en = "no valid commune code" if classified_once else "its households could not be classified"
+            report.findings.append(finding("file-not-merged", file=d, value=str(n), detail=why, detail_en=why_en))
+            notes.append(Note(f"{d}: {n} hộ không được đưa vào tổng hợp ({why}); xem phat_hien.xlsx.",
+                              f"{d}: {n} households left out of the merge ({why_en}); see phat_hien.xlsx."))
     # provenance names the returns, not the cache folders that stand for them
     sources = {str(bundles[d]): (d, shas.get(d, "")) for d in classified}
     try:
         classified, apart = _admissible(classified, metas, as_of)
         for f in apart:
             report.findings.append(f)
-            notes.append(f"{f.file}: {f.message()}")
+            notes.append(Note(f"{f.file}: {f.message()}", f"{f.file}: {f.message('en')}"))
         merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], [metas[d] for d in classified],
                                                      as_of, sources)
-    except HgnError:
+    except HgnError as exc:
         _write_findings(report, out_dir, None)  # what the message points to is there
+        if "--to-2025-units" in exc.hint:  # an option of hgn merge, not of hgn run
+            exc.hint = ("Một đợt rà soát dùng một danh mục đơn vị: để các biểu trước 1/7/2025 và từ 1/7/2025 ở hai "
+                        "thư mục, chạy hgn run cho từng thư mục; muốn quy đổi kết quả cũ sang đơn vị mới thì dùng "
+                        "lệnh hgn merge (xem hgn merge --help).")
+            exc.hint_en = ("A round uses one unit list: put the returns before and from 1/7/2025 in two folders and "
+                           "run hgn run on each; to re-express old results in the new units use hgn merge "
+                           "(see hgn merge --help).")
         raise
     notes.extend(merge_notes)
     _mark_shared_ids(merged.members, id_hits)
@@ -663,18 +673,20 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
         from hgn_review.scoring.movements import head_ids, not_reviewed
 
         report.findings.extend(not_reviewed(merged.households, head_ids(merged.members), prev_df))
-    stages.append(StageTime("tổng hợp", time.perf_counter() - t2))
-    # ---- stage 4: outputs people open
+    stages.append(StageTime(Note("tổng hợp", "merge"), time.perf_counter() - t2))
+    # ---- stage 4: outputs people open — written beside the last run's, then put in their place together: an
+    # interrupted run leaves the last run's outputs whole, never new forms beside an old summary
     t3 = time.perf_counter()
+    stage = _staging(out_dir)
     outputs: dict[str, list[Path]] = {}
-    outputs["phat_hien"] = _write_findings(report, out_dir, None)
+    outputs["phat_hien"] = _write_findings(report, stage, None)
     from hgn_review.reports import make_report
 
     # the results are written (Arrow and Parquet work, mostly outside the GIL) while the report renders (Python):
     # neither changes the merged frames, and the writer holds one row group in Arrow at a time
     with ThreadPoolExecutor(max_workers=1) as side:
-        written = side.submit(write_bundle, merged, out_dir / "ket_qua")
-        rep = make_report(merged, out_dir / "bao_cao", mask_pii=mask_pii, as_of=as_of)
+        written = side.submit(write_bundle, merged, stage / "ket_qua")
+        rep = make_report(merged, stage / "bao_cao", mask_pii=mask_pii, as_of=as_of)
         outputs["ket_qua"] = written.result()
     outputs["bieu_mau"] = list(rep.forms)
     outputs["danh_sach"] = list(rep.population)
@@ -688,10 +700,12 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
             code = (metas[d].get("units") or ["xa"])[0]
             res = read_bundle(bundles[d])
             _mark_shared_ids(res.members, {d: id_hits[d]} if d in id_hits else {})
-            outputs["so_xa"].extend(write_results(res, out_dir / "so_xa" / f"{code}_ket_qua.xlsx"))
-    stages.append(StageTime("biểu mẫu, danh sách", time.perf_counter() - t3))
+            outputs["so_xa"].extend(write_results(res, stage / "so_xa" / f"{code}_ket_qua.xlsx"))
+    stages.append(StageTime(Note("biểu mẫu, danh sách", "forms, lists"), time.perf_counter() - t3))
+    outputs = {k: [out_dir / p.relative_to(stage) for p in v] for k, v in outputs.items()}
     outcome = RunOutcome(out_dir, len(files), len(todo), report, merged, outputs, stages, level, unit, notes)
-    _write_readme(outcome)
+    _write_readme(outcome, stage)
+    _publish(stage, out_dir)
     return outcome
 
 
@@ -770,10 +784,57 @@ def _prune_cache(files: Path, keep: set[Path]) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def _remove_leftovers(out_dir: Path) -> None:
-    """What an interrupted run left half-written: temporary bundle folders and .part files."""
+STAGING = ".hgn-next"  # the round's outputs while they are written; READY in it once all are
+READY = ".ready"
+PUBLISHED = ("phat_hien.xlsx", "phat_hien_ban_sao", "bao_cao", "ket_qua", "so_xa", "README.txt")
+
+
+def _staging(out_dir: Path) -> Path:
     import shutil
 
+    stage = out_dir / STAGING
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
+    return stage
+
+
+def _publish(stage: Path, out_dir: Path) -> None:
+    """Put the outputs written in ``stage`` in place of the last run's, in a few renames; an output the new run
+    does not write (so_xa/ without --commune-workbooks) is removed, never left stale beside the new ones. A run
+    stopped during these renames is completed by the next call (``_remove_leftovers``)."""
+    import shutil
+
+    (stage / READY).touch()
+    old = out_dir / ".hgn-old"
+    shutil.rmtree(old, ignore_errors=True)
+    old.mkdir()
+    for name in PUBLISHED:
+        if (out_dir / name).exists():
+            (out_dir / name).rename(old / name)
+    for name in PUBLISHED:
+        if (stage / name).exists():
+            (stage / name).rename(out_dir / name)
+    shutil.rmtree(stage, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_leftovers(out_dir: Path) -> None:
+    """What an interrupted run left half-written: temporary bundle folders, .part files, unfinished outputs (a
+    complete set whose publishing was cut short is put in place)."""
+    import shutil
+
+    stage = out_dir / STAGING
+    if (stage / READY).exists():
+        for name in PUBLISHED:
+            if (stage / name).exists():
+                target = out_dir / name
+                if target.is_dir():
+                    shutil.rmtree(target)
+                elif target.exists():
+                    target.unlink()
+                (stage / name).rename(target)
+    shutil.rmtree(stage, ignore_errors=True)
+    shutil.rmtree(out_dir / ".hgn-old", ignore_errors=True)
     files = out_dir / CACHE_DIR / "files"
     for entry in files.iterdir() if files.is_dir() else []:
         if entry.name.startswith("."):
@@ -920,14 +981,16 @@ def _merge_up(commune_dirs: list[Path], metas: list[dict[str, Any]], as_of: dt.d
     final = merge_results(commune_dirs, level=level, unit=target, as_of=as_of, sources=sources)
     unit = final.unit
     if final.missing_units:
-        notes.append(f"Tổng hợp chưa đủ: thiếu {len(final.missing_units)} đơn vị ({', '.join(final.missing_units[:10])}"
-                     f"{' …' if len(final.missing_units) > 10 else ''}).")
+        listed = f"{', '.join(final.missing_units[:10])}{' …' if len(final.missing_units) > 10 else ''}"
+        notes.append(Note(f"Tổng hợp chưa đủ: thiếu {len(final.missing_units)} đơn vị ({listed}).",
+                          f"The merge is partial: {len(final.missing_units)} units missing ({listed})."))
     if not final.reconciled:
-        notes.append("Đối chiếu số hộ, số người vào/ra KHÔNG khớp: xem sheet Đối chiếu.")
+        notes.append(Note("Đối chiếu số hộ, số người vào/ra KHÔNG khớp: xem sheet Đối chiếu.",
+                          "Households and persons in and out do NOT reconcile: see the reconciliation sheet."))
     return final.results, level, unit, notes
 
 
-def _write_readme(o: RunOutcome) -> None:
+def _write_readme(o: RunOutcome, folder: Path | None = None) -> None:
     from hgn_review.io.write import write_text_atomic
     from hgn_review.registry import scope
 
@@ -949,4 +1012,4 @@ def _write_readme(o: RunOutcome) -> None:
     ]
     if o.notes:
         lines += ["", "Lưu ý:"] + [f"  - {n}" for n in o.notes]
-    write_text_atomic(o.out_dir / "README.txt", "\n".join(lines) + "\n")
+    write_text_atomic((folder or o.out_dir) / "README.txt", "\n".join(lines) + "\n")

@@ -334,16 +334,25 @@ def _resolve_units(inps: list[Input], prefer: str | None, reg: Registry, notes: 
 
 def _check_mixed(inps: list[Input], keep: list[set[str]], allow_mixed: bool, notes: list[Finding]) -> None:
     used = [inp for inp, k in zip(inps, keep, strict=True) if k]
-    groups: dict[str, list[str]] = defaultdict(list)
-    for inp in used:
+    groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for inp in used:  # the national standard, the local one (a province's own lines: its class column) and version
         std = inp.standard + (f" ({inp.standard_sha256[:12]})" if inp.standard_sha256 else "")
-        groups[f"chuẩn {std or '(không ghi)'}, phiên bản {inp.tool_version or '(không ghi)'}"].append(inp.label)
+        groups[(std, inp.local_standard, inp.tool_version)].append(inp.label)
     if len(groups) < 2:
         return
-    detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(groups.items()))
+
+    def said(en: bool) -> str:
+        none = "(not recorded)" if en else "(không ghi)"
+        words = ("standard", "local standard", "version") if en else ("chuẩn", "chuẩn địa phương", "phiên bản")
+        return "; ".join(f"{words[0]} {std or none}" + (f", {words[1]} {local}" if local else "")
+                         + f", {words[2]} {version or none}: {', '.join(v)}"
+                         for (std, local, version), v in sorted(groups.items()))
+
+    detail = said(False)
     if not allow_mixed:
-        raise _refuse(f"Các tệp dùng chuẩn nghèo hoặc phiên bản công cụ khác nhau — {detail}.",
-                      f"The files use different standards or tool versions — {detail}.",
+        raise _refuse(f"Các tệp dùng chuẩn nghèo (quốc gia hoặc địa phương) hoặc phiên bản công cụ khác nhau — "
+                      f"{detail}.",
+                      f"The files use different standards (national or local) or tool versions — {said(True)}.",
                       "Phân loại lại các xã bằng cùng một chuẩn và phiên bản, hoặc gộp có chủ ý bằng --allow-mixed.",
                       "Reclassify with one standard and version, or merge on purpose with --allow-mixed.")
     notes.append(note("merge-mixed-inputs", detail=detail))
@@ -1082,6 +1091,7 @@ def _meta(plan: _Plan, missing: list[tuple[str, str]], reconciled: bool, balance
         "tool_version": __version__,
         "standard": ";".join(sorted({inp.standard for inp, _k in used if inp.standard})),
         "standard_sha256": ";".join(sorted({inp.standard_sha256 for inp, _k in used if inp.standard_sha256})),
+        "local_standard": ";".join(sorted({inp.local_standard for inp, _k in used if inp.local_standard})) or None,
         "source_tool_version": ";".join(sorted({inp.tool_version for inp, _k in used if inp.tool_version})),
         "level": plan.level,
         "unit": plan.parent.code,

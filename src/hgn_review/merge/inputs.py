@@ -168,6 +168,7 @@ class Input:
     tool_version: str
     run_time: datetime | None
     unit_sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # district inputs: unit -> input entry
+    local_standard: str = ""  # the local standard's id and SHA-256 (a province's own lines), "" when none
     workbook: Results | None = None  # a results workbook, read whole
     bundle: Bundle | None = None  # a Parquet folder
 
@@ -396,6 +397,8 @@ def read_input(path: Path, as_of: date | None) -> Input:
     return Input(path=path, label=label, sha256=sha, meta=meta, kind=kind, review_date=review,
                  as_of=when, units=units, declared_unit=declared or None,
                  standard=_text(meta.get("standard")), standard_sha256=_text(meta.get("standard_sha256")),
+                 local_standard=" ".join(x for x in (_text(meta.get("local_standard")),
+                                                     _text(meta.get("local_standard_sha256"))[:12]) if x),
                  # a district merge compares by the version that classified its communes, not the merging one
                  tool_version=_text(meta.get("source_tool_version") if kind == DISTRICT_KIND
                                     and meta.get("source_tool_version") else meta.get("tool_version")),

@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hgn_review.errors import ConfigError
+from hgn_review.errors import ConfigError, Note
 from hgn_review.io.write import atomic_path, mark_output
 from hgn_review.reports import fastxlsx as fx
 from hgn_review.reports import pii
@@ -342,7 +342,9 @@ def _list_sheets(fw: fx.Workbook, st: _Styles, form: FormDef, view: ReportView, 
     chunks = pack(sizes, capacity)
     notes: list[str] = []
     if len(chunks) > 1:
-        notes.append(f"Biểu {form.code}: danh sách dài quá một sheet, đã chia theo xã thành {len(chunks)} sheet.")
+        notes.append(Note(f"Biểu {form.code}: danh sách dài quá một sheet, đã chia theo xã thành {len(chunks)} sheet.",
+                          f"Form {form.code}: the list is longer than a sheet; split by commune into {len(chunks)} "
+                          "sheets."))
     for k, chunk in enumerate(chunks, start=1):
         part = persons[communes.isin(chunk)]
         name = f"Biểu {form.code}" if len(chunks) == 1 else f"Biểu {form.code} ({k})"

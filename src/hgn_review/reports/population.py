@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import yaml
 
-from hgn_review.errors import ConfigError
+from hgn_review.errors import ConfigError, Note
 from hgn_review.io.write import atomic_path, mark_output
 from hgn_review.reports import _movements as mv
 from hgn_review.reports import fastxlsx as fx
@@ -195,12 +195,16 @@ def write_list(view: ReportView, out_dir: Path, *, mask_pii: bool = False, colum
         for start in range(0, max(len(part), 1), capacity):  # a single commune larger than a sheet
             chunks.append(part[start:start + capacity])
     if len(chunks) > 1:
-        notes.append(f"Danh sách có {vn_int(len(p))} người, quá {vn_int(capacity)} dòng của một sheet: đã chia theo "
-                     f"xã thành {len(chunks)} sheet ({cmap.sheet} (1) … ({len(chunks)})).")
+        notes.append(Note(f"Danh sách có {vn_int(len(p))} người, quá {vn_int(capacity)} dòng của một sheet: đã chia "
+                          f"theo xã thành {len(chunks)} sheet ({cmap.sheet} (1) … ({len(chunks)})).",
+                          f"The list has {len(p):,} persons, more than the {capacity:,} rows of a sheet: split by "
+                          f"commune into {len(chunks)} sheets ({cmap.sheet} (1) … ({len(chunks)}))."))
     if len(missing):
-        notes.append(f"{len(missing)} người chưa có số định danh hợp lệ: xem sheet \"{cmap.missing_sheet}\".")
+        notes.append(Note(f"{len(missing)} người chưa có số định danh hợp lệ: xem sheet \"{cmap.missing_sheet}\".",
+                          f"{len(missing)} persons have no valid ID: see sheet \"{cmap.missing_sheet}\"."))
     if not view.has_members:
-        notes.append("Tệp kết quả không có danh sách thành viên: danh sách chỉ có chủ hộ, chưa có số định danh.")
+        notes.append(Note("Tệp kết quả không có danh sách thành viên: danh sách chỉ có chủ hộ, chưa có số định danh.",
+                          "The results have no member rows: the list holds the heads only, without IDs."))
 
     data: dict[tuple[str, bool], pa.Array] = {}  # every printed field converted once
 

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hgn_review.errors import UsageError
+from hgn_review.errors import Note, UsageError
 from hgn_review.io.results import Results, labels
 from hgn_review.registry import AFTER, COMMUNE, DISTRICT, PROVINCE, Unit, get_registry
 from hgn_review.reports import _movements as mv
@@ -802,20 +802,27 @@ def _notes(view: ReportView) -> list[str]:
     notes: list[str] = []
     off = view.balance[view.balance["diff"] != 0]
     word = {"poor": "hộ nghèo", "near": "hộ cận nghèo"}
+    word_en = {"poor": "poor households", "near": "near-poor households"}
     for rec in off.to_dict("records"):
-        notes.append(f"Diễn biến {word[rec['class']]} không cân đối tại {rec['name']}: cuối kỳ {rec['end']} ≠ đầu kỳ "
-                     f"{rec['start']} − giảm {rec['dec']} + tăng {rec['inc']}.")
+        notes.append(Note(f"Diễn biến {word[rec['class']]} không cân đối tại {rec['name']}: cuối kỳ {rec['end']} ≠ "
+                          f"đầu kỳ {rec['start']} − giảm {rec['dec']} + tăng {rec['inc']}.",
+                          f"Movements of {word_en[rec['class']]} do not balance in {rec['name']}: end {rec['end']} ≠ "
+                          f"start {rec['start']} − decreases {rec['dec']} + increases {rec['inc']}."))
     t = view.total()
     for cls in ("poor", "near"):
         undetermined = int(t.get(f"mv_{cls}_unknown_end", 0))
         if undetermined:
-            notes.append(f"{undetermined} {word[cls]} đầu kỳ chưa rõ phân loại cuối kỳ.")
+            notes.append(Note(f"{undetermined} {word[cls]} đầu kỳ chưa rõ phân loại cuối kỳ.",
+                              f"{undetermined} {word_en[cls]} at the start have no class at the end yet."))
         unknown_start = int(t.get(f"mv_{cls}_unknown_start", 0))
         if unknown_start:
-            notes.append(f"{unknown_start} {word[cls]} cuối kỳ chưa rõ phân loại đầu kỳ.")
+            notes.append(Note(f"{unknown_start} {word[cls]} cuối kỳ chưa rõ phân loại đầu kỳ.",
+                              f"{unknown_start} {word_en[cls]} at the end have no known class at the start."))
     if not view.has_members:
-        notes.append("Tệp kết quả không có dữ liệu thành viên: các số liệu về nhân khẩu, trẻ em, khả năng lao động "
-                     "lấy theo số thành viên khai báo hoặc để trống.")
+        notes.append(Note("Tệp kết quả không có dữ liệu thành viên: các số liệu về nhân khẩu, trẻ em, khả năng lao "
+                          "động lấy theo số thành viên khai báo hoặc để trống.",
+                          "The results have no member rows: persons, children and labour capacity figures come from "
+                          "the declared household sizes or are left blank."))
     return notes
 
 
