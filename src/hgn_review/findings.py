@@ -384,7 +384,17 @@ class Finding:
 
     def hint(self, lang: str = "vi") -> str:
         entry = CATALOGUE[self.code]
-        return entry.hint_en if lang == "en" else entry.hint_vi
+        template = entry.hint_en if lang == "en" else entry.hint_vi
+        if "{" not in template:
+            return template
+        params = dict(self.params)
+        values = {k: (params.get(k + "_en", v) if lang == "en" else v) for k, v in params.items()
+                  if not k.endswith("_en")}
+        try:  # a hint names what the finding names ("Đổi tên sheet thành \"{other}\"")
+            return template.format_map({"value": self.value or "", "header": self.column or "", "detail": "",
+                                        "other": "", "suggestion": "", "proposal": "", **values})
+        except (KeyError, IndexError, ValueError):
+            return template
 
     @property
     def cell(self) -> str:

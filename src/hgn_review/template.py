@@ -29,8 +29,10 @@ from hgn_review.registry import AFTER, REFORM_DATE, Registry, Unit, get_registry
 from hgn_review.schemas.layout import ColumnSpec, Layout, SheetSpec, load_layout
 
 LAYOUT_ID = "hgn"
-DATA_ROWS = 5000  # drop-downs and checks cover rows 2 … DATA_ROWS of each data sheet
+DATA_ROWS = 30000  # drop-downs and checks cover rows 2 … DATA_ROWS of each data sheet (a big commune: 3,000
+# households, ~10,000 members; a ward may list more)
 LISTS_SHEET = "Danh mục"
+INCOME_BASIS = ("thu_nhap_bq", "diem_b1")  # the income test needs one of the two (domain.md §2.4)
 INFO_HEADER = ("Mục", "Giá trị")
 INFO_LABELS = ("Mã xã", "Tên xã", "Huyện", "Tỉnh", "Khu vực", "Năm rà soát", "Mẫu biểu")
 REVIEW_MONTH_DAY = (9, 1)  # the periodic review starts on 1 September (domain.md §1): the default list date
@@ -82,6 +84,7 @@ _TEXT: dict[str, dict[str, str]] = {
         ),
         "table": "Sheet\tKhóa\tTiêu đề cột\tBắt buộc\tKiểu dữ liệu\tGiá trị cho phép\tGhi chú",
         "required": "Bắt buộc", "soft": "Nên có (thiếu thì cảnh báo)", "optional": "Không bắt buộc",
+        "either": "Bắt buộc một trong hai: cột này hoặc \"{other}\"",
         "between": "từ {lo} đến {hi}", "min": "≥ {lo}", "gt": "> {lo}", "max": "≤ {hi}",
         "multiple": "bội số của {m}", "digits": "{n} chữ số", "year_only": "hoặc chỉ năm sinh",
         "default": "để trống là \"{d}\"", "blank_no": "để trống là \"Không\"",
@@ -115,6 +118,7 @@ _TEXT: dict[str, dict[str, str]] = {
         ),
         "table": "Sheet\tKey\tHeader\tRequired\tType\tAllowed values\tNote",
         "required": "Required", "soft": "Expected (warning when missing)", "optional": "Optional",
+        "either": "Required: this column or \"{other}\"",
         "between": "from {lo} to {hi}", "min": "≥ {lo}", "gt": "> {lo}", "max": "≤ {hi}",
         "multiple": "multiple of {m}", "digits": "{n} digits", "year_only": "or the birth year alone",
         "default": "blank means \"{d}\"", "blank_no": "blank means \"Không\"",
@@ -312,7 +316,7 @@ def _write_data_sheet(ws: Worksheet, spec: SheetSpec, unit: Unit, list_names: di
         letter = get_column_letter(idx)
         cell = ws.cell(row=1, column=idx, value=col.header)
         cell.font, cell.alignment, cell.border = _BOLD, _HEADER_ALIGN, _BORDER
-        cell.fill = _FILL_REQUIRED if col.required else _FILL_OPTIONAL
+        cell.fill = _FILL_REQUIRED if col.required or col.key in INCOME_BASIS else _FILL_OPTIONAL
         if col.note:
             comment = Comment(col.note, "hgn")
             comment.width, comment.height = 240, 40 + 15 * math.ceil(len(col.note) / 40)
@@ -372,6 +376,9 @@ def _write_guide(ws: Worksheet, layout: Layout, unit: Unit, year: int, lang: str
         for col in spec.columns:
             row += 1
             required = t["required"] if col.required else t["soft"] if col.required_soft else t["optional"]
+            if col.key in INCOME_BASIS:  # income-basis-missing when both are blank (validate.py)
+                other = next(c.header for c in spec.columns if c.key in INCOME_BASIS and c.key != col.key)
+                required = t["either"].format(other=other)
             allowed = [" / ".join(col.choices)] if col.choices and col.type not in ("yesno", "flag") else []
             rng = _range_text(col, t)
             if rng:

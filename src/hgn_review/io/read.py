@@ -314,6 +314,17 @@ def find_header(grid: pd.DataFrame, spec: SheetSpec) -> HeaderMatch | None:
     if best is None:
         return None
     nxt = best.row + 1
+    letters_found = [letter for letter, _ in best.found.values()]
+    skipped = 0
+    while nxt in grid.index and skipped < 2 and grid.loc[nxt, letters_found].isna().all():
+        nxt += 1  # the blank lower half of headers merged down over two rows: the band goes on below it
+        skipped += 1
+    if skipped and nxt in grid.index:
+        below = [str(v).strip() for v in grid.loc[nxt, letters_found].tolist() if isinstance(v, str)]
+        if len(below) >= 3 and all(_SEQ_TOKEN.match(v) for v in below) and len(set(below)) == len(below):
+            best.band_end = nxt  # the numbered column-key row under the merged header
+            return best
+    nxt = best.row + 1
     if nxt in grid.index:  # a header split over two rows: "Diện tích nhà ở" above "(m²)", units only below
         below = [v for v in grid.loc[nxt].tolist() if not pd.isna(v)]
         if below and all(isinstance(v, str) and _UNIT_CELL.match(v) for v in below):

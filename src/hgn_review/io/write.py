@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -197,42 +199,160 @@ def write_findings_xlsx(report: Report, target: Path, lang: str = "vi",
         for f in report.findings:
             if f.row and f.sheet and f.severity in (ERROR, WARNING):
                 by_file.setdefault(f.file, []).append(f)
+        names = _copy_names(sorted(f for f in by_file if f in copies))
+        keep = set()
         for file, items in sorted(by_file.items()):
             src = copies.get(file)
             if src is None:
                 continue
-            dest = folder / (Path(file).stem + "_loi.xlsx")
+            dest = folder / (names[file] + "_loi" + (src.suffix.lower() if src.suffix.lower() == ".xlsm" else ".xlsx"))
             if _highlighted_copy(src, dest, items, lang):
                 written.append(dest)
+                keep.add(dest.name)
+        # a copy of a return that has no finding left (fixed since) is not left beside the new findings
+        for old in folder.glob("*_loi.xls*") if folder.is_dir() else []:
+            if old.name not in keep:
+                old.unlink(missing_ok=True)
     return written
 
 
+def _copy_names(files: list[str]) -> dict[str, str]:
+    """The name of each return's copy: its file name, or — when two returns of the folder share one (xa_a/bieu.xlsx,
+    xa_b/bieu.xlsx) — its path with the folders joined by "__", so that no copy replaces another."""
+    parts = {f: [p for p in Path(f).with_suffix("").parts if p not in ("/", "\\") and not p.endswith((":", ":\\"))]
+             for f in files}
+    out = {f: p[-1] for f, p in parts.items()}
+    for depth in range(2, max((len(p) for p in parts.values()), default=1) + 1):  # folders added until unique
+        names = list(out.values())
+        clash = {f for f, n in out.items() if names.count(n) > 1}
+        if not clash:
+            break
+        for f in clash:
+            out[f] = "__".join(parts[f][-depth:])
+    return out
+
+
+def _first_filled(ws: Any, row: int) -> str:
+    """The letter of the first filled cell of ``row`` (a finding on a whole row: marked inside the table)."""
+    from openpyxl.utils import get_column_letter
+
+    for cell in ws[row] if row >= 1 else []:
+        if cell.value is not None and str(cell.value).strip():
+            return str(get_column_letter(cell.column))
+    return "A"
+
+
+def _values_copy(src: Path) -> Any:
+    """A return in another format than .xlsx (.xls, .ods, .csv) as an openpyxl workbook of its cell values, every
+    cell at its place, so that the marks of its findings fall on the cells they name."""
+    import openpyxl
+
+    from hgn_review.io.read import _Book
+
+    book = _Book(src)
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name in book.names:
+        grid = book.grid(name)
+        ws = wb.create_sheet(name[:31])
+        letters = [str(c) for c in grid.columns]  # the Excel letters of the grid's columns (not always from A)
+        for r, row in zip(grid.index.tolist(), grid.itertuples(index=False, name=None), strict=True):
+            for letter, value in zip(letters, row, strict=True):
+                if isinstance(value, str):
+                    ws[f"{letter}{int(r)}"] = value
+    return wb
+
+
 def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) -> bool:
-    """Copy ``src`` with each offending cell filled and commented. Only .xlsx/.xlsm can be copied faithfully."""
-    if src.suffix.lower() not in (".xlsx", ".xlsm"):
-        return False
+    """Copy ``src`` with each offending cell filled and commented. An .xlsx/.xlsm is copied whole; another format
+    (.xls, .ods, .csv) as an .xlsx of its cell values, at the same places."""
+    import warnings
+
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
     try:
-        wb = openpyxl.load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm")
+        if src.suffix.lower() not in (".xlsx", ".xlsm"):
+            wb = _values_copy(src)
+        else:
+            with warnings.catch_warnings():  # openpyxl's notes on what it cannot keep: not for the officer's terminal
+                warnings.simplefilter("ignore", UserWarning)
+                wb = openpyxl.load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm")
     except Exception:  # noqa: BLE001 - the findings sheet still lists everything
         return False
     red = PatternFill("solid", fgColor="FFC7CE")
     yellow = PatternFill("solid", fgColor="FFEB9C")
-    grouped: dict[tuple[str, int, str], list[Finding]] = {}
+    grouped: dict[tuple[str, int, str | None], list[Finding]] = {}
     for f in items:
-        grouped.setdefault((f.sheet, f.row or 0, f.col or "A"), []).append(f)
+        grouped.setdefault((f.sheet, f.row or 0, f.col), []).append(f)
     for (sheet, row, col), fs in grouped.items():
         if sheet not in wb.sheetnames:
             continue
-        cell = wb[sheet][f"{col}{row}"]
+        ws = wb[sheet]
+        cell = ws[f"{col or _first_filled(ws, row)}{row}"]
+        for rng in ws.merged_cells.ranges:  # a cell inside merged cells: its range's first cell carries the mark
+            if cell.coordinate in rng:
+                cell = ws.cell(rng.min_row, rng.min_col)
+                break
         worst = ERROR if any(f.severity == ERROR for f in fs) else WARNING
         cell.fill = red if worst == ERROR else yellow
         text = "\n".join(f"[{f.code}] {f.message(lang)} — {f.hint(lang)}" for f in fs)
+        if cell.comment is not None and cell.comment.text:  # the commune's own note is kept above hgn's
+            text = f"{cell.comment.text}\n---\n{text}"
         cell.comment = Comment(text[:2000], "hgn")
     dest.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(dest) as tmp:
         wb.save(tmp)
+        if src.suffix.lower() in (".xlsx", ".xlsm"):
+            _keep_extensions(src, tmp)
     return True
+
+
+_EXT_LIST = re.compile(rb"<extLst\b.*?</extLst>", re.S)
+_XMLNS = re.compile(rb'\sxmlns:([A-Za-z0-9_]+)="([^"]*)"')
+
+
+def _keep_extensions(src: Path, copy: Path) -> None:
+    """Put back into ``copy`` each sheet's extension list of ``src`` that openpyxl dropped: drop-down lists kept on
+    another sheet (x14:dataValidation, how Excel 2010+ stores them), conditional-format extensions. Each list
+    carries the namespace declarations it needs; a sheet whose result would not parse keeps openpyxl's version."""
+    import zipfile
+
+    from defusedxml import ElementTree as SafeET
+
+    from hgn_review.io.xlsxscan import sheet_paths
+
+    try:
+        with zipfile.ZipFile(src) as zs:
+            theirs = {name: zs.read(part) for name, part in sheet_paths(zs).items() if part in zs.namelist()}
+        with zipfile.ZipFile(copy) as zc:
+            ours_paths = sheet_paths(zc)
+            parts = {n: zc.read(n) for n in zc.namelist()}
+            infos = {i.filename: i for i in zc.infolist()}
+    except (OSError, zipfile.BadZipFile, KeyError, SafeET.ParseError):
+        return
+    changed = False
+    for name, xml in theirs.items():
+        ext = _EXT_LIST.search(xml)
+        part = ours_paths.get(name)
+        if ext is None or part is None or part not in parts or b"<extLst" in parts[part]:
+            continue
+        block = ext.group()
+        root = xml[:xml.find(b">", xml.find(b"<worksheet")) + 1]
+        declared = dict(_XMLNS.findall(block))
+        used = set(re.findall(rb"<([A-Za-z0-9_]+):", block))
+        extra = b"".join(b' xmlns:' + p + b'="' + uri + b'"' for p, uri in _XMLNS.findall(root)
+                         if p in used and p not in declared)
+        block = block.replace(b"<extLst", b"<extLst" + extra, 1)
+        new = parts[part].replace(b"</worksheet>", block + b"</worksheet>")
+        try:
+            SafeET.fromstring(new)
+        except SafeET.ParseError:
+            continue
+        parts[part] = new
+        changed = True
+    if changed:
+        with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as zc:
+            for n, data in parts.items():
+                zc.writestr(infos[n], data, compress_type=zipfile.ZIP_DEFLATED)
