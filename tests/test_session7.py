@@ -311,3 +311,15 @@ def test_outputs_whose_publishing_was_cut_short_are_completed_by_the_next_run(tm
     (stage / "bao_cao" / "bieu_01.xlsx").write_text("half")
     _remove_leftovers(out)
     assert (out / "bao_cao" / "bieu_01.xlsx").read_text() == "new" and not stage.exists()
+
+
+def test_a_note_keeps_both_wordings_when_copied_or_pickled() -> None:
+    """Notes travel between processes and get copied: both wordings survive."""
+    import copy
+    import pickle
+
+    from hgn_review.errors import Note, say
+
+    n = Note("Tổng hợp chưa đủ.", "The merge is partial.")
+    for again in (copy.copy(n), copy.deepcopy(n), pickle.loads(pickle.dumps(n))):
+        assert str(again) == "Tổng hợp chưa đủ." and say(again, "en") == "The merge is partial."

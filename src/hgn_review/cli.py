@@ -468,7 +468,7 @@ def main() -> None:
         # typer's own usage errors (bad option, missing argument) carry show() and an exit code
         show = getattr(exc, "show", None)
         if callable(show) and hasattr(exc, "exit_code"):
-            if lang == "vi":
+            if lang == "vi" and type(exc).__name__ != "NoArgsIsHelpError":  # bare `hgn`: its help, as is
                 render_error(_usage_vi(exc), "Xem hgn --help, hoặc hgn <lệnh> --help.", lang)
             else:
                 show()

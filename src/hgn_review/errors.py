@@ -94,6 +94,9 @@ class Note(str):
         obj.en = en
         return obj
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # copied and pickled with both wordings
+        return (Note, (str(self), self.en))
+
 
 def say(note: str, lang: str) -> str:
     """A note in ``lang``: a :class:`Note`'s English when asked, else the text itself."""

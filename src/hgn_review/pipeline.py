@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -280,15 +281,36 @@ class RunOutcome:
 RETRY = "retry"  # in a cached bundle: made after a fault of hgn (file-check-failed), so not reused
 
 
-def _cache_key(sha: str, opts: dict[str, Any]) -> str:
+def _cache_key(sha: str, opts: dict[str, Any], name: str = "") -> str:
+    """A return's bundle key: its content, the options, and its file name — which a return's results depend on
+    (a commune code taken from it, a CSV's sheet, an extension that does not fit the content); a file moved to
+    another folder under the same name keeps its bundle."""
     import hashlib
 
     h = hashlib.sha256(sha.encode())
     h.update(json.dumps(opts, sort_keys=True, default=str).encode())
+    if name:
+        h.update(b"\x00" + Path(name).name.encode("utf-8", "backslashreplace"))
     return h.hexdigest()[:40]
 
 
 def process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] | None]], cache: Path,
+                  opts: dict[str, Any]) -> list[Path]:
+    """:func:`_process_files` in a worker: Ctrl-C (which the terminal sends the workers too) ends the worker at
+    once — left to the pool, it would go on with every batch already queued to it. What it finished is cached."""
+    import multiprocessing
+
+    try:
+        return _process_files(items, cache, opts)
+    except KeyboardInterrupt:
+        if multiprocessing.parent_process() is None:  # in hgn's own process (--jobs 1): the interrupt goes on up
+            raise
+        import os
+
+        os._exit(130)
+
+
+def _process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] | None]], cache: Path,
                   opts: dict[str, Any]) -> list[Path]:
     """Read, validate and classify returns (path, display name, known hash); one Parquet bundle per return.
 
@@ -449,7 +471,7 @@ def _store(res: Results, fv: Any, cache: Path, opts: dict[str, Any]) -> Path:
                                 "readable": fv.summary.readable}
     res.meta["id_header"] = list(fv.id_header) if fv.id_header else None
     res.meta["source_sha256"] = fv.ret.sha256
-    key = _cache_key(fv.ret.sha256 or fv.summary.file, opts)
+    key = _cache_key(fv.ret.sha256 or fv.summary.file, opts, fv.summary.file)
     final = cache / key
     tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=cache))
     try:
@@ -476,6 +498,65 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
               stage_note: Callable[[str], None] | None = None, max_cells: int | None = None) -> RunOutcome:
     """The whole round over a folder: validate, classify, merge up to the highest level, report.
 
+    Per-file results are cached under OUT_DIR/.hgn-cache keyed by the file's SHA-256, its name, the options and
+    the tool version, so a re-run re-reads only files that changed. One run at a time writes into OUT_DIR (a
+    second one is refused while the first holds OUT_DIR/.hgn-cache/lock).
+    """
+    import os
+
+    if os.path.abspath(out_dir) == os.path.abspath(input_dir) or \
+            Path(os.path.abspath(out_dir)) in Path(os.path.abspath(input_dir)).parents:
+        raise UsageError(f"Thư mục kết quả {out_dir} chứa thư mục biểu rà soát {input_dir}.",
+                         hint="Chọn cho --out một thư mục riêng, ví dụ bên cạnh thư mục biểu rà soát.",
+                         message_en=f"The output folder {out_dir} holds the returns folder {input_dir}.",
+                         hint_en="Give --out a folder of its own, e.g. beside the returns folder.")
+    from hgn_review.io.write import refuse_returns_folder
+
+    refuse_returns_folder(Path(out_dir))  # before anything is written there
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    with _out_lock(Path(out_dir)):
+        return _run_round(input_dir, out_dir, as_of=as_of, standard=standard, previous=previous, mask_pii=mask_pii,
+                          jobs=jobs, strict=strict, commune_workbooks=commune_workbooks, layout=layout,
+                          progress=progress, stage_note=stage_note, max_cells=max_cells)
+
+
+@contextlib.contextmanager
+def _out_lock(out_dir: Path) -> Iterator[None]:
+    """Hold OUT_DIR/.hgn-cache/lock for the run: a second run into the same folder would delete the first one's work in
+    progress (its temporary bundles and staged outputs) and mix two rounds' outputs. The operating system releases
+    the lock when the process ends, however it ends."""
+    import os
+
+    (out_dir / CACHE_DIR).mkdir(parents=True, exist_ok=True)
+    fh = open(out_dir / CACHE_DIR / "lock", "a+b")  # noqa: SIM115 - held open for the whole run
+    try:
+        try:
+            if os.name == "nt":
+                import msvcrt
+
+                fh.seek(0)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+            else:
+                import fcntl
+
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise InputError(f"Một lần chạy hgn khác đang ghi vào {out_dir}.",
+                             hint="Chờ lần chạy kia xong rồi chạy lại, hoặc chọn thư mục khác cho --out.",
+                             message_en=f"Another hgn run is writing into {out_dir}.",
+                             hint_en="Wait until it ends and run again, or choose another --out folder.") from None
+        yield
+    finally:
+        fh.close()
+
+
+def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, standard: str | None = None,
+              previous: Path | None = None, mask_pii: bool = False, jobs: int | None = None, strict: bool = False,
+              commune_workbooks: bool = False, layout: str | None = None,
+              progress: Callable[[str, int, int], None] | None = None,
+              stage_note: Callable[[str], None] | None = None, max_cells: int | None = None) -> RunOutcome:
+    """The whole round over a folder: validate, classify, merge up to the highest level, report.
+
     Per-file results are cached under OUT_DIR/.hgn-cache keyed by the file's SHA-256, the options and the tool
     version, so a re-run re-reads only files that changed.
     """
@@ -485,18 +566,12 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     from hgn_review.io.fingerprint import HashMemo
     from hgn_review.io.read import discover
     from hgn_review.io.results import read_bundle, write_bundle
-    from hgn_review.io.write import mark_folder, refuse_locked
+    from hgn_review.io.write import atomic_path, mark_folder, refuse_locked
     from hgn_review.validate import batch_id_duplicates, workers
 
     stages: list[StageTime] = []
     notes: list[str] = []
     t0 = time.perf_counter()
-    if os.path.abspath(out_dir) == os.path.abspath(input_dir) or \
-            Path(os.path.abspath(out_dir)) in Path(os.path.abspath(input_dir)).parents:
-        raise UsageError(f"Thư mục kết quả {out_dir} chứa thư mục biểu rà soát {input_dir}.",
-                         hint="Chọn cho --out một thư mục riêng, ví dụ bên cạnh thư mục biểu rà soát.",
-                         message_en=f"The output folder {out_dir} holds the returns folder {input_dir}.",
-                         hint_en="Give --out a folder of its own, e.g. beside the returns folder.")
     # a workbook of the last run open in Excel stops the run now, not after the returns are read
     refuse_locked(p for d in (out_dir, out_dir / "bao_cao", out_dir / "ket_qua", out_dir / "so_xa")
                   for p in d.glob("*") if p.is_file())
@@ -520,12 +595,17 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
                             "as_of": as_of.isoformat() if as_of else None}
     if max_cells:  # only when given: the cache keys of a run without it stay as they were
         opts["max_cells"] = max_cells
+    if standard is not None:  # a standard file edited at the same path is another standard
+        opts["standard_sha256"] = load_standard(standard).sha256
     if previous is not None:
         prev_df = load_status_list(previous)
-        prev_path = cache / "previous.parquet"
-        prev_df.to_parquet(prev_path, index=False)
+        digest = _digest(previous)
+        prev_path = cache / f"previous-{digest[:16]}.parquet"  # one per list: a run with another list keeps its own
+        if not prev_path.exists():
+            with atomic_path(prev_path) as tmp:
+                prev_df.to_parquet(tmp, index=False)
         opts["previous"] = str(prev_path)
-        opts["previous_sha256"] = _digest(previous)
+        opts["previous_sha256"] = digest
     # ---- stage 1: read + validate + classify per file (cached, parallel)
     n_jobs = max(1, jobs or os.cpu_count() or 1)
     todo: list[tuple[Path, str, Any]] = []
@@ -544,8 +624,8 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
             continue
         first_by_sha[sha] = display
         shas[display] = sha
-        key = _cache_key(sha, opts)
-        if (cache / "files" / key / "meta.json").exists() and not (cache / "files" / key / RETRY).exists():
+        key = _cache_key(sha, opts, display)
+        if _whole(cache / "files" / key):
             bundles[display] = cache / "files" / key
         else:
             todo.append((path, display, known))
@@ -568,12 +648,16 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
                 futs = {pool.submit(process_files, batch, cache / "files", opts): batch for batch in batches}
                 from concurrent.futures import as_completed
 
-                for fut in as_completed(futs):
-                    for (_p, display, _k), bundle in zip(futs[fut], fut.result(), strict=True):
-                        bundles[display] = bundle
-                        done += 1
-                        if progress:
-                            progress(display, done, len(todo))
+                try:
+                    for fut in as_completed(futs):
+                        for (_p, display, _k), bundle in zip(futs[fut], fut.result(), strict=True):
+                            bundles[display] = bundle
+                            done += 1
+                            if progress:
+                                progress(display, done, len(todo))
+                except KeyboardInterrupt:  # Ctrl-C: the returns not yet started are not read (what is done is cached)
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
     stages.append(StageTime(Note("đọc, kiểm tra, phân loại", "read, check, classify"), time.perf_counter() - t0))
     # ---- stage 2: combine, batch-level checks (reading only what they need: memory stays per file)
     from concurrent.futures import ThreadPoolExecutor
@@ -623,7 +707,8 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     stages.append(StageTime(Note("kiểm tra toàn bộ", "checks across returns"), time.perf_counter() - t1))
     errors = report.at_or_above("error")
     if strict and errors:
-        _write_findings(report, out_dir, {d: p for p, d in files})
+        _publish_stopped(out_dir, report, {d: p for p, d in files},
+                         f"--strict dừng trước khi tổng hợp vì có {errors} lỗi trong các biểu rà soát")
         raise FindingsStop(f"Có {errors} lỗi trong các biểu rà soát; --strict dừng trước khi tổng hợp.",
                          hint=f"Xem {out_dir / 'phat_hien.xlsx'}, sửa lỗi rồi chạy lại (các tệp không đổi không phải đọc lại).",
                          message_en=f"{errors} errors in the returns; --strict stops before merging.",
@@ -657,7 +742,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
         merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], [metas[d] for d in classified],
                                                      as_of, sources)
     except HgnError as exc:
-        _write_findings(report, out_dir, None)  # what the message points to is there
+        _publish_stopped(out_dir, report, None, exc.message)  # what the message points to is there
         if "--to-2025-units" in exc.hint:  # an option of hgn merge, not of hgn run
             exc.hint = ("Một đợt rà soát dùng một danh mục đơn vị: để các biểu trước 1/7/2025 và từ 1/7/2025 ở hai "
                         "thư mục, chạy hgn run cho từng thư mục; muốn quy đổi kết quả cũ sang đơn vị mới thì dùng "
@@ -794,7 +879,7 @@ def _staging(out_dir: Path) -> Path:
 
     stage = out_dir / STAGING
     shutil.rmtree(stage, ignore_errors=True)
-    stage.mkdir(parents=True)
+    stage.mkdir(parents=True, exist_ok=True)
     return stage
 
 
@@ -807,7 +892,7 @@ def _publish(stage: Path, out_dir: Path) -> None:
     (stage / READY).touch()
     old = out_dir / ".hgn-old"
     shutil.rmtree(old, ignore_errors=True)
-    old.mkdir()
+    old.mkdir(exist_ok=True)
     for name in PUBLISHED:
         if (out_dir / name).exists():
             (out_dir / name).rename(old / name)
@@ -816,6 +901,24 @@ def _publish(stage: Path, out_dir: Path) -> None:
             (stage / name).rename(out_dir / name)
     shutil.rmtree(stage, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _publish_stopped(out_dir: Path, report: Report, copies: dict[str, Path] | None, why: str) -> None:
+    """A round that stopped before its outputs: its findings, and a README.txt saying why, in place of the last
+    run's outputs — forms and lists of other returns than today's are not left beside today's findings."""
+    from hgn_review.io.write import write_text_atomic
+
+    stage = _staging(out_dir)
+    _write_findings(report, stage, copies)
+    write_text_atomic(stage / "README.txt", "\n".join([
+        "KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO — do hgn lập",
+        f"Ngày chạy: {dt.datetime.now():%d/%m/%Y %H:%M}; phiên bản hgn {__version__}",
+        "",
+        f"Lần chạy này dừng trước khi tổng hợp: {why}",
+        "Chỉ có phat_hien.xlsx (mọi lỗi, cảnh báo của các biểu rà soát). Biểu mẫu, danh sách và kết quả của lần",
+        "chạy trước đã được gỡ vì không còn ứng với các biểu hiện có; sửa rồi chạy lại để lập lại.",
+    ]) + "\n")
+    _publish(stage, out_dir)
 
 
 def _remove_leftovers(out_dir: Path) -> None:
@@ -843,6 +946,24 @@ def _remove_leftovers(out_dir: Path) -> None:
         part.unlink(missing_ok=True)
 
 
+def _whole(bundle: Path) -> bool:
+    """A cached bundle that can be used: its meta.json readable and every file it lists of the size written (a
+    bundle damaged by hand — a file deleted or cut short, meta.json garbled — is made again, not trusted)."""
+    try:
+        meta = json.loads((bundle / "meta.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    if (bundle / RETRY).exists() or not isinstance(meta, dict):
+        return False
+    sizes = meta.get("file_sizes")
+    if not isinstance(sizes, dict) or not sizes:
+        return False
+    try:
+        return all((bundle / name).stat().st_size == size for name, size in sizes.items())
+    except OSError:
+        return False
+
+
 def _renamed(res: Results, display: str) -> bool:
     """A cached bundle is keyed by content: give its rows the name the file has now. True if it changed."""
     old = (res.meta.get("file_summary") or {}).get("file")
@@ -853,6 +974,9 @@ def _renamed(res: Results, display: str) -> bool:
             col = df["file"]  # same dtype as a freshly read file's: bundles of one form merge as Arrow, fast
             df["file"] = col.where(col != old, display).astype(col.dtype)
     res.meta["file_summary"]["file"] = display
+    for entry in res.meta.get("inputs") or []:  # the provenance names the file as it is called now
+        if isinstance(entry, dict) and entry.get("file") == old:
+            entry["file"] = display
     return True
 
 

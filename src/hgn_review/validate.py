@@ -560,6 +560,13 @@ def departed(households: pd.DataFrame, members: pd.DataFrame, keys: tuple[str, .
         return out
     if len(keys) == 1:
         return members[keys[0]].isin(households.loc[gone, keys[0]].dropna()).fillna(False).to_numpy(dtype=bool)
+    try:  # integer keys (the merge's input and position): one int64 per pair, no MultiIndex over 2 M members
+        a = [pd.to_numeric(members[k], errors="raise").to_numpy(dtype=np.int64) for k in keys]
+        b = [pd.to_numeric(households.loc[gone, k], errors="raise").to_numpy(dtype=np.int64) for k in keys]
+        if len(keys) == 2 and all(int(x.max(initial=0)) < 1 << 31 and int(x.min(initial=0)) >= 0 for x in a + b):
+            return np.isin((a[0] << 32) | a[1], (b[0] << 32) | b[1])
+    except (ValueError, TypeError):
+        pass
     theirs = pd.MultiIndex.from_frame(households.loc[gone, list(keys)])
     return pd.MultiIndex.from_frame(members[list(keys)]).isin(theirs)
 

@@ -178,6 +178,7 @@ def write_bundle(res: Results, folder: Path) -> list[Path]:
         written.append(target)
     meta = dict(res.meta)
     meta["extra_sheets"] = list(res.extra_sheets)
+    meta["file_sizes"] = {p.name: p.stat().st_size for p in written}  # what a reader can check the files against
     target = folder / "meta.json"
     with atomic_path(target) as tmp:
         tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8")

@@ -128,30 +128,39 @@ OUTPUT_MARK = ".hgn-output"  # in a folder hgn writes into (`hgn run --out`, `hg
 
 def mark_folder(folder: Path) -> None:
     """Say in ``folder`` that hgn writes there: a returns folder holding it does not read its files (the CSV
-    lists, which cannot carry a workbook's mark, among them) as returns."""
+    lists, which cannot carry a workbook's mark, among them) as returns. A folder holding returns is refused
+    (marked, its returns would no longer be read)."""
     mark = Path(folder) / OUTPUT_MARK
     if not mark.exists():
-        from hgn_review.errors import UsageError
-        from hgn_review.io.read import READABLE_SUFFIXES, is_hgn_output
-
-        def a_return(p: Path) -> bool:
-            inside = p.relative_to(folder).parts
-            return (p.is_file() and p.suffix.lower() in READABLE_SUFFIXES and not p.name.startswith(("~$", "."))
-                    and not any(part.startswith(".") or part.endswith(COPIES_SUFFIX) for part in inside)
-                    and not any((Path(folder).joinpath(*inside[:i]) / OUTPUT_MARK).exists()
-                                for i in range(1, len(inside)))
-                    and not is_hgn_output(p))
-
-        held = next((p for p in sorted(Path(folder).rglob("*")) if a_return(p)), None)
-        if held is not None:  # marked, the folder's returns would no longer be read by validate or run
-            raise UsageError(f"Thư mục kết quả {folder} đang chứa biểu rà soát ({held.name}): hgn không ghi kết quả "
-                             "vào thư mục biểu rà soát.",
-                             hint="Chọn một thư mục khác (mới hoặc trống) cho kết quả.",
-                             message_en=f"The output folder {folder} holds returns ({held.name}): hgn does not write "
-                                        "its outputs into a folder of returns.",
-                             hint_en="Choose another (new or empty) folder for the outputs.")
+        refuse_returns_folder(Path(folder))
         mark.write_text("Thư mục kết quả của hgn: hgn validate / hgn run không đọc các tệp trong đây như biểu "
                         "rà soát.\nhgn's output folder: its files are not read as returns.\n", "utf-8")
+
+
+def refuse_returns_folder(folder: Path) -> None:
+    """A UsageError if ``folder`` (not yet an hgn output folder) holds a return: hgn never writes its outputs
+    among the returns."""
+    from hgn_review.errors import UsageError
+    from hgn_review.io.read import READABLE_SUFFIXES, is_hgn_output
+
+    if (folder / OUTPUT_MARK).exists() or not folder.is_dir():
+        return
+
+    def a_return(p: Path) -> bool:
+        inside = p.relative_to(folder).parts
+        return (p.is_file() and p.suffix.lower() in READABLE_SUFFIXES and not p.name.startswith(("~$", "."))
+                and not any(part.startswith(".") or part.endswith(COPIES_SUFFIX) for part in inside)
+                and not any((folder.joinpath(*inside[:i]) / OUTPUT_MARK).exists() for i in range(1, len(inside)))
+                and not is_hgn_output(p))
+
+    held = next((p for p in sorted(folder.rglob("*")) if a_return(p)), None)
+    if held is not None:  # marked, the folder's returns would no longer be read by validate or run
+        raise UsageError(f"Thư mục kết quả {folder} đang chứa biểu rà soát ({held.name}): hgn không ghi kết quả "
+                         "vào thư mục biểu rà soát.",
+                         hint="Chọn một thư mục khác (mới hoặc trống) cho kết quả.",
+                         message_en=f"The output folder {folder} holds returns ({held.name}): hgn does not write "
+                                    "its outputs into a folder of returns.",
+                         hint_en="Choose another (new or empty) folder for the outputs.")
 
 
 def write_findings_xlsx(report: Report, target: Path, lang: str = "vi",

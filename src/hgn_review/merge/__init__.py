@@ -335,9 +335,12 @@ def _resolve_units(inps: list[Input], prefer: str | None, reg: Registry, notes: 
 def _check_mixed(inps: list[Input], keep: list[set[str]], allow_mixed: bool, notes: list[Finding]) -> None:
     used = [inp for inp, k in zip(inps, keep, strict=True) if k]
     groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    # a local standard is told by its id and SHA-256; results written before the SHA-256 was recorded, by its id
+    hashed = all(" " in inp.local_standard for inp in used if inp.local_standard)
     for inp in used:  # the national standard, the local one (a province's own lines: its class column) and version
         std = inp.standard + (f" ({inp.standard_sha256[:12]})" if inp.standard_sha256 else "")
-        groups[(std, inp.local_standard, inp.tool_version)].append(inp.label)
+        local = inp.local_standard if hashed else inp.local_standard.split(" ")[0]
+        groups[(std, local, inp.tool_version)].append(inp.label)
     if len(groups) < 2:
         return
 

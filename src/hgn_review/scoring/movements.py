@@ -164,10 +164,16 @@ def list_communes(codes: pd.Series, households: pd.DataFrame) -> tuple[pd.Series
         return codes, {}
     own = set(_commune(column(households, "ma_xa", "str")).dropna())
     reg = get_registry()
+    after = reg.era(when) == reg.era(dt.date(2025, 7, 1))
     single: dict[str, str] = {}
     split: dict[str, list[str]] = {}
     for code in codes.dropna().unique().tolist():  # a few hundred distinct codes, not one per household
         if code in own or reg.commune(code, when) is not None:
+            # a code the reform kept for a commune that gave part of its area to others (old 10570 → 10570 and
+            # 10549): its households are looked for by code in those too (_list_keys), the code staying the default
+            targets = sorted({e.new_code for e in reg.crosswalk(code)}) if after else []
+            if len(targets) > 1 and code in targets:
+                split[code] = targets
             continue
         targets = sorted({e.new_code for e in reg.crosswalk(code)})
         if len(targets) == 1:
@@ -179,7 +185,8 @@ def list_communes(codes: pd.Series, households: pd.DataFrame) -> tuple[pd.Series
     out = codes.copy()
     moved = codes.isin(list(single)).fillna(False).to_numpy(dtype=bool)
     out[moved] = codes[moved].map(single)
-    out[codes.isin(list(split)).fillna(False).to_numpy(dtype=bool)] = pd.NA
+    gone = [c for c, targets in split.items() if c not in targets]  # abolished and split: no default commune
+    out[codes.isin(gone).fillna(False).to_numpy(dtype=bool)] = pd.NA
     return out, split
 
 
@@ -214,10 +221,24 @@ def _list_keys(households: pd.DataFrame, other: pd.DataFrame) -> tuple[pd.Series
         own = set((_commune(column(households, "ma_xa", "str")) + sep
                    + column(households, "ma_ho", "str").str.strip()).dropna())
         rows = np.flatnonzero(written.isin(list(split)).fillna(False).to_numpy(dtype=bool))
-        for i in rows.tolist():  # the rows of split communes only (rare)
-            hits = [c for c in split[str(written.iloc[i])] if f"{c}{sep}{code.iloc[i]}" in own]
-            if len(hits) == 1:
-                commune.iloc[i] = hits[0]
+        old = written.to_numpy(dtype=object)[rows]
+        codes = code.to_numpy(dtype=object)[rows]
+        width = max(len(v) for v in split.values())
+        hits = np.zeros(len(rows), dtype=np.int64)
+        chosen = np.full(len(rows), None, dtype=object)
+        for k in range(width):  # per candidate position (two or three), not per row
+            cand = np.array([split[o][k] if k < len(split[o]) else None for o in pd.unique(old)], dtype=object)
+            at = pd.Index(pd.unique(old)).get_indexer(old)
+            here = cand[at]
+            keys = pd.Series(here, dtype="object").astype("str") + sep + pd.Series(codes, dtype="object").astype("str")
+            hit = keys.isin(own).to_numpy(dtype=bool) & pd.notna(here) & pd.notna(codes)
+            hits += hit
+            chosen = np.where(hit, here, chosen)
+        placed = hits == 1
+        if placed.any():
+            values = commune.to_numpy(dtype=object).copy()
+            values[rows[placed]] = chosen[placed]
+            commune = pd.Series(values, index=commune.index, dtype=commune.dtype)
     return commune + sep + code, commune, written
 
 
@@ -239,12 +260,27 @@ def match_status(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
     matched = own.isin(lookup.index).fillna(False).astype(bool)
     found = own.map(lookup)
     if "so_dinh_danh_chu_ho" in other.columns:
-        used = theirs.isin(set(own[matched.to_numpy(dtype=bool)].dropna())).fillna(False).to_numpy(dtype=bool)
-        by_id = _unique_lookup(_list_heads(other).mask(used), status)
+        # the list row a household's head leads to, unless a household of the same return matched that row by
+        # code (per return: a return's result must not depend on which other returns it was classified with)
+        row_of = _unique_lookup(_list_heads(other), pd.Series(np.arange(len(other)), index=other.index))
         own_id = column(households, "uid", "Int64").map(heads)
-        by_head = own_id.isin(by_id.index).fillna(False).astype(bool) & ~matched
-        found = found.where(~by_head, own_id.map(by_id))
-        matched = matched | by_head
+        at = own_id.map(row_of)
+        candidate = (at.notna() & ~matched).to_numpy(dtype=bool)
+        if candidate.any():
+            files = column(households, "file", "str").fillna("") if "file" in households.columns else \
+                pd.Series("", index=households.index, dtype="str")
+            taken = pd.MultiIndex.from_arrays([files[matched.to_numpy(dtype=bool)].to_numpy(dtype=object),
+                                               own[matched.to_numpy(dtype=bool)].to_numpy(dtype=object)])
+            rows = at[candidate].astype("int64").to_numpy()
+            wanted = pd.MultiIndex.from_arrays([files[candidate].to_numpy(dtype=object),
+                                                theirs.to_numpy(dtype=object)[rows]])
+            free = ~np.asarray(wanted.isin(taken), dtype=bool)
+            by_head = np.zeros(len(households), dtype=bool)
+            by_head[np.flatnonzero(candidate)[free]] = True
+            start = pd.Series(status.to_numpy(dtype=object)[at.fillna(0).astype("int64").to_numpy()],
+                              index=households.index)
+            found = found.where(~by_head, start)
+            matched = matched | pd.Series(by_head, index=households.index)
     return found.astype("str").where(found.notna()), matched
 
 
