@@ -564,3 +564,18 @@ def fresh_copy(pristine: Path, tmp_path: Path) -> Path:
     dst = tmp_path / "in"
     shutil.copytree(pristine, dst)
     return dst
+
+
+def ok(proc: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    """A command that ran through: exit 0, no traceback."""
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """A CSV list hgn wrote (UTF-8 with BOM) as dictionaries by header."""
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))

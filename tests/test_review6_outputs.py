@@ -7,7 +7,6 @@ here fails on the code as reviewed.
 
 from __future__ import annotations
 
-import csv
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 
 import openpyxl
 
-from conftest import household, make_id, make_return, member
+from conftest import household, make_id, make_return, member, ok, read_csv
 
 MISSING_CSV = "danh_sach_csdl_dan_cu_chua_co_dinh_danh.csv"
 LIST_CSV = "danh_sach_csdl_dan_cu.csv"
@@ -24,17 +23,6 @@ LIST_CSV = "danh_sach_csdl_dan_cu.csv"
 def hgn(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "hgn_review", *map(str, args)], cwd=cwd, capture_output=True,
                           text=True, timeout=120)
-
-
-def ok(proc: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
-    assert "Traceback" not in proc.stderr, proc.stderr
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 def form_rows(path: Path) -> tuple[list[Any], list[list[Any]], list[Any]]:

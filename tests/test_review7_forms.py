@@ -7,31 +7,18 @@ reviewed.
 
 from __future__ import annotations
 
-import csv
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 
-from conftest import household, make_id, make_return, member, run_hgn
+from conftest import household, make_id, make_return, member, ok, read_csv, run_hgn
 
 LIST_CSV = "danh_sach_csdl_dan_cu.csv"
 MISSING_CSV = "danh_sach_csdl_dan_cu_chua_co_dinh_danh.csv"
 ID = "Số định danh cá nhân"
 # income under the rural line and three deprivations (housing quality, water, latrine): poor whatever the members
 POOR = {"thu_nhap_bq": 1000000, "loai_nha": "Đơn sơ", "nguon_nuoc": "Khác", "nha_tieu": "Không có"}
-
-
-def ok(proc: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
-    assert "Traceback" not in proc.stderr, proc.stderr
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 def sheet_rows(path: Path) -> list[list[Any]]:

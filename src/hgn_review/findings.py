@@ -11,7 +11,7 @@ import dataclasses
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -499,12 +499,12 @@ class Report:
 _LONG_DIGITS = re.compile(r"\d(?:[\s./\-]*\d){8,}")
 
 
-def _hide(m: re.Match[str]) -> str:
-    text = m.group()
-    keep = len(re.sub(r"\D", "", text)) - 4  # every digit but the last four
+def _keep_last_four(text: str, hidden: Callable[[str], bool]) -> str:
+    """``text`` with every character ``hidden`` says is part of the ID but the last four such replaced by "*"."""
+    keep = sum(hidden(ch) for ch in text) - 4
     out = []
     for ch in text:
-        if ch.isdigit() and keep > 0:
+        if hidden(ch) and keep > 0:
             out.append("*")
             keep -= 1
         else:
@@ -512,9 +512,14 @@ def _hide(m: re.Match[str]) -> str:
     return "".join(out)
 
 
+def hide_match(m: re.Match[str]) -> str:
+    """A matched ID with every digit but the last four hidden (its separators kept)."""
+    return _keep_last_four(m.group(), str.isdigit)
+
+
 def mask_ids_in(text: str) -> str:
     """``text`` with every personal ID in it reduced to its last four digits."""
-    return _LONG_DIGITS.sub(_hide, text)
+    return _LONG_DIGITS.sub(hide_match, text)
 
 
 def shows_id(f: Finding) -> bool:
@@ -524,21 +529,14 @@ def shows_id(f: Finding) -> bool:
 
 # an ID in any other finding's value or message (typed into the ethnicity or date column, a formula error
 # holding one): 11 to 13 digits, perhaps in groups — not a household code such as 10507-0001 (9 digits)
-_ID_IN_TEXT = re.compile(r"(?<!\d)\d(?:[\s.,/\-]*\d){10,12}(?!\d)")
+ID_IN_TEXT = r"(?<!\d)\d(?:[\s.,/\-]*\d){10,12}(?!\d)"
+_ID_IN_TEXT = re.compile(ID_IN_TEXT)
 
 
 def _hide_all(text: str) -> str:
     """Every letter and digit but the last four hidden: an ID cell as written, whatever the typing mistake
     ("0300800O1234", "030,080,001,234")."""
-    keep = sum(ch.isalnum() for ch in text) - 4
-    out = []
-    for ch in text:
-        if ch.isalnum() and keep > 0:
-            out.append("*")
-            keep -= 1
-        else:
-            out.append(ch)
-    return "".join(out)
+    return _keep_last_four(text, str.isalnum)
 
 
 def masked(f: Finding) -> Finding:
@@ -550,14 +548,14 @@ def masked(f: Finding) -> Finding:
         params = tuple((k, "***" if f.code == "id-province-unknown" and k.startswith("detail") else mask_ids_in(v))
                        for k, v in f.params)
     else:
-        value = _ID_IN_TEXT.sub(_hide, f.value) if f.value else f.value
-        params = tuple((k, _ID_IN_TEXT.sub(_hide, v)) for k, v in f.params)
+        value = _ID_IN_TEXT.sub(hide_match, f.value) if f.value else f.value
+        params = tuple((k, _ID_IN_TEXT.sub(hide_match, v)) for k, v in f.params)
     return dataclasses.replace(f, value=value, params=params)
 
 
 def hide_ids(text: str) -> str:
     """``text`` with every ID-like number (11 to 13 digits, perhaps grouped) reduced to its last four digits."""
-    return _ID_IN_TEXT.sub(_hide, text)
+    return _ID_IN_TEXT.sub(hide_match, text)
 
 
 def shared_message(f: Finding, lang: str = "vi") -> str:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
+from hgn_review.findings import ID_IN_TEXT, hide_match
+
 ID_MASK = "********"
-# an ID written in a text cell (a household code that is the head's ID, "Thôn Đông (CCCD 030080001234)"): 11 to
-# 13 digits, perhaps in groups — a household code such as 10507-0001 (9 digits) is not one
-ID_IN_TEXT = r"(?<!\d)\d(?:[\s.,/\-]*\d){10,12}(?!\d)"
 
 
 def mask_ids(ids: pd.Series) -> pd.Series:
@@ -27,9 +24,7 @@ def initials(names: pd.Series) -> pd.Series:
 
 def mask_ids_in_text(values: pd.Series) -> pd.Series:
     """Every ID written inside a text cell reduced to its last four digits ("Thôn Đông (CCCD ********1234)")."""
-    s = values.astype("string")
-    return s.str.replace(ID_IN_TEXT, lambda m: "*" * (sum(c.isdigit() for c in m.group()) - 4)
-                         + re.sub(r"\D", "", m.group())[-4:], regex=True)
+    return values.astype("string").str.replace(ID_IN_TEXT, hide_match, regex=True)
 
 
 def mask_persons(persons: pd.DataFrame) -> pd.DataFrame:
