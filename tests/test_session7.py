@@ -323,3 +323,15 @@ def test_a_note_keeps_both_wordings_when_copied_or_pickled() -> None:
     n = Note("Tổng hợp chưa đủ.", "The merge is partial.")
     for again in (copy.copy(n), copy.deepcopy(n), pickle.loads(pickle.dumps(n))):
         assert str(again) == "Tổng hợp chưa đủ." and say(again, "en") == "The merge is partial."
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("030080001234", "********1234"), ("30080001234", "*******1234"), ("030 080 001 234", "*** *** **1 234"),
+    ("0300.8000.1234", "****.****.1234"), ("11284-01-0001", "11284-01-0001"), ("10507-0001", "10507-0001"),
+    ("1500000", "1500000")])
+def test_ids_are_hidden_in_text_but_household_codes_and_amounts_are_not(text: str, shown: str) -> None:
+    """An ID in a message shows its last four digits, written whole or in groups of three or four; a household
+    code of 9 or 11 digits in other groups (the only locator of some findings) and an amount stay as written."""
+    from hgn_review.findings import hide_ids
+
+    assert hide_ids(f"Hộ {text} không có") == f"Hộ {shown} không có"

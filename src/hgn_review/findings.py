@@ -528,8 +528,9 @@ def shows_id(f: Finding) -> bool:
 
 
 # an ID in any other finding's value or message (typed into the ethnicity or date column, a formula error
-# holding one): 11 to 13 digits, perhaps in groups — not a household code such as 10507-0001 (9 digits)
-ID_IN_TEXT = r"(?<!\d)\d(?:[\s.,/\-]*\d){10,12}(?!\d)"
+# holding one): 11 to 13 digits in a row, or 12 in groups of three or four ("030 080 001 234", "0300.8000.1234") —
+# not a household code such as 10507-0001 or 11284-01-0001
+ID_IN_TEXT = (r"(?<!\d)(?:\d{11,13}|\d{3}([\s.,/\-])\d{3}\1\d{3}\1\d{3}|\d{4}([\s.,/\-])\d{4}\2\d{4})(?![\d])")
 _ID_IN_TEXT = re.compile(ID_IN_TEXT)
 
 

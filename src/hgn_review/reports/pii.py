@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 
 from hgn_review.findings import ID_IN_TEXT, hide_match
@@ -42,6 +44,9 @@ def mask_persons(persons: pd.DataFrame) -> pd.DataFrame:
             continue
         if pd.api.types.is_string_dtype(out[col].dtype) or pd.api.types.is_object_dtype(out[col].dtype):
             text = out[col].astype("string")
-            if text.str.contains(ID_IN_TEXT, regex=True).fillna(False).any():
+            with warnings.catch_warnings():  # the pattern's groups are backreferences, not for extraction
+                warnings.simplefilter("ignore", UserWarning)
+                found = text.str.contains(ID_IN_TEXT, regex=True).fillna(False).any()
+            if found:
                 out[col] = mask_ids_in_text(text)
     return out
