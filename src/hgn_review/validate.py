@@ -103,8 +103,8 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
                 continue
             for r, v in raw[c.key][mask].items():
                 extra = {}
-                if code == "value-not-in-list":
-                    near = _suggest(str(v), c.choices)
+                if code in ("value-not-in-list", "value-not-yes-no"):
+                    near = _suggest(str(v), c.choices or ("Có", "Không"))
                     if near:
                         extra = {"suggestion": f" (có phải \"{near}\"?)", "suggestion_en": f" (did you mean \"{near}\"?)"}
                 out.append(finding(code, file=sd.file, sheet=sd.sheet, row=int(r), column=header, col=letter,

@@ -186,12 +186,49 @@ def _csv_text(raw: bytes) -> str:
     Vietnamese Windows code page, else Latin-1 (every byte decodes: legacy text is then reported, never lost)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16")
-    for enc in ("utf-8-sig", "cp1258", "latin-1"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")  # pragma: no cover - latin-1 decodes every byte
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    latin = raw.decode("latin-1")  # every byte decodes
+    try:
+        windows = raw.decode("cp1258")
+    except UnicodeDecodeError:
+        return latin
+    # an 8-bit file is the Vietnamese code page, or text typed with a TCVN3/VNI font saved byte for byte (then
+    # cp1258 turns its letters into stray combining marks, "Tḥ B́nh", and the legacy text would go unreported):
+    # the reading whose fields are Vietnamese wins
+    return latin if _legacy_fields(latin) > _vietnamese_fields(windows) else windows
+
+
+def _fields(text: str, limit: int = 2000) -> list[str]:
+    """The distinct non-ASCII fields of a CSV text (at most ``limit``)."""
+    out: dict[str, None] = {}
+    for cell in re.split(r"[,;\t\r\n]", text):
+        cell = cell.strip().strip('"')
+        if cell and not cell.isascii():
+            out.setdefault(cell, None)
+            if len(out) >= limit:
+                break
+    return list(out)
+
+
+def _legacy_fields(text: str) -> int:
+    from hgn_review.legacy import detect
+
+    return sum(detect(f) is not None for f in _fields(text))
+
+
+def _vietnamese_fields(text: str) -> int:
+    import unicodedata
+
+    from hgn_review.legacy import is_vietnamese_syllable
+
+    def reads(field: str) -> bool:
+        words = [w for w in re.findall(r"\w+", unicodedata.normalize("NFC", field)) if not w.isascii()]
+        return bool(words) and all(is_vietnamese_syllable(w.lower()) for w in words)
+
+    return sum(reads(f) for f in _fields(text))
 
 
 def _delimiter(text: str) -> str:

@@ -206,7 +206,7 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
     for level in levels:
         tables[level] = _aggregate(sums, keys[level], names[level], level)
 
-    persons = _persons(hh, members, keys, names, person_attrs, std_id, as_of, cls)
+    persons = _unicode_names(_persons(hh, members, keys, names, person_attrs, std_id, as_of, cls))
     view = ReportView(
         scope=scope, year=as_of.year, as_of=as_of, row_level=row_level,
         row_label=ROW_LABEL_COMMUNE_AFTER if row_level == COMMUNE and reg.era(on) == AFTER else ROW_LABELS[row_level],
@@ -648,6 +648,29 @@ def _listed_frame(listed: np.ndarray, columns: dict[str, pd.Series | np.ndarray 
             data[name] = values.iloc[rows].to_numpy()
     frame = pd.DataFrame(data, index=pd.Index(rows) if len(rows) else pd.RangeIndex(0))
     return frame[listed[rows]]
+
+
+def _unicode_names(persons: pd.DataFrame) -> pd.DataFrame:
+    """Names and villages typed with a TCVN3/VNI font, as the person is called: the list for the population
+    database and forms 14/15 carry "Nguyễn Văn An", not "NguyÔn V¨n An". Only text the detector is sure of is
+    converted (legacy.detect: ambiguous text stays as typed); the return's cell is reported by validation."""
+    from hgn_review.legacy import detect_series, to_unicode
+
+    out = persons
+    for col in ("ho_ten", "chu_ho", "ho_ten_chu_ho", "thon"):
+        if col not in persons.columns or persons.empty:
+            continue
+        text = persons[col].astype("string")
+        found = detect_series(text)
+        if not found.notna().any():
+            continue
+        if out is persons:
+            out = persons.copy()
+        pairs = pd.DataFrame({"t": text[found.notna()], "e": found[found.notna()]}).drop_duplicates()
+        table = {(t, e): to_unicode(t, e) for t, e in zip(pairs["t"], pairs["e"], strict=True)}  # per distinct name
+        at = found.notna().to_numpy(dtype=bool)
+        out.loc[at, col] = [table[(t, e)] for t, e in zip(text[at], found[at], strict=True)]
+    return out
 
 
 def _persons(hh: pd.DataFrame, members: pd.DataFrame, keys: dict[str, pd.Series], names: dict[str, dict[str, str]],
