@@ -318,7 +318,38 @@ def standard_show(ident: Annotated[str, typer.Argument(help="Mã chuẩn hoặc 
     std = load_standard(ident)
     heads = ["Tham số", "Giá trị", "Mức độ", "Căn cứ"] if lang == Lang.vi else ["Parameter", "Value", "Status",
                                                                                "Source"]
-    table(f"{std.id} — {std.title}", heads, [(p[0], p[1], p[2], p[3]) for p in std.parameters()])
+    table(f"{std.id} — {std.title}", heads, [(p[0], _shown_value(p[1], lang), p[2], p[3]) for p in std.parameters()])
+
+
+def _shown_value(value: Any, lang: Lang) -> str:
+    """A standard's parameter as an officer reads it: 1.500.000, 15–59, a list of words — not Python's repr."""
+    from datetime import date as _date
+
+    vi = lang == Lang.vi
+    if value is None:
+        return "chưa xác định" if vi else "not set"
+    if isinstance(value, bool):
+        return ("Có" if value else "Không") if vi else ("yes" if value else "no")
+    if isinstance(value, int | float):
+        if float(value).is_integer():
+            text = f"{int(value):,}"
+            return text.replace(",", ".") if vi else text
+        text = f"{value:.4g}"
+        return text.replace(".", ",") if vi else text
+    if isinstance(value, _date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, tuple | list | frozenset | set):
+        return "; ".join(_shown_value(v, lang) for v in value)
+    if hasattr(value, "start") and hasattr(value, "end"):  # an age range
+        start, end = value.start, value.end
+        if end is None:
+            return f"từ {start}" if vi else f"from {start}"
+        return f"{start}–{end}"
+    import dataclasses
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a band: "16–17: THCS"
+        return ": ".join(_shown_value(getattr(value, f.name), lang) for f in dataclasses.fields(value))
+    return str(value)
 
 
 @standard_app.command("check")

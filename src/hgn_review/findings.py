@@ -285,6 +285,13 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "household is not classified.",
        "Sửa ngày rà soát (năm gõ nhầm?) rồi chạy lại, hoặc chọn chuẩn bằng --standard.",
        "Correct the review date (a mistyped year?) and run again, or choose the standard with --standard."),
+    _c("review-date-outside-local-standard", WARNING, "classify",
+       "Ngày rà soát {value} nằm ngoài thời hạn của chuẩn địa phương {detail}: hộ không được phân loại theo chuẩn "
+       "này (cột phân loại theo chuẩn địa phương để trống); phân loại theo chuẩn quốc gia không đổi.",
+       "The review date {value} is outside the period of the local standard {detail}: the household is not "
+       "classified under it (its local class is left blank); the national class stands.",
+       "Kiểm tra ngày rà soát, hoặc dùng chuẩn địa phương của đúng thời kỳ (--local).",
+       "Check the review date, or use the local standard of that period (--local)."),
     _c("review-date-other-standard", ERROR, "classify",
        "Ngày rà soát {value} không thuộc thời kỳ của chuẩn {detail}, chuẩn mà các hộ khác được phân loại theo: hộ "
        "này chưa được phân loại.",

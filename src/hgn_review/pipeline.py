@@ -49,7 +49,14 @@ class ClassifyRun:
 def pick_standard(households: pd.DataFrame, standard: str | None) -> Standard:
     """The standard named, else the national standard most of the batch's review dates fall under."""
     if standard:
-        return load_standard(standard)
+        std = load_standard(standard)
+        if std.scope != "national":  # a province's local lines would take the national class's place
+            raise UsageError(f"Chuẩn {std.id} là chuẩn địa phương, không phải chuẩn quốc gia.",
+                             hint="Chuẩn địa phương dùng với --local (phân loại thêm theo chuẩn của tỉnh); --standard "
+                                  "chỉ nhận chuẩn quốc gia.",
+                             message_en=f"{std.id} is a local standard, not a national one.",
+                             hint_en="Use a local standard with --local; --standard takes a national standard only.")
+        return std
     dates = households["ngay_ra_soat"].dropna() if "ngay_ra_soat" in households else pd.Series(dtype="datetime64[ns]")
     if dates.empty:
         raise UsageError("Không xác định được chuẩn nghèo: không có ngày rà soát hợp lệ nào.",
@@ -596,7 +603,7 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     if max_cells:  # only when given: the cache keys of a run without it stay as they were
         opts["max_cells"] = max_cells
     if standard is not None:  # a standard file edited at the same path is another standard
-        opts["standard_sha256"] = load_standard(standard).sha256
+        opts["standard_sha256"] = pick_standard(pd.DataFrame(), standard).sha256  # (a local one is refused here)
     if previous is not None:
         prev_df = load_status_list(previous)
         digest = _digest(previous)
@@ -785,6 +792,9 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
             code = (metas[d].get("units") or ["xa"])[0]
             res = read_bundle(bundles[d])
             _mark_shared_ids(res.members, {d: id_hits[d]} if d in id_hits else {})
+            # the return's findings as the round found them: also those of checks across returns (the same ID
+            # in another commune's return, the start list's households not reviewed)
+            res.findings = findings_frame([f for f in report.findings if f.file == d])
             outputs["so_xa"].extend(write_results(res, stage / "so_xa" / f"{code}_ket_qua.xlsx"))
     stages.append(StageTime(Note("biểu mẫu, danh sách", "forms, lists"), time.perf_counter() - t3))
     outputs = {k: [out_dir / p.relative_to(stage) for p in v] for k, v in outputs.items()}

@@ -56,12 +56,25 @@ def write_population_list(results: Results, out_dir: Path, *, mask_pii: bool = F
     return paths
 
 
+def _villages_masked(results: Results) -> Results:
+    import dataclasses
+
+    from hgn_review.reports.pii import mask_ids_in_text
+
+    hh = results.households
+    if "thon" not in hh.columns or hh.empty:
+        return results
+    return dataclasses.replace(results, households=hh.assign(thon=mask_ids_in_text(hh["thon"])))
+
+
 def make_report(input: Path | Results, out_dir: Path, *, forms: list[int] | str | None = None, unit: str | None = None,
                 as_of: date | None = None, signer: str = "", place: str = "", report_date: date | None = None,
                 issuer: str | None = None, forms_dir: Path | None = None, mask_pii: bool = False,
                 columns_file: Path | None = None, max_rows: int = EXCEL_MAX_ROWS) -> ReportOutputs:
     """Read a results file (or a Results value) and write every output into ``out_dir``."""
     results = input if isinstance(input, Results) else read_results(Path(input))
+    if mask_pii:  # an ID written in a village's name would be a row label of the forms and the page
+        results = _villages_masked(results)
     if isinstance(forms, str):
         forms = parse_forms_option(forms)
     refuse_locked(p for p in Path(out_dir).glob("*") if p.is_file())  # before any form is replaced

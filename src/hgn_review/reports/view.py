@@ -807,7 +807,9 @@ def _coverage(results: Results, scope: Scope, row_level: str, rows: pd.DataFrame
             cov.tables.append((title, [], []))
             continue
         head = [lab.get(str(c), str(c)) for c in df.columns]
-        body = df.head(_HTML_ROWS).astype("string").fillna("").astype(str).to_numpy().tolist()
+        shown = df.head(_HTML_ROWS).astype(object)
+        shown = shown.map(lambda x: "Có" if x is True or x is np.True_ else "Không" if x is False or x is np.False_ else x)
+        body = shown.astype("string").fillna("").astype(str).to_numpy().tolist()
         if len(df) > _HTML_ROWS:  # said, never cut silently: the whole table is in the results
             body.append([f"… và {len(df) - _HTML_ROWS} dòng nữa: xem sheet \"{title}\" của tệp kết quả."]
                         + [""] * (len(head) - 1))

@@ -295,6 +295,13 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
                          message_en=f"prefer must be 'recorded' or 'derived', not '{prefer}'")
     std = load_standard(std)
     local_std = load_standard(local) if local is not None else None
+    if local_std is not None and local_std.scope != "local":  # a national standard's lines are not a province's
+        raise UsageError(f"Chuẩn {local_std.id} là chuẩn quốc gia, không phải chuẩn địa phương.",
+                         hint="--local nhận chuẩn địa phương của tỉnh (scope: local); chuẩn quốc gia chọn bằng "
+                              "--standard.",
+                         message_en=f"{local_std.id} is a national standard, not a local one.",
+                         hint_en="--local takes a province's local standard (scope: local); choose the national one "
+                                 "with --standard.")
     hh = households.copy(deep=False)  # copy-on-write: the columns added below leave the input as it is
     index = pd.Index(column(hh, "uid", "Int64").astype("int64"), name="uid")
     if not index.is_unique:
@@ -371,7 +378,17 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     if local_std is not None and d_local is not None:
         dec_local = decide(hh, _combine(recorded, d_local.flags, prefer), local_std)
         local_classes = np.where(blocked, undecided_class, dec_local.classes)
+        # a household reviewed outside the local standard's period is not classified under it
+        review = pd.to_datetime(hh["ngay_ra_soat"], errors="coerce") if "ngay_ra_soat" in hh.columns \
+            else pd.Series(pd.NaT, index=hh.index)
+        outside = ~local_std.covers_dates(review) & review.notna().to_numpy()
         local_class = labels(local_classes, CLASSES, index)
+        if outside.any():
+            local_class = local_class.mask(outside)
+            at_out = np.flatnonzero(outside)
+            found += loc.findings("review-date-outside-local-standard", at_out, column_key="ngay_ra_soat",
+                                  key="ngay_ra_soat", value=[f"{d:%d/%m/%Y}" for d in review.iloc[at_out]],
+                                  detail=local_std.id)
         # report what the local standard misses only where it differs from what the national one already asks
         asked = dec.missing.where(classes == undecided_class, "").to_numpy()
         extra = np.flatnonzero(~blocked & (local_classes == undecided_class) & (dec_local.missing.to_numpy() != asked))

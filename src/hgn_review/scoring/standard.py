@@ -275,6 +275,13 @@ def _resolve(ref: str, base: Path | Traversable | None, chain: tuple[str, ...] =
         raise StandardFileError(label, "extends", "phải là mã chuẩn hoặc đường dẫn tệp .yaml",
                                 "must be a standard id or a .yaml path")
     folder = file.parent if isinstance(file, Path) else _bundled_dir()
+    try:
+        _locate(parent_ref, folder)
+    except StandardFileError:
+        raise
+    except ConfigError as exc:  # the parent named by extends is not there: said at this file's extends key
+        raise StandardFileError(label, "extends", f"{exc.message}. {exc.hint}", f"{exc.message_en}. {exc.hint_en}") \
+            from None
     parent, parent_bytes, _ = _resolve(parent_ref, folder, (*chain, key))
     inherited = {k: v for k, v in parent.items() if k not in META_KEYS}
     return _merge(inherited, data), [*parent_bytes, raw], label
