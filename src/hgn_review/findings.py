@@ -379,28 +379,28 @@ class Finding:
     def param(self, name: str) -> str:
         return dict(self.params).get(name, "")
 
-    def message(self, lang: str = "vi") -> str:
-        entry = CATALOGUE[self.code]
-        template = entry.en if lang == "en" else entry.vi
-        values = {"value": self.value if self.value is not None else "", "header": self.column or "",
-                  "detail": "", "other": "", "suggestion": "", "proposal": ""}
+    def _values(self, lang: str) -> dict[str, Any]:
+        """What a message or hint template names: the value, the header and the parameters (``_en`` ones in
+        English); the usual names blank when the finding has none."""
+        values: dict[str, Any] = {"value": self.value if self.value is not None else "", "header": self.column or "",
+                                  "detail": "", "other": "", "suggestion": "", "proposal": ""}
         params = dict(self.params)
         for k, v in params.items():
             if not k.endswith("_en"):
                 values[k] = params.get(k + "_en", v) if lang == "en" else v
-        return template.format(**values)
+        return values
+
+    def message(self, lang: str = "vi") -> str:
+        entry = CATALOGUE[self.code]
+        return (entry.en if lang == "en" else entry.vi).format(**self._values(lang))
 
     def hint(self, lang: str = "vi") -> str:
         entry = CATALOGUE[self.code]
         template = entry.hint_en if lang == "en" else entry.hint_vi
         if "{" not in template:
             return template
-        params = dict(self.params)
-        values = {k: (params.get(k + "_en", v) if lang == "en" else v) for k, v in params.items()
-                  if not k.endswith("_en")}
         try:  # a hint names what the finding names ("Đổi tên sheet thành \"{other}\"")
-            return template.format_map({"value": self.value or "", "header": self.column or "", "detail": "",
-                                        "other": "", "suggestion": "", "proposal": "", **values})
+            return template.format_map(self._values(lang))
         except (KeyError, IndexError, ValueError):
             return template
 

@@ -617,6 +617,7 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     n_jobs = max(1, jobs or os.cpu_count() or 1)
     todo: list[tuple[Path, str, Any]] = []
     bundles: dict[str, Path] = {}
+    metas: dict[str, dict[str, Any]] = {}  # each cached bundle's meta.json, read once
     shas: dict[str, str] = {}
     first_by_sha: dict[str, str] = {}
     duplicate_files: list[tuple[str, str]] = []
@@ -632,8 +633,10 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
         first_by_sha[sha] = display
         shas[display] = sha
         key = _cache_key(sha, opts, display)
-        if _whole(cache / "files" / key):
+        cached_meta = _whole(cache / "files" / key)
+        if cached_meta is not None:
             bundles[display] = cache / "files" / key
+            metas[display] = cached_meta
         else:
             todo.append((path, display, known))
     memo.save()
@@ -674,13 +677,12 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     t1 = time.perf_counter()
     ordered = [d for _p, d in files if d in bundles]
     report = Report()
-    metas: dict[str, dict[str, Any]] = {}
     id_files: list[str] = []
     id_codes: list[Any] = []
     id_hits: dict[str, set[int]] = {}  # return → Excel rows of its members whose ID is also in another return
     for d in ordered:
         b = bundles[d]
-        meta = json.loads((b / "meta.json").read_text("utf-8"))
+        meta = metas.get(d) or json.loads((b / "meta.json").read_text("utf-8"))  # read when it was checked
         if (meta.get("file_summary") or {}).get("file") not in (None, d):  # renamed since it was cached
             res = read_bundle(b)
             _renamed(res, d)
@@ -956,22 +958,24 @@ def _remove_leftovers(out_dir: Path) -> None:
         part.unlink(missing_ok=True)
 
 
-def _whole(bundle: Path) -> bool:
-    """A cached bundle that can be used: its meta.json readable and every file it lists of the size written (a
-    bundle damaged by hand — a file deleted or cut short, meta.json garbled — is made again, not trusted)."""
+def _whole(bundle: Path) -> dict[str, Any] | None:
+    """The meta.json of a cached bundle that can be used — readable, every file it lists of the size written —,
+    else None (a bundle damaged by hand — a file deleted or cut short, meta.json garbled — is made again, not
+    trusted)."""
     try:
         meta = json.loads((bundle / "meta.json").read_text("utf-8"))
     except (OSError, ValueError):
-        return False
+        return None
     if (bundle / RETRY).exists() or not isinstance(meta, dict):
-        return False
+        return None
     sizes = meta.get("file_sizes")
     if not isinstance(sizes, dict) or not sizes:
-        return False
+        return None
     try:
-        return all((bundle / name).stat().st_size == size for name, size in sizes.items())
+        whole = all((bundle / name).stat().st_size == size for name, size in sizes.items())
     except OSError:
-        return False
+        return None
+    return meta if whole else None
 
 
 def _renamed(res: Results, display: str) -> bool:

@@ -540,13 +540,11 @@ def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding], away: np.ndarray 
 
 
 def _away(households: pd.DataFrame, members: pd.DataFrame) -> np.ndarray | None:
-    """Members (by their household's Excel row) of a household that moved away or dissolved; None if none."""
-    if "tinh_trang_ho" not in households or "_hh_row" not in members or not len(members):
+    """:func:`departed` within one return, households by their Excel row (the frame's index); None if none."""
+    if "_hh_row" not in members:
         return None
-    gone = households.index[households["tinh_trang_ho"].isin(STATUS_OUT).fillna(False).to_numpy(dtype=bool)]
-    if not len(gone):
-        return None
-    return members["_hh_row"].isin(gone).fillna(False).to_numpy(dtype=bool)
+    away = departed(households.assign(_hh_row=households.index), members, ("_hh_row",))
+    return away if away.any() else None
 
 
 def departed(households: pd.DataFrame, members: pd.DataFrame, keys: tuple[str, ...] = ("uid",)) -> np.ndarray:

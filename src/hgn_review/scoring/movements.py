@@ -208,8 +208,10 @@ def _unique_lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
     return pd.Series(values[ok].to_numpy(), index=keys[ok].to_numpy())
 
 
-def _list_keys(households: pd.DataFrame, other: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(commune + code key, commune in this review's units, commune as written) of each row of the list.
+def _list_keys(households: pd.DataFrame,
+               other: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, dict[str, list[str]]]:
+    """(commune + code key, commune in this review's units, commune as written) of each row of the list, and the
+    old communes split among new ones (:func:`list_communes`).
 
     An old commune split among new ones (see :func:`list_communes`) is placed in the new commune whose household
     has the row's code, when exactly one has it."""
@@ -239,7 +241,7 @@ def _list_keys(households: pd.DataFrame, other: pd.DataFrame) -> tuple[pd.Series
             values = commune.to_numpy(dtype=object).copy()
             values[rows[placed]] = chosen[placed]
             commune = pd.Series(values, index=commune.index, dtype=commune.dtype)
-    return commune + sep + code, commune, written
+    return commune + sep + code, commune, written, split
 
 
 def _list_heads(other: pd.DataFrame) -> pd.Series:
@@ -294,7 +296,7 @@ def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
     sep = "\x1f"
     own_commune = _commune(column(households, "ma_xa", "str"))
     own = own_commune + sep + column(households, "ma_ho", "str").str.strip()
-    theirs, commune, written = _list_keys(households, other)
+    theirs, commune, written, split = _list_keys(households, other)
     code = column(other, "ma_ho", "str").str.strip()
     in_list = theirs.map(theirs.value_counts()).fillna(0).to_numpy()
     in_review = theirs.map(own.value_counts()).fillna(0).to_numpy()
@@ -317,7 +319,6 @@ def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
     reviewed_units = set(own_commune.dropna())
     # an old commune split among new ones is reviewed when all of them are; a household of it that no new
     # commune's return has is reported on the return of the first (which it went to, only its head's ID could tell)
-    split = list_communes(written, households)[1]
     whole_split = {old: new[0] for old, new in split.items() if set(new) <= reviewed_units}
     if whole_split:
         unplaced = commune.isna() & written.isin(list(whole_split)).fillna(False)
