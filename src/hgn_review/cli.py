@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 from datetime import date, datetime
 from enum import StrEnum
@@ -452,8 +453,34 @@ def _usage_vi(exc: Exception) -> str:
         return f"Không có tuỳ chọn {getattr(exc, 'option_name', '')}." + (f" Có phải là: {', '.join(near)}?" if near
                                                                            else "")
     if "BadParameter" in kinds:
-        return f"Giá trị không hợp lệ cho {name or 'một tham số'}: {message}"
+        return f"Giá trị không hợp lệ cho {name or 'một tham số'}: {_bad_value_vi(message)}"
     return f"Lệnh chưa đúng: {message}"
+
+
+# what click and typer say of a bad value, in English only: (pattern, Vietnamese with the pattern's groups)
+_BAD_VALUES = (
+    (r"(?:Value error, )?'(.*)' is not one of (.*?)\.?$", "“{0}” không phải một trong các giá trị {1}."),
+    (r"Input should be (.*)$", "cần {0}."),
+    (r"'(.*)' is not a valid (?:integer|int)(?: range)?\.?$", "“{0}” không phải số nguyên."),
+    (r"'(.*)' is not a valid float\.?$", "“{0}” không phải số."),
+    (r"(.*) is not in the range (.*?)\.?$", "{0} nằm ngoài khoảng {1}."),
+)
+_BAD_WORDS = (("a valid integer", "một số nguyên"), ("a valid number", "một số"), ("a valid boolean", "Có hoặc Không"),
+              ("unable to parse string as an integer", "không đọc được thành số nguyên"),
+              ("unable to parse string as a number", "không đọc được thành số"), (" or ", " hoặc "))
+
+
+def _bad_value_vi(message: str) -> str:
+    """click's and typer's words for a bad option value in Vietnamese; the value as typed is kept."""
+    for pattern, vi in _BAD_VALUES:
+        m = re.match(pattern, message.strip())
+        if m:
+            groups = list(m.groups())
+            if pattern.startswith("Input"):
+                for en, v in _BAD_WORDS:
+                    groups[0] = groups[0].replace(en, v)
+            return vi.format(*groups)
+    return message
 
 
 def main() -> None:

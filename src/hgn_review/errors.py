@@ -5,6 +5,8 @@ This module imports nothing else from the package.
 
 from __future__ import annotations
 
+import re
+
 
 class HgnError(Exception):
     """The command could not run. Carries a slug, a Vietnamese message, an English one and a hint."""
@@ -101,3 +103,34 @@ class Note(str):
 def say(note: str, lang: str) -> str:
     """A note in ``lang``: a :class:`Note`'s English when asked, else the text itself."""
     return getattr(note, "en", note) if lang == "en" else str(note)
+
+
+# PyYAML's words for the usual slips in a hand-edited file, in Vietnamese
+_YAML_PROBLEMS = (
+    ("cannot start any token", "có ký tự Tab hoặc ký tự không được phép ở đầu: YAML chỉ thụt lề bằng dấu cách"),
+    ("mapping values are not allowed here", "dấu ':' không đúng chỗ (thường do thụt lề sai, hoặc thiếu dấu cách "
+                                            "sau ':', hoặc giá trị có ':' mà không đặt trong nháy)"),
+    ("could not find expected ':'", "thiếu dấu ':' sau khoá"),
+    ("found unexpected end of stream", "dấu nháy hoặc ngoặc mở mà chưa đóng"),
+    ("expected ',' or ']'", "danh sách mở bằng '[' chưa đóng bằng ']' (hoặc thiếu dấu ',')"),
+    ("expected ',' or '}'", "bảng mở bằng '{' chưa đóng bằng '}' (hoặc thiếu dấu ',')"),
+    ("expected <block end>", "thụt lề không khớp với các dòng trên"),
+    ("found undefined alias", "dùng bí danh '*' chưa được khai báo"),
+)
+
+
+def yaml_problem(exc: BaseException) -> tuple[str, str]:
+    """(Vietnamese, English) of why a YAML text could not be read, with the line and column of the problem."""
+    problem = str(getattr(exc, "problem", "") or "")
+    context = str(getattr(exc, "context", "") or "")
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if getattr(exc, "context_mark", None) is not None and ("end of stream" in problem or "expected ','" in problem):
+        mark = exc.context_mark  # type: ignore[attr-defined]  # a quote or bracket never closed: where it opens
+    where_vi = f"dòng {mark.line + 1}, cột {mark.column + 1}: " if mark is not None else ""
+    where_en = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    text = f"{context} {problem}"
+    twice = re.match(r"khóa '(.*)' ghi hai lần", problem)  # hgn's own check (standard.py): already in Vietnamese
+    if twice:
+        return where_vi + problem, where_en + f"key '{twice.group(1)}' written twice"
+    vi = next((v for en, v in _YAML_PROBLEMS if en in text), "sai cú pháp YAML")
+    return where_vi + vi, where_en + (problem or "invalid YAML")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from hgn_review.errors import InputError
-from hgn_review.findings import Finding, Report
+from hgn_review.findings import SEVERITY_VI, Finding, Report
 from hgn_review.io.write import atomic_path, mark_output
 from hgn_review.schemas.layout import INDICATORS, load_layout
 
@@ -39,6 +39,13 @@ EXTRA_LABELS = {
     "dien_bien": "Diễn biến", "ly_do": "Lý do", "chuan": "Chuẩn áp dụng", "dinh_danh_loi": "Lỗi số định danh",
     "nam_sinh": "Năm sinh", "tuoi": "Tuổi", "source_file": "Tệp kết quả nguồn", "source_sha256": "SHA-256 tệp nguồn",
     "unit": "Mã đơn vị", "ma_huyen": "Mã huyện", "ma_tinh": "Mã tỉnh",
+}
+# the findings sheet of a results workbook (the commune's own workbook among them): Vietnamese headers over the
+# keys row, which is what the sheet is read back by
+FINDING_LABELS = {
+    "file": "Tệp", "sheet": "Sheet", "row": "Dòng", "column": "Cột", "cell": "Ô", "key": "Mã cột",
+    "code": "Mã lỗi", "severity": "Mức độ", "message": "Nội dung", "hint": "Cách sửa", "value": "Giá trị",
+    "col": "Cột (chữ)", "params": "Tham số (để hgn đọc lại)",
 }
 BOOL_TRUE, BOOL_FALSE = "Có", "Không"
 TEXT_KEYS = {"ma_xa", "ma_ho", "so_dinh_danh", "ma_huyen", "ma_tinh", "unit", "source_sha256"}
@@ -88,9 +95,10 @@ def _cell_values(s: pd.Series) -> list[Any]:
     return s.where(s.notna(), None).tolist()
 
 
-def _write_table(wb: Any, name: str, df: pd.DataFrame, fmt: dict[str, Any], keys_row: bool = True) -> None:
+def _write_table(wb: Any, name: str, df: pd.DataFrame, fmt: dict[str, Any], keys_row: bool = True,
+                 lab: dict[str, str] | None = None) -> None:
     ws = wb.add_worksheet(name)
-    lab = labels()
+    lab = lab if lab is not None else labels()
     cols = list(df.columns)
     ws.write_row(0, 0, [lab.get(c, c) for c in cols], fmt["head"])
     start = 1
@@ -124,8 +132,11 @@ def write_results(res: Results, out: Path, parquet_dir: Path | None = None) -> l
             _write_table(wb, SHEET_SUMMARY, res.summary, fmt)
         for name, df in res.extra_sheets.items():
             _write_table(wb, name, df, fmt)
-        _write_table(wb, SHEET_FINDINGS, res.findings, fmt)
-        meta = pd.DataFrame({"khoa": list(res.meta), "gia_tri": [  # every value as JSON: "10507" stays text
+        found = res.findings
+        if "severity" in found.columns:  # "Lỗi", "Cảnh báo" as the findings workbook says them; read back as codes
+            found = found.assign(severity=found["severity"].map(lambda v: SEVERITY_VI.get(v, v)))
+        _write_table(wb, SHEET_FINDINGS, found, fmt, lab=FINDING_LABELS)
+        meta = pd.DataFrame({"Khoá": list(res.meta), "Giá trị": [  # every value as JSON: "10507" stays text
             json.dumps(v, ensure_ascii=False, default=str) for v in res.meta.values()]})
         _write_table(wb, SHEET_META, meta, fmt, keys_row=False)
         wb.close()
@@ -321,6 +332,14 @@ def read_results(path: Path) -> Results:
     return res
 
 
+def _severity_codes(found: pd.DataFrame) -> pd.DataFrame:
+    """A findings sheet's severities ("Lỗi", "Cảnh báo", "Thông tin") as the codes findings carry."""
+    if "severity" not in found.columns:
+        return found
+    back = {v: k for k, v in SEVERITY_VI.items()}
+    return found.assign(severity=found["severity"].map(lambda v: back.get(v, v)).astype(found["severity"].dtype))
+
+
 def _read_workbook(reader: Any, path: Path) -> Results:
     meta_df = _read_table(reader, SHEET_META, keys_row=False)
     meta: dict[str, Any] = {}
@@ -333,5 +352,5 @@ def _read_workbook(reader: Any, path: Path) -> Results:
             meta[k] = v
     extra = {n: _read_table(reader, n) for n in (SHEET_COVERAGE, SHEET_RECON) if n in reader.sheet_names}
     return Results(households=_read_table(reader, SHEET_HOUSEHOLDS), members=_read_table(reader, SHEET_MEMBERS),
-                   summary=_read_table(reader, SHEET_SUMMARY), findings=_read_table(reader, SHEET_FINDINGS),
+                   summary=_read_table(reader, SHEET_SUMMARY), findings=_severity_codes(_read_table(reader, SHEET_FINDINGS)),
                    meta=meta, extra_sheets=extra, path=str(path))

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from hgn_review.errors import ConfigError
+from hgn_review.errors import ConfigError, yaml_problem
 from hgn_review.io.read import col_letter
 
 FORM_FILE = re.compile(r"^bieu_(\d{1,2})\.ya?ml$")
@@ -214,7 +214,8 @@ def _read(text: str, source: str) -> FormDef:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise _fail(source, "YAML", f"không đọc được: {exc}", f"cannot be parsed: {exc}") from exc
+        vi, en = yaml_problem(exc)
+        raise _fail(source, "YAML", f"không đọc được ({vi})", f"cannot be parsed ({en})") from exc
     return parse_form(data, source)
 
 

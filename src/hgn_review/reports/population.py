@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import yaml
 
-from hgn_review.errors import ConfigError, Note
+from hgn_review.errors import ConfigError, Note, yaml_problem
 from hgn_review.io.write import atomic_path, mark_output
 from hgn_review.reports import _movements as mv
 from hgn_review.reports import fastxlsx as fx
@@ -82,7 +82,8 @@ def load_column_map(path: Path | None = None) -> ColumnMap:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise _bad(source, f"không đọc được YAML: {exc}", f"cannot parse YAML: {exc}") from exc
+        vi, en = yaml_problem(exc)
+        raise _bad(source, f"không đọc được YAML ({vi})", f"cannot parse YAML ({en})") from exc
     if not isinstance(data, dict):
         raise _bad(source, "phải là một bảng khóa: giá trị", "must be a mapping")
     reasons = data.get("reasons", {}) or {}

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from hgn_review.errors import ConfigError, InputError
+from hgn_review.errors import ConfigError, InputError, yaml_problem
 from hgn_review.schemas.layout import INDICATORS, load_layout
 
 T = TypeVar("T")
@@ -216,7 +216,8 @@ def _read_yaml(text: str, source: str) -> dict[str, Any]:
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}: không đọc được YAML: {exc}", message_en=f"{source}: invalid YAML: {exc}",
+        vi, en = yaml_problem(exc)
+        raise ConfigError(f"{source}: không đọc được YAML ({vi}).", message_en=f"{source}: invalid YAML ({en}).",
                           hint="Kiểm tra thụt lề và dấu ngoặc trong tệp.", hint_en="Check indentation and brackets.") from exc
     if not isinstance(data, dict):
         raise StandardFileError(source, "(gốc)", "tệp phải là một bảng khóa: giá trị", "the file must be a mapping")

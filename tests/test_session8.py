@@ -1,0 +1,66 @@
+"""Session 8: checks added with this session's changes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import household, make_return, ok, run_hgn
+from hgn_review.io.results import read_results
+
+
+def test_results_workbook_findings_sheet_speaks_vietnamese_and_reads_back(tmp_path: Path) -> None:
+    """The findings sheet of a results workbook — the commune's own workbook sent back to it — has Vietnamese
+    headers and severities ("Lỗi", not "error"); read back, the findings carry their severity codes."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    make_return(folder, [household(thon=None)])  # a required cell left blank: an error of the return
+    out = tmp_path / "kq.xlsx"
+    ok(run_hgn("classify", folder, "--out", out, cwd=tmp_path))
+    ws = openpyxl.load_workbook(out, read_only=True)["Phát hiện"]
+    rows = [r for r in ws.iter_rows(values_only=True)]
+    head, keys = rows[0], rows[1]
+    at = keys.index("severity")
+    assert head[at] == "Mức độ" and head[keys.index("message")] == "Nội dung"
+    assert not {"column", "cell", "key", "code", "severity", "message", "hint", "value"} & set(head)
+    severities = {r[at] for r in rows[2:]}
+    assert "Lỗi" in severities and not severities & {"error", "warning", "info"}
+    back = read_results(out).findings
+    assert "error" in set(back["severity"]) and not set(back["severity"]) & {"Lỗi", "Cảnh báo", "Thông tin"}
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("id: x\nname: [a, b\nincome_line: {\n", 2, "'['"),  # a list never closed: where it opens
+    ("id: x\n\tname: y\n", 2, "Tab"),
+    ("id: x\n  name: y\nfoo: bar\n", 2, "':'"),
+    ('id: x\nname: "abc\n', 2, "nháy"),
+    ("id: x\nid: y\n", 2, "hai lần"),
+])
+def test_a_standard_file_that_is_not_yaml_is_explained_in_vietnamese_at_its_line(
+        tmp_path: Path, text: str, line: int, words: str) -> None:
+    """A hand-edited standard file with a YAML slip: the message says, in Vietnamese, the line where to look and
+    what is wrong — not PyYAML's English ("while parsing a flow sequence … expected ',' or ']'")."""
+    bad = tmp_path / "chuan.yaml"
+    bad.write_text(text, "utf-8")
+    proc = run_hgn("standard", "check", bad, cwd=tmp_path)
+    assert proc.returncode == 3, proc.stderr
+    assert f"dòng {line}," in proc.stderr and words in proc.stderr
+    assert not re.search(r"\b(while|expected|found|mapping values|scanning)\b", proc.stderr)
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("sample", "--out", "x", "--communes", "abc"), "cần một số nguyên"),
+    (("sample", "--out", "x", "--error-rate", "nhiều"), "cần một số"),
+    (("validate", ".", "--layout", "mau.yaml"), "“mau.yaml” không phải một trong các giá trị"),
+])
+def test_a_bad_option_value_is_explained_in_vietnamese(tmp_path: Path, args: tuple[str, ...], words: str) -> None:
+    """An option given a value of the wrong kind: click's English ("Input should be a valid integer", "is not one
+    of") is said in Vietnamese; exit code 2 (usage)."""
+    proc = run_hgn(*args, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert words in proc.stderr
+    assert not re.search(r"Input should|is not one of|unable to parse", proc.stderr)
