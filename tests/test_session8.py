@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import household, make_return, ok, run_hgn
+from conftest import household, make_return, member, ok, run_hgn
 from hgn_review.io.results import read_results
 
 
@@ -64,3 +64,22 @@ def test_a_bad_option_value_is_explained_in_vietnamese(tmp_path: Path, args: tup
     assert proc.returncode == 2, proc.stderr
     assert words in proc.stderr
     assert not re.search(r"Input should|is not one of|unable to parse", proc.stderr)
+
+
+def test_rows_with_text_only_beside_the_list_are_reported_once_with_their_range(tmp_path: Path) -> None:
+    """Rows whose list columns are blank but which hold text further right (a table by village beside the list)
+    are no households, and are not dropped silently: one information finding names their rows."""
+    import json
+
+    path = make_return(tmp_path, [household(ma_ho="11284-0001")], [member(ma_ho="11284-0001")])
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Hộ gia đình"]
+    far = ws.max_column + 2
+    for r, text in ((1, "Bảng theo thôn"), (2, "Thôn Đông"), (3, "Thôn Tây"), (4, "Thôn Nam"), (6, "Cộng")):
+        ws.cell(r, far, text)
+    wb.save(path)
+    proc = run_hgn("validate", path, "--json", cwd=tmp_path)
+    found = json.loads(proc.stdout)["findings"]
+    beside = [f for f in found if f["code"] == "rows-beside-list"]
+    assert len(beside) == 1 and beside[0]["row"] == 3 and "3–4, 6" in beside[0]["message"]
+    assert not [f for f in found if f["code"] == "value-required"]

@@ -130,6 +130,13 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
     _c("header-row-repeated", WARNING, "structure",
        "Dòng tiêu đề lặp lại giữa dữ liệu; đã bỏ qua dòng này.", "Header row repeated inside the data; row skipped.",
        "Xóa dòng tiêu đề lặp.", "Delete the repeated header row."),
+    _c("rows-beside-list", INFO, "structure",
+       "Bỏ qua {value} dòng (dòng {detail}) chỉ có chữ ở các cột ngoài danh sách (một bảng khác đặt bên cạnh?): "
+       "không phải hộ hay người.",
+       "Skipped {value} rows (rows {detail}) with text only in columns outside the list (another table beside "
+       "it?): not households or persons.",
+       "Nếu các dòng này là hộ hay người, điền thông tin của họ vào các cột của danh sách.",
+       "If these rows are households or persons, fill in the list's columns for them."),
     _c("footer-rows-skipped", INFO, "structure",
        "Bỏ qua {value} dòng cuối bảng (dòng {detail}: tổng cộng, ngày tháng, chữ ký): không phải hộ hay người.",
        "Skipped {value} rows under the table (rows {detail}: total, date line, signatures): not households or persons.",
@@ -430,6 +437,28 @@ class Finding:
                    row=None if row is None or text(row) is None else int(float(row)), column=text(rec.get("column")),
                    col=text(rec.get("col")), key=text(rec.get("key")), value=text(rec.get("value")),
                    params=tuple(sorted(params.items())))
+
+
+# why a household is not classified (its ``loi_chan`` codes), as the officer reads it
+BLOCKING: dict[str, tuple[str, str]] = {
+    "household-duplicate": ("mã hộ ghi trùng", "household code written twice"),
+    "household-no-members": ("hộ không có thành viên", "no members"),
+    "household-no-head": ("hộ không có chủ hộ", "no head of household"),
+    "household-multiple-heads": ("hộ có nhiều chủ hộ", "several heads of household"),
+    "household-size-mismatch": ("số nhân khẩu khác số thành viên", "household size differs from its members"),
+    "member-id-duplicate": ("một người được ghi hai lần", "a person listed twice"),
+    "commune-unknown": ("mã xã không có trong danh mục", "commune code not in the unit list"),
+    "commune-mismatch": ("mã xã khác mã xã của tệp", "commune code differs from the file's"),
+    "review-date-no-standard": ("ngày rà soát không thuộc chuẩn nghèo nào", "review date under no standard"),
+    "review-date-other-standard": ("ngày rà soát thuộc chuẩn nghèo khác", "review date under another standard"),
+    "income-unreadable": ("thu nhập bình quân ghi nhưng không đọc được", "income per head written but unreadable"),
+}
+
+
+def blocking_text(codes: str, lang: str = "vi") -> str:
+    """``loi_chan`` codes (";"-separated) in words."""
+    i = 1 if lang == "en" else 0
+    return "; ".join(BLOCKING[c][i] if c in BLOCKING else c for c in codes.split(";") if c)
 
 
 def finding(code: str, *, file: str = "", sheet: str = "", row: int | None = None, column: str | None = None,

@@ -77,6 +77,8 @@ class _Typed:
     unreadable: pd.DataFrame
 
 
+INCOME = "thu_nhap_bq"  # measured monthly income per head
+
 # ------------------------------------------------------------------------------------------ per sheet
 def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
     spec = layout.sheets[sd.role]
@@ -703,6 +705,11 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
         _add_code(blocking, rows, code)
     if standard is None:
         _add_code(blocking, hsd_frame.index[_review_dates(hsd, hsd_frame, out)], "review-date-no-standard")
+    if INCOME in hsd.frame.columns and INCOME in hsd_frame.columns:
+        # an income written but unreadable ("2.000.000đ", -5, a formula error; reported at its cell) is not
+        # replaced by the B1 score, which stands for the income only when none was measured: not classified
+        unread = hsd.frame[INCOME].notna().to_numpy(dtype=bool) & hsd_frame[INCOME].isna().to_numpy(dtype=bool)
+        _add_code(blocking, hsd_frame.index[unread], "income-unreadable")
     hsd_frame["loi_chan"] = blocking.replace("", pd.NA)
     households = _frame(hsd, ht, ret, HOUSEHOLD_BASE)
     households["_row"] = households["row"]

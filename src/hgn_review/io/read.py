@@ -198,7 +198,13 @@ def _csv_text(raw: bytes) -> str:
     # an 8-bit file is the Vietnamese code page, or text typed with a TCVN3/VNI font saved byte for byte (then
     # cp1258 turns its letters into stray combining marks, "Tḥ B́nh", and the legacy text would go unreported):
     # the reading whose fields are Vietnamese wins
-    return latin if _legacy_fields(latin) > _vietnamese_fields(windows) else windows
+    if _legacy_fields(latin) > _vietnamese_fields(windows):
+        return latin
+    # the code page writes a toned vowel as the letter and a combining tone mark: composed, as Unicode text is
+    # typed (the commune did not type the decomposed form and cannot "fix" it)
+    import unicodedata
+
+    return unicodedata.normalize("NFC", windows)
 
 
 def _fields(text: str, limit: int = 2000) -> list[str]:
@@ -495,8 +501,12 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     extra = pd.DataFrame({text: band[letter] for text, letter in extra_letters.items()}, index=band.index)
 
     nonblank = data.notna().any(axis=1)
-    if not extra.empty:
-        nonblank |= extra.notna().any(axis=1)
+    if not extra.empty:  # a row with text only beside the list (the commune's own table by village) is no record
+        beside = (~nonblank & extra.notna().any(axis=1)).to_numpy(dtype=bool)
+        if beside.any():
+            rows = [int(r) for r in data.index[beside]]
+            findings.append(finding("rows-beside-list", file=file, sheet=sheet, row=rows[0],
+                                    detail=_row_ranges(rows), value=str(len(rows))))
     # repeated header rows inside the data
     repeated = nonblank & _repeated_header(data, headers)
     rep_rows = [int(r) for r in data.index[repeated]]
@@ -522,6 +532,20 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     if scan is not None:
         _hygiene(sd, scan, findings)
     return sd
+
+
+def _row_ranges(rows: list[int]) -> str:
+    """Excel rows as ranges: "4–6, 9"."""
+    out: list[str] = []
+    start = prev = rows[0]
+    for r in [*rows[1:], None]:
+        if r is not None and r == prev + 1:
+            prev = r
+            continue
+        out.append(str(start) if start == prev else f"{start}–{prev}")
+        if r is not None:
+            start = prev = r
+    return ", ".join(out)
 
 
 # cells that start a form's footer. The total row keeps its diacritics ("Tổng", "Cộng" — not the ethnic group

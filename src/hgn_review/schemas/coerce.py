@@ -42,8 +42,14 @@ def _objects(values: Sequence[object]) -> np.ndarray:
     return out
 
 
+_INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff]"  # zero-width spaces and joiners, word joiner, byte-order mark
+
+
 def _strip_arrow(written: pa.Array) -> pa.Array:
-    """Trim spaces; a cell of spaces only is blank (Arrow kernels: no pandas overhead per column)."""
+    """Trim spaces; a cell of spaces only is blank; invisible characters pasted with the text (a zero-width space
+    after "Nam", inside a household code) are dropped (Arrow kernels: no pandas overhead per column)."""
+    if pc.any(pc.match_substring_regex(written, _INVISIBLE)).as_py():
+        written = pc.replace_substring_regex(written, _INVISIBLE, "")
     t = pc.utf8_trim_whitespace(written)
     return pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
 
@@ -63,7 +69,10 @@ def map_unique(s: pd.Series, func: Callable[[str], object]) -> pd.Series:
 def parse_number(s: pd.Series) -> pd.Series:
     """Vietnamese and Excel number text → Float64 (NA where unreadable)."""
     arr = arrow_text(s)
-    matched = pc.match_substring_regex(arr, r"^-?\d+(\.\d+)?$")
+    # "900.000" is 900 000 written the Vietnamese way, never 900: a number cell's text has no trailing zero after
+    # its point, so three decimals ending in 0 were typed, with the dot as the thousands separator
+    matched = pc.and_(pc.match_substring_regex(arr, r"^-?\d+(\.\d+)?$"),
+                      pc.invert(pc.match_substring_regex(arr, r"^-?\d{1,3}\.\d\d0$")))
     if pc.all(pc.fill_null(matched, True)).as_py():  # the usual column: every cell blank or a plain number
         return pd.Series(pd.array(pc.cast(arr, pa.float64()), dtype="Float64"), index=s.index)
     plain = arrow_mask(matched)

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from hgn_review.errors import UsageError
-from hgn_review.findings import Finding
+from hgn_review.findings import Finding, blocking_text
 from hgn_review.schemas.layout import INDICATORS
 from hgn_review.scoring._frames import Coded, Locator, Tri, column, group_sums
 from hgn_review.scoring._text import (
@@ -121,12 +121,16 @@ def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Deci
     area = Coded.of(column(households, "khu_vuc", "str"))
     nlndn = Tri.of(column(households, "ho_nlndn", "boolean"))
     measured = income[1]
-    by_b1 = ~measured & b1[1]
+    # an income written but unreadable (validation blocks the household): the B1 score does not stand in for it
+    unread = column(households, "loi_chan", "str").str.contains("income-unreadable", regex=False)
+    unread = unread.fillna(False).to_numpy(dtype=bool)
+    by_b1 = ~measured & ~unread & b1[1]
 
     lines, cutoffs, bands = (std.thresholds("income_line"), std.thresholds("b1_cutoff"),
                              std.thresholds("average_living_upper"))
     by_income, by_score = _at_or_below(income, area, lines), _at_or_below(b1, area, cutoffs)
-    below = Tri(np.where(measured, by_income.yes, by_score.yes), np.where(measured, by_income.no, by_score.no))
+    below = Tri(np.where(measured, by_income.yes, by_score.yes & ~unread),
+                np.where(measured, by_income.no, by_score.no & ~unread))
     band = _at_or_below(income, area, bands)
 
     may_below, may_above = ~below.no, ~below.yes
@@ -344,7 +348,9 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
                           detail=dec.missing.iloc[at_undecided].tolist())
     at_blocked = np.flatnonzero(blocked)
     codes = blocked_codes.iloc[at_blocked].tolist()
-    found += loc.findings("household-not-classified", at_blocked, key="loi_chan", value=codes, detail=codes)
+    said = {c: (blocking_text(c), blocking_text(c, "en")) for c in set(codes)}
+    found += loc.findings("household-not-classified", at_blocked, key="loi_chan", value=codes,
+                          detail=[said[c][0] for c in codes], detail_en=[said[c][1] for c in codes])
     info = np.flatnonzero(dec.needs_income & ~blocked)
     found += loc.findings("average-living-needs-income", info, column_key="diem_b1", key="diem_b1")
 
@@ -396,7 +402,7 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
                               detail=[f"theo chuẩn {local_std.id}: {text}" for text in dec_local.missing.iloc[extra].tolist()])
 
     # reasons
-    blocked_text = cat("Không phân loại do lỗi dữ liệu: ", to_arrow(blocked_codes.iloc[at_blocked]))
+    blocked_text = cat("Không phân loại do lỗi dữ liệu: ", pa.array([said[c][0] for c in codes], pa.large_string()))
     undecided_text = cat("Chưa đủ thông tin: ", to_arrow(dec.missing.iloc[at_undecided]))
     ly_do = join_pieces(len(index), [(at_blocked, blocked_text), *dec.explanation, *_used_reasons(used, d, std),
                                      (at_undecided, undecided_text)])
