@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from conftest import household, make_return, member, ok, run_hgn
@@ -83,3 +84,22 @@ def test_rows_with_text_only_beside_the_list_are_reported_once_with_their_range(
     beside = [f for f in found if f["code"] == "rows-beside-list"]
     assert len(beside) == 1 and beside[0]["row"] == 3 and "3–4, 6" in beside[0]["message"]
     assert not [f for f in found if f["code"] == "value-required"]
+
+
+def test_run_sets_apart_a_return_of_another_years_round(tmp_path: Path) -> None:
+    """A folder with two returns of the 2024 round and an old 2023 return of a third commune: the old one is set
+    apart (file-outside-round, its households not in the consolidation) and the round goes on with the two."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for code, day in (("11284", "15/09/2024"), ("11287", "15/09/2024"), ("11290", "15/09/2023")):
+        make_return(folder, [household(ma_ho=f"{code}-1", ma_xa=code, ngay_ra_soat=day)],
+                    [member(ma_ho=f"{code}-1")], name=f"{code}.xlsx")
+    proc = run_hgn("run", folder, "--out", tmp_path / "out", cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    ws = openpyxl.load_workbook(tmp_path / "out" / "phat_hien.xlsx", read_only=True).worksheets[0]
+    rows = [r for r in ws.iter_rows(values_only=True)]
+    code_at = rows[0].index("Mã lỗi")
+    outside = [r for r in rows[1:] if r[code_at] == "file-outside-round"]
+    assert len(outside) == 1 and "11290" in str(outside[0][0]) and "2023" in " ".join(map(str, outside[0]))
+    hh = pd.read_parquet(tmp_path / "out" / "ket_qua" / "households.parquet")
+    assert sorted(hh["ma_xa"].astype(str).unique()) == ["11284", "11287"]

@@ -339,8 +339,10 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Unit {value} is in several files; {other} is used and this file's data for the unit is dropped ({detail}).",
        'Kiểm tra đúng bản kết quả cuối cùng đã được chọn.', 'Check that the final version was chosen.'),
     _c('merge-mixed-inputs', WARNING, "merge",
-       'Các tệp dùng chuẩn hoặc phiên bản công cụ khác nhau ({detail}); đã gộp do có --allow-mixed.',
-       'The files use different standards or tool versions ({detail}); merged because of --allow-mixed.',
+       'Các tệp dùng chuẩn hoặc phiên bản công cụ khác nhau, hoặc thuộc các năm rà soát khác nhau ({detail}); đã '
+       'gộp do có --allow-mixed.',
+       'The files use different standards or tool versions, or belong to different years\' reviews ({detail}); '
+       'merged because of --allow-mixed.',
        'Phân loại lại các xã bằng cùng một chuẩn và phiên bản nếu cần số liệu so sánh được.', 'Reclassify the communes with one standard and version for comparable figures.'),
     _c('merge-household-outside-parent', ERROR, "merge",
        'Hộ ghi mã xã "{value}" không thuộc {detail}; vẫn được tính vào đơn vị của tệp ({other}).',
@@ -358,6 +360,13 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        '{value} hộ ({other} nhân khẩu) của xã cũ {detail} chưa quy đổi được sang xã mới (danh mục sắp xếp 1/7/2025 không cho biết hộ thuộc xã mới nào); không tính vào tổng của xã mới.',
        "{value} households ({other} persons) of old commune {detail} could not be mapped to a new commune (the 1/7/2025 crosswalk does not say which); left out of the new units' totals.",
        'Xem sheet "Chờ quy đổi"; quyết định xã mới theo thôn rồi gộp lại với --mapping.', 'See the "Chờ quy đổi" sheet; decide the new commune by village and merge again with --mapping.'),
+    _c('crosswalk-household-code-shared', WARNING, "merge",
+       'Mã hộ "{value}" của xã cũ {detail} trùng mã một hộ khác của xã cũ {other}; nay cả hai ở xã mới {unit}: hai hộ '
+       'khác nhau mang cùng một mã trong xã mới.',
+       'Household code "{value}" of old commune {detail} is also another household\'s in old commune {other}; both '
+       'are now in new commune {unit}: two households share one code there.',
+       'Đánh lại mã hộ cho một trong hai hộ (theo quy ước của xã mới) trước khi nhập danh sách vào cơ sở dữ liệu.',
+       'Give one of the two households a new code (the new commune\'s scheme) before the list goes into the database.'),
     _c('crosswalk-by-population', INFO, "merge",
        'Xã cũ {value} nhập một phần diện tích nhưng toàn bộ dân số vào {detail}: các hộ được quy đổi sang xã này.',
        'Old commune {value} went partly by area but wholly by population into {detail}: its households are mapped there.',

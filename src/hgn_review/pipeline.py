@@ -1067,6 +1067,23 @@ def _admissible(returns: list[str], metas: dict[str, dict[str, Any]],
                 out.append(finding("file-outside-round", file=d, value=households(d), detail=label(where[d]),
                                    other=label(main)))
         returns = [d for d in returns if where[d] == main]
+    # a return of another year's round (an old file left in the folder): its households are not this round's
+    year = {d: str(metas[d].get("review_date") or "")[:4] for d in returns}
+    years = Counter(y for y in year.values() if y).most_common(2)
+    if len(years) == 2 and years[0][1] == years[1][1]:
+        listing = "; ".join(f"năm {y}: {n} tệp" for y, n in years)
+        raise InputError(f"Thư mục có biểu rà soát của nhiều năm với số tệp ngang nhau ({listing}).",
+                         hint="Mỗi lần chạy cho một đợt rà soát: để biểu của mỗi năm ở thư mục riêng.",
+                         message_en=f"The folder holds returns of several years' rounds in equal numbers ({listing}).",
+                         hint_en="Run one round at a time, each year's returns in their own folder.")
+    if len(years) == 2:
+        main_year = years[0][0]
+        for d in returns:
+            if year[d] and year[d] != main_year:
+                out.append(finding("file-outside-round", file=d, value=households(d),
+                                   detail=f"đợt rà soát năm {year[d]}", other=f"năm {main_year}",
+                                   detail_en=f"the {year[d]} review", other_en=main_year))
+        returns = [d for d in returns if not year[d] or year[d] == main_year]
     owners: dict[str, list[str]] = {}
     for d in returns:
         for u in metas[d].get("units") or []:

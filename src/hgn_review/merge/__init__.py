@@ -332,32 +332,42 @@ def _resolve_units(inps: list[Input], prefer: str | None, reg: Registry, notes: 
     return keep
 
 
-def _check_mixed(inps: list[Input], keep: list[set[str]], allow_mixed: bool, notes: list[Finding]) -> None:
+def _check_mixed(inps: list[Input], keep: list[set[str]], allow_mixed: bool, notes: list[Finding],
+                 crosswalk: bool = False) -> None:
     used = [inp for inp, k in zip(inps, keep, strict=True) if k]
-    groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    groups: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
     # a local standard is told by its id and SHA-256; results written before the SHA-256 was recorded, by its id
     hashed = all(" " in inp.local_standard for inp in used if inp.local_standard)
-    for inp in used:  # the national standard, the local one (a province's own lines: its class column) and version
+    # the review is yearly: results of two years' rounds added together make no district's figures
+    # (not when results are re-expressed across the 2025 reform: those straddle it by nature)
+    years = {inp.review_date.year for inp in used if inp.review_date} if not crosswalk else set()
+    for inp in used:  # the national standard, the local one (a province's own lines: its class column), version
         std = inp.standard + (f" ({inp.standard_sha256[:12]})" if inp.standard_sha256 else "")
         local = inp.local_standard if hashed else inp.local_standard.split(" ")[0]
-        groups[(std, local, inp.tool_version)].append(inp.label)
+        year = str(inp.review_date.year) if inp.review_date and len(years) > 1 else ""
+        groups[(std, local, inp.tool_version, year)].append(inp.label)
     if len(groups) < 2:
         return
 
     def said(en: bool) -> str:
         none = "(not recorded)" if en else "(không ghi)"
-        words = ("standard", "local standard", "version") if en else ("chuẩn", "chuẩn địa phương", "phiên bản")
+        words = (("standard", "local standard", "version", "review of") if en
+                 else ("chuẩn", "chuẩn địa phương", "phiên bản", "rà soát năm"))
         return "; ".join(f"{words[0]} {std or none}" + (f", {words[1]} {local}" if local else "")
-                         + f", {words[2]} {version or none}: {', '.join(v)}"
-                         for (std, local, version), v in sorted(groups.items()))
+                         + f", {words[2]} {version or none}" + (f", {words[3]} {year}" if year else "")
+                         + f": {', '.join(v)}"
+                         for (std, local, version, year), v in sorted(groups.items()))
 
     detail = said(False)
     if not allow_mixed:
-        raise _refuse(f"Các tệp dùng chuẩn nghèo (quốc gia hoặc địa phương) hoặc phiên bản công cụ khác nhau — "
-                      f"{detail}.",
-                      f"The files use different standards (national or local) or tool versions — {said(True)}.",
-                      "Phân loại lại các xã bằng cùng một chuẩn và phiên bản, hoặc gộp có chủ ý bằng --allow-mixed.",
-                      "Reclassify with one standard and version, or merge on purpose with --allow-mixed.")
+        raise _refuse(f"Các tệp dùng chuẩn nghèo (quốc gia hoặc địa phương) hoặc phiên bản công cụ khác nhau, hoặc "
+                      f"thuộc các đợt rà soát của những năm khác nhau — {detail}.",
+                      f"The files use different standards (national or local) or tool versions, or belong to "
+                      f"different years' reviews — {said(True)}.",
+                      "Phân loại lại các xã bằng cùng một chuẩn và phiên bản, chỉ gộp kết quả của cùng một đợt rà "
+                      "soát, hoặc gộp có chủ ý bằng --allow-mixed.",
+                      "Reclassify with one standard and version, merge one round's results only, or merge on "
+                      "purpose with --allow-mixed.")
     notes.append(note("merge-mixed-inputs", detail=detail))
 
 
@@ -689,7 +699,7 @@ def _plan(inputs: list[Path], level: str | None, unit: str | None, as_of: date |
     if to_2025_units:
         _check_crosswalk_overlap(inps, rules, reg)
     keep = _resolve_units(inps, prefer, reg, notes)
-    _check_mixed(inps, keep, allow_mixed, notes)
+    _check_mixed(inps, keep, allow_mixed, notes, to_2025_units)
     user_map = read_mapping(mapping, rules) if mapping is not None else None
     return _Plan(inps, keep, dup_files, level, parent, tgt, rules, user_map)
 
@@ -867,7 +877,10 @@ def _merge(inputs: list[Path], level: str | None, unit: str | None, as_of: date 
     findings = sorted(notes, key=lambda f: (f.file, f.sheet, f.row or 0, f.code, f.key or "", f.value or "",
                                             f.params))
     meta = _meta(plan, missing, diff.empty, not moves_bad, to_2025_units, pending, prefer, allow_mixed)
-    in_findings = [inps[i].findings() for i, k in enumerate(keep) if k and inps[i].has_findings()]
+    # the inputs' findings go on, but for the units a district merge found missing: coverage is worked out again
+    # here, over every input (a commune then missing may be given now; a district's missing communes are listed
+    # once, by this merge)
+    in_findings = [_without_missing_units(inps[i].findings()) for i, k in enumerate(keep) if k and inps[i].has_findings()]
     findings_df = pd.concat([*in_findings, findings_frame(findings)], ignore_index=True, sort=False) \
         if in_findings else findings_frame(findings)
     extra = {SHEET_COVERAGE: coverage, SHEET_RECON: recon}
@@ -931,6 +944,7 @@ def _apply_crosswalk(hh: pd.DataFrame, mm: pd.DataFrame, rules: dict[str, OldUni
                               detail=rule.target_label))
     pending = hh[wait].copy()
     hh = hh[~wait].copy()
+    notes.extend(_shared_codes(hh))
     for code, grp in pending.groupby("_old_unit", sort=True):
         rule = rules[str(code)]
         notes.append(note("crosswalk-pending", key="unit", value=len(grp), other=int(grp["_persons"].sum()),
@@ -958,6 +972,31 @@ def _apply_crosswalk(hh: pd.DataFrame, mm: pd.DataFrame, rules: dict[str, OldUni
         mm["ma_xa"] = text(mm["ma_xa"]).mask(m_old, new_unit)
     mm = mm[~in_pending].copy()
     return hh, mm, pending
+
+
+def _said(v: Any) -> str:
+    return "" if v is None or pd.isna(v) else str(v)
+
+
+def _shared_codes(hh: pd.DataFrame) -> list[Finding]:
+    """Households of two old communes with one household code, now in one new commune: a finding at each."""
+    if "ma_ho" not in hh.columns or not len(hh):
+        return []
+    origin = hh["ma_xa_cu"].astype("string").fillna(hh["unit"].astype("string"))
+    d = pd.DataFrame({"unit": hh["unit"].astype("string").to_numpy(), "ho": text(hh["ma_ho"]).to_numpy(),
+                      "origin": origin.to_numpy()}, index=hh.index).dropna(subset=["unit", "ho"])
+    spread = d.groupby(["unit", "ho"], sort=False)["origin"].transform("nunique")
+    d = d[(spread > 1).to_numpy(dtype=bool)]
+    out: list[Finding] = []
+    for (unit, ho), grp in d.groupby(["unit", "ho"], sort=True):
+        origins = grp["origin"].tolist()
+        for i, at in enumerate(grp.index):
+            r = hh.loc[at]
+            others = sorted({o for j, o in enumerate(origins) if origins[j] != origins[i]})
+            out.append(note("crosswalk-household-code-shared", file=_said(r.get("file")) or _said(r.get("source_file")),
+                            sheet=_said(r.get("sheet")), row=_row_int(r.get("row")), key="ma_ho", value=ho,
+                            detail=origins[i], other=", ".join(others), unit=unit))
+    return out
 
 
 def _order(hh: pd.DataFrame, mm: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -1079,6 +1118,12 @@ def _pending_sheet(pending: pd.DataFrame, rules: dict[str, OldUnitRule]) -> pd.D
         "row": pending["row"].astype("Int64") if "row" in pending.columns else pd.array([None] * len(pending), dtype="Int64"),
     })
     return out.sort_values(["ma_xa_cu", "thon", "ma_ho"], kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _without_missing_units(found: pd.DataFrame) -> pd.DataFrame:
+    if "code" not in found.columns:
+        return found
+    return found[found["code"].astype("string").ne("merge-unit-missing").fillna(True).to_numpy(dtype=bool)]
 
 
 def _meta(plan: _Plan, missing: list[tuple[str, str]], reconciled: bool, balanced: bool, crosswalk: bool,

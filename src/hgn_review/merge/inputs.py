@@ -37,6 +37,8 @@ _HINT_RESULTS_VI = ("Gộp các tệp do `hgn classify` (kết quả của xã) 
                     "(kết quả của huyện) ghi ra; biểu rà soát của xã cần chạy `hgn classify` trước.")
 _HINT_RESULTS_EN = ("Merge files written by `hgn classify` (commune results) or `hgn merge --level district` "
                     "(district results); run `hgn classify` on a commune return first.")
+_HINT_COPY_VI = "Chép lại tệp/thư mục kết quả từ nơi gửi, hoặc chạy lại hgn classify cho xã đó."
+_HINT_COPY_EN = "Copy the results again, or run hgn classify for that commune again."
 _HASHED = ("households.parquet", "members.parquet", "meta.json")  # what file_sha256 covers in a folder
 
 
@@ -289,15 +291,35 @@ def read_input(path: Path, as_of: date | None) -> Input:
                          message_en=f"File not found: {label}.", hint_en="Check the path.")
     bundle: Bundle | None = None
     workbook: Results | None = None
-    try:
-        if path.is_dir() and (path / "households.parquet").exists():
+    if path.is_dir() and (path / "households.parquet").exists():
+        import pyarrow as pa
+
+        try:
             sha, meta, bundle = _read_bundle(path)
-        else:
+        except (pa.ArrowException, OSError, ValueError) as exc:  # a file cut short or damaged in copying
+            raise _refuse(label, "có tệp bị hỏng hoặc không trọn vẹn (chép dở?), không đọc được.",
+                          f"holds a damaged or incomplete file (copied halfway?): {type(exc).__name__}.",
+                          _HINT_COPY_VI, _HINT_COPY_EN) from exc
+    else:
+        try:
             workbook = read_results(path)
-            sha, meta = file_sha256(path), workbook.meta
-    except InputError as exc:
-        raise InputError(exc.message, hint=_HINT_RESULTS_VI, message_en=exc.message_en,
-                         hint_en=_HINT_RESULTS_EN) from exc
+        except InputError as exc:
+            raise InputError(exc.message, hint=_HINT_RESULTS_VI, message_en=exc.message_en,
+                             hint_en=_HINT_RESULTS_EN) from exc
+        sha, meta = file_sha256(path), workbook.meta
+    # a result that lost part of itself (a members file or sheet not copied) is not merged as if whole
+    if bundle is not None:
+        members_now = bundle.members.num_rows if bundle.members is not None else 0
+    else:
+        assert workbook is not None
+        members_now = len(workbook.members)
+    # (households are reconciled against the result's own summary; its members table has no such check)
+    said = meta.get("members")
+    if isinstance(said, int) and not isinstance(said, bool) and said != members_now:
+        raise _refuse(label, f"không trọn vẹn: ghi {said} thành viên nhưng chỉ có {members_now} (mất một phần "
+                             "khi chép hoặc sửa tay?).",
+                      f"is incomplete: it records {said} members but holds {members_now} (part lost in copying, "
+                      "or edited by hand?).", _HINT_COPY_VI, _HINT_COPY_EN)
     if bundle is not None:
         hh_columns = bundle.columns(bundle.households)
 
