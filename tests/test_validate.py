@@ -186,7 +186,7 @@ def test_table_covers_every_validation_code():
     tested |= {"text-legacy-encoding", "column-unknown", "file-unreadable", "file-too-large", "file-duplicate",
                "file-check-failed", "footer-rows-skipped", "sheet-copy-ignored", "file-hgn-output",
                "file-extension-mismatch", "sheet-found-by-headers", "sheet-not-read",
-               "id-duplicate-batch", "row-duplicate", "deprivation-count-mismatch", "rows-beside-list"}
+               "id-duplicate-batch", "row-duplicate", "deprivation-count-mismatch", "rows-beside-list", "column-no-header"}
     wanted = {c.code for c in CATALOGUE.values() if c.group not in ("classify", "merge")}
     assert wanted - tested == set()
 

@@ -287,7 +287,7 @@ def run(
     _limits(max_cells)  # a value below 1 is a usage error; the round keys its cache by the number itself
     outcome = run_round(input_dir, out, as_of=parse_date_opt(as_of), standard=standard, previous=previous,
                         mask_pii=mask_pii, jobs=jobs, strict=strict, commune_workbooks=commune_workbooks,
-                        progress=_progress(as_json), max_cells=max_cells)
+                        progress=_progress(as_json), max_cells=max_cells, lang=lang.value)
     if as_json:
         sys.stdout.write(json.dumps(outcome.summary_json(), ensure_ascii=False, indent=1) + "\n")
     else:

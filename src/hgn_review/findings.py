@@ -130,6 +130,11 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
     _c("header-row-repeated", WARNING, "structure",
        "Dòng tiêu đề lặp lại giữa dữ liệu; đã bỏ qua dòng này.", "Header row repeated inside the data; row skipped.",
        "Xóa dòng tiêu đề lặp.", "Delete the repeated header row."),
+    _c("column-no-header", WARNING, "structure",
+       "Cột {letter} có chữ ({value} ô, từ dòng {first}) nhưng không có tiêu đề, nên không được đọc.",
+       "Column {letter} holds text ({value} cells, from row {first}) but has no header, so it is not read.",
+       "Đặt tiêu đề cho cột; nếu đó là phần tiếp theo của cột bên cạnh (họ tên viết trên hai ô) thì gộp vào một ô.",
+       "Give the column a header; if it continues the column beside it (a name over two cells), join them."),
     _c("rows-beside-list", INFO, "structure",
        "Bỏ qua {value} dòng (dòng {detail}) chỉ có chữ ở các cột ngoài danh sách (một bảng khác đặt bên cạnh?): "
        "không phải hộ hay người.",

@@ -502,7 +502,8 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
               previous: Path | None = None, mask_pii: bool = False, jobs: int | None = None, strict: bool = False,
               commune_workbooks: bool = False, layout: str | None = None,
               progress: Callable[[str, int, int], None] | None = None,
-              stage_note: Callable[[str], None] | None = None, max_cells: int | None = None) -> RunOutcome:
+              stage_note: Callable[[str], None] | None = None, max_cells: int | None = None,
+              lang: str = "vi") -> RunOutcome:
     """The whole round over a folder: validate, classify, merge up to the highest level, report.
 
     Per-file results are cached under OUT_DIR/.hgn-cache keyed by the file's SHA-256, its name, the options and
@@ -524,7 +525,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     with _out_lock(Path(out_dir)):
         return _run_round(input_dir, out_dir, as_of=as_of, standard=standard, previous=previous, mask_pii=mask_pii,
                           jobs=jobs, strict=strict, commune_workbooks=commune_workbooks, layout=layout,
-                          progress=progress, stage_note=stage_note, max_cells=max_cells)
+                          progress=progress, stage_note=stage_note, max_cells=max_cells, lang=lang)
 
 
 @contextlib.contextmanager
@@ -561,7 +562,8 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
               previous: Path | None = None, mask_pii: bool = False, jobs: int | None = None, strict: bool = False,
               commune_workbooks: bool = False, layout: str | None = None,
               progress: Callable[[str, int, int], None] | None = None,
-              stage_note: Callable[[str], None] | None = None, max_cells: int | None = None) -> RunOutcome:
+              stage_note: Callable[[str], None] | None = None, max_cells: int | None = None,
+              lang: str = "vi") -> RunOutcome:
     """The whole round over a folder: validate, classify, merge up to the highest level, report.
 
     Per-file results are cached under OUT_DIR/.hgn-cache keyed by the file's SHA-256, the options and the tool
@@ -717,7 +719,7 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     errors = report.at_or_above("error")
     if strict and errors:
         _publish_stopped(out_dir, report, {d: p for p, d in files},
-                         f"--strict dừng trước khi tổng hợp vì có {errors} lỗi trong các biểu rà soát")
+                         f"--strict dừng trước khi tổng hợp vì có {errors} lỗi trong các biểu rà soát", lang)
         raise FindingsStop(f"Có {errors} lỗi trong các biểu rà soát; --strict dừng trước khi tổng hợp.",
                          hint=f"Xem {out_dir / 'phat_hien.xlsx'}, sửa lỗi rồi chạy lại (các tệp không đổi không phải đọc lại).",
                          message_en=f"{errors} errors in the returns; --strict stops before merging.",
@@ -751,7 +753,7 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
         merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], [metas[d] for d in classified],
                                                      as_of, sources)
     except HgnError as exc:
-        _publish_stopped(out_dir, report, None, exc.message)  # what the message points to is there
+        _publish_stopped(out_dir, report, None, exc.message, lang)  # what the message points to is there
         if "--to-2025-units" in exc.hint:  # an option of hgn merge, not of hgn run
             exc.hint = ("Một đợt rà soát dùng một danh mục đơn vị: để các biểu trước 1/7/2025 và từ 1/7/2025 ở hai "
                         "thư mục, chạy hgn run cho từng thư mục; muốn quy đổi kết quả cũ sang đơn vị mới thì dùng "
@@ -773,7 +775,7 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     t3 = time.perf_counter()
     stage = _staging(out_dir)
     outputs: dict[str, list[Path]] = {}
-    outputs["phat_hien"] = _write_findings(report, stage, None)
+    outputs["phat_hien"] = _write_findings(report, stage, None, lang)
     from hgn_review.reports import make_report
 
     # the results are written (Arrow and Parquet work, mostly outside the GIL) while the report renders (Python):
@@ -915,13 +917,14 @@ def _publish(stage: Path, out_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _publish_stopped(out_dir: Path, report: Report, copies: dict[str, Path] | None, why: str) -> None:
+def _publish_stopped(out_dir: Path, report: Report, copies: dict[str, Path] | None, why: str,
+                     lang: str = "vi") -> None:
     """A round that stopped before its outputs: its findings, and a README.txt saying why, in place of the last
     run's outputs — forms and lists of other returns than today's are not left beside today's findings."""
     from hgn_review.io.write import write_text_atomic
 
     stage = _staging(out_dir)
-    _write_findings(report, stage, copies)
+    _write_findings(report, stage, copies, lang)
     write_text_atomic(stage / "README.txt", "\n".join([
         "KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO — do hgn lập",
         f"Ngày chạy: {dt.datetime.now():%d/%m/%Y %H:%M}; phiên bản hgn {__version__}",
@@ -1003,10 +1006,10 @@ def _findings_from_frame(df: pd.DataFrame) -> list[Any]:
     return [Finding.from_record(rec) for rec in df.to_dict("records")]
 
 
-def _write_findings(report: Report, out_dir: Path, copies: dict[str, Path] | None) -> list[Path]:
+def _write_findings(report: Report, out_dir: Path, copies: dict[str, Path] | None, lang: str = "vi") -> list[Path]:
     from hgn_review.io.write import write_findings_xlsx
 
-    return write_findings_xlsx(report, out_dir / "phat_hien.xlsx", copies=copies)
+    return write_findings_xlsx(report, out_dir / "phat_hien.xlsx", lang=lang, copies=copies)
 
 
 def _digest(path: Path) -> str:

@@ -525,6 +525,15 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
         extra = extra.iloc[:start] if not extra.empty else extra
     if data.empty:
         findings.append(finding("sheet-empty", file=file, sheet=sheet))
+    else:  # a column with values under no header (a name over two cells under a merged header) is not read: said
+        named = set(letters.values()) | set(extra_letters.values()) | {
+            p[0] for places in hm.duplicates.values() for p in places}  # a second copy of a column is reported
+        for letter in [c for c in grid.columns if c not in named]:
+            filled = grid.loc[data.index, letter].notna().to_numpy(dtype=bool)
+            if filled.any():
+                first = int(data.index[filled][0])
+                findings.append(finding("column-no-header", file=file, sheet=sheet, row=first, col=letter,
+                                        value=str(int(filled.sum())), letter=letter, first=first))
 
     scan = scan_sheet(path, sheet, keep_xml="so_dinh_danh" in letters) if book.suffix in (".xlsx", ".xlsm") else None
     sd = SheetData(file=file, sheet=sheet, role=spec.role, frame=data, headers=headers, letters=letters,

@@ -251,9 +251,11 @@ def _first_filled(ws: Any, row: int) -> str:
     return "A"
 
 
-def _values_copy(src: Path) -> Any:
+def _values_copy(src: Path) -> tuple[Any, dict[str, str]]:
     """A return in another format than .xlsx (.xls, .ods, .csv) as an openpyxl workbook of its cell values, every
-    cell at its place, so that the marks of its findings fall on the cells they name."""
+    cell at its place, so that the marks of its findings fall on the cells they name; with the title each sheet
+    got (a CSV's sheet is its file name, which may be longer than Excel's 31 characters or hold a character a
+    sheet title cannot)."""
     import openpyxl
 
     from hgn_review.io.read import _Book
@@ -261,15 +263,20 @@ def _values_copy(src: Path) -> Any:
     book = _Book(src)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
+    titles: dict[str, str] = {}
     for name in book.names:
         grid = book.grid(name)
-        ws = wb.create_sheet(name[:31])
+        title = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "Sheet"
+        while title in wb.sheetnames:
+            title = f"{title[:28]}_{len(titles)}"
+        ws = wb.create_sheet(title)
+        titles[name] = title
         letters = [str(c) for c in grid.columns]  # the Excel letters of the grid's columns (not always from A)
         for r, row in zip(grid.index.tolist(), grid.itertuples(index=False, name=None), strict=True):
             for letter, value in zip(letters, row, strict=True):
                 if isinstance(value, str):
                     ws[f"{letter}{int(r)}"] = value
-    return wb
+    return wb, titles
 
 
 def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) -> bool:
@@ -281,9 +288,10 @@ def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) ->
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
+    titles: dict[str, str] = {}  # a finding's sheet → the copy's sheet, where they differ
     try:
         if src.suffix.lower() not in (".xlsx", ".xlsm"):
-            wb = _values_copy(src)
+            wb, titles = _values_copy(src)
         else:
             with warnings.catch_warnings():  # openpyxl's notes on what it cannot keep: not for the officer's terminal
                 warnings.simplefilter("ignore", UserWarning)
@@ -295,7 +303,8 @@ def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) ->
     grouped: dict[tuple[str, int, str | None], list[Finding]] = {}
     for f in items:
         grouped.setdefault((f.sheet, f.row or 0, f.col), []).append(f)
-    for (sheet, row, col), fs in grouped.items():
+    for (named, row, col), fs in grouped.items():
+        sheet = titles.get(named, named)
         if sheet not in wb.sheetnames:
             continue
         ws = wb[sheet]
