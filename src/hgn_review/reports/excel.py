@@ -426,9 +426,16 @@ def _one_list_sheet(fw: fx.Workbook, st: _Styles, form: FormDef, view: ReportVie
     if sections and len(persons):
         starts = np.flatnonzero(np.r_[True, communes[1:] != communes[:-1]]).tolist()
     ends = [*starts[1:], len(persons)] if starts else []  # no person listed: only the total row below
+    # a commune's name is not its identity (a province has several Xã Hồng Phong): its code, and its district when
+    # the list spans several
+    districts = persons["ten_huyen"].astype(str).to_numpy() if "ten_huyen" in persons.columns else None
+    several = districts is not None and len(set(districts.tolist())) > 1
     for a, b in zip(starts, ends, strict=True):
         if sections:
-            _merge(ws, r, 0, r, n - 1, commune_names[a], st.section)
+            heading = commune_names[a] + (f" ({communes[a]})" if communes[a] else "")
+            if several and districts is not None:
+                heading += f" — {districts[a]}"
+            _merge(ws, r, 0, r, n - 1, heading, st.section)
             r += 1
         fw.add_rows(ws, range(r, r + b - a), [c.slice(a, b) for c in cells])
         r += b - a

@@ -121,7 +121,8 @@ def prepare(view: ReportView, cmap: ColumnMap, mask_pii: bool) -> pd.DataFrame:
     unusable = (missing_id | codes.notna()).to_numpy(dtype=bool)
     p["so_dinh_danh"] = p["so_dinh_danh"].mask(unusable)
     p["missing_id"] = unusable
-    p = p.sort_values(["ma_xa"], kind="stable").reset_index(drop=True)
+    # by commune, a district's communes together (the unit list's order), poor and near-poor together in each
+    p = p.sort_values([c for c in ("ma_huyen", "ma_xa") if c in p.columns], kind="stable").reset_index(drop=True)
     if mask_pii:
         p = pii.mask_persons(p)
     return p

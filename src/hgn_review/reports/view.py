@@ -721,8 +721,9 @@ def _persons(hh: pd.DataFrame, members: pd.DataFrame, keys: dict[str, pd.Series]
     merged["stt"] = pd.to_numeric(merged["stt"], errors="coerce").astype("Int64")
     villages = sorted(merged["thon"].dropna().astype(str).unique(), key=_natural)
     merged["_thon_rank"] = merged["thon"].map({v: i for i, v in enumerate(villages)}).fillna(len(villages))
-    merged = merged.sort_values(["class", "ma_xa", "_thon_rank", "ma_ho", "uid", "is_head", "stt"],
-                                ascending=[True, True, True, True, True, False, True], na_position="last",
+    # the unit list's order: a district's communes together (commune codes alone interleave districts)
+    merged = merged.sort_values(["class", "ma_huyen", "ma_xa", "_thon_rank", "ma_ho", "uid", "is_head", "stt"],
+                                ascending=[True, True, True, True, True, True, False, True], na_position="last",
                                 kind="stable").drop(columns="_thon_rank")
     merged = merged.reset_index(drop=True)
     first = ~merged.duplicated(["class", "uid"])
