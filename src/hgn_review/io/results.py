@@ -28,6 +28,7 @@ SHEET_FINDINGS = "Phát hiện"
 SHEET_META = "Thông tin"
 SHEET_COVERAGE = "Phạm vi"
 SHEET_RECON = "Đối chiếu"
+SHEET_PENDING = "Chờ quy đổi"  # households of an old commune not yet placed in a 2025 unit (merge --to-2025-units)
 
 EXTRA_LABELS = {
     "uid": "Số hiệu", "file": "Tệp nguồn", "sheet": "Sheet nguồn", "row": "Dòng nguồn", "layout": "Mẫu biểu",
@@ -350,7 +351,7 @@ def _read_workbook(reader: Any, path: Path) -> Results:
             meta[k] = json.loads(v) if isinstance(v, str) else v
         except json.JSONDecodeError:
             meta[k] = v
-    extra = {n: _read_table(reader, n) for n in (SHEET_COVERAGE, SHEET_RECON) if n in reader.sheet_names}
+    extra = {n: _read_table(reader, n) for n in (SHEET_COVERAGE, SHEET_RECON, SHEET_PENDING) if n in reader.sheet_names}
     return Results(households=_read_table(reader, SHEET_HOUSEHOLDS), members=_read_table(reader, SHEET_MEMBERS),
                    summary=_read_table(reader, SHEET_SUMMARY), findings=_severity_codes(_read_table(reader, SHEET_FINDINGS)),
                    meta=meta, extra_sheets=extra, path=str(path))

@@ -32,6 +32,7 @@ from hgn_review.io.results import (
     SHEET_COVERAGE,
     SHEET_HOUSEHOLDS,
     SHEET_MEMBERS,
+    SHEET_PENDING,
     SHEET_RECON,
     Results,
     findings_frame,
@@ -84,7 +85,6 @@ from hgn_review.scoring.movements import unbalanced_findings
 __all__ = ["MERGE_CODES", "MERGE_LABELS", "SHEET_PENDING", "MergeResult", "PendingFinding", "merge_results",
            "summary_json", "write_merge"]
 
-SHEET_PENDING = "Chờ quy đổi"
 LEVELS = (DISTRICT, PROVINCE)
 PREFER_NEWEST = "newest"
 CROSSWALK_COLUMNS = ("ma_xa_cu", "co_so_quy_doi")

@@ -175,6 +175,33 @@ def _check_fields(cmap: ColumnMap, frame: pd.DataFrame, source: str) -> None:
                        f"no field \"{c.field}\"")
 
 
+PENDING = "Chờ quy đổi"
+_PENDING_COLUMNS = ("ma_xa_cu", "thon", "ma_ho", "ho_ten_chu_ho", "phan_loai", "so_nhan_khau", "xa_moi_co_the",
+                    "source_file", "sheet", "row")
+
+
+def _pending_sheet(wb: Any, pending: pd.DataFrame, fmt: dict[str, Any], mask_pii: bool) -> None:
+    """The poor and near-poor households waiting for their new commune (a few: written cell by cell)."""
+    from hgn_review.io.results import labels
+
+    lab = labels()
+    cols = [c for c in _PENDING_COLUMNS if c in pending.columns]
+    frame = pending[cols].copy()
+    if mask_pii and "ho_ten_chu_ho" in frame.columns:
+        frame["ho_ten_chu_ho"] = pii.initials(frame["ho_ten_chu_ho"].astype("string"))
+    ws = wb.add_worksheet(PENDING)
+    ws.write_row(0, 0, [lab.get(c, c) for c in cols], fmt["head"])
+    for i, row in enumerate(frame.itertuples(index=False, name=None), start=1):
+        for j, v in enumerate(row):
+            if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+                continue
+            if isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool):
+                ws.write_number(i, j, float(v), fmt["int"])
+            else:
+                ws.write_string(i, j, str(v), fmt["text"])
+    ws.set_column(0, len(cols) - 1, 18)
+
+
 def write_list(view: ReportView, out_dir: Path, *, mask_pii: bool = False, columns_file: Path | None = None,
                max_rows: int = EXCEL_MAX_ROWS) -> tuple[list[Path], list[str]]:
     """Write the workbook and its CSV copies; return the paths and the notes (splits, persons without IDs)."""
@@ -204,6 +231,16 @@ def write_list(view: ReportView, out_dir: Path, *, mask_pii: bool = False, colum
     if len(missing):
         notes.append(Note(f"{len(missing)} người chưa có số định danh hợp lệ: xem sheet \"{cmap.missing_sheet}\".",
                           f"{len(missing)} persons have no valid ID: see sheet \"{cmap.missing_sheet}\"."))
+    pending = view.pending
+    if len(pending):
+        persons = int(pd.to_numeric(pending.get("so_nhan_khau"), errors="coerce").fillna(0).sum()) \
+            if "so_nhan_khau" in pending.columns else 0
+        notes.append(Note(f"{len(pending)} hộ nghèo, cận nghèo ({persons} người) của xã cũ chưa quy đổi được sang xã "
+                          f"mới nên chưa có trong danh sách: xem sheet \"{PENDING}\"; quyết định xã mới theo thôn "
+                          "(hgn merge --mapping) rồi lập lại danh sách.",
+                          f"{len(pending)} poor and near-poor households ({persons} persons) of old communes not yet "
+                          f"placed in a new commune are not on the list: see sheet \"{PENDING}\"; decide their "
+                          "new commune by village (hgn merge --mapping) and make the list again."))
     if not view.has_members:
         notes.append(Note("Tệp kết quả không có danh sách thành viên: danh sách chỉ có chủ hộ, chưa có số định danh.",
                           "The results have no member rows: the list holds the heads only, without IDs."))
@@ -235,6 +272,8 @@ def write_list(view: ReportView, out_dir: Path, *, mask_pii: bool = False, colum
             _write_sheet(fw, name, cmap.columns, [values(c, chunk) for c in cmap.columns], fmt)
         _write_sheet(fw, cmap.missing_sheet, cmap.missing_columns, [values(c, missing) for c in cmap.missing_columns],
                      fmt)
+        if len(pending):
+            _pending_sheet(wb, pending, fmt, mask_pii)
         ws = wb.add_worksheet(cmap.note_sheet[:31])
         ws.set_column(0, 0, 110, fmt["text"])
         lines = [f"Danh sách hộ nghèo, hộ cận nghèo năm {view.year} — {view.scope.label or view.scope.code}",

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from hgn_review.errors import Note, UsageError
-from hgn_review.io.results import Results, labels
+from hgn_review.io.results import SHEET_PENDING, Results, labels
 from hgn_review.registry import AFTER, COMMUNE, DISTRICT, PROVINCE, Unit, get_registry
 from hgn_review.reports import _movements as mv
 from hgn_review.reports._lookup import map_str, positions
@@ -128,6 +128,9 @@ class ReportView:
     report_date: date | None = None
     has_members: bool = True
     notes: list[str] = field(default_factory=list)
+    # poor and near-poor households of an old commune the merge into the 2025 units could not place yet (the
+    # merged result's "Chờ quy đổi" sheet): on no form's rows, but listed with the population list
+    pending: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def rows(self, level: str | None = None) -> pd.DataFrame:
         level = level or self.row_level
@@ -219,6 +222,7 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
     view.balance = _balance(view.rows())
     view.contributions = _contributions(view.total(), indicators, weights)
     view.coverage = _coverage(results, scope, row_level, view.rows(), on)
+    view.pending = _pending(results)
     view.notes = _notes(view)
     return view
 
@@ -850,6 +854,15 @@ def _notes(view: ReportView) -> list[str]:
                           "The results have no member rows: persons, children and labour capacity figures come from "
                           "the declared household sizes or are left blank."))
     return notes
+
+
+def _pending(results: Results) -> pd.DataFrame:
+    """The poor and near-poor households waiting for their new commune, as the merge listed them."""
+    sheet = results.extra_sheets.get(SHEET_PENDING)
+    if sheet is None or sheet.empty or "phan_loai" not in sheet.columns:
+        return pd.DataFrame()
+    listed = sheet["phan_loai"].astype("string").isin([mv.POOR, mv.NEAR]).fillna(False).to_numpy(dtype=bool)
+    return sheet[listed].reset_index(drop=True)
 
 
 def to_date(value: Any) -> date | None:
