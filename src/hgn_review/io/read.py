@@ -41,6 +41,14 @@ def col_letter(index0: int) -> str:
     return s
 
 
+def col_index(letter: str) -> int:
+    """A → 0, Z → 25, AA → 26."""
+    n = 0
+    for ch in letter:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
 @dataclass
 class SheetData:
     """The data band of one sheet: values as text (NA for blank), index = Excel row number."""
@@ -56,11 +64,31 @@ class SheetData:
     scan: SheetScan | None = None
     repeated_header_rows: list[int] = field(default_factory=list)
 
+    xls_path: str | None = None  # an Excel 97–2003 workbook: its cell types are read from it when asked
+
     def numeric_rows(self, key: str) -> set[int]:
         """Rows whose cell in column ``key`` is stored as a number (empty when cell types are unknown)."""
-        if self.scan is None or key not in self.letters:
+        if key not in self.letters:
             return set()
+        if self.scan is None:
+            return _xls_numeric_rows(self.xls_path, self.sheet, self.letters[key]) if self.xls_path else set()
         return self.scan.numeric_rows(self.letters[key])
+
+
+def _xls_numeric_rows(path: str, sheet: str, letter: str) -> set[int]:
+    """Rows of an .xls sheet whose cell in column ``letter`` is a number (xlrd knows the cell types calamine
+    gives as text); empty when xlrd cannot read the file."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(path, on_demand=True)
+        try:
+            types = book.sheet_by_name(sheet).col_types(col_index(letter))
+        finally:
+            book.release_resources()
+    except Exception:  # noqa: BLE001 - without the types, an 11-digit ID is reported, not restored
+        return set()
+    return {i + 1 for i, t in enumerate(types) if t == xlrd.XL_CELL_NUMBER}
 
 
 @dataclass
@@ -404,6 +432,10 @@ def detect_layout(book: _Book) -> tuple[str | None, dict[str, str]]:
     app_sheet = _app_sheet(book)
     if app_sheet is not None:
         return "app", {"households": app_sheet}
+    # every sheet renamed ("Sheet1", "Sheet2"): each table found by its headers
+    found = _by_headers(book, hgn, list(hgn.sheets), set()) if len(book.names) > 1 else {}
+    if "households" in found:
+        return "hgn", found
     # a single sheet with layout-1 household headers (e.g. a CSV)
     for name in book.names:
         m = find_header(book.grid(name, HEADER_SEARCH_ROWS), hgn.sheets["households"])
@@ -537,7 +569,8 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
 
     scan = scan_sheet(path, sheet, keep_xml="so_dinh_danh" in letters) if book.suffix in (".xlsx", ".xlsm") else None
     sd = SheetData(file=file, sheet=sheet, role=spec.role, frame=data, headers=headers, letters=letters,
-                   header_row=hr, extra=extra, scan=scan, repeated_header_rows=rep_rows)
+                   header_row=hr, extra=extra, scan=scan, repeated_header_rows=rep_rows,
+                   xls_path=str(path) if book.suffix == ".xls" else None)
     if scan is not None:
         _hygiene(sd, scan, findings)
     return sd
