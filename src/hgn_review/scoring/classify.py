@@ -346,6 +346,7 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     at_undecided = np.flatnonzero(undecided)
     found += loc.findings("household-undecided", at_undecided, key="phan_loai",
                           detail=dec.missing.iloc[at_undecided].tolist())
+    found += _answers_needed(d, used, undecided, mem, std)
     at_blocked = np.flatnonzero(blocked)
     codes = blocked_codes.iloc[at_blocked].tolist()
     said = {c: (blocking_text(c), blocking_text(c, "en")) for c in set(codes)}
@@ -431,6 +432,34 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     summary = _summary(out, members_out, d.positions, present, local_std is not None)
     af = _af(out, used, std, present & ~blocked)
     return Classification(out, members_out, found, summary, af, tables, std, local_std)
+
+
+def _answers_needed(d: Derivation, used: pd.DataFrame, undecided: np.ndarray, members: pd.DataFrame,
+                    std: Standard) -> list[Finding]:
+    """A finding at each blank member answer that leaves an undecided household's indicator unknown: the cell to
+    fill (the household's own finding names the indicators only)."""
+    from hgn_review.findings import finding
+    from hgn_review.schemas.layout import load_layout
+
+    needed: dict[tuple[int, str], list[str]] = {}
+    for key, answer, rows, homes in d.blanks:
+        unknown_flag = used[key].isna().to_numpy(dtype=bool)
+        sel = undecided[homes] & unknown_flag[homes]
+        for r in rows[sel].tolist():  # the cells of undecided households only: few
+            needed.setdefault((r, answer), []).append(std.indicators[key].short_name)
+    if not needed:
+        return []
+    cells = sorted(needed)
+    src = members.reset_index(drop=True).iloc[[r for r, _a in cells]]  # the rows of those cells, taken once
+    files = column(src, "file", "str").fillna("").tolist()
+    sheets = column(src, "sheet", "str").fillna("").tolist()
+    rows = column(src, "row", "Int64").to_numpy(dtype=object, na_value=None).tolist()
+    heads = load_layout("hgn").sheets["members"].by_key  # member answers are read from layout 1's members sheet
+    return [finding("member-answer-needed", file=files[i], sheet=sheets[i],
+                    row=None if rows[i] is None else int(rows[i]),
+                    column=heads[answer].header if answer in heads else answer, key=answer,
+                    detail=", ".join(dict.fromkeys(needed[r, answer])))
+            for i, (r, answer) in enumerate(cells)]
 
 
 def _members_out(members: pd.DataFrame, households: pd.DataFrame, d: Derivation) -> pd.DataFrame:

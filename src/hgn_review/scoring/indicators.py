@@ -339,6 +339,9 @@ class Derivation:
     lo: Age  # youngest and oldest possible age of each member row, in input order
     hi: Age
     positions: np.ndarray  # per member row: position of its household (household_positions)
+    # members whose part in an indicator is unknown, and the answer they left blank: (indicator, answer key,
+    # member rows, their households' positions)
+    blanks: list[tuple[str, str, np.ndarray, np.ndarray]] = field(default_factory=list)
 
     @property
     def age_lo(self) -> pd.Series:
@@ -435,7 +438,34 @@ def derive(households: pd.DataFrame, members: pd.DataFrame, std: Standard,
             flags[key], say = _household_rule(hh, ind, size)
         said[key] = say[0], cat(ind.short_name + ": ", say[1])
     flag_frame = pd.DataFrame({key: pd.Series(flags[key], index=index) for key in INDICATORS}, index=index)
-    return Derivation(flag_frame, said, p.lo, p.hi, p.positions)
+    return Derivation(flag_frame, said, p.lo, p.hi, p.positions, _blanks(m, contribs, std))
+
+
+# the answers each member rule reads (besides the age)
+_RULE_ANSWERS = {"employment": ("viec_lam",), "nutrition": ("suy_dinh_duong",), "health_insurance": ("the_bhyt",),
+                 "adult_education": ("dang_di_hoc", "trinh_do"), "school_attendance": ("dang_di_hoc", "cap_hoc"),
+                 "dependents": ("khuyet_tat",)}
+
+
+def _blanks(m: Members, contribs: dict[str, Tri], std: Standard) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
+    """Per indicator, the members whose part in it is unknown and each answer of the rule they left blank (the
+    birth, when no age is known)."""
+    out: list[tuple[str, str, np.ndarray, np.ndarray]] = []
+    for key, contrib in contribs.items():
+        unknown = contrib.unknown
+        if not unknown.any():
+            continue
+        for answer in ("ngay_sinh", *_RULE_ANSWERS.get(std.indicators[key].rule, ())):
+            if answer == "ngay_sinh":
+                blank = ~m.lo.known
+            elif answer in m.answers:
+                blank = m.answers[answer].codes < 0
+            else:
+                blank = m.yes_no[answer].unknown
+            hit = np.flatnonzero(unknown & blank)
+            if len(hit):
+                out.append((key, answer, m.rows[hit], m.home[hit]))
+    return out
 
 
 def _dependents(dep: Tri, home: np.ndarray, size: np.ndarray,
