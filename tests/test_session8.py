@@ -103,3 +103,37 @@ def test_run_sets_apart_a_return_of_another_years_round(tmp_path: Path) -> None:
     assert len(outside) == 1 and "11290" in str(outside[0][0]) and "2023" in " ".join(map(str, outside[0]))
     hh = pd.read_parquet(tmp_path / "out" / "ket_qua" / "households.parquet")
     assert sorted(hh["ma_xa"].astype(str).unique()) == ["11284", "11287"]
+
+
+def _classified(tmp_path: Path, son: dict[str, object]) -> pd.Series:
+    """Household A (income 1,000,000, rural; non-durable house and unsafe water: 2 deprivations) with a head, his
+    wife and a son known only by his birth year 2008 (15 or 16 on the review date 15/09/2024)."""
+    from conftest import make_id
+
+    ret = make_return(tmp_path, [household(ma_ho="A", thu_nhap_bq=1000000, loai_nha="Đơn sơ", nguon_nuoc="Khác")], [
+        member(ma_ho="A"),
+        member(ma_ho="A", stt=2, ho_ten="Trần Thị Hoa", quan_he="Vợ, chồng", gioi_tinh="Nữ", ngay_sinh="01/01/1982",
+               so_dinh_danh=make_id(birth_year=1982, female=True, serial="000777")),
+        member(ma_ho="A", stt=3, ho_ten="Nguyễn Văn Nam", quan_he="Con", ngay_sinh="2008",
+               so_dinh_danh=make_id(birth_year=2008, serial="000778"), viec_lam="Không tham gia lao động",
+               suy_dinh_duong="Không", **son)])
+    ok(run_hgn("classify", ret, "--out", tmp_path / "kq.xlsx", "--parquet", tmp_path / "pq", cwd=tmp_path))
+    return pd.read_parquet(tmp_path / "pq" / "households.parquet").set_index("ma_ho").loc["A"]
+
+
+def test_a_class_the_same_at_every_age_a_member_can_have_is_given_with_its_bounds(tmp_path: Path) -> None:
+    """Out of school with primary education only: at 15 deprived in school attendance, at 16 in adult education —
+    3 deprivations either way: Nghèo, with 3 as the count (the fewest of the two ages), the education flags
+    themselves still unknown, and the reason saying why."""
+    hh = _classified(tmp_path, {"trinh_do": "Tiểu học", "dang_di_hoc": "Không"})
+    assert hh["phan_loai"] == "Nghèo"
+    assert hh["so_thieu_hut"] == 3 and hh["so_chua_ro"] == 0
+    assert pd.isna(hh["th_di_hoc_tre_em"]) and pd.isna(hh["th_giao_duc_nguoi_lon"])
+    assert "chỉ biết năm sinh" in hh["ly_do"]
+
+
+def test_a_class_that_turns_on_a_members_unknown_birthday_stays_undecided(tmp_path: Path) -> None:
+    """Out of school with lower secondary education: at 15 deprived in school attendance (3 deprivations: poor),
+    at 16 not deprived in adult education (2: near-poor) — the class turns on his birthday: undecided."""
+    hh = _classified(tmp_path, {"trinh_do": "THCS", "dang_di_hoc": "Không"})
+    assert hh["phan_loai"] == "Chưa đủ thông tin"

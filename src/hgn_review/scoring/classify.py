@@ -8,7 +8,7 @@ missing. A household with blocking data errors (``loi_chan``) is not classified.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,7 @@ from hgn_review.scoring._text import (
     to_series,
 )
 from hgn_review.scoring.af import AFResult, alkire_foster, alkire_foster_by
-from hgn_review.scoring.indicators import Derivation, derive, prepare
+from hgn_review.scoring.indicators import Derivation, Prepared, age_scenarios, derive, prepare
 from hgn_review.scoring.movements import (
     CAN_NGHEO,
     CHUA_DU,
@@ -326,7 +326,6 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     prepared = prepare(hh, mem)  # the same under both standards
     d = derive(hh, mem, std, prepared)
     d_local = derive(hh, mem, local_std, prepared) if local_std is not None else None
-    del prepared  # the coded members are not needed any more
     used = _combine(recorded, d.flags, prefer)
 
     for key in INDICATORS:
@@ -335,7 +334,8 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
         found += loc.findings("indicator-mismatch", at, column_key=key, key=key, value=rec[at].tolist(),
                               detail=der[at].tolist())
 
-    dec = decide(hh, used, std)
+    dec = _by_scenarios(decide(hh, used, std), hh, recorded, d, prepared, std, prefer)
+    del prepared  # the coded members are not needed any more
     undecided_class = CLASSES.index(CHUA_DU)
     blocked_codes = column(hh, "loi_chan", "str")
     blocked = blocked_codes.notna().to_numpy()
@@ -432,6 +432,53 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     summary = _summary(out, members_out, d.positions, present, local_std is not None)
     af = _af(out, used, std, present & ~blocked)
     return Classification(out, members_out, found, summary, af, tables, std, local_std)
+
+
+def _by_scenarios(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, d: Derivation, prepared: Prepared,
+                  std: Standard, prefer: str) -> Decision:
+    """``dec`` with the undecided households settled where every age their members can have gives one class.
+
+    A member known only by a birth year is one of two ages; each indicator that turns on the age is then unknown
+    on its own, although together they may settle the class (one of two education indicators either way). The
+    class stands only when it is the same in every scenario; the deprivation count is then the fewest of them
+    and the unknown count what the most adds to it."""
+    undecided = np.flatnonzero(dec.classes == CLASSES.index(CHUA_DU))
+    pick, frames = age_scenarios(prepared, std, undecided)
+    if not frames:
+        return dec
+    sub_hh = hh.iloc[pick]
+    outcomes = []
+    for frame in frames:
+        derived = d.flags.iloc[pick].copy()
+        for key in frame.columns:
+            derived[key] = frame[key].array
+        outcomes.append(decide(sub_hh, _combine(recorded.iloc[pick], derived, prefer), std))
+    first = outcomes[0].classes
+    same = np.logical_and.reduce([o.classes == first for o in outcomes]) & (first != CLASSES.index(CHUA_DU))
+    if not same.any():
+        return dec
+    at, settled = pick[same], first[same]
+    low = np.minimum.reduce([o.count for o in outcomes])[same]
+    high = np.maximum.reduce([o.count + o.unknown for o in outcomes])[same]
+    classes, count, unknown = dec.classes.copy(), dec.count.copy(), dec.unknown.copy()
+    classes[at], count[at], unknown[at] = settled, low, high - low
+    missing = dec.missing.copy()
+    missing.iloc[at] = ""
+    d12 = len(INDICATORS)
+    said = pa.array([f"{c}/{d12} chỉ số thiếu hụt" + (f" đến {c + u}" if u else "")
+                     + " (có thành viên chỉ biết năm sinh: như nhau với mọi tuổi có thể)"
+                     for c, u in zip(low.tolist(), (high - low).tolist(), strict=True)], pa.large_string())
+    # the count piece for all households (rows None) must not speak for these: it is replaced at their rows
+    explanation: list[Piece] = [(rows, texts if rows is not None else _replaced(texts, at, said))
+                                for rows, texts in dec.explanation]
+    return replace(dec, classes=classes, count=count, unknown=unknown, missing=missing, explanation=explanation)
+
+
+def _replaced(texts: pa.Array, at: np.ndarray, new: pa.Array) -> pa.Array:
+    """``texts`` with the entries at positions ``at`` replaced by ``new``."""
+    which = np.arange(len(texts), dtype=np.int64)
+    which[at] = len(texts) + np.arange(len(at))
+    return pa.concat_arrays([texts.cast(pa.large_string()), new]).take(pa.array(which))
 
 
 def _answers_needed(d: Derivation, used: pd.DataFrame, undecided: np.ndarray, members: pd.DataFrame,

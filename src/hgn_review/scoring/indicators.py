@@ -441,6 +441,46 @@ def derive(households: pd.DataFrame, members: pd.DataFrame, std: Standard,
     return Derivation(flag_frame, said, p.lo, p.hi, p.positions, _blanks(m, contribs, std))
 
 
+def age_scenarios(p: Prepared, std: Standard, at: np.ndarray, limit: int = 3) -> tuple[np.ndarray, list[pd.DataFrame]]:
+    """The member-rule flags of the households at positions ``at`` that have 1 to ``limit`` members whose age is
+    known only to a year (born in a year, on an unknown day), once per *scenario*: each such member at one of
+    the two ages it can have. Taken alone, each indicator of such a member is unknown; together they may not
+    be (at 15 a son not at school is deprived in school attendance, at 16 in adult education: one of the two
+    either way). Returns (the households, one flags frame per scenario, columns the member-rule indicators)."""
+    m = p.members
+    uncertain = m.lo.known & m.hi.known & (m.lo.value != m.hi.value)
+    n = len(p.size)
+    per_household = np.bincount(m.home[uncertain], minlength=n)
+    pick = at[(per_household[at] >= 1) & (per_household[at] <= limit)]
+    if not len(pick):
+        return pick, []
+    new_home = np.full(n, -1, dtype=np.int64)
+    new_home[pick] = np.arange(len(pick))
+    sel = np.flatnonzero(new_home[m.home] >= 0)  # the members of those households, in household order
+    home = new_home[m.home[sel]]
+    sub = Members(m.rows[sel], home, m.lo.take(sel), m.hi.take(sel), {k: v.take(sel) for k, v in m.answers.items()},
+                  {k: Tri(t.yes[sel], t.no[sel]) for k, t in m.yes_no.items()}, m.source)
+    size = np.bincount(home, minlength=len(pick))
+    u = uncertain[sel]
+    # each uncertain member's bit: its rank among its household's uncertain members
+    count_before = np.cumsum(u) - u
+    first = np.r_[True, home[1:] != home[:-1]]
+    rank = count_before - np.maximum.accumulate(np.where(first, count_before, 0))
+    frames = []
+    for scenario in range(2 ** int(per_household[pick].max())):
+        older = u & (((scenario >> rank) & 1) == 1)
+        age = Age(np.where(older, sub.hi.value, sub.lo.value), sub.lo.known)
+        flags: dict[str, pd.arrays.IntegerArray] = {}
+        for key, ind in std.indicators.items():
+            if ind.rule not in _MEMBER_RULES:
+                continue
+            contrib = _MEMBER_RULES[ind.rule](sub, age, ind)
+            flags[key] = (_dependents(contrib, home, size, ind)[0] if ind.rule == "dependents"
+                          else _member_flag(contrib, home, size))
+        frames.append(pd.DataFrame(flags))
+    return pick, frames
+
+
 # the answers each member rule reads (besides the age)
 _RULE_ANSWERS = {"employment": ("viec_lam",), "nutrition": ("suy_dinh_duong",), "health_insurance": ("the_bhyt",),
                  "adult_education": ("dang_di_hoc", "trinh_do"), "school_attendance": ("dang_di_hoc", "cap_hoc"),
