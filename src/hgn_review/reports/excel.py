@@ -251,7 +251,7 @@ def _table_sheet(wb: Any, st: _Styles, form: FormDef, view: ReportView) -> None:
         level = view.row_level
     values = placeholders(view, level)
     cols = expand(form, view.series)
-    rows = view.rows(level)
+    rows = _every_unit(view.rows(level), view) if level == view.row_level else view.rows(level)
     counts = rows.drop(columns=["name"])
     total = counts.sum(axis=0)
     counts = pd.concat([counts, total.to_frame("__total__").T], axis=0)
@@ -300,6 +300,18 @@ def _table_sheet(wb: Any, st: _Styles, form: FormDef, view: ReportView) -> None:
     ws.freeze_panes(key_row + 1, 0)
 
 
+def _every_unit(rows: pd.DataFrame, view: ReportView) -> pd.DataFrame:
+    """One row per unit of the level below, in the unit list's order (forms.md): a unit without figures keeps its
+    row, blank (not zeros: nothing was reported); a unit outside the list (a code the list does not have) after."""
+    order = [code for code, _name in view.coverage.order]
+    if not order:
+        return rows
+    codes = [*order, *[str(c) for c in rows.index if str(c) not in set(order)]]
+    out = rows.set_axis([str(c) for c in rows.index]).reindex(codes)
+    out["name"] = out["name"].fillna(pd.Series(dict(view.coverage.order)))
+    return out
+
+
 def _notes(ws: Any, st: _Styles, form: FormDef, view: ReportView, values: dict[str, str], n: int, row: int,
            width: float) -> int:
     lines = [fill(t, values) for t in form.notes]
@@ -310,7 +322,11 @@ def _notes(ws: Any, st: _Styles, form: FormDef, view: ReportView, values: dict[s
             lines.append(f"Lưu ý: tại {rec['name']}, cuối kỳ {rec['end']} ≠ đầu kỳ {rec['start']} − giảm {rec['dec']} "
                          f"+ tăng {rec['inc']}: kiểm tra lại diễn biến.")
     if view.coverage.missing and form.kind == "table":
-        lines.append("Chưa có số liệu: " + names_list([name for _, name in view.coverage.missing]) + ".")
+        lines.append("Chưa có số liệu (dòng để trống): " + names_list([name for _, name in view.coverage.missing])
+                     + ".")
+    if view.coverage.partial and form.kind == "table":
+        lines.append("Chưa đủ số liệu các xã: " + names_list([f"{name} ({k}/{n} xã)"
+                                                            for _c, name, k, n in view.coverage.partial]) + ".")
     for text in lines:
         _merge(ws, row, 0, row, n - 1, text, st.note)
         ws.set_row(row, 16 * _lines(text, width * 1.15))

@@ -105,6 +105,8 @@ class Coverage:
     missing: list[tuple[str, str]]  # (code, name) expected but without data
     tables: list[tuple[str, list[str], list[list[str]]]] = field(default_factory=list)  # (title, header, rows)
     status: list[str] = field(default_factory=list)  # one line per fact, Vietnamese
+    order: list[tuple[str, str]] = field(default_factory=list)  # every expected unit (code, name), the list's order
+    partial: list[tuple[str, str, int, int]] = field(default_factory=list)  # districts: (code, name, with data, all)
 
 
 @dataclass
@@ -221,7 +223,8 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
         report_date=report_date, has_members=has_members)
     view.balance = _balance(view.rows())
     view.contributions = _contributions(view.total(), indicators, weights)
-    view.coverage = _coverage(results, scope, row_level, view.rows(), on)
+    view.coverage = _coverage(results, scope, row_level, view.rows(), on,
+                              {str(c) for c in tables[COMMUNE].index} if COMMUNE in tables else set())
     view.pending = _pending(results)
     view.notes = _notes(view)
     return view
@@ -788,14 +791,23 @@ def _findings(results: Results) -> dict[str, int]:
 _HTML_ROWS = 5000  # rows of a coverage or reconciliation table on the page (a province has ~200 communes)
 
 
-def _coverage(results: Results, scope: Scope, row_level: str, rows: pd.DataFrame, as_of: date) -> Coverage:
+def _coverage(results: Results, scope: Scope, row_level: str, rows: pd.DataFrame, as_of: date,
+              communes: frozenset[str] | set[str] = frozenset()) -> Coverage:
     reg = get_registry()
     expected: list[Unit] = []
     if scope.level in (DISTRICT, PROVINCE) and scope.code:
         expected = reg.districts_of(scope.code, as_of) if row_level == DISTRICT else reg.communes_of(scope.code, as_of)
     present = [str(c) for c in rows.index]
     missing = [(u.code, u.name) for u in expected if u.code not in set(present)]
-    cov = Coverage(expected=len(expected), present=present, missing=missing)
+    cov = Coverage(expected=len(expected), present=present, missing=missing,
+                   order=[(u.code, u.name) for u in expected])
+    if row_level == DISTRICT:  # a district row of a province counts only the communes that sent their figures
+        for code in present:
+            district = reg.unit(code, as_of)
+            all_communes = reg.communes_of(code, as_of)
+            with_data = sum(1 for u in all_communes if u.code in communes)
+            if district is not None and all_communes and with_data < len(all_communes):
+                cov.partial.append((code, district.name, with_data, len(all_communes)))
     unit_word = {DISTRICT: "huyện", COMMUNE: "xã", VILLAGE: "thôn"}.get(row_level, "đơn vị")
     if expected:
         cov.status.append(f"Có số liệu của {len(expected) - len(missing)}/{len(expected)} {unit_word} thuộc {scope.name}.")
