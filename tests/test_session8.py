@@ -137,3 +137,4 @@ def test_a_class_that_turns_on_a_members_unknown_birthday_stays_undecided(tmp_pa
     at 16 not deprived in adult education (2: near-poor) — the class turns on his birthday: undecided."""
     hh = _classified(tmp_path, {"trinh_do": "THCS", "dang_di_hoc": "Không"})
     assert hh["phan_loai"] == "Chưa đủ thông tin"
+

@@ -111,7 +111,8 @@ CASES = [
      [(M, 2, ID, "id-birth-year-mismatch")]),
     ("id-duplicate", None, [member(), member(stt=2, ho_ten="Nguyễn Văn Bình", quan_he="Anh, chị, em")], {},
      [(M, 3, ID, "id-duplicate")]),
-    ("household-duplicate", [household(), household()], None, {}, [(H, 3, hh("ma_ho"), "household-duplicate")]),
+    ("household-duplicate", [household(), household(thon="Thôn 2")], None, {},
+     [(H, 3, hh("ma_ho"), "household-duplicate")]),
     ("member-orphan", None,
      [member(), member(ma_ho="11284-0099", quan_he="Con", so_dinh_danh=make_id(serial="000099"))], {},
      [(M, 3, mh("ma_ho"), "member-orphan")]),
@@ -308,7 +309,7 @@ def test_id_duplicate_points_at_first_row(tmp_path):
 
 def test_household_duplicate_points_at_first_row(tmp_path):
     """A repeated household code is reported on the later row with the first row as `other`."""
-    result = validate_paths([make_return(tmp_path, [household(), household()])])
+    result = validate_paths([make_return(tmp_path, [household(), household(thon="Thôn 2")])])
     f = only(result, "household-duplicate")
     assert (f.value, f.param("other")) == ("11284-0001", "2")
 
@@ -776,18 +777,19 @@ def test_invalid_value_is_na_never_imputed(tmp_path):
 
 
 def test_loi_chan_marks_blocked_households(tmp_path):
-    """Households that cannot be classified carry their blocking codes; the others carry NA."""
+    """Households that cannot be classified carry their blocking codes; the others carry NA. (Rows 2 and 6 share a
+    household code and say different things: which is right is not known, both are blocked.)"""
     path = make_return(
         tmp_path,
         [household(), household(**SECOND_HH), household(ma_ho="11284-0003"), household(ma_ho="11284-0004"),
-         household()],
+         household(thon="Thôn 2")],
         [member(), member(**SECOND_HEAD, quan_he="Con"),
          member(ma_ho="11284-0004", ho_ten="Đỗ Văn Hải", so_dinh_danh=make_id(serial="000005")),
          member(ma_ho="11284-0004", stt=2, ho_ten="Đỗ Văn Hà", so_dinh_danh=make_id(serial="000006"))])
     result = validate_paths([path])
     loi = result.households.set_index("row")["loi_chan"]
     assert loi.astype(object).where(loi.notna(), None).to_dict() == {
-        2: None, 3: "household-no-head", 4: "household-no-members", 5: "household-multiple-heads",
+        2: "household-duplicate", 3: "household-no-head", 4: "household-no-members", 5: "household-multiple-heads",
         6: "household-duplicate"}
 
 

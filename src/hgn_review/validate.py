@@ -705,10 +705,11 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
         _add_code(blocking, rows, code)
     if standard is None:
         _add_code(blocking, hsd_frame.index[_review_dates(hsd, hsd_frame, out)], "review-date-no-standard")
-    if INCOME in hsd.frame.columns and INCOME in hsd_frame.columns:
+    if INCOME in ht.raw.columns and INCOME in hsd_frame.columns:
         # an income written but unreadable ("2.000.000đ", -5, a formula error; reported at its cell) is not
         # replaced by the B1 score, which stands for the income only when none was measured: not classified
-        unread = hsd.frame[INCOME].notna().to_numpy(dtype=bool) & hsd_frame[INCOME].isna().to_numpy(dtype=bool)
+        written = ht.raw[INCOME].reindex(hsd_frame.index).notna().to_numpy(dtype=bool)
+        unread = written & hsd_frame[INCOME].isna().to_numpy(dtype=bool)
         _add_code(blocking, hsd_frame.index[unread], "income-unreadable")
     hsd_frame["loi_chan"] = blocking.replace("", pd.NA)
     households = _frame(hsd, ht, ret, HOUSEHOLD_BASE)

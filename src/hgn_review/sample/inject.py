@@ -344,10 +344,10 @@ class Injector:
         if h is None:
             return False
         values = self.hs.row_values(self.take(h))
-        if self.layout == "app":  # not an exact copy: a second record of the same household
-            c = self.hs.col("ra_soat_vien")
-            other = names.full_names(self.rng, np.array(["Trần"], dtype=object), np.array([True]))[0]
-            values[c] = other if other != values[c] else values[c] + " (2)"
+        # not an exact copy (that one is read once: row-duplicate): a second record of the same household
+        c = self.hs.col("ra_soat_vien")
+        other = names.full_names(self.rng, np.array(["Trần"], dtype=object), np.array([True]))[0]
+        values[c] = other if other != values[c] else values[c] + " (2)"
         ex = self.hs.insert_after(h, Extra("copy", values))
         return self.note("household-duplicate", self.hs, extra=ex, key="ma_ho")
 
