@@ -327,7 +327,8 @@ def expected_row(form: int, rows: list[tuple[Any, ...]]) -> list[float | None]:
         return [g(f"{cls}_{k}") for cls in ("poor", "near") for k in ("child", "child_no_bhyt", "child_mal", "child_out")]
     if form in (12, 13):
         cls = "poor" if form == 12 else "near"
-        return [g("all_hh"), g("all_kinh"), g("all_minority"), g("all_pp"), g(f"{cls}_hh"), g(f"{cls}_minority"),
+        return [g("all_hh"), g("all_kinh"), g("all_minority"), g("all_hh") - g("all_kinh") - g("all_minority"),
+                g("all_pp"), g(f"{cls}_hh"), g(f"{cls}_minority"),
                 g(f"{cls}_pp"), rate(g(f"{cls}_hh"), g("all_hh")), rate(g(f"{cls}_minority"), g("all_minority")),
                 rate(g(f"{cls}_pp"), g("all_pp")), g(f"{cls}_merit"), g(f"{cls}_no_labour"), g(f"{cls}_female_head")]
     raise AssertionError(form)

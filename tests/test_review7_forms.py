@@ -148,8 +148,8 @@ def test_unknown_birth_date_does_not_make_a_household_without_labour_capacity(tm
     assert total[2] == 2  # both households are poor
     assert total[4] == 0, f"form 08: {total[4]} poor household(s) without labour capacity"
     head, _rows, total = table(rep / "bieu_12.xlsx")
-    assert head[13] == "Hộ không có khả năng lao động"
-    assert total[13] == 0, f"form 12: {total[13]} poor household(s) without labour capacity"
+    assert head[14] == "Hộ không có khả năng lao động"
+    assert total[14] == 0, f"form 12: {total[14]} poor household(s) without labour capacity"
     first = {r[1]: r for r in list_households(rep / "bieu_15.xlsx")}
     assert first["11284-0001"][14] is None, "form 15 ticks 11284-0001 as without labour capacity"
 

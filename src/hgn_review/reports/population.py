@@ -110,7 +110,8 @@ def prepare(view: ReportView, cmap: ColumnMap, mask_pii: bool) -> pd.DataFrame:
     # one row per person keyed by the ID: an ID that two listed persons carry (two units' results merged, each
     # checked alone) is the key of neither — which of them holds it, only a correction can say
     written = p["so_dinh_danh"].astype("string").str.strip()
-    twice = (~missing_id & written.duplicated(keep=False)).fillna(False).to_numpy(dtype=bool)
+    twice = (~missing_id & (written.duplicated(keep=False) | written.isin(view.shared_ids))).fillna(False)
+    twice = twice.to_numpy(dtype=bool)
     codes = codes.mask(twice & codes.isna().to_numpy(dtype=bool), "trung")
     texts = {u: "; ".join(cmap.reasons.get(c.strip(), c.strip()) for c in str(u).split(";") if c.strip())
              for u in codes.dropna().unique()}

@@ -130,6 +130,9 @@ class ReportView:
     report_date: date | None = None
     has_members: bool = True
     notes: list[str] = field(default_factory=list)
+    # personal IDs written for two persons or more in the results (households that moved away or dissolved set
+    # aside: their members are listed again where they live now): the list keys neither
+    shared_ids: frozenset[str] = frozenset()
     # poor and near-poor households of an old commune the merge into the 2025 units could not place yet (the
     # merged result's "Chờ quy đổi" sheet): on no form's rows, but listed with the population list
     pending: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -158,6 +161,7 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
     members = results.members if results.members is not None else pd.DataFrame()
     if "uid" in members.columns:  # only the fields the report reads: filtering copies no more than these
         members = members[[c for c in members.columns if c in _MEMBER_FIELDS]]
+    shared_ids = _shared_ids(hh, members)  # over every household of the results, whatever the scope
     on = as_of  # the unit list the codes belong to: --as-of, else the one the merge re-expressed them in
     as_of = _as_of(results, hh, as_of)  # the review's date (its year, the ages): from the data, not --as-of
     if on is None:
@@ -226,6 +230,7 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
     view.coverage = _coverage(results, scope, row_level, view.rows(), on,
                               {str(c) for c in tables[COMMUNE].index} if COMMUNE in tables else set())
     view.pending = _pending(results)
+    view.shared_ids = shared_ids
     view.notes = _notes(view)
     return view
 
@@ -866,6 +871,30 @@ def _notes(view: ReportView) -> list[str]:
                           "The results have no member rows: persons, children and labour capacity figures come from "
                           "the declared household sizes or are left blank."))
     return notes
+
+
+def _shared_ids(hh: pd.DataFrame, members: pd.DataFrame) -> frozenset[str]:
+    """The IDs two member rows or more carry, leaving out the members of households that moved away or dissolved
+    (listed again in the household they joined: one person, not two). Whichever file came first, neither holds it:
+    `hgn run` and classify → merge → report give one list."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from hgn_review.text import arrow_text
+
+    if "so_dinh_danh" not in members.columns or members.empty:
+        return frozenset()
+    ids = pc.utf8_trim_whitespace(arrow_text(members["so_dinh_danh"]))
+    if "uid" in members.columns and "uid" in hh.columns and "tinh_trang_ho" in hh.columns:
+        away = hh.loc[_str(hh, "tinh_trang_ho").isin(mv.DEPARTED).to_numpy(dtype=bool), "uid"]
+        if len(away):
+            here = ~np.isin(pd.to_numeric(members["uid"], errors="coerce").to_numpy(dtype="float64"),
+                            pd.to_numeric(away, errors="coerce").to_numpy(dtype="float64"))
+            ids = ids.filter(pa.array(here))
+    ids = ids.filter(pc.greater(pc.fill_null(pc.utf8_length(ids), 0), 0))
+    counts = pc.value_counts(ids)
+    twice = counts.filter(pc.greater(counts.field("counts"), 1))
+    return frozenset(twice.field("values").to_pylist())
 
 
 def _pending(results: Results) -> pd.DataFrame:
