@@ -83,11 +83,20 @@ def render_error(message: str, hint: str, lang: str = "vi") -> None:
         err.print(f"[bold]{T[lang]['hint']}:[/] {hint}")
 
 
+# the classes as they are said in English (the data and the forms keep the Vietnamese names)
+CLASS_EN = {"Nghèo": "Poor", "Cận nghèo": "Near-poor", "Mức sống trung bình": "Average living standard",
+            "Không nghèo": "Not poor", "Chưa đủ thông tin": "Undecided (information missing)"}
+
+
+def class_name(name: str, lang: str) -> str:
+    return CLASS_EN.get(name, name) if lang == "en" else name
+
+
 def render_classification(summary: dict[str, Any], written: list[str], lang: str = "vi",
                           console: Console | None = None) -> None:
     c = console or out
     vi = lang == "vi"
-    rows = [(k, v) for k, v in summary["by_class"].items()]
+    rows = [(class_name(k, lang), v) for k, v in summary["by_class"].items()]
     rows.append(("Tổng số hộ" if vi else "Households", summary["households"]))
     table(f"hgn classify — {summary['standard']}", ["Phân loại" if vi else "Class", "Số hộ" if vi else "Households"],
           rows, c)
@@ -114,7 +123,7 @@ def render_run(summary: dict[str, Any], lang: str = "vi", console: Console | Non
             ("Cấp tổng hợp" if vi else "Level", scope(summary["level"], summary["unit"], summary.get("unit_name"), lang))]
     table("hgn run", ["", ""], head, c)
     table("Phân loại" if vi else "Classes", ["Phân loại" if vi else "Class", "Số hộ" if vi else "Households"],
-          [(k, f"{v:,}") for k, v in summary["by_class"].items()], c)
+          [(class_name(k, lang), f"{v:,}") for k, v in summary["by_class"].items()], c)
     table("Thời gian" if vi else "Time", ["Bước" if vi else "Stage", "Giây" if vi else "Seconds"],
           [(say(k, lang), f"{v:.1f}") for k, v in summary["stages"].items()], c)
     outs = summary["outputs"]
@@ -140,7 +149,7 @@ def render_merge(summary: dict[str, Any], written: list[str], lang: str = "vi", 
             ("Đơn vị còn thiếu" if vi else "Missing units",
              f"{len(summary['missing_units'])}: " + ", ".join(summary["missing_units"][:12])
              + (" …" if len(summary["missing_units"]) > 12 else "") if summary["missing_units"] else "—")]
-    rows += [(k, f"{v['households']:,} hộ, {v['persons']:,} người" if vi else f"{v['households']:,} households, "
+    rows += [(class_name(k, lang), f"{v['households']:,} hộ, {v['persons']:,} người" if vi else f"{v['households']:,} households, "
               f"{v['persons']:,} persons") for k, v in summary["by_class"].items()]
     counts = summary.get("findings", {})
     rows.append(("Phát hiện" if vi else "Findings",
