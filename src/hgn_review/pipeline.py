@@ -201,6 +201,7 @@ def _package(val: ValidationResult, cls: Classification, std: Standard, prefer: 
         "local_standard": cls.local.id if cls.local else None,
         "local_standard_sha256": cls.local.sha256 if cls.local else None,
         "review_date": _review_date(val.households, std),
+        "review_year": _review_year(val.households),
         "units": sorted(str(u) for u in val.households["ma_xa"].dropna().unique().tolist()),
         "inputs": [{"file": r.path, "sha256": r.sha256, "layout": r.layout} for r in val.returns],
         "run_started": dt.datetime.fromtimestamp(started).isoformat(timespec="seconds"),
@@ -247,6 +248,17 @@ def _review_date(households: pd.DataFrame, std: Standard) -> str | None:
     under = d[std.covers_dates(d)]
     d = under if len(under) else d
     return None if d.empty else d.max().date().isoformat()
+
+
+def _review_year(households: pd.DataFrame) -> int | None:
+    """The year of the round a return belongs to: the median year of its households' review dates (the lower of
+    the two middle ones), so that a mistyped date — reported on its household — does not move the commune to
+    another round."""
+    d = households["ngay_ra_soat"].dropna() if "ngay_ra_soat" in households else pd.Series(dtype="datetime64[ns]")
+    if d.empty:
+        return None
+    years = np.sort(pd.DatetimeIndex(d).year.to_numpy())
+    return int(years[(len(years) - 1) // 2])
 
 
 # ============================================================================================== hgn run
@@ -1071,7 +1083,7 @@ def _admissible(returns: list[str], metas: dict[str, dict[str, Any]],
                                    other=label(main)))
         returns = [d for d in returns if where[d] == main]
     # a return of another year's round (an old file left in the folder): its households are not this round's
-    year = {d: str(metas[d].get("review_date") or "")[:4] for d in returns}
+    year = {d: str(metas[d].get("review_year") or str(metas[d].get("review_date") or "")[:4]) for d in returns}
     years = Counter(y for y in year.values() if y).most_common(2)
     if len(years) == 2 and years[0][1] == years[1][1]:
         listing = "; ".join(f"năm {y}: {n} tệp" for y, n in years)

@@ -25,7 +25,7 @@ from hgn_review.io.read import ReturnFile, SheetData, discover, read_return
 from hgn_review.io.safety import Limits
 from hgn_review.registry import get_registry
 from hgn_review.schemas.bridge import run_schema
-from hgn_review.schemas.coerce import coerce
+from hgn_review.schemas.coerce import coerce, strip_text
 from hgn_review.schemas.layout import INDICATORS, Layout, load_layout
 from hgn_review.schemas.pandera_schema import YEAR, schema_for
 from hgn_review.scoring.movements import STATUS_OUT
@@ -293,8 +293,12 @@ def _household_checks(sd: SheetData, t: _Typed, layout: Layout,
                              index=hh.index)
     # income basis: neither a measured income nor a B1 score was written
     if "thu_nhap_bq" in t.raw or "diem_b1" in t.raw:
-        blank_inc = t.raw["thu_nhap_bq"].isna() if "thu_nhap_bq" in t.raw else True
-        blank_b1 = t.raw["diem_b1"].isna() if "diem_b1" in t.raw else True
+        def unwritten(key: str) -> Any:  # nothing left once spaces and invisible characters are taken off
+            if key not in t.raw:
+                return True
+            return ~strip_text(arrow_text(t.raw[key])).is_valid().to_numpy(zero_copy_only=False)
+
+        blank_inc, blank_b1 = unwritten("thu_nhap_bq"), unwritten("diem_b1")
         missing = pd.Series(blank_inc & blank_b1, index=hh.index)
         key = "thu_nhap_bq" if "thu_nhap_bq" in t.raw else "diem_b1"
         if layout.sheets["households"].by_key.get(key) is not None and not layout.sheets["households"].by_key[key].required:
@@ -708,7 +712,9 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
     if INCOME in ht.raw.columns and INCOME in hsd_frame.columns:
         # an income written but unreadable ("2.000.000đ", -5, a formula error; reported at its cell) is not
         # replaced by the B1 score, which stands for the income only when none was measured: not classified
-        written = ht.raw[INCOME].reindex(hsd_frame.index).notna().to_numpy(dtype=bool)
+        # (written: something left once spaces and invisible characters are taken off, as the cell is read)
+        written = strip_text(arrow_text(ht.raw[INCOME].reindex(hsd_frame.index))).is_valid().to_numpy(
+            zero_copy_only=False)
         unread = written & hsd_frame[INCOME].isna().to_numpy(dtype=bool)
         _add_code(blocking, hsd_frame.index[unread], "income-unreadable")
     hsd_frame["loi_chan"] = blocking.replace("", pd.NA)

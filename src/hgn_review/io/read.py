@@ -560,7 +560,8 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     else:  # a column with values under no header (a name over two cells under a merged header) is not read: said
         named = set(letters.values()) | set(extra_letters.values()) | {
             p[0] for places in hm.duplicates.values() for p in places}  # a second copy of a column is reported
-        for letter in [c for c in grid.columns if c not in named]:
+        above = grid.iloc[:hm.band_end]  # a header written anywhere above the data (a band of two rows) names it
+        for letter in [c for c in grid.columns if c not in named and not above[c].notna().any()]:
             filled = grid.loc[data.index, letter].notna().to_numpy(dtype=bool)
             if filled.any():
                 first = int(data.index[filled][0])

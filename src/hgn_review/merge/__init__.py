@@ -340,11 +340,11 @@ def _check_mixed(inps: list[Input], keep: list[set[str]], allow_mixed: bool, not
     hashed = all(" " in inp.local_standard for inp in used if inp.local_standard)
     # the review is yearly: results of two years' rounds added together make no district's figures
     # (not when results are re-expressed across the 2025 reform: those straddle it by nature)
-    years = {inp.review_date.year for inp in used if inp.review_date} if not crosswalk else set()
+    years = {inp.review_year for inp in used if inp.review_year} if not crosswalk else set()
     for inp in used:  # the national standard, the local one (a province's own lines: its class column), version
         std = inp.standard + (f" ({inp.standard_sha256[:12]})" if inp.standard_sha256 else "")
         local = inp.local_standard if hashed else inp.local_standard.split(" ")[0]
-        year = str(inp.review_date.year) if inp.review_date and len(years) > 1 else ""
+        year = str(inp.review_year) if inp.review_year and len(years) > 1 else ""
         groups[(std, local, inp.tool_version, year)].append(inp.label)
     if len(groups) < 2:
         return
@@ -1120,6 +1120,14 @@ def _pending_sheet(pending: pd.DataFrame, rules: dict[str, OldUnitRule]) -> pd.D
     return out.sort_values(["ma_xa_cu", "thon", "ma_ho"], kind="stable", na_position="last").reset_index(drop=True)
 
 
+def _round_year(used: list[Input]) -> int | None:
+    """The round's year of a merge: the year most of its inputs are of."""
+    from collections import Counter
+
+    years = Counter(inp.review_year for inp in used if inp.review_year)
+    return max(years, key=lambda y: (years[y], y)) if years else None
+
+
 def _without_missing_units(found: pd.DataFrame) -> pd.DataFrame:
     if "code" not in found.columns:
         return found
@@ -1145,6 +1153,7 @@ def _meta(plan: _Plan, missing: list[tuple[str, str]], reconciled: bool, balance
         "unit": plan.parent.code,
         "unit_name": plan.parent.name,
         "review_date": max(reviews).isoformat() if reviews else plan.as_of.isoformat(),
+        "review_year": _round_year([inp for inp, _k in used]),
         "units_as_of": plan.as_of.isoformat(),  # the unit list the output's codes belong to
         "run_time": datetime.now().replace(microsecond=0).isoformat(),
         "inputs": entries,

@@ -171,6 +171,7 @@ class Input:
     run_time: datetime | None
     unit_sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # district inputs: unit -> input entry
     local_standard: str = ""  # the local standard's id and SHA-256 (a province's own lines), "" when none
+    review_year: int | None = None  # the round's year: most of its households' (the latest date's year if unknown)
     workbook: Results | None = None  # a results workbook, read whole
     bundle: Bundle | None = None  # a Parquet folder
 
@@ -416,7 +417,10 @@ def read_input(path: Path, as_of: date | None) -> Input:
             else:  # Arrow text: its distinct values
                 units_set.update(v for v in distinct_text(values, strip=False)[1] if v is not None)
         units = sorted(units_set)
-    return Input(path=path, label=label, sha256=sha, meta=meta, kind=kind, review_date=review,
+    said_year = meta.get("review_year")
+    year = said_year if isinstance(said_year, int) and not isinstance(said_year, bool) else \
+        (review.year if review else None)
+    return Input(path=path, label=label, sha256=sha, meta=meta, kind=kind, review_date=review, review_year=year,
                  as_of=when, units=units, declared_unit=declared or None,
                  standard=_text(meta.get("standard")), standard_sha256=_text(meta.get("standard_sha256")),
                  local_standard=" ".join(x for x in (_text(meta.get("local_standard")),

@@ -45,7 +45,7 @@ def _objects(values: Sequence[object]) -> np.ndarray:
 _INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff]"  # zero-width spaces and joiners, word joiner, byte-order mark
 
 
-def _strip_arrow(written: pa.Array) -> pa.Array:
+def strip_text(written: pa.Array) -> pa.Array:
     """Trim spaces; a cell of spaces only is blank; invisible characters pasted with the text (a zero-width space
     after "Nam", inside a household code) are dropped (Arrow kernels: no pandas overhead per column)."""
     if pc.any(pc.match_substring_regex(written, _INVISIBLE)).as_py():
@@ -166,7 +166,7 @@ def parse_date(s: pd.Series, year_only: bool) -> tuple[pd.Series, pd.Series]:
 
 def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
     written = arrow_text(raw)
-    stripped = _strip_arrow(written)
+    stripped = strip_text(written)
     s = text_series(stripped, raw.index)
     blank = pd.Series(~np.asarray(stripped.is_valid().to_numpy(zero_copy_only=False), dtype=bool), index=raw.index)
     t = spec.type
