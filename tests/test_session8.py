@@ -138,3 +138,24 @@ def test_a_class_that_turns_on_a_members_unknown_birthday_stays_undecided(tmp_pa
     hh = _classified(tmp_path, {"trinh_do": "THCS", "dang_di_hoc": "Không"})
     assert hh["phan_loai"] == "Chưa đủ thông tin"
 
+
+
+def test_a_dot_before_three_digits_ending_in_zero_is_the_vietnamese_thousands_separator() -> None:
+    """'900.000' typed as text is 900 000 (a number cell's text never ends its decimals in 0); '0.500' is no
+    thousands grouping (a group never starts with 0) and stays 0.5; '1.5', '45.125' (a number cell's text) stay."""
+    from hgn_review.schemas.coerce import parse_number
+
+    got = parse_number(pd.Series(["900.000", "-900.000", "0.500", "1.5", "45.125", "1.900.000", None],
+                                 dtype="string[pyarrow]")).tolist()
+    assert got[:6] == [900000.0, -900000.0, 0.5, 1.5, 45.125, 1900000.0] and pd.isna(got[6])
+
+
+def test_invisible_characters_pasted_into_a_cell_are_dropped() -> None:
+    """Zero-width spaces and joiners, the word joiner, a byte-order mark and a soft hyphen are dropped; a cell of
+    nothing else is blank."""
+    import pyarrow as pa
+
+    from hgn_review.schemas.coerce import strip_text
+
+    cells = pa.array(["Nam\u200b", "11284\u2060-0001", "\ufeffCó", "Ng\u00aduyễn", "\u200b \u200c", None])
+    assert strip_text(cells).to_pylist() == ["Nam", "11284-0001", "Có", "Nguyễn", None, None]

@@ -42,7 +42,8 @@ def _objects(values: Sequence[object]) -> np.ndarray:
     return out
 
 
-_INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff]"  # zero-width spaces and joiners, word joiner, byte-order mark
+# zero-width spaces and joiners, word joiner, byte-order mark, soft hyphen
+_INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad]"
 
 
 def strip_text(written: pa.Array) -> pa.Array:
@@ -72,7 +73,7 @@ def parse_number(s: pd.Series) -> pd.Series:
     # "900.000" is 900 000 written the Vietnamese way, never 900: a number cell's text has no trailing zero after
     # its point, so three decimals ending in 0 were typed, with the dot as the thousands separator
     matched = pc.and_(pc.match_substring_regex(arr, r"^-?\d+(\.\d+)?$"),
-                      pc.invert(pc.match_substring_regex(arr, r"^-?\d{1,3}\.\d\d0$")))
+                      pc.invert(pc.match_substring_regex(arr, r"^-?[1-9]\d{0,2}\.\d\d0$")))
     if pc.all(pc.fill_null(matched, True)).as_py():  # the usual column: every cell blank or a plain number
         return pd.Series(pd.array(pc.cast(arr, pa.float64()), dtype="Float64"), index=s.index)
     plain = arrow_mask(matched)
