@@ -266,7 +266,8 @@ def _household_checks(sd: SheetData, t: _Typed, layout: Layout,
     is not known)."""
     hh = t.typed
     spec = layout.sheets["households"]
-    if spec.dedupe:  # an export repeating a household row (real ones held up to half): the row is read once
+    keyed = "ma_ho" not in hh or hh["ma_ho"].duplicated().any()  # rows all alike share their code first
+    if spec.dedupe and keyed:  # a household row repeated (exports held up to half of them): read once
         full = _content(t)
         dup = full.duplicated(keep="first")
         if dup.any():

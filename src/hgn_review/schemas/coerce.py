@@ -46,10 +46,24 @@ def _objects(values: Sequence[object]) -> np.ndarray:
 _INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad]"
 
 
+_INVISIBLE_BYTES = tuple(ch.encode("utf-8") for ch in "\u200b\u200c\u200d\u2060\ufeff\u00ad")
+
+
+def _has_invisible(arr: pa.Array) -> bool:
+    """Whether the text's bytes hold an invisible character: a byte search over the column's data buffer (no
+    regex over every cell; bytes outside a sliced array's cells only cost a needless replace)."""
+    buffers = arr.buffers()
+    data = buffers[2] if len(buffers) > 2 else None
+    if data is None:
+        return False
+    raw = data.to_pybytes()
+    return any(b in raw for b in _INVISIBLE_BYTES)
+
+
 def strip_text(written: pa.Array) -> pa.Array:
     """Trim spaces; a cell of spaces only is blank; invisible characters pasted with the text (a zero-width space
     after "Nam", inside a household code) are dropped (Arrow kernels: no pandas overhead per column)."""
-    if pc.any(pc.match_substring_regex(written, _INVISIBLE)).as_py():
+    if _has_invisible(written):
         written = pc.replace_substring_regex(written, _INVISIBLE, "")
     t = pc.utf8_trim_whitespace(written)
     return pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
