@@ -159,3 +159,34 @@ def test_invisible_characters_pasted_into_a_cell_are_dropped() -> None:
 
     cells = pa.array(["Nam\u200b", "11284\u2060-0001", "\ufeffCó", "Ng\u00aduyễn", "\u200b \u200c", None])
     assert strip_text(cells).to_pylist() == ["Nam", "11284-0001", "Có", "Nguyễn", None, None]
+
+
+def test_a_column_headed_in_the_upper_row_of_a_two_row_header_is_an_extra_column(tmp_path: Path) -> None:
+    """A two-row header band (indicators under "Thiếu hụt", every other header merged down over both rows) with a
+    last column "Ghi chú": reported as an extra column (column-unknown), as under a one-row header — not read by
+    no one, not said to have no header."""
+    import json
+
+    from conftest import make_id
+
+    ret = make_return(tmp_path, [household(**{"Ghi chú": "Hộ mới tách"}), household(ma_ho="11284-0002")],
+                      [member(), member(ma_ho="11284-0002", so_dinh_danh=make_id(serial="000002"))],
+                      group_band=True)
+    found = json.loads(run_hgn("validate", ret, "--json", cwd=tmp_path).stdout)["findings"]
+    unknown = [f for f in found if f["code"] == "column-unknown"]
+    assert len(unknown) == 1 and "Ghi chú" in unknown[0]["message"]
+    assert not [f for f in found if f["code"] == "column-no-header"]
+
+
+def test_a_title_above_a_one_row_header_is_no_column(tmp_path: Path) -> None:
+    """A title row above the header with a cell over a column the header row leaves blank ("Mẫu số 01" in the
+    corner) makes no extra column: only the upper half of a header band (holding other headers) does."""
+    import json
+
+    ret = make_return(tmp_path, [household()], [member()], title_rows=["DANH SÁCH HỘ GIA ĐÌNH"])
+    wb = openpyxl.load_workbook(ret)
+    ws = wb["Hộ gia đình"]
+    ws.cell(1, ws.max_column + 1, "Mẫu số 01")
+    wb.save(ret)
+    found = json.loads(run_hgn("validate", ret, "--json", cwd=tmp_path).stdout)["findings"]
+    assert not [f for f in found if f["code"] in ("column-unknown", "column-no-header")]

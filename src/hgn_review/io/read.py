@@ -343,6 +343,8 @@ def _match_row(cells: Sequence[object], above: Sequence[object] | None, letters:
     for v in above or []:  # a group header merged over several columns covers them all
         last = v if isinstance(v, str) else last
         filled.append(last)
+    from_above: list[tuple[str, str]] = []  # headers merged down from the row above that match no key
+    matched_above = 0
     for j, val in enumerate(cells):
         cands: list[str] = []
         if isinstance(val, str):
@@ -359,11 +361,18 @@ def _match_row(cells: Sequence[object], above: Sequence[object] | None, letters:
         if key is None:
             if isinstance(val, str):
                 unknown.append((letter, text))
+            else:
+                from_above.append((letter, text))
             continue
+        if not isinstance(val, str):
+            matched_above += 1
         if key in found:
             dups.setdefault(key, [found[key]]).append((letter, text))
         else:
             found[key] = (letter, text)
+    if matched_above >= 3:  # the row above is the upper half of a header band (not a title): its other headers
+        unknown.extend(from_above)  # ("Ghi chú" merged down like its neighbours) are extra columns too
+        unknown.sort(key=lambda lt: letters.index(lt[0]))
     return HeaderMatch(row=r, found=found, duplicates=dups, unknown=unknown, band_end=r)
 
 
