@@ -79,6 +79,11 @@ class _Typed:
 
 INCOME = "thu_nhap_bq"  # measured monthly income per head
 
+
+def _written(raw: pd.Series) -> np.ndarray:
+    """Cells with something in them once spaces and invisible characters are taken off, as a cell is read."""
+    return np.asarray(strip_text(arrow_text(raw)).is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+
 # ------------------------------------------------------------------------------------------ per sheet
 def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
     spec = layout.sheets[sd.role]
@@ -297,7 +302,7 @@ def _household_checks(sd: SheetData, t: _Typed, layout: Layout,
         def unwritten(key: str) -> Any:  # nothing left once spaces and invisible characters are taken off
             if key not in t.raw:
                 return True
-            return ~strip_text(arrow_text(t.raw[key])).is_valid().to_numpy(zero_copy_only=False)
+            return ~_written(t.raw[key])
 
         blank_inc, blank_b1 = unwritten("thu_nhap_bq"), unwritten("diem_b1")
         missing = pd.Series(blank_inc & blank_b1, index=hh.index)
@@ -713,9 +718,7 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
     if INCOME in ht.raw.columns and INCOME in hsd_frame.columns:
         # an income written but unreadable ("2.000.000đ", -5, a formula error; reported at its cell) is not
         # replaced by the B1 score, which stands for the income only when none was measured: not classified
-        # (written: something left once spaces and invisible characters are taken off, as the cell is read)
-        written = strip_text(arrow_text(ht.raw[INCOME].reindex(hsd_frame.index))).is_valid().to_numpy(
-            zero_copy_only=False)
+        written = _written(ht.raw[INCOME].reindex(hsd_frame.index))
         unread = written & hsd_frame[INCOME].isna().to_numpy(dtype=bool)
         _add_code(blocking, hsd_frame.index[unread], "income-unreadable")
     hsd_frame["loi_chan"] = blocking.replace("", pd.NA)

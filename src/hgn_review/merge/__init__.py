@@ -49,6 +49,7 @@ from hgn_review.merge.inputs import (
     file_sha256,
     parse_datetime,
     read_input,
+    text_or_empty,
 )
 from hgn_review.merge.stack import (
     INTERNAL,
@@ -974,10 +975,6 @@ def _apply_crosswalk(hh: pd.DataFrame, mm: pd.DataFrame, rules: dict[str, OldUni
     return hh, mm, pending
 
 
-def _said(v: Any) -> str:
-    return "" if v is None or pd.isna(v) else str(v)
-
-
 def _shared_codes(hh: pd.DataFrame) -> list[Finding]:
     """Households of two old communes with one household code, now in one new commune: a finding at each."""
     if "ma_ho" not in hh.columns or not len(hh):
@@ -993,8 +990,8 @@ def _shared_codes(hh: pd.DataFrame) -> list[Finding]:
         for i, at in enumerate(grp.index):
             r = hh.loc[at]
             others = sorted({o for j, o in enumerate(origins) if origins[j] != origins[i]})
-            out.append(note("crosswalk-household-code-shared", file=_said(r.get("file")) or _said(r.get("source_file")),
-                            sheet=_said(r.get("sheet")), row=_row_int(r.get("row")), key="ma_ho", value=ho,
+            out.append(note("crosswalk-household-code-shared", file=text_or_empty(r.get("file")) or text_or_empty(r.get("source_file")),
+                            sheet=text_or_empty(r.get("sheet")), row=_row_int(r.get("row")), key="ma_ho", value=ho,
                             detail=origins[i], other=", ".join(others), unit=unit))
     return out
 

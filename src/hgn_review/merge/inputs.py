@@ -273,8 +273,9 @@ def parse_datetime(value: Any) -> datetime | None:
     return out.replace(tzinfo=None) if out.tzinfo is None else out
 
 
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+def text_or_empty(value: Any) -> str:
+    """A cell or metadata value as stripped text; "" for None, NaN and NA."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return ""
     return str(value).strip()
 
@@ -348,7 +349,7 @@ def read_input(path: Path, as_of: date | None) -> Input:
 
         def hh_values(name: str) -> pa.ChunkedArray | pd.Series:
             return workbook.households[name]
-    level = _text(meta.get("level")).lower()
+    level = text_or_empty(meta.get("level")).lower()
     if level in _COMMUNE_LEVELS:
         kind = COMMUNE_KIND
     elif level == DISTRICT_KIND:
@@ -369,7 +370,7 @@ def read_input(path: Path, as_of: date | None) -> Input:
                          "hành chính nào.", hint="Ghi rõ ngày bằng --as-of, ví dụ --as-of 01/10/2024.",
                          message_en=f"{label}: no review date recorded, so the unit list to use is unknown.",
                          hint_en="Give the date with --as-of, e.g. --as-of 01/10/2024.")
-    declared = _text(meta.get("unit"))
+    declared = text_or_empty(meta.get("unit"))
     unit_sources: dict[str, dict[str, Any]] = {}
     if kind == COMMUNE_KIND:
         if not re.fullmatch(r"\d{5}", declared):
@@ -422,11 +423,11 @@ def read_input(path: Path, as_of: date | None) -> Input:
         (review.year if review else None)
     return Input(path=path, label=label, sha256=sha, meta=meta, kind=kind, review_date=review, review_year=year,
                  as_of=when, units=units, declared_unit=declared or None,
-                 standard=_text(meta.get("standard")), standard_sha256=_text(meta.get("standard_sha256")),
-                 local_standard=" ".join(x for x in (_text(meta.get("local_standard")),
-                                                     _text(meta.get("local_standard_sha256"))[:12]) if x),
+                 standard=text_or_empty(meta.get("standard")), standard_sha256=text_or_empty(meta.get("standard_sha256")),
+                 local_standard=" ".join(x for x in (text_or_empty(meta.get("local_standard")),
+                                                     text_or_empty(meta.get("local_standard_sha256"))[:12]) if x),
                  # a district merge compares by the version that classified its communes, not the merging one
-                 tool_version=_text(meta.get("source_tool_version") if kind == DISTRICT_KIND
+                 tool_version=text_or_empty(meta.get("source_tool_version") if kind == DISTRICT_KIND
                                     and meta.get("source_tool_version") else meta.get("tool_version")),
                  run_time=next((t for t in (parse_datetime(meta.get(k)) for k in _RUN_TIME_KEYS) if t), None),
                  unit_sources=unit_sources, workbook=workbook, bundle=bundle)

@@ -20,6 +20,7 @@ import pyarrow as pa
 import yaml
 
 from hgn_review.errors import ConfigError, Note, yaml_problem
+from hgn_review.io.results import SHEET_PENDING
 from hgn_review.io.write import atomic_path, mark_output
 from hgn_review.reports import _movements as mv
 from hgn_review.reports import fastxlsx as fx
@@ -176,7 +177,6 @@ def _check_fields(cmap: ColumnMap, frame: pd.DataFrame, source: str) -> None:
                        f"no field \"{c.field}\"")
 
 
-PENDING = "Chờ quy đổi"
 _PENDING_COLUMNS = ("ma_xa_cu", "thon", "ma_ho", "ho_ten_chu_ho", "phan_loai", "so_nhan_khau", "xa_moi_co_the",
                     "source_file", "sheet", "row")
 
@@ -190,7 +190,7 @@ def _pending_sheet(wb: Any, pending: pd.DataFrame, fmt: dict[str, Any], mask_pii
     frame = pending[cols].copy()
     if mask_pii and "ho_ten_chu_ho" in frame.columns:
         frame["ho_ten_chu_ho"] = pii.initials(frame["ho_ten_chu_ho"].astype("string"))
-    ws = wb.add_worksheet(PENDING)
+    ws = wb.add_worksheet(SHEET_PENDING)
     ws.write_row(0, 0, [lab.get(c, c) for c in cols], fmt["head"])
     for i, row in enumerate(frame.itertuples(index=False, name=None), start=1):
         for j, v in enumerate(row):
@@ -237,10 +237,10 @@ def write_list(view: ReportView, out_dir: Path, *, mask_pii: bool = False, colum
         persons = int(pd.to_numeric(pending.get("so_nhan_khau"), errors="coerce").fillna(0).sum()) \
             if "so_nhan_khau" in pending.columns else 0
         notes.append(Note(f"{len(pending)} hộ nghèo, cận nghèo ({persons} người) của xã cũ chưa quy đổi được sang xã "
-                          f"mới nên chưa có trong danh sách: xem sheet \"{PENDING}\"; quyết định xã mới theo thôn "
+                          f"mới nên chưa có trong danh sách: xem sheet \"{SHEET_PENDING}\"; quyết định xã mới theo thôn "
                           "(hgn merge --mapping) rồi lập lại danh sách.",
                           f"{len(pending)} poor and near-poor households ({persons} persons) of old communes not yet "
-                          f"placed in a new commune are not on the list: see sheet \"{PENDING}\"; decide their "
+                          f"placed in a new commune are not on the list: see sheet \"{SHEET_PENDING}\"; decide their "
                           "new commune by village (hgn merge --mapping) and make the list again."))
     if not view.has_members:
         notes.append(Note("Tệp kết quả không có danh sách thành viên: danh sách chỉ có chủ hộ, chưa có số định danh.",

@@ -446,13 +446,11 @@ def _by_scenarios(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, d: De
     pick, frames = age_scenarios(prepared, std, undecided)
     if not frames:
         return dec
-    sub_hh = hh.iloc[pick]
+    sub_hh, sub_recorded, sub_flags = hh.iloc[pick], recorded.iloc[pick], d.flags.iloc[pick]
     outcomes = []
-    for frame in frames:
-        derived = d.flags.iloc[pick].copy()
-        for key in frame.columns:
-            derived[key] = frame[key].array
-        outcomes.append(decide(sub_hh, _combine(recorded.iloc[pick], derived, prefer), std))
+    for frame in frames:  # the member-rule flags of the scenario over the household-rule flags
+        derived = sub_flags.assign(**{key: frame[key].array for key in frame.columns})
+        outcomes.append(decide(sub_hh, _combine(sub_recorded, derived, prefer), std))
     first = outcomes[0].classes
     same = np.logical_and.reduce([o.classes == first for o in outcomes]) & (first != CLASSES.index(CHUA_DU))
     if not same.any():
