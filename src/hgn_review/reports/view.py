@@ -876,25 +876,27 @@ def _notes(view: ReportView) -> list[str]:
 def _shared_ids(hh: pd.DataFrame, members: pd.DataFrame) -> frozenset[str]:
     """The IDs two member rows or more carry, leaving out the members of households that moved away or dissolved
     (listed again in the household they joined: one person, not two). Whichever file came first, neither holds it:
-    `hgn run` and classify → merge → report give one list."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    `hgn run` and classify → merge → report give one list.
 
-    from hgn_review.text import arrow_text
+    Found on integer keys of the stripped IDs (a 12-digit ID is its own number), sorted: the text of only the
+    shared ones (usually none) is ever built — a province has 2 million members."""
+    from hgn_review.merge.stack import text, text_keys
 
     if "so_dinh_danh" not in members.columns or members.empty:
         return frozenset()
-    ids = pc.utf8_trim_whitespace(arrow_text(members["so_dinh_danh"]))
+    keys = text_keys(members["so_dinh_danh"], strip=True)
     if "uid" in members.columns and "uid" in hh.columns and "tinh_trang_ho" in hh.columns:
         away = hh.loc[_str(hh, "tinh_trang_ho").isin(mv.DEPARTED).to_numpy(dtype=bool), "uid"]
         if len(away):
-            here = ~np.isin(pd.to_numeric(members["uid"], errors="coerce").to_numpy(dtype="float64"),
-                            pd.to_numeric(away, errors="coerce").to_numpy(dtype="float64"))
-            ids = ids.filter(pa.array(here))
-    ids = ids.filter(pc.greater(pc.fill_null(pc.utf8_length(ids), 0), 0))
-    counts = pc.value_counts(ids)
-    twice = counts.filter(pc.greater(counts.field("counts"), 1))
-    return frozenset(twice.field("values").to_pylist())
+            gone = np.isin(pd.to_numeric(members["uid"], errors="coerce").to_numpy(dtype="float64"),
+                           pd.to_numeric(away, errors="coerce").to_numpy(dtype="float64"))
+            keys = np.where(gone, -1, keys)
+    held = np.sort(keys[keys >= 0])
+    twice = held[1:][held[1:] == held[:-1]]
+    if not len(twice):
+        return frozenset()
+    hit = np.isin(keys, twice)
+    return frozenset(text(members["so_dinh_danh"][hit]).dropna().tolist())
 
 
 def _pending(results: Results) -> pd.DataFrame:
