@@ -731,7 +731,8 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     errors = report.at_or_above("error")
     if strict and errors:
         _publish_stopped(out_dir, report, {d: p for p, d in files},
-                         f"--strict dừng trước khi tổng hợp vì có {errors} lỗi trong các biểu rà soát", lang)
+                         Note(f"--strict dừng trước khi tổng hợp vì có {errors} lỗi trong các biểu rà soát",
+                              f"--strict stops before merging: {errors} errors in the returns"), lang)
         raise FindingsStop(f"Có {errors} lỗi trong các biểu rà soát; --strict dừng trước khi tổng hợp.",
                          hint=f"Xem {out_dir / 'phat_hien.xlsx'}, sửa lỗi rồi chạy lại (các tệp không đổi không phải đọc lại).",
                          message_en=f"{errors} errors in the returns; --strict stops before merging.",
@@ -765,7 +766,7 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
         merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], [metas[d] for d in classified],
                                                      as_of, sources)
     except HgnError as exc:
-        _publish_stopped(out_dir, report, None, exc.message, lang)  # what the message points to is there
+        _publish_stopped(out_dir, report, None, Note(exc.message, exc.message_en), lang)  # what the message points to is there
         if "--to-2025-units" in exc.hint:  # an option of hgn merge, not of hgn run
             exc.hint = ("Một đợt rà soát dùng một danh mục đơn vị: để các biểu trước 1/7/2025 và từ 1/7/2025 ở hai "
                         "thư mục, chạy hgn run cho từng thư mục; muốn quy đổi kết quả cũ sang đơn vị mới thì dùng "
@@ -815,7 +816,7 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     stages.append(StageTime(Note("biểu mẫu, danh sách", "forms, lists"), time.perf_counter() - t3))
     outputs = {k: [out_dir / p.relative_to(stage) for p in v] for k, v in outputs.items()}
     outcome = RunOutcome(out_dir, len(files), len(todo), report, merged, outputs, stages, level, unit, notes)
-    _write_readme(outcome, stage)
+    _write_readme(outcome, stage, lang)
     _publish(stage, out_dir)
     return outcome
 
@@ -929,7 +930,7 @@ def _publish(stage: Path, out_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _publish_stopped(out_dir: Path, report: Report, copies: dict[str, Path] | None, why: str,
+def _publish_stopped(out_dir: Path, report: Report, copies: dict[str, Path] | None, why: Note,
                      lang: str = "vi") -> None:
     """A round that stopped before its outputs: its findings, and a README.txt saying why, in place of the last
     run's outputs — forms and lists of other returns than today's are not left beside today's findings."""
@@ -937,14 +938,25 @@ def _publish_stopped(out_dir: Path, report: Report, copies: dict[str, Path] | No
 
     stage = _staging(out_dir)
     _write_findings(report, stage, copies, lang)
-    write_text_atomic(stage / "README.txt", "\n".join([
-        "KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO — do hgn lập",
-        f"Ngày chạy: {dt.datetime.now():%d/%m/%Y %H:%M}; phiên bản hgn {__version__}",
-        "",
-        f"Lần chạy này dừng trước khi tổng hợp: {why}",
-        "Chỉ có phat_hien.xlsx (mọi lỗi, cảnh báo của các biểu rà soát). Biểu mẫu, danh sách và kết quả của lần",
-        "chạy trước đã được gỡ vì không còn ứng với các biểu hiện có; sửa rồi chạy lại để lập lại.",
-    ]) + "\n")
+    if lang == "en":
+        lines = [
+            "RESULTS OF THE REVIEW OF POOR AND NEAR-POOR HOUSEHOLDS — made by hgn",
+            f"Run on: {dt.datetime.now():%d/%m/%Y %H:%M}; hgn version {__version__}",
+            "",
+            f"This run stopped before merging: {why.en}",
+            "There is only phat_hien.xlsx (every error and warning in the returns). The forms, lists and results of",
+            "the last run were removed, as they no longer match the returns there are; fix and run again to make them.",
+        ]
+    else:
+        lines = [
+            "KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO — do hgn lập",
+            f"Ngày chạy: {dt.datetime.now():%d/%m/%Y %H:%M}; phiên bản hgn {__version__}",
+            "",
+            f"Lần chạy này dừng trước khi tổng hợp: {why}",
+            "Chỉ có phat_hien.xlsx (mọi lỗi, cảnh báo của các biểu rà soát). Biểu mẫu, danh sách và kết quả của lần",
+            "chạy trước đã được gỡ vì không còn ứng với các biểu hiện có; sửa rồi chạy lại để lập lại.",
+        ]
+    write_text_atomic(stage / "README.txt", "\n".join(lines) + "\n")
     _publish(stage, out_dir)
 
 
@@ -1160,26 +1172,52 @@ def _merge_up(commune_dirs: list[Path], metas: list[dict[str, Any]], as_of: dt.d
     return final.results, level, unit, notes
 
 
-def _write_readme(o: RunOutcome, folder: Path | None = None) -> None:
+def _write_readme(o: RunOutcome, folder: Path | None = None, lang: str = "vi") -> None:
+    """README.txt in OUT_DIR: what the round was and what is where, in the language of the run (``--lang``)."""
+    from hgn_review.errors import say
     from hgn_review.io.write import write_text_atomic
     from hgn_review.registry import scope
 
-    lines = [
-        "KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO — do hgn lập",
-        f"Ngày chạy: {dt.datetime.now():%d/%m/%Y %H:%M}; phiên bản hgn {__version__}",
-        f"Cấp tổng hợp: {scope(o.level, o.unit, o.results.meta.get('unit_name'))}; {o.files} tệp biểu rà soát "
-        f"({o.processed} tệp đọc mới, "
-        f"{o.files - o.processed} tệp lấy lại từ lần chạy trước).",
-        f"Số hộ: {len(o.results.households):,}; số người: {len(o.results.members):,}.",
-        "",
-        "Có gì ở đâu:",
-        "  phat_hien.xlsx            mọi lỗi, cảnh báo của các biểu rà soát (lọc theo tệp, mã lỗi)",
-        "  bao_cao/bieu_NN.xlsx      15 biểu mẫu tổng hợp",
-        "  bao_cao/danh_sach_*.xlsx  danh sách hộ nghèo, cận nghèo kết nối CSDL quốc gia về dân cư (và .csv)",
-        "  bao_cao/report.html       trang tóm tắt, mở bằng trình duyệt, in được",
-        "  ket_qua/                  kết quả từng hộ, từng người (Parquet) cho các chương trình khác",
-        "  .hgn-cache/               bộ nhớ đệm để chạy lại nhanh; có thể xóa",
-    ]
+    where = scope(o.level, o.unit, o.results.meta.get("unit_name"), lang)
+    households, persons = len(o.results.households), len(o.results.members)
+    reused = o.files - o.processed
+    if lang == "en":
+        lines = [
+            "RESULTS OF THE REVIEW OF POOR AND NEAR-POOR HOUSEHOLDS — made by hgn",
+            f"Run on: {dt.datetime.now():%d/%m/%Y %H:%M}; hgn version {__version__}",
+            f"Merged level: {where}; {o.files} returns ({o.processed} read now, {reused} taken from the last run).",
+            f"Households: {households:,}; persons: {persons:,}.",
+            "",
+            "What is where:",
+            "  phat_hien.xlsx            every error and warning in the returns (filter by file, code)",
+            "  bao_cao/bieu_NN.xlsx      the 15 report forms",
+            "  bao_cao/danh_sach_*.xlsx  poor and near-poor persons for the national population database (and .csv)",
+            "  bao_cao/report.html       summary page: open it in a browser, printable",
+            "  ket_qua/                  each household's and person's results (Parquet) for other programs",
+        ]
+        if "so_xa" in o.outputs:
+            lines.append("  so_xa/                    each commune's classified workbook, to send back to it")
+        lines.append("  .hgn-cache/               cache that makes the next run fast; may be deleted")
+        heading = "Notes:"
+    else:
+        lines = [
+            "KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO — do hgn lập",
+            f"Ngày chạy: {dt.datetime.now():%d/%m/%Y %H:%M}; phiên bản hgn {__version__}",
+            f"Cấp tổng hợp: {where}; {o.files} tệp biểu rà soát ({o.processed} tệp đọc mới, {reused} tệp lấy lại "
+            "từ lần chạy trước).",
+            f"Số hộ: {households:,}; số người: {persons:,}.",
+            "",
+            "Có gì ở đâu:",
+            "  phat_hien.xlsx            mọi lỗi, cảnh báo của các biểu rà soát (lọc theo tệp, mã lỗi)",
+            "  bao_cao/bieu_NN.xlsx      15 biểu mẫu tổng hợp",
+            "  bao_cao/danh_sach_*.xlsx  danh sách hộ nghèo, cận nghèo kết nối CSDL quốc gia về dân cư (và .csv)",
+            "  bao_cao/report.html       trang tóm tắt, mở bằng trình duyệt, in được",
+            "  ket_qua/                  kết quả từng hộ, từng người (Parquet) cho các chương trình khác",
+        ]
+        if "so_xa" in o.outputs:
+            lines.append("  so_xa/                    sổ kết quả phân loại của từng xã, để gửi lại cho xã")
+        lines.append("  .hgn-cache/               bộ nhớ đệm để chạy lại nhanh; có thể xóa")
+        heading = "Lưu ý:"
     if o.notes:
-        lines += ["", "Lưu ý:"] + [f"  - {n}" for n in o.notes]
+        lines += ["", heading] + [f"  - {say(n, lang)}" for n in o.notes]
     write_text_atomic((folder or o.out_dir) / "README.txt", "\n".join(lines) + "\n")
