@@ -284,10 +284,17 @@ class RunOutcome:
     level: str
     unit: str
     notes: list[str]
+    copies: int = 0  # files skipped as byte-identical copies of another file of the round (file-duplicate)
+
+    @property
+    def cached(self) -> int:
+        """Returns whose results came from the last run's cache."""
+        return self.files - self.processed - self.copies
 
     def summary_json(self) -> dict[str, Any]:
         hh = self.results.households
-        return {"files": self.files, "processed": self.processed, "cached": self.files - self.processed,
+        return {"files": self.files, "processed": self.processed, "cached": self.cached,
+                "copies": self.copies,
                 "households": int(len(hh)), "members": int(len(self.results.members)),
                 "by_class": {str(k): int(v) for k, v in sorted(hh["phan_loai"].value_counts().items())}
                 if len(hh) else {},
@@ -399,9 +406,12 @@ def _unclassified(fv: Any, opts: dict[str, Any], extra: Sequence[Any] = ()) -> R
     from hgn_review.validate import link
 
     households, members = link([fv.households], [fv.members])
+    # the commune codes it names, though none of its households is merged: the round still reaches their unit
+    named = sorted({str(c).strip() for c in households["ma_xa"].dropna()} - {""}) if "ma_xa" in households else []
     return Results(households, members, findings=findings_frame([*fv.findings, *extra]),
                    meta={"tool": "hgn", "tool_version": __version__, "stage": "classify", "level": "commune",
-                         "standard": opts.get("standard"), "units": [], "households": len(households)})
+                         "standard": opts.get("standard"), "units": [], "named_units": named,
+                         "households": len(households)})
 
 
 def _one(fv: Any) -> ValidationResult:
@@ -756,6 +766,10 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
             report.findings.append(finding("file-not-merged", file=d, value=str(n), detail=why, detail_en=why_en))
             notes.append(Note(f"{d}: {n} hộ không được đưa vào tổng hợp ({why}); xem phat_hien.xlsx.",
                               f"{d}: {n} households left out of the merge ({why_en}); see phat_hien.xlsx."))
+    classified = _known_units(classified, metas, as_of, report, notes)
+    # the communes the round's returns name, merged or not: a district whose every return is left out keeps its
+    # place in the province's forms (blank), and the round does not shrink to the other district
+    reach = {d: set(metas[d].get("units") or metas[d].get("named_units") or []) for d in ordered}
     # provenance names the returns, not the cache folders that stand for them
     sources = {str(bundles[d]): (d, shas.get(d, "")) for d in classified}
     try:
@@ -763,8 +777,10 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
         for f in apart:
             report.findings.append(f)
             notes.append(Note(f"{f.file}: {f.message()}", f"{f.file}: {f.message('en')}"))
+        elsewhere = {f.file for f in apart if f.code == "file-outside-round"}  # another province's or year's
+        named = sorted({u for d, units in reach.items() if d not in elsewhere for u in units})
         merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], [metas[d] for d in classified],
-                                                     as_of, sources)
+                                                     as_of, sources, named)
     except HgnError as exc:
         _publish_stopped(out_dir, report, None, Note(exc.message, exc.message_en), lang)  # what the message points to is there
         if "--to-2025-units" in exc.hint:  # an option of hgn merge, not of hgn run
@@ -815,7 +831,8 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
             outputs["so_xa"].extend(write_results(res, stage / "so_xa" / f"{code}_ket_qua.xlsx"))
     stages.append(StageTime(Note("biểu mẫu, danh sách", "forms, lists"), time.perf_counter() - t3))
     outputs = {k: [out_dir / p.relative_to(stage) for p in v] for k, v in outputs.items()}
-    outcome = RunOutcome(out_dir, len(files), len(todo), report, merged, outputs, stages, level, unit, notes)
+    outcome = RunOutcome(out_dir, len(files), len(todo), report, merged, outputs, stages, level, unit, notes,
+                         copies=len(duplicate_files))
     _write_readme(outcome, stage, lang)
     _publish(stage, out_dir)
     return outcome
@@ -1128,6 +1145,33 @@ def _admissible(returns: list[str], metas: dict[str, dict[str, Any]],
     return [d for d in returns if d not in dropped], out
 
 
+def _known_units(returns: list[str], metas: dict[str, dict[str, Any]], as_of: dt.date | None, report: Report,
+                 notes: list[str]) -> list[str]:
+    """The classified returns whose every commune code is in the unit list of their review date; each other one
+    is left out of the merge with a finding and a note (its unknown code is reported at its cells by validation),
+    so that one mistyped code does not stop the round."""
+    from hgn_review.findings import finding
+    from hgn_review.registry import get_registry
+
+    reg = get_registry()
+    keep = []
+    for d in returns:
+        meta = metas[d]
+        day = as_of or _round_date([meta], None)
+        unknown = [u for u in meta.get("units") or [] if reg.commune(u, day) is None]
+        if not unknown:
+            keep.append(d)
+            continue
+        n = int(meta.get("households", 0) or 0)
+        codes = ", ".join(unknown)
+        why = f"mã xã {codes} không có trong danh mục đơn vị hành chính ngày {day:%d/%m/%Y}"
+        why_en = f"commune code {codes} is not in the unit list of {day:%d/%m/%Y}"
+        report.findings.append(finding("file-not-merged", file=d, value=str(n), detail=why, detail_en=why_en))
+        notes.append(Note(f"{d}: {n} hộ không được đưa vào tổng hợp ({why}); xem phat_hien.xlsx.",
+                          f"{d}: {n} households left out of the merge ({why_en}); see phat_hien.xlsx."))
+    return keep
+
+
 def _round_date(metas: Sequence[dict[str, Any]], as_of: dt.date | None) -> dt.date:
     """The date whose unit list the round's returns are placed in: --as-of, else their latest review date."""
     review = max((m.get("review_date") or "" for m in metas), default="")
@@ -1135,9 +1179,11 @@ def _round_date(metas: Sequence[dict[str, Any]], as_of: dt.date | None) -> dt.da
 
 
 def _merge_up(commune_dirs: list[Path], metas: list[dict[str, Any]], as_of: dt.date | None,
-              sources: dict[str, tuple[str, str]]) -> tuple[Results, str, str, list[str]]:
+              sources: dict[str, tuple[str, str]],
+              named: Sequence[str] = ()) -> tuple[Results, str, str, list[str]]:
     """Merge commune bundles (their metadata in ``metas``, in the same order) to the highest level present: the
-    district, or the province."""
+    district, or the province. ``named``: communes the round's returns name though they are not merged (left
+    out for their errors); those of the merged communes' province count for the level."""
     from hgn_review.merge import merge_results
     from hgn_review.registry import get_registry
 
@@ -1150,6 +1196,11 @@ def _merge_up(commune_dirs: list[Path], metas: list[dict[str, Any]], as_of: dt.d
     reg = get_registry()
     units = sorted({u for m in metas for u in (m.get("units") or [])})
     chains = {u: reg.parents(u, when) for u in units}
+    merged_provinces = {c[-1].code for c in chains.values() if c}
+    for u in sorted(set(named) - set(units)):
+        chain = reg.parents(u, when)
+        if chain and chain[-1].code in merged_provinces:
+            chains[u] = chain
     district_of = {u: c[1].code for u, c in chains.items() if len(c) == 3}
     districts = sorted(set(district_of.values()))
     provinces = sorted({c[-1].code for c in chains.values() if c})
@@ -1180,12 +1231,13 @@ def _write_readme(o: RunOutcome, folder: Path | None = None, lang: str = "vi") -
 
     where = scope(o.level, o.unit, o.results.meta.get("unit_name"), lang)
     households, persons = len(o.results.households), len(o.results.members)
-    reused = o.files - o.processed
+    reused = o.cached
     if lang == "en":
         lines = [
             "RESULTS OF THE REVIEW OF POOR AND NEAR-POOR HOUSEHOLDS — made by hgn",
             f"Run on: {dt.datetime.now():%d/%m/%Y %H:%M}; hgn version {__version__}",
-            f"Merged level: {where}; {o.files} returns ({o.processed} read now, {reused} taken from the last run).",
+            f"Merged level: {where}; {o.files} returns ({o.processed} read now, {reused} taken from the last run"
+            + (f", {o.copies} copies of another return" if o.copies else "") + ").",
             f"Households: {households:,}; persons: {persons:,}.",
             "",
             "What is where:",
@@ -1204,7 +1256,7 @@ def _write_readme(o: RunOutcome, folder: Path | None = None, lang: str = "vi") -
             "KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO — do hgn lập",
             f"Ngày chạy: {dt.datetime.now():%d/%m/%Y %H:%M}; phiên bản hgn {__version__}",
             f"Cấp tổng hợp: {where}; {o.files} tệp biểu rà soát ({o.processed} tệp đọc mới, {reused} tệp lấy lại "
-            "từ lần chạy trước).",
+            "từ lần chạy trước" + (f", {o.copies} tệp là bản sao của tệp khác" if o.copies else "") + ").",
             f"Số hộ: {households:,}; số người: {persons:,}.",
             "",
             "Có gì ở đâu:",

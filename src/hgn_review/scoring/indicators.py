@@ -438,7 +438,11 @@ def derive(households: pd.DataFrame, members: pd.DataFrame, std: Standard,
             flags[key], say = _household_rule(hh, ind, size)
         said[key] = say[0], cat(ind.short_name + ": ", say[1])
     flag_frame = pd.DataFrame({key: pd.Series(flags[key], index=index) for key in INDICATORS}, index=index)
-    return Derivation(flag_frame, said, p.lo, p.hi, p.positions, _blanks(m, contribs, std))
+    # a household without a review date has no member's age: what its members wrote is not what is missing (the
+    # review date is reported at its own cell), so none of them is asked for an answer
+    dated = _dates(column(hh, "ngay_ra_soat", "datetime"))[2]
+    undated = ~dated[m.home] if len(dated) else np.ones(len(m), dtype=bool)
+    return Derivation(flag_frame, said, p.lo, p.hi, p.positions, _blanks(m, contribs, std, undated))
 
 
 def age_scenarios(p: Prepared, std: Standard, at: np.ndarray, limit: int = 3) -> tuple[np.ndarray, list[pd.DataFrame]]:
@@ -487,12 +491,13 @@ _RULE_ANSWERS = {"employment": ("viec_lam",), "nutrition": ("suy_dinh_duong",), 
                  "dependents": ("khuyet_tat",)}
 
 
-def _blanks(m: Members, contribs: dict[str, Tri], std: Standard) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
+def _blanks(m: Members, contribs: dict[str, Tri], std: Standard,
+            undated: np.ndarray) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
     """Per indicator, the members whose part in it is unknown and each answer of the rule they left blank (the
-    birth, when no age is known)."""
+    birth, when no age is known); never the members of a household without a review date (``undated``)."""
     out: list[tuple[str, str, np.ndarray, np.ndarray]] = []
     for key, contrib in contribs.items():
-        unknown = contrib.unknown
+        unknown = contrib.unknown & ~undated
         if not unknown.any():
             continue
         for answer in ("ngay_sinh", *_RULE_ANSWERS.get(std.indicators[key].rule, ())):
