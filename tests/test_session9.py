@@ -43,3 +43,54 @@ def test_readme_of_a_strict_stop_in_english_says_why_in_english(tmp_path: Path) 
     text = (tmp_path / "out" / "README.txt").read_text("utf-8")
     assert "This run stopped before merging: --strict stops before merging: 1 errors" in text, text
     assert not VIETNAMESE.search(text), text
+
+
+def test_a_round_whose_every_return_fails_exits_3_with_its_findings(tmp_path: Path) -> None:
+    """Every return of the round is unreadable: the call was right, the returns made the round impossible — exit 3
+    (not 2, a usage error), with phat_hien.xlsx naming each file and README.txt saying why."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "11284_2024.xlsx").write_bytes(b"")
+    (folder / "11287_2024.xlsx").write_bytes(b"PK\x03\x04 cut short")
+    proc = run_hgn("run", folder, "--out", tmp_path / "out", cwd=tmp_path)
+    assert proc.returncode == 3, (proc.returncode, proc.stderr)
+    assert "Traceback" not in proc.stderr
+    import openpyxl
+
+    ws = openpyxl.load_workbook(tmp_path / "out" / "phat_hien.xlsx", read_only=True).worksheets[0]
+    files = {str(r[0]) for r in list(ws.iter_rows(values_only=True))[1:]}
+    assert {"in/11284_2024.xlsx", "in/11287_2024.xlsx"} <= files, files
+    assert "dừng trước khi tổng hợp" in (tmp_path / "out" / "README.txt").read_text("utf-8")
+
+
+def test_a_zipped_return_in_the_round_is_named_not_passed_over(tmp_path: Path) -> None:
+    """`hgn run` on a folder where one commune's return came zipped: the zip is not read (hgn does not open
+    archives), and the officer is told so — a finding file-archive, and a note on the terminal and in README.txt."""
+    import zipfile
+
+    folder = tmp_path / "in"
+    _two_households(folder)
+    with zipfile.ZipFile(folder / "11287_2024.zip", "w") as zf:
+        zf.writestr("11287_2024.xlsx", b"not read")
+    proc = ok(run_hgn("run", folder, "--out", tmp_path / "out", cwd=tmp_path))
+    assert "11287_2024.zip" in proc.stdout and "giải nén" in proc.stdout
+    assert "11287_2024.zip: tệp nén" in (tmp_path / "out" / "README.txt").read_text("utf-8")
+    import openpyxl
+
+    ws = openpyxl.load_workbook(tmp_path / "out" / "phat_hien.xlsx", read_only=True).worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    at = rows[0].index("Mã lỗi")
+    assert [r[0] for r in rows[1:] if r[at] == "file-archive"] == ["in/11287_2024.zip"]
+
+
+def test_long_names_cut_to_fit_stay_distinct() -> None:
+    """Two returns whose long names differ only at the end: cut to fit the file system, their highlighted copies
+    keep two names (a digest of the whole name marks a cut one); a name that fits is left as it is."""
+    from hgn_review.io.write import fit_name
+
+    a, b = "x" * 300 + "a", "x" * 300 + "b"
+    fa, fb = fit_name(a, "_loi.xlsx"), fit_name(b, "_loi.xlsx")
+    assert fa != fb and fa.endswith("_loi.xlsx") and len(fa.encode()) <= 240 and len(fb.encode()) <= 240
+    assert fit_name("xã Chi Lăng Nam", "_loi.xlsx") == "xã Chi Lăng Nam_loi.xlsx"
+    nfd = "ế" * 200  # three bytes a character: cut at a character, never inside one
+    assert len(fit_name(nfd, ".xlsx").encode()) <= 240 and fit_name(nfd, ".xlsx").encode().decode()

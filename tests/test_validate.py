@@ -516,14 +516,15 @@ def test_random_bytes_named_xlsx_is_unreadable(tmp_path):
     assert result.report.files[0].readable is False
 
 
-def test_text_file_renamed_xlsx_is_unreadable(tmp_path):
-    """A text file renamed to .xlsx is one file-unreadable error with a reason."""
+def test_text_file_renamed_xlsx_is_read_as_the_text_it_is(tmp_path):
+    """A text file renamed to .xlsx is read by its content, as a CSV, and said so (file-extension-mismatch); this
+    one holds no known list (layout-unknown) — never the reader library's "File is not a zip file"."""
     path = tmp_path / "11284.xlsx"
     path.write_text("Mã hộ;Họ và tên chủ hộ\n11284-0001;Nguyễn Văn An\n", encoding="utf-8")
     result = validate_paths([path])
-    f = only(result, "file-unreadable")
-    assert f.param("detail")
-    assert located(result) == [("", None, None, "file-unreadable")]
+    f = only(result, "file-extension-mismatch")
+    assert (f.value, f.param("detail")) == (".xlsx", ".csv")
+    assert located(result) == [("", None, None, "file-extension-mismatch"), ("", None, None, "layout-unknown")]
 
 
 def _declare_dimension(path: Path, ref: str) -> None:

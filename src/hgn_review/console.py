@@ -106,6 +106,8 @@ def render_classification(summary: dict[str, Any], written: list[str], lang: str
     f = summary["findings"]
     c.print(("Phát hiện: {e} lỗi, {w} cảnh báo" if vi else "Findings: {e} errors, {w} warnings").format(
         e=f.get("error", 0), w=f.get("warning", 0)))
+    for u in summary.get("unread") or []:  # a whole return absent from the figures above
+        c.print(f"• {u['file']}: {u['why'] if vi else u['why_en']}", markup=False)
     for w in written:
         c.print(f"{T[lang]['written']}: {w}")
 

@@ -17,6 +17,7 @@ import pandas as pd
 from hgn_review import __version__
 from hgn_review.errors import FindingsStop, HgnError, InputError, Note, UsageError
 from hgn_review.findings import Report
+from hgn_review.io.read import EMPTY_SHA256
 from hgn_review.io.results import Results, findings_frame, read_results
 from hgn_review.io.safety import Limits
 from hgn_review.scoring.af import AFResult
@@ -43,7 +44,21 @@ class ClassifyRun:
                 if "dien_bien" in hh else {},
                 "standard": self.standard.id, "local_standard": self.classification.local.id
                 if self.classification.local else None,
-                "findings": self.report.counts(), "findings_by_code": self.report.by_code()}
+                "findings": self.report.counts(), "findings_by_code": self.report.by_code(),
+                "unread": unread_files(self.report)}
+
+
+def unread_files(report: Report) -> list[dict[str, str]]:
+    """The returns that could not be read, each with why (Vietnamese and English), for the terminal: their
+    households are absent from every figure, which the counts of findings alone do not say."""
+    out = []
+    for fs in report.files:
+        if fs.readable:
+            continue
+        why = next((f for f in report.findings if f.file == fs.file and f.severity == "error" and not f.row), None)
+        out.append({"file": fs.file, "why": why.message() if why else "",
+                    "why_en": why.message("en") if why else ""})
+    return out
 
 
 def pick_standard(households: pd.DataFrame, standard: str | None) -> Standard:
@@ -615,13 +630,19 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     # the same whether the folder was given as a relative or an absolute path, or from another working folder
     base = Path(os.path.abspath(input_dir)).parent
     skipped: list[tuple[Path, str]] = []
-    files = [(p, _shown(p, base)) for p, _d in discover([input_dir], skipped)
+    archives: list[tuple[Path, str]] = []
+    files = [(p, _shown(p, base)) for p, _d in discover([input_dir], skipped, archives)
              if out_dir.resolve() not in p.resolve().parents]
     skipped = [(p, _shown(p, base)) for p, _d in skipped if out_dir.resolve() not in p.resolve().parents]
+    archives = [(p, _shown(p, base)) for p, _d in archives if out_dir.resolve() not in p.resolve().parents]
     if not files:
-        raise UsageError(f"Không có biểu rà soát nào trong {input_dir}.",
-                         hint="Thư mục cần chứa các tệp .xlsx/.xls/.ods/.csv của các xã.",
-                         message_en=f"No returns in {input_dir}.", hint_en="Put the communes' workbooks there.")
+        zipped = ", ".join(d for _p, d in archives)
+        raise UsageError(f"Không có biểu rà soát nào trong {input_dir}." + (f" Có tệp nén: {zipped}." if zipped else ""),
+                         hint="Thư mục cần chứa các tệp .xlsx/.xls/.ods/.csv của các xã"
+                              + (" (giải nén các tệp nén vào đó)." if zipped else "."),
+                         message_en=f"No returns in {input_dir}." + (f" Compressed: {zipped}." if zipped else ""),
+                         hint_en="Put the communes' workbooks there" + (" (extract the compressed files)." if zipped
+                                                                         else "."))
     opts: dict[str, Any] = {"version": __version__, "standard": standard, "layout": layout,
                             "as_of": as_of.isoformat() if as_of else None}
     if max_cells:  # only when given: the cache keys of a run without it stay as they were
@@ -651,7 +672,7 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
             todo.append((path, display, None))
             continue
         sha = known[0]
-        if sha in first_by_sha:
+        if sha in first_by_sha and sha != EMPTY_SHA256:  # two empty files are two failed returns, not copies
             duplicate_files.append((display, first_by_sha[sha]))
             continue
         first_by_sha[sha] = display
@@ -725,6 +746,10 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     for dup, first in duplicate_files:
         report.findings.append(finding("file-duplicate", file=dup, other=first))
     report.findings.extend(finding("file-hgn-output", file=d) for _p, d in skipped)
+    for _p, d in archives:  # a return sent zipped is not read: said on the terminal and in README.txt too
+        report.findings.append(finding("file-archive", file=d))
+        notes.append(Note(f"{d}: tệp nén, không đọc; giải nén vào thư mục biểu rà soát rồi chạy lại.",
+                          f"{d}: a compressed file, not read; extract it into the returns folder and run again."))
     if id_files:
         ids = _batch_id_rows(id_files, id_codes, bundles)  # only the rows whose ID is also in another file
         del id_codes
@@ -755,6 +780,17 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     # ---- stage 3: merge up to the highest level present
     t2 = time.perf_counter()
     classified = [d for d in ordered if metas[d].get("units") and metas[d].get("households", 0)]
+    # a return of which no household was read (unreadable, no known list in it): named on the terminal and in
+    # README.txt, with why — its commune is otherwise only one of the "missing" units
+    first_error: dict[str, Any] = {}
+    for f in report.findings:
+        if f.severity == "error" and not f.row and f.file not in first_error:
+            first_error[f.file] = f
+    for d in ordered:
+        if not int(metas[d].get("households", 0) or 0) and d in first_error:
+            why = first_error[d]
+            notes.append(Note(f"{d}: không đọc được hộ nào — {why.message()}",
+                              f"{d}: no household read — {why.message('en')}"))
     # a return with households the merge cannot take (no commune code anywhere in it, no review date under any
     # standard, a fault of hgn): its households are accounted for here, never silently absent
     for d in ordered:
@@ -1189,9 +1225,11 @@ def _merge_up(commune_dirs: list[Path], metas: list[dict[str, Any]], as_of: dt.d
 
     notes: list[str] = []
     if not commune_dirs:
-        raise UsageError("Không có hộ nào được phân loại: không thể tổng hợp.",
+        # the call was right; the returns made the round impossible (exit 3, not 2: a usage error)
+        raise InputError("Không có hộ nào được phân loại: không thể tổng hợp.",
                          hint="Xem phat_hien.xlsx: các tệp đều không đọc được hoặc không có dữ liệu.",
-                         message_en="No household was classified: nothing to merge.")
+                         message_en="No household was classified: nothing to merge.",
+                         hint_en="See phat_hien.xlsx: no return could be read or none holds data.")
     when = _round_date(metas, as_of)
     reg = get_registry()
     units = sorted({u for m in metas for u in (m.get("units") or [])})

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from hgn_review import legacy
 from hgn_review.findings import FileSummary, Finding, Report, finding
-from hgn_review.io.read import ReturnFile, SheetData, discover, read_return
+from hgn_review.io.read import EMPTY_SHA256, ReturnFile, SheetData, discover, read_return
 from hgn_review.io.safety import Limits
 from hgn_review.registry import get_registry
 from hgn_review.schemas.bridge import run_schema
@@ -849,18 +849,25 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
     ``frames=False`` (`hgn validate`, which reports findings only): the result's households and members are
     empty, so the workers do not ship and the main process does not stack 40 typed columns per row."""
     skipped: list[tuple[Path, str]] = []
-    files = discover(paths, skipped)
+    archives: list[tuple[Path, str]] = []
+    files = discover(paths, skipped, archives)
     if not files:  # "no errors" about nothing would mislead: said so, as hgn run says it
         from hgn_review.errors import UsageError
 
         where = ", ".join(str(p) for p in paths)
         also = f" ({len(skipped)} tệp là kết quả của hgn, không phải biểu rà soát)" if skipped else ""
         also_en = f" ({len(skipped)} files are hgn's own outputs, not returns)" if skipped else ""
-        raise UsageError(f"Không có biểu rà soát nào trong {where}{also}.",
-                         hint="Cần các tệp .xlsx/.xls/.ods/.csv của các xã.",
-                         message_en=f"No returns in {where}{also_en}.", hint_en="Give the communes' workbooks.")
+        zipped = ", ".join(d for _p, d in archives)
+        raise UsageError(f"Không có biểu rà soát nào trong {where}{also}."
+                         + (f" Có tệp nén: {zipped}." if archives else ""),
+                         hint="Cần các tệp .xlsx/.xls/.ods/.csv của các xã" + (" (giải nén các tệp nén)." if archives
+                                                                              else "."),
+                         message_en=f"No returns in {where}{also_en}." + (f" Compressed: {zipped}." if archives else ""),
+                         hint_en="Give the communes' workbooks" + (" (extract the compressed files)." if archives
+                                                                   else "."))
     report = Report()
     report.extend([finding("file-hgn-output", file=d) for _p, d in skipped])
+    report.extend([finding("file-archive", file=d) for _p, d in archives])
     hh_parts: list[pd.DataFrame] = []
     mm_parts: list[pd.DataFrame] = []
     returns: list[ReturnFile] = []
@@ -868,7 +875,7 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
     id_headers: dict[str, tuple[str, str]] = {}
     for fv in _validate_many(files, jobs, layout, as_of, limits, progress, frames, standard):
         display = fv.summary.file
-        sha = fv.ret.sha256
+        sha = fv.ret.sha256 if fv.ret.sha256 != EMPTY_SHA256 else ""  # two empty files are two failed returns
         if sha and sha in by_hash:
             report.extend([finding("file-duplicate", file=display, other=by_hash[sha])])
             report.files.append(FileSummary(display, fv.ret.layout or "", {}, fv.ret.readable))

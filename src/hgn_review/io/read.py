@@ -113,6 +113,9 @@ def fingerprint(path: Path) -> tuple[int, int, int, int]:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
+EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"  # of no bytes: an empty file
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -138,6 +141,12 @@ class _Book:
             return
         import fastexcel
 
+        if self.suffix in (".xls", ".xlsx", ".xlsm") and _text_format(_sniff(path)) == "csv":
+            # separated text under a workbook's name (a renamed .csv, a web export): read by its content
+            self.named_as, self.suffix = self.suffix, ".csv"
+            self._csv = _read_csv_grid(path)
+            self.names = [path.stem]
+            return
         source: str | bytes = str(path)
         actual = _content_suffix(path)
         if actual is not None and actual != self.suffix and {actual, self.suffix} <= {".xlsx", ".xls", ".xlsm"}:
@@ -207,6 +216,83 @@ def _content_suffix(path: Path) -> str | None:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return ".xls"
     return None
+
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream Excel keeps a password-protected workbook in
+_SNIFF = 64 * 1024
+
+
+def _text_format(head: bytes) -> str | None:
+    """What a file that is text says it is, from its first bytes: "html" (a web page: the "Xuất Excel" of web
+    software), "xml" (Excel's XML Spreadsheet 2003), "csv" (other text whose first line is separated by commas,
+    semicolons or tabs), or None for anything else."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            head = head.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    elif b"\x00" in head:
+        return None
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<html", b"<!doctype html", b"<table", b"<meta", b"<head", b"<body")) or b"<html" in start[:512]:
+        return "html"
+    if start.startswith(b"<?xml") or start.startswith(b"<workbook"):
+        return "xml" if b"urn:schemas-microsoft-com:office:spreadsheet" in start else "html"
+    first = next((line for line in head.splitlines() if line.strip()), b"")
+    return "csv" if any(sep in first for sep in (b",", b";", b"\t")) else None  # a list has columns
+
+
+def _sniff(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(_SNIFF)
+    except OSError:
+        return b""
+
+
+def unreadable_reason(path: Path, exc: BaseException | None = None) -> tuple[str, str]:
+    """Why a return cannot be read, in words for the officer and the commune (Vietnamese, English), found from
+    what the file holds — never the reader library's own message ("File is not a zip file")."""
+    if isinstance(exc, PermissionError):
+        return "không có quyền đọc tệp (tệp bị khóa hoặc thuộc người dùng khác)", "no permission to read the file"
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        return f"không mở được tệp ({err.strerror or type(err).__name__})", f"cannot open it ({err.strerror})"
+    if size == 0:
+        return ("tệp rỗng (0 byte): tệp đính kèm không có nội dung, cần xã gửi lại",
+                "the file is empty (0 bytes): the attachment has no content; ask the commune to send it again")
+    head = _sniff(path)
+    if head.startswith(_OLE2):
+        encrypted = _ENCRYPTED in head
+        if not encrypted and size <= 64 * 1024 * 1024:
+            import contextlib
+
+            with contextlib.suppress(OSError):
+                encrypted = _ENCRYPTED in path.read_bytes()
+        if encrypted:
+            return ("tệp được đặt mật khẩu mở; hgn không đọc tệp có mật khẩu — đề nghị xã gỡ mật khẩu (Excel: Tệp > "
+                    "Thông tin > Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu, xóa mật khẩu) rồi gửi lại",
+                    "the workbook is protected by an open password, which hgn does not read: ask the commune to "
+                    "remove the password (Excel: File > Info > Protect Workbook > Encrypt with Password) and send it "
+                    "again")
+        return ("tệp Excel 97-2003 bị hỏng hoặc không trọn vẹn (tải hoặc chép dở?)",
+                "the Excel 97-2003 file is damaged or incomplete (downloaded or copied halfway?)")
+    if head.startswith(b"PK"):
+        return ("tệp bị hỏng hoặc không trọn vẹn (tải hoặc chép dở?): Excel cũng không mở được thì cần xã gửi lại",
+                "the workbook is damaged or incomplete (downloaded or copied halfway?); if Excel cannot open it either, "
+                "ask the commune to send it again")
+    kind = _text_format(head)
+    if kind == "html":
+        return (f"tệp là một trang web (HTML, bảng xuất từ phần mềm trên mạng) mang đuôi {path.suffix}, không phải sổ "
+                "Excel", f"the file is a web page (HTML, a table exported by web software) named {path.suffix}, not an "
+                "Excel workbook")
+    if kind == "xml":
+        return (f"tệp là bảng tính XML 2003 (xuất từ phần mềm trên mạng) mang đuôi {path.suffix}",
+                f"the file is an XML Spreadsheet 2003 (exported by web software) named {path.suffix}")
+    return ("nội dung tệp không phải sổ Excel (.xlsx, .xls), ODS hay CSV",
+            "its content is not an Excel (.xlsx, .xls), ODS or CSV workbook")
 
 
 def _csv_text(raw: bytes) -> str:
@@ -722,7 +808,8 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
     try:
         digest = known[0] if known is not None and fingerprint(path) == tuple(known[1]) else sha256_file(path)
     except OSError as exc:
-        findings.append(finding("file-unreadable", file=file, detail=exc.strerror or str(exc)))
+        vi, en = unreadable_reason(path, exc)
+        findings.append(finding("file-unreadable", file=file, detail=vi, detail_en=en))
         return ReturnFile(file, None, {}, {}, findings, "", readable=False)
     reason = check_file(path, limits)
     if reason:
@@ -731,8 +818,11 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
     try:
         book = _Book(path)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a finding about this file
-        findings.append(finding("file-unreadable", file=file, detail=_short(exc)))
+        vi, en = unreadable_reason(path, exc)
+        findings.append(finding("file-unreadable", file=file, detail=vi, detail_en=en))
         return ReturnFile(file, None, {}, {}, findings, digest, readable=False)
+    if book.named_as:  # read by its content (an encrypted .xlsx is an OLE2 file too: unreadable, not this)
+        findings.append(finding("file-extension-mismatch", file=file, value=book.named_as, detail=book.suffix))
     try:
         if layout is None:
             layout_id, roles = detect_layout(book)
@@ -758,12 +848,26 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
                             for other in _app_sheets(book) if other != roles["households"])
         lay = load_layout(layout_id)
         info = _read_info(book, lay)
-        if book.named_as:  # read by its content (an encrypted .xlsx is an OLE2 file too: unreadable, not this)
-            findings.append(finding("file-extension-mismatch", file=file, value=book.named_as, detail=book.suffix))
     except Exception as exc:  # noqa: BLE001
-        findings.append(finding("file-unreadable", file=file, detail=_short(exc)))
+        # a reader's failure on the content is said from what the file holds; any other failure keeps its text
+        # (it is hgn's, and the words point to it)
+        vi, en = unreadable_reason(path, exc) if _reader_error(exc) else (_short(exc), _short(exc))
+        findings.append(finding("file-unreadable", file=file, detail=vi, detail_en=en))
         return ReturnFile(file, None, {}, {}, findings, digest, readable=False)
     return ReturnFile(file, layout_id, sheets, info, findings, digest)
+
+
+def _reader_error(exc: BaseException) -> bool:
+    """An error a reader raises on damaged content (a zip, XML or workbook that does not parse)."""
+    import zipfile
+    import zlib
+    from xml.parsers.expat import ExpatError
+
+    import fastexcel
+
+    return isinstance(exc, (zipfile.BadZipFile, zlib.error, ExpatError, EOFError, fastexcel.FastExcelError)) \
+        or type(exc).__name__ in ("PanicException", "ParseError", "InvalidFileException", "XLRDError",
+                                  "CompDocError")
 
 
 def _read_layout(book: _Book, path: Path, file: str, layout_id: str, roles: dict[str, str],
@@ -830,11 +934,15 @@ def is_hgn_output(path: Path) -> bool:
         return False
 
 
-def discover(paths: list[Path], skipped: list[tuple[Path, str]] | None = None) -> list[tuple[Path, str]]:
+ARCHIVE_SUFFIXES = frozenset({".zip", ".rar", ".7z", ".tar", ".gz", ".tgz"})
+
+
+def discover(paths: list[Path], skipped: list[tuple[Path, str]] | None = None,
+             archives: list[tuple[Path, str]] | None = None) -> list[tuple[Path, str]]:
     """Files to read under the given files/folders, sorted; (path, display name). Office lock files skipped.
     Inside folders, what hgn wrote (findings workbooks, results, forms, the highlighted copies in a
     ``*_ban_sao`` folder, anything in a folder hgn writes into) is not a return: it goes to ``skipped`` (path,
-    display name), for the caller to say so."""
+    display name), for the caller to say so; so do compressed files (a return sent zipped), to ``archives``."""
     from hgn_review.io.write import COPIES_SUFFIX, OUTPUT_MARK
 
     out: list[tuple[Path, str]] = []
@@ -842,6 +950,10 @@ def discover(paths: list[Path], skipped: list[tuple[Path, str]] | None = None) -
         if p.is_dir():
             outputs = {m.parent for m in p.rglob(OUTPUT_MARK)}  # folders hgn wrote into
             for f in sorted(p.rglob("*")):
+                if (archives is not None and f.suffix.lower() in ARCHIVE_SUFFIXES and f.is_file()
+                        and not f.name.startswith(("~$", ".")) and not any(d in outputs for d in f.parents)):
+                    archives.append((f, display_name(f)))
+                    continue
                 if f.is_file() and f.suffix.lower() in READABLE_SUFFIXES and not f.name.startswith(("~$", ".")):
                     inside = f.relative_to(p).parts[:-1]
                     if (any(part.endswith(COPIES_SUFFIX) for part in inside) or is_hgn_output(f)

@@ -27,7 +27,10 @@ def atomic_path(target: Path) -> Iterator[Path]:
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".part", dir=target.parent)
+        # the temporary name is the target's, shortened: a long (or decomposed-Unicode) name plus the temporary
+        # decoration would pass the file system's 255 bytes where the target itself fits
+        fd, tmp = tempfile.mkstemp(prefix=f".{fit_name(target.stem, '', 64)}.", suffix=target.suffix + ".part",
+                                   dir=target.parent)
     except OSError as exc:
         raise output_error(target, exc) from None
     os.close(fd)
@@ -214,7 +217,8 @@ def write_findings_xlsx(report: Report, target: Path, lang: str = "vi",
             src = copies.get(file)
             if src is None:
                 continue
-            dest = folder / (names[file] + "_loi" + (src.suffix.lower() if src.suffix.lower() == ".xlsm" else ".xlsx"))
+            dest = folder / fit_name(names[file], "_loi" + (src.suffix.lower() if src.suffix.lower() == ".xlsm"
+                                                             else ".xlsx"))
             if _highlighted_copy(src, dest, items, lang):
                 written.append(dest)
                 keep.add(dest.name)
@@ -223,6 +227,21 @@ def write_findings_xlsx(report: Report, target: Path, lang: str = "vi",
             if old.name not in keep:
                 old.unlink(missing_ok=True)
     return written
+
+
+def fit_name(stem: str, tail: str, limit: int = 240) -> str:
+    """``stem + tail`` as a file name of at most ``limit`` bytes (file systems hold 255): a longer stem is cut at
+    a character, never inside one, and marked with a short digest of the whole, so two long names that begin
+    alike stay two names."""
+    if len((stem + tail).encode("utf-8", "surrogateescape")) <= limit:
+        return stem + tail
+    import hashlib
+
+    mark = "~" + hashlib.sha1(stem.encode("utf-8", "surrogateescape")).hexdigest()[:6]
+    room = limit - len((mark + tail).encode("utf-8", "surrogateescape"))
+    while len(stem.encode("utf-8", "surrogateescape")) > room:
+        stem = stem[:-1]
+    return stem + mark + tail
 
 
 def _copy_names(files: list[str]) -> dict[str, str]:
