@@ -94,3 +94,25 @@ def test_long_names_cut_to_fit_stay_distinct() -> None:
     assert fit_name("xã Chi Lăng Nam", "_loi.xlsx") == "xã Chi Lăng Nam_loi.xlsx"
     nfd = "ế" * 200  # three bytes a character: cut at a character, never inside one
     assert len(fit_name(nfd, ".xlsx").encode()) <= 240 and fit_name(nfd, ".xlsx").encode().decode()
+
+
+def test_a_damaged_package_is_unreadable_not_over_a_safety_limit(tmp_path: Path) -> None:
+    """A return whose zip directory is damaged (its end record intact, so it still looks like a zip): it is
+    reported unreadable, damaged — not "exceeds a safety limit … raise the limit with --max-cells", which sends the
+    officer after the wrong thing."""
+    import json
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = make_return(folder, [household()], [member()])
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")  # the first entry of the central directory
+    data[at:at + 4] = b"XX\x01\x02"
+    path.write_bytes(bytes(data))
+    proc = run_hgn("validate", path, "--json", cwd=tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    found = json.loads(proc.stdout)["findings"]
+    codes = {f["code"] for f in found}
+    assert "file-unreadable" in codes and "file-too-large" not in codes, found
+    said = " ".join(f["message"] + " " + (f.get("hint") or "") for f in found)
+    assert "hỏng" in said and "--max-cells" not in said
