@@ -993,7 +993,7 @@ def _publish_stopped(out_dir: Path, report: Report, copies: dict[str, Path] | No
     _write_findings(report, stage, copies, lang)
     if lang == "en":
         lines = [
-            "RESULTS OF THE REVIEW OF POOR AND NEAR-POOR HOUSEHOLDS — made by hgn",
+            README_TITLE[1],
             f"Run on: {dt.datetime.now():%d/%m/%Y %H:%M}; hgn version {__version__}",
             "",
             f"This run stopped before merging: {why.en}",
@@ -1002,7 +1002,7 @@ def _publish_stopped(out_dir: Path, report: Report, copies: dict[str, Path] | No
         ]
     else:
         lines = [
-            "KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO — do hgn lập",
+            README_TITLE[0],
             f"Ngày chạy: {dt.datetime.now():%d/%m/%Y %H:%M}; phiên bản hgn {__version__}",
             "",
             f"Lần chạy này dừng trước khi tổng hợp: {why}",
@@ -1261,6 +1261,23 @@ def _merge_up(commune_dirs: list[Path], metas: list[dict[str, Any]], as_of: dt.d
     return final.results, level, unit, notes
 
 
+README_TITLE = ("KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO — do hgn lập",
+                "RESULTS OF THE REVIEW OF POOR AND NEAR-POOR HOUSEHOLDS — made by hgn")
+_README_WHERE = (  # (path, Vietnamese, English): what README.txt says is where
+    ("phat_hien.xlsx", "mọi lỗi, cảnh báo của các biểu rà soát (lọc theo tệp, mã lỗi)",
+     "every error and warning in the returns (filter by file, code)"),
+    ("bao_cao/bieu_NN.xlsx", "15 biểu mẫu tổng hợp", "the 15 report forms"),
+    ("bao_cao/danh_sach_*.xlsx", "danh sách hộ nghèo, cận nghèo kết nối CSDL quốc gia về dân cư (và .csv)",
+     "poor and near-poor persons for the national population database (and .csv)"),
+    ("bao_cao/report.html", "trang tóm tắt, mở bằng trình duyệt, in được", "summary page: open it in a browser, printable"),
+    ("ket_qua/", "kết quả từng hộ, từng người (Parquet) cho các chương trình khác",
+     "each household's and person's results (Parquet) for other programs"),
+    ("so_xa/", "sổ kết quả phân loại của từng xã, để gửi lại cho xã",
+     "each commune's classified workbook, to send back to it"),
+    (".hgn-cache/", "bộ nhớ đệm để chạy lại nhanh; có thể xóa", "cache that makes the next run fast; may be deleted"),
+)
+
+
 def _write_readme(o: RunOutcome, folder: Path | None = None, lang: str = "vi") -> None:
     """README.txt in OUT_DIR: what the round was and what is where, in the language of the run (``--lang``)."""
     from hgn_review.errors import say
@@ -1269,45 +1286,21 @@ def _write_readme(o: RunOutcome, folder: Path | None = None, lang: str = "vi") -
 
     where = scope(o.level, o.unit, o.results.meta.get("unit_name"), lang)
     households, persons = len(o.results.households), len(o.results.members)
-    reused = o.cached
-    if lang == "en":
-        lines = [
-            "RESULTS OF THE REVIEW OF POOR AND NEAR-POOR HOUSEHOLDS — made by hgn",
-            f"Run on: {dt.datetime.now():%d/%m/%Y %H:%M}; hgn version {__version__}",
-            f"Merged level: {where}; {o.files} returns ({o.processed} read now, {reused} taken from the last run"
-            + (f", {o.copies} copies of another return" if o.copies else "") + ").",
-            f"Households: {households:,}; persons: {persons:,}.",
-            "",
-            "What is where:",
-            "  phat_hien.xlsx            every error and warning in the returns (filter by file, code)",
-            "  bao_cao/bieu_NN.xlsx      the 15 report forms",
-            "  bao_cao/danh_sach_*.xlsx  poor and near-poor persons for the national population database (and .csv)",
-            "  bao_cao/report.html       summary page: open it in a browser, printable",
-            "  ket_qua/                  each household's and person's results (Parquet) for other programs",
-        ]
-        if "so_xa" in o.outputs:
-            lines.append("  so_xa/                    each commune's classified workbook, to send back to it")
-        lines.append("  .hgn-cache/               cache that makes the next run fast; may be deleted")
-        heading = "Notes:"
+    en = lang == "en"
+    copies = (f", {o.copies} copies of another return" if en else f", {o.copies} tệp là bản sao của tệp khác") \
+        if o.copies else ""
+    if en:
+        lines = [README_TITLE[1], f"Run on: {dt.datetime.now():%d/%m/%Y %H:%M}; hgn version {__version__}",
+                 f"Merged level: {where}; {o.files} returns ({o.processed} read now, {o.cached} taken from the last "
+                 f"run{copies}).", f"Households: {households:,}; persons: {persons:,}.", "", "What is where:"]
     else:
-        lines = [
-            "KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO — do hgn lập",
-            f"Ngày chạy: {dt.datetime.now():%d/%m/%Y %H:%M}; phiên bản hgn {__version__}",
-            f"Cấp tổng hợp: {where}; {o.files} tệp biểu rà soát ({o.processed} tệp đọc mới, {reused} tệp lấy lại "
-            "từ lần chạy trước" + (f", {o.copies} tệp là bản sao của tệp khác" if o.copies else "") + ").",
-            f"Số hộ: {households:,}; số người: {persons:,}.",
-            "",
-            "Có gì ở đâu:",
-            "  phat_hien.xlsx            mọi lỗi, cảnh báo của các biểu rà soát (lọc theo tệp, mã lỗi)",
-            "  bao_cao/bieu_NN.xlsx      15 biểu mẫu tổng hợp",
-            "  bao_cao/danh_sach_*.xlsx  danh sách hộ nghèo, cận nghèo kết nối CSDL quốc gia về dân cư (và .csv)",
-            "  bao_cao/report.html       trang tóm tắt, mở bằng trình duyệt, in được",
-            "  ket_qua/                  kết quả từng hộ, từng người (Parquet) cho các chương trình khác",
-        ]
-        if "so_xa" in o.outputs:
-            lines.append("  so_xa/                    sổ kết quả phân loại của từng xã, để gửi lại cho xã")
-        lines.append("  .hgn-cache/               bộ nhớ đệm để chạy lại nhanh; có thể xóa")
-        heading = "Lưu ý:"
+        lines = [README_TITLE[0], f"Ngày chạy: {dt.datetime.now():%d/%m/%Y %H:%M}; phiên bản hgn {__version__}",
+                 f"Cấp tổng hợp: {where}; {o.files} tệp biểu rà soát ({o.processed} tệp đọc mới, {o.cached} tệp lấy "
+                 f"lại từ lần chạy trước{copies}).", f"Số hộ: {households:,}; số người: {persons:,}.", "",
+                 "Có gì ở đâu:"]
+    lines += [f"  {path:<26}{said[1] if en else said[0]}" for path, *said in _README_WHERE
+              if path != "so_xa/" or "so_xa" in o.outputs]
+    heading = "Notes:" if en else "Lưu ý:"
     if o.notes:
         lines += ["", heading] + [f"  - {say(n, lang)}" for n in o.notes]
     write_text_atomic((folder or o.out_dir) / "README.txt", "\n".join(lines) + "\n")
