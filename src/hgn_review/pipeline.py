@@ -1183,18 +1183,21 @@ def _admissible(returns: list[str], metas: dict[str, dict[str, Any]],
 
 def _known_units(returns: list[str], metas: dict[str, dict[str, Any]], as_of: dt.date | None, report: Report,
                  notes: list[str]) -> list[str]:
-    """The classified returns whose every commune code is in the unit list of their review date; each other one
-    is left out of the merge with a finding and a note (its unknown code is reported at its cells by validation),
-    so that one mistyped code does not stop the round."""
+    """The classified returns whose every commune code is a commune in some unit list; each other one (a code
+    such as 99999, mistyped) is left out of the merge with a finding and a note (its code is reported at its cells
+    by validation), so that one mistyped code does not stop the round. A real commune of the other unit list
+    (before or from 1/7/2025) is no typo: the round's unit list does not fit its returns, which the merge says."""
     from hgn_review.findings import finding
-    from hgn_review.registry import get_registry
+    from hgn_review.registry import REFORM_DATE, get_registry
 
     reg = get_registry()
+    before, after = REFORM_DATE - dt.timedelta(days=1), REFORM_DATE
     keep = []
     for d in returns:
         meta = metas[d]
         day = as_of or _round_date([meta], None)
-        unknown = [u for u in meta.get("units") or [] if reg.commune(u, day) is None]
+        unknown = [u for u in meta.get("units") or []
+                   if reg.commune(u, day) is None and reg.commune(u, before) is None and reg.commune(u, after) is None]
         if not unknown:
             keep.append(d)
             continue
