@@ -104,12 +104,23 @@ def _af_rows(af: dict[str, AFResult], std: Standard) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def status_source(path: Path) -> Path:
+    """What a start list given as ``path`` is read from: last round's `hgn run` output folder stands for its
+    ket_qua/ (the results), anything else for itself."""
+    if path.is_dir() and not (path / "households.parquet").exists() \
+            and (path / "ket_qua" / "households.parquet").exists():
+        return path / "ket_qua"
+    return path
+
+
 def load_status_list(path: Path) -> pd.DataFrame:
     """A start-of-period list: an hgn results file, or any table (.xlsx, .xls, .csv) with Mã xã / Mã hộ /
-    Phân loại [/ Số định danh chủ hộ] columns, its header under any title rows.
+    Phân loại [/ Số định danh chủ hộ] columns, its header under any title rows. Last round's whole `hgn run`
+    output folder is taken for the results in its ket_qua/.
 
     Last round's households that moved away or dissolved are not on this period's start list (they were a decrease
     of the last period); a head's ID stored as a number (its leading zero lost) is read back with it."""
+    path = status_source(path)
     try:
         res = read_results(path)
     except InputError:
@@ -152,19 +163,33 @@ def _status_table(path: Path) -> pd.DataFrame:
         if not reader_fault(exc):
             raise
         raise InputError(f"Không đọc được danh sách đầu kỳ {path}.",
-                         hint="Dùng tệp kết quả hgn của kỳ trước, hoặc bảng (.xlsx, .xls, .csv) có các cột Mã xã, "
-                              "Mã hộ, Phân loại.",
+                         hint="Dùng kết quả hgn của kỳ trước (thư mục kết quả của hgn run, thư mục ket_qua/ trong "
+                              "đó, hay tệp kết quả), hoặc bảng (.xlsx, .xls, .csv) có các cột Mã xã, Mã hộ, Phân loại.",
                          message_en=f"Cannot read the start-of-period list {path}.",
                          hint_en="Use last round's hgn results, or a table (.xlsx, .xls, .csv) with Mã xã, Mã hộ and "
                                  "Phân loại columns.") from exc
+    best: list[str] = []
     for r in range(min(len(grid), 30)):
-        keys = [wanted.get(header_key(v)) if isinstance(v, str) else None for v in grid.iloc[r].tolist()]
+        cells = [header_key(v) if isinstance(v, str) else "" for v in grid.iloc[r].tolist()]
+        if {"so dinh danh ca nhan", "phan loai ho", "ma ho"} <= set(cells):  # hgn's population-database list
+            raise InputError(f"{path} là danh sách kết nối CSDL dân cư (mỗi người một dòng, chỉ người thuộc hộ nghèo, "
+                             "cận nghèo), không phải danh sách hộ đầu kỳ.",
+                             hint="Dùng kết quả của kỳ trước: thư mục kết quả của hgn run (hoặc thư mục ket_qua/ trong "
+                                  "đó), hay tệp kết quả của hgn classify / hgn merge.",
+                             message_en=f"{path} is the population-database list (one row per person, only persons "
+                                        "of poor and near-poor households), not a start-of-period list of households.",
+                             hint_en="Use last round's results: the output folder of hgn run (or its ket_qua/), or "
+                                     "the results file of hgn classify / hgn merge.")
+        keys = [wanted.get(c) for c in cells]
         if "ma_ho" in keys and "phan_loai" in keys:
             body = grid.iloc[r + 1:]
             cols = {k: body.iloc[:, j] for j, k in enumerate(keys) if k is not None}
             df = pd.DataFrame(cols).dropna(how="all").reset_index(drop=True)
             return df.astype("string")
-    return pd.DataFrame()
+        found = [k for k in keys if k]
+        if len(found) > len(best):
+            best = found
+    return pd.DataFrame(columns=best)  # no header with Mã hộ and Phân loại: what the best row had
 
 
 def _clean_heads(df: pd.DataFrame) -> pd.DataFrame:
@@ -329,7 +354,10 @@ def _cache_key(sha: str, opts: dict[str, Any], name: str = "") -> str:
     import hashlib
 
     h = hashlib.sha256(sha.encode())
-    h.update(json.dumps(opts, sort_keys=True, default=str).encode())
+    # the start list by its content (previous_sha256), not by where its copy lies: a run given the same folders
+    # as absolute paths, or an OUT_DIR moved, reuses its bundles
+    keyed = {k: v for k, v in opts.items() if k != "previous"}
+    h.update(json.dumps(keyed, sort_keys=True, default=str).encode())
     if name:
         h.update(b"\x00" + Path(name).name.encode("utf-8", "backslashreplace"))
     return h.hexdigest()[:40]
@@ -651,7 +679,7 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
         opts["standard_sha256"] = pick_standard(pd.DataFrame(), standard).sha256  # (a local one is refused here)
     if previous is not None:
         prev_df = load_status_list(previous)
-        digest = _digest(previous)
+        digest = _digest(status_source(previous))
         prev_path = cache / f"previous-{digest[:16]}.parquet"  # one per list: a run with another list keeps its own
         if not prev_path.exists():
             with atomic_path(prev_path) as tmp:

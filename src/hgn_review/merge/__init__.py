@@ -602,7 +602,9 @@ def _cross_unit_duplicates(hh: pd.DataFrame, mm: pd.DataFrame) -> list[Finding]:
         codes = text_keys(mm["so_dinh_danh"], strip=True)
         # a person listed in the household she left (moved away, dissolved) and in the one she joined is one
         # person: the departed household's rows are no second holder
-        codes = np.where(departed(hh, mm, ("_in", "_pos")), -1, codes)
+        # (linked by input and position before the rows are put in output order, by the renumbered uid after)
+        keys = ("_in", "_pos") if {"_in", "_pos"} <= set(mm.columns) & set(hh.columns) else ("uid",)
+        codes = np.where(departed(hh, mm, keys), -1, codes)
         dup = _spread_keys(codes, mm["unit"])
         if dup.any():
             out += _duplicate_notes(mm[dup], text(mm["so_dinh_danh"][dup]), lambda k, r, others: note(

@@ -384,7 +384,12 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
         if whole:
             found += not_reviewed(households, heads, previous)
     category = _TRANSITION_CODES[_states(households, start, status)]
-    for frame in history or []:
+    earlier = list(history or [])
+    if previous is not None and "dau_ky" in previous.columns:
+        # last round's results as the start list carry that period's start class too: a household poor then, not
+        # at this start and poor again now relapsed — `hgn run --previous` has no other history to give
+        earlier.append(previous)
+    for frame in earlier:
         # poor (near-poor) in an earlier period: at its end, or at its start (last round's results carry both —
         # a household that escaped during that period was poor in it)
         views = [frame] + ([frame.assign(phan_loai=frame["dau_ky"])] if "dau_ky" in frame.columns else [])
