@@ -97,10 +97,11 @@ def sample(
     province: Annotated[str, typer.Option("--province", help="Mã tỉnh.")] = "30",
     communes: Annotated[int, typer.Option("--communes", help="Số xã (0 = tất cả).")] = 5,
     households: Annotated[int, typer.Option("--households", help="Số hộ mỗi xã.")] = 300,
-    seed: Annotated[int, typer.Option("--seed")] = 7,
+    seed: Annotated[int, typer.Option("--seed", help="Hạt giống ngẫu nhiên: cùng số, cùng dữ liệu mẫu.")] = 7,
     error_rate: Annotated[float, typer.Option("--error-rate", help="Tỉ lệ lỗi cài vào (0–1).")] = 0.0,
-    layout: Annotated[LayoutOpt, typer.Option("--layout")] = LayoutOpt.hgn,
-    year: Annotated[int, typer.Option("--year")] = 2024,
+    layout: Annotated[LayoutOpt, typer.Option("--layout", help="Mẫu biểu: hgn (biểu của hgn) hoặc app (tệp xuất của "
+                                                             "phần mềm rà soát).")] = LayoutOpt.hgn,
+    year: Annotated[int, typer.Option("--year", help="Năm rà soát của dữ liệu mẫu.")] = 2024,
     district: Annotated[str | None, typer.Option("--district", help="Chỉ các xã của huyện này.")] = None,
     lang: LangOpt = Lang.vi,
 ) -> None:
@@ -149,7 +150,8 @@ def validate(
         real = {d: p for p, d in discover(paths)}
         copies = {r.path: real.get(r.path, Path(r.path)) for r in result.returns}
         written = write_findings_xlsx(result.report, report_xlsx, lang.value, copies=copies)
-        _note(f"Đã ghi {', '.join(str(w) for w in written[:3])}{' …' if len(written) > 3 else ''}", as_json)
+        said = "Written" if lang.value == "en" else "Đã ghi"
+        _note(f"{said} {', '.join(str(w) for w in written[:3])}{' …' if len(written) > 3 else ''}", as_json)
     if as_json:
         sys.stdout.write(result.report.to_json(lang.value) + "\n")
     else:
@@ -173,7 +175,7 @@ def classify(
     prefer: Annotated[Prefer, typer.Option("--prefer", help="Khi chỉ số ghi nhận khác chỉ số tính lại: dùng bên nào.")] = Prefer.recorded,
     parquet: Annotated[Path | None, typer.Option("--parquet", help="Thư mục ghi households.parquet, members.parquet.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In tóm tắt JSON ra stdout.")] = False,
-    layout: Annotated[LayoutOpt | None, typer.Option("--layout")] = None,
+    layout: Annotated[LayoutOpt | None, typer.Option("--layout", help="Ép mẫu biểu: hgn hoặc app.")] = None,
     as_of: AsOfOpt = None,
     max_cells: Annotated[int | None, typer.Option("--max-cells", help="Giới hạn số ô mỗi sheet.")] = None,
     lang: LangOpt = Lang.vi,
@@ -189,7 +191,7 @@ def classify(
     run = classify_paths(paths, standard=standard, local=local, previous=previous, history=history or [],
                          prefer=prefer.value, layout=layout.value if layout else None,
                          as_of=parse_date_opt(as_of), progress=_progress(as_json), limits=_limits(max_cells))
-    written = write_results(run.results, out, parquet)
+    written = write_results(run.results, out, parquet, lang.value)
     _note(("Chỉ số ghi nhận được ưu tiên" if prefer == Prefer.recorded else "Chỉ số tính lại được ưu tiên")
           if lang == Lang.vi else f"Preferring {prefer.value} indicators", as_json)
     if as_json:
@@ -224,7 +226,7 @@ def merge(
     _xlsx_name(out)
     m = merge_results(inputs, level=level, unit=unit, as_of=parse_date_opt(as_of), prefer=prefer,
                       allow_mixed=allow_mixed, to_2025_units=to_2025_units, mapping=mapping)
-    written = write_merge(m, out, parquet)
+    written = write_merge(m, out, parquet, lang.value)
     s = summary_json(m)
     if as_json:
         sys.stdout.write(json.dumps(s, ensure_ascii=False, indent=1, default=str) + "\n")
@@ -458,6 +460,14 @@ def _usage_vi(exc: Exception) -> str:
                                                                            else "")
     if "BadParameter" in kinds:
         return f"Giá trị không hợp lệ cho {name or 'một tham số'}: {_bad_value_vi(message)}"
+    m = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", message)
+    if m:
+        return (f"Thừa đối số: {m.group(1)}. Một đường dẫn có dấu cách cần đặt trong ngoặc kép "
+                "(\"Biểu các xã\"); xem --help.")
+    m = re.match(r"No such command '(.*?)'\.(?: Did you mean '(.*?)'\?)?", message)
+    if m:
+        return f"Không có lệnh “{m.group(1)}”." + (f" Có phải là “{m.group(2)}”?" if m.group(2) else
+                                                  " Xem các lệnh bằng hgn --help.")
     return f"Lệnh chưa đúng: {message}"
 
 

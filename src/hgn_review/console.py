@@ -34,11 +34,11 @@ T = {
     "vi": {"file": "Tệp", "rows": "Số dòng", "errors": "Lỗi", "warnings": "Cảnh báo", "info": "Thông tin",
            "where": "Vị trí", "code": "Mã", "message": "Nội dung", "unreadable": "không đọc được",
            "top": "Các phát hiện đầu tiên", "more": "… và {n} phát hiện khác (xem --report-xlsx hoặc --json)",
-           "clean": "Không có lỗi.", "total": "Tổng", "hint": "Gợi ý", "written": "Đã ghi"},
+           "clean": "Không có lỗi.", "total": "Tổng", "hint": "Gợi ý", "written": "Đã ghi", "layout": "Mẫu biểu"},
     "en": {"file": "File", "rows": "Rows", "errors": "Errors", "warnings": "Warnings", "info": "Info",
            "where": "Where", "code": "Code", "message": "Message", "unreadable": "unreadable",
            "top": "First findings", "more": "… and {n} more (see --report-xlsx or --json)",
-           "clean": "No errors.", "total": "Total", "hint": "Hint", "written": "Written"},
+           "clean": "No errors.", "total": "Total", "hint": "Hint", "written": "Written", "layout": "Layout"},
 }
 
 
@@ -60,7 +60,7 @@ def render_validation(report: Report, lang: str = "vi", top: int = 30, console: 
         n = sum(pf["rows"].values()) if pf["readable"] else tr["unreadable"]
         rows.append([Path(pf["file"]).name, pf["layout"], n, pf["errors"], pf["warnings"]])
     rows.append([tr["total"], "", s["rows"], s["errors"], s["warnings"]])
-    table(f"hgn validate — {s['files']} {tr['file'].lower()}", [tr["file"], "Layout", tr["rows"], tr["errors"],
+    table(f"hgn validate — {s['files']} {tr['file'].lower()}", [tr["file"], tr["layout"], tr["rows"], tr["errors"],
                                                                  tr["warnings"]], rows, c)
     shown = [f for f in report.sorted() if f.severity in (ERROR, WARNING)]
     if not shown:
@@ -101,8 +101,10 @@ def render_classification(summary: dict[str, Any], written: list[str], lang: str
     table(f"hgn classify — {summary['standard']}", ["Phân loại" if vi else "Class", "Số hộ" if vi else "Households"],
           rows, c)
     if summary.get("by_movement"):
+        from hgn_review.scoring.movements import WORDS_EN
+
         table("Diễn biến" if vi else "Movements", ["Diễn biến" if vi else "Movement", "Số hộ" if vi else "Households"],
-              list(summary["by_movement"].items()), c)
+              [(k if vi else WORDS_EN.get(k, k), v) for k, v in summary["by_movement"].items()], c)
     f = summary["findings"]
     c.print(("Phát hiện: {e} lỗi, {w} cảnh báo" if vi else "Findings: {e} errors, {w} warnings").format(
         e=f.get("error", 0), w=f.get("warning", 0)))

@@ -118,7 +118,9 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "No sheet named \"{other}\": this sheet is read as it, its columns being that table's.",
        "Đổi tên sheet thành \"{other}\" như mẫu.", "Rename the sheet \"{other}\" as in the template."),
     _c("sheet-empty", WARNING, "structure",
-       "Sheet không có dòng dữ liệu nào.", "The sheet has no data rows.", "", ""),
+       "Sheet không có dòng dữ liệu nào.", "The sheet has no data rows.",
+       "Nhập danh sách vào sheet này (dưới dòng tiêu đề), hoặc kiểm tra có dán nhầm sang sheet khác không.",
+       "Enter the list in this sheet (below the header row), or check it was not pasted into another sheet."),
     _c("header-not-found", ERROR, "structure",
        "Không tìm thấy dòng tiêu đề cột trong 30 dòng đầu.", "No header row found in the first 30 rows.",
        "Giữ nguyên dòng tiêu đề của mẫu.", "Keep the template's header row."),
@@ -334,7 +336,10 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "NLNDN household above the line by B1; a measured income is needed for average living standard.",
        "Khảo sát thu nhập của hộ.", "Survey the household's income."),
     _c("previous-unmatched", WARNING, "classify",
-       "Không tìm thấy hộ trong danh sách đầu kỳ.", "Household not found in the start-of-period list.", "", ""),
+       "Không tìm thấy hộ trong danh sách đầu kỳ.", "Household not found in the start-of-period list.",
+       "Kiểm tra mã hộ và số định danh của chủ hộ so với danh sách đầu kỳ; hộ mới tách hoặc mới chuyển đến thì ghi "
+       "\"Tình trạng hộ\".", "Check the household code and the head's ID against the start list; for a household "
+       "newly split or moved in, fill \"Tình trạng hộ\"."),
     _c("previous-not-reviewed", ERROR, "classify",
        "Hộ {value} ({detail} theo danh sách đầu kỳ, xã {other}) không có trong biểu rà soát của xã.",
        "Household {value} ({detail} on the start-of-period list, commune {other}) is not in the commune's return.",
@@ -343,7 +348,10 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Add the household to the return (one that moved away or dissolved too, with its status), or correct its "
        "code to match the start-of-period list."),
     _c("movement-unbalanced", ERROR, "classify",
-       "Diễn biến không cân đối: {detail}.", "Movements do not balance: {detail}.", "", ""),
+       "Diễn biến không cân đối: {detail}.", "Movements do not balance: {detail}.",
+       "Kiểm tra phân loại đầu kỳ và \"Tình trạng hộ\" của các hộ của đơn vị (hộ chuyển đi, giải thể vẫn phải có "
+       "trong biểu).", "Check the start classes and \"Tình trạng hộ\" of the unit's households (households moved away "
+       "or dissolved stay in the return)."),
     # --- merge (used by hgn merge) ---
     _c('merge-unit-missing', WARNING, "merge",
        'Thiếu kết quả của {value} ({detail}): gộp chưa đủ đơn vị.',
@@ -446,9 +454,10 @@ class Finding:
                 "cell": self.cell or None, "key": self.key, "code": self.code, "severity": self.severity,
                 "message": self.message(lang), "hint": self.hint(lang), "value": self.value}
 
-    def to_record(self) -> dict[str, Any]:
-        """Lossless form for storage (results bundles): rebuild with ``Finding.from_record``."""
-        return {**self.to_dict("vi"), "col": self.col, "params": json.dumps(dict(self.params), ensure_ascii=False)}
+    def to_record(self, lang: str = "vi") -> dict[str, Any]:
+        """Lossless form for storage (results bundles): rebuild with ``Finding.from_record`` (from the code and the
+        parameters: the message and hint, in ``lang``, are for people)."""
+        return {**self.to_dict(lang), "col": self.col, "params": json.dumps(dict(self.params), ensure_ascii=False)}
 
     @classmethod
     def from_record(cls, rec: dict[str, Any]) -> Finding:
@@ -545,7 +554,7 @@ class Report:
     def to_frame(self, lang: str = "vi", lossless: bool = False) -> pd.DataFrame:
         cols = ["file", "sheet", "row", "column", "cell", "key", "code", "severity", "message", "hint", "value"]
         if lossless:
-            return pd.DataFrame([f.to_record() for f in self.sorted()], columns=cols + ["col", "params"])
+            return pd.DataFrame([f.to_record(lang) for f in self.sorted()], columns=cols + ["col", "params"])
         return pd.DataFrame([f.to_dict(lang) for f in self.sorted()], columns=cols)
 
     def to_json(self, lang: str = "vi") -> str:
@@ -633,4 +642,12 @@ def _masked(f: Finding, lang: str) -> dict[str, Any]:
 
 def codes_table(lang: str = "vi") -> Sequence[tuple[str, str, str, str]]:
     """(code, severity, group, message template) for `hgn codes`."""
-    return [(c.code, c.severity, c.group, c.en if lang == "en" else c.vi) for c in CATALOGUE.values()]
+    if lang == "en":
+        return [(c.code, c.severity, c.group, c.en) for c in CATALOGUE.values()]
+    return [(c.code, SEVERITY_VI.get(c.severity, c.severity), GROUP_VI.get(c.group, c.group), c.vi)
+            for c in CATALOGUE.values()]
+
+
+GROUP_VI = {"structure": "cấu trúc", "value": "giá trị", "text": "chữ viết", "identity": "định danh",
+            "admin": "đơn vị hành chính", "hygiene": "trình bày", "plausibility": "hợp lý", "classify": "phân loại",
+            "merge": "tổng hợp"}

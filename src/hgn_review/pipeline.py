@@ -892,7 +892,7 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
             # the return's findings as the round found them: also those of checks across returns (the same ID
             # in another commune's return, the start list's households not reviewed)
             res.findings = findings_frame([f for f in report.findings if f.file == d])
-            outputs["so_xa"].extend(write_results(res, stage / "so_xa" / f"{code}_ket_qua.xlsx"))
+            outputs["so_xa"].extend(write_results(res, stage / "so_xa" / f"{code}_ket_qua.xlsx", lang=lang))
     stages.append(StageTime(Note("biểu mẫu, danh sách", "forms, lists"), time.perf_counter() - t3))
     outputs = {k: [out_dir / p.relative_to(stage) for p in v] for k, v in outputs.items()}
     outcome = RunOutcome(out_dir, len(files), len(todo), report, merged, outputs, stages, level, unit, notes,

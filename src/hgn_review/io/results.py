@@ -114,8 +114,16 @@ def _write_table(wb: Any, name: str, df: pd.DataFrame, fmt: dict[str, Any], keys
         ws.autofilter(0 if not keys_row else 1, 0, max(start - 1 + len(df), start - 1), len(cols) - 1)
 
 
-def write_results(res: Results, out: Path, parquet_dir: Path | None = None) -> list[Path]:
-    """Write the results workbook (and Parquet files) atomically."""
+FINDING_LABELS_EN = {
+    "file": "File", "sheet": "Sheet", "row": "Row", "column": "Column", "cell": "Cell", "key": "Column key",
+    "code": "Code", "severity": "Severity", "message": "Message", "hint": "How to fix", "value": "Value",
+    "col": "Column (letter)", "params": "Parameters (for hgn to read back)",
+}
+
+
+def write_results(res: Results, out: Path, parquet_dir: Path | None = None, lang: str = "vi") -> list[Path]:
+    """Write the results workbook (and Parquet files) atomically; its findings sheet in ``lang`` (the other sheets
+    are data: their column keys and values are the same whatever the language)."""
     import xlsxwriter
 
     written: list[Path] = []
@@ -134,9 +142,14 @@ def write_results(res: Results, out: Path, parquet_dir: Path | None = None) -> l
         for name, df in res.extra_sheets.items():
             _write_table(wb, name, df, fmt)
         found = res.findings
-        if "severity" in found.columns:  # "Lỗi", "Cảnh báo" as the findings workbook says them; read back as codes
-            found = found.assign(severity=found["severity"].map(lambda v: SEVERITY_VI.get(v, v)))
-        _write_table(wb, SHEET_FINDINGS, found, fmt, lab=FINDING_LABELS)
+        if lang == "en":  # each message and hint said again in English from the finding's code and parameters
+            if len(found) and "code" in found.columns:
+                found = findings_frame([Finding.from_record(r) for r in found.to_dict("records")], "en")
+            _write_table(wb, SHEET_FINDINGS, found, fmt, lab=FINDING_LABELS_EN)
+        else:
+            if "severity" in found.columns:  # "Lỗi", "Cảnh báo" as the findings workbook says them; read back as codes
+                found = found.assign(severity=found["severity"].map(lambda v: SEVERITY_VI.get(v, v)))
+            _write_table(wb, SHEET_FINDINGS, found, fmt, lab=FINDING_LABELS)
         meta = pd.DataFrame({"Khoá": list(res.meta), "Giá trị": [  # every value as JSON: "10507" stays text
             json.dumps(v, ensure_ascii=False, default=str) for v in res.meta.values()]})
         _write_table(wb, SHEET_META, meta, fmt, keys_row=False)
@@ -294,10 +307,15 @@ def read_results(path: Path) -> Results:
 
     path = Path(path)
     if path.is_dir():
+        if not (path / "households.parquet").exists() and (path / "ket_qua" / "households.parquet").exists():
+            path = path / "ket_qua"  # the output folder of `hgn run`: its results
         if not (path / "households.parquet").exists():
             raise InputError(f"Thư mục {path} không chứa kết quả của hgn (households.parquet).",
-                             hint="Dùng thư mục do `hgn classify --parquet` ghi ra.",
-                             message_en=f"{path} holds no hgn results (households.parquet).")
+                             hint="Dùng thư mục kết quả của `hgn run` (hoặc thư mục ket_qua/ trong đó), hay thư mục do "
+                                  "`hgn classify --parquet` ghi ra.",
+                             message_en=f"{path} holds no hgn results (households.parquet).",
+                             hint_en="Use the output folder of `hgn run` (or its ket_qua/), or a folder written by "
+                                     "`hgn classify --parquet`.")
         return read_bundle(path)
     try:
         reader = fastexcel.read_excel(str(path))

@@ -1206,7 +1206,8 @@ def summary_json(m: MergeResult) -> dict[str, Any]:
     return out
 
 
-def write_merge(m: MergeResult, out: Path, parquet_dir: Path | None = None) -> list[Path]:
-    """Write the merged results workbook (and a Parquet bundle with meta.json, so the folder can be merged again)."""
-    return write_results(m.results, Path(out), parquet_dir)
+def write_merge(m: MergeResult, out: Path, parquet_dir: Path | None = None, lang: str = "vi") -> list[Path]:
+    """Write the merged results workbook (and a Parquet bundle with meta.json, so the folder can be merged again);
+    its findings sheet in ``lang``."""
+    return write_results(m.results, Path(out), parquet_dir, lang)
 

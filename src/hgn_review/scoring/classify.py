@@ -77,6 +77,7 @@ class Decision:
     count: np.ndarray  # deprivations
     unknown: np.ndarray  # NA indicators
     missing: pd.Series  # str: what is missing when undecided ("" otherwise)
+    missing_en: pd.Series  # the same in English (indicators keep their legal Vietnamese names)
     needs_income: np.ndarray  # bool: NLNDN above the line by B1 only
     explanation: list[Piece]  # the income test, the band and the count, for ly_do ("; "-joined, in this order)
 
@@ -165,23 +166,38 @@ def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Deci
         """The undecided households where ``mask`` holds."""
         return np.flatnonzero(undecided & mask)
 
-    def count_missing(at: np.ndarray) -> Rows:
+    def count_missing(at: np.ndarray, en: bool) -> Rows:
         na_names = join_pieces(len(at), (_constant(np.flatnonzero(na[j][at]), std.indicators[key].name)
                                          for j, key in enumerate(INDICATORS)), ", ")
+        if en:
+            return at, cat(to_arrow(pd.Series(unknown[at]).astype("str")), " indicators unknown (", na_names,
+                           "), ", to_arrow(pd.Series(count[at]).astype("str")),
+                           f" deprived: whether {k} are reached is needed")
         return at, cat("chưa rõ ", to_arrow(pd.Series(unknown[at]).astype("str")), " chỉ số (", na_names,
                        "), đã thiếu hụt ", to_arrow(pd.Series(count[at]).astype("str")),
                        f", cần biết có đạt {k} chỉ số không")
 
-    missing = to_series(join_pieces(n, [
-        _constant(rows(below_na & ~measured & ~by_b1), "thiếu thu nhập bình quân và điểm B1"),
-        _constant(rows((below_na | (mstb_open & band_na)) & area_na & (measured | by_b1)),
-                  "thiếu khu vực (thành thị/nông thôn)"),
-        _constant(rows(below_na & b1_open), f"chuẩn {std.id} chưa có ngưỡng điểm B1 cho khu vực này"),
-        count_missing(rows(count_open)),
-        _constant(rows(mstb_open & nlndn.unknown), "chưa rõ hộ có làm nông, lâm, ngư, diêm nghiệp không"),
-        _constant(rows(mstb_open & band_na & band_open),
-                  f"chuẩn {std.id} chưa có mức thu nhập tối đa của hộ có mức sống trung bình"),
-    ]), flags.index)
+    def what_is_missing(en: bool) -> pd.Series:
+        def say(vi: str, english: str) -> str:
+            return english if en else vi
+
+        return to_series(join_pieces(n, [
+            _constant(rows(below_na & ~measured & ~by_b1), say("thiếu thu nhập bình quân và điểm B1",
+                                                               "no income per head and no B1 score")),
+            _constant(rows((below_na | (mstb_open & band_na)) & area_na & (measured | by_b1)),
+                      say("thiếu khu vực (thành thị/nông thôn)", "no area (urban/rural)")),
+            _constant(rows(below_na & b1_open), say(f"chuẩn {std.id} chưa có ngưỡng điểm B1 cho khu vực này",
+                                                    f"the standard {std.id} has no B1 cut-off for this area")),
+            count_missing(rows(count_open), en),
+            _constant(rows(mstb_open & nlndn.unknown),
+                      say("chưa rõ hộ có làm nông, lâm, ngư, diêm nghiệp không",
+                          "not known whether the household works in farming, forestry, fishery or salt")),
+            _constant(rows(mstb_open & band_na & band_open),
+                      say(f"chuẩn {std.id} chưa có mức thu nhập tối đa của hộ có mức sống trung bình",
+                          f"the standard {std.id} has no income ceiling for average-living-standard households")),
+        ]), flags.index)
+
+    missing, missing_en = what_is_missing(False), what_is_missing(True)
 
     needs_income = (cls == CLASSES.index(KHONG_NGHEO)) & by_b1 & nlndn.yes & below.no
 
@@ -209,7 +225,7 @@ def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Deci
     count_text = lookup_text(count_texts, count * (d + 1) + unknown)
 
     basis = np.where(measured, BASES.index("thu_nhap"), np.where(by_b1, BASES.index("diem_b1"), -1))
-    return Decision(cls, below, basis, count, unknown, missing, needs_income,
+    return Decision(cls, below, basis, count, unknown, missing, missing_en, needs_income,
                     [(said, test_text), (mstb, band_text), (None, count_text)])
 
 
@@ -345,7 +361,8 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     undecided = ~blocked & (classes == undecided_class)
     at_undecided = np.flatnonzero(undecided)
     found += loc.findings("household-undecided", at_undecided, key="phan_loai",
-                          detail=dec.missing.iloc[at_undecided].tolist())
+                          detail=dec.missing.iloc[at_undecided].tolist(),
+                          detail_en=dec.missing_en.iloc[at_undecided].tolist())
     found += _answers_needed(d, used, undecided, mem, std)
     at_blocked = np.flatnonzero(blocked)
     codes = blocked_codes.iloc[at_blocked].tolist()
@@ -363,12 +380,14 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     # with flags left blank the recorded score must still lie between what the known flags give and that plus
     # the blank ones (3 flags set and B2 = 10 is wrong whatever the blank flag is)
     bad_b2 = np.flatnonzero(b2.notna().to_numpy() & ((b2_value < expected_b2) | (b2_value > most_b2)))
+    b2_counts = list(zip(dec.count[bad_b2].tolist(), dec.unknown[bad_b2].tolist(), expected_b2[bad_b2].tolist(),
+                         most_b2[bad_b2].tolist(), strict=True))
     found += loc.findings("b2-count-mismatch", bad_b2, column_key="diem_b2", key="diem_b2",
                           value=[_fmt_value(v) for v in b2_value[bad_b2].tolist()],
                           detail=[f"{c} chỉ số → {e} điểm" if u == 0 else f"{c}–{c + u} chỉ số → {e}–{m} điểm"
-                                  for c, u, e, m in zip(dec.count[bad_b2].tolist(), dec.unknown[bad_b2].tolist(),
-                                                        expected_b2[bad_b2].tolist(), most_b2[bad_b2].tolist(),
-                                                        strict=True)])
+                                  for c, u, e, m in b2_counts],
+                          detail_en=[f"{c} indicators → {e} points" if u == 0
+                                     else f"{c}–{c + u} indicators → {e}–{m} points" for c, u, e, m in b2_counts])
     written = Coded.of(column(hh, "phan_loai_ghi", "str"))
     written_class = written.lookup({name: i for i, name in enumerate(CLASSES)}, -1, np.int64)  # -1: none or other
     # a recorded MSTB where the B1 score gives Không nghèo is compatible; NA (no basis) leaves it unreported too
@@ -400,7 +419,9 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
         asked = dec.missing.where(classes == undecided_class, "").to_numpy()
         extra = np.flatnonzero(~blocked & (local_classes == undecided_class) & (dec_local.missing.to_numpy() != asked))
         found += loc.findings("household-undecided", extra, key="phan_loai_dia_phuong",
-                              detail=[f"theo chuẩn {local_std.id}: {text}" for text in dec_local.missing.iloc[extra].tolist()])
+                              detail=[f"theo chuẩn {local_std.id}: {text}" for text in dec_local.missing.iloc[extra].tolist()],
+                              detail_en=[f"under the standard {local_std.id}: {text}"
+                                         for text in dec_local.missing_en.iloc[extra].tolist()])
 
     # reasons
     blocked_text = cat("Không phân loại do lỗi dữ liệu: ", pa.array([said[c][0] for c in codes], pa.large_string()))
@@ -460,8 +481,9 @@ def _by_scenarios(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, d: De
     high = np.maximum.reduce([o.count + o.unknown for o in outcomes])[same]
     classes, count, unknown = dec.classes.copy(), dec.count.copy(), dec.unknown.copy()
     classes[at], count[at], unknown[at] = settled, low, high - low
-    missing = dec.missing.copy()
+    missing, missing_en = dec.missing.copy(), dec.missing_en.copy()
     missing.iloc[at] = ""
+    missing_en.iloc[at] = ""
     d12 = len(INDICATORS)
     said = pa.array([f"{c}/{d12} chỉ số thiếu hụt" + (f" đến {c + u}" if u else "")
                      + " (có thành viên chỉ biết năm sinh: như nhau với mọi tuổi có thể)"
@@ -469,7 +491,8 @@ def _by_scenarios(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, d: De
     # the count piece for all households (rows None) must not speak for these: it is replaced at their rows
     explanation: list[Piece] = [(rows, texts if rows is not None else _replaced(texts, at, said))
                                 for rows, texts in dec.explanation]
-    return replace(dec, classes=classes, count=count, unknown=unknown, missing=missing, explanation=explanation)
+    return replace(dec, classes=classes, count=count, unknown=unknown, missing=missing, missing_en=missing_en,
+                   explanation=explanation)
 
 
 def _replaced(texts: pa.Array, at: np.ndarray, new: pa.Array) -> pa.Array:

@@ -57,6 +57,18 @@ TANG_KHAC = "Tăng khác"
 CHUA_RO_CUOI_KY = "Chưa rõ phân loại cuối kỳ"
 CHUA_RO_DAU_KY = "Chưa rõ phân loại đầu kỳ"
 
+# the categories, classes and states as they are said in English (the data and the forms keep the Vietnamese)
+WORDS_EN = {
+    TIEP_TUC_NGHEO: "Still poor", THOAT_NGHEO_CAN_NGHEO: "Escaped poverty to near-poor",
+    THOAT_NGHEO: "Escaped poverty (above near-poor)", CAN_NGHEO_THANH_NGHEO: "Near-poor became poor",
+    TIEP_TUC_CAN_NGHEO: "Still near-poor", THOAT_CAN_NGHEO: "Escaped near-poverty", NGHEO_MOI: "Newly poor",
+    TAI_NGHEO: "Relapsed into poverty", CAN_NGHEO_MOI: "Newly near-poor", TAI_CAN_NGHEO: "Relapsed into near-poverty",
+    GIAM_KHAC: "Other decrease", TANG_KHAC: "Other increase", CHUA_RO_CUOI_KY: "End class not known yet",
+    CHUA_RO_DAU_KY: "Start class not known",
+    NGHEO: "Poor", CAN_NGHEO: "Near-poor", MSTB: "Average living standard", KHONG_NGHEO: "Not poor",
+    CHUA_DU: "Undecided (information missing)", KHONG: "Not poor nor near-poor",
+}
+
 # (start, end) -> category; pairs not listed (e.g. Không → Không) have no category
 TRANSITIONS: dict[tuple[str, str], str] = {
     (NGHEO, NGHEO): TIEP_TUC_NGHEO, (NGHEO, CAN_NGHEO): THOAT_NGHEO_CAN_NGHEO, (NGHEO, KHONG): THOAT_NGHEO,
@@ -336,7 +348,8 @@ def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
     for c, was, k, st in zip(commune.iloc[at], written.iloc[at], code.iloc[at], status.iloc[at], strict=True):
         named = str(c) if was == c else f"{was} → {c}"  # an old commune: as the list names it, and the new one
         out.append(finding("previous-not-reviewed", file=str(where.at[c, "file"]), sheet=str(where.at[c, "sheet"]),
-                           key="ma_ho", value=str(k), detail=str(st), other=named))
+                           key="ma_ho", value=str(k), detail=str(st), detail_en=WORDS_EN.get(str(st), str(st)),
+                           other=named))
     return out
 
 
