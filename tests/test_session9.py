@@ -116,3 +116,26 @@ def test_a_damaged_package_is_unreadable_not_over_a_safety_limit(tmp_path: Path)
     assert "file-unreadable" in codes and "file-too-large" not in codes, found
     said = " ".join(f["message"] + " " + (f.get("hint") or "") for f in found)
     assert "hỏng" in said and "--max-cells" not in said
+
+
+def test_the_rounds_findings_are_one_list_in_phat_hien_ket_qua_and_report_html(tmp_path: Path) -> None:
+    """`hgn run` on a district's returns with communes missing and one unreadable return: phat_hien.xlsx,
+    ket_qua/findings.parquet and report.html's total count the same findings — the merge's (communes missing)
+    were only in ket_qua/, the round's own (the unreadable return) only in phat_hien.xlsx."""
+    import openpyxl
+    import pandas as pd
+
+    folder = tmp_path / "in"
+    _two_households(folder)
+    (folder / "11287_2024.xlsx").write_bytes(b"")
+    ok(run_hgn("run", folder, "--out", tmp_path / "out", cwd=tmp_path))
+    out = tmp_path / "out"
+    ws = openpyxl.load_workbook(out / "phat_hien.xlsx", read_only=True).worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    at = rows[0].index("Mã lỗi")
+    sheet_codes = sorted(str(r[at]) for r in rows[1:])
+    stored = sorted(pd.read_parquet(out / "ket_qua" / "findings.parquet")["code"].astype(str))
+    assert sheet_codes == stored
+    assert "merge-unit-missing" in stored and "file-unreadable" in stored
+    html = (out / "bao_cao" / "report.html").read_text("utf-8")
+    assert re.search(rf"Tổng số phát hiện: <strong>{len(stored)}<", html), len(stored)

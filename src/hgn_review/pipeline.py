@@ -771,6 +771,7 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
             if ids_column is not None:
                 id_files.append(d)
                 id_codes.append(ids_column)
+    from_bundles = len(report.findings)  # the findings after these are the round's own (no bundle holds them)
     for dup, first in duplicate_files:
         report.findings.append(finding("file-duplicate", file=dup, other=first))
     report.findings.extend(finding("file-hgn-output", file=d) for _p, d in skipped)
@@ -843,8 +844,8 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
             notes.append(Note(f"{f.file}: {f.message()}", f"{f.file}: {f.message('en')}"))
         elsewhere = {f.file for f in apart if f.code == "file-outside-round"}  # another province's or year's
         named = sorted({u for d, units in reach.items() if d not in elsewhere for u in units})
-        merged, level, unit, merge_notes = _merge_up([bundles[d] for d in classified], [metas[d] for d in classified],
-                                                     as_of, sources, named)
+        merged, level, unit, merge_notes, merge_found = _merge_up([bundles[d] for d in classified],
+                                                                  [metas[d] for d in classified], as_of, sources, named)
     except HgnError as exc:
         _publish_stopped(out_dir, report, None, Note(exc.message, exc.message_en), lang)  # what the message points to is there
         if "--to-2025-units" in exc.hint:  # an option of hgn merge, not of hgn run
@@ -862,6 +863,7 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
         from hgn_review.scoring.movements import head_ids, not_reviewed
 
         report.findings.extend(not_reviewed(merged.households, head_ids(merged.members), prev_df))
+    _one_list_of_findings(merged, report, from_bundles, merge_found, set(classified))
     stages.append(StageTime(Note("tổng hợp", "merge"), time.perf_counter() - t2))
     # ---- stage 4: outputs people open — written beside the last run's, then put in their place together: an
     # interrupted run leaves the last run's outputs whole, never new forms beside an old summary
@@ -900,6 +902,23 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     _write_readme(outcome, stage, lang)
     _publish(stage, out_dir)
     return outcome
+
+
+def _one_list_of_findings(merged: Results, report: Report, from_bundles: int, merge_found: Sequence[Any],
+                          merged_files: set[str]) -> None:
+    """One list of the round's findings in phat_hien.xlsx, ket_qua/ and report.html: the merge's own (a household
+    in two communes' returns, coverage, balance) are added to the round's report — they were only in ket_qua/ —
+    and the round's own (files not read or set apart, IDs in two returns, the start list's households not
+    reviewed, and the findings of the returns not merged) to the merged results — they were only in
+    phat_hien.xlsx. The same ID in two returns is the round's check (one finding a row after the first file's),
+    not the merge's second wording of it."""
+    own = [f for f in report.findings[:from_bundles] if f.file not in merged_files] + report.findings[from_bundles:]
+    report.findings.extend(f for f in merge_found if f.code != "id-duplicate-batch")
+    found = merged.findings
+    if len(found) and "code" in found.columns:
+        found = found[(found["code"] != "id-duplicate-batch").to_numpy(dtype=bool)]
+    merged.findings = pd.concat([found, findings_frame(own)], ignore_index=True, sort=False) if own else \
+        found.reset_index(drop=True)
 
 
 def _mark_shared_ids(members: pd.DataFrame, hits: dict[str, set[int]]) -> None:
@@ -1247,7 +1266,7 @@ def _round_date(metas: Sequence[dict[str, Any]], as_of: dt.date | None) -> dt.da
 
 def _merge_up(commune_dirs: list[Path], metas: list[dict[str, Any]], as_of: dt.date | None,
               sources: dict[str, tuple[str, str]],
-              named: Sequence[str] = ()) -> tuple[Results, str, str, list[str]]:
+              named: Sequence[str] = ()) -> tuple[Results, str, str, list[str], list[Any]]:
     """Merge commune bundles (their metadata in ``metas``, in the same order) to the highest level present: the
     district, or the province. ``named``: communes the round's returns name though they are not merged (left
     out for their errors); those of the merged communes' province count for the level."""
@@ -1289,7 +1308,7 @@ def _merge_up(commune_dirs: list[Path], metas: list[dict[str, Any]], as_of: dt.d
     if not final.reconciled:
         notes.append(Note("Đối chiếu số hộ, số người vào/ra KHÔNG khớp: xem sheet Đối chiếu.",
                           "Households and persons in and out do NOT reconcile: see the reconciliation sheet."))
-    return final.results, level, unit, notes
+    return final.results, level, unit, notes, list(final.findings)
 
 
 README_TITLE = ("KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO — do hgn lập",
