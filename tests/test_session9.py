@@ -139,3 +139,28 @@ def test_the_rounds_findings_are_one_list_in_phat_hien_ket_qua_and_report_html(t
     assert "merge-unit-missing" in stored and "file-unreadable" in stored
     html = (out / "bao_cao" / "report.html").read_text("utf-8")
     assert re.search(rf"Tổng số phát hiện: <strong>{len(stored)}<", html), len(stored)
+
+
+def test_merge_in_english_places_the_same_person_in_english(tmp_path: Path) -> None:
+    """`hgn merge --lang en` of two communes' results where one person is listed in both: the findings sheet
+    says where the other listing is in English ("…, unit 11287, row 2"), not "đơn vị … dòng"."""
+    import openpyxl
+
+    from conftest import make_id
+
+    same = make_id(serial="777001")
+    for code in ("11284", "11287"):
+        folder = tmp_path / code
+        folder.mkdir()
+        make_return(folder, [household(ma_ho=f"{code}-1", ma_xa=code)],
+                    [member(ma_ho=f"{code}-1", so_dinh_danh=same)], name=f"{code}.xlsx")
+        ok(run_hgn("classify", folder, "--out", tmp_path / f"{code}_kq.xlsx", cwd=tmp_path))
+    proc = run_hgn("merge", tmp_path / "11284_kq.xlsx", tmp_path / "11287_kq.xlsx", "--out", tmp_path / "m.xlsx",
+                   "--lang", "en", cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    wb = openpyxl.load_workbook(tmp_path / "m.xlsx", read_only=True)
+    ws = next(s for s in wb.worksheets if s.title == "Phát hiện")
+    rows = list(ws.iter_rows(values_only=True))
+    code_at, message_at = rows[1].index("code"), rows[1].index("message")
+    said = [str(r[message_at]) for r in rows[2:] if r[code_at] == "id-duplicate-batch"]
+    assert said and all(", unit 1128" in m and "đơn vị" not in m and "dòng" not in m for m in said), said

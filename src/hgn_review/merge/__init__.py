@@ -81,7 +81,7 @@ from hgn_review.merge.tables import (
     summary_table,
 )
 from hgn_review.registry import AFTER, BEFORE, DISTRICT, PROVINCE, REFORM_DATE, Registry, Unit, get_registry
-from hgn_review.scoring.movements import unbalanced_findings
+from hgn_review.scoring.movements import WORDS_EN, unbalanced_findings
 
 __all__ = ["MERGE_CODES", "MERGE_LABELS", "SHEET_PENDING", "MergeResult", "PendingFinding", "merge_results",
            "summary_json", "write_merge"]
@@ -305,7 +305,7 @@ def _resolve_units(inps: list[Input], prefer: str | None, reg: Registry, notes: 
         files = ", ".join(inps[i].label for i in idxs)
         sources = {_unit_source(inps[i], code) for i in idxs}
         if len(sources) == 1:
-            winner, why_vi = idxs[0], "cùng nội dung (cùng SHA-256)"
+            winner, why_vi, why_en = idxs[0], "cùng nội dung (cùng SHA-256)", "the same content (the same SHA-256)"
         elif prefer == PREFER_NEWEST:
             times = {i: _unit_time(inps[i], code) for i in idxs}
             if any(t is None for t in times.values()):
@@ -318,9 +318,10 @@ def _resolve_units(inps: list[Input], prefer: str | None, reg: Registry, notes: 
                 raise _usage(f"{here} có trong nhiều tệp cùng thời điểm chạy ({files}).",
                              f"{here} is in several files with the same run time ({files}).",
                              "Chọn tệp bằng --prefer <tệp>.", "Pick the file with --prefer <file>.")
-            winner, why_vi = tops[0], "--prefer newest: bản chạy mới nhất"
+            winner, why_vi, why_en = tops[0], "--prefer newest: bản chạy mới nhất", "--prefer newest: the latest run"
         elif prefer is not None and len(prefer_idx & set(idxs)) == 1:
             winner, why_vi = next(iter(prefer_idx & set(idxs))), f"--prefer {prefer}"
+            why_en = why_vi
         else:
             raise _refuse(f"{here} có trong nhiều tệp: {files}.", f"{here} is in several files: {files}.",
                           "Bỏ bớt một tệp, hoặc chọn bằng --prefer newest (bản mới nhất) hay --prefer <tệp>.",
@@ -329,7 +330,7 @@ def _resolve_units(inps: list[Input], prefer: str | None, reg: Registry, notes: 
             if i != winner:
                 keep[i].discard(code)
                 notes.append(note("merge-unit-duplicate-resolved", file=inps[i].label, key="unit", value=here,
-                                  other=inps[winner].label, detail=why_vi))
+                                  other=inps[winner].label, detail=why_vi, detail_en=why_en))
     return keep
 
 
@@ -359,7 +360,7 @@ def _check_mixed(inps: list[Input], keep: list[set[str]], allow_mixed: bool, not
                          + f": {', '.join(v)}"
                          for (std, local, version, year), v in sorted(groups.items()))
 
-    detail = said(False)
+    detail, detail_en = said(False), said(True)
     if not allow_mixed:
         raise _refuse(f"Các tệp dùng chuẩn nghèo (quốc gia hoặc địa phương) hoặc phiên bản công cụ khác nhau, hoặc "
                       f"thuộc các đợt rà soát của những năm khác nhau — {detail}.",
@@ -369,7 +370,7 @@ def _check_mixed(inps: list[Input], keep: list[set[str]], allow_mixed: bool, not
                       "soát, hoặc gộp có chủ ý bằng --allow-mixed.",
                       "Reclassify with one standard and version, merge one round's results only, or merge on "
                       "purpose with --allow-mixed.")
-    notes.append(note("merge-mixed-inputs", detail=detail))
+    notes.append(note("merge-mixed-inputs", detail=detail, detail_en=detail_en))
 
 
 # ---------------------------------------------------------------------------------------------------- stacking
@@ -503,12 +504,13 @@ def _in_counts(plan: _Plan, counted: pd.DataFrame) -> pd.DataFrame | None:
 
 
 # ---------------------------------------------------------------------------------------------------- findings
-def _place(df: pd.DataFrame) -> pd.Series:
-    """'<file>, đơn vị <unit>, dòng <row>' for each row: where an officer finds it."""
+def _place(df: pd.DataFrame, en: bool = False) -> pd.Series:
+    """'<file>, đơn vị <unit>, dòng <row>' (English: 'unit', 'row') for each row: where an officer finds it."""
     file = df["file"].astype("string") if "file" in df.columns else df["source_file"].astype("string")
     file = file.fillna(df["source_file"].astype("string"))
     row = df["row"].astype("string").fillna("?") if "row" in df.columns else pd.Series("?", index=df.index)
-    return file + ", đơn vị " + df["unit"].astype("string").fillna("?") + ", dòng " + row
+    unit, line = (", unit ", ", row ") if en else (", đơn vị ", ", dòng ")
+    return file + unit + df["unit"].astype("string").fillna("?") + line + row
 
 
 def _row_int(v: Any) -> int | None:
@@ -574,12 +576,13 @@ def _duplicate_notes(rows: pd.DataFrame, key: pd.Series, make: Any) -> list[Find
     """One finding per occurrence of a key found in several units, naming every other place."""
     d = rows.assign(_key=key.to_numpy())
     d = _in_stacked_order(d)
-    d = d.assign(_place=_place(d).to_numpy())
+    d = d.assign(_place=_place(d).to_numpy(), _place_en=_place(d, en=True).to_numpy())
     out: list[Finding] = []
     for k, grp in d.groupby("_key", sort=True):
-        places = grp["_place"].tolist()
+        places, places_en = grp["_place"].tolist(), grp["_place_en"].tolist()
         for j, r in enumerate(grp.itertuples(index=False)):
-            out.append(make(str(k), r, "; ".join(p for n, p in enumerate(places) if n != j)))
+            out.append(make(str(k), r, "; ".join(p for n, p in enumerate(places) if n != j),
+                            "; ".join(p for n, p in enumerate(places_en) if n != j)))
     return out
 
 
@@ -592,10 +595,10 @@ def _cross_unit_duplicates(hh: pd.DataFrame, mm: pd.DataFrame) -> list[Finding]:
         dup = _spread_keys(codes, hh["unit"])
         if dup.any():
             key = xa[dup] + "\x1f" + ho[dup]
-            out += _duplicate_notes(hh[dup], key, lambda k, r, others: note(
+            out += _duplicate_notes(hh[dup], key, lambda k, r, others, others_en: note(
                 "merge-household-duplicate-units", file=str(getattr(r, "file", "") or r.source_file),
                 sheet=str(getattr(r, "sheet", "") or SHEET_HOUSEHOLDS), row=_row_int(getattr(r, "row", None)),
-                key="ma_ho", value=k.split("\x1f")[1], detail=k.split("\x1f")[0], other=others))
+                key="ma_ho", value=k.split("\x1f")[1], detail=k.split("\x1f")[0], other=others, other_en=others_en))
     if len(mm) and "so_dinh_danh" in mm.columns:
         from hgn_review.validate import departed
 
@@ -607,10 +610,10 @@ def _cross_unit_duplicates(hh: pd.DataFrame, mm: pd.DataFrame) -> list[Finding]:
         codes = np.where(departed(hh, mm, keys), -1, codes)
         dup = _spread_keys(codes, mm["unit"])
         if dup.any():
-            out += _duplicate_notes(mm[dup], text(mm["so_dinh_danh"][dup]), lambda k, r, others: note(
+            out += _duplicate_notes(mm[dup], text(mm["so_dinh_danh"][dup]), lambda k, r, others, others_en: note(
                 "id-duplicate-batch", file=str(getattr(r, "file", "") or r.source_file),
                 sheet=str(getattr(r, "sheet", "") or SHEET_MEMBERS), row=_row_int(getattr(r, "row", None)),
-                column="Số định danh cá nhân", key="so_dinh_danh", other=others))
+                column="Số định danh cá nhân", key="so_dinh_danh", other=others, other_en=others_en))
     return out
 
 
@@ -869,8 +872,10 @@ def _merge(inputs: list[Path], level: str | None, unit: str | None, as_of: date 
     for code, grp in diff[diff["phan_loai"] != TOTAL].groupby("don_vi", sort=True):
         detail = "; ".join(f"{r.phan_loai}: hộ vào {r.ho_vao} / ra {r.ho_ra}, nhân khẩu vào {r.nhan_khau_vao} / ra "
                            f"{r.nhan_khau_ra}" for r in grp.itertuples())
+        detail_en = "; ".join(f"{WORDS_EN.get(str(r.phan_loai), r.phan_loai)}: households in {r.ho_vao} / out "
+                              f"{r.ho_ra}, persons in {r.nhan_khau_vao} / out {r.nhan_khau_ra}" for r in grp.itertuples())
         notes.append(note("merge-reconciliation-mismatch", file=files_of.get(str(code), ""), key="unit",
-                          value=f"{code} {old_names.get(str(code), '')}".strip(), detail=detail))
+                          value=f"{code} {old_names.get(str(code), '')}".strip(), detail=detail, detail_en=detail_en))
 
     # movements balance per unit and in total
     moves_bad = (unbalanced_findings(movement_counts(counting, "unit", weight), by="unit")

@@ -470,10 +470,14 @@ def unbalanced_findings(tables: pd.DataFrame, by: str | Sequence[str] | None = "
     out = []
     for _, r in bad.iterrows():
         unit = ", ".join(f"{k} {'(trống)' if pd.isna(r[k]) else r[k]}" for k in keys) or "toàn bộ"
-        expected = int(r["dau_ky"]) - int(r["giam"]) + int(r["tang"])
+        unit_en = ", ".join(f"{k} {'(blank)' if pd.isna(r[k]) else r[k]}" for k in keys) or "all"
+        start, down, up, end = int(r["dau_ky"]), int(r["giam"]), int(r["tang"]), int(r["cuoi_ky"])
+        expected = start - down + up
         out.append(finding(
             "movement-unbalanced", key=",".join(keys) or None, value=unit,
-            detail=(f"{unit}, bảng hộ {str(r['bang']).lower()}: đầu kỳ {int(r['dau_ky'])} − giảm {int(r['giam'])} "
-                    f"+ tăng {int(r['tang'])} = {expected} nhưng cuối kỳ {int(r['cuoi_ky'])}")))
+            detail=(f"{unit}, bảng hộ {str(r['bang']).lower()}: đầu kỳ {start} − giảm {down} + tăng {up} = {expected} "
+                    f"nhưng cuối kỳ {end}"),
+            detail_en=(f"{unit_en}, {WORDS_EN.get(str(r['bang']), r['bang'])} households' table: start {start} − "
+                       f"decreases {down} + increases {up} = {expected} but end {end}")))
     return out
 
