@@ -478,7 +478,7 @@ def test_run_and_classify_take_the_max_cells_their_hint_names(folder: Path, tmp_
     """A file-too-large finding tells the officer to raise the limit with --max-cells, an option only `hgn
     validate` had: `hgn run` and `hgn classify` refused it. Both take it now — a limit of 10 cells makes every
     return too large, which proves it reaches the reader; a value below 1 is a usage error."""
-    from hgn_review.errors import UsageError
+    from hgn_review.errors import InputError
     from hgn_review.pipeline import run_round
 
     first = sorted(folder.glob("*.xlsx"))[0]
@@ -486,7 +486,7 @@ def test_run_and_classify_take_the_max_cells_their_hint_names(folder: Path, tmp_
     assert "No such option" not in proc.stderr and "Traceback" not in proc.stderr
     proc = _hgn("run", folder, "--out", tmp_path / "out", "--max-cells", "10", cwd=tmp_path)
     assert "No such option" not in proc.stderr and "Traceback" not in proc.stderr
-    with pytest.raises(UsageError):  # nothing left to merge
+    with pytest.raises(InputError):  # nothing left to merge: the returns made the round impossible (exit 3)
         run_round(folder, tmp_path / "out2", jobs=1, max_cells=10)
     book = openpyxl.load_workbook(tmp_path / "out2" / "phat_hien.xlsx")
     codes = [row[5] for row in book.active.iter_rows(min_row=2, values_only=True)]
