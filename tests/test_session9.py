@@ -164,3 +164,21 @@ def test_merge_in_english_places_the_same_person_in_english(tmp_path: Path) -> N
     code_at, message_at = rows[1].index("code"), rows[1].index("message")
     said = [str(r[message_at]) for r in rows[2:] if r[code_at] == "id-duplicate-batch"]
     assert said and all(", unit 1128" in m and "đơn vị" not in m and "dòng" not in m for m in said), said
+
+
+def test_an_output_folder_of_a_version_that_did_not_mark_it_is_written_again(tmp_path: Path) -> None:
+    """`hgn run --out` an output folder written by an hgn that did not mark its folders yet (its .hgn-cache/ and
+    bao_cao/ with the population list's .csv): it is hgn's own folder, not a folder of returns — the run goes on
+    (it was refused: "đang chứa biểu rà soát (danh_sach_csdl_dan_cu.csv)"); a folder of returns is still refused."""
+    folder = tmp_path / "in"
+    _two_households(folder)
+    old = tmp_path / "out"
+    (old / ".hgn-cache" / "files").mkdir(parents=True)
+    (old / "bao_cao").mkdir()
+    (old / "bao_cao" / "danh_sach_csdl_dan_cu.csv").write_text("Số định danh cá nhân,Mã hộ\n", "utf-8")
+    ok(run_hgn("run", folder, "--out", old, cwd=tmp_path))
+    assert (old / "README.txt").exists()
+    returns = tmp_path / "returns_as_out"
+    _two_households(returns)
+    proc = run_hgn("run", folder, "--out", returns, cwd=tmp_path)
+    assert proc.returncode == 2 and "đang chứa biểu rà soát" in proc.stderr

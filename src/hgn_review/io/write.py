@@ -148,6 +148,8 @@ def refuse_returns_folder(folder: Path) -> None:
 
     if (folder / OUTPUT_MARK).exists() or not folder.is_dir():
         return
+    if (folder / ".hgn-cache").is_dir() and (folder / "bao_cao").is_dir():
+        return  # the output folder of an `hgn run` of a version that did not mark it yet: hgn's, not returns
 
     def a_return(p: Path) -> bool:
         inside = p.relative_to(folder).parts
