@@ -182,3 +182,22 @@ def test_an_output_folder_of_a_version_that_did_not_mark_it_is_written_again(tmp
     _two_households(returns)
     proc = run_hgn("run", folder, "--out", returns, cwd=tmp_path)
     assert proc.returncode == 2 and "đang chứa biểu rà soát" in proc.stderr
+
+
+def test_a_zip_already_extracted_beside_the_returns_is_not_warned_about(tmp_path: Path) -> None:
+    """The officer extracted a commune's zipped return into the folder and left the zip there: its return is read
+    from the extracted file, so the zip holds nothing unread — no file-archive warning (which made --fail-on
+    warning exit 1); a zip whose return is not beside it is still named."""
+    import json
+    import zipfile
+
+    folder = tmp_path / "in"
+    _two_households(folder)
+    inner = next(folder.glob("*.xlsx"))
+    with zipfile.ZipFile(folder / "gui_lai.zip", "w") as zf:
+        zf.write(inner, inner.name)
+    with zipfile.ZipFile(folder / "chua_giai_nen.zip", "w") as zf:
+        zf.writestr("11287_2024.xlsx", b"not extracted")
+    proc = run_hgn("validate", folder, "--json", cwd=tmp_path)
+    found = [f for f in json.loads(proc.stdout)["findings"] if f["code"] == "file-archive"]
+    assert [Path(f["file"]).name for f in found] == ["chua_giai_nen.zip"], found

@@ -43,7 +43,9 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
     # --- files and structure ---
     _c("file-unreadable", ERROR, "structure",
        "Không đọc được tệp: {detail}", "The file cannot be read: {detail}",
-       "Mở tệp bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.", "Open it in Excel, save as .xlsx and send it again."),
+       "Nếu Excel mở được tệp: lưu lại dưới dạng .xlsx (không đặt mật khẩu) rồi chạy lại; nếu không, đề nghị xã gửi "
+       "lại tệp.", "If Excel opens it: save it as .xlsx (without a password) and run again; if not, ask the commune "
+       "to send it again."),
     _c("file-check-failed", ERROR, "structure",
        "hgn gặp lỗi khi xử lý tệp này ({detail}); tệp chưa được kiểm tra, phân loại đầy đủ.",
        "hgn failed while processing this file ({detail}); it is not fully checked or classified.",

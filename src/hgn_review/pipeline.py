@@ -454,7 +454,7 @@ def _unclassified(fv: Any, opts: dict[str, Any], extra: Sequence[Any] = ()) -> R
     return Results(households, members, findings=findings_frame([*fv.findings, *extra]),
                    meta={"tool": "hgn", "tool_version": __version__, "stage": "classify", "level": "commune",
                          "standard": opts.get("standard"), "units": [], "named_units": named,
-                         "households": len(households)})
+                         "review_year": _review_year(households), "households": len(households)})
 
 
 def _one(fv: Any) -> ValidationResult:
@@ -678,6 +678,17 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     if standard is not None:  # a standard file edited at the same path is another standard
         opts["standard_sha256"] = pick_standard(pd.DataFrame(), standard).sha256  # (a local one is refused here)
     if previous is not None:
+        source = status_source(previous).resolve()
+        if source == out_dir.resolve() or out_dir.resolve() in source.parents:
+            raise UsageError(f"--previous {previous} nằm trong thư mục kết quả {out_dir} của chính lần chạy này: lần "
+                             "chạy ghi kết quả mới vào đó, nên lần chạy lại sẽ lấy kết quả năm nay làm đầu kỳ.",
+                             hint="Chép kết quả kỳ trước (thư mục ket_qua/) ra chỗ khác và chỉ --previous vào đó, hoặc "
+                                  "ghi kết quả năm nay vào một thư mục --out mới.",
+                             message_en=f"--previous {previous} is inside this run's own output folder {out_dir}: the "
+                                        "run writes its results there, so a re-run would take this year's results "
+                                        "for the start of the period.",
+                             hint_en="Copy last round's results (its ket_qua/) elsewhere and point --previous there, or "
+                                     "write this year's outputs to a new --out folder.")
         prev_df = load_status_list(previous)
         digest = _digest(status_source(previous))
         prev_path = cache / f"previous-{digest[:16]}.parquet"  # one per list: a run with another list keeps its own
@@ -843,6 +854,11 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
             report.findings.append(f)
             notes.append(Note(f"{f.file}: {f.message()}", f"{f.file}: {f.message('en')}"))
         elsewhere = {f.file for f in apart if f.code == "file-outside-round"}  # another province's or year's
+        # a return left out unclassified counts only if it is of the round's year (an old file left in the folder
+        # does not make a district's round a province's)
+        years = {str(metas[d].get("review_year") or "") for d in classified} - {""}
+        elsewhere |= {d for d in reach if years and metas[d].get("review_year")
+                      and str(metas[d]["review_year"]) not in years}
         named = sorted({u for d, units in reach.items() if d not in elsewhere for u in units})
         merged, level, unit, merge_notes, merge_found = _merge_up([bundles[d] for d in classified],
                                                                   [metas[d] for d in classified], as_of, sources, named)

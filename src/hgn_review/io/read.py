@@ -235,9 +235,8 @@ def _text_format(head: bytes) -> str | None:
     elif b"\x00" in head:
         return None
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if start.startswith((b"<html", b"<!doctype html", b"<table", b"<meta", b"<head", b"<body")) or b"<html" in start[:512]:
-        return "html"
-    if start.startswith(b"<?xml") or start.startswith(b"<workbook"):
+    if start.startswith(b"<"):  # markup, never a list of values: Excel's XML 2003, else a web page (a <style>
+        # block first keeps the leading zeros of IDs in web exports)
         return "xml" if b"urn:schemas-microsoft-com:office:spreadsheet" in start else "html"
     first = next((line for line in head.splitlines() if line.strip()), b"")
     return "csv" if any(sep in first for sep in (b",", b";", b"\t")) else None  # a list has columns
@@ -251,11 +250,22 @@ def _sniff(path: Path) -> bytes:
         return b""
 
 
+_PASSWORD = ("tệp được đặt mật khẩu mở; hgn không đọc tệp có mật khẩu — đề nghị xã gỡ mật khẩu (Excel: Tệp > Thông "
+             "tin > Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu, xóa mật khẩu) rồi gửi lại",
+             "the workbook is protected by an open password, which hgn does not read: ask the commune to remove the "
+             "password (Excel: File > Info > Protect Workbook > Encrypt with Password) and send it again")
+
+
 def unreadable_reason(path: Path, exc: BaseException | None = None) -> tuple[str, str]:
     """Why a return cannot be read, in words for the officer and the commune (Vietnamese, English), found from
     what the file holds — never the reader library's own message ("File is not a zip file")."""
     if isinstance(exc, PermissionError):
         return "không có quyền đọc tệp (tệp bị khóa hoặc thuộc người dùng khác)", "no permission to read the file"
+    said = exc
+    while said is not None:  # calamine says so of an .xls with an open password (a FILEPASS record)
+        if "password" in str(said).lower().replace(str(path).lower(), ""):  # (not a file named so)
+            return _PASSWORD
+        said = said.__cause__ or said.__context__
     try:
         size = path.stat().st_size
     except OSError as err:
@@ -272,11 +282,7 @@ def unreadable_reason(path: Path, exc: BaseException | None = None) -> tuple[str
             with contextlib.suppress(OSError):
                 encrypted = _ENCRYPTED in path.read_bytes()
         if encrypted:
-            return ("tệp được đặt mật khẩu mở; hgn không đọc tệp có mật khẩu — đề nghị xã gỡ mật khẩu (Excel: Tệp > "
-                    "Thông tin > Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu, xóa mật khẩu) rồi gửi lại",
-                    "the workbook is protected by an open password, which hgn does not read: ask the commune to "
-                    "remove the password (Excel: File > Info > Protect Workbook > Encrypt with Password) and send it "
-                    "again")
+            return _PASSWORD
         return ("tệp Excel 97-2003 bị hỏng hoặc không trọn vẹn (tải hoặc chép dở?)",
                 "the Excel 97-2003 file is damaged or incomplete (downloaded or copied halfway?)")
     if head.startswith(b"PK"):
@@ -937,6 +943,25 @@ def is_hgn_output(path: Path) -> bool:
 ARCHIVE_SUFFIXES = frozenset({".zip", ".rar", ".7z", ".tar", ".gz", ".tgz"})
 
 
+def _extracted(archive: Path, folder: Path) -> bool:
+    """Whether a .zip's returns are in the folder already (extracted beside it): then it holds nothing unread.
+    Only a zip's list of names is read (no member is opened); other archives cannot be looked into."""
+    import zipfile
+
+    if archive.suffix.lower() != ".zip":
+        return False
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            inside = {Path(n).name for n in zf.namelist()
+                      if Path(n).suffix.lower() in READABLE_SUFFIXES and not Path(n).name.startswith(("~$", "."))}
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    if not inside:
+        return False
+    here = {f.name for f in folder.rglob("*") if f.suffix.lower() in READABLE_SUFFIXES}
+    return inside <= here
+
+
 def discover(paths: list[Path], skipped: list[tuple[Path, str]] | None = None,
              archives: list[tuple[Path, str]] | None = None) -> list[tuple[Path, str]]:
     """Files to read under the given files/folders, sorted; (path, display name). Office lock files skipped.
@@ -952,7 +977,8 @@ def discover(paths: list[Path], skipped: list[tuple[Path, str]] | None = None,
             for f in sorted(p.rglob("*")):
                 if (archives is not None and f.suffix.lower() in ARCHIVE_SUFFIXES and f.is_file()
                         and not f.name.startswith(("~$", ".")) and not any(d in outputs for d in f.parents)):
-                    archives.append((f, display_name(f)))
+                    if not _extracted(f, p):
+                        archives.append((f, display_name(f)))
                     continue
                 if f.is_file() and f.suffix.lower() in READABLE_SUFFIXES and not f.name.startswith(("~$", ".")):
                     inside = f.relative_to(p).parts[:-1]

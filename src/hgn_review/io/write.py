@@ -309,9 +309,13 @@ def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) ->
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
+    from hgn_review.io.read import _content_suffix
+
     titles: dict[str, str] = {}  # a finding's sheet → the copy's sheet, where they differ
     try:
-        if src.suffix.lower() not in (".xlsx", ".xlsm"):
+        # copied whole only when it is the workbook its name says: text saved under an .xlsx name, an .xls named
+        # .xlsx, are read by content (as the reader did) and copied as their values
+        if src.suffix.lower() not in (".xlsx", ".xlsm") or _content_suffix(src) != src.suffix.lower():
             wb, titles = _values_copy(src)
         else:
             with warnings.catch_warnings():  # openpyxl's notes on what it cannot keep: not for the officer's terminal
