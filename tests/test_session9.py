@@ -201,3 +201,26 @@ def test_a_zip_already_extracted_beside_the_returns_is_not_warned_about(tmp_path
     proc = run_hgn("validate", folder, "--json", cwd=tmp_path)
     found = [f for f in json.loads(proc.stdout)["findings"] if f["code"] == "file-archive"]
     assert [Path(f["file"]).name for f in found] == ["chua_giai_nen.zip"], found
+
+
+def test_a_household_of_an_old_commune_whose_whole_population_went_to_one_new_commune_is_missed_there(
+        tmp_path: Path) -> None:
+    """Old commune 11008 (Xã Thống Nhất) was split in area between 11002 and 11020, its whole population going
+    to 11020 ("Nhập một phần diện tích, toàn bộ dân số"). A near-poor household of it on the start list that the
+    round's 11020 return lacks is reported there — it was silent until 11002 was reviewed too, though none of
+    its people could be in 11002."""
+    import csv
+
+    start = tmp_path / "dau_ky.csv"
+    with start.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["Mã xã", "Mã hộ", "Phân loại"], ["11008", "C3", "Cận nghèo"]])
+    folder = tmp_path / "in"
+    folder.mkdir()
+    make_return(folder, [household(ma_ho="Y1", ma_xa="11020", ngay_ra_soat="15/09/2025")],
+                [member(ma_ho="Y1")], name="11020.xlsx")
+    proc = ok(run_hgn("classify", folder, "--out", tmp_path / "kq.xlsx", "--previous", start, "--json",
+                      cwd=tmp_path))
+    import json
+
+    codes = json.loads(proc.stdout)["findings_by_code"]
+    assert codes.get("previous-not-reviewed") == 1, codes

@@ -187,9 +187,16 @@ def list_communes(codes: pd.Series, households: pd.DataFrame) -> tuple[pd.Series
             if len(targets) > 1 and code in targets:
                 split[code] = targets
             continue
-        targets = sorted({e.new_code for e in reg.crosswalk(code)})
+        entries = reg.crosswalk(code)
+        targets = sorted({e.new_code for e in entries})
+        # split in area, but its whole population went to one new commune ("toàn bộ dân số"): its households are
+        # there, as the merge places them (merge/crosswalk.py rule_for)
+        by_population = {e.new_code for e in entries if "toan bo dan so" in fold(e.note)}
+        split_population = any("mot phan dan so" in fold(e.note) for e in entries)
         if len(targets) == 1:
             single[code] = targets[0]
+        elif len(by_population) == 1 and not split_population:
+            single[code] = by_population.pop()
         elif targets:
             split[code] = targets
     if not single and not split:
