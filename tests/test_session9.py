@@ -224,3 +224,16 @@ def test_a_household_of_an_old_commune_whose_whole_population_went_to_one_new_co
 
     codes = json.loads(proc.stdout)["findings_by_code"]
     assert codes.get("previous-not-reviewed") == 1, codes
+
+
+def test_a_word_document_named_xls_is_said_to_be_one(tmp_path: Path) -> None:
+    """A commune sends its cover letter (a Word 97-2003 document) under the return's .xls name: the finding says
+    it is a Word document, not "a damaged Excel 97-2003 file" (which would have the commune send it again)."""
+    import json
+
+    from conftest import _write_cfb
+
+    path = _write_cfb(tmp_path / "11284_2024.xls", "WordDocument", b"\x00" * 6000)
+    proc = run_hgn("validate", path, "--json", cwd=tmp_path)
+    found = [f for f in json.loads(proc.stdout)["findings"] if f["code"] == "file-unreadable"]
+    assert found and "Word" in found[0]["message"] and "hỏng" not in found[0]["message"], found

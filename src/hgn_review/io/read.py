@@ -283,6 +283,9 @@ def unreadable_reason(path: Path, exc: BaseException | None = None) -> tuple[str
                 encrypted = _ENCRYPTED in path.read_bytes()
         if encrypted:
             return _PASSWORD
+        if "WordDocument".encode("utf-16-le") in head:  # a Word document under a workbook's name
+            return (f"tệp là văn bản Word mang đuôi {path.suffix}, không phải sổ Excel",
+                    f"the file is a Word document named {path.suffix}, not an Excel workbook")
         return ("tệp Excel 97-2003 bị hỏng hoặc không trọn vẹn (tải hoặc chép dở?)",
                 "the Excel 97-2003 file is damaged or incomplete (downloaded or copied halfway?)")
     if head.startswith(b"PK"):
