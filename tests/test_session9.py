@@ -237,3 +237,17 @@ def test_a_word_document_named_xls_is_said_to_be_one(tmp_path: Path) -> None:
     proc = run_hgn("validate", path, "--json", cwd=tmp_path)
     found = [f for f in json.loads(proc.stdout)["findings"] if f["code"] == "file-unreadable"]
     assert found and "Word" in found[0]["message"] and "hỏng" not in found[0]["message"], found
+
+
+def test_terminal_numbers_and_plurals_in_each_language(tmp_path: Path) -> None:
+    """The run's time table writes seconds with a decimal comma in Vietnamese ("0,4"), a point in English; English
+    says "1 person has" and "2 files", not "1 persons have" and "2 file"."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    make_return(folder, [household()], [member(so_dinh_danh=None)])
+    vi = ok(run_hgn("run", folder, "--out", tmp_path / "vi", cwd=tmp_path)).stdout
+    assert re.search(r"│ \d+,\d\s+│", vi) and not re.search(r"│ \d+\.\d\s+│", vi), vi
+    en = ok(run_hgn("run", folder, "--out", tmp_path / "en", "--lang", "en", cwd=tmp_path)).stdout
+    assert re.search(r"│ \d+\.\d\s+│", en) and "1 person has no valid ID" in en, en
+    make_return(folder, [household(ma_ho="002")], [member(ma_ho="002")], name="b.xlsx")
+    assert "hgn validate — 2 files" in run_hgn("validate", folder, "--lang", "en", cwd=tmp_path).stdout

@@ -60,7 +60,8 @@ def render_validation(report: Report, lang: str = "vi", top: int = 30, console: 
         n = sum(pf["rows"].values()) if pf["readable"] else tr["unreadable"]
         rows.append([Path(pf["file"]).name, pf["layout"], n, pf["errors"], pf["warnings"]])
     rows.append([tr["total"], "", s["rows"], s["errors"], s["warnings"]])
-    table(f"hgn validate — {s['files']} {tr['file'].lower()}", [tr["file"], tr["layout"], tr["rows"], tr["errors"],
+    files = tr["file"].lower() + ("s" if lang == "en" and s["files"] != 1 else "")
+    table(f"hgn validate — {s['files']} {files}", [tr["file"], tr["layout"], tr["rows"], tr["errors"],
                                                                  tr["warnings"]], rows, c)
     shown = [f for f in report.sorted() if f.severity in (ERROR, WARNING)]
     if not shown:
@@ -130,7 +131,8 @@ def render_run(summary: dict[str, Any], lang: str = "vi", console: Console | Non
     table("Phân loại" if vi else "Classes", ["Phân loại" if vi else "Class", "Số hộ" if vi else "Households"],
           [(class_name(k, lang), f"{v:,}") for k, v in summary["by_class"].items()], c)
     table("Thời gian" if vi else "Time", ["Bước" if vi else "Stage", "Giây" if vi else "Seconds"],
-          [(say(k, lang), f"{v:.1f}") for k, v in summary["stages"].items()], c)
+          [(say(k, lang), f"{v:.1f}" if not vi else f"{v:.1f}".replace(".", ",")) for k, v in summary["stages"].items()],
+          c)
     outs = summary["outputs"]
     where = [("Phát hiện" if vi else "Findings", outs.get("phat_hien", [""])[0]),
              ("Biểu mẫu" if vi else "Forms", str(Path(outs["bieu_mau"][0]).parent) if outs.get("bieu_mau") else ""),

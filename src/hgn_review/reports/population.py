@@ -231,7 +231,8 @@ def write_list(view: ReportView, out_dir: Path, *, mask_pii: bool = False, colum
                           f"commune into {len(chunks)} sheets ({cmap.sheet} (1) … ({len(chunks)}))."))
     if len(missing):
         notes.append(Note(f"{len(missing)} người chưa có số định danh hợp lệ: xem sheet \"{cmap.missing_sheet}\".",
-                          f"{len(missing)} persons have no valid ID: see sheet \"{cmap.missing_sheet}\"."))
+                          f"{len(missing)} {'person has' if len(missing) == 1 else 'persons have'} no valid ID: see sheet "
+                          f"\"{cmap.missing_sheet}\"."))
     pending = view.pending
     if len(pending):
         persons = int(pd.to_numeric(pending.get("so_nhan_khau"), errors="coerce").fillna(0).sum()) \
