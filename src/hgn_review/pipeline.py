@@ -52,10 +52,15 @@ def unread_files(report: Report) -> list[dict[str, str]]:
     """The returns that could not be read, each with why (Vietnamese and English), for the terminal: their
     households are absent from every figure, which the counts of findings alone do not say."""
     out = []
+    unread = {fs.file for fs in report.files if not fs.readable}
+    first: dict[str, Any] = {}
+    for f in report.findings if unread else ():
+        if f.file in unread and f.severity == "error" and not f.row:
+            first.setdefault(f.file, f)
     for fs in report.files:
         if fs.readable:
             continue
-        why = next((f for f in report.findings if f.file == fs.file and f.severity == "error" and not f.row), None)
+        why = first.get(fs.file)
         out.append({"file": fs.file, "why": why.message() if why else "",
                     "why_en": why.message("en") if why else ""})
     return out
@@ -450,7 +455,8 @@ def _unclassified(fv: Any, opts: dict[str, Any], extra: Sequence[Any] = ()) -> R
 
     households, members = link([fv.households], [fv.members])
     # the commune codes it names, though none of its households is merged: the round still reaches their unit
-    named = sorted({str(c).strip() for c in households["ma_xa"].dropna()} - {""}) if "ma_xa" in households else []
+    named = sorted(set(households["ma_xa"].dropna().astype("string").str.strip().unique().tolist()) - {""}) \
+        if "ma_xa" in households else []
     return Results(households, members, findings=findings_frame([*fv.findings, *extra]),
                    meta={"tool": "hgn", "tool_version": __version__, "stage": "classify", "level": "commune",
                          "standard": opts.get("standard"), "units": [], "named_units": named,
