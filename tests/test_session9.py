@@ -251,3 +251,24 @@ def test_terminal_numbers_and_plurals_in_each_language(tmp_path: Path) -> None:
     assert re.search(r"│ \d+\.\d\s+│", en) and "1 person has no valid ID" in en, en
     make_return(folder, [household(ma_ho="002")], [member(ma_ho="002")], name="b.xlsx")
     assert "hgn validate — 2 files" in run_hgn("validate", folder, "--lang", "en", cwd=tmp_path).stdout
+
+
+def test_samples_of_two_districts_made_apart_share_no_identity_number(tmp_path: Path) -> None:
+    """`hgn sample --district 288` and, separately, `--district 300`: put in one folder (a province's training
+    round), no person's ID is in both (each commune's IDs have their own range among the province's communes;
+    they were numbered by the file's place in its own run, so both runs gave the same numbers)."""
+    import pandas as pd
+
+    for district in ("288", "300"):
+        ok(run_hgn("sample", "--out", tmp_path / district, "--district", district, "--communes", "2",
+                   "--households", "30", cwd=tmp_path))
+
+    def ids(folder: Path) -> set[str]:
+        got: set[str] = set()
+        for f in folder.glob("*.xlsx"):
+            mm = pd.read_excel(f, sheet_name="Thành viên", dtype=str)
+            got |= set(mm["Số định danh cá nhân"].dropna())
+        return got
+
+    a, b = ids(tmp_path / "288"), ids(tmp_path / "300")
+    assert a and b and not a & b

@@ -215,6 +215,15 @@ class _Job:
     error_rate: float
     recorded_flags: bool
     out_dir: str
+    # the province's communes in code order: a commune's place among them gives its identity numbers their own
+    # range, so samples made separately (one district, then another) never share a number
+    id_slots: tuple[str, ...] = ()
+
+    def id_slot(self, unit: Unit) -> tuple[int, int]:
+        """(slot, slots) of ``unit``'s identity numbers."""
+        if unit.code in self.id_slots:
+            return self.id_slots.index(unit.code), len(self.id_slots)
+        return self.index, self.n_files  # pragma: no cover - every sampled commune is one of its province's
 
 
 @dataclass
@@ -261,6 +270,7 @@ def generate_sample(out_dir: str | Path, *, province: str = "30", communes: int 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     all_units = reg.communes_of(units[0].province_code, when)
+    slots = tuple(sorted(x.code for x in all_units))
     known = reg.id_province_prefixes()
     home = "0" + units[0].province_code
     home = home if home in known else sorted(known)[0]
@@ -270,7 +280,8 @@ def generate_sample(out_dir: str | Path, *, province: str = "30", communes: int 
     jobs = [_Job(index=i, unit=u, previous_unit=units[i - 1] if i else None, n_files=n_files, households=households,
                  seed=seed, standard=standard, year=year, layout=layout, home_prefix=home, known_prefixes=known,
                  same_area_codes=tuple(x.code for x in all_units if x.area == u.area and x.code != u.code),
-                 kinds=tuple(plan[i]), error_rate=error_rate, recorded_flags=recorded_flags, out_dir=str(out))
+                 kinds=tuple(plan[i]), error_rate=error_rate, recorded_flags=recorded_flags, out_dir=str(out),
+                 id_slots=slots)
             for i, u in enumerate(units)]
     if workers is None:
         from hgn_review.validate import workers as pool_size
@@ -307,7 +318,7 @@ def _build_file(job: _Job) -> _FileResult:
     """Design, damage and write one commune's return; return its part of the manifest."""
     rules = _rules(job.standard)
     unit, name = job.unit, file_name(job.unit)
-    commune, ids = _commune(job.unit, job.index, job)
+    commune, ids = _commune(job.unit, job)
     hh, mm = commune.households, commune.members
     sheets = _hgn_sheets(commune, ids, job.recorded_flags) if job.layout == "hgn" else _app_sheets(commune, rules)
     todo: list[str] = []
@@ -319,8 +330,9 @@ def _build_file(job: _Job) -> _FileResult:
                             job.index == 0)
     previous = None
     if job.previous_unit is not None and NEEDS_PREVIOUS_FILE & set(todo):
-        previous = _commune(job.previous_unit, job.index - 1, job)
-    ctx = Context(slot=job.index, n_slots=job.n_files, year=job.year, home_prefix=job.home_prefix,
+        previous = _commune(job.previous_unit, job)
+    slot, n_slots = job.id_slot(unit)
+    ctx = Context(slot=slot, n_slots=n_slots, year=job.year, home_prefix=job.home_prefix,
                   same_area_codes=list(job.same_area_codes), previous=previous[0] if previous else None,
                   previous_ids=previous[1] if previous else None)
     inj = Injector(commune, sheets, np.random.default_rng([job.seed, int(unit.code), 1]), ctx, layout=job.layout)
@@ -350,12 +362,12 @@ def _rules(standard: str) -> Rules:
     return Rules.from_standard(standard)
 
 
-def _commune(unit: Unit, slot: int, job: _Job) -> tuple[Commune, np.ndarray]:
+def _commune(unit: Unit, job: _Job) -> tuple[Commune, np.ndarray]:
     """The clean commune of one file and its members' identity numbers (a pure function of its arguments)."""
     rules = _rules(job.standard)
     rng = np.random.default_rng([job.seed, int(unit.code)])
     commune = make_commune(rng, unit, job.households, rules, job.year, b1_only=job.layout == "app")
     id_rng = np.random.default_rng([job.seed, int(unit.code), 2])
     prefixes = id_prefixes(id_rng, len(commune.members), job.home_prefix, job.known_prefixes)
-    ids = id_numbers(commune.members, prefixes, slot, job.n_files)
+    ids = id_numbers(commune.members, prefixes, *job.id_slot(unit))
     return commune, ids
