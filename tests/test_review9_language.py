@@ -86,7 +86,7 @@ def test_previous_not_reviewed_names_the_class_in_english(english_round: Path) -
 
     What happens: 'Household 11284-0099 (Cận nghèo on the start-of-period list, commune 11284) is not in the
     commune's return.' — the class is left in Vietnamese, though the same run's terminal says "Near-poor".
-    What should happen: the class in English, as console.CLASS_EN says it elsewhere. Cause:
+    What should happen: the class in English, as console.class_name says it elsewhere. Cause:
     scoring/movements.py:not_reviewed passes ``detail=str(st)`` (the Vietnamese class) with no ``detail_en``.
     """
     msg = _message(_findings_rows(english_round), "previous-not-reviewed")

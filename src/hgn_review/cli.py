@@ -144,11 +144,8 @@ def validate(
     result = validate_paths(paths, layout=layout.value if layout else None, as_of=parse_date_opt(as_of),
                             limits=limits, progress=_progress(as_json), jobs=_jobs(jobs), frames=False)
     if report_xlsx is not None:
-        from hgn_review.io.read import discover
-
         # each return by the name the findings give it (a name that is not UTF-8 is shown with escapes) → its file
-        real = {d: p for p, d in discover(paths)}
-        copies = {r.path: real.get(r.path, Path(r.path)) for r in result.returns}
+        copies = {r.path: result.sources.get(r.path, Path(r.path)) for r in result.returns}
         written = write_findings_xlsx(result.report, report_xlsx, lang.value, copies=copies)
         said = "Written" if lang.value == "en" else "Đã ghi"
         _note(f"{said} {', '.join(str(w) for w in written[:3])}{' …' if len(written) > 3 else ''}", as_json)

@@ -84,13 +84,13 @@ def render_error(message: str, hint: str, lang: str = "vi") -> None:
         err.print(f"[bold]{T[lang]['hint']}:[/] {hint}")
 
 
-# the classes as they are said in English (the data and the forms keep the Vietnamese names)
-CLASS_EN = {"Nghèo": "Poor", "Cận nghèo": "Near-poor", "Mức sống trung bình": "Average living standard",
-            "Không nghèo": "Not poor", "Chưa đủ thông tin": "Undecided (information missing)"}
-
-
 def class_name(name: str, lang: str) -> str:
-    return CLASS_EN.get(name, name) if lang == "en" else name
+    """A class or movement as said in ``lang`` (the data and the forms keep the Vietnamese names)."""
+    if lang != "en":
+        return name
+    from hgn_review.scoring.movements import WORDS_EN
+
+    return WORDS_EN.get(name, name)
 
 
 def render_classification(summary: dict[str, Any], written: list[str], lang: str = "vi",
@@ -102,10 +102,8 @@ def render_classification(summary: dict[str, Any], written: list[str], lang: str
     table(f"hgn classify — {summary['standard']}", ["Phân loại" if vi else "Class", "Số hộ" if vi else "Households"],
           rows, c)
     if summary.get("by_movement"):
-        from hgn_review.scoring.movements import WORDS_EN
-
         table("Diễn biến" if vi else "Movements", ["Diễn biến" if vi else "Movement", "Số hộ" if vi else "Households"],
-              [(k if vi else WORDS_EN.get(k, k), v) for k, v in summary["by_movement"].items()], c)
+              [(class_name(k, lang), v) for k, v in summary["by_movement"].items()], c)
     f = summary["findings"]
     c.print(("Phát hiện: {e} lỗi, {w} cảnh báo" if vi else "Findings: {e} errors, {w} warnings").format(
         e=f.get("error", 0), w=f.get("warning", 0)))

@@ -18,7 +18,7 @@ from hgn_review import __version__
 from hgn_review.errors import FindingsStop, HgnError, InputError, Note, UsageError
 from hgn_review.findings import Report
 from hgn_review.io.read import EMPTY_SHA256
-from hgn_review.io.results import Results, findings_frame, read_results
+from hgn_review.io.results import Results, findings_frame, read_results, results_source
 from hgn_review.io.safety import Limits
 from hgn_review.scoring.af import AFResult
 from hgn_review.scoring.classify import AF_OVERALL, Classification, classify
@@ -51,19 +51,19 @@ class ClassifyRun:
 def unread_files(report: Report) -> list[dict[str, str]]:
     """The returns that could not be read, each with why (Vietnamese and English), for the terminal: their
     households are absent from every figure, which the counts of findings alone do not say."""
-    out = []
-    unread = {fs.file for fs in report.files if not fs.readable}
+    unread = [fs.file for fs in report.files if not fs.readable]
+    first = _file_errors(report, set(unread))
+    return [{"file": d, "why": first[d].message() if d in first else "",
+             "why_en": first[d].message("en") if d in first else ""} for d in unread]
+
+
+def _file_errors(report: Report, files: set[str]) -> dict[str, Any]:
+    """The first error about the file as a whole (no row) of each of ``files``: why nothing of it was read."""
     first: dict[str, Any] = {}
-    for f in report.findings if unread else ():
-        if f.file in unread and f.severity == "error" and not f.row:
+    for f in report.findings if files else ():
+        if f.file in files and f.severity == "error" and not f.row:
             first.setdefault(f.file, f)
-    for fs in report.files:
-        if fs.readable:
-            continue
-        why = first.get(fs.file)
-        out.append({"file": fs.file, "why": why.message() if why else "",
-                    "why_en": why.message("en") if why else ""})
-    return out
+    return first
 
 
 def pick_standard(households: pd.DataFrame, standard: str | None) -> Standard:
@@ -109,15 +109,6 @@ def _af_rows(af: dict[str, AFResult], std: Standard) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def status_source(path: Path) -> Path:
-    """What a start list given as ``path`` is read from: last round's `hgn run` output folder stands for its
-    ket_qua/ (the results), anything else for itself."""
-    if path.is_dir() and not (path / "households.parquet").exists() \
-            and (path / "ket_qua" / "households.parquet").exists():
-        return path / "ket_qua"
-    return path
-
-
 def load_status_list(path: Path) -> pd.DataFrame:
     """A start-of-period list: an hgn results file, or any table (.xlsx, .xls, .csv) with Mã xã / Mã hộ /
     Phân loại [/ Số định danh chủ hộ] columns, its header under any title rows. Last round's whole `hgn run`
@@ -125,7 +116,6 @@ def load_status_list(path: Path) -> pd.DataFrame:
 
     Last round's households that moved away or dissolved are not on this period's start list (they were a decrease
     of the last period); a head's ID stored as a number (its leading zero lost) is read back with it."""
-    path = status_source(path)
     try:
         res = read_results(path)
     except InputError:
@@ -644,7 +634,7 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     from concurrent.futures import ProcessPoolExecutor
 
     from hgn_review.io.fingerprint import HashMemo
-    from hgn_review.io.read import discover
+    from hgn_review.io.read import discover, no_returns
     from hgn_review.io.results import read_bundle, write_bundle
     from hgn_review.io.write import atomic_path, mark_folder, refuse_locked
     from hgn_review.validate import batch_id_duplicates, workers
@@ -670,13 +660,8 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     skipped = [(p, _shown(p, base)) for p, _d in skipped if out_dir.resolve() not in p.resolve().parents]
     archives = [(p, _shown(p, base)) for p, _d in archives if out_dir.resolve() not in p.resolve().parents]
     if not files:
-        zipped = ", ".join(d for _p, d in archives)
-        raise UsageError(f"Không có biểu rà soát nào trong {input_dir}." + (f" Có tệp nén: {zipped}." if zipped else ""),
-                         hint="Thư mục cần chứa các tệp .xlsx/.xls/.ods/.csv của các xã"
-                              + (" (giải nén các tệp nén vào đó)." if zipped else "."),
-                         message_en=f"No returns in {input_dir}." + (f" Compressed: {zipped}." if zipped else ""),
-                         hint_en="Put the communes' workbooks there" + (" (extract the compressed files)." if zipped
-                                                                         else "."))
+        raise no_returns(str(input_dir), archives, ("Thư mục cần chứa các tệp .xlsx/.xls/.ods/.csv của các xã",
+                                                    "Put the communes' workbooks there"))
     opts: dict[str, Any] = {"version": __version__, "standard": standard, "layout": layout,
                             "as_of": as_of.isoformat() if as_of else None}
     if max_cells:  # only when given: the cache keys of a run without it stay as they were
@@ -684,7 +669,7 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     if standard is not None:  # a standard file edited at the same path is another standard
         opts["standard_sha256"] = pick_standard(pd.DataFrame(), standard).sha256  # (a local one is refused here)
     if previous is not None:
-        source = status_source(previous).resolve()
+        source = results_source(previous).resolve()
         if source == out_dir.resolve() or out_dir.resolve() in source.parents:
             raise UsageError(f"--previous {previous} nằm trong thư mục kết quả {out_dir} của chính lần chạy này: lần "
                              "chạy ghi kết quả mới vào đó, nên lần chạy lại sẽ lấy kết quả năm nay làm đầu kỳ.",
@@ -696,7 +681,7 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
                              hint_en="Copy last round's results (its ket_qua/) elsewhere and point --previous there, or "
                                      "write this year's outputs to a new --out folder.")
         prev_df = load_status_list(previous)
-        digest = _digest(status_source(previous))
+        digest = _digest(results_source(previous))
         prev_path = cache / f"previous-{digest[:16]}.parquet"  # one per list: a run with another list keeps its own
         if not prev_path.exists():
             with atomic_path(prev_path) as tmp:
@@ -828,12 +813,10 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     classified = [d for d in ordered if metas[d].get("units") and metas[d].get("households", 0)]
     # a return of which no household was read (unreadable, no known list in it): named on the terminal and in
     # README.txt, with why — its commune is otherwise only one of the "missing" units
-    first_error: dict[str, Any] = {}
-    for f in report.findings:
-        if f.severity == "error" and not f.row and f.file not in first_error:
-            first_error[f.file] = f
-    for d in ordered:
-        if not int(metas[d].get("households", 0) or 0) and d in first_error:
+    none_read = [d for d in ordered if not int(metas[d].get("households", 0) or 0)]
+    first_error = _file_errors(report, set(none_read))
+    for d in none_read:
+        if d in first_error:
             why = first_error[d]
             notes.append(Note(f"{d}: không đọc được hộ nào — {why.message()}",
                               f"{d}: no household read — {why.message('en')}"))
@@ -845,9 +828,7 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
             classified_once = bool(metas[d].get("standard_sha256"))  # classified, but in no commune
             why = "không có mã xã hợp lệ nào" if classified_once else "các hộ chưa phân loại được"
             why_en = "no valid commune code" if classified_once else "its households could not be classified"
-            report.findings.append(finding("file-not-merged", file=d, value=str(n), detail=why, detail_en=why_en))
-            notes.append(Note(f"{d}: {n} hộ không được đưa vào tổng hợp ({why}); xem phat_hien.xlsx.",
-                              f"{d}: {n} households left out of the merge ({why_en}); see phat_hien.xlsx."))
+            _left_out(d, n, Note(why, why_en), report, notes)
     classified = _known_units(classified, metas, as_of, report, notes)
     # the communes the round's returns name, merged or not: a district whose every return is left out keeps its
     # place in the province's forms (blank), and the round does not shrink to the other district
@@ -1256,7 +1237,6 @@ def _known_units(returns: list[str], metas: dict[str, dict[str, Any]], as_of: dt
     such as 99999, mistyped) is left out of the merge with a finding and a note (its code is reported at its cells
     by validation), so that one mistyped code does not stop the round. A real commune of the other unit list
     (before or from 1/7/2025) is no typo: the round's unit list does not fit its returns, which the merge says."""
-    from hgn_review.findings import finding
     from hgn_review.registry import REFORM_DATE, get_registry
 
     reg = get_registry()
@@ -1265,19 +1245,25 @@ def _known_units(returns: list[str], metas: dict[str, dict[str, Any]], as_of: dt
     for d in returns:
         meta = metas[d]
         day = as_of or _round_date([meta], None)
-        unknown = [u for u in meta.get("units") or []
-                   if reg.commune(u, day) is None and reg.commune(u, before) is None and reg.commune(u, after) is None]
+        unknown = [u for u in meta.get("units") or [] if all(reg.commune(u, era) is None for era in (before, after))]
         if not unknown:
             keep.append(d)
             continue
-        n = int(meta.get("households", 0) or 0)
         codes = ", ".join(unknown)
-        why = f"mã xã {codes} không có trong danh mục đơn vị hành chính ngày {day:%d/%m/%Y}"
-        why_en = f"commune code {codes} is not in the unit list of {day:%d/%m/%Y}"
-        report.findings.append(finding("file-not-merged", file=d, value=str(n), detail=why, detail_en=why_en))
-        notes.append(Note(f"{d}: {n} hộ không được đưa vào tổng hợp ({why}); xem phat_hien.xlsx.",
-                          f"{d}: {n} households left out of the merge ({why_en}); see phat_hien.xlsx."))
+        _left_out(d, int(meta.get("households", 0) or 0),
+                  Note(f"mã xã {codes} không có trong danh mục đơn vị hành chính ngày {day:%d/%m/%Y}",
+                       f"commune code {codes} is not in the unit list of {day:%d/%m/%Y}"), report, notes)
     return keep
+
+
+def _left_out(d: str, n: int, why: Note, report: Report, notes: list[str]) -> None:
+    """A return whose ``n`` households the merge does not take: a finding on it, and a note on the terminal and in
+    README.txt — never silently absent."""
+    from hgn_review.findings import finding
+
+    report.findings.append(finding("file-not-merged", file=d, value=str(n), detail=str(why), detail_en=why.en))
+    notes.append(Note(f"{d}: {n} hộ không được đưa vào tổng hợp ({why}); xem phat_hien.xlsx.",
+                      f"{d}: {n} households left out of the merge ({why.en}); see phat_hien.xlsx."))
 
 
 def _round_date(metas: Sequence[dict[str, Any]], as_of: dt.date | None) -> dt.date:

@@ -21,14 +21,14 @@ import pyarrow.compute as pc
 
 from hgn_review import legacy
 from hgn_review.findings import FileSummary, Finding, Report, finding
-from hgn_review.io.read import EMPTY_SHA256, ReturnFile, SheetData, discover, read_return
+from hgn_review.io.read import EMPTY_SHA256, ReturnFile, SheetData, discover, no_returns, read_return
 from hgn_review.io.safety import Limits
 from hgn_review.registry import get_registry
 from hgn_review.schemas.bridge import run_schema
 from hgn_review.schemas.coerce import coerce, strip_text
 from hgn_review.schemas.layout import INDICATORS, Layout, load_layout
 from hgn_review.schemas.pandera_schema import YEAR, schema_for
-from hgn_review.scoring.movements import STATUS_OUT
+from hgn_review.scoring.movements import departed
 from hgn_review.text import arrow_mask, arrow_text, fold, text_series
 
 HOUSEHOLD_BASE = [
@@ -64,6 +64,8 @@ class ValidationResult:
     households: pd.DataFrame
     members: pd.DataFrame
     returns: list[ReturnFile] = field(default_factory=list)
+    # each return's file by the name the findings give it (a file name that is not UTF-8 is shown with escapes)
+    sources: dict[str, Path] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[Finding]:
@@ -559,28 +561,6 @@ def _away(households: pd.DataFrame, members: pd.DataFrame) -> np.ndarray | None:
     return away if away.any() else None
 
 
-def departed(households: pd.DataFrame, members: pd.DataFrame, keys: tuple[str, ...] = ("uid",)) -> np.ndarray:
-    """Members whose household moved away or dissolved (``tinh_trang_ho`` Chuyển đi / Giải thể), matched by
-    ``keys``: the same person listed again in the household she joined is not a second holder of her ID."""
-    out = np.zeros(len(members), dtype=bool)
-    if "tinh_trang_ho" not in households.columns or not len(members) or not set(keys) <= set(members.columns):
-        return out
-    gone = households["tinh_trang_ho"].astype("string").str.strip().isin(STATUS_OUT).fillna(False).to_numpy(bool)
-    if not gone.any():
-        return out
-    if len(keys) == 1:
-        return members[keys[0]].isin(households.loc[gone, keys[0]].dropna()).fillna(False).to_numpy(dtype=bool)
-    try:  # integer keys (the merge's input and position): one int64 per pair, no MultiIndex over 2 M members
-        a = [pd.to_numeric(members[k], errors="raise").to_numpy(dtype=np.int64) for k in keys]
-        b = [pd.to_numeric(households.loc[gone, k], errors="raise").to_numpy(dtype=np.int64) for k in keys]
-        if len(keys) == 2 and all(int(x.max(initial=0)) < 1 << 31 and int(x.min(initial=0)) >= 0 for x in a + b):
-            return np.isin((a[0] << 32) | a[1], (b[0] << 32) | b[1])
-    except (ValueError, TypeError):
-        pass
-    theirs = pd.MultiIndex.from_frame(households.loc[gone, list(keys)])
-    return pd.MultiIndex.from_frame(members[list(keys)]).isin(theirs)
-
-
 def id_keys(ids: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     """Valid IDs are 12 ASCII digits: their number is a cheaper key than hashing the text, and a one-to-one one.
     None when some ID is not 12 digits (the caller factorises the text instead); a missing ID gets key 0."""
@@ -852,19 +832,10 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
     archives: list[tuple[Path, str]] = []
     files = discover(paths, skipped, archives)
     if not files:  # "no errors" about nothing would mislead: said so, as hgn run says it
-        from hgn_review.errors import UsageError
-
-        where = ", ".join(str(p) for p in paths)
-        also = f" ({len(skipped)} tệp là kết quả của hgn, không phải biểu rà soát)" if skipped else ""
-        also_en = f" ({len(skipped)} files are hgn's own outputs, not returns)" if skipped else ""
-        zipped = ", ".join(d for _p, d in archives)
-        raise UsageError(f"Không có biểu rà soát nào trong {where}{also}."
-                         + (f" Có tệp nén: {zipped}." if archives else ""),
-                         hint="Cần các tệp .xlsx/.xls/.ods/.csv của các xã" + (" (giải nén các tệp nén)." if archives
-                                                                              else "."),
-                         message_en=f"No returns in {where}{also_en}." + (f" Compressed: {zipped}." if archives else ""),
-                         hint_en="Give the communes' workbooks" + (" (extract the compressed files)." if archives
-                                                                   else "."))
+        also = (f" ({len(skipped)} tệp là kết quả của hgn, không phải biểu rà soát)",
+                f" ({len(skipped)} files are hgn's own outputs, not returns)") if skipped else ("", "")
+        raise no_returns(", ".join(str(p) for p in paths), archives,
+                         ("Cần các tệp .xlsx/.xls/.ods/.csv của các xã", "Give the communes' workbooks"), also)
     report = Report()
     report.extend([finding("file-hgn-output", file=d) for _p, d in skipped])
     report.extend([finding("file-archive", file=d) for _p, d in archives])
@@ -892,7 +863,8 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
     if not frames:
         ids = pd.concat(mm_parts, ignore_index=True) if mm_parts else empty_frame(_ID_COLUMNS)
         batch_id_duplicates(ids, report.findings, id_headers)
-        return ValidationResult(report, empty_frame(HOUSEHOLD_BASE), empty_frame(MEMBER_BASE), returns)
+        return ValidationResult(report, empty_frame(HOUSEHOLD_BASE), empty_frame(MEMBER_BASE), returns,
+                                {d: p for p, d in files})
     households, members = link(hh_parts, mm_parts)
     batch_id_duplicates(members, report.findings, id_headers, departed(households, members))
-    return ValidationResult(report, households, members, returns)
+    return ValidationResult(report, households, members, returns, {d: p for p, d in files})

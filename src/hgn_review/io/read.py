@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hgn_review.errors import UsageError
 from hgn_review.findings import Finding, finding
 from hgn_review.io.safety import Limits, check_file
 from hgn_review.io.xlsxscan import SheetScan, scan_sheet
@@ -141,14 +142,15 @@ class _Book:
             return
         import fastexcel
 
-        if self.suffix in (".xls", ".xlsx", ".xlsm") and _text_format(_sniff(path)) == "csv":
+        head = _sniff(path)
+        if self.suffix in (".xls", ".xlsx", ".xlsm") and _text_format(head) == "csv":
             # separated text under a workbook's name (a renamed .csv, a web export): read by its content
             self.named_as, self.suffix = self.suffix, ".csv"
             self._csv = _read_csv_grid(path)
             self.names = [path.stem]
             return
         source: str | bytes = str(path)
-        actual = _content_suffix(path)
+        actual = _content_suffix(path, head)
         if actual is not None and actual != self.suffix and {actual, self.suffix} <= {".xlsx", ".xls", ".xlsm"}:
             # renamed, or saved in the old format under the new name: read by content (calamine takes the
             # format of bytes from their signature)
@@ -203,22 +205,25 @@ def reader_fault(exc: BaseException) -> bool:
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
-def _content_suffix(path: Path) -> str | None:
-    """The workbook format the first bytes say: ".xlsx" (a zip package; .xlsm and .ods are zips too, told apart
-    by their name) or ".xls" (an OLE2 compound file); None for anything else."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except OSError:
-        return None
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file: .xls (or a Word document, an encrypted .xlsx)
+
+
+def _content_suffix(path: Path, head: bytes | None = None) -> str | None:
+    """The workbook format the first bytes (``head``, when already read) say: ".xlsx" (a zip package; .xlsm and
+    .ods are zips too, told apart by their name) or ".xls" (an OLE2 compound file); None for anything else."""
+    if head is None:
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(8)
+        except OSError:
+            return None
     if head.startswith(b"PK\x03\x04"):
         return path.suffix.lower() if path.suffix.lower() in (".xlsx", ".xlsm", ".ods") else ".xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if head.startswith(_OLE2):
         return ".xls"
     return None
 
 
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream Excel keeps a password-protected workbook in
 _SNIFF = 64 * 1024
 
@@ -944,6 +949,17 @@ def is_hgn_output(path: Path) -> bool:
 
 
 ARCHIVE_SUFFIXES = frozenset({".zip", ".rar", ".7z", ".tar", ".gz", ".tgz"})
+
+
+def no_returns(where: str, archives: Sequence[tuple[Path, str]], hint: tuple[str, str],
+               also: tuple[str, str] = ("", "")) -> UsageError:
+    """The usage error of a folder with no return in it, naming the compressed files it holds (a return sent
+    zipped) and saying to extract them; ``also``: more to say after the folder (Vietnamese, English)."""
+    zipped = ", ".join(d for _p, d in archives)
+    return UsageError(f"Không có biểu rà soát nào trong {where}{also[0]}." + (f" Có tệp nén: {zipped}." if zipped else ""),
+                      hint=hint[0] + (" (giải nén các tệp nén vào đó)." if zipped else "."),
+                      message_en=f"No returns in {where}{also[1]}." + (f" Compressed: {zipped}." if zipped else ""),
+                      hint_en=hint[1] + (" (extract the compressed files)." if zipped else "."))
 
 
 def _extracted(archive: Path, folder: Path) -> bool:

@@ -299,16 +299,23 @@ def _read_table(reader: Any, name: str, keys_row: bool = True) -> pd.DataFrame:
     return _restore_types(df) if keys_row else df
 
 
+def results_source(path: Path) -> Path:
+    """Where the results given as ``path`` are: the output folder of `hgn run` stands for its ket_qua/, anything
+    else for itself."""
+    if path.is_dir() and not (path / "households.parquet").exists() \
+            and (path / "ket_qua" / "households.parquet").exists():
+        return path / "ket_qua"
+    return path
+
+
 def read_results(path: Path) -> Results:
     """Read a results workbook (or a folder holding households.parquet / members.parquet / meta.json)."""
     import fastexcel
 
     from hgn_review.io.read import reader_fault
 
-    path = Path(path)
+    path = results_source(Path(path))
     if path.is_dir():
-        if not (path / "households.parquet").exists() and (path / "ket_qua" / "households.parquet").exists():
-            path = path / "ket_qua"  # the output folder of `hgn run`: its results
         if not (path / "households.parquet").exists():
             raise InputError(f"Thư mục {path} không chứa kết quả của hgn (households.parquet).",
                              hint="Dùng thư mục kết quả của `hgn run` (hoặc thư mục ket_qua/ trong đó), hay thư mục do "

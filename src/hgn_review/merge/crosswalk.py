@@ -58,11 +58,9 @@ def rule_for(reg: Registry, old_code: str, old_name: str = "") -> OldUnitRule:
     if len(entries) == 1 and entries[0].whole:
         e = entries[0]
         return OldUnitRule(old_code, name, e.new_code, BASIS_WHOLE, cands, labels, f"{e.new_code} {e.new_name}", provinces)
-    by_pop = [e for e in entries if "toan bo dan so" in fold(e.note)]
-    split_pop = any("mot phan dan so" in fold(e.note) for e in entries)
-    if len(by_pop) == 1 and not split_pop:
-        e = by_pop[0]
-        return OldUnitRule(old_code, name, e.new_code, BASIS_POPULATION, cands, labels, f"{e.new_code} {e.new_name}",
+    to = reg.population_target(old_code)
+    if to is not None:
+        return OldUnitRule(old_code, name, to.new_code, BASIS_POPULATION, cands, labels, f"{to.new_code} {to.new_name}",
                            provinces)
     return OldUnitRule(old_code, name, None, None, cands, labels, "", provinces)
 

@@ -412,6 +412,16 @@ class Registry:
         crosswalk has no row for the code (a few units changed between the two lists)."""
         return list(_crosswalk_index()[0].get(str(old_code).strip(), []))
 
+    def population_target(self, old_code: str) -> CrosswalkEntry | None:
+        """The crosswalk row of the one new commune an old commune's whole population went to ("toàn bộ dân số",
+        while its area may have been split), None when the crosswalk does not say so of exactly one, or also
+        splits the population ("một phần dân số")."""
+        entries = self.crosswalk(old_code)
+        by_population = [e for e in entries if "toan bo dan so" in fold(e.note)]
+        if len(by_population) == 1 and not any("mot phan dan so" in fold(e.note) for e in entries):
+            return by_population[0]
+        return None
+
     def predecessors(self, new_code: str) -> list[CrosswalkEntry]:
         """The crosswalk rows of a new (from 1/7/2025) commune: the old units it was formed from."""
         return list(_crosswalk_index()[1].get(str(new_code).strip(), []))

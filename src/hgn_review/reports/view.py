@@ -35,6 +35,7 @@ from hgn_review.registry import AFTER, COMMUNE, DISTRICT, PROVINCE, Unit, get_re
 from hgn_review.reports import _movements as mv
 from hgn_review.reports._lookup import map_str, positions
 from hgn_review.schemas.layout import INDICATORS, load_layout
+from hgn_review.scoring.movements import departed
 from hgn_review.text import fold
 
 VILLAGE = "village"
@@ -884,13 +885,7 @@ def _shared_ids(hh: pd.DataFrame, members: pd.DataFrame) -> frozenset[str]:
 
     if "so_dinh_danh" not in members.columns or members.empty:
         return frozenset()
-    keys = text_keys(members["so_dinh_danh"], strip=True)
-    if "uid" in members.columns and "uid" in hh.columns and "tinh_trang_ho" in hh.columns:
-        away = hh.loc[_str(hh, "tinh_trang_ho").isin(mv.DEPARTED).to_numpy(dtype=bool), "uid"]
-        if len(away):
-            gone = np.isin(pd.to_numeric(members["uid"], errors="coerce").to_numpy(dtype="float64"),
-                           pd.to_numeric(away, errors="coerce").to_numpy(dtype="float64"))
-            keys = np.where(gone, -1, keys)
+    keys = np.where(departed(hh, members), -1, text_keys(members["so_dinh_danh"], strip=True))
     held = np.sort(keys[keys >= 0])
     twice = held[1:][held[1:] == held[:-1]]
     if not len(twice):

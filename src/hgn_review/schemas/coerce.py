@@ -43,10 +43,9 @@ def _objects(values: Sequence[object]) -> np.ndarray:
 
 
 # zero-width spaces and joiners, word joiner, byte-order mark, soft hyphen
-_INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad]"
-
-
-_INVISIBLE_BYTES = tuple(ch.encode("utf-8") for ch in "\u200b\u200c\u200d\u2060\ufeff\u00ad")
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_INVISIBLE = f"[{_INVISIBLE_CHARS}]"
+_INVISIBLE_BYTES = tuple(ch.encode("utf-8") for ch in _INVISIBLE_CHARS)
 
 
 def _has_invisible(arr: pa.Array) -> bool:

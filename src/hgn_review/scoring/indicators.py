@@ -137,11 +137,13 @@ def _dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 _DENSE_DAYS = 400 * 366  # a calendar table of up to four centuries of days
 
 
-def _ages(households: pd.DataFrame, members: pd.DataFrame, positions: np.ndarray) -> tuple[Age, Age]:
-    """(youngest, oldest) possible completed age of each member row (see :func:`member_ages`)."""
+def _ages(households: pd.DataFrame, members: pd.DataFrame, positions: np.ndarray) -> tuple[Age, Age, np.ndarray]:
+    """(youngest, oldest) possible completed age of each member row (see :func:`member_ages`), and which
+    households have a review date."""
     found = positions >= 0
     at = positions if found.all() else np.where(found, positions, 0)
     ry, rmd, review_known = _dates(column(households, "ngay_ra_soat", "datetime"))
+    dated = review_known.copy()
     if len(ry):
         ry, rmd, review_known = ry[at], rmd[at], review_known[at] & found
     else:
@@ -163,7 +165,7 @@ def _ages(households: pd.DataFrame, members: pd.DataFrame, positions: np.ndarray
         lo[only_year] = year_hi - (review_day != 1231)
     known = review_known & (born_known | year_known)
     valid = known & (hi >= 0)
-    return Age(np.maximum(lo, 0), valid), Age(hi, valid)
+    return Age(np.maximum(lo, 0), valid), Age(hi, valid), dated
 
 
 def member_ages(households: pd.DataFrame, members: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -172,7 +174,7 @@ def member_ages(households: pd.DataFrame, members: pd.DataFrame) -> tuple[pd.Ser
     Equal when ``ngay_sinh`` is known; one year apart when only ``nam_sinh`` is (except on 31/12); NA when the
     review date or the birth is unknown, or the birth is after the review.
     """
-    lo, hi = _ages(households, members, household_positions(households, members))
+    lo, hi, _dated = _ages(households, members, household_positions(households, members))
     return lo.series().set_axis(members.index), hi.series().set_axis(members.index)
 
 
@@ -392,6 +394,7 @@ class Prepared:
     hi: Age
     positions: np.ndarray  # per member row: position of its household
     size: np.ndarray  # per household: member rows
+    dated: np.ndarray  # per household: its review date is known (else no member's age is)
 
 
 def prepare(households: pd.DataFrame, members: pd.DataFrame) -> Prepared:
@@ -399,9 +402,10 @@ def prepare(households: pd.DataFrame, members: pd.DataFrame) -> Prepared:
     index = pd.Index(households["uid"].astype("int64"), name="uid")
     members = members.reset_index(drop=True)  # positions: the input index need not be unique
     positions = household_positions(households, members)
-    lo, hi = _ages(households, members, positions)
+    lo, hi, dated = _ages(households, members, positions)
     m = _members(households, members, positions, lo, hi)
-    return Prepared(households.set_index(index), m, lo, hi, positions, np.bincount(m.home, minlength=len(index)))
+    return Prepared(households.set_index(index), m, lo, hi, positions, np.bincount(m.home, minlength=len(index)),
+                    dated)
 
 
 def derive(households: pd.DataFrame, members: pd.DataFrame, std: Standard,
@@ -440,8 +444,7 @@ def derive(households: pd.DataFrame, members: pd.DataFrame, std: Standard,
     flag_frame = pd.DataFrame({key: pd.Series(flags[key], index=index) for key in INDICATORS}, index=index)
     # a household without a review date has no member's age: what its members wrote is not what is missing (the
     # review date is reported at its own cell), so none of them is asked for an answer
-    dated = _dates(column(hh, "ngay_ra_soat", "datetime"))[2]
-    undated = ~dated[m.home] if len(dated) else np.ones(len(m), dtype=bool)
+    undated = ~p.dated[m.home] if len(p.dated) else np.ones(len(m), dtype=bool)
     return Derivation(flag_frame, said, p.lo, p.hi, p.positions, _blanks(m, contribs, std, undated))
 
 

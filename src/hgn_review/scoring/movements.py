@@ -161,6 +161,29 @@ def _review_day(households: pd.DataFrame) -> dt.date | None:
     return None if days.empty else days.sort_values().iloc[len(days) // 2].date()
 
 
+def departed(households: pd.DataFrame, members: pd.DataFrame, keys: tuple[str, ...] = ("uid",)) -> np.ndarray:
+    """Members whose household moved away or dissolved (``tinh_trang_ho`` Chuyển đi / Giải thể), matched by
+    ``keys``: the same person listed again in the household she joined is not a second holder of her ID."""
+    out = np.zeros(len(members), dtype=bool)
+    if "tinh_trang_ho" not in households.columns or not len(members) \
+            or not set(keys) <= set(members.columns) & set(households.columns):
+        return out
+    gone = households["tinh_trang_ho"].astype("string").str.strip().isin(STATUS_OUT).fillna(False).to_numpy(bool)
+    if not gone.any():
+        return out
+    if len(keys) == 1:
+        return members[keys[0]].isin(households.loc[gone, keys[0]].dropna()).fillna(False).to_numpy(dtype=bool)
+    try:  # integer keys (the merge's input and position): one int64 per pair, no MultiIndex over 2 M members
+        a = [pd.to_numeric(members[k], errors="raise").to_numpy(dtype=np.int64) for k in keys]
+        b = [pd.to_numeric(households.loc[gone, k], errors="raise").to_numpy(dtype=np.int64) for k in keys]
+        if len(keys) == 2 and all(int(x.max(initial=0)) < 1 << 31 and int(x.min(initial=0)) >= 0 for x in a + b):
+            return np.isin((a[0] << 32) | a[1], (b[0] << 32) | b[1])
+    except (ValueError, TypeError):
+        pass
+    theirs = pd.MultiIndex.from_frame(households.loc[gone, list(keys)])
+    return pd.MultiIndex.from_frame(members[list(keys)]).isin(theirs)
+
+
 def list_communes(codes: pd.Series, households: pd.DataFrame) -> tuple[pd.Series, dict[str, list[str]]]:
     """The start-of-period list's commune codes in this review's units, and the old communes that were split.
 
@@ -187,16 +210,14 @@ def list_communes(codes: pd.Series, households: pd.DataFrame) -> tuple[pd.Series
             if len(targets) > 1 and code in targets:
                 split[code] = targets
             continue
-        entries = reg.crosswalk(code)
-        targets = sorted({e.new_code for e in entries})
+        targets = sorted({e.new_code for e in reg.crosswalk(code)})
         # split in area, but its whole population went to one new commune ("toàn bộ dân số"): its households are
         # there, as the merge places them (merge/crosswalk.py rule_for)
-        by_population = {e.new_code for e in entries if "toan bo dan so" in fold(e.note)}
-        split_population = any("mot phan dan so" in fold(e.note) for e in entries)
+        by_population = reg.population_target(code) if len(targets) > 1 else None
         if len(targets) == 1:
             single[code] = targets[0]
-        elif len(by_population) == 1 and not split_population:
-            single[code] = by_population.pop()
+        elif by_population is not None:
+            single[code] = by_population.new_code
         elif targets:
             split[code] = targets
     if not single and not split:
