@@ -197,7 +197,7 @@ def list_communes(codes: pd.Series, households: pd.DataFrame) -> tuple[pd.Series
     when = _review_day(households)
     if when is None or codes.dropna().empty:
         return codes, {}
-    own = set(_commune(column(households, "ma_xa", "str")).dropna())
+    own = set(_commune(column(households, "ma_xa", "str")).dropna().unique().tolist())  # the review's communes
     reg = get_registry()
     after = reg.era(when) == reg.era(dt.date(2025, 7, 1))
     single: dict[str, str] = {}
@@ -242,6 +242,17 @@ def head_ids(members: pd.DataFrame | None) -> pd.Series:
     return by_uid[by_uid.index.isin(single[single].index)].dropna()
 
 
+def _objects(values: pd.Series | pd.Index) -> np.ndarray:
+    """Text values as a numpy object array (NA as None), converted in one step: iterating an Arrow-backed column
+    in Python (``set(series)``, ``Series.isin`` of Arrow text) costs a Python step per row."""
+    return np.asarray(values.to_numpy(dtype=object, na_value=None), dtype=object)
+
+
+def _in(values: pd.Series, pool: pd.Series | pd.Index) -> np.ndarray:
+    """Which ``values`` are in ``pool`` (NA never), hashed in one pass over object arrays."""
+    return np.asarray(pd.Series(_objects(values)).isin(_objects(pool)), dtype=bool) & values.notna().to_numpy(bool)
+
+
 def _unique_lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
     """key → value for keys that occur once (an ambiguous key matches nothing)."""
     ok = keys.notna() & ~keys.duplicated(keep=False)
@@ -260,8 +271,8 @@ def _list_keys(households: pd.DataFrame,
     commune, split = list_communes(written, households)
     code = column(other, "ma_ho", "str").str.strip()
     if split:
-        own = set((_commune(column(households, "ma_xa", "str")) + sep
-                   + column(households, "ma_ho", "str").str.strip()).dropna())
+        own = _objects((_commune(column(households, "ma_xa", "str")) + sep
+                        + column(households, "ma_ho", "str").str.strip()).dropna())
         rows = np.flatnonzero(written.isin(list(split)).fillna(False).to_numpy(dtype=bool))
         old = written.to_numpy(dtype=object)[rows]
         codes = code.to_numpy(dtype=object)[rows]
@@ -299,7 +310,7 @@ def match_status(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
     own = _commune(column(households, "ma_xa", "str")) + sep + column(households, "ma_ho", "str").str.strip()
     theirs = _list_keys(households, other)[0]
     lookup = _unique_lookup(theirs, status)
-    matched = own.isin(lookup.index).fillna(False).astype(bool)
+    matched = pd.Series(_in(own, lookup.index), index=own.index)
     found = own.map(lookup)
     if "so_dinh_danh_chu_ho" in other.columns:
         # the list row a household's head leads to, unless a household of the same return matched that row by
@@ -354,7 +365,7 @@ def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
         there = at_uid.map(by_uid["c"])
         moved_in = at_uid.map(by_uid["s"]).isin(STATUS_IN).fillna(False).to_numpy(dtype=bool)
         elsewhere = (there.notna() & (there != commune).fillna(True)).to_numpy(dtype=bool)
-        seen |= listed.isin(set(heads)).fillna(False).to_numpy(dtype=bool) & ~(moved_in & elsewhere)
+        seen |= _in(listed, heads.dropna()) & ~(moved_in & elsewhere)
     managed = status.isin([NGHEO, CAN_NGHEO]).fillna(False).to_numpy(dtype=bool)
     reviewed_units = set(own_commune.dropna())
     # an old commune split among new ones is reviewed when all of them are; a household of it that no new
