@@ -46,17 +46,20 @@ def _objects(values: Sequence[object]) -> np.ndarray:
 _INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _INVISIBLE = f"[{_INVISIBLE_CHARS}]"
 _INVISIBLE_BYTES = tuple(ch.encode("utf-8") for ch in _INVISIBLE_CHARS)
+# the bytes every one of them starts with, none of which Vietnamese letters use (they start with c3–c6, e1)
+_INVISIBLE_LEADS = tuple(sorted({b[:1] if b[:1] != b"\xc2" else b for b in _INVISIBLE_BYTES}))
 
 
 def _has_invisible(arr: pa.Array) -> bool:
     """Whether the text's bytes hold an invisible character: a byte search over the column's data buffer (no
-    regex over every cell; bytes outside a sliced array's cells only cost a needless replace)."""
+    regex over every cell; bytes outside a sliced array's cells only cost a needless replace). The few lead
+    bytes are looked for first: a column without them (nearly every one) is searched three times, not six."""
     buffers = arr.buffers()
     data = buffers[2] if len(buffers) > 2 else None
     if data is None:
         return False
     raw = data.to_pybytes()
-    return any(b in raw for b in _INVISIBLE_BYTES)
+    return any(b in raw for b in _INVISIBLE_LEADS) and any(b in raw for b in _INVISIBLE_BYTES)
 
 
 def strip_text(written: pa.Array) -> pa.Array:
