@@ -13,13 +13,47 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import typer.core
 
 from hgn_review import __version__, exitcodes
 from hgn_review.errors import FindingsStop, HgnError, UsageError
 
-app = typer.Typer(name="hgn", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+_HELP_LANG = ["vi"]  # the language of help screens: set by main() from --lang before the command line is parsed
+# the frame of a help screen, which typer writes in English only: (English, Vietnamese)
+_HELP_WORDS = (("[OPTIONS]", "[TUỲ_CHỌN]"), ("COMMAND [ARGS]...", "LỆNH [ĐỐI_SỐ]..."), ("[required]", "[bắt buộc]"),
+               ("[default: ", "[mặc định: "), ("Show this message and exit.", "Hiện trợ giúp này rồi thoát."))
+_HELP_HEADINGS = {"Usage:": "Cách dùng:", "Arguments:": "Đối số:", "Options:": "Tuỳ chọn:", "Commands:": "Lệnh:"}
+
+
+def _help_text(text: str) -> str:
+    """A help screen with its frame in the user's language. Typer shows an argument's name in braces and a list
+    of paths as ``<list[Path]>``: written as the name and ``<path>``. Words typer may change are simply left."""
+    text = re.sub(r"\{([^{}\s]+)\}", r"\1", text.replace("<list[Path]>", "<path>"))
+    if _HELP_LANG[0] != "vi":
+        return text
+    for en, vi in _HELP_WORDS:
+        text = text.replace(en, vi)
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        head, sep, rest = line.partition(" ")
+        if head in _HELP_HEADINGS and (not rest or head == "Usage:"):
+            lines[i] = _HELP_HEADINGS[head] + sep + rest
+    return "\n".join(lines)
+
+
+class _Command(typer.core.TyperCommand):
+    def get_help(self, ctx: Any) -> str:
+        return _help_text(super().get_help(ctx))
+
+
+class _Group(typer.core.TyperGroup):
+    def get_help(self, ctx: Any) -> str:
+        return _help_text(super().get_help(ctx))
+
+
+app = typer.Typer(name="hgn", no_args_is_help=True, add_completion=False, rich_markup_mode=None, cls=_Group,
                   help="hgn — rà soát hộ nghèo, hộ cận nghèo (Vietnam poverty review toolkit).")
-standard_app = typer.Typer(no_args_is_help=True, help="Chuẩn nghèo: liệt kê, xem, kiểm tra tệp chuẩn.")
+standard_app = typer.Typer(no_args_is_help=True, cls=_Group, help="Chuẩn nghèo: liệt kê, xem, kiểm tra tệp chuẩn.")
 app.add_typer(standard_app, name="standard")
 
 
@@ -54,13 +88,13 @@ def parse_date_opt(value: str | None, name: str = "--as-of") -> date | None:
                      message_en=f"{name}: invalid date \"{value}\".", hint_en="Use dd/mm/yyyy, e.g. 01/10/2024.")
 
 
-@app.command()
+@app.command(cls=_Command)
 def version() -> None:
     """In phiên bản hgn."""
     typer.echo(__version__)
 
 
-@app.command()
+@app.command(cls=_Command)
 def codes(lang: LangOpt = Lang.vi) -> None:
     """Danh mục mã phát hiện (finding codes) và ý nghĩa."""
     from hgn_review.console import table
@@ -70,7 +104,7 @@ def codes(lang: LangOpt = Lang.vi) -> None:
     table("hgn codes", heads, codes_table(lang.value))
 
 
-@app.command()
+@app.command(cls=_Command)
 def template(
     commune: Annotated[str, typer.Option("--commune", help="Mã xã 5 chữ số.")],
     year: Annotated[int, typer.Option("--year", help="Năm rà soát.")],
@@ -91,7 +125,7 @@ def template(
     typer.echo(f"Đã ghi {path}" if lang == Lang.vi else f"Written: {path}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def sample(
     out: Annotated[Path, typer.Option("--out", help="Thư mục ghi các tệp mẫu.")],
     province: Annotated[str, typer.Option("--province", help="Mã tỉnh.")] = "30",
@@ -120,7 +154,7 @@ def sample(
                else f"Wrote {n_files} files into {out} (with manifest.json)")
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục biểu rà soát.")],
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả JSON ra stdout.")] = False,
@@ -161,7 +195,7 @@ class Prefer(StrEnum):
     derived = "derived"
 
 
-@app.command()
+@app.command(cls=_Command)
 def classify(
     paths: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục biểu rà soát.")],
     out: Annotated[Path, typer.Option("--out", help="Tệp kết quả .xlsx.")],
@@ -198,7 +232,7 @@ def classify(
     raise typer.Exit(exitcodes.OK)
 
 
-@app.command()
+@app.command(cls=_Command)
 def merge(
     inputs: Annotated[list[Path], typer.Argument(help="Kết quả phân loại của các xã, hoặc kết quả tổng hợp của các huyện.")],
     out: Annotated[Path, typer.Option("--out", help="Tệp kết quả tổng hợp .xlsx.")],
@@ -234,7 +268,7 @@ def merge(
     raise typer.Exit(exitcodes.OK if m.reconciled else exitcodes.FINDINGS)
 
 
-@app.command()
+@app.command(cls=_Command)
 def report(
     input: Annotated[Path, typer.Argument(help="Tệp kết quả của hgn classify hoặc hgn merge.")],
     out_dir: Annotated[Path, typer.Option("--out-dir", help="Thư mục ghi biểu mẫu, danh sách, report.html.")],
@@ -264,7 +298,7 @@ def report(
         typer.echo(f"• {say(n, lang.value)}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def run(
     input_dir: Annotated[Path, typer.Argument(help="Thư mục chứa biểu rà soát của các xã (có thể chia thư mục con theo huyện).")],
     out: Annotated[Path, typer.Option("--out", help="Thư mục kết quả.")],
@@ -299,7 +333,7 @@ def run(
     raise typer.Exit(exitcodes.FINDINGS if failed else exitcodes.OK)
 
 
-@standard_app.command("list")
+@standard_app.command("list", cls=_Command)
 def standard_list(lang: LangOpt = Lang.vi) -> None:
     """Liệt kê các chuẩn có sẵn."""
     from hgn_review.console import table
@@ -312,7 +346,7 @@ def standard_list(lang: LangOpt = Lang.vi) -> None:
         table("Poverty standards", ["ID", "Title", "From", "To", "Source"], rows)
 
 
-@standard_app.command("show")
+@standard_app.command("show", cls=_Command)
 def standard_show(ident: Annotated[str, typer.Argument(help="Mã chuẩn hoặc tệp YAML.")],
                   lang: LangOpt = Lang.vi) -> None:
     """Xem mọi tham số của một chuẩn, kèm căn cứ và mức độ xác lập (law/practice/open)."""
@@ -356,7 +390,7 @@ def _shown_value(value: Any, lang: Lang) -> str:
     return str(value)
 
 
-@standard_app.command("check")
+@standard_app.command("check", cls=_Command)
 def standard_check(file: Annotated[Path, typer.Argument(help="Tệp YAML chuẩn cần kiểm tra.")],
                    lang: LangOpt = Lang.vi) -> None:
     """Kiểm tra một tệp chuẩn; báo lỗi kèm đường dẫn YAML của chỗ sai."""
@@ -498,6 +532,7 @@ def main() -> None:
     """Entry point: one place where "could not run" becomes a message, a hint and an exit code."""
     _utf8_streams()
     lang = "en" if "--lang" in sys.argv and sys.argv[sys.argv.index("--lang") + 1:][:1] == ["en"] else "vi"
+    _HELP_LANG[0] = lang
     try:
         from hgn_review.console import render_error
     except KeyboardInterrupt:  # pressed while the libraries load
