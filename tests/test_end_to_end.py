@@ -151,8 +151,13 @@ def test_validate_finds_every_injected_error_and_nothing_else(broken: Sample) ->
     assert broken.injected - everything == set(), "injected problems not found"
     severe = located(findings)
     assert len(severe) == len(set(severe)), "a problem is reported twice"
-    assert set(severe) - broken.injected == set(), "errors or warnings on rows nothing was injected into"
-    assert set(severe) == broken.injected
+    # an ID copied from another commune's return is reported in both returns (which is right is not known): the
+    # person it was copied from is told too, one per injected copy, in another file
+    copied = {x for x in broken.injected if x[-1] == "id-duplicate-batch"}
+    partners = {x for x in set(severe) - broken.injected if x[-1] == "id-duplicate-batch"}
+    assert len(partners) == len(copied)
+    assert set(severe) - broken.injected - partners == set(), "errors or warnings on rows nothing was injected into"
+    assert set(severe) - partners == broken.injected
 
 
 def test_findings_only_validation_equals_the_full_one(broken: Sample) -> None:

@@ -522,7 +522,11 @@ def test_crosswalk_maps_whole_merges_and_lists_split_communes(tmp_path: Path) ->
     assert m.reconciled
     cov = m.results.extra_sheets[SHEET_COVERAGE].set_index("ma_xa")
     assert cov.loc["10756", "du_lieu"] == "Một phần" and cov.loc["10756", "ho_cho_quy_doi"] == 4
-    assert "10750" in m.missing_units  # Phú Thái's other old communes have no results
+    # Phú Thái's other old communes have no results: it has figures, so it is not missing, but partial (session 10)
+    assert "10750" not in m.missing_units and m.results.meta["partial"]
+    part = [f for f in m.findings if f.code == "merge-unit-partial"]
+    assert [f.value for f in part] == ["10750"] and part[0].param("other")
+    assert WHOLE not in part[0].param("other").split(", ")
     out = tmp_path / "tinh.xlsx"
     write_merge(m, out)
     assert SHEET_PENDING in fastexcel.read_excel(str(out)).sheet_names

@@ -27,7 +27,7 @@ def _columns(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, int]:
 @pytest.mark.slow
 def test_duplicate_mark_does_not_outlive_the_duplicate(tmp_path: Path) -> None:
     """A person's ID (with birth date and sex, so the ID is valid) is copied from return A onto a person of
-    return B: `hgn run` reports id-duplicate-batch on B and marks that member "trung". The copy in A is then
+    return B: `hgn run` reports id-duplicate-batch on both and marks B's member "trung". The copy in A is then
     blanked, B is left untouched, and the round is run again. No id-duplicate-batch is found any more, yet B's
     member still carries dinh_danh_loi = "trung" in the round's results (the population list prints this column
     as the reason an ID is not usable, for the persons it lists): the
@@ -52,7 +52,7 @@ def test_duplicate_mark_does_not_outlive_the_duplicate(tmp_path: Path) -> None:
     out = tmp_path / "out"
     before = run_round(folder, out, jobs=1)
     assert [(Path(f.file).name, f.row) for f in before.report.findings if f.code == "id-duplicate-batch"] == [
-        (second.name, 2)]
+        (first.name, 2), (second.name, 2)]  # both returns told (session 10: which is right is not known)
     mm = before.results.members
     assert mm.loc[(mm["file"].map(lambda f: Path(f).name) == second.name) & (mm["row"] == 2),
                   "dinh_danh_loi"].tolist() == ["trung"]

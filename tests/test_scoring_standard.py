@@ -129,8 +129,10 @@ def test_sha256_of_a_local_standard_covers_its_parent() -> None:
 
 
 def test_unknown_standard_id_hints_at_the_bundled_ones() -> None:
-    """A wrong id is a config error listing the ids that exist."""
-    with pytest.raises(ConfigError) as exc:
+    """A wrong id (typed by the user: no file refers to it) is a usage error, exit 2, listing the ids that exist."""
+    from hgn_review.errors import UsageError
+
+    with pytest.raises(UsageError) as exc:
         load_standard("vn-1999")
     assert "vn-2022-2025" in exc.value.hint
 

@@ -10,7 +10,8 @@ def run() -> None:
 
         main()
     except KeyboardInterrupt:
-        english = sys.argv[sys.argv.index("--lang") + 1:][:1] == ["en"] if "--lang" in sys.argv else False
+        english = "--lang=en" in sys.argv or (sys.argv[sys.argv.index("--lang") + 1:][:1] == ["en"]
+                                               if "--lang" in sys.argv else False)
         sys.stderr.write("Stopped.\n" if english else "Đã dừng theo yêu cầu.\n")
         sys.exit(130)
 

@@ -89,7 +89,7 @@ def parse_date_opt(value: str | None, name: str = "--as-of") -> date | None:
 
 
 @app.command(cls=_Command)
-def version() -> None:
+def version(lang: LangOpt = Lang.vi) -> None:  # noqa: ARG001 - taken as by every command; the number is the same
     """In phiên bản hgn."""
     typer.echo(__version__)
 
@@ -115,6 +115,8 @@ def template(
     """Ghi biểu rà soát trống của một xã (mẫu hgn)."""
     from hgn_review.template import write_template
 
+    if out.is_dir():  # a folder: the blank return is written into it under its own name (never over a file)
+        out = out / f"hgn-{commune}-{year}.xlsx"
     if out.exists():  # a blank form never replaces a file: it may be a commune's filled return
         raise UsageError(f"Tệp {out} đã có; biểu trống không ghi đè lên tệp nào (có thể là biểu đã điền).",
                          hint="Chọn tên tệp khác cho --out, hoặc tự xoá tệp cũ nếu chắc chắn không cần.",
@@ -146,7 +148,12 @@ def sample(
         raise UsageError("--error-rate phải trong khoảng 0–1.", message_en="--error-rate must be within 0–1.")
     for name, value in (("--seed", seed), ("--communes", communes), ("--households", households)):
         if value < 0:
-            raise UsageError(f"{name} phải ≥ 0.", message_en=f"{name} must be ≥ 0.")
+            raise UsageError(f"{name} phải ≥ 0.", hint="Ghi một số nguyên không âm.", message_en=f"{name} must be ≥ 0.",
+                             hint_en="Give a whole number, 0 or more.")
+    if not 2000 <= year <= 2100:  # as hgn template
+        raise UsageError(f"Năm rà soát \"{year}\" không hợp lệ.", hint="Ghi năm 4 chữ số, từ 2000 đến 2100.",
+                         message_en=f"Invalid review year \"{year}\".", hint_en="Give a 4-digit year, 2000 to 2100.")
+    _not_over_returns(out)
     m = generate_sample(out, province=province, communes=communes, households=households, seed=seed,
                         error_rate=error_rate, layout=layout.value, year=year, district=district)
     n_files = len(m["files"]) if isinstance(m, dict) else len(getattr(m, "files", []))
@@ -173,6 +180,7 @@ def validate(
 
     _check_paths(paths)
     if report_xlsx is not None:
+        _xlsx_name(report_xlsx)
         _not_an_input(report_xlsx, paths)
     limits = _limits(max_cells)
     result = validate_paths(paths, layout=layout.value if layout else None, as_of=parse_date_opt(as_of),
@@ -320,7 +328,9 @@ def run(
 
     _check_paths([input_dir] + ([previous] if previous else []))
     if jobs is not None and jobs < 1:
-        raise UsageError("--jobs phải ≥ 1.", message_en="--jobs must be ≥ 1.")
+        raise UsageError("--jobs phải ≥ 1.", hint="Bỏ --jobs để chạy một tiến trình mỗi lõi CPU, hoặc ghi một số như 2.",
+                         message_en="--jobs must be ≥ 1.",
+                         hint_en="Leave --jobs out for one process per CPU core, or give a number such as 2.")
     _limits(max_cells)  # a value below 1 is a usage error; the round keys its cache by the number itself
     outcome = run_round(input_dir, out, as_of=parse_date_opt(as_of), standard=standard, previous=previous,
                         mask_pii=mask_pii, jobs=jobs, strict=strict, commune_workbooks=commune_workbooks,
@@ -401,9 +411,28 @@ def standard_check(file: Annotated[Path, typer.Argument(help="Tệp YAML chuẩn
     typer.echo(f"{'Hợp lệ' if lang == Lang.vi else 'Valid'}: {std.id} ({std.title}), sha256 {std.sha256[:12]}…")
 
 
+def _not_over_returns(out: Path) -> None:
+    """`hgn sample` writes its returns into a folder of its own, or over its own last sample (manifest.json), never
+    among workbooks it did not write: a commune's filled return of the same name would be replaced."""
+    from hgn_review.io.read import READABLE_SUFFIXES
+
+    if not out.is_dir() or (out / "manifest.json").exists():
+        return
+    theirs = sorted(p.name for p in out.iterdir() if p.is_file() and p.suffix.lower() in READABLE_SUFFIXES)
+    if theirs:
+        raise UsageError(f"Thư mục {out} đã có {len(theirs)} tệp biểu (ví dụ {theirs[0]}) không do hgn sample ghi: dữ "
+                         "liệu mẫu có thể ghi đè lên biểu thật của xã.",
+                         hint="Chọn cho --out một thư mục mới hoặc trống.",
+                         message_en=f"{out} already holds {len(theirs)} workbooks (e.g. {theirs[0]}) hgn sample did not "
+                                    "write: sample data could replace a commune's real return.",
+                         hint_en="Give --out a new or empty folder.")
+
+
 def _jobs(jobs: int | None) -> int:
     if jobs is not None and jobs < 1:
-        raise UsageError("--jobs phải ≥ 1.", message_en="--jobs must be ≥ 1.")
+        raise UsageError("--jobs phải ≥ 1.", hint="Bỏ --jobs để chạy một tiến trình mỗi lõi CPU, hoặc ghi một số như 2.",
+                         message_en="--jobs must be ≥ 1.",
+                         hint_en="Leave --jobs out for one process per CPU core, or give a number such as 2.")
     return jobs or os.cpu_count() or 1
 
 
@@ -428,7 +457,10 @@ def _limits(max_cells: int | None) -> Any:
     if max_cells is None:
         return None
     if max_cells < 1:
-        raise UsageError("--max-cells phải ≥ 1.", message_en="--max-cells must be ≥ 1.")
+        raise UsageError("--max-cells phải ≥ 1.", hint="Bỏ --max-cells để dùng giới hạn mặc định, hoặc ghi một số "
+                         "ô lớn hơn số ô của sheet lớn nhất.", message_en="--max-cells must be ≥ 1.",
+                         hint_en="Leave --max-cells out for the default limit, or give more cells than the largest "
+                                 "sheet holds.")
     from hgn_review.io.safety import Limits
 
     return Limits(max_cells=max_cells)
@@ -491,6 +523,9 @@ def _usage_vi(exc: Exception) -> str:
                                                                            else "")
     if "BadParameter" in kinds:
         return f"Giá trị không hợp lệ cho {name or 'một tham số'}: {_bad_value_vi(message)}"
+    m = re.match(r"Option '(.*?)' requires an argument", message)
+    if m:
+        return f"Tuỳ chọn {m.group(1)} cần một giá trị ghi ngay sau nó."
     m = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", message)
     if m:
         return (f"Thừa đối số: {m.group(1)}. Một đường dẫn có dấu cách cần đặt trong ngoặc kép "
@@ -528,10 +563,44 @@ def _bad_value_vi(message: str) -> str:
     return message
 
 
+def _os_cause(exc: BaseException) -> OSError | None:
+    """The operating system's refusal behind a library's error, if that is what it is."""
+    seen: set[int] = set()
+    at: BaseException | None = exc
+    while at is not None and id(at) not in seen:
+        seen.add(id(at))
+        if isinstance(at, OSError):
+            return at
+        inner = next((a for a in getattr(at, "args", ()) if isinstance(a, OSError)), None)
+        at = inner or at.__cause__ or at.__context__
+    return None
+
+
+def _os_refused(exc: OSError, lang: str) -> None:
+    """Say which file or folder the system refused and why, and exit 3."""
+    from hgn_review.console import render_error
+    from hgn_review.errors import os_reason
+
+    where = f" {exc.filename}" if exc.filename else ""
+    why, why_en = os_reason(exc)
+    render_error(f"Không truy cập được{where}: {why}." if lang == "vi" else f"Cannot access{where}: {why_en}.",
+                 "Kiểm tra đường dẫn, quyền đọc/ghi và chỗ trống trên ổ đĩa, rồi chạy lại." if lang == "vi"
+                 else "Check the path, the permissions and the free disk space, then run again.", lang)
+    sys.exit(exitcodes.COULD_NOT_RUN)
+
+
+def _lang_of(argv: list[str]) -> str:
+    """The language asked for on the command line, before it is parsed: ``--lang en`` or ``--lang=en``."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and argv[i + 1:i + 2] == ["en"] or arg == "--lang=en":
+            return "en"
+    return "vi"
+
+
 def main() -> None:
     """Entry point: one place where "could not run" becomes a message, a hint and an exit code."""
     _utf8_streams()
-    lang = "en" if "--lang" in sys.argv and sys.argv[sys.argv.index("--lang") + 1:][:1] == ["en"] else "vi"
+    lang = _lang_of(sys.argv[1:])
     _HELP_LANG[0] = lang
     try:
         from hgn_review.console import render_error
@@ -560,14 +629,7 @@ def main() -> None:
     except OSError as exc:  # the system refused a file or folder (permissions, a full disk): not a fault of hgn
         if os.environ.get("HGN_DEBUG"):
             raise
-        from hgn_review.errors import os_reason
-
-        where = f" {exc.filename}" if exc.filename else ""
-        why, why_en = os_reason(exc)
-        render_error(f"Không truy cập được{where}: {why}." if lang == "vi" else f"Cannot access{where}: {why_en}.",
-                     "Kiểm tra đường dẫn, quyền đọc/ghi và chỗ trống trên ổ đĩa, rồi chạy lại." if lang == "vi"
-                     else "Check the path, the permissions and the free disk space, then run again.", lang)
-        sys.exit(exitcodes.COULD_NOT_RUN)
+        _os_refused(exc, lang)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for officers
         # typer's own usage errors (bad option, missing argument) carry show() and an exit code
         show = getattr(exc, "show", None)
@@ -579,6 +641,9 @@ def main() -> None:
             sys.exit(exitcodes.USAGE)
         if os.environ.get("HGN_DEBUG"):
             raise
+        cause = _os_cause(exc)  # a library's own error for a file it could not write (xlsxwriter's FileCreateError)
+        if cause is not None:
+            _os_refused(cause, lang)
         from hgn_review.findings import hide_ids
 
         said = hide_ids(str(exc)[:200])  # an exception may quote a cell: no personal ID on the terminal

@@ -122,7 +122,8 @@ def render_run(summary: dict[str, Any], lang: str = "vi", console: Console | Non
     head = [("Tệp biểu rà soát" if vi else "Returns", f"{summary['files']} ({summary['processed']} "
              + ("đọc mới" if vi else "read") + f", {summary['cached']} " + ("lấy từ lần trước" if vi else "cached")
              + (f", {summary['copies']} " + ("bản sao" if vi else "copies") if summary.get("copies") else "") + ")"),
-            ("Số hộ / số người" if vi else "Households / persons", f"{summary['households']:,} / {summary['members']:,}"),
+            ("Số hộ / số người" if vi else "Households / persons",
+             f"{summary['counted']['households']:,} / {summary['counted']['persons']:,}"),
             ("Lỗi / cảnh báo" if vi else "Errors / warnings", f"{f.get('error', 0):,} / {f.get('warning', 0):,}"),
             ("Cấp tổng hợp" if vi else "Level", scope(summary["level"], summary["unit"], summary.get("unit_name"), lang))]
     table("hgn run", ["", ""], head, c)

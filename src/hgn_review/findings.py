@@ -151,6 +151,13 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "it?): not households or persons.",
        "Nếu các dòng này là hộ hay người, điền thông tin của họ vào các cột của danh sách.",
        "If these rows are households or persons, fill in the list's columns for them."),
+    _c("footer-rows-inside", WARNING, "structure",
+       "Bỏ qua {value} dòng tổng cộng, ngày tháng, chữ ký nằm giữa bảng (dòng {detail}): không phải hộ hay người; "
+       "các dòng ghi thêm bên dưới vẫn được đọc.",
+       "Skipped {value} rows of a total, date line or signatures inside the table (rows {detail}): not households "
+       "or persons; the rows added under them are still read.",
+       "Đưa các dòng ghi thêm bên dưới lên trên dòng tổng cộng, để biểu có một dòng tổng ở cuối.",
+       "Move the rows added underneath above the total row, so that the form has one total at its end."),
     _c("footer-rows-skipped", INFO, "structure",
        "Bỏ qua {value} dòng cuối bảng (dòng {detail}: tổng cộng, ngày tháng, chữ ký): không phải hộ hay người.",
        "Skipped {value} rows under the table (rows {detail}: total, date line, signatures): not households or persons.",
@@ -359,6 +366,12 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        'Thiếu kết quả của {value} ({detail}): gộp chưa đủ đơn vị.',
        'No results for {value} ({detail}): the merge is partial.',
        'Bổ sung tệp kết quả của đơn vị này rồi gộp lại.', "Add this unit's results file and merge again."),
+    _c('merge-unit-partial', WARNING, "merge",
+       'Kết quả của {value} ({detail}) chưa đủ: thiếu kết quả của các xã cũ {other}; số liệu của xã chỉ gồm các xã '
+       'cũ đã có.',
+       'Results for {value} ({detail}) are partial: the old communes {other} sent none; its figures count only the '
+       'old communes that did.',
+       'Bổ sung tệp kết quả của các xã cũ còn thiếu rồi gộp lại.', "Add the missing old communes' results and merge again."),
     _c('merge-unit-duplicate-resolved', WARNING, "merge",
        'Đơn vị {value} có trong nhiều tệp; dùng {other}, bỏ dữ liệu của đơn vị này trong tệp hiện tại ({detail}).',
        "Unit {value} is in several files; {other} is used and this file's data for the unit is dropped ({detail}).",
@@ -478,6 +491,7 @@ class Finding:
 BLOCKING: dict[str, tuple[str, str]] = {
     "household-duplicate": ("mã hộ ghi trùng", "household code written twice"),
     "household-no-members": ("hộ không có thành viên", "no members"),
+    "household-code-missing": ("mã hộ để trống, không gắn được thành viên", "household code blank: no member can be linked"),
     "household-no-head": ("hộ không có chủ hộ", "no head of household"),
     "household-multiple-heads": ("hộ có nhiều chủ hộ", "several heads of household"),
     "household-size-mismatch": ("số nhân khẩu khác số thành viên", "household size differs from its members"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -326,10 +327,20 @@ class RunOutcome:
         """Returns whose results came from the last run's cache."""
         return self.files - self.processed - self.copies
 
+    def counted(self) -> tuple[int, int]:
+        """(households, persons) of the round as form 01 counts them: the households present at the end of the
+        period and their persons (member rows, else the size written). Without a summary: the rows read."""
+        s = self.results.summary
+        if len(s) and {"so_ho", "so_nhan_khau"} <= set(s.columns):
+            total = s.iloc[-1]  # the level's own row comes last
+            return tuple(0 if pd.isna(total[k]) else int(total[k]) for k in ("so_ho", "so_nhan_khau"))  # type: ignore[return-value]
+        return len(self.results.households), len(self.results.members)
+
     def summary_json(self) -> dict[str, Any]:
         hh = self.results.households
+        households, persons = self.counted()
         return {"files": self.files, "processed": self.processed, "cached": self.cached,
-                "copies": self.copies,
+                "copies": self.copies, "counted": {"households": households, "persons": persons},
                 "households": int(len(hh)), "members": int(len(self.results.members)),
                 "by_class": {str(k): int(v) for k, v in sorted(hh["phan_loai"].value_counts().items())}
                 if len(hh) else {},
@@ -582,11 +593,33 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     from hgn_review.io.write import refuse_returns_folder
 
     refuse_returns_folder(Path(out_dir))  # before anything is written there
+    _refuse_foreign(Path(out_dir))
+    if standard is not None:  # an unknown standard is said before anything is written
+        pick_standard(pd.DataFrame(), standard)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     with _out_lock(Path(out_dir)):
         return _run_round(input_dir, out_dir, as_of=as_of, standard=standard, previous=previous, mask_pii=mask_pii,
                           jobs=jobs, strict=strict, commune_workbooks=commune_workbooks, layout=layout,
                           progress=progress, stage_note=stage_note, max_cells=max_cells, lang=lang)
+
+
+def _refuse_foreign(out_dir: Path) -> None:
+    """A UsageError if ``out_dir`` is a folder hgn has not written (no mark, no cache of an older version's run)
+    that already holds one of the names a run puts in place — the officer's own bao_cao/ or README.txt would be
+    replaced."""
+    from hgn_review.io.write import OUTPUT_MARK
+
+    if not out_dir.is_dir() or (out_dir / OUTPUT_MARK).exists() or (out_dir / CACHE_DIR).is_dir():
+        return
+    taken = [name + ("/" if (out_dir / name).is_dir() else "") for name in PUBLISHED if (out_dir / name).exists()]
+    if taken:
+        names = ", ".join(taken)
+        raise UsageError(f"Thư mục {out_dir} không phải thư mục kết quả của hgn nhưng đã có {names}: lần chạy sẽ "
+                         "thay các mục đó bằng kết quả của mình.",
+                         hint="Chọn cho --out một thư mục mới hoặc trống, hoặc dời các mục đó đi rồi chạy lại.",
+                         message_en=f"{out_dir} is not an hgn output folder but already holds {names}: the run "
+                                    "would replace them with its outputs.",
+                         hint_en="Give --out a new or empty folder, or move those away and run again.")
 
 
 @contextlib.contextmanager
@@ -1013,24 +1046,75 @@ def _staging(out_dir: Path) -> Path:
     return stage
 
 
+OLD = ".hgn-old"  # the last run's outputs while the new ones are put in place
+MANIFEST = "published.json"  # in CACHE_DIR: the files the last publishing put in each output folder
+
+
 def _publish(stage: Path, out_dir: Path) -> None:
     """Put the outputs written in ``stage`` in place of the last run's, in a few renames; an output the new run
-    does not write (so_xa/ without --commune-workbooks) is removed, never left stale beside the new ones. A run
-    stopped during these renames is completed by the next call (``_remove_leftovers``)."""
+    does not write (so_xa/ without --commune-workbooks) is removed, never left stale beside the new ones. Files
+    the officer put in an output folder (a signed scan beside the forms) are not hgn's: they are carried into
+    the new folder. A run stopped during these renames is completed by the next call (``_remove_leftovers``)."""
     import shutil
 
     (stage / READY).touch()
-    old = out_dir / ".hgn-old"
+    old = out_dir / OLD
     shutil.rmtree(old, ignore_errors=True)
     old.mkdir(exist_ok=True)
+    written = _listing(stage)
     for name in PUBLISHED:
         if (out_dir / name).exists():
             (out_dir / name).rename(old / name)
     for name in PUBLISHED:
         if (stage / name).exists():
             (stage / name).rename(out_dir / name)
+    _carry_over(old, out_dir)
+    _write_manifest(out_dir, written)
     shutil.rmtree(stage, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _listing(folder: Path) -> dict[str, list[str]]:
+    """The files of each output folder under ``folder`` (paths inside it), as hgn wrote them."""
+    return {name: sorted(p.relative_to(folder / name).as_posix() for p in (folder / name).rglob("*") if p.is_file())
+            for name in PUBLISHED if (folder / name).is_dir()}
+
+
+def _write_manifest(out_dir: Path, written: dict[str, list[str]]) -> None:
+    from hgn_review.io.write import write_text_atomic
+
+    write_text_atomic(out_dir / CACHE_DIR / MANIFEST, json.dumps(written, ensure_ascii=False, indent=0))
+
+
+# what hgn writes in each output folder, for a folder published before the manifest was kept
+_HGN_NAMES = {"bao_cao": re.compile(r"^(\.hgn-output|bieu_\d\d\.(xlsx|pdf)|danh_sach_.*\.(xlsx|csv)|report\.html)$"),
+              "ket_qua": re.compile(r"^(.*\.parquet|meta\.json|\.hgn-output)$")}
+_HGN_WORKBOOKS = re.compile(r"^[^/]*\.xlsx$")  # so_xa/, phat_hien_ban_sao/: the communes' workbooks
+
+
+def _carry_over(old: Path, out_dir: Path) -> None:
+    """Files in the last run's output folders (moved to ``old``) that hgn did not write there — by the manifest of
+    that publishing, else by hgn's own names — are moved into the new folders, never deleted. One whose name the new
+    run also writes is kept beside it, as "<name> (bản của người dùng)"."""
+    try:
+        manifest = json.loads((out_dir / CACHE_DIR / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        manifest = None
+    for name in PUBLISHED:
+        folder = old / name
+        if not folder.is_dir():
+            continue
+        known = set(manifest.get(name, [])) if isinstance(manifest, dict) else None
+        for p in sorted(folder.rglob("*")):
+            rel = p.relative_to(folder).as_posix()
+            ours = _HGN_NAMES.get(name, _HGN_WORKBOOKS).match(rel) is not None if known is None else rel in known
+            if not p.is_file() or ours:
+                continue
+            target = out_dir / name / rel
+            if target.exists():
+                target = target.with_name(f"{target.stem} (bản của người dùng){target.suffix}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            p.rename(target)
 
 
 def _publish_stopped(out_dir: Path, report: Report, copies: dict[str, Path] | None, why: Note,
@@ -1069,23 +1153,33 @@ def _remove_leftovers(out_dir: Path) -> None:
     import shutil
 
     stage = out_dir / STAGING
+    old = out_dir / OLD
     if (stage / READY).exists():
+        written = _listing(stage)
+        old.mkdir(exist_ok=True)
         for name in PUBLISHED:
             if (stage / name).exists():
                 target = out_dir / name
-                if target.is_dir():
-                    shutil.rmtree(target)
-                elif target.exists():
-                    target.unlink()
+                if target.exists():  # the last run's: aside with the rest, its officer's files carried over
+                    if (old / name).exists():
+                        shutil.rmtree(target) if target.is_dir() else target.unlink()
+                    else:
+                        target.rename(old / name)
                 (stage / name).rename(target)
+        _carry_over(old, out_dir)
+        _write_manifest(out_dir, written)
+    elif old.is_dir():  # stopped after the new outputs were put in place, before the officer's files were carried
+        _carry_over(old, out_dir)
     shutil.rmtree(stage, ignore_errors=True)
-    shutil.rmtree(out_dir / ".hgn-old", ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
     files = out_dir / CACHE_DIR / "files"
     for entry in files.iterdir() if files.is_dir() else []:
         if entry.name.startswith("."):
             shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
-    for part in out_dir.rglob("*.part"):
-        part.unlink(missing_ok=True)
+    # hgn's temporary files (".name.xxxx.xlsx.part", io/write.atomic_path) in its own places: never an officer's
+    for place in (out_dir, out_dir / CACHE_DIR, *(out_dir / name for name in PUBLISHED)):
+        for part in place.rglob(".*.part") if place.is_dir() and place != out_dir else place.glob(".*.part"):
+            part.unlink(missing_ok=True)
 
 
 def _whole(bundle: Path) -> dict[str, Any] | None:
@@ -1343,18 +1437,22 @@ def _write_readme(o: RunOutcome, folder: Path | None = None, lang: str = "vi") -
     from hgn_review.registry import scope
 
     where = scope(o.level, o.unit, o.results.meta.get("unit_name"), lang)
-    households, persons = len(o.results.households), len(o.results.members)
+    households, persons = o.counted()
+    rows_hh, rows_mm = len(o.results.households), len(o.results.members)
     en = lang == "en"
+    read = "" if (rows_hh, rows_mm) == (households, persons) else (
+        f" (as form 01 counts them; rows read: {rows_hh:,} households, {rows_mm:,} members)" if en else
+        f" (như biểu 01; số dòng đã đọc: {rows_hh:,} dòng hộ, {rows_mm:,} dòng thành viên)")
     copies = (f", {o.copies} copies of another return" if en else f", {o.copies} tệp là bản sao của tệp khác") \
         if o.copies else ""
     if en:
         lines = [README_TITLE[1], f"Run on: {dt.datetime.now():%d/%m/%Y %H:%M}; hgn version {__version__}",
                  f"Merged level: {where}; {o.files} returns ({o.processed} read now, {o.cached} taken from the last "
-                 f"run{copies}).", f"Households: {households:,}; persons: {persons:,}.", "", "What is where:"]
+                 f"run{copies}).", f"Households: {households:,}; persons: {persons:,}{read}.", "", "What is where:"]
     else:
         lines = [README_TITLE[0], f"Ngày chạy: {dt.datetime.now():%d/%m/%Y %H:%M}; phiên bản hgn {__version__}",
                  f"Cấp tổng hợp: {where}; {o.files} tệp biểu rà soát ({o.processed} tệp đọc mới, {o.cached} tệp lấy "
-                 f"lại từ lần chạy trước{copies}).", f"Số hộ: {households:,}; số người: {persons:,}.", "",
+                 f"lại từ lần chạy trước{copies}).", f"Số hộ: {households:,}; số người: {persons:,}{read}.", "",
                  "Có gì ở đâu:"]
     lines += [f"  {path:<26}{said[1] if en else said[0]}" for path, *said in _README_WHERE
               if path != "so_xa/" or "so_xa" in o.outputs]

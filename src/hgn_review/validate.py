@@ -266,6 +266,26 @@ def _content(t: _Typed) -> pd.DataFrame:
     return pd.DataFrame(key, index=t.typed.index)
 
 
+def _read_once(sd: SheetData, t: _Typed, out: list[Finding], who: tuple[str, ...] = ()) -> None:
+    """Rows pasted twice, every cell the layout reads the same, are read once: each later copy is dropped and
+    reported (row-duplicate, naming the first). ``who``: columns of which one must be written for a row to be
+    taken for a copy (a person's name or ID: two member rows with nothing but a household code are two unknown
+    persons, reported on their blank cells, not one)."""
+    full = _content(t)
+    dup = full.duplicated(keep="first").to_numpy(dtype=bool, copy=True)
+    if who:
+        dup &= t.typed[[k for k in who if k in t.typed.columns]].notna().any(axis=1).to_numpy(dtype=bool)
+    if not dup.any():
+        return
+    first_rows = full.reset_index().groupby(list(full.columns), dropna=False)["index"].transform("min")
+    first_rows.index = full.index
+    for r in full.index[dup]:
+        out.append(finding("row-duplicate", file=sd.file, sheet=sd.sheet, row=int(r), other=int(first_rows[r])))
+    t.typed = t.typed.drop(index=full.index[dup])
+    t.raw = t.raw.drop(index=full.index[dup])
+    t.unreadable = t.unreadable.drop(index=full.index[dup])
+
+
 def _household_checks(sd: SheetData, t: _Typed, layout: Layout,
                       out: list[Finding]) -> tuple[pd.Series, pd.Series]:
     """Checks within the households sheet. Returns (the later rows of a household code written twice — kept,
@@ -275,15 +295,8 @@ def _household_checks(sd: SheetData, t: _Typed, layout: Layout,
     spec = layout.sheets["households"]
     keyed = "ma_ho" not in hh or hh["ma_ho"].duplicated().any()  # rows all alike share their code first
     if spec.dedupe and keyed:  # a household row repeated (exports held up to half of them): read once
-        full = _content(t)
-        dup = full.duplicated(keep="first")
-        if dup.any():
-            first_rows = full.reset_index().groupby(list(full.columns), dropna=False)["index"].transform("min")
-            first_rows.index = full.index
-            for r in full.index[dup]:
-                out.append(finding("row-duplicate", file=sd.file, sheet=sd.sheet, row=int(r), other=int(first_rows[r])))
-        t.typed = hh = hh.drop(index=full.index[dup])
-        t.raw = t.raw.drop(index=full.index[dup])
+        _read_once(sd, t, out)
+        hh = t.typed
     ma_ho = hh["ma_ho"] if "ma_ho" in hh else pd.Series(pd.NA, index=hh.index, dtype="string")
     dup = ma_ho.notna() & ma_ho.duplicated(keep="first")
     conflict = pd.Series(False, index=hh.index)
@@ -368,6 +381,8 @@ def _member_checks(ret: ReturnFile, hsd: SheetData, ht: _Typed, hdup: pd.Series,
     for r in ok_hh.index[none.values]:
         out.append(finding("household-no-members", row=int(r), **_loc(hsd, "ma_ho")))
     blocking[ok_hh.index[none.values]] = "household-no-members"
+    if "ma_ho" in hh:  # no code (reported at its cell): no member row can be its, so its members are not known
+        blocking[(hh["ma_ho"].isna() & ~hdup).to_numpy(dtype=bool)] = "household-code-missing"
     if "quan_he" in mm:
         is_head = (mm["quan_he"] == HEAD).fillna(False).astype(bool)
         heads = mm.loc[is_head & mm["_hh_row"].notna(), ["_hh_row"]]
@@ -463,6 +478,7 @@ def _plausibility(hsd: SheetData, ht: _Typed, msd: SheetData, mt: _Typed, n_memb
 
 def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding], away: np.ndarray | None = None) -> pd.Index:
     """Personal identification numbers: format, province, sex/century and birth-year digits, duplicates.
+    Returns the rows of an ID written more than once (each later one is reported, naming the first).
 
     ``away``: members of households that moved away or dissolved — still listed, and the same persons may be
     listed again in the household they joined: their IDs are checked but never count as a second holder.
@@ -550,7 +566,8 @@ def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding], away: np.ndarray 
         reason[dup & (reason == None)] = "trung"  # noqa: E711
     mm["so_dinh_danh"] = ids
     mm["dinh_danh_loi"] = pd.Series(reason, index=mm.index, dtype="string")
-    return mm.index[dup]
+    # every row of an ID written twice: which household the person lives in is not known, so none of them is
+    return mm.index[present & ids.where(present).duplicated(keep=False).to_numpy()] if dup.any() else mm.index[:0]
 
 
 def _away(households: pd.DataFrame, members: pd.DataFrame) -> np.ndarray | None:
@@ -589,8 +606,10 @@ def shared_ids(id_codes: np.ndarray, file_codes: np.ndarray, has: np.ndarray) ->
 
 def batch_id_duplicates(members: pd.DataFrame, out: list[Finding], headers: dict[str, tuple[str, str]],
                         away: np.ndarray | None = None) -> None:
-    """The same ID in two or more files of the batch: a finding on every row after the first file's first row.
-    ``away``: members of households that moved away or dissolved, who are not counted (see :func:`departed`).
+    """The same ID in two or more files of the batch: a finding on every row that holds it, naming the places in
+    the other files — which file is right is not known (the order of the files is no evidence), so each commune
+    is told; as `hgn merge` reports it. ``away``: members of households that moved away or dissolved, who are not
+    counted (see :func:`departed`).
 
     IDs and files are factorised once; the test for "in more than one file" is on distinct (ID, file) integer
     pairs, so only the shared IDs (usually none) are sorted and reported.
@@ -605,17 +624,17 @@ def batch_id_duplicates(members: pd.DataFrame, out: list[Finding], headers: dict
     if not shared.any():
         return
     sub = members.loc[shared, ["file", "sheet", "row", "so_dinh_danh"]].sort_values(["so_dinh_danh", "file", "row"])
-    first_file = sub.groupby("so_dinh_danh")["file"].transform("first")
-    first_row = sub.groupby("so_dinh_danh")["row"].transform("first")
-    later = sub[(sub["file"] != first_file).to_numpy()]
-    for i in later.index:
-        rec = later.loc[i]
-        column, col = headers.get(str(rec["file"]), (None, None))
-        out.append(finding("id-duplicate-batch", file=str(rec["file"]), sheet=str(rec["sheet"]), row=int(rec["row"]),
-                           column=column, col=col, key="so_dinh_danh", value=rec["so_dinh_danh"],
-                           other=f"{Path(str(first_file[i])).name}, dòng {int(first_row[i])}",
-                           other_en=f"{Path(str(first_file[i])).name}, row {int(first_row[i])}"))
-        members.loc[i, "dinh_danh_loi"] = "trung" if pd.isna(members.loc[i, "dinh_danh_loi"]) else members.loc[i, "dinh_danh_loi"]
+    for _id, grp in sub.groupby("so_dinh_danh", sort=False):  # the shared IDs only (usually none)
+        places = [(str(f), int(r)) for f, r in zip(grp["file"], grp["row"], strict=True)]
+        for i, (file, row) in zip(grp.index, places, strict=True):
+            others = [(Path(f).name, r) for f, r in places if f != file]
+            column, col = headers.get(file, (None, None))
+            out.append(finding("id-duplicate-batch", file=file, sheet=str(grp.at[i, "sheet"]), row=row,
+                               column=column, col=col, key="so_dinh_danh", value=grp.at[i, "so_dinh_danh"],
+                               other="; ".join(f"{n}, dòng {r}" for n, r in others),
+                               other_en="; ".join(f"{n}, row {r}" for n, r in others)))
+            if pd.isna(members.at[i, "dinh_danh_loi"]):
+                members.at[i, "dinh_danh_loi"] = "trung"
 
 
 # ------------------------------------------------------------------------------------------ batch
@@ -681,6 +700,10 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
     if "members" in ret.sheets:
         msd = ret.sheets["members"]
         mt = _type_sheet(msd, layout, out)
+        mspec = layout.sheets["members"]
+        same = [k for k in (*mspec.key_columns, "ho_ten", "so_dinh_danh") if k in mt.typed.columns]
+        if mspec.dedupe and same and mt.typed[same].duplicated().any():  # a person's row pasted twice: read once
+            _read_once(msd, mt, out, who=("ho_ten", "so_dinh_danh"))
         blocking = _member_checks(ret, hsd, ht, hdup, msd, mt, layout, out)
         twice = _id_checks(msd, mt, out, _away(ht.typed, mt.typed))
         if len(twice) and "_hh_row" in mt.typed:  # a person listed twice: the household's members are not known

@@ -664,6 +664,13 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                                 detail=f"{int(rows[0])}–{int(rows[-1])}", value=str(len(rows))))
         data = data.iloc[:start]
         extra = extra.iloc[:start] if not extra.empty else extra
+    inside = _footer_inside(data, extra)
+    if inside.any():  # a total and signatures with households added under them: those rows only are left out
+        rows = [int(r) for r in data.index[inside]]
+        findings.append(finding("footer-rows-inside", file=file, sheet=sheet, row=rows[0], detail=_row_ranges(rows),
+                                value=str(len(rows))))
+        data = data.loc[~inside]
+        extra = extra.loc[~inside] if not extra.empty else extra
     if data.empty:
         findings.append(finding("sheet-empty", file=file, sheet=sheet))
     else:  # a column with values under no header (a name over two cells under a merged header) is not read: said
@@ -753,6 +760,35 @@ def _footer_start(data: pd.DataFrame, extra: pd.DataFrame) -> int | None:
         if _is_footer(row):
             return first + pos
     return None
+
+
+def _footer_inside(data: pd.DataFrame, extra: pd.DataFrame) -> np.ndarray:
+    """Rows of a footer with rows added under it (the footer under the last row is :func:`_footer_start`'s): from
+    a row whose household code is a total ("Tổng cộng") or a short row without a code that starts a signature
+    block, down to the next row with a code, the rows without a code that hold a few cells (the date line, the
+    titles, the signers' names). A row without a code holding more is a household whose code was left blank: it
+    stays, and is reported."""
+    out = np.zeros(len(data), dtype=bool)
+    if "ma_ho" not in data.columns or data.empty:
+        return out
+    import pyarrow.compute as pc
+
+    key = data["ma_ho"]
+    no_code = key.isna().to_numpy(dtype=bool)
+    cells = data.notna().sum(axis=1).to_numpy() + (extra.notna().sum(axis=1).to_numpy() if not extra.empty else 0)
+    short = no_code & (cells <= _SIGNATURE_CELLS)
+    totals = arrow_mask(pc.match_substring_regex(arrow_text(key), r"^\s*(?i:t[ổo]ng|c[ộo]ng)"))
+    starts = [i for i in np.flatnonzero(totals) if _is_total(key.iloc[i])]
+    if short.any():
+        both = data if extra.empty else pd.concat([data, extra], axis=1)
+        starts += [i for i in np.flatnonzero(short) if _is_footer(tuple(both.iloc[i]))]
+    for i in sorted(starts):
+        out[i] = True
+        j = i + 1
+        while j < len(data) and short[j]:  # the block goes on over short rows without a code
+            out[j] = True
+            j += 1
+    return out
 
 
 def _repeated_header(data: pd.DataFrame, headers: dict[str, str]) -> np.ndarray:

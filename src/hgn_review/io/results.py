@@ -126,6 +126,8 @@ def write_results(res: Results, out: Path, parquet_dir: Path | None = None, lang
     are data: their column keys and values are the same whatever the language)."""
     import xlsxwriter
 
+    if parquet_dir is not None:  # a bundle folder that cannot be made (a file of its name) stops before the workbook
+        Path(parquet_dir).mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with atomic_path(out) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,

@@ -81,6 +81,7 @@ from hgn_review.merge.tables import (
     summary_table,
 )
 from hgn_review.registry import AFTER, BEFORE, DISTRICT, PROVINCE, REFORM_DATE, Registry, Unit, get_registry
+from hgn_review.scoring._frames import household_persons
 from hgn_review.scoring.movements import WORDS_EN, unbalanced_findings
 
 __all__ = ["MERGE_CODES", "MERGE_LABELS", "SHEET_PENDING", "MergeResult", "PendingFinding", "merge_results",
@@ -391,9 +392,7 @@ def _frames(i: int, inp: Input, kept: set[str]) -> tuple[pd.DataFrame, pd.DataFr
             hh[c] = (hh[c].astype("string") if c in hh.columns else pd.Series(pd.NA, index=hh.index, dtype="string")).fillna(v)
         hh["unit"] = text(hh["unit"])
     n_members = np.bincount(pos[pos >= 0], minlength=len(hh)) if len(hh) else np.zeros(0, dtype="int64")
-    declared = pd.to_numeric(hh["so_thanh_vien"], errors="coerce").fillna(0).astype("int64").to_numpy() \
-        if "so_thanh_vien" in hh.columns else np.zeros(len(hh), dtype="int64")
-    hh["_persons"] = np.where(n_members > 0, n_members, declared)
+    hh["_persons"] = household_persons(hh, n_members)
     hh["_in"] = i
     hh["_pos"] = np.arange(len(hh), dtype="int64")
     # members: unit and provenance of their household; orphans keep what the file says
@@ -847,17 +846,19 @@ def _merge(inputs: list[Path], level: str | None, unit: str | None, as_of: date 
     distinct_hh = _counting(hh, counted)
     n_hh = distinct_hh.groupby(distinct_hh["unit"].astype("string"))["_n"].sum() if distinct_hh is not None \
         else pd.Series(dtype="int64")
-    coverage, missing = _coverage(reg, parent, tgt, inps, keep, present, files_of, n_hh, pending, plan.rules,
-                                  to_2025_units)
+    coverage, missing, partial = _coverage(reg, parent, tgt, inps, keep, present, files_of, n_hh, pending,
+                                           plan.rules, to_2025_units)
     for code, name in missing:
         notes.append(note("merge-unit-missing", key="unit", value=code, detail=name))
+    for code, name, lacking in partial:  # a 2025 commune some of whose old communes sent no results
+        notes.append(note("merge-unit-partial", key="unit", value=code, detail=name, other=", ".join(lacking)))
     below, rows = _rows_below(reg, parent, plan.level, tgt, coverage, to_2025_units)
     if distinct_hh is None:
         counting, weight = _slim(hh, below), None  # no households: the tables of the empty frame
     else:  # only the columns the tables read, each distinct row once with its weight
         counting, weight = distinct_hh.assign(_grp=_group_below(distinct_hh, below, reg, tgt)), distinct_hh["_n"]
     summary = summary_table(counting, counting["_persons"], "_grp", rows, parent.code, parent.name,
-                            PART if missing else FULL, weight=weight)
+                            PART if missing or partial else FULL, weight=weight)
 
     # reconciliation: in (each input's own counts) = out (+ households waiting for a crosswalk decision)
     out_counts = class_counts(counting, counting["_persons"], "_old_unit", weight).rename(columns={"_old_unit": "unit"})
@@ -884,10 +885,11 @@ def _merge(inputs: list[Path], level: str | None, unit: str | None, as_of: date 
 
     findings = sorted(notes, key=lambda f: (f.file, f.sheet, f.row or 0, f.code, f.key or "", f.value or "",
                                             f.params))
-    meta = _meta(plan, missing, diff.empty, not moves_bad, to_2025_units, pending, prefer, allow_mixed)
-    # the inputs' findings go on, but for the units a district merge found missing: coverage is worked out again
-    # here, over every input (a commune then missing may be given now; a district's missing communes are listed
-    # once, by this merge)
+    meta = _meta(plan, missing, diff.empty, not moves_bad, to_2025_units, pending, prefer, allow_mixed,
+                 partial=bool(partial))
+    # the inputs' findings go on, but for what this merge works out again over every input (RECOMPUTED): coverage
+    # (a commune then missing may be given now; a district's missing communes are listed once, by this merge) and
+    # the persons and households found in two units
     in_findings = [_without_missing_units(inps[i].findings()) for i, k in enumerate(keep) if k and inps[i].has_findings()]
     findings_df = pd.concat([*in_findings, findings_frame(findings)], ignore_index=True, sort=False) \
         if in_findings else findings_frame(findings)
@@ -1033,9 +1035,10 @@ def _public(df: pd.DataFrame, crosswalk: bool) -> pd.DataFrame:
 
 def _coverage(reg: Registry, parent: Unit, tgt: date, inps: list[Input], keep: list[set[str]], present: list[str],
               files_of: dict[str, str], n_hh: pd.Series, pending: pd.DataFrame, rules: dict[str, OldUnitRule],
-              crosswalk: bool) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """The coverage table (one row per expected commune) and the missing units (code, name); ``n_hh``:
-    households per unit."""
+              crosswalk: bool) -> tuple[pd.DataFrame, list[tuple[str, str]], list[tuple[str, str, list[str]]]]:
+    """The coverage table (one row per expected commune), the missing units (code, name) and, in the 2025
+    units, the communes with figures from only some of their old communes (code, name, the old communes
+    missing); ``n_hh``: households per unit."""
     expected = reg.communes_of(parent.code, tgt)
     if not crosswalk:
         got = set(present)
@@ -1052,7 +1055,7 @@ def _coverage(reg: Registry, parent: Unit, tgt: date, inps: list[Input], keep: l
         if reg.era(tgt) == AFTER:
             cov = cov.drop(columns=["ma_huyen", "ten_huyen"])
         missing = [(u.code, u.name) for u in expected if u.code not in got]
-        return cov, missing
+        return cov, missing, []
     old_present = {c for inp, k in zip(inps, keep, strict=True) if reg.era(inp.as_of) == BEFORE for c in k}
     new_present = {c for inp, k in zip(inps, keep, strict=True) if reg.era(inp.as_of) == AFTER for c in k}
     pend_by_new: Counter[str] = Counter()
@@ -1061,7 +1064,7 @@ def _coverage(reg: Registry, parent: Unit, tgt: date, inps: list[Input], keep: l
         for old_code, n in per_old.items():
             for c in rules[str(old_code)].candidates:
                 pend_by_new[c] += int(n)
-    rows, missing = [], []
+    rows, missing, partial = [], [], []
     for u in expected:
         preds = sorted({e.old_code for e in reg.predecessors(u.code)})
         have = [p for p in preds if p in old_present]
@@ -1072,8 +1075,10 @@ def _coverage(reg: Registry, parent: Unit, tgt: date, inps: list[Input], keep: l
             state = PART
         else:
             state = NONE
-        if state != FULL:
+        if state == NONE or state == PART and not int(n_hh.get(u.code, 0)):  # no household counted in it
             missing.append((u.code, u.name))
+        elif state == PART and lacking:  # it has figures: not missing, but not whole (households waiting for a
+            partial.append((u.code, u.name, lacking))  # crosswalk decision are said by crosswalk-pending)
         srcs = sorted({files_of[p] for p in have if p in files_of} | ({files_of[u.code]} if u.code in new_present else set()))
         rows.append({"ma_tinh": u.province_code, "ma_xa": u.code, "ten_xa": u.name, "du_lieu": state,
                      "xa_cu": "; ".join(preds), "xa_cu_thieu": "; ".join(lacking),
@@ -1083,7 +1088,7 @@ def _coverage(reg: Registry, parent: Unit, tgt: date, inps: list[Input], keep: l
     cov = pd.DataFrame(rows, columns=["ma_tinh", "ma_xa", "ten_xa", "du_lieu", "xa_cu", "xa_cu_thieu", "tep", "so_ho",
                                       "ho_cho_quy_doi"])
     cov = cov.astype({"ma_tinh": "string", "ma_xa": "string", "so_ho": "Int64", "ho_cho_quy_doi": "Int64"})
-    return cov, missing
+    return cov, missing, partial
 
 
 def _rows_below(reg: Registry, parent: Unit, level: str, tgt: date, coverage: pd.DataFrame,
@@ -1132,14 +1137,19 @@ def _round_year(used: list[Input]) -> int | None:
     return max(years, key=lambda y: (years[y], y)) if years else None
 
 
+# what a merge works out again over every input, so an input's own copy is not carried: the units missing, and
+# the same person or household in two units (a district's pairs are found again by the province's merge)
+RECOMPUTED = ("merge-unit-missing", "merge-unit-partial", "id-duplicate-batch", "merge-household-duplicate-units")
+
+
 def _without_missing_units(found: pd.DataFrame) -> pd.DataFrame:
     if "code" not in found.columns:
         return found
-    return found[found["code"].astype("string").ne("merge-unit-missing").fillna(True).to_numpy(dtype=bool)]
+    return found[~found["code"].astype("string").isin(RECOMPUTED).fillna(False).to_numpy(dtype=bool)]
 
 
 def _meta(plan: _Plan, missing: list[tuple[str, str]], reconciled: bool, balanced: bool, crosswalk: bool,
-          pending: pd.DataFrame, prefer: str | None, allow_mixed: bool) -> dict[str, Any]:
+          pending: pd.DataFrame, prefer: str | None, allow_mixed: bool, partial: bool = False) -> dict[str, Any]:
     used = [(inp, k) for inp, k in zip(plan.inputs, plan.keep, strict=True) if k]
     reviews = [inp.review_date for inp, _k in used if inp.review_date]
     entries = [{"file": inp.label, "sha256": inp.sha256, "level": inp.kind, "units": sorted(k),
@@ -1162,7 +1172,7 @@ def _meta(plan: _Plan, missing: list[tuple[str, str]], reconciled: bool, balance
         "run_time": datetime.now().replace(microsecond=0).isoformat(),
         "inputs": entries,
         "duplicate_files": plan.duplicate_files,
-        "partial": bool(missing),
+        "partial": bool(missing) or partial,
         "missing_units": [{"code": c, "name": n} for c, n in missing],
         "reconciled": reconciled,
         "movements_balanced": balanced,
@@ -1203,7 +1213,8 @@ def summary_json(m: MergeResult) -> dict[str, Any]:
         "departed": {"households": num("ho_roi_di"), "persons": num("nhan_khau_roi_di")},
         "missing_units": list(m.missing_units),
         "missing_units_named": meta.get("missing_units", [{"code": c, "name": ""} for c in m.missing_units]),
-        "reconciled": m.reconciled, "partial": bool(m.missing_units), "movements_balanced": m.balanced,
+        "reconciled": m.reconciled, "partial": bool(meta.get("partial", m.missing_units)),
+        "movements_balanced": m.balanced,
         "inputs": len(meta.get("inputs", [])), "findings": Report(findings=list(m.findings)).counts(),
     }
     if "crosswalk_pending" in meta:

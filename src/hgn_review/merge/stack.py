@@ -26,6 +26,7 @@ import pandas as pd
 
 from hgn_review.io.results import table_column, table_frame
 from hgn_review.merge.inputs import COMMUNE_KIND, Input, arrow_strings, distinct_text
+from hgn_review.scoring._frames import household_persons
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -374,7 +375,11 @@ def _part(inp: Input, kept: set[str], pool: Pool) -> _Part:
         declared = pc.fill_null(h.column("so_thanh_vien").cast(pa.int64()), 0).to_numpy()
     else:
         declared = pd.to_numeric(_column(h, "so_thanh_vien"), errors="coerce").fillna(0).astype("int64").to_numpy()
-    h_persons = np.where(n_members > 0, n_members, declared).astype("int64")
+    if "ma_ho" in hn and (n_members == 0).any():  # a household without member rows: its code written twice?
+        keys = h.select([c for c in ("source_file", "file", "ma_xa", "ma_ho") if c in hn]).to_pandas()
+        h_persons = household_persons(keys, n_members, declared).astype("int64")
+    else:
+        h_persons = np.where(n_members > 0, n_members, declared).astype("int64")
     # members: unit and provenance of their household; orphans keep what the file says
     linked = pos >= 0
     safe = np.where(linked, pos, 0)

@@ -7,13 +7,15 @@ every form definition in reports/forms/*.yaml; `write_population_list`) and to H
 
 from __future__ import annotations
 
+import re
+import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from hgn_review.io.results import Results, read_results
 from hgn_review.io.write import mark_folder, refuse_locked
-from hgn_review.reports.excel import EXCEL_MAX_ROWS, render_forms_with_notes
+from hgn_review.reports.excel import EXCEL_MAX_ROWS, render_forms_with_notes, wanted_forms
 from hgn_review.reports.formdef import FormDef, load_forms, parse_forms_option
 from hgn_review.reports.html import write_html
 from hgn_review.reports.population import write_list
@@ -77,15 +79,56 @@ def make_report(input: Path | Results, out_dir: Path, *, forms: list[int] | str 
         results = _villages_masked(results)
     if isinstance(forms, str):
         forms = parse_forms_option(forms)
-    refuse_locked(p for p in Path(out_dir).glob("*") if p.is_file())  # before any form is replaced
+    wanted_forms(forms, forms_dir)  # a form asked for that does not exist, a province's form that does not load
+    out_dir = Path(out_dir)
+    refuse_locked(p for p in out_dir.glob("*") if p.is_file())  # before any form is replaced
+    _refuse_foreign(out_dir)
     view = build_view(results, unit=unit, as_of=as_of, signer=signer, place=place, report_date=report_date,
                       issuer=issuer)
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
-    mark_folder(Path(out_dir))
-    out = ReportOutputs(view=view)
-    out.forms, form_notes = render_forms_with_notes(view, Path(out_dir), forms, forms_dir, mask_pii, max_rows)
-    out.population, list_notes = write_list(view, Path(out_dir), mask_pii=mask_pii, columns_file=columns_file,
-                                            max_rows=max_rows)
-    out.html = write_html(view, Path(out_dir))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    mark_folder(out_dir)
+    # written aside, then put in place together: a report that stops (a province's form that does not fit the
+    # data) leaves the last report's outputs as they were, never some new and some old
+    stage = out_dir / STAGE
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir()
+    try:
+        out = ReportOutputs(view=view)
+        out.forms, form_notes = render_forms_with_notes(view, stage, forms, forms_dir, mask_pii, max_rows)
+        out.population, list_notes = write_list(view, stage, mask_pii=mask_pii, columns_file=columns_file,
+                                                max_rows=max_rows)
+        out.html = write_html(view, stage)
+        for p in sorted(stage.iterdir()):  # every output (a form's PDF copy too), in a few renames
+            p.replace(out_dir / p.name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    out.forms = [out_dir / p.name for p in out.forms]
+    out.population = [out_dir / p.name for p in out.population]
+    out.html = out_dir / out.html.name
     out.notes = [*view.notes, *form_notes, *list_notes]
     return out
+
+
+STAGE = ".hgn-report-next"  # in the report's folder, while its outputs are written
+# what `hgn report` writes into its folder (a form's PDF copy among them)
+OUTPUT_NAMES = re.compile(r"^(bieu_\w+\.(xlsx|pdf)|danh_sach_.*\.(xlsx|csv)|report\.html)$")
+
+
+def _refuse_foreign(out_dir: Path) -> None:
+    """A UsageError if ``out_dir``, a folder hgn has not written (no mark), holds a file of the name of an output:
+    an officer's own report.html or forms would be replaced."""
+    from hgn_review.errors import UsageError
+    from hgn_review.io.write import OUTPUT_MARK
+
+    if not out_dir.is_dir() or (out_dir / OUTPUT_MARK).exists():
+        return
+    taken = sorted(p.name for p in out_dir.iterdir() if p.is_file() and OUTPUT_NAMES.match(p.name))
+    if taken:
+        names = ", ".join(taken[:5]) + (f" … ({len(taken)} tệp)" if len(taken) > 5 else "")
+        names_en = ", ".join(taken[:5]) + (f" … ({len(taken)} files)" if len(taken) > 5 else "")
+        raise UsageError(f"Thư mục {out_dir} không phải thư mục kết quả của hgn nhưng đã có {names}: lập báo cáo "
+                         "sẽ ghi đè các tệp đó.",
+                         hint="Chọn cho --out-dir một thư mục mới hoặc trống, hoặc dời các tệp đó đi rồi chạy lại.",
+                         message_en=f"{out_dir} is not an hgn output folder but already holds {names_en}: the report "
+                                    "would write over them.",
+                         hint_en="Give --out-dir a new or empty folder, or move those files away and run again.")

@@ -325,7 +325,8 @@ def _notes(ws: Any, st: _Styles, form: FormDef, view: ReportView, values: dict[s
         lines.append("Chưa có số liệu (dòng để trống): " + names_list([name for _, name in view.coverage.missing])
                      + ".")
     if view.coverage.partial and form.kind == "table":
-        lines.append("Chưa đủ số liệu các xã: " + names_list([f"{name} ({k}/{n} xã)"
+        word = view.coverage.partial_word
+        lines.append("Chưa đủ số liệu các xã: " + names_list([f"{name} ({k}/{n} {word})"
                                                             for _c, name, k, n in view.coverage.partial]) + ".")
     for text in lines:
         _merge(ws, row, 0, row, n - 1, text, st.note)
@@ -496,9 +497,9 @@ def render_form(view: ReportView, form: FormDef, target: Path, *, mask_pii: bool
     return notes
 
 
-def render_forms_with_notes(view: ReportView, out_dir: Path, forms: list[int] | None = None,
-                            forms_dir: Path | None = None, mask_pii: bool = False,
-                            max_rows: int = EXCEL_MAX_ROWS) -> tuple[list[Path], list[str]]:
+def wanted_forms(forms: list[int] | None, forms_dir: Path | None) -> tuple[dict[int, FormDef], list[int]]:
+    """The form definitions (the province's own from ``forms_dir``) and the numbers asked for; a number there is
+    no form of is a UsageError. Checked before anything is written."""
     defs = load_forms(forms_dir)
     wanted = sorted(defs) if forms is None else list(forms)
     unknown = [n for n in wanted if n not in defs]
@@ -509,6 +510,13 @@ def render_forms_with_notes(view: ReportView, out_dir: Path, forms: list[int] | 
                          hint=f"Các biểu có: {', '.join(map(str, sorted(defs)))}.",
                          message_en=f"No form number {', '.join(map(str, unknown))}.",
                          hint_en=f"Forms available: {', '.join(map(str, sorted(defs)))}.")
+    return defs, wanted
+
+
+def render_forms_with_notes(view: ReportView, out_dir: Path, forms: list[int] | None = None,
+                            forms_dir: Path | None = None, mask_pii: bool = False,
+                            max_rows: int = EXCEL_MAX_ROWS) -> tuple[list[Path], list[str]]:
+    defs, wanted = wanted_forms(forms, forms_dir)
     paths: list[Path] = []
     notes: list[str] = []
     for number in wanted:

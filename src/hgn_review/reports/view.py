@@ -30,11 +30,12 @@ import numpy as np
 import pandas as pd
 
 from hgn_review.errors import Note, UsageError
-from hgn_review.io.results import SHEET_PENDING, Results, labels
+from hgn_review.io.results import SHEET_COVERAGE, SHEET_PENDING, Results, labels
 from hgn_review.registry import AFTER, COMMUNE, DISTRICT, PROVINCE, Unit, get_registry
 from hgn_review.reports import _movements as mv
 from hgn_review.reports._lookup import map_str, positions
 from hgn_review.schemas.layout import INDICATORS, load_layout
+from hgn_review.scoring._frames import household_persons
 from hgn_review.scoring.movements import departed
 from hgn_review.text import fold
 
@@ -108,6 +109,7 @@ class Coverage:
     status: list[str] = field(default_factory=list)  # one line per fact, Vietnamese
     order: list[tuple[str, str]] = field(default_factory=list)  # every expected unit (code, name), the list's order
     partial: list[tuple[str, str, int, int]] = field(default_factory=list)  # districts: (code, name, with data, all)
+    partial_word: str = "xã"  # what the counts of ``partial`` count: a district's communes, a 2025 commune's old ones
 
 
 @dataclass
@@ -439,9 +441,7 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     else:
         mm, mpos = members, np.array([], dtype=int)
     n_members = np.bincount(mpos, minlength=n) if len(mpos) else np.zeros(n, dtype=int)
-    declared = pd.to_numeric(hh["so_thanh_vien"], errors="coerce").fillna(0).astype(int).to_numpy() \
-        if "so_thanh_vien" in hh.columns else np.zeros(n, dtype=int)
-    out["pp"] = np.where(n_members > 0, n_members, declared)
+    out["pp"] = household_persons(hh, n_members)
     out["hh"] = np.ones(n, dtype=int)
 
     head_eth = pd.Series(pd.NA, index=idx, dtype="string")
@@ -814,6 +814,16 @@ def _coverage(results: Results, scope: Scope, row_level: str, rows: pd.DataFrame
             with_data = sum(1 for u in all_communes if u.code in communes)
             if district is not None and all_communes and with_data < len(all_communes):
                 cov.partial.append((code, district.name, with_data, len(all_communes)))
+    elif row_level == COMMUNE:  # a 2025 commune whose figures come from only some of the old communes it was made of
+        sheet = (results.extra_sheets or {}).get(SHEET_COVERAGE)
+        if sheet is not None and {"ma_xa", "ten_xa", "xa_cu", "xa_cu_thieu"} <= set(sheet.columns):
+            shown = set(present)
+            for code, name, olds, lacking in sheet[["ma_xa", "ten_xa", "xa_cu", "xa_cu_thieu"]].itertuples(
+                    index=False, name=None):
+                olds_, lacking_ = (_codes(v) for v in (olds, lacking))
+                if str(code) in shown and olds_ and lacking_:
+                    cov.partial.append((str(code), str(name), len(olds_) - len(lacking_), len(olds_)))
+            cov.partial_word = "xã cũ"
     unit_word = {DISTRICT: "huyện", COMMUNE: "xã", VILLAGE: "thôn"}.get(row_level, "đơn vị")
     if expected:
         cov.status.append(f"Có số liệu của {len(expected) - len(missing)}/{len(expected)} {unit_word} thuộc {scope.name}.")
@@ -838,6 +848,11 @@ def _coverage(results: Results, scope: Scope, row_level: str, rows: pd.DataFrame
                         + [""] * (len(head) - 1))
         cov.tables.append((title, head, body))
     return cov
+
+
+def _codes(value: Any) -> list[str]:
+    """The codes of a "10513; 10514" cell (blank: none)."""
+    return [] if value is None or pd.isna(value) else [c for c in str(value).replace(",", ";").split(";") if c.strip()]
 
 
 def names_list(names: list[str], limit: int = 20) -> str:

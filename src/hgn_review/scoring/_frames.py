@@ -136,6 +136,36 @@ def household_positions(households: pd.DataFrame, members: pd.DataFrame) -> np.n
     return pd.Index(households["uid"].astype("int64")).get_indexer(uid.to_numpy(dtype="int64", na_value=-1))
 
 
+def household_persons(households: pd.DataFrame, size: np.ndarray, recorded: np.ndarray | None = None) -> np.ndarray:
+    """The persons each household row counts for (``size``: its member rows): its member rows, else the size
+    written on it ("Số thành viên"). A household code written on two rows of a commune (copies that differ, kept
+    and reported) counts its persons once: the member rows under it, else the first row's written size — never
+    the written size of a row whose members stand under the other row. ``recorded``: the written sizes, if the
+    frame does not hold them."""
+    if recorded is None:
+        recorded = (pd.to_numeric(households["so_thanh_vien"], errors="coerce").fillna(0).astype("int64").to_numpy()
+                    if "so_thanh_vien" in households.columns else np.zeros(len(households), dtype="int64"))
+    persons = np.where(size > 0, size, recorded)
+    unlisted = size == 0
+    if "ma_ho" not in households.columns or not unlisted.any():  # only a row without member rows can change
+        return persons
+    keys = [k for k in ("source_file", "file", "ma_xa", "ma_ho") if k in households.columns]  # within one return
+    rows = np.ones(len(households), dtype=bool)
+    if keys[0] in ("source_file", "file"):  # a province's households: only the returns of such rows are looked at
+        rows = households[keys[0]].isin(households[keys[0]][unlisted].dropna().unique()).to_numpy(dtype=bool)
+    group = households.loc[rows, keys].groupby(keys, dropna=True, sort=False).ngroup().to_numpy(
+        dtype="float64", na_value=np.nan)
+    at = np.flatnonzero(rows)[~np.isnan(group)]  # a row without a code (or commune) is a household of its own
+    k = group[~np.isnan(group)].astype(np.int64)
+    if not len(k) or np.bincount(k).max() <= 1:
+        return persons
+    listed = np.bincount(k, weights=size[at] > 0) > 0  # the code has member rows (under one of its rows)
+    first = np.zeros(len(k), dtype=bool)
+    first[np.unique(k, return_index=True)[1]] = True
+    persons[at] = np.where(size[at] > 0, size[at], np.where(listed[k] | ~first, 0, recorded[at]))
+    return persons
+
+
 @cache
 def header(layout: str, key: str) -> str:
     """The column header officers see for ``key`` in a layout's households sheet (hgn's when the layout lacks it)."""

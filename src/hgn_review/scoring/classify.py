@@ -17,7 +17,7 @@ import pyarrow as pa
 from hgn_review.errors import UsageError
 from hgn_review.findings import Finding, blocking_text
 from hgn_review.schemas.layout import INDICATORS
-from hgn_review.scoring._frames import Coded, Locator, Tri, column, group_sums
+from hgn_review.scoring._frames import Coded, Locator, Tri, column, group_sums, household_persons
 from hgn_review.scoring._text import (
     Piece,
     Rows,
@@ -548,8 +548,7 @@ def _summary(households: pd.DataFrame, members: pd.DataFrame, positions: np.ndar
     each member row."""
     counted = column(members, "uid", "Int64").notna().to_numpy() & (positions >= 0)
     size = np.bincount(positions[counted], minlength=len(households))
-    recorded = column(households, "so_thanh_vien", "Int64").to_numpy(dtype="int64", na_value=0)
-    persons = np.where(size > 0, size, recorded)  # the member rows, else the recorded size
+    persons = household_persons(households, size)  # the member rows, else the recorded size
     cls = Coded.of(column(households, "phan_loai", "str"))
     names = {NGHEO: "ngheo", CAN_NGHEO: "can_ngheo", MSTB: "mstb", KHONG_NGHEO: "khong_ngheo", CHUA_DU: "chua_du"}
     rows = slice(None) if present.all() else present

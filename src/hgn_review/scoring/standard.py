@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from hgn_review.errors import ConfigError, InputError, yaml_problem
+from hgn_review.errors import ConfigError, InputError, UsageError, yaml_problem
 from hgn_review.schemas.layout import INDICATORS, load_layout
 
 T = TypeVar("T")
@@ -240,9 +240,17 @@ def _locate(ref: str, base: Path | Traversable | None) -> tuple[str, Path | Trav
     res = _bundled_dir().joinpath(f"{ref}.yaml")
     if not res.is_file():
         ids = ", ".join(_bundled_ids())
-        raise ConfigError(f"Không có chuẩn nghèo '{ref}'", message_en=f"No standard '{ref}'",
-                          hint=f"Các chuẩn có sẵn: {ids}; hoặc chỉ đường dẫn tới một tệp .yaml.",
-                          hint_en=f"Bundled standards: {ids}; or give the path of a .yaml file.")
+        # given on the command line (no referring file), an unknown name is a wrong argument, exit 2
+        error = UsageError if base is None else ConfigError
+        if base is None and Path(ref).exists():  # a workbook or a folder picked by mistake: said what it is
+            what, what_en = ("một thư mục", "a folder") if Path(ref).is_dir() else ("một tệp", "a file")
+            raise error(f"'{ref}' là {what}, không phải tệp chuẩn nghèo (.yaml).",
+                        message_en=f"'{ref}' is {what_en}, not a standard file (.yaml).",
+                        hint=f"Chỉ đường dẫn tới một tệp chuẩn .yaml, hoặc một chuẩn có sẵn: {ids}.",
+                        hint_en=f"Give the path of a standard's .yaml file, or a bundled standard: {ids}.")
+        raise error(f"Không có chuẩn nghèo '{ref}'", message_en=f"No standard '{ref}'",
+                    hint=f"Các chuẩn có sẵn: {ids}; hoặc chỉ đường dẫn tới một tệp .yaml.",
+                    hint_en=f"Bundled standards: {ids}; or give the path of a .yaml file.")
     return f"{ref}.yaml", res
 
 
@@ -605,6 +613,8 @@ def load_standard(id_or_path: str | Path | Standard) -> Standard:
         return id_or_path
     ref = str(id_or_path)
     if ref.endswith((".yaml", ".yml")) or isinstance(id_or_path, Path):
+        if not ref.endswith((".yaml", ".yml")):
+            _locate(ref, None)  # a path given on the command line that is no standard: a usage error saying what it is
         data, raw, label = _resolve(ref, Path.cwd())
         return parse_standard(data, label, raw=raw)
     return _load_bundled(ref)
