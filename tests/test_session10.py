@@ -209,3 +209,53 @@ def test_lang_is_read_in_both_spellings() -> None:
 
     assert _lang_of(["run", "x", "--lang", "en"]) == _lang_of(["run", "--lang=en", "x"]) == "en"
     assert _lang_of(["run", "--lang", "vi"]) == _lang_of(["run", "en"]) == _lang_of([]) == "vi"
+
+
+def test_a_household_that_moved_between_villages_written_twice_keeps_its_persons(tmp_path: Path) -> None:
+    """(review helper, session 10) One household code on two rows: "Chuyển đi" from Thôn 1 — the member rows link
+    to it — and the row of the village it moved to. Form 01 counts the present household with its persons (3,
+    as written), not 0 because its members stand under the departed row."""
+    import openpyxl
+
+    from conftest import household, make_id, make_return, member, ok
+
+    folder = tmp_path / "in"
+    code = "11284-0001"
+    make_return(folder, [household(ma_ho=code, tinh_trang_ho="Chuyển đi", so_thanh_vien=3, thu_nhap_bq=9000000),
+                         household(ma_ho=code, thon="Thôn 2", so_thanh_vien=3, thu_nhap_bq=9000000)],
+                [member(ma_ho=code, so_dinh_danh=make_id(serial="000001")),
+                 member(ma_ho=code, stt=2, ho_ten="Nguyễn Thị Lan", gioi_tinh="Nữ", quan_he="Vợ, chồng",
+                        so_dinh_danh=make_id(female=True, serial="000002")),
+                 member(ma_ho=code, stt=3, ho_ten="Nguyễn Văn Út", ngay_sinh="01/01/2010", quan_he="Con",
+                        so_dinh_danh=make_id(birth_year=2010, serial="000003"))])
+    out = tmp_path / "out"
+    ok(run_hgn("run", folder, "--out", out, cwd=tmp_path))
+    ws = openpyxl.load_workbook(out / "bao_cao" / "bieu_01.xlsx", data_only=True).worksheets[0]
+    total = next(list(r) for r in ws.iter_rows(values_only=True) if len(r) > 1 and r[1] == "Tổng cộng")
+    assert (total[2], total[3]) == (1, 3)
+
+
+def test_merge_keeps_an_id_shared_by_two_files_of_one_commune(tmp_path: Path) -> None:
+    """(review helper, session 10) A commune sends one file per village and a person is in both: hgn classify
+    reports id-duplicate-batch on both rows; hgn merge of that result must keep them (its own check looks across
+    units, and the two files are one unit) — it said "0 lỗi"."""
+    import pandas as pd
+
+    from conftest import household, make_id, make_return, member
+
+    folder = tmp_path / "in"
+    shared = make_id(serial="000009")
+    make_return(folder, [household(ma_ho="11284-0001", thu_nhap_bq=9000000)],
+                [member(ma_ho="11284-0001", so_dinh_danh=shared)], name="11284_thon_1.xlsx")
+    make_return(folder, [household(ma_ho="11284-0002", thon="Thôn 2", ho_ten_chu_ho="Trần Văn Hai",
+                                   thu_nhap_bq=9000000)],
+                [member(ma_ho="11284-0002", ho_ten="Trần Văn Hai", so_dinh_danh=shared)], name="11284_thon_2.xlsx")
+    res = tmp_path / "xa.xlsx"
+    proc = run_hgn("classify", folder, "--out", res, cwd=tmp_path)  # exit 1: findings (the shared ID is an error)
+    assert proc.returncode in (0, 1) and res.exists(), proc.stderr
+    merged = tmp_path / "huyen.xlsx"
+    proc = run_hgn("merge", res, "--out", merged, cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    found = pd.read_excel(merged, sheet_name="Phát hiện", header=1)
+    dup = found[found["code"] == "id-duplicate-batch"]
+    assert sorted(str(f).rsplit("/", 1)[-1] for f in dup["file"]) == ["11284_thon_1.xlsx", "11284_thon_2.xlsx"]

@@ -21,18 +21,20 @@ from hgn_review.errors import FindingsStop, HgnError, UsageError
 _HELP_LANG = ["vi"]  # the language of help screens: set by main() from --lang before the command line is parsed
 # the frame of a help screen, which typer writes in English only: (English, Vietnamese)
 _HELP_WORDS = (("[OPTIONS]", "[TUỲ_CHỌN]"), ("COMMAND [ARGS]...", "LỆNH [ĐỐI_SỐ]..."), ("[required]", "[bắt buộc]"),
-               ("[default: ", "[mặc định: "), ("Show this message and exit.", "Hiện trợ giúp này rồi thoát."))
+               ("Show this message and exit.", "Hiện trợ giúp này rồi thoát."))
 _HELP_HEADINGS = {"Usage:": "Cách dùng:", "Arguments:": "Đối số:", "Options:": "Tuỳ chọn:", "Commands:": "Lệnh:"}
 
 
 def _help_text(text: str) -> str:
     """A help screen with its frame in the user's language. Typer shows an argument's name in braces and a list
     of paths as ``<list[Path]>``: written as the name and ``<path>``. Words typer may change are simply left."""
-    text = re.sub(r"\{([^{}\s]+)\}", r"\1", text.replace("<list[Path]>", "<path>"))
+    # the same width, so that the columns typer laid out stay aligned
+    text = re.sub(r"\{([^{}\s]+)\}", r"\1", text.replace("<list[Path]>", "<path>".ljust(len("<list[Path]>"))))
     if _HELP_LANG[0] != "vi":
         return text
     for en, vi in _HELP_WORDS:
         text = text.replace(en, vi)
+    text = re.sub(r"\[default:(\s+)", r"[mặc định:\1", text)  # a line may wrap after the colon
     lines = text.split("\n")
     for i, line in enumerate(lines):
         head, sep, rest = line.partition(" ")
@@ -418,7 +420,8 @@ def _not_over_returns(out: Path) -> None:
 
     if not out.is_dir() or (out / "manifest.json").exists():
         return
-    theirs = sorted(p.name for p in out.iterdir() if p.is_file() and p.suffix.lower() in READABLE_SUFFIXES)
+    theirs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")  # district sub-folders too
+                    if p.is_file() and p.suffix.lower() in READABLE_SUFFIXES and not p.name.startswith(("~$", ".")))
     if theirs:
         raise UsageError(f"Thư mục {out} đã có {len(theirs)} tệp biểu (ví dụ {theirs[0]}) không do hgn sample ghi: dữ "
                          "liệu mẫu có thể ghi đè lên biểu thật của xã.",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -1048,27 +1047,30 @@ def _staging(out_dir: Path) -> Path:
 
 OLD = ".hgn-old"  # the last run's outputs while the new ones are put in place
 MANIFEST = "published.json"  # in CACHE_DIR: the files the last publishing put in each output folder
+CARRIED = ".carried"  # in OLD: the officer's files have been carried out of it; what is left is hgn's
 
 
 def _publish(stage: Path, out_dir: Path) -> None:
     """Put the outputs written in ``stage`` in place of the last run's, in a few renames; an output the new run
     does not write (so_xa/ without --commune-workbooks) is removed, never left stale beside the new ones. Files
     the officer put in an output folder (a signed scan beside the forms) are not hgn's: they are carried into
-    the new folder. A run stopped during these renames is completed by the next call (``_remove_leftovers``)."""
+    the new folder. A run stopped anywhere in here is completed by the next call (``_remove_leftovers``): what the
+    new outputs are is saved in READY, what the last ones were travels with them in OLD."""
     import shutil
 
-    (stage / READY).touch()
+    written = _listing(stage)
+    (stage / READY).write_text(json.dumps(written, ensure_ascii=False), "utf-8")
     old = out_dir / OLD
     shutil.rmtree(old, ignore_errors=True)
     old.mkdir(exist_ok=True)
-    written = _listing(stage)
+    _keep_manifest(out_dir, old)
     for name in PUBLISHED:
         if (out_dir / name).exists():
             (out_dir / name).rename(old / name)
     for name in PUBLISHED:
         if (stage / name).exists():
             (stage / name).rename(out_dir / name)
-    _carry_over(old, out_dir)
+    _carry_over(old, out_dir, written)
     _write_manifest(out_dir, written)
     shutil.rmtree(stage, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
@@ -1080,41 +1082,60 @@ def _listing(folder: Path) -> dict[str, list[str]]:
             for name in PUBLISHED if (folder / name).is_dir()}
 
 
+def _keep_manifest(out_dir: Path, old: Path) -> None:
+    """The last publishing's manifest, beside the outputs it describes while they are set aside."""
+    src = out_dir / CACHE_DIR / MANIFEST
+    if src.is_file():
+        (old / MANIFEST).write_bytes(src.read_bytes())
+
+
 def _write_manifest(out_dir: Path, written: dict[str, list[str]]) -> None:
     from hgn_review.io.write import write_text_atomic
 
     write_text_atomic(out_dir / CACHE_DIR / MANIFEST, json.dumps(written, ensure_ascii=False, indent=0))
 
 
-# what hgn writes in each output folder, for a folder published before the manifest was kept
-_HGN_NAMES = {"bao_cao": re.compile(r"^(\.hgn-output|bieu_\d\d\.(xlsx|pdf)|danh_sach_.*\.(xlsx|csv)|report\.html)$"),
-              "ket_qua": re.compile(r"^(.*\.parquet|meta\.json|\.hgn-output)$")}
-_HGN_WORKBOOKS = re.compile(r"^[^/]*\.xlsx$")  # so_xa/, phat_hien_ban_sao/: the communes' workbooks
+def _carry_over(old: Path, out_dir: Path, written: dict[str, list[str]]) -> None:
+    """Files and folders in the last run's output folders (set aside in ``old``) that hgn did not write there are
+    moved into the new folders, never deleted. hgn's are those the last publishing's manifest lists; without one
+    (a folder of an older hgn, a manifest lost), only what the new run writes again (``written``) and workbooks
+    hgn marked as its own — when in doubt a file is kept. One whose name the new run also writes is kept beside
+    it as "<name> (bản của người dùng)" (numbered if that is taken too)."""
+    from hgn_review.io.read import is_hgn_output
 
-
-def _carry_over(old: Path, out_dir: Path) -> None:
-    """Files in the last run's output folders (moved to ``old``) that hgn did not write there — by the manifest of
-    that publishing, else by hgn's own names — are moved into the new folders, never deleted. One whose name the new
-    run also writes is kept beside it, as "<name> (bản của người dùng)"."""
+    if (old / CARRIED).exists():
+        return
     try:
-        manifest = json.loads((out_dir / CACHE_DIR / MANIFEST).read_text("utf-8"))
+        manifest = json.loads((old / MANIFEST).read_text("utf-8"))
+        manifest = manifest if isinstance(manifest, dict) else None
     except (OSError, ValueError):
         manifest = None
     for name in PUBLISHED:
         folder = old / name
         if not folder.is_dir():
             continue
-        known = set(manifest.get(name, [])) if isinstance(manifest, dict) else None
+        known = set(manifest.get(name, [])) if manifest is not None else None
+        again = set(written.get(name, []))
         for p in sorted(folder.rglob("*")):
             rel = p.relative_to(folder).as_posix()
-            ours = _HGN_NAMES.get(name, _HGN_WORKBOOKS).match(rel) is not None if known is None else rel in known
-            if not p.is_file() or ours:
+            if any(part.startswith(".hgn-") for part in p.relative_to(folder).parts):
+                continue  # hgn's own hidden things (a report's staging folder left by a stopped report, marks)
+            if p.is_dir():
+                if not any(p.iterdir()):  # an empty folder the officer made
+                    (out_dir / name / rel).mkdir(parents=True, exist_ok=True)
+                continue
+            ours = rel in known if known is not None else (rel in again or is_hgn_output(p))
+            if ours:
                 continue
             target = out_dir / name / rel
-            if target.exists():
-                target = target.with_name(f"{target.stem} (bản của người dùng){target.suffix}")
+            n = 1
+            while target.exists():
+                mark = " (bản của người dùng)" if n == 1 else f" (bản của người dùng {n})"
+                target = (out_dir / name / rel).with_name(f"{Path(rel).stem}{mark}{Path(rel).suffix}")
+                n += 1
             target.parent.mkdir(parents=True, exist_ok=True)
             p.rename(target)
+    (old / CARRIED).touch()
 
 
 def _publish_stopped(out_dir: Path, report: Report, copies: dict[str, Path] | None, why: Note,
@@ -1154,9 +1175,15 @@ def _remove_leftovers(out_dir: Path) -> None:
 
     stage = out_dir / STAGING
     old = out_dir / OLD
-    if (stage / READY).exists():
-        written = _listing(stage)
-        old.mkdir(exist_ok=True)
+    if (stage / READY).exists():  # stopped while putting a complete set of outputs in place: finished now
+        try:
+            written = json.loads((stage / READY).read_text("utf-8"))
+            written = written if isinstance(written, dict) else _listing(stage)
+        except (OSError, ValueError):
+            written = _listing(stage)
+        if not old.is_dir():
+            old.mkdir()
+            _keep_manifest(out_dir, old)
         for name in PUBLISHED:
             if (stage / name).exists():
                 target = out_dir / name
@@ -1166,10 +1193,14 @@ def _remove_leftovers(out_dir: Path) -> None:
                     else:
                         target.rename(old / name)
                 (stage / name).rename(target)
-        _carry_over(old, out_dir)
+        _carry_over(old, out_dir, written)
         _write_manifest(out_dir, written)
-    elif old.is_dir():  # stopped after the new outputs were put in place, before the officer's files were carried
-        _carry_over(old, out_dir)
+    elif old.is_dir():  # stopped after the new outputs were put in place: the officer's files carried, if not yet
+        try:
+            written = json.loads((out_dir / CACHE_DIR / MANIFEST).read_text("utf-8"))
+        except (OSError, ValueError):
+            written = {}
+        _carry_over(old, out_dir, written if isinstance(written, dict) else {})
     shutil.rmtree(stage, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
     files = out_dir / CACHE_DIR / "files"

@@ -709,7 +709,8 @@ def _row_ranges(rows: list[int]) -> str:
 
 # cells that start a form's footer. The total row keeps its diacritics ("Tổng", "Cộng" — not the ethnic group
 # "Cống" or the name "Tống"); the signature block's cells start with their word and stand in a short row
-_TOTAL = re.compile(r"^(tổng cộng|tổng số|tổng|cộng)(\s*[:.]|\s*$|\s+\d)")
+_TOTAL = re.compile(r"^(tổng cộng|tổng số|tổng|cộng)(\s*[:.]|\s*$|\s+\d|"
+                    r"\s+(thôn|xóm|tổ|ấp|bản|khu|khối|làng|buôn|sóc|phum|khóm|đội)\b)")  # "Cộng thôn Đông"
 _SIGNATURE = re.compile(r"^(nguoi lap( bieu)?|chu tich|\(?ky[ ,]|\(ky\)|t/?m\.? ?(uy ban|ubnd)|xac nhan)\b|"
                         r"^(.*,\s*)?ngay\W*(\d+|\.+)?\W*thang\W*(\d+|\.+)?\W*nam\b")
 _SIGNATURE_CELLS = 4  # a signature row holds a few cells (titles, names), a household row many
@@ -778,10 +779,21 @@ def _footer_inside(data: pd.DataFrame, extra: pd.DataFrame) -> np.ndarray:
     cells = data.notna().sum(axis=1).to_numpy() + (extra.notna().sum(axis=1).to_numpy() if not extra.empty else 0)
     short = no_code & (cells <= _SIGNATURE_CELLS)
     totals = arrow_mask(pc.match_substring_regex(arrow_text(key), r"^\s*(?i:t[ổo]ng|c[ộo]ng)"))
-    starts = [i for i in np.flatnonzero(totals) if _is_total(key.iloc[i])]
+    starts: list[int] = [int(i) for i in np.flatnonzero(totals) if _is_total(key.iloc[i])]
+    both = data if extra.empty else pd.concat([data, extra], axis=1)
     if short.any():
-        both = data if extra.empty else pd.concat([data, extra], axis=1)
-        starts += [i for i in np.flatnonzero(short) if _is_footer(tuple(both.iloc[i]))]
+        starts += [int(i) for i in np.flatnonzero(short) if _is_footer(tuple(both.iloc[i]))]
+    # a total labelled in another column ("Tổng cộng" under the names, the sums beside it): a row without a code
+    # whose first written cell is a total, however many sums it holds
+    cand = np.flatnonzero(no_code & ~short)
+    if len(cand):  # rows without a code (few; all of them in a sheet whose codes sit in merged cells)
+        sub = both.iloc[cand]
+        hit = np.zeros(len(cand), dtype=bool)
+        for c in range(sub.shape[1]):  # any cell starting like a total: only those rows are looked at in Python
+            hit |= sub.iloc[:, c].astype("string").str.match(r"(?i)\s*(t[ổo]ng|c[ộo]ng)").fillna(False).to_numpy(
+                dtype=bool)
+        starts += [int(cand[j]) for j in np.flatnonzero(hit) if _is_total(next(
+            (v for v in sub.iloc[j] if isinstance(v, str) and v.strip()), None))]
     for i in sorted(starts):
         out[i] = True
         j = i + 1

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -890,7 +891,9 @@ def _merge(inputs: list[Path], level: str | None, unit: str | None, as_of: date 
     # the inputs' findings go on, but for what this merge works out again over every input (RECOMPUTED): coverage
     # (a commune then missing may be given now; a district's missing communes are listed once, by this merge) and
     # the persons and households found in two units
-    in_findings = [_without_missing_units(inps[i].findings()) for i, k in enumerate(keep) if k and inps[i].has_findings()]
+    again = {(Path(f.file).name, f.sheet, f.row, f.code) for f in findings if f.code in FOUND_AGAIN}
+    in_findings = [_without_missing_units(inps[i].findings(), again) for i, k in enumerate(keep)
+                   if k and inps[i].has_findings()]
     findings_df = pd.concat([*in_findings, findings_frame(findings)], ignore_index=True, sort=False) \
         if in_findings else findings_frame(findings)
     extra = {SHEET_COVERAGE: coverage, SHEET_RECON: recon}
@@ -1137,15 +1140,30 @@ def _round_year(used: list[Input]) -> int | None:
     return max(years, key=lambda y: (years[y], y)) if years else None
 
 
-# what a merge works out again over every input, so an input's own copy is not carried: the units missing, and
-# the same person or household in two units (a district's pairs are found again by the province's merge)
-RECOMPUTED = ("merge-unit-missing", "merge-unit-partial", "id-duplicate-batch", "merge-household-duplicate-units")
+# what a merge works out again over every input, so an input's own copy is not carried: the units missing; and
+# the same person or household in two units where this merge finds it again (a district's pairs are found again by
+# the province's merge) — one found inside a unit (two files of one commune) is the input's alone, and kept
+RECOMPUTED = ("merge-unit-missing", "merge-unit-partial")
+FOUND_AGAIN = ("id-duplicate-batch", "merge-household-duplicate-units")
 
 
-def _without_missing_units(found: pd.DataFrame) -> pd.DataFrame:
+def _without_missing_units(found: pd.DataFrame, again: AbstractSet[tuple[str, str, int | None, str]] = frozenset()
+                           ) -> pd.DataFrame:
+    """An input's findings but for what this merge works out again (``again``: (file name, sheet, row, code) of
+    the duplicates it found)."""
     if "code" not in found.columns:
         return found
-    return found[~found["code"].astype("string").isin(RECOMPUTED).fillna(False).to_numpy(dtype=bool)]
+    code = found["code"].astype("string")
+    drop = code.isin(RECOMPUTED).fillna(False).to_numpy(dtype=bool, copy=True)
+    maybe = np.flatnonzero(code.isin(FOUND_AGAIN).fillna(False).to_numpy(dtype=bool))
+    if len(maybe) and again:
+        sub = found.iloc[maybe]
+        rows = pd.to_numeric(sub["row"], errors="coerce") if "row" in sub else pd.Series(np.nan, index=sub.index)
+        for j, (file, sheet, row, c) in enumerate(zip(sub.get("file", ""), sub.get("sheet", ""), rows, sub["code"],
+                                                      strict=True)):
+            key = (Path(str(file)).name, str(sheet), None if pd.isna(row) else int(row), str(c))
+            drop[maybe[j]] = key in again
+    return found[~drop]
 
 
 def _meta(plan: _Plan, missing: list[tuple[str, str]], reconciled: bool, balanced: bool, crosswalk: bool,

@@ -376,7 +376,7 @@ def _part(inp: Input, kept: set[str], pool: Pool) -> _Part:
     else:
         declared = pd.to_numeric(_column(h, "so_thanh_vien"), errors="coerce").fillna(0).astype("int64").to_numpy()
     if "ma_ho" in hn and (n_members == 0).any():  # a household without member rows: its code written twice?
-        keys = h.select([c for c in ("source_file", "file", "ma_xa", "ma_ho") if c in hn]).to_pandas()
+        keys = h.select([c for c in ("source_file", "file", "ma_xa", "ma_ho", "tinh_trang_ho") if c in hn]).to_pandas()
         h_persons = household_persons(keys, n_members, declared).astype("int64")
     else:
         h_persons = np.where(n_members > 0, n_members, declared).astype("int64")

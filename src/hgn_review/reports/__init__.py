@@ -110,8 +110,8 @@ def make_report(input: Path | Results, out_dir: Path, *, forms: list[int] | str 
 
 
 STAGE = ".hgn-report-next"  # in the report's folder, while its outputs are written
-# what `hgn report` writes into its folder (a form's PDF copy among them)
-OUTPUT_NAMES = re.compile(r"^(bieu_\w+\.(xlsx|pdf)|danh_sach_.*\.(xlsx|csv)|report\.html)$")
+# what `hgn report` writes into its folder
+OUTPUT_NAMES = re.compile(r"^(bieu_\w+\.xlsx|danh_sach_csdl_dan_cu.*\.(xlsx|csv)|report\.html)$")
 
 
 def _refuse_foreign(out_dir: Path) -> None:

@@ -140,7 +140,8 @@ def household_persons(households: pd.DataFrame, size: np.ndarray, recorded: np.n
     """The persons each household row counts for (``size``: its member rows): its member rows, else the size
     written on it ("Số thành viên"). A household code written on two rows of a commune (copies that differ, kept
     and reported) counts its persons once: the member rows under it, else the first row's written size — never
-    the written size of a row whose members stand under the other row. ``recorded``: the written sizes, if the
+    the written size of a row whose members stand under the other row. A row of the household that moved away
+    or dissolved counts for itself (it is counted apart from the present households). ``recorded``: the written sizes, if the
     frame does not hold them."""
     if recorded is None:
         recorded = (pd.to_numeric(households["so_thanh_vien"], errors="coerce").fillna(0).astype("int64").to_numpy()
@@ -159,10 +160,18 @@ def household_persons(households: pd.DataFrame, size: np.ndarray, recorded: np.n
     k = group[~np.isnan(group)].astype(np.int64)
     if not len(k) or np.bincount(k).max() <= 1:
         return persons
-    listed = np.bincount(k, weights=size[at] > 0) > 0  # the code has member rows (under one of its rows)
-    first = np.zeros(len(k), dtype=bool)
-    first[np.unique(k, return_index=True)[1]] = True
-    persons[at] = np.where(size[at] > 0, size[at], np.where(listed[k] | ~first, 0, recorded[at]))
+    from hgn_review.scoring.movements import STATUS_OUT
+
+    # a row of a household that moved away or dissolved is counted apart (not in the unit's present households):
+    # members listed under it do not stand for the household's row that is present
+    gone = (households["tinh_trang_ho"].isin(STATUS_OUT).to_numpy(dtype=bool)[at] if "tinh_trang_ho" in households
+            else np.zeros(len(at), dtype=bool))
+    listed = np.bincount(k, weights=(size[at] > 0) & ~gone, minlength=int(k.max()) + 1) > 0
+    first = np.zeros(len(k), dtype=bool)  # the first present row of each code (a departed row: its own count)
+    present = np.flatnonzero(~gone)
+    first[present[np.unique(k[present], return_index=True)[1]]] = True
+    persons[at] = np.where(size[at] > 0, size[at],
+                           np.where(~gone & (listed[k] | ~first), 0, recorded[at]))
     return persons
 
 

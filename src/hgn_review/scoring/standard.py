@@ -613,6 +613,9 @@ def load_standard(id_or_path: str | Path | Standard) -> Standard:
         return id_or_path
     ref = str(id_or_path)
     if ref.endswith((".yaml", ".yml")) or isinstance(id_or_path, Path):
+        if ref.endswith((".yaml", ".yml")) and not (Path.cwd() / ref).is_file():  # a path the user typed
+            raise UsageError(f"Không tìm thấy tệp chuẩn nghèo '{ref}'", message_en=f"Standard file '{ref}' not found",
+                             hint="Kiểm tra đường dẫn tệp.", hint_en="Check the file path.")
         if not ref.endswith((".yaml", ".yml")):
             _locate(ref, None)  # a path given on the command line that is no standard: a usage error saying what it is
         data, raw, label = _resolve(ref, Path.cwd())
