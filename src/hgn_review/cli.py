@@ -152,9 +152,9 @@ def sample(
         if value < 0:
             raise UsageError(f"{name} phải ≥ 0.", hint="Ghi một số nguyên không âm.", message_en=f"{name} must be ≥ 0.",
                              hint_en="Give a whole number, 0 or more.")
-    if not 2000 <= year <= 2100:  # as hgn template
-        raise UsageError(f"Năm rà soát \"{year}\" không hợp lệ.", hint="Ghi năm 4 chữ số, từ 2000 đến 2100.",
-                         message_en=f"Invalid review year \"{year}\".", hint_en="Give a 4-digit year, 2000 to 2100.")
+    from hgn_review.template import check_review_year
+
+    check_review_year(year)  # as hgn template
     _not_over_returns(out)
     m = generate_sample(out, province=province, communes=communes, households=households, seed=seed,
                         error_rate=error_rate, layout=layout.value, year=year, district=district)
@@ -415,20 +415,11 @@ def standard_check(file: Annotated[Path, typer.Argument(help="Tệp YAML chuẩn
 
 def _not_over_returns(out: Path) -> None:
     """`hgn sample` writes its returns into a folder of its own, or over its own last sample (manifest.json), never
-    among workbooks it did not write: a commune's filled return of the same name would be replaced."""
-    from hgn_review.io.read import READABLE_SUFFIXES
+    among returns it did not write (io/write.refuse_returns_folder): a commune's filled return could be replaced."""
+    from hgn_review.io.write import refuse_returns_folder
 
-    if not out.is_dir() or (out / "manifest.json").exists():
-        return
-    theirs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")  # district sub-folders too
-                    if p.is_file() and p.suffix.lower() in READABLE_SUFFIXES and not p.name.startswith(("~$", ".")))
-    if theirs:
-        raise UsageError(f"Thư mục {out} đã có {len(theirs)} tệp biểu (ví dụ {theirs[0]}) không do hgn sample ghi: dữ "
-                         "liệu mẫu có thể ghi đè lên biểu thật của xã.",
-                         hint="Chọn cho --out một thư mục mới hoặc trống.",
-                         message_en=f"{out} already holds {len(theirs)} workbooks (e.g. {theirs[0]}) hgn sample did not "
-                                    "write: sample data could replace a commune's real return.",
-                         hint_en="Give --out a new or empty folder.")
+    if not (out / "manifest.json").exists():
+        refuse_returns_folder(out)
 
 
 def _jobs(jobs: int | None) -> int:

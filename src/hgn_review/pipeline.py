@@ -603,22 +603,13 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
 
 
 def _refuse_foreign(out_dir: Path) -> None:
-    """A UsageError if ``out_dir`` is a folder hgn has not written (no mark, no cache of an older version's run)
-    that already holds one of the names a run puts in place — the officer's own bao_cao/ or README.txt would be
-    replaced."""
-    from hgn_review.io.write import OUTPUT_MARK
+    """A folder hgn has not written (no mark, no cache of an older version's run) that already holds one of the
+    names a run puts in place is refused: the officer's own bao_cao/ or README.txt would be replaced."""
+    from hgn_review.io.write import refuse_foreign
 
-    if not out_dir.is_dir() or (out_dir / OUTPUT_MARK).exists() or (out_dir / CACHE_DIR).is_dir():
-        return
-    taken = [name + ("/" if (out_dir / name).is_dir() else "") for name in PUBLISHED if (out_dir / name).exists()]
-    if taken:
-        names = ", ".join(taken)
-        raise UsageError(f"Thư mục {out_dir} không phải thư mục kết quả của hgn nhưng đã có {names}: lần chạy sẽ "
-                         "thay các mục đó bằng kết quả của mình.",
-                         hint="Chọn cho --out một thư mục mới hoặc trống, hoặc dời các mục đó đi rồi chạy lại.",
-                         message_en=f"{out_dir} is not an hgn output folder but already holds {names}: the run "
-                                    "would replace them with its outputs.",
-                         hint_en="Give --out a new or empty folder, or move those away and run again.")
+    if out_dir.is_dir() and not (out_dir / CACHE_DIR).is_dir():
+        refuse_foreign(out_dir, [name + ("/" if (out_dir / name).is_dir() else "") for name in PUBLISHED
+                                 if (out_dir / name).exists()], "--out")
 
 
 @contextlib.contextmanager
@@ -1067,13 +1058,29 @@ def _publish(stage: Path, out_dir: Path) -> None:
     for name in PUBLISHED:
         if (out_dir / name).exists():
             (out_dir / name).rename(old / name)
-    for name in PUBLISHED:
-        if (stage / name).exists():
-            (stage / name).rename(out_dir / name)
-    _carry_over(old, out_dir, written)
-    _write_manifest(out_dir, written)
+    _put_in_place(stage, out_dir, written)
     shutil.rmtree(stage, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _put_in_place(stage: Path, out_dir: Path, written: dict[str, list[str]]) -> None:
+    """The new outputs of ``stage`` moved into ``out_dir`` (an output still there — a publishing stopped before
+    it was set aside — goes to OLD first, or is removed if OLD already holds the last one), the officer's files
+    carried over from OLD, the manifest written."""
+    import shutil
+
+    old = out_dir / OLD
+    for name in PUBLISHED:
+        if (stage / name).exists():
+            target = out_dir / name
+            if target.exists():
+                if (old / name).exists():
+                    shutil.rmtree(target) if target.is_dir() else target.unlink()
+                else:
+                    target.rename(old / name)
+            (stage / name).rename(target)
+    _carry_over(old, out_dir, written)
+    _write_manifest(out_dir, written)
 
 
 def _listing(folder: Path) -> dict[str, list[str]]:
@@ -1184,17 +1191,7 @@ def _remove_leftovers(out_dir: Path) -> None:
         if not old.is_dir():
             old.mkdir()
             _keep_manifest(out_dir, old)
-        for name in PUBLISHED:
-            if (stage / name).exists():
-                target = out_dir / name
-                if target.exists():  # the last run's: aside with the rest, its officer's files carried over
-                    if (old / name).exists():
-                        shutil.rmtree(target) if target.is_dir() else target.unlink()
-                    else:
-                        target.rename(old / name)
-                (stage / name).rename(target)
-        _carry_over(old, out_dir, written)
-        _write_manifest(out_dir, written)
+        _put_in_place(stage, out_dir, written)
     elif old.is_dir():  # stopped after the new outputs were put in place: the officer's files carried, if not yet
         try:
             written = json.loads((out_dir / CACHE_DIR / MANIFEST).read_text("utf-8"))
@@ -1208,9 +1205,9 @@ def _remove_leftovers(out_dir: Path) -> None:
         if entry.name.startswith("."):
             shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
     # hgn's temporary files (".name.xxxx.xlsx.part", io/write.atomic_path) in its own places: never an officer's
-    for place in (out_dir, out_dir / CACHE_DIR, *(out_dir / name for name in PUBLISHED)):
-        for part in place.rglob(".*.part") if place.is_dir() and place != out_dir else place.glob(".*.part"):
-            part.unlink(missing_ok=True)
+    inside = [p for name in (CACHE_DIR, *PUBLISHED) if (out_dir / name).is_dir() for p in (out_dir / name).rglob(".*.part")]
+    for part in [*out_dir.glob(".*.part"), *inside]:
+        part.unlink(missing_ok=True)
 
 
 def _whole(bundle: Path) -> dict[str, Any] | None:

@@ -140,9 +140,7 @@ def write_template(out: Path, commune: str, year: int, *, as_of: date | None = N
     folder and renamed into place. An unknown commune raises `UsageError` with the nearest matches as its hint.
     """
     lang = "en" if lang == "en" else "vi"
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise UsageError(f"Năm rà soát \"{year}\" không hợp lệ.", hint="Ghi năm 4 chữ số, ví dụ 2025.",
-                         message_en=f"Review year \"{year}\" is invalid.", hint_en="Give a 4-digit year, e.g. 2025.")
+    check_review_year(year)
     reg = registry or get_registry()
     as_of = as_of or date(year, *REVIEW_MONTH_DAY)
     unit = resolve_commune(reg, commune, as_of)
@@ -396,6 +394,13 @@ def _write_guide(ws: Worksheet, layout: Layout, unit: Unit, year: int, lang: str
     for letter, width in zip("ABCDEFG", (13, 24, 34, 16, 24, 50, 60), strict=True):
         ws.column_dimensions[letter].width = width
     ws.auto_filter.ref = f"A{header_row}:G{row}"
+
+
+def check_review_year(year: object) -> None:
+    """A UsageError unless ``year`` is a review year hgn writes returns for (2000–2100)."""
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise UsageError(f"Năm rà soát \"{year}\" không hợp lệ.", hint="Ghi năm 4 chữ số, ví dụ 2025.",
+                         message_en=f"Review year \"{year}\" is invalid.", hint_en="Give a 4-digit year, e.g. 2025.")
 
 
 def _target(out: Path, code: str, year: int) -> Path:

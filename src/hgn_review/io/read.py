@@ -713,6 +713,7 @@ _TOTAL = re.compile(r"^(tổng cộng|tổng số|tổng|cộng)(\s*[:.]|\s*$|\s
                     r"\s+(thôn|xóm|tổ|ấp|bản|khu|khối|làng|buôn|sóc|phum|khóm|đội)\b)")  # "Cộng thôn Đông"
 _SIGNATURE = re.compile(r"^(nguoi lap( bieu)?|chu tich|\(?ky[ ,]|\(ky\)|t/?m\.? ?(uy ban|ubnd)|xac nhan)\b|"
                         r"^(.*,\s*)?ngay\W*(\d+|\.+)?\W*thang\W*(\d+|\.+)?\W*nam\b")
+_TOTAL_START = r"(?i)^\s*(t[ổo]ng|c[ộo]ng)"  # a cell that may start a total: only those are tested with _TOTAL
 _SIGNATURE_CELLS = 4  # a signature row holds a few cells (titles, names), a household row many
 
 
@@ -778,7 +779,7 @@ def _footer_inside(data: pd.DataFrame, extra: pd.DataFrame) -> np.ndarray:
     no_code = key.isna().to_numpy(dtype=bool)
     cells = data.notna().sum(axis=1).to_numpy() + (extra.notna().sum(axis=1).to_numpy() if not extra.empty else 0)
     short = no_code & (cells <= _SIGNATURE_CELLS)
-    totals = arrow_mask(pc.match_substring_regex(arrow_text(key), r"^\s*(?i:t[ổo]ng|c[ộo]ng)"))
+    totals = arrow_mask(pc.match_substring_regex(arrow_text(key), _TOTAL_START))
     starts: list[int] = [int(i) for i in np.flatnonzero(totals) if _is_total(key.iloc[i])]
     both = data if extra.empty else pd.concat([data, extra], axis=1)
     if short.any():
@@ -790,8 +791,7 @@ def _footer_inside(data: pd.DataFrame, extra: pd.DataFrame) -> np.ndarray:
         sub = both.iloc[cand]
         hit = np.zeros(len(cand), dtype=bool)
         for c in range(sub.shape[1]):  # any cell starting like a total: only those rows are looked at in Python
-            hit |= sub.iloc[:, c].astype("string").str.match(r"(?i)\s*(t[ổo]ng|c[ộo]ng)").fillna(False).to_numpy(
-                dtype=bool)
+            hit |= sub.iloc[:, c].astype("string").str.match(_TOTAL_START).fillna(False).to_numpy(dtype=bool)
         starts += [int(cand[j]) for j in np.flatnonzero(hit) if _is_total(next(
             (v for v in sub.iloc[j] if isinstance(v, str) and v.strip()), None))]
     for i in sorted(starts):

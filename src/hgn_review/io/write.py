@@ -168,6 +168,22 @@ def refuse_returns_folder(folder: Path) -> None:
                          hint_en="Choose another (new or empty) folder for the outputs.")
 
 
+def refuse_foreign(folder: Path, taken: list[str], option: str) -> None:
+    """A UsageError if ``folder``, not marked as hgn's, already holds ``taken`` — names hgn would put there in
+    place of what is there (an officer's own report.html, bao_cao/ or README.txt)."""
+    from hgn_review.errors import UsageError
+
+    if not taken or (folder / OUTPUT_MARK).exists():
+        return
+    shown = ", ".join(taken[:5]) + (f" … ({len(taken)})" if len(taken) > 5 else "")
+    raise UsageError(f"Thư mục {folder} không phải thư mục kết quả của hgn nhưng đã có {shown}: kết quả sẽ ghi đè "
+                     "lên các mục đó.",
+                     hint=f"Chọn cho {option} một thư mục mới hoặc trống, hoặc dời các mục đó đi rồi chạy lại.",
+                     message_en=f"{folder} is not an hgn output folder but already holds {shown}: the outputs would "
+                                "replace them.",
+                     hint_en=f"Give {option} a new or empty folder, or move those away and run again.")
+
+
 def write_findings_xlsx(report: Report, target: Path, lang: str = "vi",
                         copies: dict[str, Path] | None = None) -> list[Path]:
     """The findings workbook (one filterable sheet), and a highlighted copy of each failing return.

@@ -115,20 +115,10 @@ OUTPUT_NAMES = re.compile(r"^(bieu_\w+\.xlsx|danh_sach_csdl_dan_cu.*\.(xlsx|csv)
 
 
 def _refuse_foreign(out_dir: Path) -> None:
-    """A UsageError if ``out_dir``, a folder hgn has not written (no mark), holds a file of the name of an output:
-    an officer's own report.html or forms would be replaced."""
-    from hgn_review.errors import UsageError
-    from hgn_review.io.write import OUTPUT_MARK
+    """A folder hgn has not written (no mark) that holds a file of an output's name is refused: an officer's own
+    report.html or forms would be replaced."""
+    from hgn_review.io.write import refuse_foreign
 
-    if not out_dir.is_dir() or (out_dir / OUTPUT_MARK).exists():
-        return
-    taken = sorted(p.name for p in out_dir.iterdir() if p.is_file() and OUTPUT_NAMES.match(p.name))
-    if taken:
-        names = ", ".join(taken[:5]) + (f" … ({len(taken)} tệp)" if len(taken) > 5 else "")
-        names_en = ", ".join(taken[:5]) + (f" … ({len(taken)} files)" if len(taken) > 5 else "")
-        raise UsageError(f"Thư mục {out_dir} không phải thư mục kết quả của hgn nhưng đã có {names}: lập báo cáo "
-                         "sẽ ghi đè các tệp đó.",
-                         hint="Chọn cho --out-dir một thư mục mới hoặc trống, hoặc dời các tệp đó đi rồi chạy lại.",
-                         message_en=f"{out_dir} is not an hgn output folder but already holds {names_en}: the report "
-                                    "would write over them.",
-                         hint_en="Give --out-dir a new or empty folder, or move those files away and run again.")
+    if out_dir.is_dir():
+        refuse_foreign(out_dir, sorted(p.name for p in out_dir.iterdir() if p.is_file() and OUTPUT_NAMES.match(p.name)),
+                       "--out-dir")
