@@ -26,6 +26,7 @@ import pytest
 
 from hgn_review.pipeline import CACHE_DIR
 from hgn_review.sample import MANIFEST, generate_sample
+from hgn_review.text import count_text
 
 pytestmark = pytest.mark.slow
 
@@ -372,10 +373,11 @@ def test_plain_output_off_a_terminal_has_no_colour_codes(plain_run: Run, base_ru
     assert ANSI not in stdout and ANSI not in stderr
     s = base_run.summary
     assert "hgn run" in stdout
-    assert f"{s['counted']['households']:,} / {s['counted']['persons']:,}" in stdout  # as form 01 counts them
+    # as form 01 counts them, thousands grouped the Vietnamese way (1.234)
+    assert f"{count_text(s['counted']['households'])} / {count_text(s['counted']['persons'])}" in stdout
     lines = stdout.splitlines()
     for name, count in s["by_class"].items():
-        assert any(re.search(rf"\b{re.escape(name)}\s*\W\s*{count:,}\b", ln) for ln in lines), (name, count)
+        assert any(re.search(rf"\b{re.escape(name)}\s*\W\s*{re.escape(count_text(count))}\b", ln) for ln in lines), (name, count)
     # the merged unit as officers say it, in Vietnamese, with its name (not the JSON's "district")
     assert "huyện 288 Thành phố Hải Dương" in stdout and "district" not in stdout
     readme = (base_run.out / "README.txt").read_text("utf-8")

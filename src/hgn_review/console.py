@@ -12,6 +12,7 @@ from rich.table import Table
 
 from hgn_review.errors import say
 from hgn_review.findings import ERROR, SEVERITY_VI, WARNING, Report, shared_message
+from hgn_review.text import count_text
 
 
 def _width(stream: Any) -> int | None:
@@ -118,17 +119,21 @@ def render_run(summary: dict[str, Any], lang: str = "vi", console: Console | Non
 
     c = console or out
     vi = lang == "vi"
+
+    def _n(value: float) -> str:
+        return count_text(value, lang)
+
     f = summary["findings"]
     head = [("Tệp biểu rà soát" if vi else "Returns", f"{summary['files']} ({summary['processed']} "
              + ("đọc mới" if vi else "read") + f", {summary['cached']} " + ("lấy từ lần trước" if vi else "cached")
              + (f", {summary['copies']} " + ("bản sao" if vi else "copies") if summary.get("copies") else "") + ")"),
             ("Số hộ / số người" if vi else "Households / persons",
-             f"{summary['counted']['households']:,} / {summary['counted']['persons']:,}"),
-            ("Lỗi / cảnh báo" if vi else "Errors / warnings", f"{f.get('error', 0):,} / {f.get('warning', 0):,}"),
+             f"{_n(summary['counted']['households'])} / {_n(summary['counted']['persons'])}"),
+            ("Lỗi / cảnh báo" if vi else "Errors / warnings", f"{_n(f.get('error', 0))} / {_n(f.get('warning', 0))}"),
             ("Cấp tổng hợp" if vi else "Level", scope(summary["level"], summary["unit"], summary.get("unit_name"), lang))]
     table("hgn run", ["", ""], head, c)
     table("Phân loại" if vi else "Classes", ["Phân loại" if vi else "Class", "Số hộ" if vi else "Households"],
-          [(class_name(k, lang), f"{v:,}") for k, v in summary["by_class"].items()], c)
+          [(class_name(k, lang), f"{_n(v)}") for k, v in summary["by_class"].items()], c)
     table("Thời gian" if vi else "Time", ["Bước" if vi else "Stage", "Giây" if vi else "Seconds"],
           [(say(k, lang), f"{v:.1f}" if not vi else f"{v:.1f}".replace(".", ",")) for k, v in summary["stages"].items()],
           c)
@@ -145,29 +150,33 @@ def render_run(summary: dict[str, Any], lang: str = "vi", console: Console | Non
 def render_merge(summary: dict[str, Any], written: list[str], lang: str = "vi", console: Console | None = None) -> None:
     c = console or out
     vi = lang == "vi"
+
+    def _n(value: float) -> str:
+        return count_text(value, lang)
+
     level = {"commune": "xã", "district": "huyện", "province": "tỉnh"}.get(summary["level"], summary["level"]) \
         if vi else summary["level"]
     name = summary.get("unit_name", "") or ""
     rows = [("Đơn vị" if vi else "Unit", f"{summary['unit']} {name}" if name else f"{summary['unit']} ({level})"),
-            ("Số hộ / số người" if vi else "Households / persons", f"{summary['households']:,} / {summary['persons']:,}"),
+            ("Số hộ / số người" if vi else "Households / persons", f"{_n(summary['households'])} / {_n(summary['persons'])}"),
             ("Đối chiếu" if vi else "Reconciled", ("khớp" if vi else "yes") if summary["reconciled"] else
              ("KHÔNG KHỚP" if vi else "NO")),
             ("Đơn vị còn thiếu" if vi else "Missing units",
              f"{len(summary['missing_units'])}: " + ", ".join(summary["missing_units"][:12])
              + (" …" if len(summary["missing_units"]) > 12 else "") if summary["missing_units"] else "—")]
-    rows += [(class_name(k, lang), f"{v['households']:,} hộ, {v['persons']:,} người" if vi else f"{v['households']:,} households, "
-              f"{v['persons']:,} persons") for k, v in summary["by_class"].items()]
+    rows += [(class_name(k, lang), f"{_n(v['households'])} hộ, {_n(v['persons'])} người" if vi else f"{_n(v['households'])} households, "
+              f"{_n(v['persons'])} persons") for k, v in summary["by_class"].items()]
     counts = summary.get("findings", {})
     rows.append(("Phát hiện" if vi else "Findings",
-                 f"{counts.get('error', 0):,} lỗi, {counts.get('warning', 0):,} cảnh báo (xem sheet Phát hiện)" if vi
-                 else f"{counts.get('error', 0):,} errors, {counts.get('warning', 0):,} warnings (see the findings "
+                 f"{_n(counts.get('error', 0))} lỗi, {_n(counts.get('warning', 0))} cảnh báo (xem sheet Phát hiện)" if vi
+                 else f"{_n(counts.get('error', 0))} errors, {_n(counts.get('warning', 0))} warnings (see the findings "
                       "sheet)"))
     pending = summary.get("crosswalk_pending")
     if pending and pending.get("households"):
         rows.append(("Chờ quy đổi 1/7/2025" if vi else "Awaiting the 1/7/2025 decision",
-                     f"{pending['households']:,} hộ, {pending['persons']:,} người của xã nhập một phần: chưa tính vào "
+                     f"{_n(pending['households'])} hộ, {_n(pending['persons'])} người của xã nhập một phần: chưa tính vào "
                      "đơn vị mới nào — quyết định bằng --mapping" if vi else
-                     f"{pending['households']:,} households, {pending['persons']:,} persons of partly merged communes: "
+                     f"{_n(pending['households'])} households, {_n(pending['persons'])} persons of partly merged communes: "
                      "in no new unit yet — decide with --mapping"))
     table("hgn merge", ["", ""], rows, c)
     for w in written:

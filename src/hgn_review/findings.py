@@ -115,6 +115,15 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "\"{other}\" is. Its households are not checked, classified or counted.",
        "Chép các dòng của sheet này vào sheet \"{other}\", hoặc lưu mỗi sheet thành một tệp riêng.",
        "Copy this sheet's rows into sheet \"{other}\", or save each sheet as a file of its own."),
+    _c("sheet-table-not-read", ERROR, "structure",
+       "Sheet này có các cột của sheet \"{other}\" nhưng không được đọc (mỗi biểu chỉ đọc một sheet hộ và một sheet "
+       "thành viên): {detail} dòng ở đây chưa được kiểm tra, phân loại, tổng hợp.",
+       "This sheet has the columns of sheet \"{other}\" but is not read (a return is read from one households sheet "
+       "and one members sheet): its {detail} rows are not checked, classified or counted.",
+       "Chép các dòng của sheet này vào cuối sheet \"{other}\" rồi xoá sheet này (cả xã trong một sheet hộ, một sheet "
+       "thành viên).",
+       "Copy this sheet's rows to the end of sheet \"{other}\" and delete this sheet (the whole commune in one "
+       "households sheet and one members sheet)."),
     _c("sheet-found-by-headers", WARNING, "structure",
        "Không có sheet tên \"{other}\": đọc sheet này vì các cột của nó là của bảng \"{other}\".",
        "No sheet named \"{other}\": this sheet is read as it, its columns being that table's.",
@@ -210,11 +219,11 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Thiếu số định danh cá nhân.", "Personal identification number missing.",
        "Bổ sung số định danh từ thẻ căn cước hoặc VNeID.", "Add the number from the ID card or VNeID."),
     _c("id-invalid-format", ERROR, "identity",
-       "Số định danh \"{value}\" không đủ 12 chữ số.", "Identification number \"{value}\" is not 12 digits.",
+       "Số định danh \"{value}\" không phải đúng 12 chữ số.", "Identification number \"{value}\" is not 12 digits.",
        "Định dạng cột là Văn bản (Text) và ghi đủ 12 chữ số.", "Format the column as Text and enter all 12 digits."),
     _c("id-leading-zero-restored", WARNING, "identity",
-       "Số định danh lưu dạng số đã mất số 0 đầu; đã khôi phục (thêm số 0 ở đầu).",
-       "The ID was stored as a number and lost its leading zero; restored (a leading 0 added).",
+       "Số định danh lưu dạng số đã mất số 0 đầu; đã khôi phục đủ 12 chữ số (thêm số 0 ở đầu).",
+       "The ID was stored as a number and lost its leading zeros; restored to 12 digits (leading 0s added).",
        "Định dạng cột là Văn bản (Text) để giữ số 0 đầu.", "Format the column as Text to keep leading zeros."),
     _c("id-province-unknown", ERROR, "identity",
        "Ba số đầu của số định danh ({detail}) không phải mã tỉnh nơi đăng ký khai sinh.",
@@ -616,7 +625,9 @@ def shows_id(f: Finding) -> bool:
 # an ID in any other finding's value or message (typed into the ethnicity or date column, a formula error
 # holding one): 11 to 13 digits in a row, or 12 in groups of three or four ("030 080 001 234", "0300.8000.1234") —
 # not a household code such as 10507-0001 or 11284-01-0001
-ID_IN_TEXT = (r"(?<!\d)(?:\d{11,13}|\d{3}([\s.,/\-])\d{3}\1\d{3}\1\d{3}|\d{4}([\s.,/\-])\d{4}\2\d{4})(?![\d])")
+# 11 to 13 digits, in a row or grouped any way with one space, dot, comma, slash or dash between two digits
+# ("030185 004444", "030-185004444", "030.185.004444"): every grouping the ID column itself accepts
+ID_IN_TEXT = r"(?<!\d)\d(?:[\s.,/\-]?\d){10,12}(?!\d)"
 _ID_IN_TEXT = re.compile(ID_IN_TEXT)
 
 

@@ -1463,6 +1463,7 @@ def _write_readme(o: RunOutcome, folder: Path | None = None, lang: str = "vi") -
     from hgn_review.errors import say
     from hgn_review.io.write import write_text_atomic
     from hgn_review.registry import scope
+    from hgn_review.text import count_text
 
     where = scope(o.level, o.unit, o.results.meta.get("unit_name"), lang)
     households, persons = o.counted()
@@ -1470,7 +1471,7 @@ def _write_readme(o: RunOutcome, folder: Path | None = None, lang: str = "vi") -
     en = lang == "en"
     read = "" if (rows_hh, rows_mm) == (households, persons) else (
         f" (as form 01 counts them; rows read: {rows_hh:,} households, {rows_mm:,} members)" if en else
-        f" (như biểu 01; số dòng đã đọc: {rows_hh:,} dòng hộ, {rows_mm:,} dòng thành viên)")
+        f" (như biểu 01; số dòng đã đọc: {count_text(rows_hh)} dòng hộ, {count_text(rows_mm)} dòng thành viên)")
     copies = (f", {o.copies} copies of another return" if en else f", {o.copies} tệp là bản sao của tệp khác") \
         if o.copies else ""
     if en:
@@ -1480,7 +1481,7 @@ def _write_readme(o: RunOutcome, folder: Path | None = None, lang: str = "vi") -
     else:
         lines = [README_TITLE[0], f"Ngày chạy: {dt.datetime.now():%d/%m/%Y %H:%M}; phiên bản hgn {__version__}",
                  f"Cấp tổng hợp: {where}; {o.files} tệp biểu rà soát ({o.processed} tệp đọc mới, {o.cached} tệp lấy "
-                 f"lại từ lần chạy trước{copies}).", f"Số hộ: {households:,}; số người: {persons:,}{read}.", "",
+                 f"lại từ lần chạy trước{copies}).", f"Số hộ: {count_text(households)}; số người: {count_text(persons)}{read}.", "",
                  "Có gì ở đâu:"]
     lines += [f"  {path:<26}{said[1] if en else said[0]}" for path, *said in _README_WHERE
               if path != "so_xa/" or "so_xa" in o.outputs]

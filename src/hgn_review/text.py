@@ -28,6 +28,12 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
+def count_text(value: float, lang: str = "vi") -> str:
+    """A whole number for people: 1.234.567 the Vietnamese way (the dot groups thousands), 1,234,567 in English."""
+    text = f"{int(value):,}"
+    return text if lang == "en" else text.replace(",", ".")
+
+
 def header_key(text: str) -> str:
     """Normalise a header for matching: diacritics, case, spacing, line breaks and "(…)" suffixes ignored."""
     s = _PAREN.sub(" ", str(text))

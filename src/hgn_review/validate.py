@@ -215,10 +215,19 @@ def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date,
                                suggestion=f"; mã gần giống: {names}" if near else "",
                                suggestion_en=f"; nearest codes: {names}" if near else "", **_loc(sd, "ma_xa")))
     declared = ret.info.get(fold("Mã xã"))
-    file_code: str | None
+    file_code: str | None = None
     if declared and declared.strip().isdigit():
         file_code = declared.strip().zfill(5)
-    else:
+        if reg.commune(file_code, as_of) is None:  # a typo on the info sheet: said there, and the rows' code taken
+            sheet, row, letter = ret.info_cells.get(fold("Mã xã"), ("", None, None))
+            near = reg.nearest_codes(file_code, as_of)
+            names = ", ".join(u.code + " " + u.name for u in near)
+            out.append(finding("commune-unknown", file=sd.file, sheet=sheet, row=row, column="Mã xã", col=letter,
+                               value=declared, detail=as_of.strftime("%d/%m/%Y"),
+                               suggestion=f"; mã gần giống: {names}" if near else "",
+                               suggestion_en=f"; nearest codes: {names}" if near else ""))
+            file_code = None
+    if file_code is None:
         mode = codes[known].mode()
         file_code = str(mode.iloc[0]) if len(mode) else None
     if file_code and "ma_xa" in sd.frame.columns:
@@ -234,11 +243,20 @@ def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date,
         for r in hh.index[mism.fillna(False).astype(bool)]:
             out.append(finding("area-mismatch", row=int(r), value=row_area[r], detail=f"{reg_area[r]} theo danh mục", detail_en=f"{reg_area[r]} per the registry",
                                **_loc(sd, "khu_vuc")))
+    # the registry's area stands in only for a cell left blank: an answer written that cannot be read ("NT") is
+    # the household's own, unknown — reported, and the household undecided where the area decides its class
+    if "khu_vuc" in sd.frame.columns:
+        written = pd.Series(_written(sd.frame["khu_vuc"]), index=sd.frame.index).reindex(hh.index, fill_value=False)
+        unread = (written & row_area.isna()).to_numpy(dtype=bool)
+    else:
+        unread = np.zeros(len(hh), dtype=bool)
+    from_registry = reg_area.notna().to_numpy(dtype=bool) & ~unread
     source = pd.Series(pd.NA, index=hh.index, dtype="string")
-    source[reg_area.notna().to_numpy()] = "danh_muc"
+    source[from_registry] = "danh_muc"
     source[row_area.notna().to_numpy()] = "ho"
     hh["khu_vuc_nguon"] = source
-    hh["khu_vuc"] = row_area.astype("string").fillna(reg_area.astype("string"))
+    hh["khu_vuc"] = row_area.astype("string").mask(from_registry & row_area.isna().to_numpy(dtype=bool),
+                                                   reg_area.astype("string"))
     block = pd.Series("", index=hh.index, dtype="string")
     hh["ma_xa_ghi"] = codes.astype("string")
     if file_code and "ma_xa" in sd.frame.columns:
@@ -508,12 +526,14 @@ def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding], away: np.ndarray 
         out.append(finding("id-missing", row=int(rows[i]), **loc))
     prefixes = sorted(reg.id_province_prefixes())
     digits12 = rx(r"^\d{12}$")
-    cand11 = rx(r"^\d{11}$")
-    if cand11.any():  # only a cell stored as a number lost its zero; typed text of 11 digits is just wrong
-        cand11 &= np.isin(rows, list(msd.numeric_rows("so_dinh_danh")))
-    restored = cand11 & arrow_mask(pc.is_in(pc.binary_join_element_wise("0", pc.utf8_slice_codeunits(arr, 0, 2), ""),
-                                            value_set=pa.array(prefixes)))
-    arr = pc.if_else(pa.array(restored), pc.binary_join_element_wise("0", arr, ""), arr)
+    # an ID stored as a number lost its leading zeros: one ("030…", 11 digits left), or two for the provinces
+    # numbered 001–009 ("001…" of Hà Nội, 10 digits left); typed text that short is just wrong
+    short = rx(r"^\d{10,11}$")
+    if short.any():
+        short &= np.isin(rows, list(msd.numeric_rows("so_dinh_danh")))
+    padded = pc.utf8_lpad(arr, 12, "0")
+    restored = short & arrow_mask(pc.is_in(pc.utf8_slice_codeunits(padded, 0, 3), value_set=pa.array(prefixes)))
+    arr = pc.if_else(pa.array(restored), padded, arr)
     s = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object)
     for i in np.flatnonzero(restored):
         out.append(finding("id-leading-zero-restored", row=int(rows[i]), value=raw.iat[i], detail=str(s[i]), **loc))

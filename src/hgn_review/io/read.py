@@ -101,6 +101,8 @@ class ReturnFile:
     findings: list[Finding]
     sha256: str
     readable: bool = True
+    # where each info value was written: folded label -> (sheet, Excel row, column letter)
+    info_cells: dict[str, tuple[str, int, str]] = field(default_factory=dict)
 
     def rows(self) -> dict[str, int]:
         return {s.sheet: len(s.frame) for s in self.sheets.values()}
@@ -385,10 +387,14 @@ def _delimiter(text: str) -> str:
 
 def _read_csv_grid(path: Path) -> pd.DataFrame:
     text = _csv_text(path.read_bytes())
+    import csv
     import io
 
-    df = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=False,
-                     sep=_delimiter(text))
+    # rows of any length (a title line of one field above the header, as web software writes it): each row as
+    # written, padded to the widest
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+    width = max((len(r) for r in rows), default=0)
+    df = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
     df = df.replace(r"^\s*$", np.nan, regex=True)
     df.columns = [col_letter(i) for i in range(df.shape[1])]
     df.index = np.arange(1, len(df) + 1, dtype=np.int64)
@@ -595,21 +601,24 @@ def _app_sheets(book: _Book, first: bool = False) -> list[str]:
     return out
 
 
-def _read_info(book: _Book, layout: Layout) -> dict[str, str]:
+def _read_info(book: _Book, layout: Layout) -> tuple[dict[str, str], dict[str, tuple[str, int, str]]]:
+    """The info sheet's values by folded label, and the cell each was written in."""
     if not layout.info_sheet:
-        return {}
+        return {}, {}
     wanted = {header_key(n) for n in (layout.info_sheet, *layout.info_aliases)}
     for name in book.names:
         if header_key(name) in wanted:
             g = book.grid(name, 60)
             if g.shape[1] < 2:
-                return {}
-            out = {}
-            for label, value in zip(g.iloc[:, 0], g.iloc[:, 1], strict=True):
+                return {}, {}
+            out: dict[str, str] = {}
+            cells: dict[str, tuple[str, int, str]] = {}
+            for row, label, value in zip(g.index, g.iloc[:, 0], g.iloc[:, 1], strict=True):
                 if isinstance(label, str) and isinstance(value, str):
                     out[fold(label)] = value.strip()
-            return out
-    return {}
+                    cells[fold(label)] = (name, int(row), str(g.columns[1]))
+            return out, cells
+    return {}, {}
 
 
 # --------------------------------------------------------------------------------------------- sheets
@@ -909,14 +918,14 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
             findings.extend(finding("sheet-not-read", file=file, sheet=other, other=roles["households"])
                             for other in _app_sheets(book) if other != roles["households"])
         lay = load_layout(layout_id)
-        info = _read_info(book, lay)
+        info, info_cells = _read_info(book, lay)
     except Exception as exc:  # noqa: BLE001
         # a reader's failure on the content is said from what the file holds; any other failure keeps its text
         # (it is hgn's, and the words point to it)
         vi, en = unreadable_reason(path, exc) if _reader_error(exc) else (_short(exc), _short(exc))
         findings.append(finding("file-unreadable", file=file, detail=vi, detail_en=en))
         return ReturnFile(file, None, {}, {}, findings, digest, readable=False)
-    return ReturnFile(file, layout_id, sheets, info, findings, digest)
+    return ReturnFile(file, layout_id, sheets, info, findings, digest, info_cells=info_cells)
 
 
 def _reader_error(exc: BaseException) -> bool:
@@ -941,10 +950,14 @@ def _read_layout(book: _Book, path: Path, file: str, layout_id: str, roles: dict
             if role in lay_spec and header_key(name) not in lay_spec[role].match_names():
                 findings.append(finding("sheet-found-by-headers", file=file, sheet=name,
                                         other=lay_spec[role].name or role))
+    copies: set[str] = set()
     for name in roles.values():  # copies of a sheet the return is read from are not read: said so
         for other in book.names:
             if other != name and header_key(other) == header_key(name):
+                copies.add(other)
                 findings.append(finding("sheet-copy-ignored", file=file, sheet=other, other=name))
+    if layout_id == "hgn" and book.suffix != ".csv":
+        _more_tables(book, file, roles, copies, findings)
     sheets: dict[str, SheetData] = {}
     for role, spec in load_layout(layout_id).sheets.items():
         sheet_name = roles.get(role)
@@ -955,6 +968,35 @@ def _read_layout(book: _Book, path: Path, file: str, layout_id: str, roles: dict
         if sd is not None:
             sheets[role] = sd
     return sheets
+
+
+def _more_tables(book: _Book, file: str, roles: dict[str, str], copies: set[str], findings: list[Finding]) -> None:
+    """Another sheet holding a table of households or members (a village's own pair of sheets, "Hộ gia đình Tổ
+    3"): a return is read from one sheet of each; the rows of the other are not in the review, which is said
+    (an error, with how many rows) — never passed over in silence."""
+    layout = load_layout("hgn")
+    info = {header_key(n) for n in (layout.info_sheet or "", *layout.info_aliases) if n}
+    read = set(roles.values())
+    for name in book.names:
+        if name in read or name in copies or header_key(name) in info:
+            continue
+        try:
+            head = book.grid(name, HEADER_SEARCH_ROWS)
+        except Exception:  # noqa: BLE001 - a sheet that cannot be read is no table (nothing of it is used)
+            continue
+        matches = {role: find_header(head, spec) for role, spec in layout.sheets.items()}
+        scores = {role: len(m.found) if m else 0 for role, m in matches.items()}
+        best = max(scores, key=lambda r: scores[r])
+        if scores[best] < 4 or scores[best] <= max((v for r, v in scores.items() if r != best), default=0):
+            continue
+        band_end = matches[best].band_end  # type: ignore[union-attr]
+        try:
+            below = book.grid(name).loc[band_end + 1:]
+            rows = int(below.notna().any(axis=1).sum())
+        except Exception:  # noqa: BLE001 - the head was readable, the rest not: the table is still said
+            rows = 0
+        findings.append(finding("sheet-table-not-read", file=file, sheet=name,
+                                other=roles.get(best, layout.sheets[best].name or best), detail=str(rows)))
 
 
 def _short(exc: BaseException) -> str:

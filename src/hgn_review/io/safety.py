@@ -9,6 +9,8 @@ from pathlib import Path
 
 from defusedxml import ElementTree as SafeET  # noqa: F401  (re-exported: the only XML parser hgn uses)
 
+from hgn_review.text import count_text
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -34,7 +36,7 @@ def check_file(path: Path, limits: Limits) -> tuple[str, str] | None:
     """Return a reason (vi, en) when the file must not be read, else None. Reads only zip directories and XML heads."""
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        return f"{size:,} byte > {limits.max_file_bytes:,}", f"{size:,} bytes > {limits.max_file_bytes:,}"
+        return f"{count_text(size)} byte > {count_text(limits.max_file_bytes)}", f"{size:,} bytes > {limits.max_file_bytes:,}"
     if not zipfile.is_zipfile(path):
         return None
     try:
@@ -43,7 +45,7 @@ def check_file(path: Path, limits: Limits) -> tuple[str, str] | None:
             total = sum(i.file_size for i in infos)
             packed = sum(i.compress_size for i in infos) or 1
             if total > limits.max_uncompressed_bytes:
-                return (f"giải nén {total:,} byte > {limits.max_uncompressed_bytes:,}",
+                return (f"giải nén {count_text(total)} byte > {count_text(limits.max_uncompressed_bytes)}",
                         f"{total:,} bytes uncompressed > {limits.max_uncompressed_bytes:,}")
             if total / packed > limits.max_compression_ratio and total > 50 * 1024 * 1024:
                 return f"tỉ lệ nén {total / packed:.0f}:1", f"compression ratio {total / packed:.0f}:1"
@@ -55,7 +57,7 @@ def check_file(path: Path, limits: Limits) -> tuple[str, str] | None:
                     if m:
                         cells = col_number(m.group(1).decode()) * int(m.group(2))
                         if cells > limits.max_cells:
-                            return f"{cells:,} ô > {limits.max_cells:,}", f"{cells:,} cells > {limits.max_cells:,}"
+                            return f"{count_text(cells)} ô > {count_text(limits.max_cells)}", f"{cells:,} cells > {limits.max_cells:,}"
     except (zipfile.BadZipFile, OSError, ValueError):
         # a damaged package is no size to refuse: the readers try it, and it is reported unreadable with why
         # (never "exceeds a safety limit … raise --max-cells")

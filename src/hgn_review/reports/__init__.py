@@ -58,15 +58,20 @@ def write_population_list(results: Results, out_dir: Path, *, mask_pii: bool = F
     return paths
 
 
-def _villages_masked(results: Results) -> Results:
+def _masked_for_sharing(results: Results) -> Results:
+    """The results as the shared outputs may show them: an ID written in a village's name masked (a village is a
+    row label of the forms and the page), and every extra table the page shows (the households awaiting their
+    2025 commune, the persons found in two units) with IDs masked and names reduced to initials."""
     import dataclasses
 
-    from hgn_review.reports.pii import mask_ids_in_text
+    from hgn_review.reports.pii import mask_ids_in_text, mask_persons
 
     hh = results.households
-    if "thon" not in hh.columns or hh.empty:
-        return results
-    return dataclasses.replace(results, households=hh.assign(thon=mask_ids_in_text(hh["thon"])))
+    if "thon" in hh.columns and not hh.empty:
+        hh = hh.assign(thon=mask_ids_in_text(hh["thon"]))
+    extra = {title: df if df is None or df.empty else mask_persons(df)
+             for title, df in (results.extra_sheets or {}).items()}
+    return dataclasses.replace(results, households=hh, extra_sheets=extra)
 
 
 def make_report(input: Path | Results, out_dir: Path, *, forms: list[int] | str | None = None, unit: str | None = None,
@@ -75,8 +80,8 @@ def make_report(input: Path | Results, out_dir: Path, *, forms: list[int] | str 
                 columns_file: Path | None = None, max_rows: int = EXCEL_MAX_ROWS) -> ReportOutputs:
     """Read a results file (or a Results value) and write every output into ``out_dir``."""
     results = input if isinstance(input, Results) else read_results(Path(input))
-    if mask_pii:  # an ID written in a village's name would be a row label of the forms and the page
-        results = _villages_masked(results)
+    if mask_pii:
+        results = _masked_for_sharing(results)
     if isinstance(forms, str):
         forms = parse_forms_option(forms)
     wanted_forms(forms, forms_dir)  # a form asked for that does not exist, a province's form that does not load

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pandas as pd
 
 from hgn_review.findings import ID_IN_TEXT, hide_match
@@ -19,8 +17,9 @@ def mask_ids(ids: pd.Series) -> pd.Series:
 
 def initials(names: pd.Series) -> pd.Series:
     """"Nguyễn Văn An" -> "N. V. A."; NA stays NA. Vectorised."""
-    s = names.astype("string").str.strip()
-    out = s.str.replace(r"(\w)\w*[\s\-]*", lambda m: m.group(1).upper() + ". ", regex=True).str.strip()
+    s = names.astype("string").str.normalize("NFC").str.strip()  # a name typed decomposed: one letter, not its marks
+    # a word's first letter; an initial already ("N.") stays one, so masking twice changes nothing
+    out = s.str.replace(r"(\w)\w*\.?[\s\-]*", lambda m: m.group(1).upper() + ". ", regex=True).str.strip()
     return out.where(s.notna(), s)
 
 
@@ -44,9 +43,6 @@ def mask_persons(persons: pd.DataFrame) -> pd.DataFrame:
             continue
         if pd.api.types.is_string_dtype(out[col].dtype) or pd.api.types.is_object_dtype(out[col].dtype):
             text = out[col].astype("string")
-            with warnings.catch_warnings():  # the pattern's groups are backreferences, not for extraction
-                warnings.simplefilter("ignore", UserWarning)
-                found = text.str.contains(ID_IN_TEXT, regex=True).fillna(False).any()
-            if found:
+            if text.str.contains(ID_IN_TEXT, regex=True).fillna(False).any():
                 out[col] = mask_ids_in_text(text)
     return out

@@ -81,7 +81,7 @@ def load_column_map(path: Path | None = None) -> ColumnMap:
     else:
         text, source = Path(path).read_text("utf-8"), str(path)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         vi, en = yaml_problem(exc)
         raise _bad(source, f"không đọc được YAML ({vi})", f"cannot parse YAML ({en})") from exc
@@ -188,8 +188,8 @@ def _pending_sheet(wb: Any, pending: pd.DataFrame, fmt: dict[str, Any], mask_pii
     lab = labels()
     cols = [c for c in _PENDING_COLUMNS if c in pending.columns]
     frame = pending[cols].copy()
-    if mask_pii and "ho_ten_chu_ho" in frame.columns:
-        frame["ho_ten_chu_ho"] = pii.initials(frame["ho_ten_chu_ho"].astype("string"))
+    if mask_pii:  # the head's name to initials, and an ID written in the household code or the village masked
+        frame = pii.mask_persons(frame)
     ws = wb.add_worksheet(SHEET_PENDING)
     ws.write_row(0, 0, [lab.get(c, c) for c in cols], fmt["head"])
     for i, row in enumerate(frame.itertuples(index=False, name=None), start=1):

@@ -389,22 +389,32 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_") or "x"
 
 
-def _ages(members: pd.DataFrame, hh: pd.DataFrame, as_of: date) -> pd.Series:
-    age = pd.to_numeric(members["tuoi"], errors="coerce") if "tuoi" in members.columns else None
-    if age is None:
-        age = pd.Series(np.nan, index=members.index)
+def _ages(members: pd.DataFrame, as_of: date) -> tuple[np.ndarray, np.ndarray]:
+    """(youngest, oldest) possible completed age of each member (NaN when unknown): the exact age classify found,
+    else, from the birth year alone, one of two ages on ``as_of`` (the older one only on 31/12) — never the
+    older one taken for certain."""
+    age = pd.to_numeric(members["tuoi"], errors="coerce").to_numpy(dtype=float, na_value=np.nan) \
+        if "tuoi" in members.columns else np.full(len(members), np.nan)
+    lo, hi = age.copy(), age.copy()
     if "nam_sinh" in members.columns:
-        by_year = as_of.year - pd.to_numeric(members["nam_sinh"], errors="coerce")
-        age = age.fillna(by_year)
-    return age.astype("Float64")
+        by_year = as_of.year - pd.to_numeric(members["nam_sinh"], errors="coerce").to_numpy(dtype=float,
+                                                                                           na_value=np.nan)
+        guess = np.isnan(age)
+        hi[guess] = by_year[guess]
+        lo[guess] = by_year[guess] - (0 if (as_of.month, as_of.day) == (12, 31) else 1)
+    return lo, hi
 
 
-def _in_range(age: pd.Series, rng: Any, default: tuple[int, int | None]) -> np.ndarray:
+def _in_range(ages: tuple[np.ndarray, np.ndarray], rng: Any, default: tuple[int, int | None],
+              surely: bool = True) -> np.ndarray:
+    """Members whose age is in the range for certain (``surely``), or who may be in it (an unknown age too)."""
     start, end = (rng.start, rng.end) if rng is not None else default
-    inside = age >= start
-    if end is not None:
-        inside = inside & (age <= end)
-    return inside.fillna(False).to_numpy(dtype=bool)
+    lo, hi = ages
+    top = np.inf if end is None else end
+    with np.errstate(invalid="ignore"):
+        if surely:
+            return (lo >= start) & (hi <= top)
+        return np.isnan(lo) | ((hi >= start) & (lo <= top))
 
 
 class _Compact(dict[str, np.ndarray]):
@@ -463,23 +473,22 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
         head_eth = pd.Series(m_eth[is_head].array.take(of_household, allow_fill=True), index=idx)
         hs = pd.Series(_str(mm, "gioi_tinh")[is_head].array.take(of_household, allow_fill=True), index=idx)
         head_sex = hs.fillna(head_sex)
-        age = _ages(mm, hh, as_of)
+        ages = _ages(mm, as_of)
         disabled = _str(mm, "khuyet_tat").isin(params.get("disability_levels", ("Nặng", "Đặc biệt nặng")))
-        able = _in_range(age, params.get("working_age"), (15, 59)) & ~disabled.to_numpy(dtype=bool)
-        has_able = np.bincount(mpos, weights=able, minlength=n) > 0
-        # a member whose age is unknown may be of working age: the household is not counted as without labour
-        # capacity on a guess (a severely disabled member is unable whatever the age)
-        unsure = age.isna().to_numpy(dtype=bool) & ~disabled.to_numpy(dtype=bool)
-        has_unsure = np.bincount(mpos, weights=unsure, minlength=n) > 0
-        no_labour = (n_members > 0) & ~has_able & ~has_unsure
+        # a member who may be of working age (age unknown, or only the birth year known and one of its two ages
+        # inside): the household is not counted as without labour capacity on a guess (a severely disabled
+        # member is unable whatever the age)
+        may_work = _in_range(ages, params.get("working_age"), (15, 59), surely=False) & ~disabled.to_numpy(dtype=bool)
+        no_labour = (n_members > 0) & ~(np.bincount(mpos, weights=may_work, minlength=n) > 0)
         below = params.get("child_age_below", 16)
-        is_child = (age < below).fillna(False).to_numpy(dtype=bool)
+        with np.errstate(invalid="ignore"):
+            is_child = ages[1] < below  # a child for certain (the older of its possible ages under the limit)
         child = np.bincount(mpos, weights=is_child, minlength=n).astype(int)
         no_card = (mm["the_bhyt"].astype("boolean") == False).fillna(False).to_numpy(dtype=bool) \
             if "the_bhyt" in mm.columns else np.zeros(len(mm), dtype=bool)  # noqa: E712
         mal = (mm["suy_dinh_duong"].astype("boolean") == True).fillna(False).to_numpy(dtype=bool) \
             if "suy_dinh_duong" in mm.columns else np.zeros(len(mm), dtype=bool)  # noqa: E712
-        school_age = _in_range(age, params.get("school_ages"), (3, 15))
+        school_age = _in_range(ages, params.get("school_ages"), (3, 15))
         out_school = (mm["dang_di_hoc"].astype("boolean") == False).fillna(False).to_numpy(dtype=bool) \
             if "dang_di_hoc" in mm.columns else np.zeros(len(mm), dtype=bool)  # noqa: E712
         child_no_bhyt = np.bincount(mpos, weights=is_child & no_card, minlength=n).astype(int)

@@ -254,8 +254,9 @@ def _locate(ref: str, base: Path | Traversable | None) -> tuple[str, Path | Trav
     return f"{ref}.yaml", res
 
 
-def _bundled_ids() -> list[str]:
-    return sorted(p.name.rsplit(".", 1)[0] for p in _bundled_dir().iterdir() if p.name.endswith(".yaml"))
+@cache  # the package's own files: listed once a process (a return's every review date asks)
+def _bundled_ids() -> tuple[str, ...]:
+    return tuple(sorted(p.name.rsplit(".", 1)[0] for p in _bundled_dir().iterdir() if p.name.endswith(".yaml")))
 
 
 def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
@@ -625,8 +626,13 @@ def load_standard(id_or_path: str | Path | Standard) -> Standard:
 
 def list_standards() -> list[Standard]:
     """The bundled standards: national ones by start date, then local ones."""
+    return list(_bundled_standards())
+
+
+@cache
+def _bundled_standards() -> tuple[Standard, ...]:
     loaded = [_load_bundled(i) for i in _bundled_ids()]
-    return sorted(loaded, key=lambda s: (s.scope != "national", s.valid_from.value, s.id))
+    return tuple(sorted(loaded, key=lambda s: (s.scope != "national", s.valid_from.value, s.id)))
 
 
 def national_spans() -> str:
