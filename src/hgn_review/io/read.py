@@ -65,14 +65,17 @@ class SheetData:
     scan: SheetScan | None = None
     repeated_header_rows: list[int] = field(default_factory=list)
 
-    xls_path: str | None = None  # an Excel 97–2003 workbook: its cell types are read from it when asked
+    xls_path: str | None = None  # an Excel 97–2003 or an ODS workbook: its cell types are read from it when asked
 
     def numeric_rows(self, key: str) -> set[int]:
         """Rows whose cell in column ``key`` is stored as a number (empty when cell types are unknown)."""
         if key not in self.letters:
             return set()
         if self.scan is None:
-            return _xls_numeric_rows(self.xls_path, self.sheet, self.letters[key]) if self.xls_path else set()
+            if not self.xls_path:
+                return set()
+            typed = _ods_numeric_rows if self.xls_path.lower().endswith(".ods") else _xls_numeric_rows
+            return typed(self.xls_path, self.sheet, self.letters[key])
         return self.scan.numeric_rows(self.letters[key])
 
 
@@ -90,6 +93,52 @@ def _xls_numeric_rows(path: str, sheet: str, letter: str) -> set[int]:
     except Exception:  # noqa: BLE001 - without the types, an 11-digit ID is reported, not restored
         return set()
     return {i + 1 for i, t in enumerate(types) if t == xlrd.XL_CELL_NUMBER}
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _ods_numeric_rows(path: str, sheet: str, letter: str) -> set[int]:
+    """Rows of an ODS sheet whose cell in column ``letter`` holds a number (office:value-type float, percentage
+    or currency), from its content.xml, streamed (rows and cells repeated by count as ODS writes them); empty when
+    the file cannot be read that way."""
+    import zipfile
+
+    from defusedxml.ElementTree import iterparse
+
+    want = col_index(letter)
+    out: set[int] = set()
+    row, inside = 0, False
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+            for event, el in iterparse(fh, events=("start", "end")):
+                if el.tag == f"{_ODS_TABLE}table":
+                    if event == "start":
+                        inside, row = el.get(f"{_ODS_TABLE}name") == sheet, 0
+                    elif inside:
+                        return out
+                    else:
+                        el.clear()
+                    continue
+                if event != "end" or not inside or el.tag != f"{_ODS_TABLE}table-row":
+                    continue
+                repeat = int(el.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+                col = 0
+                for cell in el:
+                    if cell.tag not in (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell"):
+                        continue
+                    span = int(cell.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+                    if col <= want < col + span:
+                        if cell.get(f"{_ODS_OFFICE}value-type") in ("float", "percentage", "currency"):
+                            out.update(range(row + 1, row + 1 + repeat))
+                        break
+                    col += span
+                row += repeat
+                el.clear()
+    except Exception:  # noqa: BLE001 - without the types, an 11-digit ID is reported, not restored
+        return set()
+    return out
 
 
 @dataclass
@@ -696,7 +745,7 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     scan = scan_sheet(path, sheet, keep_xml="so_dinh_danh" in letters) if book.suffix in (".xlsx", ".xlsm") else None
     sd = SheetData(file=file, sheet=sheet, role=spec.role, frame=data, headers=headers, letters=letters,
                    header_row=hr, extra=extra, scan=scan, repeated_header_rows=rep_rows,
-                   xls_path=str(path) if book.suffix == ".xls" else None)
+                   xls_path=str(path) if book.suffix in (".xls", ".ods") else None)
     if scan is not None:
         _hygiene(sd, scan, findings)
     return sd
