@@ -18,7 +18,7 @@ from hgn_review import __version__
 from hgn_review.errors import FindingsStop, HgnError, InputError, Note, UsageError
 from hgn_review.findings import Report
 from hgn_review.io.read import EMPTY_SHA256
-from hgn_review.io.results import Results, findings_frame, read_results, results_source
+from hgn_review.io.results import SHEET_PENDING, Results, findings_frame, read_results, results_source
 from hgn_review.io.safety import Limits
 from hgn_review.scoring.af import AFResult
 from hgn_review.scoring.classify import AF_OVERALL, Classification, classify
@@ -128,6 +128,14 @@ def load_status_list(path: Path) -> pd.DataFrame:
             heads = head_ids(res.members)
             uid = pd.to_numeric(hh["uid"], errors="coerce").astype("Int64")
             hh = hh.assign(so_dinh_danh_chu_ho=uid.map(heads).astype("string"))
+        waiting = (res.extra_sheets or {}).get(SHEET_PENDING)
+        if waiting is not None and len(waiting) and {"ma_xa_cu", "ma_ho", "phan_loai"} <= set(waiting.columns):
+            # last round re-expressed in the 2025 units: the households of a split commune that waited for their
+            # new commune are on the start list too, under their old commune (matched by code as a split one is)
+            hh = pd.concat([hh, pd.DataFrame({"ma_xa": waiting["ma_xa_cu"].astype("string"),
+                                              "ma_ho": waiting["ma_ho"].astype("string"),
+                                              "phan_loai": waiting["phan_loai"].astype("string")})],
+                           ignore_index=True)
         if "tinh_trang_ho" in hh.columns:
             from hgn_review.scoring.movements import STATUS_OUT
 

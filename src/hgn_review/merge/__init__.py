@@ -847,8 +847,12 @@ def _merge(inputs: list[Path], level: str | None, unit: str | None, as_of: date 
     distinct_hh = _counting(hh, counted)
     n_hh = distinct_hh.groupby(distinct_hh["unit"].astype("string"))["_n"].sum() if distinct_hh is not None \
         else pd.Series(dtype="int64")
+    placed: set[tuple[str, str]] = set()  # (old commune, new commune) pairs that hold households of the old one
+    if to_2025_units and "ma_xa_cu" in hh.columns and len(hh):
+        pairs = pd.DataFrame({"o": hh["ma_xa_cu"].astype("string"), "n": hh["unit"].astype("string")}).dropna()
+        placed = set(pairs.drop_duplicates().itertuples(index=False, name=None))
     coverage, missing, partial = _coverage(reg, parent, tgt, inps, keep, present, files_of, n_hh, pending,
-                                           plan.rules, to_2025_units)
+                                           plan.rules, to_2025_units, placed)
     for code, name in missing:
         notes.append(note("merge-unit-missing", key="unit", value=code, detail=name))
     for code, name, lacking in partial:  # a 2025 commune some of whose old communes sent no results
@@ -1038,10 +1042,14 @@ def _public(df: pd.DataFrame, crosswalk: bool) -> pd.DataFrame:
 
 def _coverage(reg: Registry, parent: Unit, tgt: date, inps: list[Input], keep: list[set[str]], present: list[str],
               files_of: dict[str, str], n_hh: pd.Series, pending: pd.DataFrame, rules: dict[str, OldUnitRule],
-              crosswalk: bool) -> tuple[pd.DataFrame, list[tuple[str, str]], list[tuple[str, str, list[str]]]]:
+              crosswalk: bool, placed: set[tuple[str, str]] | None = None,
+              ) -> tuple[pd.DataFrame, list[tuple[str, str]], list[tuple[str, str, list[str]]]]:
     """The coverage table (one row per expected commune), the missing units (code, name) and, in the 2025
     units, the communes with figures from only some of their old communes (code, name, the old communes
-    missing); ``n_hh``: households per unit."""
+    missing); ``n_hh``: households per unit; ``placed``: (old, new) commune pairs holding households — an old
+    commune split among new ones counts for a new one only when some of its households are placed there (not
+    all waiting for a decision)."""
+    split = {k for k, r in rules.items() if len(r.candidates) > 1}
     expected = reg.communes_of(parent.code, tgt)
     if not crosswalk:
         got = set(present)
@@ -1070,8 +1078,8 @@ def _coverage(reg: Registry, parent: Unit, tgt: date, inps: list[Input], keep: l
     rows, missing, partial = [], [], []
     for u in expected:
         preds = sorted({e.old_code for e in reg.predecessors(u.code)})
-        have = [p for p in preds if p in old_present]
-        lacking = [p for p in preds if p not in old_present]
+        have = [p for p in preds if p in old_present and (p not in split or (p, u.code) in (placed or set()))]
+        lacking = [p for p in preds if p not in have]
         if u.code in new_present or (preds and not lacking and not pend_by_new.get(u.code)):
             state = FULL
         elif have or pend_by_new.get(u.code):

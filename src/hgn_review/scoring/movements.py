@@ -313,6 +313,11 @@ def match_status(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
     matched = pd.Series(_in(own, lookup.index), index=own.index)
     found = own.map(lookup)
     if "so_dinh_danh_chu_ho" in other.columns:
+        # a code whose list row is another household's — the head's ID leads to another row of the list (codes
+        # renumbered after a household left) — is no match: the household is matched by its head's ID instead
+        contradicted = _code_contradicted(households, heads, other, own, theirs)
+        matched &= ~contradicted
+        found = found.where(~contradicted)
         # the list row a household's head leads to, unless a household of the same return matched that row by
         # code (per return: a return's result must not depend on which other returns it was classified with)
         row_of = _unique_lookup(_list_heads(other), pd.Series(np.arange(len(other)), index=other.index))
@@ -337,6 +342,17 @@ def match_status(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
     return found.astype("str").where(found.notna()), matched
 
 
+def _code_contradicted(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame, own: pd.Series,
+                       theirs: pd.Series) -> pd.Series:
+    """Per household: its commune + code names one row of the list, but its head's ID is the head of another row
+    of the list — the code now belongs to another household (codes renumbered), so it is not that row's."""
+    positions = pd.Series(np.arange(len(other)), index=other.index)
+    by_code = own.map(_unique_lookup(theirs, positions))
+    by_head = column(households, "uid", "Int64").map(heads).map(_unique_lookup(_list_heads(other), positions))
+    both = by_code.notna() & by_head.notna()
+    return pd.Series((both & (by_code != by_head)).fillna(False).to_numpy(dtype=bool), index=households.index)
+
+
 def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> list[Finding]:
     """Poor and near-poor households of the start-of-period list, in a commune this review covers, that no
     household of the review matches (by commune + code, or by the head's ID): each reported on the return of
@@ -353,19 +369,20 @@ def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
     in_review = theirs.map(own.value_counts()).fillna(0).to_numpy()
     seen = (in_review > 0) & (in_list <= in_review)
     if "so_dinh_danh_chu_ho" in other.columns and len(heads):
-        # found by its head's ID — unless in another commune that records it as moved in: the commune it left
-        # must still record it, as moved away (else its start figure is one short and the move a bare increase)
+        # a code now held by another household (its head is another row's head) does not see this row
+        taken = own[_code_contradicted(households, heads, other, own, theirs).to_numpy(dtype=bool)]
+        seen &= ~(_in(theirs, taken) & (in_review == 1))
+        # found by its head's ID — unless in another commune (recorded as moved in there or not): the commune it
+        # left must still record it, as moved away (else its start figure is one short and the move a bare
+        # increase)
         listed = _list_heads(other)
         one = heads[~heads.duplicated(keep=False)]
         uid_of = pd.Series(one.index.to_numpy(), index=one.to_numpy())
         at_uid = listed.map(uid_of)
-        by_uid = pd.DataFrame({"c": own_commune.to_numpy(), "s": column(households, "tinh_trang_ho", "str").to_numpy()},
-                              index=column(households, "uid", "Int64").to_numpy())
-        by_uid = by_uid[~by_uid.index.duplicated()]
-        there = at_uid.map(by_uid["c"])
-        moved_in = at_uid.map(by_uid["s"]).isin(STATUS_IN).fillna(False).to_numpy(dtype=bool)
+        by_uid = pd.Series(own_commune.to_numpy(), index=column(households, "uid", "Int64").to_numpy())
+        there = at_uid.map(by_uid[~by_uid.index.duplicated()])
         elsewhere = (there.notna() & (there != commune).fillna(True)).to_numpy(dtype=bool)
-        seen |= _in(listed, heads.dropna()) & ~(moved_in & elsewhere)
+        seen |= _in(listed, heads.dropna()) & ~elsewhere
     managed = status.isin([NGHEO, CAN_NGHEO]).fillna(False).to_numpy(dtype=bool)
     reviewed_units = set(own_commune.dropna())
     # an old commune split among new ones is reviewed when all of them are; a household of it that no new
