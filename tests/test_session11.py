@@ -43,3 +43,60 @@ def test_merge_counts_group_thousands_the_vietnamese_way():
     vi = _printed(render_merge, summary, "vi", [])
     assert "621.000 / 2.051.199" in vi and "12.345 hộ, 45.678 người" in vi and "1.234 lỗi" in vi
     assert "621,000" not in vi
+
+
+def _heading_return(tmp_path):
+    import openpyxl
+
+    from hgn_review.sample import generate_sample
+
+    generate_sample(tmp_path / "s", province="30", communes=1, households=4, seed=3, error_rate=0.0, year=2024)
+    src = next((tmp_path / "s").glob("*.xlsx"))
+    wb = openpyxl.load_workbook(src)
+    ws = wb["Hộ gia đình"]
+    width = ws.max_column
+    ws.insert_rows(2)  # a village heading over the households, merged across the table as communes write it
+    ws.cell(row=2, column=1, value="I. Tổ dân phố số 2")
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    ws.insert_rows(5)
+    ws.cell(row=5, column=1, value="Thôn Đông")
+    m = wb["Thành viên"]
+    m.insert_rows(2)
+    m.cell(row=2, column=1, value="II. Khu 3")
+    out = tmp_path / src.name
+    wb.save(out)
+    return out
+
+
+def test_a_village_heading_row_is_no_household(tmp_path):
+    """A heading row over a village's households ("I. Tổ dân phố số 2", one cell merged across the table) was read
+    as a household with a dozen errors and counted; it is left out and said (section-heading-rows), and the four
+    households and their members are read as they are."""
+    from hgn_review.validate import validate_paths
+
+    path = _heading_return(tmp_path)
+    res = validate_paths([path])
+    said = [f for f in res.report.findings if f.code == "section-heading-rows"]
+    assert {(f.sheet, f.row) for f in said} == {("Hộ gia đình", 2), ("Thành viên", 2)}
+    hh_said = next(f for f in said if f.sheet == "Hộ gia đình")
+    assert hh_said.param("detail") == "2, 5" and hh_said.value == "2"
+    assert len(res.households) == 4
+    assert not [f for f in res.report.findings if f.code in ("household-code-missing", "value-required")]
+
+
+def test_a_lone_name_row_stays_a_person(tmp_path):
+    """guard: a member row holding only a name is a person whose other cells are missing (reported), not a
+    heading."""
+    import openpyxl
+
+    from hgn_review.validate import validate_paths
+
+    path = _heading_return(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    m = wb["Thành viên"]
+    name_col = next(c.column for c in m[1] if c.value == "Họ và tên")
+    m.cell(row=m.max_row + 1, column=name_col, value="Nguyễn Văn Lẻ")
+    wb.save(path)
+    res = validate_paths([path])
+    assert not [f for f in res.report.findings if f.code == "section-heading-rows" and f.row == m.max_row]
+    assert any(f.row == m.max_row for f in res.report.findings if f.severity == "error")

@@ -153,6 +153,14 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Column {letter} holds text ({value} cells, from row {first}) but has no header, so it is not read.",
        "Đặt tiêu đề cho cột; nếu đó là phần tiếp theo của cột bên cạnh (họ tên viết trên hai ô) thì gộp vào một ô.",
        "Give the column a header; if it continues the column beside it (a name over two cells), join them."),
+    _c("section-heading-rows", WARNING, "structure",
+       "Bỏ qua {value} dòng (dòng {detail}) chỉ có một ô chữ, như \"{other}\": dòng tiêu đề của một nhóm (thôn, tổ), "
+       "không phải hộ hay người.",
+       "Skipped {value} rows (rows {detail}) holding a single text cell, such as \"{other}\": a group's heading "
+       "(a village), not a household or a person.",
+       "Nếu một dòng như vậy là hộ hay người, điền đủ thông tin của họ (mã hộ, họ tên …) vào các cột của danh sách.",
+       "If such a row is a household or a person, fill in their details (household code, name …) in the list's "
+       "columns."),
     _c("rows-beside-list", INFO, "structure",
        "Bỏ qua {value} dòng (dòng {detail}) chỉ có chữ ở các cột ngoài danh sách (một bảng khác đặt bên cạnh?): "
        "không phải hộ hay người.",

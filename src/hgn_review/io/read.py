@@ -715,6 +715,15 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     if not keep.all():
         data = data.loc[keep]
         extra = extra.loc[keep] if not extra.empty else extra
+    heading = _section_headings(data, extra)
+    if heading.any():  # "I. Tổ dân phố số 2" over the households of a village: no household, no person
+        rows = [int(r) for r in data.index[heading]]
+        first_text = next(v for v in (data.loc[rows[0]].tolist() + (extra.loc[rows[0]].tolist() if not extra.empty
+                                                                     else [])) if isinstance(v, str) and v.strip())
+        findings.append(finding("section-heading-rows", file=file, sheet=sheet, row=rows[0], detail=_row_ranges(rows),
+                                value=str(len(rows)), other=first_text.strip()[:60]))
+        data = data.loc[~heading]
+        extra = extra.loc[~heading] if not extra.empty else extra
     start = _footer_start(data, extra)
     if start is not None:  # "Tổng cộng" and the signature block under the table: no household, no person
         rows = data.index[start:]
@@ -820,6 +829,39 @@ def _footer_start(data: pd.DataFrame, extra: pd.DataFrame) -> int | None:
         if _is_footer(row):
             return first + pos
     return None
+
+
+# a group's heading inside the table: "I. Tổ dân phố số 2", "2) Thôn Đông", "Thôn Đông", "Khu phố 3"
+_HEADING = re.compile(r"^\s*(([ivxlc]+|\d{1,3}|[a-zđ])\s*[.):/\-]\s*\S|(thôn|xóm|tổ|ấp|bản|khu|khối|làng|buôn|sóc|"
+                      r"phum|khóm|đội|cụm|phố)\b)")
+_PERSON_KEYS = ("ma_ho", "ho_ten", "ho_ten_chu_ho", "so_dinh_danh")
+
+
+def _section_headings(data: pd.DataFrame, extra: pd.DataFrame) -> np.ndarray:
+    """Rows that head a group of the table (a village's households under "I. Tổ dân phố số 2", often one cell
+    merged across the table): a single text cell written — in a column that names no household or person, or,
+    in the household code's or a name's column (the first column), worded as a heading ("I. …", "Thôn Đông") in
+    words, not a code ("A-01"). A lone code, name or ID stays a row (a household or person, reported)."""
+    out = np.zeros(len(data), dtype=bool)
+    if data.empty:
+        return out
+    cells = data.notna().sum(axis=1).to_numpy() + (extra.notna().sum(axis=1).to_numpy() if not extra.empty else 0)
+    import unicodedata
+
+    both = data if extra.empty else pd.concat([data, extra], axis=1)
+    for i in np.flatnonzero(cells == 1):  # the few one-cell rows only
+        row = both.iloc[i]
+        at = int(np.flatnonzero(row.notna().to_numpy(dtype=bool))[0])
+        value, key = row.iloc[at], str(both.columns[at])
+        if not isinstance(value, str) or not any(ch.isalpha() for ch in value) or _is_footer((value,)):
+            continue  # a total or a signature line is the footer's (said as such)
+        if key not in _PERSON_KEYS:
+            out[i] = True
+            continue
+        text = unicodedata.normalize("NFC", value).strip().lower()
+        words = sum(any(ch.isalpha() for ch in w) for w in text.split())
+        out[i] = _HEADING.match(text) is not None and words >= 2
+    return out
 
 
 def _footer_inside(data: pd.DataFrame, extra: pd.DataFrame) -> np.ndarray:
