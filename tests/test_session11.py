@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from rich.console import Console
 
 from hgn_review.console import render_merge, render_run
@@ -100,3 +101,38 @@ def test_a_lone_name_row_stays_a_person(tmp_path):
     res = validate_paths([path])
     assert not [f for f in res.report.findings if f.code == "section-heading-rows" and f.row == m.max_row]
     assert any(f.row == m.max_row for f in res.report.findings if f.severity == "error")
+
+
+def _income_case(tmp_path, income):
+    from conftest import household, make_return, member
+    from hgn_review.pipeline import classify_paths
+
+    path = make_return(tmp_path, [household(thu_nhap_bq=income, so_thanh_vien=1)], [member()])
+    run = classify_paths([path])
+    found = [f for f in run.report.findings if f.code == "income-implausible"]
+    return found, run.results.households
+
+
+@pytest.mark.parametrize(("income", "odd"), [
+    (0, False),            # no income: possible, classified on it
+    (49_999, True),        # one đồng under the floor: written in thousands?
+    (50_000, False),       # exactly on the floor
+    ("1.500", True),       # 1 500 000 written in thousands, the Vietnamese way
+    (1_500_000, False),
+    (200_000_000, False),  # exactly on the ceiling
+    (200_000_001, True),   # one đồng above
+    ("030185003333", True),  # an ID pasted into the income
+])
+def test_an_income_no_household_lives_on_is_reported_and_not_classified_on(tmp_path, income, odd):
+    """An income per head of 1 500 đồng a month ("1.500", written in thousands) made the household poor on a
+    figure nobody lives on, with no word; outside the layout's plausible range (0 allowed) it is an error at its
+    cell and the household waits (Chưa đủ thông tin), never classified on a guess either way."""
+    found, hh = _income_case(tmp_path, income)
+    assert bool(found) == odd
+    if odd:
+        f = found[0]
+        assert (f.sheet, f.key, f.row) == ("Hộ gia đình", "thu_nhap_bq", 2)
+        assert hh.loc[0, "phan_loai"] == "Chưa đủ thông tin"
+        assert "income-implausible" in str(hh.loc[0, "loi_chan"])
+    else:
+        assert hh.loc[0, "phan_loai"] != "Chưa đủ thông tin"

@@ -283,6 +283,13 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
     _c("school-level-age", WARNING, "plausibility",
        "Cấp học \"{value}\" không phù hợp với tuổi {detail}.", "School level \"{value}\" unlikely at age {detail}.",
        "Kiểm tra cấp học, ngày sinh.", "Check school level and date of birth."),
+    _c("income-implausible", ERROR, "plausibility",
+       "Thu nhập bình quân \"{value}\" đồng/người/tháng nằm ngoài khoảng có thể có ({detail}): ghi theo nghìn đồng, "
+       "thừa hay thiếu chữ số? Hộ chưa được phân loại.",
+       "Income per head \"{value}\" đồng a month is outside what is possible ({detail}): written in thousands, or a "
+       "digit too many or too few? The household is not classified.",
+       "Ghi thu nhập bằng đồng, đủ chữ số (ví dụ 1.500.000); thu nhập bằng 0 thì ghi 0.",
+       "Write the income in đồng with every digit (e.g. 1.500.000); write 0 for no income."),
     _c("area-per-member-high", WARNING, "plausibility",
        "Diện tích bình quân {detail} m²/người (trên 200).", "Floor area {detail} m² per member (above 200).",
        "Kiểm tra diện tích nhà.", "Check the floor area."),
@@ -518,6 +525,8 @@ BLOCKING: dict[str, tuple[str, str]] = {
     "review-date-no-standard": ("ngày rà soát không thuộc chuẩn nghèo nào", "review date under no standard"),
     "review-date-other-standard": ("ngày rà soát thuộc chuẩn nghèo khác", "review date under another standard"),
     "income-unreadable": ("thu nhập bình quân ghi nhưng không đọc được", "income per head written but unreadable"),
+    "income-implausible": ("thu nhập bình quân ngoài khoảng có thể có (ghi theo nghìn đồng?)",
+                           "income per head outside what is possible (written in thousands?)"),
 }
 
 

@@ -29,7 +29,7 @@ from hgn_review.schemas.coerce import coerce, strip_text
 from hgn_review.schemas.layout import INDICATORS, Layout, load_layout
 from hgn_review.schemas.pandera_schema import YEAR, schema_for
 from hgn_review.scoring.movements import departed
-from hgn_review.text import arrow_mask, arrow_text, fold, text_series
+from hgn_review.text import arrow_mask, arrow_text, count_text, fold, text_series
 
 HOUSEHOLD_BASE = [
     "uid", "file", "sheet", "row", "layout", "ma_ho", "ho_ten_chu_ho", "ma_xa", "ma_xa_ghi", "thon", "khu_vuc", "khu_vuc_nguon",
@@ -744,10 +744,39 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
         written = _written(ht.raw[INCOME].reindex(hsd_frame.index))
         unread = written & hsd_frame[INCOME].isna().to_numpy(dtype=bool)
         _add_code(blocking, hsd_frame.index[unread], "income-unreadable")
+    if INCOME in hsd_frame.columns:
+        _income_plausible(hsd, ht, layout, blocking, out)
     hsd_frame["loi_chan"] = blocking.replace("", pd.NA)
     households = _frame(hsd, ht, ret, HOUSEHOLD_BASE)
     households["_row"] = households["row"]
     return households, members, out
+
+
+def _income_plausible(hsd: SheetData, ht: _Typed, layout: Layout, blocking: pd.Series, out: list[Finding]) -> None:
+    """An income per head no household lives on (above nothing but under the layout's floor: written in thousands,
+    "1.500" for 1 500 000) or none a review meets (above its ceiling: an ID pasted): reported at its cell, and
+    the household not classified on it — read either way it would be a guess."""
+    p = layout.plausibility
+    floor, ceiling = p.get("min_income_per_member"), p.get("max_income_per_member")
+    if floor is None and ceiling is None:
+        return
+    income = ht.typed[INCOME].astype("Float64")
+    odd = pd.Series(False, index=income.index)
+    if floor is not None:
+        odd |= ((income > 0) & (income < floor)).fillna(False)
+    if ceiling is not None:
+        odd |= (income > ceiling).fillna(False)
+    rows = income.index[odd.to_numpy(dtype=bool)]
+    if not len(rows):
+        return
+    bounds = f"{count_text(floor or 0)}–{count_text(ceiling)}" if ceiling is not None else f"≥ {count_text(floor)}"
+    bounds_en = f"{count_text(floor or 0, 'en')}–{count_text(ceiling, 'en')}" if ceiling is not None \
+        else f"≥ {count_text(floor, 'en')}"
+    for r in rows:
+        out.append(finding("income-implausible", row=int(r), value=ht.raw.at[r, INCOME], detail=bounds,
+                           detail_en=bounds_en, **_loc(hsd, INCOME)))
+    ht.typed.loc[rows, INCOME] = pd.NA
+    _add_code(blocking, rows, "income-implausible")
 
 
 @dataclass
