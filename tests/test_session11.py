@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 import pytest
 from rich.console import Console
 
@@ -136,3 +137,27 @@ def test_an_income_no_household_lives_on_is_reported_and_not_classified_on(tmp_p
         assert "income-implausible" in str(hh.loc[0, "loi_chan"])
     else:
         assert hh.loc[0, "phan_loai"] != "Chưa đủ thông tin"
+
+
+@pytest.mark.parametrize(("area", "ambiguous", "read"), [
+    ("7,500", True, None),     # 7.5 m² the Vietnamese way, 7 500 m² the English way: neither taken
+    ("45,5", False, 45.5),     # a decimal comma: one reading
+    ("1,234,5", False, None),  # not a number either way (reported as such)
+    ("7.500", False, 7500.0),  # the dot groups thousands in Vietnamese: one reading
+    ("7500", False, 7500.0),
+])
+def test_a_number_that_reads_two_ways_is_not_guessed(tmp_path, area, ambiguous, read):
+    """A floor area written "7,500" was read as 7 500 m² (the English thousands comma) though in Vietnamese
+    writing it is 7,5 m²: the two readings are 1 000 times apart and decide the housing-area deprivation. It is
+    reported at its cell (value-number-ambiguous) and not used; one-way readings are unchanged."""
+    from conftest import household, make_return, member
+    from hgn_review.validate import validate_paths
+
+    path = make_return(tmp_path, [household(dien_tich_nha=area, so_thanh_vien=1)], [member()])
+    res = validate_paths([path])
+    said = [f for f in res.report.findings if f.code == "value-number-ambiguous"]
+    assert bool(said) == ambiguous
+    if ambiguous:
+        assert (said[0].key, said[0].row, said[0].value) == ("dien_tich_nha", 2, area)
+    got = res.households.loc[0, "dien_tich_nha"]
+    assert (pd.isna(got) if read is None else float(got) == read)

@@ -190,6 +190,14 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
     _c("value-not-number", ERROR, "value",
        "\"{header}\" phải là số, nhận được \"{value}\".", "\"{header}\" must be a number, got \"{value}\".",
        "Chỉ ghi số, không ghi chữ hay đơn vị.", "Enter digits only, no words or units."),
+    _c("value-number-ambiguous", ERROR, "value",
+       "\"{value}\" đọc được hai cách, cách nhau 1.000 lần: số thập phân theo cách viết Việt Nam (dấu phẩy thập "
+       "phân) hay số hàng nghìn theo cách viết tiếng Anh (dấu phẩy ngăn nghìn); không lấy cách nào.",
+       "\"{value}\" reads two ways, 1,000 times apart: a decimal comma (the Vietnamese way) or a thousands comma "
+       "(the English way); neither is taken.",
+       "Ghi số không có dấu ngăn nghìn: phần thập phân sau dấu phẩy (45,5) hoặc số nguyên (7500).",
+       "Write the number without a thousands separator: a decimal comma for a fraction (45,5) or a whole number "
+       "(7500)."),
     _c("value-not-integer", ERROR, "value",
        "\"{header}\" phải là số nguyên, nhận được \"{value}\".", "\"{header}\" must be a whole number, got \"{value}\".",
        "Ghi số nguyên.", "Enter a whole number."),

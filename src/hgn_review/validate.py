@@ -103,11 +103,14 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
         bad = co.bad
         if co.fraction is not None:
             bad = bad | co.fraction
+        if co.ambiguous is not None:
+            bad = bad | co.ambiguous
         unreadable[c.key] = bad
         if c.year_only and co.years is not None:
             typed[YEAR] = co.years  # the schema checks a required year-only date here
         header, letter = sd.headers[c.key], sd.letters[c.key]
-        for code, mask in ((co.code, co.bad), ("value-not-integer", co.fraction)):
+        for code, mask in ((co.code, co.bad), ("value-not-integer", co.fraction),
+                           ("value-number-ambiguous", co.ambiguous)):
             if mask is None or not mask.any():
                 continue
             for r, v in raw[c.key][mask].items():

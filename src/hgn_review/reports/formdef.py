@@ -52,6 +52,11 @@ from hgn_review.errors import ConfigError, yaml_problem
 from hgn_review.io.read import col_letter
 
 FORM_FILE = re.compile(r"^bieu_(\d{1,2})\.ya?ml$")
+# the per-household attributes read from member rows (reports/view.py), unknown for a household without them:
+# a unit's figure of one of those that counts such a household is blank, not 0
+MEMBERS_UNKNOWN = "members_unknown"
+FROM_MEMBERS = frozenset({"child", "child_no_bhyt", "child_malnourished", "child_out_of_school", "no_labour",
+                          "other_group"})
 FORMULA_KINDS = ("value", "count", "sum", "rate", "expr", "field")
 COLUMN_KEYS = {"id", "header", *FORMULA_KINDS, "each", "per", "format", "width", "key", "key_formula"}
 FORM_KEYS = {"number", "title", "subtitle", "unit_note", "kind", "group_by", "list_class", "sections", "notes",
@@ -331,7 +336,12 @@ def evaluate(col: Column, counts: pd.DataFrame) -> pd.Series:
     A division by zero gives NA (an empty cell).
     """
     def get(name: str) -> pd.Series:
-        return counts[name].astype("float64")
+        values = counts[name].astype("float64")
+        group, _, attr = name.partition("_")
+        unknown = f"{group}_{MEMBERS_UNKNOWN}"
+        if attr in FROM_MEMBERS and unknown in counts.columns:  # a household counted whose members are not known
+            values = values.where(counts[unknown].astype("float64") == 0)
+        return values
 
     def safe_div(a: pd.Series, b: pd.Series) -> pd.Series:
         return a / b.where(b != 0)

@@ -34,12 +34,14 @@ from hgn_review.io.results import SHEET_COVERAGE, SHEET_PENDING, Results, labels
 from hgn_review.registry import AFTER, COMMUNE, DISTRICT, PROVINCE, Unit, get_registry
 from hgn_review.reports import _movements as mv
 from hgn_review.reports._lookup import map_str, positions
+from hgn_review.reports.formdef import MEMBERS_UNKNOWN
 from hgn_review.schemas.layout import INDICATORS, load_layout
 from hgn_review.scoring._frames import household_persons
 from hgn_review.scoring.movements import departed
 from hgn_review.text import fold
 
 VILLAGE = "village"
+VILLAGE_LABEL = "village_label"  # in the unit keys: each village key's name as most of its households spell it
 CLASSES = {"poor": mv.POOR, "near": mv.NEAR, "avg": mv.AVG, "nonpoor": mv.NONPOOR, "unknown": mv.UNKNOWN}
 CLASS_KEYS = ("all", *CLASSES)
 MAJORITY_GROUP = "Kinh"
@@ -58,7 +60,7 @@ _MEMBER_FIELDS = {"uid", "stt", "ho_ten", "so_dinh_danh", "dinh_danh_loi", "ngay
                   "quan_he", "dan_toc", "tuoi", "khuyet_tat", "the_bhyt", "suy_dinh_duong", "dang_di_hoc"}
 _ATTRS_BASE = ("hh", "pp", "kinh", "minority", "eth_unknown", "merit", "no_labour", "female_head", "other_group",
                "dep_total", "dep_unknown", "child", "child_no_bhyt", "child_malnourished", "child_out_of_school",
-               "minority_pp")
+               "minority_pp", MEMBERS_UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -326,9 +328,21 @@ def _unit_keys(hh: pd.DataFrame, units: dict[str, Unit | None]) -> dict[str, pd.
     commune = hh["ma_xa"].fillna("")
     district = map_str(commune, {c: (u.district_code or "") if u else "" for c, u in units.items()}).fillna("")
     province = map_str(commune, {c: u.province_code if u else "" for c, u in units.items()}).fillna("")
-    thon = _str(hh, "thon").fillna("")
+    # one village however its name is typed in the return ("Thôn Đông", "thôn Đông", "Thôn  Đông"): its key is the
+    # name in NFC, spaces collapsed, lower case (diacritics kept: "Đông" and "Đồng" are two villages); its row is
+    # labelled with the spelling most of its households have. Worked on the distinct spellings (a few per village).
+    codes, spellings = pd.factorize(commune.astype(str) + "|" + _str(hh, "thon").fillna("").astype(str))
+    written = pd.Series(spellings, dtype="string")
+    tidy = written.str.normalize("NFC").str.replace(r"\s+", " ", regex=True).str.strip()
+    tidy = tidy.str.replace(r"\s*\|\s*", "|", n=1, regex=True)
+    folded = tidy.str.lower()
+    spelt = pd.DataFrame({"k": folded.to_numpy(dtype=object), "v": tidy.to_numpy(dtype=object),
+                          "n": np.bincount(codes, minlength=len(spellings)) if len(codes) else np.zeros(0, int)})
+    first = spelt.sort_values(["k", "n", "v"], ascending=[True, False, True], kind="stable").drop_duplicates("k")
+    village = pd.Series(folded.to_numpy(dtype=object)[codes] if len(codes) else np.zeros(0, dtype=object),
+                        index=hh.index, dtype=object).astype(str)
     return {COMMUNE: commune.astype(str), DISTRICT: district.astype(str), PROVINCE: province.astype(str),
-            VILLAGE: (commune + "|" + thon).astype(str)}
+            VILLAGE: village, VILLAGE_LABEL: pd.Series(dict(zip(first["k"], first["v"], strict=True)), dtype=object)}
 
 
 def _unit_names(keys: dict[str, pd.Series], units: dict[str, Unit | None]) -> dict[str, dict[str, str]]:
@@ -338,7 +352,8 @@ def _unit_names(keys: dict[str, pd.Series], units: dict[str, Unit | None]) -> di
     out[DISTRICT] = {d: (dn.get(d) or NO_NAME[DISTRICT]) for d in keys[DISTRICT].unique()}
     pn = {u.province_code: u.province_name for u in units.values() if u}
     out[PROVINCE] = {p: (pn.get(p) or NO_NAME[PROVINCE]) for p in keys[PROVINCE].unique()}
-    out[VILLAGE] = {v: (v.split("|", 1)[1] or NO_NAME[VILLAGE]) for v in keys[VILLAGE].unique()}
+    label = keys[VILLAGE_LABEL]
+    out[VILLAGE] = {v: (str(label.get(v, v)).split("|", 1)[1] or NO_NAME[VILLAGE]) for v in keys[VILLAGE].unique()}
     return out
 
 
@@ -511,6 +526,9 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
         if "nguoi_co_cong" in hh.columns else np.zeros(n, dtype=bool)
     out["merit"] = merit.astype(int)
     out["no_labour"] = no_labour.astype(int)
+    # a household without member rows (the application's export): its children and labour capacity are not known
+    # — a unit's figure of those that counts such a household is left blank (reports/formdef.evaluate), never 0
+    out[MEMBERS_UNKNOWN] = (n_members == 0).astype(int)
     out["female_head"] = (head_sex == FEMALE).fillna(False).to_numpy(dtype=int)
     out["other_group"] = (~minority & ~no_labour & ~merit).astype(int)
     out["child"], out["child_no_bhyt"] = child, child_no_bhyt
@@ -890,6 +908,13 @@ def _notes(view: ReportView) -> list[str]:
         if unknown_start:
             notes.append(Note(f"{unknown_start} {word[cls]} cuối kỳ chưa rõ phân loại đầu kỳ.",
                               f"{unknown_start} {word_en[cls]} at the end have no known class at the start."))
+    without = int(t.get(f"all_{MEMBERS_UNKNOWN}", 0))
+    if view.has_members and without:
+        notes.append(Note(f"{without} hộ không có dòng thành viên (tệp xuất từ phần mềm rà soát): số trẻ em, hộ không có "
+                          "khả năng lao động và hộ khác của đơn vị có hộ đó (và dòng tổng) để trống, không ghi 0.",
+                          f"{without} households have no member rows (the review application's export): the children, "
+                          "households without labour capacity and other households of their units (and of the total "
+                          "row) are left blank, not 0."))
     if not view.has_members:
         notes.append(Note("Tệp kết quả không có dữ liệu thành viên: các số liệu về nhân khẩu, trẻ em, khả năng lao "
                           "động lấy theo số thành viên khai báo hoặc để trống.",

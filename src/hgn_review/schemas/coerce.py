@@ -21,6 +21,7 @@ EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _DOT_THOUSANDS = r"^-?\d{1,3}(\.\d{3})+$"
 _COMMA_THOUSANDS = r"^-?\d{1,3}(,\d{3})+$"
 _COMMA_DECIMAL = r"^-?\d+,\d+$"
+_COMMA_ONE_GROUP = r"^\s*-?\d{1,3},\d{3}\s*$"  # "7,500": 7.5 (Vietnamese decimal comma) or 7 500 (English grouping)
 _YEAR = r"^(1[89]\d\d|2[01]\d\d)$"
 _ISO = r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2}(\.\d+)?)?$"
 
@@ -34,6 +35,7 @@ class Coerced:
     years: pd.Series | None = None  # for year_only date columns: the year (Int64)
     fraction: pd.Series | None = None  # integer columns: a number with a fraction (value-not-integer)
     not_nfc: np.ndarray | None = None  # text columns: cells whose text is not in Unicode NFC
+    ambiguous: pd.Series | None = None  # number columns: "7,500" — 7.5 the Vietnamese way, 7500 the English way
 
 
 def _objects(values: Sequence[object]) -> np.ndarray:
@@ -213,6 +215,11 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
         values = parse_number(s)
         bad = ~blank & values.isna()
         code = "value-not-number"
+        if t == "number":  # one group of three after a comma reads two ways 1 000 apart: neither is taken
+            twice = pd.Series(arrow_mask(pc.match_substring_regex(arrow_text(s), _COMMA_ONE_GROUP)), index=s.index)
+            if twice.any():
+                values = values.mask(twice)
+                return Coerced(values, bad.astype(bool), code, blank, ambiguous=twice)
         if t == "integer":
             frac = (values.notna() & (values != values.round())).fillna(False).astype(bool)
             values = values.mask(frac).round().astype("Int64")
