@@ -161,3 +161,19 @@ def test_a_number_that_reads_two_ways_is_not_guessed(tmp_path, area, ambiguous, 
         assert (said[0].key, said[0].row, said[0].value) == ("dien_tich_nha", 2, area)
     got = res.households.loc[0, "dien_tich_nha"]
     assert (pd.isna(got) if read is None else float(got) == read)
+
+
+def test_an_old_code_in_a_2025_return_is_said_to_be_the_old_commune(tmp_path):
+    """10510 (Phường Bình Hàn) in a return of a 2025 round was offered look-alike codes of other communes (one in
+    another province); it is said to be the old code and where that commune went. A typo keeps its look-alikes."""
+    from datetime import date
+
+    from hgn_review.registry import get_registry
+    from hgn_review.validate import _code_hint
+
+    reg = get_registry()
+    vi, en = _code_hint(reg, "10510", date(2025, 10, 12))
+    assert "trước 1/7/2025" in vi and "10507" in vi and "mã gần giống" not in vi
+    assert "before 1/7/2025" in en and "10507" in en
+    typo_vi, typo_en = _code_hint(reg, "99999", date(2025, 10, 12))
+    assert "trước 1/7/2025" not in typo_vi and "before 1/7/2025" not in typo_en

@@ -197,6 +197,17 @@ def _file_as_of(ret: ReturnFile, hh: pd.DataFrame, as_of: date | None) -> date:
     return date.today()
 
 
+def _code_hint(reg: Any, code: str, as_of: date) -> tuple[str, str]:
+    """What to say after an unknown commune code: a code of the other unit list (before or from 1/7/2025) is said
+    to be one, with where it went — never offered a look-alike code of another commune; else the nearest codes."""
+    other = reg.other_era(code, as_of)
+    if other is not None:
+        return f" ({other[0]})", f" ({other[1]})"
+    near = reg.nearest_codes(code, as_of)
+    names = ", ".join(u.code + " " + u.name for u in near)
+    return (f"; mã gần giống: {names}", f"; nearest codes: {names}") if near else ("", "")
+
+
 def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date, out: list[Finding]) -> pd.Series:
     """Commune codes and areas. A household whose code is unknown or not the file's commune stays in the file's
     commune (the return it came in), keeps the code as written in ``ma_xa_ghi``, and is blocked from
@@ -212,23 +223,18 @@ def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date,
     unknown = codes.notna() & ~known
     if "ma_xa" in sd.frame.columns:
         for r in hh.index[unknown]:
-            near = reg.nearest_codes(str(codes[r]), as_of)
-            names = ", ".join(u.code + " " + u.name for u in near)
+            vi, en = _code_hint(reg, str(codes[r]), as_of)
             out.append(finding("commune-unknown", row=int(r), value=codes[r], detail=as_of.strftime("%d/%m/%Y"),
-                               suggestion=f"; mã gần giống: {names}" if near else "",
-                               suggestion_en=f"; nearest codes: {names}" if near else "", **_loc(sd, "ma_xa")))
+                               suggestion=vi, suggestion_en=en, **_loc(sd, "ma_xa")))
     declared = ret.info.get(fold("Mã xã"))
     file_code: str | None = None
     if declared and declared.strip().isdigit():
         file_code = declared.strip().zfill(5)
         if reg.commune(file_code, as_of) is None:  # a typo on the info sheet: said there, and the rows' code taken
             sheet, row, letter = ret.info_cells.get(fold("Mã xã"), ("", None, None))
-            near = reg.nearest_codes(file_code, as_of)
-            names = ", ".join(u.code + " " + u.name for u in near)
+            vi, en = _code_hint(reg, file_code, as_of)
             out.append(finding("commune-unknown", file=sd.file, sheet=sheet, row=row, column="Mã xã", col=letter,
-                               value=declared, detail=as_of.strftime("%d/%m/%Y"),
-                               suggestion=f"; mã gần giống: {names}" if near else "",
-                               suggestion_en=f"; nearest codes: {names}" if near else ""))
+                               value=declared, detail=as_of.strftime("%d/%m/%Y"), suggestion=vi, suggestion_en=en))
             file_code = None
     if file_code is None:
         mode = codes[known].mode()

@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache, cached_property
 from importlib import resources
 from typing import Any
@@ -421,6 +421,24 @@ class Registry:
         if len(by_population) == 1 and not any("mot phan dan so" in fold(e.note) for e in entries):
             return by_population[0]
         return None
+
+    def other_era(self, code: str, as_of: date) -> tuple[str, str] | None:
+        """(Vietnamese, English) words for a commune code that is no commune on ``as_of`` but is one of the other
+        unit list: a code from before 1/7/2025 and the new commune(s) it went into, or a code from 1/7/2025. None
+        when the code is no commune of either list (a typo)."""
+        if self.commune(code, as_of) is not None:
+            return None
+        if self.era(as_of) == AFTER:
+            old = self.commune(code, REFORM_DATE - timedelta(days=1))
+            if old is None:
+                return None
+            went = "; ".join(f"{e.new_code} {e.new_name}" for e in self.crosswalk(code))
+            return (f"mã của {old.name} trước 1/7/2025" + (f", nay thuộc {went}" if went else ""),
+                    f"the code of {old.name} before 1/7/2025" + (f", now part of {went}" if went else ""))
+        new = self.commune(code, REFORM_DATE)
+        if new is None:
+            return None
+        return f"mã của {new.name} từ 1/7/2025", f"the code of {new.name} from 1/7/2025"
 
     def predecessors(self, new_code: str) -> list[CrosswalkEntry]:
         """The crosswalk rows of a new (from 1/7/2025) commune: the old units it was formed from."""
