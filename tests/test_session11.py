@@ -177,3 +177,31 @@ def test_an_old_code_in_a_2025_return_is_said_to_be_the_old_commune(tmp_path):
     assert "before 1/7/2025" in en and "10507" in en
     typo_vi, typo_en = _code_hint(reg, "99999", date(2025, 10, 12))
     assert "trước 1/7/2025" not in typo_vi and "before 1/7/2025" not in typo_en
+
+
+def test_both_rows_of_a_household_code_written_twice_are_marked_in_the_copy(tmp_path):
+    """The commune fixes from the highlighted copy: a household code written on rows 2 and 3 was marked on row 3
+    only ("trùng với dòng 2"), so the copy did not show which other row to compare. Row 2 is marked too, saying
+    where the code is written again; the input is untouched."""
+    import hashlib
+
+    import openpyxl
+
+    from conftest import household, make_return, member
+    from hgn_review.io.write import write_findings_xlsx
+    from hgn_review.validate import validate_paths
+
+    path = make_return(tmp_path, [household(), household(thu_nhap_bq=1_400_000)], [member()])
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    res = validate_paths([path])
+    dup = next(f for f in res.report.findings if f.code == "household-duplicate")
+    assert (dup.row, dup.param("other")) == (3, "2")
+    target = tmp_path / "out" / "phat_hien.xlsx"
+    write_findings_xlsx(res.report, target, copies={f.file: path for f in res.report.findings})
+    copy = next((tmp_path / "out").rglob("*_loi.xlsx"))
+    ws = openpyxl.load_workbook(copy)["Hộ gia đình"]
+    first, second = ws[f"{dup.col}2"], ws[f"{dup.col}3"]
+    assert second.comment is not None and "household-duplicate" in second.comment.text
+    assert first.comment is not None and "dòng 3" in first.comment.text
+    assert first.fill.fill_type == "solid"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before

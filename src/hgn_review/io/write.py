@@ -344,6 +344,29 @@ def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) ->
     grouped: dict[tuple[str, int, str | None], list[Finding]] = {}
     for f in items:
         grouped.setdefault((f.sheet, f.row or 0, f.col), []).append(f)
+    # the other row of a pair written twice (a code, an ID, a row): marked too, so that the commune sees both and
+    # decides which is right — said at the row the finding is on
+    partners: dict[tuple[str, int, str | None], list[str]] = {}
+    for f in items:
+        other = str(f.param("other") or "")
+        if f.code.endswith("-duplicate") and other.isdigit() and f.row:
+            said = (f"[{f.code}] Trùng với dòng {f.row} (xem lỗi ở dòng đó)." if lang != "en"
+                    else f"[{f.code}] Written again at row {f.row} (see the finding there).")
+            partners.setdefault((f.sheet, int(other), f.col), []).append(said)
+    for (named, row, col), texts in partners.items():
+        if (named, row, col) in grouped:
+            continue
+        sheet = titles.get(named, named)
+        if sheet not in wb.sheetnames:
+            continue
+        ws = wb[sheet]
+        cell = ws[f"{col or _first_filled(ws, row)}{row}"]
+        if cell.fill is None or cell.fill.fgColor is None or cell.fill.fill_type is None:
+            cell.fill = yellow
+        text = "\n".join(texts)
+        if cell.comment is not None and cell.comment.text:
+            text = f"{cell.comment.text}\n---\n{text}"
+        cell.comment = Comment(text[:2000], "hgn")
     for (named, row, col), fs in grouped.items():
         sheet = titles.get(named, named)
         if sheet not in wb.sheetnames:
