@@ -1161,13 +1161,16 @@ def _publish_stopped(out_dir: Path, report: Report, copies: dict[str, Path] | No
 
     stage = _staging(out_dir)
     _write_findings(report, stage, copies, lang)
+    marked = any((stage / "phat_hien_ban_sao").glob("*"))  # a copy of each return with errors, cells marked
     if lang == "en":
         lines = [
             README_TITLE[1],
             f"Run on: {dt.datetime.now():%d/%m/%Y %H:%M}; hgn version {__version__}",
             "",
             f"This run stopped before merging: {why.en}",
-            "There is only phat_hien.xlsx (every error and warning in the returns). The forms, lists and results of",
+            "There is only phat_hien.xlsx (every error and warning in the returns)"
+            + (" and phat_hien_ban_sao/ (a copy of each return with errors, the cells to fix marked and commented:"
+               " send each commune its own)" if marked else "") + ". The forms, lists and results of",
             "the last run were removed, as they no longer match the returns there are; fix and run again to make them.",
         ]
     else:
@@ -1176,7 +1179,9 @@ def _publish_stopped(out_dir: Path, report: Report, copies: dict[str, Path] | No
             f"Ngày chạy: {dt.datetime.now():%d/%m/%Y %H:%M}; phiên bản hgn {__version__}",
             "",
             f"Lần chạy này dừng trước khi tổng hợp: {why}",
-            "Chỉ có phat_hien.xlsx (mọi lỗi, cảnh báo của các biểu rà soát). Biểu mẫu, danh sách và kết quả của lần",
+            "Chỉ có phat_hien.xlsx (mọi lỗi, cảnh báo của các biểu rà soát)"
+            + (" và thư mục phat_hien_ban_sao/ (bản sao của từng biểu có lỗi, các ô cần sửa được tô màu và ghi chú:"
+               " gửi lại cho từng xã)" if marked else "") + ". Biểu mẫu, danh sách và kết quả của lần",
             "chạy trước đã được gỡ vì không còn ứng với các biểu hiện có; sửa rồi chạy lại để lập lại.",
         ]
     write_text_atomic(stage / "README.txt", "\n".join(lines) + "\n")

@@ -1145,21 +1145,35 @@ def no_returns(where: str, archives: Sequence[tuple[Path, str]], hint: tuple[str
 
 def _extracted(archive: Path, folder: Path) -> bool:
     """Whether a .zip's returns are in the folder already (extracted beside it): then it holds nothing unread.
-    Only a zip's list of names is read (no member is opened); other archives cannot be looked into."""
+    Each return in it must be there with the same content — its size and CRC-32, from the zip's directory (no
+    member is opened), against a file of its name; a corrected return zipped under the first one's name is no
+    copy. Other archives cannot be looked into."""
     import zipfile
+    import zlib
 
     if archive.suffix.lower() != ".zip":
         return False
     try:
         with zipfile.ZipFile(archive) as zf:
-            inside = {Path(n).name for n in zf.namelist()
-                      if Path(n).suffix.lower() in READABLE_SUFFIXES and not Path(n).name.startswith(("~$", "."))}
+            inside = [(Path(i.filename).name, i.file_size, i.CRC) for i in zf.infolist()
+                      if Path(i.filename).suffix.lower() in READABLE_SUFFIXES
+                      and not Path(i.filename).name.startswith(("~$", "."))]
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
     if not inside:
         return False
-    here = {f.name for f in folder.rglob("*") if f.suffix.lower() in READABLE_SUFFIXES}
-    return inside <= here
+    here: dict[str, list[Path]] = {}
+    for f in folder.rglob("*"):
+        if f.suffix.lower() in READABLE_SUFFIXES and f.is_file():
+            here.setdefault(f.name, []).append(f)
+
+    def same(f: Path, size: int, crc: int) -> bool:
+        try:
+            return f.stat().st_size == size and zlib.crc32(f.read_bytes()) == crc
+        except OSError:
+            return False
+
+    return all(any(same(f, size, crc) for f in here.get(name, [])) for name, size, crc in inside)
 
 
 def discover(paths: list[Path], skipped: list[tuple[Path, str]] | None = None,
