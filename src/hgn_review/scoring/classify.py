@@ -79,7 +79,9 @@ class Decision:
     missing: pd.Series  # str: what is missing when undecided ("" otherwise)
     missing_en: pd.Series  # the same in English (indicators keep their legal Vietnamese names)
     needs_income: np.ndarray  # bool: NLNDN above the line by B1 only
-    explanation: list[Piece]  # the income test, the band and the count, for ly_do ("; "-joined, in this order)
+    # the income test, the band (average-living; above it; not a farming household) and the count, for ly_do
+    # ("; "-joined, in this order); CLASS_PIECES of them say a class
+    explanation: list[Piece]
 
 
 def _values(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -218,6 +220,15 @@ def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Deci
     band_texts = pa.array([f"thu nhập không quá {limit}: mức sống trung bình" for limit in _limit_texts(area, bands)],
                           pa.large_string())
     band_text = lookup_text(band_texts, area.codes[mstb] % places)
+    # not poor, and not average-living either: why (above the band, or not a farming household)
+    not_poor = cls == CLASSES.index(KHONG_NGHEO)
+    over = np.flatnonzero(not_poor & measured & below.no & nlndn.yes & band.no)
+    over_texts = pa.array([f"thu nhập trên {limit}: không thuộc mức sống trung bình"
+                           for limit in _limit_texts(area, bands)], pa.large_string())
+    over_text = lookup_text(over_texts, area.codes[over] % places)
+    other = np.flatnonzero(not_poor & measured & below.no & nlndn.no & ~band.no)
+    other_text = pa.array(["không phải hộ làm nông, lâm, ngư, diêm nghiệp: không xét mức sống trung bình"] * len(other),
+                          pa.large_string())
     # one text per possible (count, unknown) pair
     d = len(INDICATORS)
     count_texts = pa.array([f"{c}/{d} chỉ số thiếu hụt" + (f", {u} chưa rõ" if u > 0 else "")
@@ -226,7 +237,8 @@ def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Deci
 
     basis = np.where(measured, BASES.index("thu_nhap"), np.where(by_b1, BASES.index("diem_b1"), -1))
     return Decision(cls, below, basis, count, unknown, missing, missing_en, needs_income,
-                    [(said, test_text), (mstb, band_text), (None, count_text)])
+                    [(said, test_text), (mstb, band_text), (over, over_text), (other, other_text),
+                     (None, count_text)])
 
 
 # ------------------------------------------------------------------ flags used
@@ -401,6 +413,7 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
 
     # the local standard
     local_class = pd.Series(pd.NA, index=index, dtype="str")
+    local_pieces: list[Piece] = []  # why the local class, where it is not the national one
     if local_std is not None and d_local is not None:
         dec_local = decide(hh, _combine(recorded, d_local.flags, prefer), local_std)
         local_classes = np.where(blocked, undecided_class, dec_local.classes)
@@ -422,12 +435,32 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
                               detail=[f"theo chuẩn {local_std.id}: {text}" for text in dec_local.missing.iloc[extra].tolist()],
                               detail_en=[f"under the standard {local_std.id}: {text}"
                                          for text in dec_local.missing_en.iloc[extra].tolist()])
+        # the reason of a local class that is not the national one: its class and the local income test, or what
+        # the local standard lacks to decide
+        inside = ~blocked & ~outside
+        differs = inside & (local_classes != classes) & (local_classes != undecided_class)
+        rows = np.flatnonzero(differs)
+        label = pa.array([f"theo chuẩn {local_std.id}: {c}" for c in CLASSES], pa.large_string())
+        local_pieces.append((rows, lookup_text(label, local_classes[rows])))
+        test_rows, test_texts = dec_local.explanation[0]  # the income test: (rows, texts), never every row
+        assert test_rows is not None
+        keep = differs[test_rows]
+        local_pieces.append((test_rows[keep], test_texts.filter(pa.array(keep))))
+        waits = np.flatnonzero(inside & (local_classes == undecided_class) & (classes != undecided_class))
+        local_pieces.append((waits, cat(f"theo chuẩn {local_std.id}: chưa đủ thông tin: ",
+                                        to_arrow(dec_local.missing.iloc[waits]))))
 
     # reasons
     blocked_text = cat("Không phân loại do lỗi dữ liệu: ", pa.array([said[c][0] for c in codes], pa.large_string()))
     undecided_text = cat("Chưa đủ thông tin: ", to_arrow(dec.missing.iloc[at_undecided]))
-    ly_do = join_pieces(len(index), [(at_blocked, blocked_text), *dec.explanation, *_used_reasons(used, d, std),
-                                     (at_undecided, undecided_text)])
+    # a household not classified for a data error: no piece may state a class it was not given (the band), and
+    # one whose review date is under another standard (or none) is not tested against this standard at all
+    wrong_standard = blocked_codes.str.contains("review-date", regex=False).fillna(False).to_numpy(dtype=bool)
+    pieces = [_without(rows, texts, blocked if j in CLASS_PIECES else wrong_standard, len(index))
+              for j, (rows, texts) in enumerate(dec.explanation)]
+    pieces += [_without(rows, texts, wrong_standard, len(index)) for rows, texts in _used_reasons(used, d, std)]
+    ly_do = join_pieces(len(index), [(at_blocked, blocked_text), *pieces, (at_undecided, undecided_text),
+                                     *local_pieces])
 
     out = hh
     for key in INDICATORS:
@@ -485,14 +518,50 @@ def _by_scenarios(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, d: De
     missing.iloc[at] = ""
     missing_en.iloc[at] = ""
     d12 = len(INDICATORS)
+    # the indicators a year-only member is deprived in at some of the ages he can have, not all: named, so that
+    # the reason accounts for the count (the flags of those stay unknown)
+    keys = [k for k in frames[0].columns if k in INDICATORS]
+    bits = np.zeros(len(pick), dtype=np.int64)
+    for bit, key in enumerate(keys):
+        hit = np.array([f[key].to_numpy(dtype="float64", na_value=np.nan) == 1 for f in frames])
+        bits |= (hit.any(axis=0) & ~hit.all(axis=0)).astype(np.int64) << bit
+    names = [std.indicators[k].name if k in std.indicators else k for k in keys]
+    some = [" hoặc ".join(n for b, n in enumerate(names) if (m >> b) & 1) for m in bits[same].tolist()]
+    # who: the members of those households known only by a birth year (a few rows: one name list per household)
+    src = prepared.members.source
+    unsure = np.flatnonzero(prepared.lo.known & (prepared.lo.value != prepared.hi.value)
+                            & np.isin(prepared.positions, at))
+    who: dict[int, list[str]] = {}
+    if len(unsure) and "ho_ten" in src.columns:
+        person = src["ho_ten"].to_numpy(dtype=object, na_value=None)
+        born = src["nam_sinh"].to_numpy(dtype=object, na_value=None) if "nam_sinh" in src.columns \
+            else np.full(len(src), None, dtype=object)
+        for r in unsure.tolist():
+            if person[r]:
+                year = f", sinh năm {int(born[r])}" if born[r] is not None else ""
+                who.setdefault(int(prepared.positions[r]), []).append(f"{person[r]}{year}")
+    some = [w + (f" ({'; '.join(who[h])})" if w and h in who else "") for w, h in zip(some, at.tolist(), strict=True)]
     said = pa.array([f"{c}/{d12} chỉ số thiếu hụt" + (f" đến {c + u}" if u else "")
-                     + " (có thành viên chỉ biết năm sinh: như nhau với mọi tuổi có thể)"
-                     for c, u in zip(low.tolist(), (high - low).tolist(), strict=True)], pa.large_string())
+                     + " (có thành viên chỉ biết năm sinh: như nhau với mọi tuổi có thể"
+                     + (f"; tuỳ tuổi thiếu hụt {w}" if w else "") + ")"
+                     for c, u, w in zip(low.tolist(), (high - low).tolist(), some, strict=True)], pa.large_string())
     # the count piece for all households (rows None) must not speak for these: it is replaced at their rows
     explanation: list[Piece] = [(rows, texts if rows is not None else _replaced(texts, at, said))
                                 for rows, texts in dec.explanation]
     return replace(dec, classes=classes, count=count, unknown=unknown, missing=missing, missing_en=missing_en,
                    explanation=explanation)
+
+
+CLASS_PIECES = (1, 2, 3)  # of Decision.explanation: the pieces that state a class (average-living or not)
+
+
+def _without(rows: np.ndarray | None, texts: pa.Array, drop: np.ndarray, n: int) -> Piece:
+    """A reason piece without the households ``drop`` says (``rows`` None: every household)."""
+    if not drop.any():
+        return rows, texts
+    at = np.arange(n) if rows is None else rows
+    keep = ~drop[at]
+    return at[keep], texts.filter(pa.array(keep))
 
 
 def _replaced(texts: pa.Array, at: np.ndarray, new: pa.Array) -> pa.Array:

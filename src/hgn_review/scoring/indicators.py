@@ -560,7 +560,8 @@ def _household_rule(hh: pd.DataFrame, ind: Indicator, size: np.ndarray) -> tuple
         hit = np.flatnonzero(mask.yes)
         a_hit, n_hit = pd.Series(a[hit]), pd.Series(size[hit])
         per = fmt_number(a_hit / n_hit.astype(float), min_decimals=1, floor=True)
-        text = (fmt_number(a_hit) + " m² cho " + n_hit.astype("str") + " người (" + per + " m²/người < "
+        # the area cut (not rounded) like the share: 15,996 m² reads 15,99, never 16 (which is not under 2 × 8)
+        text = (fmt_number(a_hit, floor=True) + " m² cho " + n_hit.astype("str") + " người (" + per + " m²/người < "
                 + fmt_scalar(minimum) + ")")
         say = to_arrow(text)
     elif rule in ("telecom", "information_assets"):
