@@ -699,7 +699,8 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     extra_letters = {text: letter for letter, text in hm.unknown}
     extra = pd.DataFrame({text: band[letter] for text, letter in extra_letters.items()}, index=band.index)
 
-    nonblank = data.notna().any(axis=1)
+    in_list = data.notna().sum(axis=1)  # the cells written in each row, in the list's columns
+    nonblank = in_list > 0
     if not extra.empty:  # a row with text only beside the list (the commune's own table by village) is no record
         beside = (~nonblank & extra.notna().any(axis=1)).to_numpy(dtype=bool)
         if beside.any():
@@ -715,7 +716,9 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     if not keep.all():
         data = data.loc[keep]
         extra = extra.loc[keep] if not extra.empty else extra
-    heading = _section_headings(data, extra)
+    # the cells written in each row (the list's columns and the others), counted once for the row tests below
+    written = in_list.loc[data.index] + (extra.notna().sum(axis=1) if not extra.empty else 0)
+    heading = _section_headings(data, extra, written.to_numpy())
     if heading.any():  # "I. Tổ dân phố số 2" over the households of a village: no household, no person
         rows = [int(r) for r in data.index[heading]]
         first_text = next(v for v in (data.loc[rows[0]].tolist() + (extra.loc[rows[0]].tolist() if not extra.empty
@@ -731,7 +734,7 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                                 detail=f"{int(rows[0])}–{int(rows[-1])}", value=str(len(rows))))
         data = data.iloc[:start]
         extra = extra.iloc[:start] if not extra.empty else extra
-    inside = _footer_inside(data, extra)
+    inside = _footer_inside(data, extra, written.loc[data.index].to_numpy())
     if inside.any():  # a total and signatures with households added under them: those rows only are left out
         rows = [int(r) for r in data.index[inside]]
         findings.append(finding("footer-rows-inside", file=file, sheet=sheet, row=rows[0], detail=_row_ranges(rows),
@@ -837,7 +840,7 @@ _HEADING = re.compile(r"^\s*(([ivxlc]+|\d{1,3}|[a-zđ])\s*[.):/\-]\s*\S|(thôn|x
 _PERSON_KEYS = ("ma_ho", "ho_ten", "ho_ten_chu_ho", "so_dinh_danh")
 
 
-def _section_headings(data: pd.DataFrame, extra: pd.DataFrame) -> np.ndarray:
+def _section_headings(data: pd.DataFrame, extra: pd.DataFrame, cells: np.ndarray | None = None) -> np.ndarray:
     """Rows that head a group of the table (a village's households under "I. Tổ dân phố số 2", often one cell
     merged across the table): a single text cell written — in a column that names no household or person, or,
     in the household code's or a name's column (the first column), worded as a heading ("I. …", "Thôn Đông") in
@@ -845,7 +848,8 @@ def _section_headings(data: pd.DataFrame, extra: pd.DataFrame) -> np.ndarray:
     out = np.zeros(len(data), dtype=bool)
     if data.empty:
         return out
-    cells = data.notna().sum(axis=1).to_numpy() + (extra.notna().sum(axis=1).to_numpy() if not extra.empty else 0)
+    if cells is None:  # the cells written in each row
+        cells = data.notna().sum(axis=1).to_numpy() + (extra.notna().sum(axis=1).to_numpy() if not extra.empty else 0)
     import unicodedata
 
     both = data if extra.empty else pd.concat([data, extra], axis=1)
@@ -864,7 +868,7 @@ def _section_headings(data: pd.DataFrame, extra: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def _footer_inside(data: pd.DataFrame, extra: pd.DataFrame) -> np.ndarray:
+def _footer_inside(data: pd.DataFrame, extra: pd.DataFrame, cells: np.ndarray | None = None) -> np.ndarray:
     """Rows of a footer with rows added under it (the footer under the last row is :func:`_footer_start`'s): from
     a row whose household code is a total ("Tổng cộng") or a short row without a code that starts a signature
     block, down to the next row with a code, the rows without a code that hold a few cells (the date line, the
@@ -877,7 +881,8 @@ def _footer_inside(data: pd.DataFrame, extra: pd.DataFrame) -> np.ndarray:
 
     key = data["ma_ho"]
     no_code = key.isna().to_numpy(dtype=bool)
-    cells = data.notna().sum(axis=1).to_numpy() + (extra.notna().sum(axis=1).to_numpy() if not extra.empty else 0)
+    if cells is None:  # the cells written in each row
+        cells = data.notna().sum(axis=1).to_numpy() + (extra.notna().sum(axis=1).to_numpy() if not extra.empty else 0)
     short = no_code & (cells <= _SIGNATURE_CELLS)
     totals = arrow_mask(pc.match_substring_regex(arrow_text(key), _TOTAL_START))
     starts: list[int] = [int(i) for i in np.flatnonzero(totals) if _is_total(key.iloc[i])]
