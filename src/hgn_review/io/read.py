@@ -708,7 +708,7 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
             findings.append(finding("rows-beside-list", file=file, sheet=sheet, row=rows[0],
                                     detail=_row_ranges(rows), value=str(len(rows))))
     # repeated header rows inside the data
-    repeated = nonblank & _repeated_header(data, headers)
+    repeated = nonblank & _repeated_header(data, headers, in_list.to_numpy())
     rep_rows = [int(r) for r in data.index[repeated]]
     for r in rep_rows:
         findings.append(finding("header-row-repeated", file=file, sheet=sheet, row=r))
@@ -779,8 +779,9 @@ def _row_ranges(rows: list[int]) -> str:
 
 # cells that start a form's footer. The total row keeps its diacritics ("Tổng", "Cộng" — not the ethnic group
 # "Cống" or the name "Tống"); the signature block's cells start with their word and stand in a short row
-_TOTAL = re.compile(r"^(tổng cộng|tổng số|tổng|cộng)(\s*[:.]|\s*$|\s+\d|"
-                    r"\s+(thôn|xóm|tổ|ấp|bản|khu|khối|làng|buôn|sóc|phum|khóm|đội)\b)")  # "Cộng thôn Đông"
+# "Tổng cộng", "Tổng cộng toàn xã", "Tổng số hộ: 3", "Cộng: 30", "Cộng thôn Đông", "Cộng TDP số 1", "Cộng I"
+_TOTAL = re.compile(r"^(tổng cộng|tổng số)(\W|$)|^(tổng|cộng)(\s*[:.(]|\s*$|\s+\d|\s+[ivxlc]+\b|"
+                    r"\s+(thôn|xóm|tổ|ấp|bản|khu|khối|làng|buôn|sóc|phum|khóm|đội|tdp|phố|cụm|toàn|các|chung)\b)")
 _SIGNATURE = re.compile(r"^(nguoi lap( bieu)?|chu tich|\(?ky[ ,]|\(ky\)|t/?m\.? ?(uy ban|ubnd)|xac nhan)\b|"
                         r"^(.*,\s*)?ngay\W*(\d+|\.+)?\W*thang\W*(\d+|\.+)?\W*nam\b")
 _TOTAL_START = r"(?i)^\s*(t[ổo]ng|c[ộo]ng)"  # a cell that may start a total: only those are tested with _TOTAL
@@ -840,11 +841,15 @@ _HEADING = re.compile(r"^\s*(([ivxlc]+|\d{1,3}|[a-zđ])\s*[.):/\-]\s*\S|(thôn|x
 _PERSON_KEYS = ("ma_ho", "ho_ten", "ho_ten_chu_ho", "so_dinh_danh")
 
 
+_ENUMERATOR = re.compile(r"^\s*([ivxlc]+|\d{1,3}|[a-zđ])\s*[.)]?\s*$")  # "I", "2.", "a)" before a heading
+
+
 def _section_headings(data: pd.DataFrame, extra: pd.DataFrame, cells: np.ndarray | None = None) -> np.ndarray:
     """Rows that head a group of the table (a village's households under "I. Tổ dân phố số 2", often one cell
-    merged across the table): a single text cell written — in a column that names no household or person, or,
-    in the household code's or a name's column (the first column), worded as a heading ("I. …", "Thôn Đông") in
-    words, not a code ("A-01"). A lone code, name or ID stays a row (a household or person, reported)."""
+    merged across the table; or "I" in the first column and "Thôn Đông" in the next): a single text cell — in a
+    column that names no household or person, or, in the household code's or a name's column (the first
+    column), worded as a heading ("I. …", "Thôn Đông") in words, not a code ("A-01") — or a numbering cell and
+    a heading worded so. A lone code, name or ID stays a row (a household or person, reported)."""
     out = np.zeros(len(data), dtype=bool)
     if data.empty:
         return out
@@ -852,19 +857,25 @@ def _section_headings(data: pd.DataFrame, extra: pd.DataFrame, cells: np.ndarray
         cells = data.notna().sum(axis=1).to_numpy() + (extra.notna().sum(axis=1).to_numpy() if not extra.empty else 0)
     import unicodedata
 
+    def worded(text: str) -> bool:
+        text = unicodedata.normalize("NFC", text).strip().lower()
+        return _HEADING.match(text) is not None and sum(any(ch.isalpha() for ch in w) for w in text.split()) >= 2
+
     both = data if extra.empty else pd.concat([data, extra], axis=1)
-    for i in np.flatnonzero(cells == 1):  # the few one-cell rows only
+    for i in np.flatnonzero((cells == 1) | (cells == 2)):  # the few short rows only
         row = both.iloc[i]
-        at = int(np.flatnonzero(row.notna().to_numpy(dtype=bool))[0])
-        value, key = row.iloc[at], str(both.columns[at])
-        if not isinstance(value, str) or not any(ch.isalpha() for ch in value) or _is_footer((value,)):
+        at = np.flatnonzero(row.notna().to_numpy(dtype=bool))
+        values = [row.iloc[j] for j in at]
+        if not all(isinstance(v, str) for v in values) or any(_is_footer((v,)) for v in values):
             continue  # a total or a signature line is the footer's (said as such)
-        if key not in _PERSON_KEYS:
-            out[i] = True
+        if len(values) == 2:  # a numbering cell and the heading: "I" | "Thôn Đông" (in either column order)
+            out[i] = any(_ENUMERATOR.match(a.lower()) is not None and worded(b)
+                         for a, b in (values, values[::-1]))
             continue
-        text = unicodedata.normalize("NFC", value).strip().lower()
-        words = sum(any(ch.isalpha() for ch in w) for w in text.split())
-        out[i] = _HEADING.match(text) is not None and words >= 2
+        value, key = values[0], str(both.columns[at[0]])
+        if not any(ch.isalpha() for ch in value):
+            continue
+        out[i] = key not in _PERSON_KEYS or worded(value)
     return out
 
 
@@ -908,8 +919,10 @@ def _footer_inside(data: pd.DataFrame, extra: pd.DataFrame, cells: np.ndarray | 
     return out
 
 
-def _repeated_header(data: pd.DataFrame, headers: dict[str, str]) -> np.ndarray:
-    """Rows that repeat the header row (at least half the headers, case and spacing ignored).
+def _repeated_header(data: pd.DataFrame, headers: dict[str, str], filled: np.ndarray | None = None) -> np.ndarray:
+    """Rows that repeat the header row (case and spacing ignored): at least half the headers, or — the second row
+    of a two-row header pasted again, its sub-headers only — three or more, every filled cell of the row its
+    column's header (``filled``: the cells written in each row).
 
     Arrow kernels on the column arrays; a cell is normalised only when it is long enough to be the header
     (normalising spaces only shortens), so the usual short data cell costs one length test.
@@ -918,13 +931,8 @@ def _repeated_header(data: pd.DataFrame, headers: dict[str, str]) -> np.ndarray:
     import pyarrow.compute as pc
 
     need = max(2, len(headers) // 2)
-    # longest headers first: fewest cells long enough to be one. A row matching none of the first
-    # len - need + 1 headers cannot reach ``need``: when no row does, the other columns are not looked at.
-    order = sorted(headers.items(), key=lambda kv: -len(" ".join(kv[1].split())))
     hits = np.zeros(len(data), dtype=np.int64)
-    for i, (k, text) in enumerate(order):
-        if i == len(order) - need + 1 and not hits.any():
-            break
+    for k, text in headers.items():
         words = text.split()
         if not words:
             continue
@@ -940,7 +948,9 @@ def _repeated_header(data: pd.DataFrame, headers: dict[str, str]) -> np.ndarray:
         idx, sub = idx[has_word], sub.filter(pa.array(has_word))
         norm = pc.utf8_lower(pc.utf8_trim_whitespace(pc.replace_substring_regex(sub, pattern=r"\s+", replacement=" ")))
         hits[idx[arrow_mask(pc.equal(norm, target.lower()))]] += 1
-    return hits >= need
+    if filled is None:
+        filled = data.notna().sum(axis=1).to_numpy()
+    return (hits >= need) | ((hits >= 3) & (hits == filled))
 
 
 def _hygiene(sd: SheetData, scan: SheetScan, findings: list[Finding]) -> None:

@@ -238,10 +238,20 @@ def load_forms(forms_dir: Path | None = None) -> dict[int, FormDef]:
                               hint="Chỉ thư mục chứa các tệp bieu_NN.yaml.",
                               message_en=f"Form definition folder {folder} not found.",
                               hint_en="Point to a folder holding bieu_NN.yaml files.")
-        for path in sorted(folder.iterdir()):
-            if FORM_FILE.match(path.name):
-                f = _read(path.read_text("utf-8"), str(path))
-                forms[f.number] = f
+        found = [p for p in sorted(folder.iterdir()) if FORM_FILE.match(p.name.lower())]  # Bieu_01.YAML too
+        if not found:  # a province's folder whose files are not named as forms: never the bundled ones in silence
+            raise ConfigError(f"Thư mục {folder} không có tệp định nghĩa biểu nào (tên dạng bieu_01.yaml … bieu_15.yaml).",
+                              hint="Đặt tên mỗi tệp theo số biểu nó thay: bieu_NN.yaml.",
+                              message_en=f"Folder {folder} holds no form definition (named bieu_01.yaml … bieu_15.yaml).",
+                              hint_en="Name each file after the form it replaces: bieu_NN.yaml.")
+        for path in found:
+            try:
+                text = path.read_text("utf-8")
+            except UnicodeDecodeError as exc:  # saved as "Unicode" (UTF-16) or a Windows code page by Notepad
+                raise _fail(str(path), "UTF-8", "không phải UTF-8 (lưu lại tệp với mã hoá UTF-8)",
+                            "not UTF-8 (save the file again as UTF-8)") from exc
+            f = _read(text, str(path))
+            forms[f.number] = f
     return dict(sorted(forms.items()))
 
 

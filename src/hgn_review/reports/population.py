@@ -79,7 +79,12 @@ def load_column_map(path: Path | None = None) -> ColumnMap:
         text = resources.files("hgn_review.reports").joinpath("columns/population.yaml").read_text("utf-8")
         source = "reports/columns/population.yaml"
     else:
-        text, source = Path(path).read_text("utf-8"), str(path)
+        source = str(path)
+        try:
+            text = Path(path).read_text("utf-8")
+        except UnicodeDecodeError as exc:  # saved as "Unicode" (UTF-16) or a Windows code page
+            raise _bad(source, "không phải UTF-8 (lưu lại tệp với mã hoá UTF-8)",
+                       "not UTF-8 (save the file again as UTF-8)") from exc
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
