@@ -104,7 +104,7 @@ def make_report(input: Path | Results, out_dir: Path, *, forms: list[int] | str 
                                                 max_rows=max_rows)
         out.html = write_html(view, stage)
         written = {p.name for p in stage.iterdir()}
-        for p in sorted(stage.iterdir()):  # every output (a form's PDF copy too), in a few renames
+        for p in sorted(stage.iterdir()):  # every output, in a few renames
             p.replace(out_dir / p.name)
         # the last report's outputs this one did not write again (fewer --forms, another input) go: a folder
         # holds one report, never forms of two inputs side by side, nor unmasked lists beside a masked report
@@ -125,12 +125,12 @@ STAGE = ".hgn-report-next"  # in the report's folder, while its outputs are writ
 OUTPUT_NAMES = re.compile(r"^(bieu_\w+\.xlsx|danh_sach_csdl_dan_cu.*\.(xlsx|csv)|report\.html)$")
 
 
-_LAST_OUTPUT = re.compile(r"^(bieu_\d{2}\.(xlsx|pdf)|danh_sach_csdl_dan_cu(_[a-z_]+)?\.(xlsx|csv)|report\.html)$")
+_LAST_OUTPUT = re.compile(r"^(bieu_\d{2}\.xlsx|danh_sach_csdl_dan_cu(_[a-z_]+)?\.(xlsx|csv)|report\.html)$")
 
 
 def _stale(path: Path) -> bool:
     """An output of hgn report by its exact name (a workbook also by hgn's mark inside it): an officer's own
-    file ("bieu_01_ky.xlsx", a copy saved from Excel without the mark) is never one."""
+    file ("bieu_01_ky.xlsx", a signed scan "bieu_01.pdf", a copy saved without the mark) is never one."""
     from hgn_review.io.read import is_hgn_output
 
     if not _LAST_OUTPUT.match(path.name):
