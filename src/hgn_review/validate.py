@@ -466,7 +466,12 @@ def _plausibility(hsd: SheetData, ht: _Typed, msd: SheetData, mt: _Typed, n_memb
     if "ngay_ra_soat" not in hh or mm.empty:
         return
     pos = hh.index.get_indexer(mm["_hh_row"].to_numpy(dtype="float64", na_value=np.nan))  # -1: no household
-    dates = np.append(hh["ngay_ra_soat"].to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+    from hgn_review.scoring.standard import nationally_covered
+
+    # a review date no standard covers (15/09/1924 for 2024) is reported on its own cell: no member's age is
+    # measured from it (its birth date is not blamed for the review date's typo)
+    review_dates = hh["ngay_ra_soat"].where(nationally_covered(hh["ngay_ra_soat"]))
+    dates = np.append(review_dates.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
     review = dates[pos]  # position -1 (no household, or no household rows at all) takes the NaT appended
     birth = mm["ngay_sinh"] if "ngay_sinh" in mm else pd.Series(pd.NaT, index=mm.index, dtype="datetime64[ns]")
     years = mm["nam_sinh"] if "nam_sinh" in mm else pd.Series(pd.NA, index=mm.index, dtype="Int64")
@@ -487,6 +492,10 @@ def _plausibility(hsd: SheetData, ht: _Typed, msd: SheetData, mt: _Typed, n_memb
                 out.append(finding("value-out-of-range", row=int(rows[i]), value=mt.raw.at[int(rows[i]), "ngay_sinh"],
                                    detail=f"tuổi 0–{p.get('max_age')}", detail_en=f"age 0–{p.get('max_age')}",
                                    **_loc(msd, "ngay_sinh")))
+            if bad.any():  # a birth no one alive has (a year typed 1796): not used — the age is unknown, not 228
+                for key in ("ngay_sinh", YEAR):
+                    if key in mt.typed.columns:
+                        mt.typed.loc[rows[bad], key] = pd.NA
         if "quan_he" in mm:
             head = (mm["quan_he"] == HEAD).to_numpy(dtype=bool, na_value=False)
             written = mt.raw["ngay_sinh"] if "ngay_sinh" in mt.raw else pd.Series(pd.NA, index=mm.index)

@@ -22,7 +22,6 @@ _DOT_THOUSANDS = r"^-?\d{1,3}(\.\d{3})+$"
 _COMMA_THOUSANDS = r"^-?\d{1,3}(,\d{3})+$"
 _COMMA_DECIMAL = r"^-?\d+,\d+$"
 _COMMA_ONE_GROUP = r"^\s*-?\d{1,3},\d{3}\s*$"  # "7,500": 7.5 (Vietnamese decimal comma) or 7 500 (English grouping)
-_YEAR = r"^(1[89]\d\d|2[01]\d\d)$"
 _ISO = r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2}(\.\d+)?)?$"
 
 
@@ -162,11 +161,16 @@ def parse_date(s: pd.Series, year_only: bool) -> tuple[pd.Series, pd.Series]:
             parts = pc.extract_regex(pc.filter(sub, pa.array(dmy)), _DMY)
             y = _ints(parts.field("y"))
             days[rest[dmy]], year_values[rest[dmy]] = _days(y, _ints(parts.field("m")), _ints(parts.field("d"))), y
-        yr = arrow_mask(pc.match_substring_regex(sub, _YEAR)) if year_only else np.zeros(len(rest), dtype=bool)
+        # a number of one to four digits is no date serial (1905 for "2024", 1900 for "80"): a year alone where the
+        # column takes one (any four digits: a year out of range is reported as such, never moved to 1904), else
+        # not a date — never read as a day of 1900–1927
+        short = arrow_mask(pc.match_substring_regex(sub, r"^\d{1,4}(\.0+)?$"))
+        yr = (arrow_mask(pc.match_substring_regex(sub, r"^\d{4}(\.0+)?$")) if year_only
+              else np.zeros(len(rest), dtype=bool))
         if yr.any():
-            year_values[rest[yr]] = _ints(pc.filter(sub, pa.array(yr)))
+            year_values[rest[yr]] = _ints(pc.cast(pc.cast(pc.filter(sub, pa.array(yr)), pa.float64()), pa.int64()))
             year_known[rest[yr]] = True
-        serial = ~dmy & ~yr & arrow_mask(pc.match_substring_regex(sub, r"^\d+(\.\d+)?$"))
+        serial = ~dmy & ~short & arrow_mask(pc.match_substring_regex(sub, r"^\d+(\.\d+)?$"))
         if serial.any():
             num = np.asarray(pc.cast(pc.filter(sub, pa.array(serial)), pa.float64()).to_numpy(zero_copy_only=False))
             ok = (num >= 1) & (num < 2958466)  # Excel's serials: 1/1/1900 to 31/12/9999

@@ -92,9 +92,15 @@ def _choice_items(raw: list[Any], where: str) -> tuple[tuple[str, ...], dict[str
             if "value" not in item:
                 raise ConfigError(f"{where}: mục danh sách thiếu 'value'", message_en=f"{where}: choice item without 'value'")
             value = str(item["value"])
-            aliases = [str(a) for a in item.get("aliases", [])]
+            raw_aliases = list(item.get("aliases", []))
         else:
-            value, aliases = str(item), []
+            value, raw_aliases = str(item), []
+        if isinstance(item, bool) or isinstance(item, dict) and isinstance(item["value"], bool) \
+                or any(isinstance(a, bool) for a in raw_aliases):  # yes, no, on, off unquoted: read as true, false
+            raise ConfigError(f"{where}: yes, no, on, off, true, false phải đặt trong ngoặc kép (\"yes\") — YAML đọc "
+                              "chúng thành giá trị đúng/sai", message_en=f"{where}: quote yes, no, on, off, true, "
+                              "false (\"yes\") — YAML reads them as booleans")
+        aliases = [str(a) for a in raw_aliases]
         values.append(value)
         for a in (value, *aliases):
             mapping.setdefault(fold(a), value)
