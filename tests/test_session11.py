@@ -205,3 +205,21 @@ def test_both_rows_of_a_household_code_written_twice_are_marked_in_the_copy(tmp_
     assert first.comment is not None and "dòng 3" in first.comment.text
     assert first.fill.fill_type == "solid"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_a_province_form_file_whose_number_is_not_its_name_is_refused(tmp_path):
+    """--forms-dir holding bieu_03.yaml that says `number: 1` replaced form 1 and left form 3 bundled, silently; it
+    is a ConfigError naming the file (one number per file, the one its name says)."""
+    from importlib import resources
+
+    from hgn_review.errors import ConfigError
+    from hgn_review.reports.formdef import load_forms
+
+    text = resources.files("hgn_review.reports").joinpath("forms/bieu_01.yaml").read_text("utf-8")
+    (tmp_path / "bieu_03.yaml").write_text(text, "utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_forms(tmp_path)
+    assert "bieu_03.yaml" in str(exc.value) and "1" in str(exc.value)
+    (tmp_path / "bieu_03.yaml").unlink()
+    (tmp_path / "bieu_01.yaml").write_text(text, "utf-8")  # guard: the same file under its own name is taken
+    assert load_forms(tmp_path)[1].source.endswith("bieu_01.yaml")

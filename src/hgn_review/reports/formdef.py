@@ -251,6 +251,10 @@ def load_forms(forms_dir: Path | None = None) -> dict[int, FormDef]:
                 raise _fail(str(path), "UTF-8", "không phải UTF-8 (lưu lại tệp với mã hoá UTF-8)",
                             "not UTF-8 (save the file again as UTF-8)") from exc
             f = _read(text, str(path))
+            named = int(FORM_FILE.match(path.name.lower()).group(1))  # type: ignore[union-attr]
+            if f.number != named:  # bieu_03.yaml saying number: 1 would replace form 1 and leave form 3 as it was
+                raise _fail(str(path), "number", f"ghi biểu số {f.number} nhưng tên tệp là biểu số {named}",
+                            f"says form {f.number} but the file is named form {named}")
             forms[f.number] = f
     return dict(sorted(forms.items()))
 
