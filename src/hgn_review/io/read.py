@@ -731,7 +731,8 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     if start is not None:  # "Tổng cộng" and the signature block under the table: no household, no person
         rows = data.index[start:]
         findings.append(finding("footer-rows-skipped", file=file, sheet=sheet, row=int(rows[0]),
-                                detail=f"{int(rows[0])}–{int(rows[-1])}", value=str(len(rows))))
+                                detail=f"{int(rows[0])}–{int(rows[-1])}" if len(rows) > 1 else str(int(rows[0])),
+                                value=str(len(rows))))
         data = data.iloc[:start]
         extra = extra.iloc[:start] if not extra.empty else extra
     inside = _footer_inside(data, extra, written.loc[data.index].to_numpy())
