@@ -632,6 +632,19 @@ def _keep_last_four(text: str, hidden: Callable[[str], bool]) -> str:
     return "".join(out)
 
 
+def hide_id(m: re.Match[str]) -> str:
+    """A match of ID_IN_TEXT hidden as :func:`hide_match` when it holds 11 to 13 digits (an ID, or one mistyped by a
+    digit); any other number of digits is left as written."""
+    text = m.group()
+    digits = sum(ch.isdigit() for ch in text)
+    if 11 <= digits <= 13:
+        return _keep_last_four(text, str.isdigit)
+    if digits > 13:  # IDs written one after another ("030185004444,030185004445"): each part that is one
+        return re.sub(r"\d+", lambda p: _keep_last_four(p.group(), str.isdigit) if 11 <= len(p.group()) <= 13
+                      else p.group(), text)
+    return text
+
+
 def hide_match(m: re.Match[str]) -> str:
     """A matched ID with every digit but the last four hidden (its separators kept)."""
     return _keep_last_four(m.group(), str.isdigit)
@@ -650,9 +663,12 @@ def shows_id(f: Finding) -> bool:
 # an ID in any other finding's value or message (typed into the ethnicity or date column, a formula error
 # holding one): 11 to 13 digits in a row, or 12 in groups of three or four ("030 080 001 234", "0300.8000.1234") —
 # not a household code such as 10507-0001 or 11284-01-0001
-# 11 to 13 digits, in a row or grouped any way with one space, dot, comma, slash or dash between two digits
-# ("030185 004444", "030-185004444", "030.185.004444"): every grouping the ID column itself accepts
-ID_IN_TEXT = r"(?<!\d)\d(?:[\s.,/\-]?\d){10,12}(?!\d)"
+# an ID in text: groups of three or more digits in a row or apart by one kind of separator — a space, dot, comma,
+# slash or dash ("030185 004444", "030-185004444", "030.185.004444", "0301 8500 4444"), every grouping the ID column
+# accepts — 11 to 13 digits in all (the count is checked on each match: :func:`hide_id`). A household code
+# "11284-01-0001" (a group of two), an amount range "2.000.000-2.500.000" or a date range (two kinds of separator,
+# short groups) is none.
+ID_IN_TEXT = r"(?<![\d])\d{3,}(?:([\s.,/\-])\d{3,}(?:\1\d{3,})*)?(?![\d])"
 _ID_IN_TEXT = re.compile(ID_IN_TEXT)
 
 
@@ -671,14 +687,14 @@ def masked(f: Finding) -> Finding:
         params = tuple((k, "***" if f.code == "id-province-unknown" and k.startswith("detail") else mask_ids_in(v))
                        for k, v in f.params)
     else:
-        value = _ID_IN_TEXT.sub(hide_match, f.value) if f.value else f.value
-        params = tuple((k, _ID_IN_TEXT.sub(hide_match, v)) for k, v in f.params)
+        value = _ID_IN_TEXT.sub(hide_id, f.value) if f.value else f.value
+        params = tuple((k, _ID_IN_TEXT.sub(hide_id, v)) for k, v in f.params)
     return dataclasses.replace(f, value=value, params=params)
 
 
 def hide_ids(text: str) -> str:
     """``text`` with every ID-like number (11 to 13 digits, perhaps grouped) reduced to its last four digits."""
-    return _ID_IN_TEXT.sub(hide_match, text)
+    return _ID_IN_TEXT.sub(hide_id, text)
 
 
 def shared_message(f: Finding, lang: str = "vi") -> str:

@@ -837,8 +837,9 @@ def _footer_start(data: pd.DataFrame, extra: pd.DataFrame) -> int | None:
 
 
 # a group's heading inside the table: "I. Tổ dân phố số 2", "2) Thôn Đông", "Thôn Đông", "Khu phố 3"
-_HEADING = re.compile(r"^\s*(([ivxlc]+|\d{1,3}|[a-zđ])\s*[.):/\-]\s*\S|(thôn|xóm|tổ|ấp|bản|khu|khối|làng|buôn|sóc|"
-                      r"phum|khóm|đội|cụm|phố)\b)")
+# (a letter only with "." or ")" and a space after it: "Y-Moan Ênuôl", "H'Hen Niê" are names)
+_HEADING = re.compile(r"^\s*(([ivxlc]+|\d{1,3})\s*[.):/\-]\s*\S|[a-zđ]\s*[.)]\s+\S|(thôn|xóm|tổ|ấp|bản|khu|khối|"
+                      r"làng|buôn|sóc|phum|khóm|đội|cụm|phố)\b)")
 _PERSON_KEYS = ("ma_ho", "ho_ten", "ho_ten_chu_ho", "so_dinh_danh")
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 
-from hgn_review.findings import ID_IN_TEXT, hide_match
+from hgn_review.findings import ID_IN_TEXT, hide_id
 
 ID_MASK = "********"
 
@@ -25,7 +27,7 @@ def initials(names: pd.Series) -> pd.Series:
 
 def mask_ids_in_text(values: pd.Series) -> pd.Series:
     """Every ID written inside a text cell reduced to its last four digits ("Thôn Đông (CCCD ********1234)")."""
-    return values.astype("string").str.replace(ID_IN_TEXT, hide_match, regex=True)
+    return values.astype("string").str.replace(ID_IN_TEXT, hide_id, regex=True)
 
 
 def mask_persons(persons: pd.DataFrame) -> pd.DataFrame:
@@ -43,6 +45,9 @@ def mask_persons(persons: pd.DataFrame) -> pd.DataFrame:
             continue
         if pd.api.types.is_string_dtype(out[col].dtype) or pd.api.types.is_object_dtype(out[col].dtype):
             text = out[col].astype("string")
-            if text.str.contains(ID_IN_TEXT, regex=True).fillna(False).any():
+            with warnings.catch_warnings():  # the pattern's group is a backreference, not for extraction
+                warnings.simplefilter("ignore", UserWarning)
+                found = text.str.contains(ID_IN_TEXT, regex=True).fillna(False).any()
+            if found:
                 out[col] = mask_ids_in_text(text)
     return out

@@ -153,6 +153,16 @@ def parse_date(s: pd.Series, year_only: bool) -> tuple[pd.Series, pd.Series]:
         sub = pc.filter(arr, pa.array(iso))
         y, m, d = (_ints(pc.utf8_slice_codeunits(sub, a, b)) for a, b in ((0, 4), (5, 7), (8, 10)))
         days[iso], year_values[iso] = _days(y, m, d), y
+        # a year typed into a cell formatted as a date (1980 → 02/06/1905, 2024 → 16/07/1905): the day is serial
+        # 1800–2199 of Excel's calendar, December 1904 to January 1906, when no one alive was born; the year it
+        # was typed as is taken where a year alone is (else the cell is not a date), never that day
+        serial = (days - EXCEL_EPOCH).astype(np.int64)
+        typed_year = iso & (serial >= 1800) & (serial <= 2199)
+        if typed_year.any():
+            days[typed_year] = np.datetime64("NaT")
+            year_values[typed_year] = serial[typed_year] if year_only else 0
+            year_known[typed_year] = year_only
+            iso = iso & ~typed_year
     rest = np.flatnonzero(~iso & arr.is_valid().to_numpy(zero_copy_only=False))
     if len(rest):
         sub = arr.take(pa.array(rest))

@@ -348,7 +348,8 @@ def _code_contradicted(households: pd.DataFrame, heads: pd.Series, other: pd.Dat
     of the list — the code now belongs to another household (codes renumbered), so it is not that row's."""
     positions = pd.Series(np.arange(len(other)), index=other.index)
     by_code = own.map(_unique_lookup(theirs, positions))
-    by_head = column(households, "uid", "Int64").map(heads).map(_unique_lookup(_list_heads(other), positions))
+    once = heads[~heads.duplicated(keep=False)]  # an ID heading two households (one pasted by mistake) proves nothing
+    by_head = column(households, "uid", "Int64").map(once).map(_unique_lookup(_list_heads(other), positions))
     both = by_code.notna() & by_head.notna()
     return pd.Series((both & (by_code != by_head)).fillna(False).to_numpy(dtype=bool), index=households.index)
 
@@ -381,7 +382,9 @@ def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
         at_uid = listed.map(uid_of)
         by_uid = pd.Series(own_commune.to_numpy(), index=column(households, "uid", "Int64").to_numpy())
         there = at_uid.map(by_uid[~by_uid.index.duplicated()])
-        elsewhere = (there.notna() & (there != commune).fillna(True)).to_numpy(dtype=bool)
+        # another commune of this review than the list row's; a row of a split old commune that no new commune's
+        # code places (its commune unknown) is seen wherever among them its head is
+        elsewhere = (there.notna() & commune.notna() & (there != commune)).fillna(False).to_numpy(dtype=bool)
         seen |= _in(listed, heads.dropna()) & ~elsewhere
     managed = status.isin([NGHEO, CAN_NGHEO]).fillna(False).to_numpy(dtype=bool)
     reviewed_units = set(own_commune.dropna())
