@@ -11,7 +11,6 @@ One small commune return (Xã Chi Lăng Nam, 11284) of four households is classi
 from __future__ import annotations
 
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -370,7 +369,7 @@ def test_html_tables_equal_forms(full: Path):
     assert [int(_num(r[1])) for r in ind[1:]] == [t4[c] for c in "EFGHIJKLMNOP"]
     mov = [t for t in p.tables if t and t[0] and t[0][0] in ("Hộ nghèo", "Hộ cận nghèo")]
     assert [t[0][0] for t in mov] == ["Hộ nghèo", "Hộ cận nghèo"]
-    for t, form in zip(mov, (f2, f3)):
+    for t, form in zip(mov, (f2, f3), strict=True):
         vals = {r[0].lstrip("–+ ").strip(): r[1] for r in t[1:] if len(r) == 2}
         tot = _row_of(form, "Tổng cộng")
         assert _num(vals["Đầu kỳ"]) == tot["C"]

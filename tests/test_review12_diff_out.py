@@ -10,9 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pandas as pd
-import pytest
 
 from conftest import household, make_id, make_return, member, ok, run_hgn
 

@@ -9,7 +9,17 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from conftest import HH_SHEET, MM_SHEET, col_of, household, make_id, make_return, member, sheet_grid, write_ods
+from conftest import (
+    HH_SHEET,
+    MM_SHEET,
+    col_of,
+    household,
+    make_id,
+    make_return,
+    member,
+    sheet_grid,
+    write_ods,
+)
 from hgn_review.validate import validate_paths
 
 
