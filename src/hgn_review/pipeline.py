@@ -1377,17 +1377,21 @@ def _known_units(returns: list[str], metas: dict[str, dict[str, Any]], as_of: dt
     reg = get_registry()
     before, after = REFORM_DATE - dt.timedelta(days=1), REFORM_DATE
     days = {d: as_of or _round_date([metas[d]], None) for d in returns}
-    # a return whose codes are communes on its own date: the round's unit list fits it
-    fits = {d for d in returns if all(reg.commune(u, days[d]) is not None for u in metas[d].get("units") or [])}
+    own = {d: _round_date([metas[d]], None) for d in returns}  # each return's own review date
+    # a return whose codes are communes on its own review date
+    fits = {d for d in returns if all(reg.commune(u, own[d]) is not None for u in metas[d].get("units") or [])}
     keep = []
     for d in returns:
         meta, day = metas[d], days[d]
         units = meta.get("units") or []
         unknown = [u for u in units if all(reg.commune(u, era) is None for era in (before, after))]
-        # a code of the other unit list (an old commune's code in a return of a 2025 round) is left out like a
-        # typo when other returns fit the round — one commune's old code does not stop the round; when none
-        # fits, the round's date is what is wrong, which the merge says
-        stale = [u for u in units if u not in unknown and reg.commune(u, day) is None] if fits - {d} else []
+        # a code of the other unit list on the return's own review date (an old commune's code in a return of
+        # a 2025 round) is left out like a typo when other returns fit — one commune's old code does not stop
+        # the round; returns whose codes fit their own date but not --as-of are the merge's to say (the date
+        # asked is what is wrong)
+        stale = [u for u in units if u not in unknown and reg.commune(u, own[d]) is None] if fits - {d} else []
+        if stale:
+            day = own[d]
         if not unknown and not stale:
             keep.append(d)
             continue
