@@ -382,8 +382,9 @@ def _shown_value(value: Any, lang: Lang) -> str:
         return ("Có" if value else "Không") if vi else ("yes" if value else "no")
     if isinstance(value, int | float):
         if float(value).is_integer():
-            text = f"{int(value):,}"
-            return text.replace(",", ".") if vi else text
+            from hgn_review.text import count_text
+
+            return count_text(value, "vi" if vi else "en")
         text = f"{value:.4g}"
         return text.replace(".", ",") if vi else text
     if isinstance(value, _date):

@@ -846,17 +846,16 @@ _PERSON_KEYS = ("ma_ho", "ho_ten", "ho_ten_chu_ho", "so_dinh_danh")
 _ENUMERATOR = re.compile(r"^\s*([ivxlc]+|\d{1,3}|[a-zđ])\s*[.)]?\s*$")  # "I", "2.", "a)" before a heading
 
 
-def _section_headings(data: pd.DataFrame, extra: pd.DataFrame, cells: np.ndarray | None = None) -> np.ndarray:
+def _section_headings(data: pd.DataFrame, extra: pd.DataFrame, cells: np.ndarray) -> np.ndarray:
     """Rows that head a group of the table (a village's households under "I. Tổ dân phố số 2", often one cell
     merged across the table; or "I" in the first column and "Thôn Đông" in the next): a single text cell — in a
     column that names no household or person, or, in the household code's or a name's column (the first
     column), worded as a heading ("I. …", "Thôn Đông") in words, not a code ("A-01") — or a numbering cell and
-    a heading worded so. A lone code, name or ID stays a row (a household or person, reported)."""
+    a heading worded so. A lone code, name or ID stays a row (a household or person, reported). ``cells``: the
+    cells written in each row (the list's columns and the others)."""
     out = np.zeros(len(data), dtype=bool)
     if data.empty:
         return out
-    if cells is None:  # the cells written in each row
-        cells = data.notna().sum(axis=1).to_numpy() + (extra.notna().sum(axis=1).to_numpy() if not extra.empty else 0)
     import unicodedata
 
     def worded(text: str) -> bool:
@@ -881,12 +880,12 @@ def _section_headings(data: pd.DataFrame, extra: pd.DataFrame, cells: np.ndarray
     return out
 
 
-def _footer_inside(data: pd.DataFrame, extra: pd.DataFrame, cells: np.ndarray | None = None) -> np.ndarray:
+def _footer_inside(data: pd.DataFrame, extra: pd.DataFrame, cells: np.ndarray) -> np.ndarray:
     """Rows of a footer with rows added under it (the footer under the last row is :func:`_footer_start`'s): from
     a row whose household code is a total ("Tổng cộng") or a short row without a code that starts a signature
     block, down to the next row with a code, the rows without a code that hold a few cells (the date line, the
     titles, the signers' names). A row without a code holding more is a household whose code was left blank: it
-    stays, and is reported."""
+    stays, and is reported. ``cells``: the cells written in each row (the list's columns and the others)."""
     out = np.zeros(len(data), dtype=bool)
     if "ma_ho" not in data.columns or data.empty:
         return out
@@ -894,8 +893,6 @@ def _footer_inside(data: pd.DataFrame, extra: pd.DataFrame, cells: np.ndarray | 
 
     key = data["ma_ho"]
     no_code = key.isna().to_numpy(dtype=bool)
-    if cells is None:  # the cells written in each row
-        cells = data.notna().sum(axis=1).to_numpy() + (extra.notna().sum(axis=1).to_numpy() if not extra.empty else 0)
     short = no_code & (cells <= _SIGNATURE_CELLS)
     totals = arrow_mask(pc.match_substring_regex(arrow_text(key), _TOTAL_START))
     starts: list[int] = [int(i) for i in np.flatnonzero(totals) if _is_total(key.iloc[i])]

@@ -37,6 +37,7 @@ from hgn_review.reports.formdef import (
     round_half_up,
 )
 from hgn_review.reports.view import COMMUNE, ROW_LABEL_COMMUNE_AFTER, ROW_LABELS, ReportView, names_list
+from hgn_review.text import count_text
 
 FONT = "Times New Roman"
 EXCEL_MAX_ROWS = 1_048_576
@@ -60,7 +61,7 @@ class RenderNote:
 
 def vn_int(value: int) -> str:
     """12345 -> "12.345" (Vietnamese digit grouping)."""
-    return f"{int(value):,}".replace(",", ".")
+    return count_text(value)
 
 
 def publish(path: Path) -> Path:
