@@ -34,6 +34,7 @@ def count_text(value: float, lang: str = "vi") -> str:
     return text if lang == "en" else text.replace(",", ".")
 
 
+@lru_cache(maxsize=65536)
 def header_key(text: str) -> str:
     """Normalise a header for matching: diacritics, case, spacing, line breaks and "(…)" suffixes ignored."""
     s = _PAREN.sub(" ", str(text))
