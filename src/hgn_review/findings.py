@@ -352,6 +352,15 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "classified under it (its local class is left blank); the national class stands.",
        "Kiểm tra ngày rà soát, hoặc dùng chuẩn địa phương của đúng thời kỳ (--local).",
        "Check the review date, or use the local standard of that period (--local)."),
+    _c("review-date-outside-standard", WARNING, "classify",
+       "Ngày rà soát {value} nằm ngoài thời kỳ áp dụng của chuẩn {detail} đã chọn (--standard): hộ vẫn được phân "
+       "loại theo chuẩn này như đã chọn, tuổi các thành viên tính đến ngày rà soát ghi.",
+       "The review date {value} is outside the period of the chosen standard {detail} (--standard): the household "
+       "is classified under it as asked, its members' ages counted to the review date written.",
+       "Kiểm tra ngày rà soát (năm gõ nhầm?); nếu đúng, chọn chuẩn của thời kỳ đó hoặc bỏ --standard để hgn chọn "
+       "theo ngày rà soát.",
+       "Check the review date (a mistyped year?); if it is right, choose the standard of that period or leave out "
+       "--standard so that hgn chooses by the review date."),
     _c("review-date-other-standard", ERROR, "classify",
        "Ngày rà soát {value} không thuộc thời kỳ của chuẩn {detail}, chuẩn mà các hộ khác được phân loại theo: hộ "
        "này chưa được phân loại.",

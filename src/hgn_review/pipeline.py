@@ -22,7 +22,13 @@ from hgn_review.io.results import SHEET_PENDING, Results, findings_frame, read_r
 from hgn_review.io.safety import Limits
 from hgn_review.scoring.af import AFResult
 from hgn_review.scoring.classify import AF_OVERALL, Classification, classify
-from hgn_review.scoring.standard import Standard, load_standard, nationally_covered, standard_for_date
+from hgn_review.scoring.standard import (
+    Standard,
+    load_standard,
+    nationally_covered,
+    report_params,
+    standard_for_date,
+)
 from hgn_review.text import header_key
 from hgn_review.validate import ValidationResult, validate_one, validate_paths
 
@@ -240,7 +246,7 @@ def _package(val: ValidationResult, cls: Classification, std: Standard, prefer: 
         summary = summary.merge(af.rename(columns={"unit": "ma_xa"}), on="ma_xa", how="left")
     meta: dict[str, Any] = {
         "tool": "hgn", "tool_version": __version__, "stage": "classify", "level": "commune",
-        "standard": std.id, "standard_sha256": std.sha256,
+        "standard": std.id, "standard_sha256": std.sha256, "standard_params": report_params(std),
         "local_standard": cls.local.id if cls.local else None,
         "local_standard_sha256": cls.local.sha256 if cls.local else None,
         "review_date": _review_date(val.households, std),

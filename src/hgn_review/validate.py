@@ -701,16 +701,19 @@ def _frame(sd: SheetData, t: _Typed, ret: ReturnFile, columns: list[str]) -> pd.
     return df
 
 
-def _review_dates(sd: SheetData, hh: pd.DataFrame, out: list[Finding]) -> np.ndarray:
-    """Households whose review date no bundled national standard covers (a mistyped year: 2042, 2019): an error
-    at the cell, and the household is not classified — under which standard is unknown, and its members' ages are
-    counted from that date. Returns the rows (boolean)."""
-    from hgn_review.scoring.standard import national_spans, nationally_covered
+def _review_dates(sd: SheetData, hh: pd.DataFrame, out: list[Finding], standard: str | None = None) -> np.ndarray:
+    """Households whose review date no bundled national standard covers (a mistyped year: 2042, 2019), nor the
+    standard the user chose (``standard``, --standard): an error at the cell, and the household is not classified —
+    under which standard is unknown, and its members' ages are counted from that date. Returns the rows
+    (boolean)."""
+    from hgn_review.scoring.standard import load_standard, national_spans, nationally_covered
 
     if "ngay_ra_soat" not in hh:
         return np.zeros(len(hh), dtype=bool)
     dates = hh["ngay_ra_soat"]
     outside = ~nationally_covered(dates)
+    if standard is not None and outside.any():
+        outside &= ~load_standard(standard).covers_dates(dates)
     if outside.any():
         spans = national_spans()
         for r, v in dates[outside].items():
@@ -754,8 +757,7 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
     for code in ("commune-unknown", "commune-mismatch"):
         rows = admin_block.index[(admin_block == code).to_numpy()]
         _add_code(blocking, rows, code)
-    if standard is None:
-        _add_code(blocking, hsd_frame.index[_review_dates(hsd, hsd_frame, out)], "review-date-no-standard")
+    _add_code(blocking, hsd_frame.index[_review_dates(hsd, hsd_frame, out, standard)], "review-date-no-standard")
     if INCOME in ht.raw.columns and INCOME in hsd_frame.columns:
         # an income written but unreadable ("2.000.000đ", -5, a formula error; reported at its cell) is not
         # replaced by the B1 score, which stands for the income only when none was measured: not classified

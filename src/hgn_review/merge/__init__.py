@@ -1206,6 +1206,13 @@ def _meta(plan: _Plan, missing: list[tuple[str, str]], reconciled: bool, balance
         "prefer": prefer or "",
         "allow_mixed": allow_mixed,
     }
+    # the standard's parameters the forms count with (a province's own file is not at hand where the merge is
+    # reported): kept when every input was classified under the one standard
+    params = [inp.meta.get("standard_params") for inp, _k in used]
+    first = params[0] if params and isinstance(params[0], dict) else None
+    if first is not None and first.get("sha256") and all(isinstance(p, dict) and p.get("sha256") == first["sha256"]
+                                                         for p in params):
+        meta["standard_params"] = first
     if crosswalk:
         meta["crosswalk_pending"] = _pending_summary(pending)
     return meta

@@ -370,6 +370,12 @@ def _standard(results: Results, hh: pd.DataFrame) -> tuple[str, str, dict[str, t
         ids = hh["chuan"].dropna().astype(str)
         std_id = ids.mode().iloc[0] if len(ids) else ""
     params: dict[str, Any] = {}
+    saved = results.meta.get("standard_params") if results.meta else None
+    if isinstance(saved, dict) and (not std_id or saved.get("id") == std_id):
+        try:
+            return _saved_standard(saved)
+        except (KeyError, TypeError, ValueError, IndexError):
+            pass  # an edited or damaged metadata: the standard is looked up by its id as below
     try:
         from hgn_review.scoring.standard import load_standard
 
@@ -390,6 +396,29 @@ def _standard(results: Results, hh: pd.DataFrame) -> tuple[str, str, dict[str, t
         head = {c.key: c.header for s in load_layout("hgn").sheets.values() for c in s.columns}
         indicators = {k: (head.get(k, k).replace("Thiếu hụt: ", ""),) * 2 + ("",) for k in INDICATORS}
         return std_id, std_id, indicators, dict.fromkeys(INDICATORS, 1.0), params
+
+
+def _saved_standard(saved: dict[str, Any]) -> tuple[str, str, dict[str, tuple[str, str, str]], dict[str, float],
+                                                   dict[str, Any]]:
+    """:func:`_standard` from the parameters classification kept in the results (scoring.standard.report_params)."""
+    from hgn_review.scoring.standard import AgeRange
+
+    def ages(v: Any) -> AgeRange:
+        start, end = v
+        return AgeRange(int(start), None if end is None else int(end))
+
+    indicators = {str(k): (str(v[0]), str(v[1]), str(v[2])) for k, v in saved["indicators"].items()}
+    weights = {str(k): float(v) for k, v in saved["weights"].items()}
+    params: dict[str, Any] = {}
+    if "working_age" in saved:
+        params["working_age"] = ages(saved["working_age"])
+    if "disability_levels" in saved:
+        params["disability_levels"] = tuple(str(v) for v in saved["disability_levels"])
+    if "child_age_below" in saved:
+        params["child_age_below"] = int(saved["child_age_below"])
+    if "school_ages" in saved:
+        params["school_ages"] = ages(saved["school_ages"])
+    return str(saved["id"]), str(saved["title"]), indicators, weights, params
 
 
 # ------------------------------------------------------------------------------------------ households

@@ -306,6 +306,23 @@ def _other_standard(hh: pd.DataFrame, std: Standard, loc: Locator) -> list[Findi
                         value=[f"{d:%d/%m/%Y}" for d in dates.iloc[at]], detail=std.id)
 
 
+def _outside_chosen(hh: pd.DataFrame, std: Standard, loc: Locator) -> list[Finding]:
+    """Households whose review date lies outside the period of the standard the user chose (--standard), under
+    another national standard: classified under the chosen one as asked, and said at the date's cell. (A date no
+    standard covers, a mistyped year, was reported and blocked by validation.)"""
+    from hgn_review.scoring.standard import nationally_covered
+
+    if "ngay_ra_soat" not in hh.columns:
+        return []
+    dates = hh["ngay_ra_soat"]
+    at = np.flatnonzero(dates.notna().to_numpy(dtype=bool) & ~std.covers_dates(dates) & nationally_covered(dates))
+    if not len(at):
+        return []
+    span = f"{std.id} ({std.valid_from.value:%d/%m/%Y}–{std.valid_to.value:%d/%m/%Y})"
+    return loc.findings("review-date-outside-standard", at, column_key="ngay_ra_soat", key="ngay_ra_soat",
+                        value=[f"{d:%d/%m/%Y}" for d in dates.iloc[at]], detail=span)
+
+
 def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | str, *,
              local: Standard | str | None = None, prefer: str = "recorded", previous: pd.DataFrame | None = None,
              history: Sequence[pd.DataFrame] | None = None,
@@ -350,6 +367,8 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     loc = Locator(hh, index)
     if check_review_dates:
         found += _other_standard(hh, std, loc)
+    else:
+        found += _outside_chosen(hh, std, loc)
     recorded = _recorded(hh, index)
     prepared = prepare(hh, mem)  # the same under both standards
     d = derive(hh, mem, std, prepared)

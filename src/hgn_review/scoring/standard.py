@@ -224,9 +224,17 @@ def _read_yaml(text: str, source: str) -> dict[str, Any]:
     return data
 
 
+_YAML = (".yaml", ".yml")
+
+
+def _is_yaml(ref: str) -> bool:
+    """A .yaml/.yml path, the extension in any case ("TINH.YAML" as Windows tools save it)."""
+    return ref.lower().endswith(_YAML)
+
+
 def _locate(ref: str, base: Path | Traversable | None) -> tuple[str, Path | Traversable]:
     """(label, file) for a standard id or a .yaml path (relative to ``base``, the referring file's folder)."""
-    if ref.endswith((".yaml", ".yml")):
+    if _is_yaml(ref):
         if isinstance(base, Path) and not Path(ref).is_absolute():
             path: Path | Traversable = base / ref
         elif base is not None and not isinstance(base, Path) and not Path(ref).is_absolute():
@@ -273,11 +281,20 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
 
 def _resolve(ref: str, base: Path | Traversable | None, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], list[bytes], str]:
     label, file = _locate(ref, base)
-    key = str(file)
+    key = str(file.resolve()) if isinstance(file, Path) else str(file)  # "../tinh/a.yaml" is a.yaml
     if key in chain:
         raise StandardFileError(label, "extends", "chuẩn kế thừa vòng tròn", "circular extends")
     raw = file.read_bytes()
-    data = _read_yaml(raw.decode("utf-8-sig"), label)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{label}: tệp chuẩn nghèo không phải văn bản UTF-8 (lưu bằng bảng mã khác, ví dụ "
+                          "\"Unicode\" hoặc \"ANSI\" của Notepad).",
+                          message_en=f"{label}: the standard file is not UTF-8 text (saved in another encoding, e.g. "
+                                     "Notepad's \"Unicode\" or \"ANSI\").",
+                          hint="Mở tệp bằng trình soạn thảo rồi lưu lại với bảng mã UTF-8.",
+                          hint_en="Open the file in an editor and save it again as UTF-8.") from None
+    data = _read_yaml(text, label)
     parent_ref = data.get("extends")
     if parent_ref is None:
         return data, [raw], label
@@ -613,11 +630,11 @@ def load_standard(id_or_path: str | Path | Standard) -> Standard:
     if isinstance(id_or_path, Standard):
         return id_or_path
     ref = str(id_or_path)
-    if ref.endswith((".yaml", ".yml")) or isinstance(id_or_path, Path):
-        if ref.endswith((".yaml", ".yml")) and not (Path.cwd() / ref).is_file():  # a path the user typed
+    if _is_yaml(ref) or isinstance(id_or_path, Path):
+        if _is_yaml(ref) and not (Path.cwd() / ref).is_file():  # a path the user typed
             raise UsageError(f"Không tìm thấy tệp chuẩn nghèo '{ref}'", message_en=f"Standard file '{ref}' not found",
                              hint="Kiểm tra đường dẫn tệp.", hint_en="Check the file path.")
-        if not ref.endswith((".yaml", ".yml")):
+        if not _is_yaml(ref):
             _locate(ref, None)  # a path given on the command line that is no standard: a usage error saying what it is
         data, raw, label = _resolve(ref, Path.cwd())
         return parse_standard(data, label, raw=raw)
@@ -633,6 +650,31 @@ def list_standards() -> list[Standard]:
 def _bundled_standards() -> tuple[Standard, ...]:
     loaded = [_load_bundled(i) for i in _bundled_ids()]
     return tuple(sorted(loaded, key=lambda s: (s.scope != "national", s.valid_from.value, s.id)))
+
+
+def report_params(std: Standard) -> dict[str, Any]:
+    """What the report forms take from a standard — its title, indicator names and weights, and the ages and levels
+    its indicators use — as JSON, kept in a result's metadata: where the results are reported, a province's own
+    standard file is not at hand, and the forms must count with its parameters, not the national ones."""
+    by_rule = {i.rule: i for i in std.indicators.values()}
+
+    def ages(r: AgeRange) -> list[int | None]:
+        return [r.start, r.end]
+
+    out: dict[str, Any] = {
+        "id": std.id, "title": std.title, "sha256": std.sha256,
+        "indicators": {k: [i.name, i.short_name, i.dimension] for k, i in std.indicators.items()},
+        "weights": {k: float(w) for k, w in zip(std.indicators, std.weights.value, strict=False)},
+    }
+    if "employment" in by_rule:
+        out["working_age"] = ages(by_rule["employment"]["working_age"])
+    if "dependents" in by_rule:
+        out["disability_levels"] = list(by_rule["dependents"]["disability_levels"])
+    if "nutrition" in by_rule:
+        out["child_age_below"] = int(by_rule["nutrition"]["child_age_below"])
+    if "school_attendance" in by_rule:
+        out["school_ages"] = ages(by_rule["school_attendance"]["ages"])
+    return out
 
 
 def national_spans() -> str:
