@@ -290,13 +290,17 @@ def classify_paths(paths: Sequence[Path], *, standard: str | None = None, local:
 
 
 def _review_date(households: pd.DataFrame, std: Standard) -> str | None:
-    """The latest review date (which decides the unit list the merge uses) among the households under ``std``:
-    a date no national standard covers, or one under another standard (a mistyped 2042 or 2027, reported on its
-    household), does not move the file to another era."""
+    """The return's review date, which decides the unit list the merge uses: the median of its households' dates
+    under ``std`` (the lower of the two middle ones), as validation judged the commune codes on — a date no
+    national standard covers, one under another standard (a mistyped 2042 or 2027, reported on its household), or
+    one household's mistyped 2025 in a 2024 return does not move the file to another unit list."""
     d = households["ngay_ra_soat"].dropna() if "ngay_ra_soat" in households else pd.Series(dtype="datetime64[ns]")
     under = d[std.covers_dates(d)]
     d = under if len(under) else d
-    return None if d.empty else d.max().date().isoformat()
+    if d.empty:
+        return None
+    days = np.sort(d.to_numpy(dtype="datetime64[D]"))
+    return str(days[(len(days) - 1) // 2])
 
 
 def _review_year(households: pd.DataFrame) -> int | None:
@@ -609,11 +613,40 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     _refuse_foreign(Path(out_dir))
     if standard is not None:  # an unknown standard is said before anything is written
         pick_standard(pd.DataFrame(), standard)
+    found = _returns_in(input_dir, out_dir)  # a folder without returns is said before anything is written
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     with _out_lock(Path(out_dir)):
-        return _run_round(input_dir, out_dir, as_of=as_of, standard=standard, previous=previous, mask_pii=mask_pii,
-                          jobs=jobs, strict=strict, commune_workbooks=commune_workbooks, layout=layout,
-                          progress=progress, stage_note=stage_note, max_cells=max_cells, lang=lang)
+        return _run_round(input_dir, out_dir, found, as_of=as_of, standard=standard, previous=previous,
+                          mask_pii=mask_pii, jobs=jobs, strict=strict, commune_workbooks=commune_workbooks,
+                          layout=layout, progress=progress, stage_note=stage_note, max_cells=max_cells, lang=lang)
+
+
+_Found = tuple[list[tuple[Path, str]], list[tuple[Path, str]], list[tuple[Path, str]]]
+
+
+def _returns_in(input_dir: Path, out_dir: Path) -> _Found:
+    """(returns, hgn's own outputs, compressed files) in the input folder, each (path, shown name), leaving out
+    what is inside the output folder; a usage error when it holds no return.
+
+    A return is shown (and its cached bundle named) by its path from the input folder's parent, "in/xa.xlsx":
+    the same whether the folder was given as a relative or an absolute path, or from another working folder."""
+    import os
+
+    from hgn_review.io.read import discover, no_returns
+
+    base = Path(os.path.abspath(input_dir)).parent
+    skipped: list[tuple[Path, str]] = []
+    archives: list[tuple[Path, str]] = []
+    out = Path(out_dir).resolve()
+    files = [(p, _shown(p, base)) for p, _d in discover([input_dir], skipped, archives) if out not in p.resolve().parents]
+    skipped = [(p, _shown(p, base)) for p, _d in skipped if out not in p.resolve().parents]
+    archives = [(p, _shown(p, base)) for p, _d in archives if out not in p.resolve().parents]
+    if not files:
+        also = (f" ({len(skipped)} tệp là kết quả của hgn, không phải biểu rà soát)",
+                f" ({len(skipped)} files are hgn's own outputs, not returns)") if skipped else ("", "")
+        raise no_returns(str(input_dir), archives, ("Thư mục cần chứa các tệp .xlsx/.xls/.ods/.csv của các xã",
+                                                    "Put the communes' workbooks there"), also)
+    return files, skipped, archives
 
 
 def _refuse_foreign(out_dir: Path) -> None:
@@ -656,7 +689,7 @@ def _out_lock(out_dir: Path) -> Iterator[None]:
         fh.close()
 
 
-def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, standard: str | None = None,
+def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date | None = None, standard: str | None = None,
               previous: Path | None = None, mask_pii: bool = False, jobs: int | None = None, strict: bool = False,
               commune_workbooks: bool = False, layout: str | None = None,
               progress: Callable[[str, int, int], None] | None = None,
@@ -671,7 +704,6 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     from concurrent.futures import ProcessPoolExecutor
 
     from hgn_review.io.fingerprint import HashMemo
-    from hgn_review.io.read import discover, no_returns
     from hgn_review.io.results import read_bundle, write_bundle
     from hgn_review.io.write import atomic_path, mark_folder, refuse_locked
     from hgn_review.validate import batch_id_duplicates, workers
@@ -687,18 +719,7 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
     (cache / "files").mkdir(parents=True, exist_ok=True)
     mark_folder(out_dir)
     _remove_leftovers(out_dir)
-    # a return is shown (and its cached bundle named) by its path from the input folder's parent, "in/xa.xlsx":
-    # the same whether the folder was given as a relative or an absolute path, or from another working folder
-    base = Path(os.path.abspath(input_dir)).parent
-    skipped: list[tuple[Path, str]] = []
-    archives: list[tuple[Path, str]] = []
-    files = [(p, _shown(p, base)) for p, _d in discover([input_dir], skipped, archives)
-             if out_dir.resolve() not in p.resolve().parents]
-    skipped = [(p, _shown(p, base)) for p, _d in skipped if out_dir.resolve() not in p.resolve().parents]
-    archives = [(p, _shown(p, base)) for p, _d in archives if out_dir.resolve() not in p.resolve().parents]
-    if not files:
-        raise no_returns(str(input_dir), archives, ("Thư mục cần chứa các tệp .xlsx/.xls/.ods/.csv của các xã",
-                                                    "Put the communes' workbooks there"))
+    files, skipped, archives = found
     opts: dict[str, Any] = {"version": __version__, "standard": standard, "layout": layout,
                             "as_of": as_of.isoformat() if as_of else None}
     if max_cells:  # only when given: the cache keys of a run without it stay as they were
@@ -803,10 +824,10 @@ def _run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, 
         metas[d] = meta
     with ThreadPoolExecutor(max_workers=n_jobs) as readers:  # Parquet decoding releases the GIL
         gathered = readers.map(_findings_and_ids, [bundles[d] for d in ordered])
-        for d, (found, ids_column) in zip(ordered, gathered, strict=True):
+        for d, (in_bundle, ids_column) in zip(ordered, gathered, strict=True):
             fs = metas[d].get("file_summary") or {}
             report.files.append(FileSummary(d, fs.get("layout", ""), fs.get("rows", {}), fs.get("readable", True)))
-            report.findings.extend(found)
+            report.findings.extend(in_bundle)
             if ids_column is not None:
                 id_files.append(d)
                 id_codes.append(ids_column)

@@ -189,8 +189,9 @@ def _loc(sd: SheetData, key: str) -> dict[str, Any]:
 def _file_as_of(ret: ReturnFile, hh: pd.DataFrame, as_of: date | None) -> date:
     if as_of is not None:
         return as_of
-    if "ngay_ra_soat" in hh and hh["ngay_ra_soat"].notna().any():
-        return hh["ngay_ra_soat"].dropna().median().date()
+    if "ngay_ra_soat" in hh and hh["ngay_ra_soat"].notna().any():  # the median (the lower of the two middle
+        days = np.sort(hh["ngay_ra_soat"].dropna().to_numpy(dtype="datetime64[D]"))  # ones), as pipeline._review_date
+        return date.fromisoformat(str(days[(len(days) - 1) // 2]))
     year = ret.info.get(fold("Năm rà soát"))
     if year and year.strip().isdigit():
         return date(int(year), 9, 1)

@@ -237,6 +237,17 @@ class _Book:
             return df
         return _openpyxl_grid(self._opx, sheet, n_rows)
 
+    def hidden(self, sheet: str) -> bool:
+        """Whether the sheet is hidden in Excel (an officer does not see it, nor fix it)."""
+        try:
+            if self._fx is not None:
+                return str(self._fx.load_sheet(sheet, header_row=None, n_rows=1).visible) != "visible"
+            if self._opx is not None:
+                return str(getattr(self._opx[sheet], "sheet_state", "visible")) != "visible"
+        except Exception:  # noqa: BLE001 - a sheet that cannot be asked is taken as visible
+            return False
+        return False
+
     def _fallback(self, exc: BaseException) -> None:
         if self._opx is not None:
             return
@@ -578,10 +589,12 @@ def detect_layout(book: _Book) -> tuple[str | None, dict[str, str]]:
     """Return (layout id, role -> sheet name)."""
     hgn = load_layout("hgn")
     names: dict[str, str] = {}
+    same: dict[str, list[str]] = {}
     for n in book.names:  # "Hộ gia đình (2)", Excel's name for a copy, has the key of "Hộ gia đình": the sheet
-        key = header_key(n)  # whose name is exactly the key wins, else the first in the workbook
-        if key not in names or (fold(names[key]) != key and fold(n) == key):
-            names[key] = n
+        same.setdefault(header_key(n), []).append(n)  # the officer sees (a hidden one is last year's, kept out of
+    for key, sheets in same.items():  # the way) wins, then the one whose name is exactly the key, else the first
+        shown = [n for n in sheets if not book.hidden(n)] if len(sheets) > 1 else sheets
+        names[key] = next((n for n in shown or sheets if fold(n) == key), (shown or sheets)[0])
     roles: dict[str, str] = {}
     for role, spec in hgn.sheets.items():
         for mk in spec.match_names():
@@ -1216,6 +1229,8 @@ def discover(paths: list[Path], skipped: list[tuple[Path, str]] | None = None,
                             skipped.append((f, display_name(f)))
                         continue
                     out.append((f, display_name(f)))
+        elif skipped is not None and p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm") and is_hgn_output(p):
+            skipped.append((p, display_name(p)))  # named on the command line, hgn's results are no return either
         else:
             out.append((p, display_name(p)))
     seen: set[Path] = set()

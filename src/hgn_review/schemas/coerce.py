@@ -46,6 +46,7 @@ def _objects(values: Sequence[object]) -> np.ndarray:
 # zero-width spaces and joiners, word joiner, byte-order mark, soft hyphen
 _INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _INVISIBLE = f"[{_INVISIBLE_CHARS}]"
+_INVISIBLE_NOT_SHY = f"[{_INVISIBLE_CHARS.replace(chr(0xAD), '')}]"
 _INVISIBLE_BYTES = tuple(ch.encode("utf-8") for ch in _INVISIBLE_CHARS)
 # the bytes every one of them starts with, none of which Vietnamese letters use (they start with c3–c6, e1)
 _INVISIBLE_LEADS = tuple(sorted({b[:1] if b[:1] != b"\xc2" else b for b in _INVISIBLE_BYTES}))
@@ -67,7 +68,14 @@ def strip_text(written: pa.Array) -> pa.Array:
     """Trim spaces; a cell of spaces only is blank; invisible characters pasted with the text (a zero-width space
     after "Nam", inside a household code) are dropped (Arrow kernels: no pandas overhead per column)."""
     if _has_invisible(written):
-        written = pc.replace_substring_regex(written, _INVISIBLE, "")
+        cleaned = pc.replace_substring_regex(written, _INVISIBLE, "")
+        shy = pc.fill_null(pc.match_substring(written, "\u00ad"), False)
+        if pc.any(shy).as_py():
+            # TCVN3's "ư" is the byte 0xAD, read as the soft hyphen: kept in text of Latin-1 characters only
+            # (legacy text, converted to Unicode where it is used), dropped from Unicode text
+            legacy = pc.and_(shy, pc.invert(pc.match_substring_regex(written, "[^\\x{00}-\\x{FF}]")))
+            cleaned = pc.if_else(legacy, pc.replace_substring_regex(written, _INVISIBLE_NOT_SHY, ""), cleaned)
+        written = cleaned
     t = pc.utf8_trim_whitespace(written)
     return pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
 
@@ -110,7 +118,9 @@ def parse_number(s: pd.Series) -> pd.Series:
 
 _NS_MIN = np.datetime64("1677-09-22", "D")  # the range datetime64[ns] can hold
 _NS_MAX = np.datetime64("2262-04-11", "D")
-_DMY = r"^(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})$"
+# a time after the date ("15/09/2024 08:30:00", a date-time typed or pasted as text) is the same day
+_DMY = (r"^(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})"
+        r"(?:\s+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*(?:[AaPp][Mm]|SA|CH|sa|ch))?)?$")
 
 
 _NAT = np.iinfo(np.int64).min
