@@ -361,6 +361,13 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "theo ngày rà soát.",
        "Check the review date (a mistyped year?); if it is right, choose the standard of that period or leave out "
        "--standard so that hgn chooses by the review date."),
+    _c("previous-moved-in-unrecorded", WARNING, "classify",
+       "Hộ {value}: chủ hộ là chủ hộ của một hộ trong danh sách đầu kỳ ở xã khác, nơi đã ghi hộ đó chuyển đi: hộ được "
+       "tính là chuyển đến (tăng khác), không tính vào số đầu kỳ của xã này.",
+       "Household {value}: its head heads a household of the start-of-period list in another commune, which recorded "
+       "it as moved away: it is counted as moved in (other increase), not in this commune's start figure.",
+       "Ghi \"Chuyển đến\" ở cột Tình trạng hộ của hộ này.",
+       "Write \"Chuyển đến\" in the household's status column."),
     _c("review-date-other-standard", ERROR, "classify",
        "Ngày rà soát {value} không thuộc thời kỳ của chuẩn {detail}, chuẩn mà các hộ khác được phân loại theo: hộ "
        "này chưa được phân loại.",

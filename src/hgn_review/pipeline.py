@@ -921,9 +921,11 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
     _mark_shared_ids(merged.members, id_hits)
     if previous is not None:  # the start list's households no return of the round matches (each return was
         # classified alone, so a household that moved to another commune is matched only here)
-        from hgn_review.scoring.movements import head_ids, not_reviewed
+        from hgn_review.scoring.movements import arrived_unrecorded, head_ids, not_reviewed
 
-        report.findings.extend(not_reviewed(merged.households, head_ids(merged.members), prev_df))
+        heads = head_ids(merged.members)
+        report.findings.extend(not_reviewed(merged.households, heads, prev_df))
+        _count_arrivals(merged.households, arrived_unrecorded(merged.households, heads, prev_df), report)
     _one_list_of_findings(merged, report, from_bundles, merge_found, set(classified))
     stages.append(StageTime(Note("tổng hợp", "merge"), time.perf_counter() - t2))
     # ---- stage 4: outputs people open — written beside the last run's, then put in their place together: an
@@ -980,6 +982,27 @@ def _one_list_of_findings(merged: Results, report: Report, from_bundles: int, me
         found = found[(found["code"] != "id-duplicate-batch").to_numpy(dtype=bool)]
     merged.findings = pd.concat([found, findings_frame(own)], ignore_index=True, sort=False) if own else \
         found.reset_index(drop=True)
+
+
+def _count_arrivals(hh: pd.DataFrame, arrived: np.ndarray, report: Report) -> None:
+    """Households that moved in unrecorded, from a commune that recorded them as gone (movements.arrived_unrecorded):
+    counted as an increase here (no start, "Tăng khác"), so the list row's start is counted once, in the commune
+    it left — and said on the household, for the commune to record the move."""
+    from hgn_review.findings import finding
+    from hgn_review.scoring.movements import TANG_KHAC
+
+    at = np.flatnonzero(arrived)
+    if not len(at):
+        return
+    for c in ("dau_ky", "dien_bien"):
+        if c in hh.columns:
+            hh[c] = hh[c].astype("object")
+    hh.loc[hh.index[at], "dau_ky"] = None
+    hh.loc[hh.index[at], "dien_bien"] = TANG_KHAC
+    for _i, r in hh.iloc[at].iterrows():  # few: moves between communes
+        report.findings.append(finding("previous-moved-in-unrecorded", file=str(r.get("file") or ""),
+                                       sheet=str(r.get("sheet") or ""), row=int(r["row"]) if pd.notna(r.get("row"))
+                                       else None, key="tinh_trang_ho", value=str(r.get("ma_ho") or "")))
 
 
 def _mark_shared_ids(members: pd.DataFrame, hits: dict[str, set[int]]) -> None:

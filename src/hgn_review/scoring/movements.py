@@ -348,10 +348,46 @@ def _code_contradicted(households: pd.DataFrame, heads: pd.Series, other: pd.Dat
     of the list — the code now belongs to another household (codes renumbered), so it is not that row's."""
     positions = pd.Series(np.arange(len(other)), index=other.index)
     by_code = own.map(_unique_lookup(theirs, positions))
-    once = heads[~heads.duplicated(keep=False)]  # an ID heading two households (one pasted by mistake) proves nothing
-    by_head = column(households, "uid", "Int64").map(once).map(_unique_lookup(_list_heads(other), positions))
+    # an ID heading two households of one commune (one pasted by mistake) proves nothing; heading households of two
+    # communes (one that left, one where it came) it does — counted per commune, so that a return's result does not
+    # depend on which other returns it was classified with
+    uid = column(households, "uid", "Int64")
+    head = uid.map(heads)
+    commune = _commune(column(households, "ma_xa", "str")).fillna("")
+    twice = pd.DataFrame({"c": commune.to_numpy(), "h": head.to_numpy()}).duplicated(keep=False).to_numpy() \
+        & head.notna().to_numpy(dtype=bool)
+    by_head = head.where(~twice).map(_unique_lookup(_list_heads(other), positions))
     both = by_code.notna() & by_head.notna()
     return pd.Series((both & (by_code != by_head)).fillna(False).to_numpy(dtype=bool), index=households.index)
+
+
+def arrived_unrecorded(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> np.ndarray:
+    """Households of the whole round that took the start of a list row by their head's ID in another commune whose
+    own return recorded that row's household as moved away or dissolved (matched by its code): the row's start is
+    that commune's, so here the household moved in, unrecorded. Classified one return at a time, each commune
+    counted the row at its start; seen together (`hgn run` after the merge), the second count is an increase."""
+    n = len(households)
+    if other is None or other.empty or "so_dinh_danh_chu_ho" not in other.columns or not len(heads) or not n:
+        return np.zeros(n, dtype=bool)
+    sep = "\x1f"
+    own_commune = _commune(column(households, "ma_xa", "str"))
+    own = own_commune + sep + column(households, "ma_ho", "str").str.strip()
+    theirs, commune, _written, _split = _list_keys(households, other)
+    status = Coded.of(column(households, "tinh_trang_ho", "str"))
+    left = status.matches(STATUS_OUT)
+    # the rows whose household is recorded as gone in its own commune, by commune + code
+    gone = _in(theirs, own[left]) & commune.notna().to_numpy(dtype=bool)
+    if not gone.any():
+        return np.zeros(n, dtype=bool)
+    listed = _list_heads(other)
+    row_commune = pd.Series(commune.to_numpy()[gone], index=listed.to_numpy()[gone])
+    row_commune = row_commune[row_commune.index.notna() & ~row_commune.index.duplicated(keep=False)]
+    head = column(households, "uid", "Int64").map(heads)
+    came_from = head.map(row_commune)
+    dated = column(households, "dau_ky", "str").notna().to_numpy(dtype=bool) if "dau_ky" in households.columns \
+        else np.ones(n, dtype=bool)
+    return (came_from.notna() & (came_from != own_commune)).fillna(False).to_numpy(dtype=bool) & ~left \
+        & ~status.matches(STATUS_IN) & dated
 
 
 def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> list[Finding]:
