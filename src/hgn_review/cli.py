@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import os
 import re
 import sys
+from collections.abc import Iterator
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -43,14 +45,37 @@ def _help_text(text: str) -> str:
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def _english(command: Any) -> Iterator[None]:
+    """The command's help texts (its own, its parameters', its subcommands') in English while a help screen is
+    laid out with --lang en (help_en.HELP_EN), then put back."""
+    if _HELP_LANG[0] != "en":
+        yield
+        return
+    from hgn_review.help_en import HELP_EN
+
+    objects = [command, *getattr(command, "params", []), *getattr(command, "commands", {}).values()]
+    saved = [(o, a, getattr(o, a, None)) for o in objects for a in ("help", "short_help")]
+    try:
+        for o, a, text in saved:
+            if isinstance(text, str):
+                setattr(o, a, HELP_EN.get(inspect.cleandoc(text), HELP_EN.get(text, text)))
+        yield
+    finally:
+        for o, a, text in saved:
+            setattr(o, a, text)
+
+
 class _Command(typer.core.TyperCommand):
     def get_help(self, ctx: Any) -> str:
-        return _help_text(super().get_help(ctx))
+        with _english(self):
+            return _help_text(super().get_help(ctx))
 
 
 class _Group(typer.core.TyperGroup):
     def get_help(self, ctx: Any) -> str:
-        return _help_text(super().get_help(ctx))
+        with _english(self):
+            return _help_text(super().get_help(ctx))
 
 
 app = typer.Typer(name="hgn", no_args_is_help=True, add_completion=False, rich_markup_mode=None, cls=_Group,
@@ -182,7 +207,7 @@ def validate(
 
     _check_paths(paths)
     if report_xlsx is not None:
-        _xlsx_name(report_xlsx)
+        _xlsx_name(report_xlsx, "--report-xlsx")
         _not_an_input(report_xlsx, paths)
     limits = _limits(max_cells)
     result = validate_paths(paths, layout=layout.value if layout else None, as_of=parse_date_opt(as_of),
@@ -351,7 +376,8 @@ def standard_list(lang: LangOpt = Lang.vi) -> None:
     from hgn_review.console import table
     from hgn_review.scoring.standard import list_standards
 
-    rows = [(s.id, s.title, s.valid_from.value, s.valid_to.value, s.source) for s in list_standards()]
+    rows = [(s.id, s.title, f"{s.valid_from.value:%d/%m/%Y}", f"{s.valid_to.value:%d/%m/%Y}", s.source)
+            for s in list_standards()]
     if lang == Lang.vi:
         table("Chuẩn nghèo", ["Mã", "Tên", "Từ ngày", "Đến ngày", "Căn cứ"], rows)
     else:
@@ -431,13 +457,14 @@ def _jobs(jobs: int | None) -> int:
     return jobs or os.cpu_count() or 1
 
 
-def _xlsx_name(out: Path) -> None:
-    """An output workbook is named .xlsx: under another name (".csv") Excel would refuse to open it."""
+def _xlsx_name(out: Path, option: str = "--out") -> None:
+    """An output workbook is named .xlsx: under another name (".csv") Excel would refuse to open it. ``option``:
+    the command's option that names it, for the example."""
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"Tệp kết quả {out} phải có đuôi .xlsx (hgn ghi sổ Excel).",
-                         hint=f"Ví dụ: --out {out.with_suffix('.xlsx').name}",
+                         hint=f"Ví dụ: {option} {out.with_suffix('.xlsx').name}",
                          message_en=f"The output {out} must be named .xlsx (hgn writes an Excel workbook).",
-                         hint_en=f"For example: --out {out.with_suffix('.xlsx').name}")
+                         hint_en=f"For example: {option} {out.with_suffix('.xlsx').name}")
 
 
 def _check_paths(paths: list[Path]) -> None:

@@ -89,9 +89,10 @@ def class_name(name: str, lang: str) -> str:
     """A class or movement as said in ``lang`` (the data and the forms keep the Vietnamese names)."""
     if lang != "en":
         return name
+    from hgn_review.merge.tables import DEPARTED, NO_CLASS
     from hgn_review.scoring.movements import WORDS_EN
 
-    return WORDS_EN.get(name, name)
+    return {NO_CLASS: "No class", DEPARTED: "Left (moved away, dissolved)"}.get(name) or WORDS_EN.get(name, name)
 
 
 def render_classification(summary: dict[str, Any], written: list[str], lang: str = "vi",

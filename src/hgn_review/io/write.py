@@ -197,6 +197,30 @@ def write_findings_xlsx(report: Report, target: Path, lang: str = "vi",
     lab = _labels(lang)
     frame = report.to_frame(lang)
     cols = ["file", "sheet", "row", "column", "cell", "code", "severity", "message", "hint", "value"]
+    # the highlighted copies first, the workbook last: a copy that cannot be written (a read-only folder, a copy open
+    # in Excel) stops the call with the last findings workbook and copies as they were, never new findings beside
+    # old copies
+    if copies:
+        folder = target.parent / f"{target.stem}{COPIES_SUFFIX}"
+        by_file: dict[str, list[Finding]] = {}
+        for f in report.findings:
+            if f.row and f.sheet and f.severity in (ERROR, WARNING):
+                by_file.setdefault(f.file, []).append(f)
+        names = _copy_names(sorted(f for f in by_file if f in copies))
+        keep = set()
+        for file, items in sorted(by_file.items()):
+            src = copies.get(file)
+            if src is None:
+                continue
+            dest = folder / fit_name(names[file], "_loi" + (src.suffix.lower() if src.suffix.lower() == ".xlsm"
+                                                             else ".xlsx"))
+            if _highlighted_copy(src, dest, items, lang):
+                written.append(dest)
+                keep.add(dest.name)
+        # a copy of a return that has no finding left (fixed since) is not left beside the new findings
+        for old in folder.glob("*_loi.xls*") if folder.is_dir() else []:
+            if old.name not in keep:
+                old.unlink(missing_ok=True)
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
         mark_output(wb, "findings")
@@ -222,28 +246,7 @@ def write_findings_xlsx(report: Report, target: Path, lang: str = "vi",
         for j, w in enumerate([28, 14, 7, 24, 7, 24, 10, 60, 40, 20]):
             ws.set_column(j, j, w)
         wb.close()
-    written.append(target)
-    if copies:
-        folder = target.parent / f"{target.stem}{COPIES_SUFFIX}"
-        by_file: dict[str, list[Finding]] = {}
-        for f in report.findings:
-            if f.row and f.sheet and f.severity in (ERROR, WARNING):
-                by_file.setdefault(f.file, []).append(f)
-        names = _copy_names(sorted(f for f in by_file if f in copies))
-        keep = set()
-        for file, items in sorted(by_file.items()):
-            src = copies.get(file)
-            if src is None:
-                continue
-            dest = folder / fit_name(names[file], "_loi" + (src.suffix.lower() if src.suffix.lower() == ".xlsm"
-                                                             else ".xlsx"))
-            if _highlighted_copy(src, dest, items, lang):
-                written.append(dest)
-                keep.add(dest.name)
-        # a copy of a return that has no finding left (fixed since) is not left beside the new findings
-        for old in folder.glob("*_loi.xls*") if folder.is_dir() else []:
-            if old.name not in keep:
-                old.unlink(missing_ok=True)
+    written.insert(0, target)
     return written
 
 

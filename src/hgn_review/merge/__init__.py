@@ -192,6 +192,15 @@ def _check_known_units(inps: list[Input], reg: Registry) -> None:
     for inp in inps:
         for code in inp.units:
             if reg.commune(code, inp.as_of) is None:
+                other = reg.other_era(code, inp.as_of)  # a code of the other unit list: said, with where it went
+                if other is not None:
+                    raise _refuse(
+                        f"{inp.label}: mã xã {code} không có trong danh mục đơn vị hành chính ngày "
+                        f"{inp.as_of:%d/%m/%Y}: đó là {other[0]}.",
+                        f"{inp.label}: commune code {code} is not in the unit list of {inp.as_of:%d/%m/%Y}: it is "
+                        f"{other[1]}.",
+                        "Sửa mã xã trong biểu rà soát theo danh mục đơn vị hành chính của ngày rà soát, rồi chạy lại.",
+                        "Correct the commune code in the return to the unit list of its review date, and run again.")
                 raise _refuse(
                     f"{inp.label}: mã xã {code} không có trong danh mục đơn vị hành chính ngày {inp.as_of:%d/%m/%Y}.",
                     f"{inp.label}: commune code {code} is not in the unit list of {inp.as_of:%d/%m/%Y}.",

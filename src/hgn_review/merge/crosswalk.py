@@ -13,6 +13,7 @@ Every other household is *pending*: listed for a decision, never assigned.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,8 +76,18 @@ def read_mapping(path: Path, rules: dict[str, OldUnitRule]) -> pd.DataFrame:
     hint_vi = "Tệp CSV (UTF-8) có ba cột ma_xa_cu, thon, ma_xa_moi; để trống thon nếu áp dụng cho cả xã cũ."
     hint_en = "A UTF-8 CSV with columns ma_xa_cu, thon, ma_xa_moi; leave thon blank for the whole old commune."
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"Tệp quy đổi {path} không phải văn bản UTF-8 (lưu bằng bảng mã khác).", hint=hint_vi
+                         + " Trong Excel: Lưu thành → CSV UTF-8.", message_en=f"The mapping file {path} is not UTF-8 "
+                         "text (saved in another encoding).", hint_en=hint_en + " In Excel: Save As → CSV UTF-8.") \
+            from None
+    first = text.split("\n", 1)[0]
+    # Excel on a computer set to Vietnamese separates with ";" (the comma is the decimal mark there)
+    sep = max((",", ";", "\t"), key=first.count)
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (ValueError, pd.errors.ParserError) as exc:
         raise InputError(f"Không đọc được tệp quy đổi {path}: {str(exc)[:120]}", hint=hint_vi,
                          message_en=f"Cannot read the mapping file {path}", hint_en=hint_en) from exc
     df.columns = [fold(c).replace(" ", "_") for c in df.columns]

@@ -329,6 +329,10 @@ def _notes(ws: Any, st: _Styles, form: FormDef, view: ReportView, values: dict[s
         word = view.coverage.partial_word
         lines.append("Chưa đủ số liệu các xã: " + names_list([f"{name} ({k}/{n} {word})"
                                                             for _c, name, k, n in view.coverage.partial]) + ".")
+    households, persons, olds = view.waiting
+    if households and form.kind == "table":
+        lines.append(f"Chưa tính trong biểu: {households} hộ ({persons} người) của {names_list(olds)} đang chờ quy đổi "
+                     "sang xã mới (xem sheet \"Chờ quy đổi\" của danh sách và kết quả tổng hợp).")
     for text in lines:
         _merge(ws, row, 0, row, n - 1, text, st.note)
         ws.set_row(row, 16 * _lines(text, width * 1.15))

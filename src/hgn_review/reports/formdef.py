@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from hgn_review.errors import ConfigError, yaml_problem
+from hgn_review.errors import ConfigError, UsageError, yaml_problem
 from hgn_review.io.read import col_letter
 
 FORM_FILE = re.compile(r"^bieu_(\d{1,2})\.ya?ml$")
@@ -233,6 +233,13 @@ def load_forms(forms_dir: Path | None = None) -> dict[int, FormDef]:
     forms = {f.number: f for f in _bundled_forms()}
     if forms_dir is not None:
         folder = Path(forms_dir)
+        if folder.is_file():  # the province's one form file, not its folder
+            raise UsageError(f"--forms-dir {folder} là một tệp, không phải thư mục định nghĩa biểu.",
+                             hint=f"Chỉ thư mục chứa tệp đó (--forms-dir {folder.parent}); hgn lấy mọi tệp bieu_NN.yaml "
+                                  "trong thư mục, biểu không có tệp thì dùng mẫu có sẵn.",
+                             message_en=f"--forms-dir {folder} is a file, not a folder of form definitions.",
+                             hint_en=f"Give the folder that holds it (--forms-dir {folder.parent}); hgn takes every "
+                                     "bieu_NN.yaml there, and the bundled form for the others.")
         if not folder.is_dir():
             raise ConfigError(f"Không tìm thấy thư mục định nghĩa biểu {folder}.",
                               hint="Chỉ thư mục chứa các tệp bieu_NN.yaml.",

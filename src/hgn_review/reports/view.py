@@ -141,6 +141,9 @@ class ReportView:
     # poor and near-poor households of an old commune the merge into the 2025 units could not place yet (the
     # merged result's "Chờ quy đổi" sheet): on no form's rows, but listed with the population list
     pending: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # every household waiting for its new commune (any class): (households, persons, the old communes' names) —
+    # counted in no row of the forms, which say so
+    waiting: tuple[int, int, list[str]] = (0, 0, [])
 
     def rows(self, level: str | None = None) -> pd.DataFrame:
         level = level or self.row_level
@@ -235,6 +238,7 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
     view.coverage = _coverage(results, scope, row_level, view.rows(), on,
                               {str(c) for c in tables[COMMUNE].index} if COMMUNE in tables else set())
     view.pending = _pending(results)
+    view.waiting = _waiting(results)
     view.shared_ids = shared_ids
     view.notes = _notes(view)
     return view
@@ -333,6 +337,7 @@ def _unit_keys(hh: pd.DataFrame, units: dict[str, Unit | None]) -> dict[str, pd.
     # labelled with the spelling most of its households have. Worked on the distinct spellings (a few per village).
     codes, spellings = pd.factorize(commune.astype(str) + "|" + _str(hh, "thon").fillna("").astype(str))
     written = pd.Series(spellings, dtype="string")
+    written = _unicode_villages(written)  # "Th«n §«ng" typed in a TCVN3 font is "Thôn Đông"
     tidy = written.str.normalize("NFC").str.replace(r"\s+", " ", regex=True).str.strip()
     tidy = tidy.str.replace(r"\s*\|\s*", "|", n=1, regex=True)
     folded = tidy.str.lower()
@@ -343,6 +348,24 @@ def _unit_keys(hh: pd.DataFrame, units: dict[str, Unit | None]) -> dict[str, pd.
                         index=hh.index, dtype=object).astype(str)
     return {COMMUNE: commune.astype(str), DISTRICT: district.astype(str), PROVINCE: province.astype(str),
             VILLAGE: village, VILLAGE_LABEL: pd.Series(dict(zip(first["k"], first["v"], strict=True)), dtype=object)}
+
+
+def _unicode_villages(spellings: pd.Series) -> pd.Series:
+    """"commune|village" spellings with the village typed in a TCVN3/VNI font in Unicode (as _unicode_names gives
+    the lists), so that one village is one row of the forms whatever font its name was typed in."""
+    from hgn_review.legacy import detect_series, to_unicode
+
+    if spellings.empty:
+        return spellings
+    parts = spellings.str.split("|", n=1, expand=True)
+    village = parts[1].astype("string")
+    found = detect_series(village)
+    at = found.notna().to_numpy(dtype=bool)
+    if not at.any():
+        return spellings
+    out = spellings.copy()
+    out[at] = [f"{c}|{to_unicode(t, e)}" for c, t, e in zip(parts[0][at], village[at], found[at], strict=True)]
+    return out
 
 
 def _unit_names(keys: dict[str, pd.Series], units: dict[str, Unit | None]) -> dict[str, dict[str, str]]:
@@ -970,6 +993,20 @@ def _shared_ids(hh: pd.DataFrame, members: pd.DataFrame) -> frozenset[str]:
         return frozenset()
     hit = np.isin(keys, twice)
     return frozenset(text(members["so_dinh_danh"][hit]).dropna().tolist())
+
+
+def _waiting(results: Results) -> tuple[int, int, list[str]]:
+    """(households, persons, old communes' names) of every household the merge left waiting for its new commune."""
+    sheet = results.extra_sheets.get(SHEET_PENDING)
+    if sheet is None or sheet.empty:
+        return 0, 0, []
+    persons = int(pd.to_numeric(sheet["so_nhan_khau"], errors="coerce").fillna(0).sum()) \
+        if "so_nhan_khau" in sheet.columns else 0
+    name = sheet["ten_xa_cu"].astype("string") if "ten_xa_cu" in sheet.columns else \
+        pd.Series(pd.NA, index=sheet.index, dtype="string")
+    code = sheet["ma_xa_cu"].astype("string") if "ma_xa_cu" in sheet.columns else name
+    names = sorted({str(n) for n in name.fillna(code).dropna().unique().tolist()})
+    return len(sheet), persons, names
 
 
 def _pending(results: Results) -> pd.DataFrame:
