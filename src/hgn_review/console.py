@@ -12,7 +12,7 @@ from rich.table import Table
 
 from hgn_review.errors import say
 from hgn_review.findings import ERROR, SEVERITY_VI, WARNING, Report, shared_message
-from hgn_review.text import count_text
+from hgn_review.text import count_text, short_names
 
 
 def _width(stream: Any) -> int | None:
@@ -57,9 +57,10 @@ def render_validation(report: Report, lang: str = "vi", top: int = 30, console: 
     tr = T[lang]
     rows = []
     s = report.summary()
+    shown_as = short_names([pf["file"] for pf in s["per_file"]] + [f.file for f in report.findings if f.file])
     for pf in s["per_file"]:
         n = sum(pf["rows"].values()) if pf["readable"] else tr["unreadable"]
-        rows.append([Path(pf["file"]).name, pf["layout"], n, pf["errors"], pf["warnings"]])
+        rows.append([shown_as.get(pf["file"], Path(pf["file"]).name), pf["layout"], n, pf["errors"], pf["warnings"]])
     rows.append([tr["total"], "", s["rows"], s["errors"], s["warnings"]])
     files = tr["file"].lower() + ("s" if lang == "en" and s["files"] != 1 else "")
     table(f"hgn validate — {s['files']} {files}", [tr["file"], tr["layout"], tr["rows"], tr["errors"],
@@ -70,7 +71,7 @@ def render_validation(report: Report, lang: str = "vi", top: int = 30, console: 
         return
     lines = []
     for f in sorted(shown, key=lambda f: (f.severity != ERROR, f.file, f.row or 0))[:top]:
-        where = Path(f.file).name + (f" › {f.sheet}" if f.sheet else "") + (f" › {f.cell or f.row}" if f.row else "")
+        where = shown_as.get(f.file, Path(f.file).name) + (f" › {f.sheet}" if f.sheet else "") + (f" › {f.cell or f.row}" if f.row else "")
         sev = SEVERITY_VI[f.severity] if lang == "vi" else f.severity
         lines.append([where, f"{sev}: {f.code}", shared_message(f, lang)])
     table(tr["top"], [tr["where"], tr["code"], tr["message"]], lines, c)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -88,3 +88,22 @@ def re_sub(values: pd.Series, pattern: str, replacement: str) -> pd.Series:
     """
     out = pc.replace_substring_regex(arrow_text(values), pattern=pattern, replacement=replacement)
     return text_series(out, values.index)
+
+
+def short_names(files: Iterable[str]) -> dict[str, str]:
+    """Each file path as briefly as it can be told apart from the others: its name, and the folders above it only
+    where two returns share a name ("xa_a/bieu.xlsx", "xa_b/bieu.xlsx" — communes often send the same file name)."""
+    paths = sorted({str(f) for f in files})
+    parts = {f: f.replace("\\", "/").split("/") for f in paths}
+    out: dict[str, str] = {}
+    for f in paths:
+        k = 1
+        while True:
+            tail = parts[f][-k:]
+            same = [g for g in paths if g != f and parts[g][-k:] == tail]
+            if not same or k >= len(parts[f]):
+                break
+            k += 1
+        out[f] = "/".join(parts[f][-k:])
+    return out
+

@@ -29,7 +29,7 @@ from hgn_review.schemas.coerce import coerce, strip_text
 from hgn_review.schemas.layout import INDICATORS, Layout, load_layout
 from hgn_review.schemas.pandera_schema import YEAR, schema_for
 from hgn_review.scoring.movements import departed
-from hgn_review.text import arrow_mask, arrow_text, count_text, fold, text_series
+from hgn_review.text import arrow_mask, arrow_text, count_text, fold, short_names, text_series
 
 HOUSEHOLD_BASE = [
     "uid", "file", "sheet", "row", "layout", "ma_ho", "ho_ten_chu_ho", "ma_xa", "ma_xa_ghi", "thon", "khu_vuc", "khu_vuc_nguon",
@@ -153,7 +153,9 @@ def _suggest(value: str, choices: tuple[str, ...]) -> str:
         if decoded in folded:
             return folded[decoded]
         value = decoded
-    best = difflib.get_close_matches(fold(value), list(folded), n=1, cutoff=0.6)
+    # only a near spelling (a slip of a letter or two): at 0.6 "Đại học" found "Tiểu học", "Cháu nội" "Chủ hộ" —
+    # another meaning, which an officer following the hint would write in
+    best = difflib.get_close_matches(fold(value), list(folded), n=1, cutoff=0.8)
     return folded[best[0]] if best else ""
 
 
@@ -663,10 +665,11 @@ def batch_id_duplicates(members: pd.DataFrame, out: list[Finding], headers: dict
     if not shared.any():
         return
     sub = members.loc[shared, ["file", "sheet", "row", "so_dinh_danh"]].sort_values(["so_dinh_danh", "file", "row"])
+    shown = short_names(str(f) for f in _files)  # two communes' "bieu.xlsx" told apart by their folders
     for _id, grp in sub.groupby("so_dinh_danh", sort=False):  # the shared IDs only (usually none)
         places = [(str(f), int(r)) for f, r in zip(grp["file"], grp["row"], strict=True)]
         for i, (file, row) in zip(grp.index, places, strict=True):
-            others = [(Path(f).name, r) for f, r in places if f != file]
+            others = [(shown.get(f, Path(f).name), r) for f, r in places if f != file]
             column, col = headers.get(file, (None, None))
             out.append(finding("id-duplicate-batch", file=file, sheet=str(grp.at[i, "sheet"]), row=row,
                                column=column, col=col, key="so_dinh_danh", value=grp.at[i, "so_dinh_danh"],

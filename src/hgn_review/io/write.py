@@ -357,7 +357,7 @@ def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) ->
                     else f"[{f.code}] Written again at row {f.row} (see the finding there).")
             partners.setdefault((f.sheet, int(other), f.col), []).append(said)
     for (named, row, col), texts in partners.items():
-        if (named, row, col) in grouped:
+        if (named, row, col) in grouped:  # a cell with its own finding (a zero restored): said with it below
             continue
         sheet = titles.get(named, named)
         if sheet not in wb.sheetnames:
@@ -382,10 +382,20 @@ def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) ->
                 break
         worst = ERROR if any(f.severity == ERROR for f in fs) else WARNING
         cell.fill = red if worst == ERROR else yellow
-        text = "\n".join(f"[{f.code}] {f.message(lang)} — {f.hint(lang)}" for f in fs)
+        text = "\n".join([*(f"[{f.code}] {f.message(lang)} — {f.hint(lang)}" for f in fs),
+                          *partners.get((named, row, col), [])])
         if cell.comment is not None and cell.comment.text:  # the commune's own note is kept above hgn's
             text = f"{cell.comment.text}\n---\n{text}"
         cell.comment = Comment(text[:2000], "hgn")
+    # a marked cell in a hidden row or column is shown: the commune looks for the coloured cells
+    for named, row, col in [*grouped, *partners]:
+        sheet = titles.get(named, named)
+        if sheet in wb.sheetnames and row:
+            ws = wb[sheet]
+            if ws.row_dimensions[row].hidden:
+                ws.row_dimensions[row].hidden = False
+            if col and ws.column_dimensions[col].hidden:
+                ws.column_dimensions[col].hidden = False
     dest.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(dest) as tmp:
         wb.save(tmp)

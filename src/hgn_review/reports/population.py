@@ -113,6 +113,10 @@ def prepare(view: ReportView, cmap: ColumnMap, mask_pii: bool) -> pd.DataFrame:
     codes = p["dinh_danh_loi"].astype("string")
     missing_id = p["so_dinh_danh"].isna() | (p["so_dinh_danh"].astype("string").str.strip() == "").fillna(False)
     codes = codes.mask(missing_id & codes.isna(), "thieu")
+    # the key must be 12 digits whatever the results file holds (an ID retyped as a number in a results workbook
+    # lost its leading zero after classification checked it)
+    shape = ~missing_id & ~p["so_dinh_danh"].astype("string").str.strip().str.fullmatch(r"\d{12}").fillna(False)
+    codes = codes.mask(shape.to_numpy(dtype=bool) & codes.isna().to_numpy(dtype=bool), "sai_dinh_dang")
     # one row per person keyed by the ID: an ID that two listed persons carry (two units' results merged, each
     # checked alone) is the key of neither — which of them holds it, only a correction can say
     written = p["so_dinh_danh"].astype("string").str.strip()

@@ -793,6 +793,7 @@ def _persons(hh: pd.DataFrame, members: pd.DataFrame, keys: dict[str, pd.Series]
         "merit": person_attrs["merit"].to_numpy(),
         "no_labour": person_attrs["no_labour"].to_numpy(),
         "chu_ho": _str(hh, "ho_ten_chu_ho"),
+        "_head_sex": _str(hh, "gioi_tinh_chu_ho"),  # the head's row of a household without member rows
         "chuan": _str(hh, "chuan").fillna(std_id),
         "household_persons": person_attrs["pp"].to_numpy(),
     })
@@ -806,9 +807,10 @@ def _persons(hh: pd.DataFrame, members: pd.DataFrame, keys: dict[str, pd.Series]
     without = h[~h["uid"].isin(merged["uid"])]
     if len(without):  # no member rows: the head alone, from the household row
         w = without.assign(stt=pd.NA, ho_ten=without["chu_ho"], so_dinh_danh=pd.NA, dinh_danh_loi="khong_co_thanh_vien",
-                           ngay_sinh=pd.NaT, nam_sinh=pd.NA, gioi_tinh=pd.NA, quan_he=HEAD, dan_toc=pd.NA)
+                           ngay_sinh=pd.NaT, nam_sinh=pd.NA, gioi_tinh=without["_head_sex"], quan_he=HEAD,
+                           dan_toc=pd.NA)
         merged = pd.concat([merged, w[merged.columns]], ignore_index=True) if len(merged) else w[merged.columns]
-    merged = merged.reset_index(drop=True)
+    merged = merged.drop(columns="_head_sex").reset_index(drop=True)
     merged["is_head"] = (merged["quan_he"].astype("string") == HEAD).fillna(False)
     merged["stt"] = pd.to_numeric(merged["stt"], errors="coerce").astype("Int64")
     villages = sorted(merged["thon"].dropna().astype(str).unique(), key=_natural)
