@@ -13,6 +13,7 @@ import re
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -498,6 +499,17 @@ def _key_index(spec: SheetSpec) -> dict[str, str]:
     return idx
 
 
+@lru_cache(maxsize=8192)
+def _header_keys(text: str) -> tuple[str, ...]:
+    """A header's match key, and that of its Unicode reading when it was typed in a TCVN3/VNI font ("M· hé" is
+    "Mã hộ": an old template's headers)."""
+    from hgn_review import legacy
+
+    key = header_key(text)
+    encoding = legacy.detect(text)
+    return (key, header_key(legacy.to_unicode(text, encoding))) if encoding is not None else (key,)
+
+
 def _match_row(cells: Sequence[object], above: Sequence[object] | None, letters: list[str], r: int,
                index: dict[str, str]) -> HeaderMatch:
     """Match one row of cells (and the row above, for group headers) against the layout's header keys."""
@@ -521,7 +533,7 @@ def _match_row(cells: Sequence[object], above: Sequence[object] | None, letters:
             cands.append(str(above[j]))  # header cell merged vertically over two rows
         if not cands:
             continue
-        key = next((index[header_key(c)] for c in cands if header_key(c) in index), None)
+        key = next((index[k] for c in cands for k in _header_keys(c) if k in index), None)
         text = " ".join(str(val if isinstance(val, str) else cands[0]).split())
         letter = letters[j]
         if key is None:
@@ -774,7 +786,39 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                    xls_path=str(path) if book.suffix in (".xls", ".ods") else None)
     if scan is not None:
         _hygiene(sd, scan, findings)
+    elif book.suffix == ".xls":
+        old = _xls_scan(str(path), sheet)  # what xlrd knows of an Excel 97–2003 sheet: error cells, hidden rows,
+        if old is not None:  # merged ranges (its cell types are read when asked: SheetData.numeric_rows)
+            _hygiene(sd, old, findings)
     return sd
+
+
+def _xls_scan(path: str, sheet: str) -> SheetScan | None:
+    """Formula-error cells ("#DIV/0!"), hidden rows and merged ranges of an .xls sheet, as the .xlsx scan gives
+    them; None when xlrd cannot read the file."""
+    import xlrd
+
+    try:
+        try:
+            book = xlrd.open_workbook(path, on_demand=True, formatting_info=True)
+        except NotImplementedError:  # formatting not readable: the error cells still are
+            book = xlrd.open_workbook(path, on_demand=True)
+        try:
+            ws = book.sheet_by_name(sheet)
+            scan = SheetScan()
+            for r in range(ws.nrows):  # a test per row (xlrd has parsed every cell already); cells only where one is
+                types = ws.row_types(r)
+                if xlrd.XL_CELL_ERROR in types:
+                    for c in np.flatnonzero(np.asarray(types) == xlrd.XL_CELL_ERROR).tolist():
+                        code = ws.cell_value(r, c)
+                        scan.errors[(col_letter(c), r + 1)] = xlrd.error_text_from_code.get(code, "#ERROR")
+            scan.hidden_rows = {r + 1 for r, info in getattr(ws, "rowinfo_map", {}).items() if info.hidden}
+            scan.merges = [(col_letter(c1), r1 + 1, col_letter(c2 - 1), r2) for r1, r2, c1, c2 in ws.merged_cells]
+            return scan
+        finally:
+            book.release_resources()
+    except Exception:  # noqa: BLE001 - without it the cells are read as calamine gives them
+        return None
 
 
 def _row_ranges(rows: list[int]) -> str:
