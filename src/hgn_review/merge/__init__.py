@@ -1085,8 +1085,14 @@ def _coverage(reg: Registry, parent: Unit, tgt: date, inps: list[Input], keep: l
             for c in rules[str(old_code)].candidates:
                 pend_by_new[c] += int(n)
     rows, missing, partial = [], [], []
+    def peopled(old: str, new: str) -> bool:
+        """Whether some of the old commune's population can be in the new one: not when the crosswalk sends its
+        whole population to another (only an empty area of it came)."""
+        rule = rules.get(old) or rule_for(reg, old)
+        return rule.target is None or rule.target == new
+
     for u in expected:
-        preds = sorted({e.old_code for e in reg.predecessors(u.code)})
+        preds = sorted({e.old_code for e in reg.predecessors(u.code) if peopled(e.old_code, u.code)})
         have = [p for p in preds if p in old_present and (p not in split or (p, u.code) in (placed or set()))]
         lacking = [p for p in preds if p not in have]
         if u.code in new_present or (preds and not lacking and not pend_by_new.get(u.code)):

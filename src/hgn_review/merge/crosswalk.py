@@ -124,6 +124,16 @@ def read_mapping(path: Path, rules: dict[str, OldUnitRule]) -> pd.DataFrame:
                 message_en=f"Mapping file {path}, line {r.line}: old commune {r.ma_xa_cu} did not go into "
                 f"{r.ma_xa_moi} in the 1/7/2025 crosswalk (only: {rule.candidate_labels or 'none'}).",
                 hint_en="Pick one of the new communes the old one went into.")
+        if rule is not None and rule.target is not None and r.ma_xa_moi != rule.target:
+            # the crosswalk has decided where the whole population went (an area split off empty of people): a row
+            # naming the other commune would be overridden in silence
+            raise InputError(
+                f"Tệp quy đổi {path}, dòng {r.line}: theo danh mục sắp xếp 1/7/2025, toàn bộ dân số của xã cũ "
+                f"{r.ma_xa_cu} ({rule.old_name}) vào {rule.target_label}, không vào {r.ma_xa_moi}.",
+                hint="Bỏ dòng này khỏi tệp quy đổi: các hộ của xã cũ này được quy đổi theo danh mục.",
+                message_en=f"Mapping file {path}, line {r.line}: by the 1/7/2025 crosswalk the whole population of "
+                f"old commune {r.ma_xa_cu} ({rule.old_name}) went into {rule.target_label}, not {r.ma_xa_moi}.",
+                hint_en="Remove the line from the mapping file: this old commune's households follow the crosswalk.")
     return df.drop_duplicates(["ma_xa_cu", "thon_key"])[["ma_xa_cu", "thon_key", "ma_xa_moi"]]
 
 
