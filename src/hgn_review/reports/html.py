@@ -132,7 +132,7 @@ def context(view: ReportView) -> dict[str, Any]:
         rate_rows.append((str(name), [(pr or 0.0, pct(pr) + " %", "poor"), (nr or 0.0, pct(nr) + " %", "near")]))
     chart_rates = bar_chart("ty-le", f"Tỷ lệ hộ nghèo, hộ cận nghèo theo {view.row_label.lower()} (%)", rate_rows,
                             [("poor", "Tỷ lệ hộ nghèo"), ("near", "Tỷ lệ hộ cận nghèo")])
-    contrib_rows = [(c.name, [(c.share, f"{pct(c.share)} % ({num(c.count)} hộ)", "ind")])
+    contrib_rows = [(c.name, [(0.0 if math.isnan(c.share) else c.share, f"{pct(c.share)} % ({num(c.count)} hộ)", "ind")])
                     for c in view.contributions]
     chart_af = bar_chart("dong-gop", "Đóng góp của từng chỉ số vào thiếu hụt của hộ nghèo (%)", contrib_rows,
                          [("ind", "Tỷ trọng trong tổng số lượt thiếu hụt có trọng số")])
@@ -146,6 +146,7 @@ def context(view: ReportView) -> dict[str, Any]:
     ]
     findings_total = sum(view.findings.values())
     return {
+        "scope_notes": _scope_notes(view),
         "view": view, "year": view.year, "issuer": view.scope.issuer, "scope": view.scope.label or view.scope.code,
         "standard": view.standard_title or view.standard_id, "cards": cards,
         "charts": [chart_rates, chart_af], "movements": _movement_tables(view),
@@ -155,6 +156,23 @@ def context(view: ReportView) -> dict[str, Any]:
         "rate_table": [(name, bars[0][1], bars[1][1]) for name, bars in rate_rows],
         "contributions": [(c.name, num(c.count), pct(c.share)) for c in view.contributions],
     }
+
+
+def _scope_notes(view: ReportView) -> list[str]:
+    """What the figures do not cover, as the forms' notes say it: units with figures from only some of their
+    communes, households waiting for their 2025 commune (counted in no row)."""
+    from hgn_review.reports.view import names_list
+
+    out = []
+    if view.coverage.partial:
+        word = view.coverage.partial_word
+        out.append("Chưa đủ số liệu các xã: " + names_list([f"{name} ({k}/{n} {word})"
+                                                           for _c, name, k, n in view.coverage.partial]) + ".")
+    households, persons, olds = view.waiting
+    if households:
+        out.append(f"Chưa tính trong các số liệu: {households} hộ ({persons} người) của {names_list(olds)} đang chờ "
+                   "quy đổi sang xã mới.")
+    return out
 
 
 def render_html(view: ReportView) -> str:

@@ -314,8 +314,9 @@ def _scope(code: str, hh: pd.DataFrame, units: dict[str, Unit | None], as_of: da
         elif len(provinces) == 1:
             code = next(iter(provinces))
     u = reg.unit(code, as_of) if code else None
-    if u is None:
-        return Scope("multi", code, "", "", "", issuer or "")
+    if u is None:  # communes of several provinces: named by their provinces, so that the page says what it covers
+        name = ", ".join(sorted({p.province_name for p in present if p.province_name}))
+        return Scope("multi", code, name, "", "", issuer or "")
     level = u.level
     return Scope(level, u.code, u.name, u.province_name, u.district_name or "", issuer if issuer is not None else _issuer(u))
 
@@ -856,8 +857,9 @@ def _balance(rows: pd.DataFrame) -> pd.DataFrame:
 def _contributions(total: pd.Series, indicators: dict[str, Any], weights: dict[str, float]) -> list[Contribution]:
     weighted = {k: weights.get(k, 1.0) * float(total.get(f"poor_{k}", 0)) for k in indicators}
     s = sum(weighted.values())
-    return [Contribution(k, indicators[k][0], int(total.get(f"poor_{k}", 0)), (100.0 * weighted[k] / s) if s else 0.0)
-            for k in indicators]
+    # no deprivation of any poor household (no poor household): no share to give (NaN, printed "–"), never 0 % each
+    return [Contribution(k, indicators[k][0], int(total.get(f"poor_{k}", 0)),
+                         (100.0 * weighted[k] / s) if s else float("nan")) for k in indicators]
 
 
 def _findings(results: Results) -> dict[str, int]:
