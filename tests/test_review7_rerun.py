@@ -378,7 +378,9 @@ def test_a_second_run_into_the_same_out_does_not_break_the_first(pristine: Path,
             else:
                 time.sleep(0.0005)
         if caught:
-            second = run_hgn("run", empty, "--out", out, cwd=tmp_path)
+            # (a folder without returns is now refused before OUT is touched, exit 2: the second run is given the
+            # same returns, so that it reaches OUT and its lock)
+            second = run_hgn("run", folder, "--out", out, cwd=tmp_path)
             # refused while the first holds OUT (session 7: OUT/.hgn-cache/lock), touching nothing of it
             assert second.returncode == 3 and "đang ghi vào" in second.stderr, second.stderr
             first.send_signal(signal.SIGCONT)

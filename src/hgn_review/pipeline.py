@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -892,7 +892,7 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
     # place in the province's forms (blank), and the round does not shrink to the other district
     reach = {d: set(metas[d].get("units") or metas[d].get("named_units") or []) for d in ordered}
     # provenance names the returns, not the cache folders that stand for them
-    sources = {str(bundles[d]): (d, shas.get(d, "")) for d in classified}
+    sources = {str(bundles[d]): (d, shas.get(d, ""), bundles[d].name) for d in classified}
     try:
         classified, apart = _admissible(classified, metas, as_of)
         for f in apart:
@@ -1470,7 +1470,7 @@ def _round_date(metas: Sequence[dict[str, Any]], as_of: dt.date | None) -> dt.da
 
 
 def _merge_up(commune_dirs: list[Path], metas: list[dict[str, Any]], as_of: dt.date | None,
-              sources: dict[str, tuple[str, str]],
+              sources: Mapping[str, tuple[str, ...]],
               named: Sequence[str] = ()) -> tuple[Results, str, str, list[str], list[Any]]:
     """Merge commune bundles (their metadata in ``metas``, in the same order) to the highest level present: the
     district, or the province. ``named``: communes the round's returns name though they are not merged (left

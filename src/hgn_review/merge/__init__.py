@@ -282,8 +282,8 @@ def _target(inps: list[Input], level: str | None, unit: str | None, tgt: date, r
 def _unit_source(inp: Input, code: str) -> str:
     if inp.kind == DISTRICT_KIND:
         entry = inp.unit_sources.get(code) or {}
-        return str(entry.get("sha256") or f"{inp.sha256}:{code}")
-    return inp.sha256
+        return str(entry.get("result_sha256") or entry.get("sha256") or f"{inp.sha256}:{code}")
+    return inp.result_sha256 or inp.sha256
 
 
 def _unit_time(inp: Input, code: str) -> datetime | None:
@@ -665,7 +665,7 @@ class _Plan:
 
 
 def _read_inputs(inputs: list[Path], as_of: date | None,
-                 sources: Mapping[str, tuple[str, str]] | None = None) -> list[Input]:
+                 sources: Mapping[str, tuple[str, ...]] | None = None) -> list[Input]:
     """Every input read (hashed and parsed), on a few threads: hashing and Parquet decoding release the GIL.
     The first input, in the order given, that cannot be read raises, as when reading one by one. ``sources``
     (path → name and SHA-256 to show) names inputs that stand for another file, e.g. `hgn run`'s cached bundle
@@ -676,7 +676,11 @@ def _read_inputs(inputs: list[Path], as_of: date | None,
     def one(p: Path) -> Input:
         inp = read_input(Path(p), as_of)
         if sources and str(p) in sources:
-            inp.label, inp.sha256 = sources[str(p)]
+            # the result's identity: given (hgn run: the cache key of the return's content and the options that
+            # classified it — a re-run gives the same), else its own content; two classifications of one return differ
+            given = sources[str(p)]
+            inp.result_sha256 = given[2] if len(given) > 2 else inp.sha256
+            inp.label, inp.sha256 = given[0], given[1]
         return inp
 
     workers = min(len(inputs), os.cpu_count() or 1, 4)
@@ -688,7 +692,7 @@ def _read_inputs(inputs: list[Path], as_of: date | None,
 
 def _plan(inputs: list[Path], level: str | None, unit: str | None, as_of: date | None, prefer: str | None,
           allow_mixed: bool, to_2025_units: bool, mapping: Path | None, reg: Registry, notes: list[Finding],
-          sources: Mapping[str, tuple[str, str]] | None = None) -> _Plan:
+          sources: Mapping[str, tuple[str, ...]] | None = None) -> _Plan:
     _check_options(level, unit, prefer, mapping, to_2025_units)
     if not inputs:
         raise _usage("Chưa có tệp nào để gộp.", "No input files.", "Liệt kê các tệp kết quả cần gộp.",
@@ -808,7 +812,7 @@ def _group_below(c: pd.DataFrame, below: str, reg: Registry, when: date) -> pd.S
 
 def merge_results(inputs: list[Path], *, level: str | None = None, unit: str | None = None, as_of: date | None = None,
                   prefer: str | None = None, allow_mixed: bool = False, to_2025_units: bool = False,
-                  mapping: Path | None = None, sources: Mapping[str, tuple[str, str]] | None = None) -> MergeResult:
+                  mapping: Path | None = None, sources: Mapping[str, tuple[str, ...]] | None = None) -> MergeResult:
     """Merge classified results of communes (or districts) into their district or province.
 
     ``level``/``unit`` name the output (inferred from the inputs when omitted); ``as_of`` replaces the inputs'
@@ -828,7 +832,7 @@ def merge_results(inputs: list[Path], *, level: str | None = None, unit: str | N
 
 def _merge(inputs: list[Path], level: str | None, unit: str | None, as_of: date | None, prefer: str | None,
            allow_mixed: bool, to_2025_units: bool, mapping: Path | None,
-           sources: Mapping[str, tuple[str, str]] | None = None) -> MergeResult:
+           sources: Mapping[str, tuple[str, ...]] | None = None) -> MergeResult:
     reg = get_registry()
     notes: list[Finding] = []
     plan = _plan(inputs, level, str(unit).strip() if unit is not None else None, as_of, prefer, allow_mixed,
@@ -893,7 +897,7 @@ def _merge(inputs: list[Path], level: str | None, unit: str | None, as_of: date 
                           value=f"{code} {old_names.get(str(code), '')}".strip(), detail=detail, detail_en=detail_en))
 
     # movements balance per unit and in total
-    moves_bad = (unbalanced_findings(movement_counts(counting, "unit", weight), by="unit")
+    moves_bad = (unbalanced_findings(movement_counts(counting, "unit", weight), by="unit", files=files_of)
                  + unbalanced_findings(movement_counts(counting, None, weight), by=None))
     notes.extend(moves_bad)
 
@@ -905,16 +909,19 @@ def _merge(inputs: list[Path], level: str | None, unit: str | None, as_of: date 
     # (a commune then missing may be given now; a district's missing communes are listed once, by this merge) and
     # the persons and households found in two units
     again = {(Path(f.file).name, f.sheet, f.row, f.code) for f in findings if f.code in FOUND_AGAIN}
-    in_findings = [_without_missing_units(inps[i].findings(), again) for i, k in enumerate(keep)
-                   if k and inps[i].has_findings()]
+    in_findings = [_without_dropped(_without_missing_units(inps[i].findings(), again), inps[i], k)
+                   for i, k in enumerate(keep) if k and inps[i].has_findings()]
     findings_df = pd.concat([*in_findings, findings_frame(findings)], ignore_index=True, sort=False) \
         if in_findings else findings_frame(findings)
     extra = {SHEET_COVERAGE: coverage, SHEET_RECON: recon}
     pending_sheet = _pending_sheet(pending, plan.rules) if to_2025_units else pd.DataFrame()
     if to_2025_units:
         extra[SHEET_PENDING] = pending_sheet
-    results = Results(households=_public(hh, to_2025_units), members=_public(mm, to_2025_units), summary=summary,
-                      findings=findings_df, meta=meta, extra_sheets=extra)
+    public_hh, public_mm = _public(hh, to_2025_units), _public(mm, to_2025_units)
+    # what the result holds, for a later merge to check it came whole (members deleted by hand, a file not copied)
+    meta["households"], meta["members"] = int(len(public_hh)), int(len(public_mm))
+    results = Results(households=public_hh, members=public_mm, summary=summary, findings=findings_df, meta=meta,
+                      extra_sheets=extra)
     return MergeResult(results=results, unit=parent.code, level=plan.level, missing_units=[c for c, _ in missing],
                        reconciled=diff.empty, findings=findings, unit_name=parent.name, balanced=not moves_bad,
                        pending=pending_sheet)
@@ -1170,6 +1177,37 @@ RECOMPUTED = ("merge-unit-missing", "merge-unit-partial")
 FOUND_AGAIN = ("id-duplicate-batch", "merge-household-duplicate-units")
 
 
+def _returns_of(inp: Input) -> list[str]:
+    """The commune returns an input's households came from (their findings name them), as its metadata records:
+    a commune result's inputs, a merge's entries' returns."""
+    entries = inp.meta.get("inputs")
+    out: set[str] = set()
+    for e in entries if isinstance(entries, list) else []:
+        if not isinstance(e, dict):
+            continue
+        if isinstance(e.get("returns"), list):
+            out.update(str(f) for f in e["returns"])
+        elif inp.kind != DISTRICT_KIND and e.get("file"):
+            out.add(str(e["file"]))
+    return sorted(out)
+
+
+def _without_dropped(found: pd.DataFrame, inp: Input, kept: set[str]) -> pd.DataFrame:
+    """An input's findings without those of the returns of units this merge took from another input (a newer
+    result of a commune, the other of two overlapping district merges): a commune is told its findings once, and
+    never those of a version it has replaced."""
+    dropped = set(inp.units) - kept
+    if not dropped or not inp.unit_sources or found.empty or "file" not in found.columns:
+        return found
+    def files(units: set[str]) -> set[str]:
+        return {str(f) for u in units if (e := inp.unit_sources.get(u)) for f in e.get("returns") or []}
+
+    gone = files(dropped) - files(kept)
+    if not gone:
+        return found
+    return found[~found["file"].astype("string").isin(gone).fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
+
+
 def _without_missing_units(found: pd.DataFrame, again: AbstractSet[tuple[str, str, int | None, str]] = frozenset()
                            ) -> pd.DataFrame:
     """An input's findings but for what this merge works out again (``again``: (file name, sheet, row, code) of
@@ -1194,7 +1232,8 @@ def _meta(plan: _Plan, missing: list[tuple[str, str]], reconciled: bool, balance
     used = [(inp, k) for inp, k in zip(plan.inputs, plan.keep, strict=True) if k]
     reviews = [inp.review_date for inp, _k in used if inp.review_date]
     entries = [{"file": inp.label, "sha256": inp.sha256, "level": inp.kind, "units": sorted(k),
-                "dropped_units": sorted(set(inp.units) - k), "standard": inp.standard,
+                "dropped_units": sorted(set(inp.units) - k), "returns": _returns_of(inp),
+                "result_sha256": inp.result_sha256 or inp.sha256, "standard": inp.standard,
                 "tool_version": inp.tool_version, "run_time": inp.run_time.isoformat() if inp.run_time else None,
                 "review_date": inp.review_date.isoformat() if inp.review_date else None}
                for inp, k in zip(plan.inputs, plan.keep, strict=True)]
@@ -1263,11 +1302,22 @@ def summary_json(m: MergeResult) -> dict[str, Any]:
         "missing_units_named": meta.get("missing_units", [{"code": c, "name": ""} for c in m.missing_units]),
         "reconciled": m.reconciled, "partial": bool(meta.get("partial", m.missing_units)),
         "movements_balanced": m.balanced,
-        "inputs": len(meta.get("inputs", [])), "findings": Report(findings=list(m.findings)).counts(),
+        "inputs": len(meta.get("inputs", [])), "findings": _written_counts(m),
     }
     if "crosswalk_pending" in meta:
         out["crosswalk_pending"] = meta["crosswalk_pending"]
     return out
+
+
+def _written_counts(m: MergeResult) -> dict[str, int]:
+    """Findings by severity as the result's findings sheet holds them: the merge's own and the inputs' it carries
+    (the count said points to that sheet)."""
+    counts = Report(findings=list(m.findings)).counts()
+    found = m.results.findings
+    if found is None or found.empty or "severity" not in found.columns:
+        return counts
+    by = found["severity"].astype("string").value_counts()
+    return {k: int(by.get(k, 0)) for k in counts}
 
 
 def write_merge(m: MergeResult, out: Path, parquet_dir: Path | None = None, lang: str = "vi") -> list[Path]:

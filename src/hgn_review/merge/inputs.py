@@ -22,6 +22,7 @@ from hgn_review.io.results import (
     read_parquet_frame,
     read_parquet_table,
     read_results,
+    results_source,
     table_column,
     table_frame,
 )
@@ -172,6 +173,7 @@ class Input:
     unit_sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # district inputs: unit -> input entry
     local_standard: str = ""  # the local standard's id and SHA-256 (a province's own lines), "" when none
     review_year: int | None = None  # the round's year: most of its households' (the latest date's year if unknown)
+    result_sha256: str = ""  # the classified result's own content when ``sha256`` names the return it came from
     workbook: Results | None = None  # a results workbook, read whole
     bundle: Bundle | None = None  # a Parquet folder
 
@@ -293,6 +295,7 @@ def read_input(path: Path, as_of: date | None) -> Input:
                          message_en=f"File not found: {label}.", hint_en="Check the path.")
     bundle: Bundle | None = None
     workbook: Results | None = None
+    path = results_source(path)  # the output folder of `hgn run` stands for its ket_qua/ (read and hashed there)
     if path.is_dir() and (path / "households.parquet").exists():
         import pyarrow as pa
 

@@ -13,7 +13,7 @@ never hidden.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -558,18 +558,27 @@ def movement_tables(households: pd.DataFrame, by: str | Sequence[str] | None = "
     return out
 
 
-def unbalanced_findings(tables: pd.DataFrame, by: str | Sequence[str] | None = "ma_xa") -> list[Finding]:
-    """A ``movement-unbalanced`` error naming the unit for every table row that does not balance."""
+_UNIT_WORDS = {"ma_xa": ("xã", "commune"), "unit": ("đơn vị", "unit"), "ma_huyen": ("huyện", "district"),
+               "ma_tinh": ("tỉnh", "province"), "thon": ("thôn", "village")}
+
+
+def unbalanced_findings(tables: pd.DataFrame, by: str | Sequence[str] | None = "ma_xa",
+                        files: Mapping[str, str] | None = None) -> list[Finding]:
+    """A ``movement-unbalanced`` error naming the unit for every table row that does not balance; ``files``: the
+    file each unit came in (one key), for the finding to name it."""
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     bad = tables[~tables["can_doi"].astype(bool)]
     out = []
-    for _, r in bad.iterrows():
-        unit = ", ".join(f"{k} {'(trống)' if pd.isna(r[k]) else r[k]}" for k in keys) or "toàn bộ"
-        unit_en = ", ".join(f"{k} {'(blank)' if pd.isna(r[k]) else r[k]}" for k in keys) or "all"
+    for _, r in bad.iterrows():  # the rows that do not balance (usually none)
+        unit = ", ".join(f"{_UNIT_WORDS.get(k, (k, k))[0]} {'(trống)' if pd.isna(r[k]) else r[k]}"
+                         for k in keys) or "toàn bộ"
+        unit_en = ", ".join(f"{_UNIT_WORDS.get(k, (k, k))[1]} {'(blank)' if pd.isna(r[k]) else r[k]}"
+                            for k in keys) or "all"
+        file = (files or {}).get(str(r[keys[0]]), "") if len(keys) == 1 and not pd.isna(r[keys[0]]) else ""
         start, down, up, end = int(r["dau_ky"]), int(r["giam"]), int(r["tang"]), int(r["cuoi_ky"])
         expected = start - down + up
         out.append(finding(
-            "movement-unbalanced", key=",".join(keys) or None, value=unit,
+            "movement-unbalanced", file=file, key=",".join(keys) or None, value=unit,
             detail=(f"{unit}, bảng hộ {str(r['bang']).lower()}: đầu kỳ {start} − giảm {down} + tăng {up} = {expected} "
                     f"nhưng cuối kỳ {end}"),
             detail_en=(f"{unit_en}, {WORDS_EN.get(str(r['bang']), r['bang'])} households' table: start {start} − "
