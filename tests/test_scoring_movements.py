@@ -167,7 +167,7 @@ def test_an_unbalanced_table_is_reported_with_its_unit() -> None:
     assert t["can_doi"].tolist() == [False, True]
     found = unbalanced_findings(t)
     assert [(f.code, f.severity) for f in found] == [("movement-unbalanced", "error")]
-    assert "ma_xa 10507, bảng hộ nghèo: đầu kỳ 1 − giảm 0 + tăng 0 = 1 nhưng cuối kỳ 0" in found[0].message()
+    assert "xã 10507, bảng hộ nghèo: đầu kỳ 1 − giảm 0 + tăng 0 = 1 nhưng cuối kỳ 0" in found[0].message()
 
 
 @settings(max_examples=25, deadline=None)

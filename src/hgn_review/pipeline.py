@@ -29,7 +29,7 @@ from hgn_review.scoring.standard import (
     report_params,
     standard_for_date,
 )
-from hgn_review.text import header_key
+from hgn_review.text import fold, header_key
 from hgn_review.validate import ValidationResult, validate_one, validate_paths
 
 
@@ -160,14 +160,35 @@ def load_status_list(path: Path) -> pd.DataFrame:
     return _clean_heads(df)
 
 
+def _list_role(key: str) -> str | None:
+    """The column of a start list a header names (its header_key): Mã xã, Mã hộ, Phân loại, the head's ID — as lists
+    exported from other systems write them ("Mã xã/phường", "Số định danh chủ hộ / CCCD", "Phân loại hộ")."""
+    if key in ("ma xa", "ma xa phuong", "ma xa phuong thi tran", "ma don vi xa"):
+        return "ma_xa"
+    if key in ("ma ho", "ma ho gia dinh"):
+        return "ma_ho"
+    if key in ("phan loai", "phan loai ho", "ket qua phan loai", "phan loai ho dau ky", "phan loai dau ky"):
+        return "phan_loai"
+    if (key.startswith("so dinh danh") and "chu ho" in key) or key in ("cccd chu ho", "so cccd chu ho",
+                                                                        "can cuoc cong dan chu ho"):
+        return "so_dinh_danh_chu_ho"
+    return None
+
+
+def _local_class(header: str) -> bool:
+    """A class column of a province's own standard ("Phân loại (chuẩn tỉnh)"), beside the national one."""
+    folded = fold(header)
+    return "quoc gia" not in folded and any(w in folded for w in ("tinh", "dia phuong"))
+
+
 def _status_table(path: Path) -> pd.DataFrame:
-    """A start list read as text, its header the first of the top rows naming Mã hộ and Phân loại."""
+    """A start list read as text: on every sheet whose top rows name Mã hộ and Phân loại (a list kept one sheet per
+    commune; a cover sheet is passed over), the rows under that header; a row pasted twice is read once."""
     from hgn_review.io.read import _Book, reader_fault
 
-    wanted = {"ma xa": "ma_xa", "ma ho": "ma_ho", "phan loai": "phan_loai", "so dinh danh chu ho": "so_dinh_danh_chu_ho"}
     try:
         book = _Book(path)
-        grid = book.grid(book.names[0])
+        grids = [book.grid(name) for name in book.names]
     except BaseException as exc:
         if not reader_fault(exc):
             raise
@@ -178,8 +199,26 @@ def _status_table(path: Path) -> pd.DataFrame:
                          hint_en="Use last round's hgn results, or a table (.xlsx, .xls, .csv) with Mã xã, Mã hộ and "
                                  "Phân loại columns.") from exc
     best: list[str] = []
+    parts: list[pd.DataFrame] = []
+    for grid in grids:
+        part, found = _status_sheet(path, grid)
+        if part is not None:
+            parts.append(part)
+        elif len(found) > len(best):
+            best = found
+    if not parts:
+        return pd.DataFrame(columns=best)  # no header with Mã hộ and Phân loại: what the best row had
+    df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return df.drop_duplicates().reset_index(drop=True)
+
+
+def _status_sheet(path: Path, grid: pd.DataFrame) -> tuple[pd.DataFrame | None, list[str]]:
+    """(the list's rows on this sheet, or None when no header row names Mã hộ and Phân loại; the columns the best
+    row named)."""
+    best: list[str] = []
     for r in range(min(len(grid), 30)):
-        cells = [header_key(v) if isinstance(v, str) else "" for v in grid.iloc[r].tolist()]
+        raw = [v if isinstance(v, str) else "" for v in grid.iloc[r].tolist()]
+        cells = [header_key(v) if v else "" for v in raw]
         if {"so dinh danh ca nhan", "phan loai ho", "ma ho"} <= set(cells):  # hgn's population-database list
             raise InputError(f"{path} là danh sách kết nối CSDL dân cư (mỗi người một dòng, chỉ người thuộc hộ nghèo, "
                              "cận nghèo), không phải danh sách hộ đầu kỳ.",
@@ -189,21 +228,38 @@ def _status_table(path: Path) -> pd.DataFrame:
                                         "of poor and near-poor households), not a start-of-period list of households.",
                              hint_en="Use last round's results: the output folder of hgn run (or its ket_qua/), or "
                                      "the results file of hgn classify / hgn merge.")
-        keys = [wanted.get(c) for c in cells]
+        keys = [_list_role(c) for c in cells]
+        classes = [j for j, k in enumerate(keys) if k == "phan_loai"]
+        if len(classes) > 1:  # the national class and a province's own: the national one is the start list's
+            national = [j for j in classes if not _local_class(raw[j])]
+            if len(national) != 1:
+                said = ", ".join(f'"{raw[j]}"' for j in classes)
+                raise InputError(f"Danh sách đầu kỳ {path} có nhiều cột phân loại ({said}): không biết cột nào là "
+                                 "phân loại theo chuẩn quốc gia.",
+                                 hint="Để lại một cột Phân loại (theo chuẩn quốc gia), hoặc ghi rõ \"(chuẩn quốc gia)\" "
+                                      "trong tiêu đề của cột đó.",
+                                 message_en=f"The start-of-period list {path} has several class columns ({said}): "
+                                            "which is the national class is not known.",
+                                 hint_en="Keep one Phân loại column (the national class), or write \"(chuẩn quốc gia)\" "
+                                         "in its header.")
+            keys = [None if j in classes and j != national[0] else k for j, k in enumerate(keys)]
         if "ma_ho" in keys and "phan_loai" in keys:
             body = grid.iloc[r + 1:]
             cols = {k: body.iloc[:, j] for j, k in enumerate(keys) if k is not None}
             df = pd.DataFrame(cols).dropna(how="all").reset_index(drop=True)
-            return df.astype("string")
+            return df.astype("string"), []
         found = [k for k in keys if k]
         if len(found) > len(best):
             best = found
-    return pd.DataFrame(columns=best)  # no header with Mã hộ and Phân loại: what the best row had
+    return None, best
 
 
 def _clean_heads(df: pd.DataFrame) -> pd.DataFrame:
     """The head's ID as the returns hold it: stored as a number it lost its leading zero (every ID starts with 0,
-    domain.md §4) and may carry ".0"."""
+    domain.md §4) and may carry ".0"; so may a household code written as a number ("1001.0" in a CSV)."""
+    if "ma_ho" in df.columns:
+        code = df["ma_ho"].astype("string").str.strip()
+        df = df.assign(ma_ho=code.str.replace(r"^(\d+)\.0+$", r"\1", regex=True))
     if "so_dinh_danh_chu_ho" not in df.columns:
         return df
     ids = df["so_dinh_danh_chu_ho"].astype("string").str.strip().str.replace(r"\.0+$", "", regex=True)
@@ -613,7 +669,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     _refuse_foreign(Path(out_dir))
     if standard is not None:  # an unknown standard is said before anything is written
         pick_standard(pd.DataFrame(), standard)
-    found = _returns_in(input_dir, out_dir)  # a folder without returns is said before anything is written
+    found = _returns_in(input_dir, out_dir, previous)  # a folder without returns is said before anything is written
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     with _out_lock(Path(out_dir)):
         return _run_round(input_dir, out_dir, found, as_of=as_of, standard=standard, previous=previous,
@@ -624,9 +680,10 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
 _Found = tuple[list[tuple[Path, str]], list[tuple[Path, str]], list[tuple[Path, str]]]
 
 
-def _returns_in(input_dir: Path, out_dir: Path) -> _Found:
+def _returns_in(input_dir: Path, out_dir: Path, previous: Path | None = None) -> _Found:
     """(returns, hgn's own outputs, compressed files) in the input folder, each (path, shown name), leaving out
-    what is inside the output folder; a usage error when it holds no return.
+    what is inside the output folder and the start-of-period list (``previous``, kept beside the returns); a usage
+    error when it holds no return.
 
     A return is shown (and its cached bundle named) by its path from the input folder's parent, "in/xa.xlsx":
     the same whether the folder was given as a relative or an absolute path, or from another working folder."""
@@ -638,7 +695,13 @@ def _returns_in(input_dir: Path, out_dir: Path) -> _Found:
     skipped: list[tuple[Path, str]] = []
     archives: list[tuple[Path, str]] = []
     out = Path(out_dir).resolve()
-    files = [(p, _shown(p, base)) for p, _d in discover([input_dir], skipped, archives) if out not in p.resolve().parents]
+    start = Path(previous).resolve() if previous is not None else None
+
+    def is_start_list(p: Path) -> bool:
+        return start is not None and (p.resolve() == start or start in p.resolve().parents)
+
+    files = [(p, _shown(p, base)) for p, _d in discover([input_dir], skipped, archives)
+             if out not in p.resolve().parents and not is_start_list(p)]
     skipped = [(p, _shown(p, base)) for p, _d in skipped if out not in p.resolve().parents]
     archives = [(p, _shown(p, base)) for p, _d in archives if out not in p.resolve().parents]
     if not files:

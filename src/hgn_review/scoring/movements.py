@@ -13,6 +13,7 @@ never hidden.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -137,8 +138,31 @@ for (_a, _b), _c in TRANSITIONS.items():
 def _status_codes(values: pd.Series) -> np.ndarray:
     """The state (code in ``_STATES``: Nghèo / Cận nghèo / Không) of a class as written; -1 otherwise."""
     text = Coded.of(column(pd.DataFrame({"v": values}), "v", "str"))
-    words = {value: _STATUS_WORDS.get(fold(value)) for value in text.values}  # per distinct value
+    words = {value: _status_word(value) for value in text.values}  # per distinct value
     return text.lookup({value: _STATES.index(w) for value, w in words.items() if w is not None}, -1, np.int64)
+
+
+_NOT_POOR_WORDS = re.compile(r"\b(khong ngheo|thoat ngheo|thoat can ngheo|muc song trung binh|mstb)\b")
+
+
+def _status_word(value: str) -> str | None:
+    """The state a class as written names: the usual spellings, then a class with a remark ("Hộ nghèo (HN)",
+    "Hộ nghèo DTTS", "Hộ cận nghèo - mới") by its words; None when it names none."""
+    folded = fold(value)
+    known = _STATUS_WORDS.get(folded)
+    if known is not None:
+        return known
+    words = " ".join(re.sub(r"\([^)]*\)", " ", folded).replace("-", " ").split())
+    known = _STATUS_WORDS.get(words)
+    if known is not None:
+        return known
+    if _NOT_POOR_WORDS.search(words):
+        return KHONG
+    if re.search(r"\bcan ngheo\b", words):
+        return CAN_NGHEO
+    if re.search(r"\bngheo\b", words):
+        return NGHEO
+    return None
 
 
 def normalise_status(values: pd.Series) -> pd.Series:
@@ -149,6 +173,9 @@ def normalise_status(values: pd.Series) -> pd.Series:
 def _commune(values: pd.Series) -> pd.Series:
     text = column(pd.DataFrame({"v": values}), "v", "str").str.strip()
     text = text.where(~text.str.endswith(".0").fillna(False).astype(bool), text.str[:-2])  # 10507.0 from Excel
+    # a code with the commune's name after it ("11284 - Xã Chi Lăng Nam", as lists exported elsewhere write it)
+    lead = text.str.extract(r"^(\d{1,5})\s*[-–:.,)]?\s+\D", expand=False)
+    text = text.where(lead.isna(), lead)
     short = (text.str.isdigit() & (text.str.len() < 5)).fillna(False).astype(bool)
     return text.where(~short, text.str.zfill(5))
 
