@@ -844,7 +844,7 @@ def test_results_without_member_rows(results: Results, tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(tmp_path / "danh_sach_csdl_dan_cu.xlsx")
     assert wb["Danh sách"].max_row - 1 == 20  # one row per poor / near-poor household: its head
     reasons = {r[-1] for r in wb["Chưa có số định danh"].iter_rows(min_row=2, values_only=True)}
-    assert reasons == {"Tệp kết quả không có danh sách thành viên của hộ"}
+    assert reasons == {"Không có danh sách thành viên của hộ (chỉ có dòng chủ hộ)"}
 
 
 def test_two_level_province_after_the_reform(results: Results) -> None:

@@ -53,3 +53,14 @@ def test_every_help_text_has_its_english() -> None:
     missing = sorted(t for t in texts if t not in HELP_EN)
     assert not missing, missing
     assert not [v for v in HELP_EN.values() if _VI.search(v)]
+
+
+def test_the_language_given_before_the_command_is_the_commands() -> None:
+    """`hgn --lang en validate in/` is `hgn validate in/ --lang en` (every command has --lang; the group has none),
+    and `hgn --lang en` alone is the list of commands, in English."""
+    assert cli._lang_after_command(["--lang", "en", "validate", "in/"]) == ["validate", "in/", "--lang", "en"]
+    assert cli._lang_after_command(["--lang=en", "standard", "list"]) == ["standard", "list", "--lang=en"]
+    assert cli._lang_after_command(["--lang", "en", "--help"]) == ["--help"]
+    assert cli._lang_after_command(["--lang", "en"]) == ["--help"]
+    assert cli._lang_after_command(["validate", "in/", "--lang", "en"]) == ["validate", "in/", "--lang", "en"]
+    assert cli._lang_of(["--lang", "en", "--help"]) == "en"

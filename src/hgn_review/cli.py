@@ -619,10 +619,23 @@ def _lang_of(argv: list[str]) -> str:
     return "vi"
 
 
+def _lang_after_command(args: list[str]) -> list[str]:
+    """``hgn --lang en validate …``: the language given before the command is the command's option (every command
+    has --lang); bare ``hgn --lang en`` or ``hgn --lang en --help`` is the list of commands in that language."""
+    if len(args) >= 2 and args[0] == "--lang" or args and args[0].startswith("--lang="):
+        taken = args[:2] if args[0] == "--lang" else args[:1]
+        rest = args[len(taken):]
+        if rest and not rest[0].startswith("-"):  # a command (or a group and its command): the option at the end
+            return [*rest, *taken]
+        return rest or ["--help"]  # the list of commands: its language is read before parsing (_lang_of)
+    return args
+
+
 def main() -> None:
     """Entry point: one place where "could not run" becomes a message, a hint and an exit code."""
     _utf8_streams()
     lang = _lang_of(sys.argv[1:])
+    sys.argv[1:] = _lang_after_command(sys.argv[1:])
     _HELP_LANG[0] = lang
     try:
         from hgn_review.console import render_error
