@@ -566,8 +566,18 @@ def finding(code: str, *, file: str = "", sheet: str = "", row: int | None = Non
     if code not in CATALOGUE:
         raise KeyError(f"unknown finding code {code!r}")
     return Finding(code=code, file=file, sheet=sheet, row=row, column=column, col=col, key=key,
-                   value=None if value is None else str(value),
-                   params=tuple(sorted((k, str(v)) for k, v in params.items())))
+                   value=None if value is None else _text(value),
+                   params=tuple(sorted((k, _text(v)) for k, v in params.items())))
+
+
+def _text(value: Any) -> str:
+    """A value as the officer wrote it: a whole number read as a float (7000.0) is 7000."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if type(value).__module__ == "numpy" and hasattr(value, "is_integer"):
+        f = float(value)
+        return str(int(f)) if f.is_integer() and abs(f) < 1e15 else str(value)
+    return str(value)
 
 
 @dataclass
