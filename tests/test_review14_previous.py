@@ -354,3 +354,19 @@ def test_the_start_list_kept_in_the_returns_folder_is_not_called_an_unreadable_r
     readme = (tmp_path / "out" / "README.txt").read_text(encoding="utf-8")
     assert not [line for line in readme.splitlines() if "ds_dau_ky.xlsx" in line and "không đọc được" in line], readme
     assert not [n for n in out.notes if "ds_dau_ky.xlsx" in str(n)], out.notes
+
+
+def test_form_02_says_the_managed_household_the_review_missed(tmp_path: Path) -> None:
+    """The managed list has two poor households of Chi Lăng Nam (H1, H2); the commune's return holds only H1. H2
+    is reported (previous-not-reviewed) and is not in the start figure (no return has it: which row, class and
+    movement it would have is not known) — and form 02 says so under the table, with how many and what to do, so
+    that the start figure is not dropped silently (domain.md §3). Form 03 (near-poor) has no such note."""
+    make_return(tmp_path / "in", [household(ma_ho="H1", **POOR)], [_head("H1", "A")])
+    prev = _list(tmp_path / "ds.xlsx", [HEADER, [11284, "H1", "Nghèo", ID["A"]], [11284, "H2", "Nghèo", ID["B"]]])
+    out = run_round(tmp_path / "in", tmp_path / "out", previous=prev, jobs=1)
+    assert ("previous-not-reviewed", "H2") in _found(out)
+    texts = {n: " ".join(str(c.value) for row in openpyxl.load_workbook(
+        tmp_path / "out" / "bao_cao" / f"bieu_{n}.xlsx").active.iter_rows() for c in row if c.value) for n in ("02", "03")}
+    assert "1 hộ nghèo của danh sách đầu kỳ không có trong biểu rà soát" in texts["02"], texts["02"][-600:]
+    assert "chưa tính vào số đầu kỳ" in texts["02"]
+    assert "danh sách đầu kỳ không có trong biểu rà soát" not in texts["03"]

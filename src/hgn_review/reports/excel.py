@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from hgn_review.errors import ConfigError, Note
 from hgn_review.io.write import atomic_path, mark_output
+from hgn_review.reports import _movements as mv
 from hgn_review.reports import fastxlsx as fx
 from hgn_review.reports import pii
 from hgn_review.reports.formdef import (
@@ -329,6 +330,13 @@ def _notes(ws: Any, st: _Styles, form: FormDef, view: ReportView, values: dict[s
         word = view.coverage.partial_word
         lines.append("Chưa đủ số liệu các xã: " + names_list([f"{name} ({k}/{n} {word})"
                                                             for _c, name, k, n in view.coverage.partial]) + ".")
+    if form.number in (2, 3):
+        word = mv.POOR if form.number == 2 else mv.NEAR
+        missed = view.not_reviewed.get(word, 0)
+        if missed:
+            lines.append(f"Lưu ý: {missed} hộ {word.lower()} của danh sách đầu kỳ không có trong biểu rà soát của xã "
+                         "(mã previous-not-reviewed trong phat_hien.xlsx): chưa tính vào số đầu kỳ; bổ sung các hộ "
+                         "này (kể cả hộ đã chuyển đi, giải thể) rồi chạy lại.")
     households, persons, olds = view.waiting
     if households and form.kind == "table":
         lines.append(f"Chưa tính trong biểu: {households} hộ ({persons} người) của {names_list(olds)} đang chờ quy đổi "

@@ -144,6 +144,9 @@ class ReportView:
     # every household waiting for its new commune (any class): (households, persons, the old communes' names) —
     # counted in no row of the forms, which say so
     waiting: tuple[int, int, list[str]] = (0, 0, [])
+    # households of the start-of-period list no return has (previous-not-reviewed), by their class on the list:
+    # not in the forms' start figures, which say so
+    not_reviewed: dict[str, int] = field(default_factory=dict)
 
     def rows(self, level: str | None = None) -> pd.DataFrame:
         level = level or self.row_level
@@ -239,6 +242,7 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
                               {str(c) for c in tables[COMMUNE].index} if COMMUNE in tables else set())
     view.pending = _pending(results)
     view.waiting = _waiting(results)
+    view.not_reviewed = _not_reviewed(results)
     view.shared_ids = shared_ids
     view.notes = _notes(view)
     return view
@@ -997,6 +1001,26 @@ def _shared_ids(hh: pd.DataFrame, members: pd.DataFrame) -> frozenset[str]:
         return frozenset()
     hit = np.isin(keys, twice)
     return frozenset(text(members["so_dinh_danh"][hit]).dropna().tolist())
+
+
+def _not_reviewed(results: Results) -> dict[str, int]:
+    """Start-of-period list households no return has (previous-not-reviewed findings), by their class on the list."""
+    import json
+
+    f = results.findings
+    if f is None or f.empty or "code" not in f.columns:
+        return {}
+    rows = f[(f["code"].astype("string") == "previous-not-reviewed").fillna(False).to_numpy(dtype=bool)]
+    if rows.empty:
+        return {}
+    out: dict[str, int] = {}
+    for params in rows["params"].tolist() if "params" in rows.columns else [None] * len(rows):
+        try:
+            cls = str(json.loads(params).get("detail", "")) if isinstance(params, str) else ""
+        except (ValueError, AttributeError):
+            cls = ""
+        out[cls] = out.get(cls, 0) + 1
+    return out
 
 
 def _waiting(results: Results) -> tuple[int, int, list[str]]:
