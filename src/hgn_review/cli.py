@@ -370,6 +370,11 @@ def run(
     raise typer.Exit(exitcodes.FINDINGS if failed else exitcodes.OK)
 
 
+@standard_app.callback()
+def standard_group(lang: LangOpt = Lang.vi) -> None:  # noqa: ARG001 - its help screen's language (read before parsing)
+    """Chuẩn nghèo: liệt kê, xem, kiểm tra tệp chuẩn."""
+
+
 @standard_app.command("list", cls=_Command)
 def standard_list(lang: LangOpt = Lang.vi) -> None:
     """Liệt kê các chuẩn có sẵn."""
@@ -628,6 +633,8 @@ def _lang_after_command(args: list[str]) -> list[str]:
         if rest and not rest[0].startswith("-"):  # a command (or a group and its command): the option at the end
             return [*rest, *taken]
         return rest or ["--help"]  # the list of commands: its language is read before parsing (_lang_of)
+    if args and args[0] == "standard" and len(args) > 1:  # `hgn standard --lang en list`: the command's option
+        return [args[0], *_lang_after_command(args[1:])]
     return args
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -175,10 +176,15 @@ def _list_role(key: str) -> str | None:
     return None
 
 
+def _national_class(header: str) -> bool:
+    """A class column said to be by the national standard ("Phân loại (chuẩn quốc gia)", "… Trung ương")."""
+    return re.search(r"\b(quoc gia|trung uong|ca nuoc)\b", fold(header)) is not None
+
+
 def _local_class(header: str) -> bool:
-    """A class column of a province's own standard ("Phân loại (chuẩn tỉnh)"), beside the national one."""
-    folded = fold(header)
-    return "quoc gia" not in folded and any(w in folded for w in ("tinh", "dia phuong"))
+    """A class column of a province's own standard ("Phân loại (chuẩn tỉnh)", "… chuẩn thành phố", "… địa
+    phương"), beside the national one — "tính theo …" (calculated by) is not "tỉnh"."""
+    return re.search(r"\b(chuan (cua )?(tinh|thanh pho)|dia phuong)\b", fold(header)) is not None
 
 
 def _status_table(path: Path) -> pd.DataFrame:
@@ -199,16 +205,19 @@ def _status_table(path: Path) -> pd.DataFrame:
                          hint_en="Use last round's hgn results, or a table (.xlsx, .xls, .csv) with Mã xã, Mã hộ and "
                                  "Phân loại columns.") from exc
     best: list[str] = []
-    parts: list[pd.DataFrame] = []
-    for grid in grids:
+    parts: list[tuple[bool, pd.DataFrame]] = []
+    for name, grid in zip(book.names, grids, strict=True):
         part, found = _status_sheet(path, grid)
         if part is not None:
-            parts.append(part)
+            parts.append((book.hidden(name), part))
         elif len(found) > len(best):
             best = found
+    if any(not hidden for hidden, _p in parts):  # a hidden sheet beside visible ones is last year's, kept aside
+        parts = [(h, p) for h, p in parts if not h]
     if not parts:
         return pd.DataFrame(columns=best)  # no header with Mã hộ and Phân loại: what the best row had
-    df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    frames = [p for _h, p in parts]
+    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     return df.drop_duplicates().reset_index(drop=True)
 
 
@@ -231,7 +240,8 @@ def _status_sheet(path: Path, grid: pd.DataFrame) -> tuple[pd.DataFrame | None, 
         keys = [_list_role(c) for c in cells]
         classes = [j for j, k in enumerate(keys) if k == "phan_loai"]
         if len(classes) > 1:  # the national class and a province's own: the national one is the start list's
-            national = [j for j in classes if not _local_class(raw[j])]
+            national = [j for j in classes if _national_class(raw[j])] or \
+                [j for j in classes if not _local_class(raw[j])]
             if len(national) != 1:
                 said = ", ".join(f'"{raw[j]}"' for j in classes)
                 raise InputError(f"Danh sách đầu kỳ {path} có nhiều cột phân loại ({said}): không biết cột nào là "
@@ -988,7 +998,7 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
 
         heads = head_ids(merged.members)
         report.findings.extend(not_reviewed(merged.households, heads, prev_df))
-        _count_arrivals(merged.households, arrived_unrecorded(merged.households, heads, prev_df), report)
+        _count_arrivals(merged, arrived_unrecorded(merged.households, heads, prev_df), report)
     _one_list_of_findings(merged, report, from_bundles, merge_found, set(classified))
     stages.append(StageTime(Note("tổng hợp", "merge"), time.perf_counter() - t2))
     # ---- stage 4: outputs people open — written beside the last run's, then put in their place together: an
@@ -1047,16 +1057,20 @@ def _one_list_of_findings(merged: Results, report: Report, from_bundles: int, me
         found.reset_index(drop=True)
 
 
-def _count_arrivals(hh: pd.DataFrame, arrived: np.ndarray, report: Report) -> None:
+def _count_arrivals(merged: Results, arrived: np.ndarray, report: Report) -> None:
     """Households that moved in unrecorded, from a commune that recorded them as gone (movements.arrived_unrecorded):
     counted as an increase here (no start, "Tăng khác"), so the list row's start is counted once, in the commune
-    it left — and said on the household, for the commune to record the move."""
+    it left — and said on the household, for the commune to record the move. The merge's summary is corrected
+    with them (its start, decrease and increase figures)."""
     from hgn_review.findings import finding
-    from hgn_review.scoring.movements import TANG_KHAC
+    from hgn_review.scoring.movements import CAN_NGHEO, NGHEO, TANG_KHAC, normalise_status
 
+    hh = merged.households
     at = np.flatnonzero(arrived)
     if not len(at):
         return
+    _correct_summary(merged.summary, hh.iloc[at], normalise_status(hh["dau_ky"].iloc[at]),
+                     normalise_status(hh["phan_loai"].iloc[at]), {NGHEO: "ngheo", CAN_NGHEO: "can_ngheo"})
     for c in ("dau_ky", "dien_bien"):
         if c in hh.columns:
             hh[c] = hh[c].astype("object")
@@ -1066,6 +1080,30 @@ def _count_arrivals(hh: pd.DataFrame, arrived: np.ndarray, report: Report) -> No
         report.findings.append(finding("previous-moved-in-unrecorded", file=str(r.get("file") or ""),
                                        sheet=str(r.get("sheet") or ""), row=int(r["row"]) if pd.notna(r.get("row"))
                                        else None, key="tinh_trang_ho", value=str(r.get("ma_ho") or "")))
+
+
+def _correct_summary(summary: pd.DataFrame, moved: pd.DataFrame, start: pd.Series, end: pd.Series,
+                     slug: dict[str, str]) -> None:
+    """A merge summary's movement figures, for households whose start goes (counted instead as an increase): the
+    start class's start figure falls by one; a transition it counted as a decrease of that class is no longer one;
+    a household that kept its class is now an increase of it. On the row of the unit each is in, and the total."""
+    if summary is None or summary.empty or "don_vi" not in summary.columns:
+        return
+    units = summary["don_vi"].astype("string")
+    key = next((c for c in ("ma_xa", "ma_huyen", "unit") if c in moved.columns
+                and moved[c].astype("string").isin(units).all()), None)
+    total = len(summary) - 1  # the last row: the whole unit
+    for i in range(len(moved)):  # few: households that moved between communes
+        x, y = start.iloc[i], end.iloc[i]
+        rows = [total] + ([int(np.flatnonzero((units == str(moved[key].iloc[i])).fillna(False).to_numpy())[0])]
+                          if key is not None else [])
+        for r in dict.fromkeys(rows):
+            if pd.notna(x) and x in slug:
+                summary.iloc[r, summary.columns.get_loc(f"{slug[x]}_dau_ky")] -= 1
+                if str(x) != str(y):
+                    summary.iloc[r, summary.columns.get_loc(f"{slug[x]}_giam")] -= 1
+                elif y in slug:
+                    summary.iloc[r, summary.columns.get_loc(f"{slug[y]}_tang")] += 1
 
 
 def _mark_shared_ids(members: pd.DataFrame, hits: dict[str, set[int]]) -> None:

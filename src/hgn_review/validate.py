@@ -532,9 +532,9 @@ def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding], away: np.ndarray 
     trimmed = pc.utf8_trim_whitespace(arrow_text(mt.raw["so_dinh_danh"]))
     raw = text_series(trimmed, mm.index)  # as written, for the findings
     # full-width digits (NFKC) and separators pasted from web pages or PDFs: spaces of any kind (no-break …),
-    # zero-width characters and the byte-order mark, quotes, dots, dashes
+    # zero-width characters, the soft hyphen and the byte-order mark, quotes, dots, dashes
     arr = pc.replace_substring_regex(pc.replace_substring_regex(pc.utf8_normalize(trimmed, "NFKC"), r"\.0$", ""),
-                                     r"[\s\p{Z}\x{200B}-\x{200D}\x{2060}\x{FEFF}'.\-]", "")
+                                     r"[\s\p{Z}\x{00AD}\x{200B}-\x{200D}\x{2060}\x{FEFF}'.\-]", "")
     loc = _loc(msd, "so_dinh_danh")
     reason = np.full(n, None, dtype=object)
 

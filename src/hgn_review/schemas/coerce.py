@@ -71,10 +71,16 @@ def strip_text(written: pa.Array) -> pa.Array:
         cleaned = pc.replace_substring_regex(written, _INVISIBLE, "")
         shy = pc.fill_null(pc.match_substring(written, "\u00ad"), False)
         if pc.any(shy).as_py():
-            # TCVN3's "ư" is the byte 0xAD, read as the soft hyphen: kept in text of Latin-1 characters only
-            # (legacy text, converted to Unicode where it is used), dropped from Unicode text
-            legacy = pc.and_(shy, pc.invert(pc.match_substring_regex(written, "[^\\x{00}-\\x{FF}]")))
-            cleaned = pc.if_else(legacy, pc.replace_substring_regex(written, _INVISIBLE_NOT_SHY, ""), cleaned)
+            # TCVN3's "ư" is the byte 0xAD, read as the soft hyphen: kept where the cell is TCVN3 text (converted
+            # to Unicode where it is used), dropped elsewhere (a stray one after a code, an ID, "Có"). Each distinct
+            # such text is asked once (a return typed in TCVN3 has them in every name; Unicode ones hardly any).
+            from hgn_review import legacy
+
+            with_shy = pc.unique(pc.filter(written, shy)).to_pylist()
+            tcvn3 = [v for v in with_shy if legacy.detect(v) == "TCVN3"]
+            if tcvn3:
+                keep = pc.is_in(written, value_set=pa.array(tcvn3, type=written.type))
+                cleaned = pc.if_else(keep, pc.replace_substring_regex(written, _INVISIBLE_NOT_SHY, ""), cleaned)
         written = cleaned
     t = pc.utf8_trim_whitespace(written)
     return pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)

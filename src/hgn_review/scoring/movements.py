@@ -156,7 +156,7 @@ def _status_word(value: str) -> str | None:
     known = _STATUS_WORDS.get(words)
     if known is not None:
         return known
-    if _NOT_POOR_WORDS.search(words):
+    if _NOT_POOR_WORDS.search(words) or re.match(r"khong\b", words):  # "Không thuộc hộ nghèo", "Không phải …"
         return KHONG
     if re.search(r"\bcan ngheo\b", words):
         return CAN_NGHEO
@@ -174,7 +174,7 @@ def _commune(values: pd.Series) -> pd.Series:
     text = column(pd.DataFrame({"v": values}), "v", "str").str.strip()
     text = text.where(~text.str.endswith(".0").fillna(False).astype(bool), text.str[:-2])  # 10507.0 from Excel
     # a code with the commune's name after it ("11284 - Xã Chi Lăng Nam", as lists exported elsewhere write it)
-    lead = text.str.extract(r"^(\d{1,5})\s*[-–:.,)]?\s+\D", expand=False)
+    lead = text.str.extract(r"^(\d{1,5})(?:\s*[-–:.,)]\s*|\s+)\D", expand=False)
     text = text.where(lead.isna(), lead)
     short = (text.str.isdigit() & (text.str.len() < 5)).fillna(False).astype(bool)
     return text.where(~short, text.str.zfill(5))
