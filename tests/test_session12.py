@@ -64,3 +64,12 @@ def test_the_language_given_before_the_command_is_the_commands() -> None:
     assert cli._lang_after_command(["--lang", "en"]) == ["--help"]
     assert cli._lang_after_command(["validate", "in/", "--lang", "en"]) == ["validate", "in/", "--lang", "en"]
     assert cli._lang_of(["--lang", "en", "--help"]) == "en"
+
+
+def test_an_apostrophe_inside_a_name_does_not_show_through_its_initials() -> None:
+    """Ê Đê and Gia Rai names ("H'Hen Niê") are masked as any other: one initial a word, nothing of the word
+    after its first letter (before: "H. 'H. N.")."""
+    from hgn_review.reports.pii import initials
+
+    got = initials(pd.Series(["H'Hen Niê", "H’Lan", "Nguyễn Văn An", "N. V. A.", None], dtype="string")).tolist()
+    assert got[:4] == ["H. N.", "H.", "N. V. A.", "N. V. A."] and pd.isna(got[4])

@@ -21,7 +21,8 @@ def initials(names: pd.Series) -> pd.Series:
     """"Nguyễn Văn An" -> "N. V. A."; NA stays NA. Vectorised."""
     s = names.astype("string").str.normalize("NFC").str.strip()  # a name typed decomposed: one letter, not its marks
     # a word's first letter; an initial already ("N.") stays one, so masking twice changes nothing
-    out = s.str.replace(r"(\w)\w*\.?[\s\-]*", lambda m: m.group(1).upper() + ". ", regex=True).str.strip()
+    # ("H'Hen Niê", an Ê Đê name: the apostrophe is inside the word, "H. N.")
+    out = s.str.replace(r"(\w)[\w'’]*\.?[\s\-]*", lambda m: m.group(1).upper() + ". ", regex=True).str.strip()
     return out.where(s.notna(), s)
 
 
