@@ -143,14 +143,14 @@ def template(
     from hgn_review.template import write_template
 
     if out.is_dir():  # a folder: the blank return is written into it under its own name (never over a file)
-        out = out / f"hgn-{commune}-{year}.xlsx"
+        out = out / f"hgn-{commune.strip()}-{year}.xlsx"
     if out.exists():  # a blank form never replaces a file: it may be a commune's filled return
         raise UsageError(f"Tệp {out} đã có; biểu trống không ghi đè lên tệp nào (có thể là biểu đã điền).",
                          hint="Chọn tên tệp khác cho --out, hoặc tự xoá tệp cũ nếu chắc chắn không cần.",
                          message_en=f"{out} exists; a blank return never replaces a file (it may be a filled one).",
                          hint_en="Choose another --out name, or delete the old file yourself if it is not needed.")
     _xlsx_name(out)
-    path = write_template(out, commune, year, as_of=parse_date_opt(as_of))
+    path = write_template(out, commune, year, as_of=parse_date_opt(as_of), lang=lang.value)
     typer.echo(f"Đã ghi {path}" if lang == Lang.vi else f"Written: {path}")
 
 

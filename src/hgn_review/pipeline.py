@@ -992,13 +992,14 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
         raise
     notes.extend(merge_notes)
     _mark_shared_ids(merged.members, id_hits)
+    arrivals: set[tuple[str, int]] = set()  # (return, Excel row) of households counted as moved in after the merge
     if previous is not None:  # the start list's households no return of the round matches (each return was
         # classified alone, so a household that moved to another commune is matched only here)
         from hgn_review.scoring.movements import arrived_unrecorded, head_ids, not_reviewed
 
         heads = head_ids(merged.members)
         report.findings.extend(not_reviewed(merged.households, heads, prev_df))
-        _count_arrivals(merged, arrived_unrecorded(merged.households, heads, prev_df), report)
+        arrivals = _count_arrivals(merged, arrived_unrecorded(merged.households, heads, prev_df), report)
     _one_list_of_findings(merged, report, from_bundles, merge_found, set(classified))
     stages.append(StageTime(Note("tổng hợp", "merge"), time.perf_counter() - t2))
     # ---- stage 4: outputs people open — written beside the last run's, then put in their place together: an
@@ -1026,6 +1027,7 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
         for d in classified:
             code = (metas[d].get("units") or ["xa"])[0]
             res = read_bundle(bundles[d])
+            _arrivals_in(res, arrivals)
             _mark_shared_ids(res.members, {d: id_hits[d]} if d in id_hits else {})
             # the return's findings as the round found them: also those of checks across returns (the same ID
             # in another commune's return, the start list's households not reviewed)
@@ -1057,7 +1059,7 @@ def _one_list_of_findings(merged: Results, report: Report, from_bundles: int, me
         found.reset_index(drop=True)
 
 
-def _count_arrivals(merged: Results, arrived: np.ndarray, report: Report) -> None:
+def _count_arrivals(merged: Results, arrived: np.ndarray, report: Report) -> set[tuple[str, int]]:
     """Households that moved in unrecorded, from a commune that recorded them as gone (movements.arrived_unrecorded):
     counted as an increase here (no start, "Tăng khác"), so the list row's start is counted once, in the commune
     it left — and said on the household, for the commune to record the move. The merge's summary is corrected
@@ -1068,7 +1070,7 @@ def _count_arrivals(merged: Results, arrived: np.ndarray, report: Report) -> Non
     hh = merged.households
     at = np.flatnonzero(arrived)
     if not len(at):
-        return
+        return set()
     _correct_summary(merged.summary, hh.iloc[at], normalise_status(hh["dau_ky"].iloc[at]),
                      normalise_status(hh["phan_loai"].iloc[at]), {NGHEO: "ngheo", CAN_NGHEO: "can_ngheo"})
     for c in ("dau_ky", "dien_bien"):
@@ -1080,6 +1082,30 @@ def _count_arrivals(merged: Results, arrived: np.ndarray, report: Report) -> Non
         report.findings.append(finding("previous-moved-in-unrecorded", file=str(r.get("file") or ""),
                                        sheet=str(r.get("sheet") or ""), row=int(r["row"]) if pd.notna(r.get("row"))
                                        else None, key="tinh_trang_ho", value=str(r.get("ma_ho") or "")))
+    return {(str(f), int(r)) for f, r in zip(hh["file"].iloc[at], hh["row"].iloc[at], strict=True) if pd.notna(r)} \
+        if {"file", "row"} <= set(hh.columns) else set()
+
+
+def _arrivals_in(res: Results, arrivals: set[tuple[str, int]]) -> None:
+    """A commune's own results (its workbook in so_xa/) with the households counted as moved in after the merge as
+    the round counts them: no start, "Tăng khác", and its movement table made again."""
+    from hgn_review.scoring.movements import TANG_KHAC, movement_tables
+
+    hh = res.households
+    if not arrivals or hh.empty or not {"file", "row"} <= set(hh.columns):
+        return
+    keys = pd.MultiIndex.from_arrays([hh["file"].astype("string").fillna(""), pd.to_numeric(hh["row"],
+                                      errors="coerce").fillna(-1).astype("int64")])
+    hit = np.asarray(keys.isin(list(arrivals)), dtype=bool)
+    if not hit.any():
+        return
+    for c in ("dau_ky", "dien_bien"):
+        if c in hh.columns:
+            hh[c] = hh[c].astype("object")
+    hh.loc[hit, "dau_ky"] = None
+    hh.loc[hit, "dien_bien"] = TANG_KHAC
+    if "Diễn biến" in (res.extra_sheets or {}):
+        res.extra_sheets["Diễn biến"] = movement_tables(hh, by="ma_xa")
 
 
 def _correct_summary(summary: pd.DataFrame, moved: pd.DataFrame, start: pd.Series, end: pd.Series,

@@ -69,7 +69,7 @@ _TEXT: dict[str, dict[str, str]] = {
             " nối với hộ bằng cột \"Mã hộ\".\n"
             "Không đổi tên sheet, không sửa, không xóa dòng tiêu đề cột (dòng 1). Có thể thêm dòng tùy ý bên dưới"
             " dòng tiêu đề; thứ tự các dòng không quan trọng.\n"
-            "Tiêu đề màu cam: cột bắt buộc. Ghi chú của từng cột hiện khi di chuột lên ô tiêu đề.\n"
+            "Tiêu đề màu cam: cột phải điền (xem cột \"Bắt buộc\" của bảng dưới). Ghi chú của từng cột hiện khi di chuột lên ô tiêu đề.\n"
             "Ngày ghi dạng dd/mm/yyyy (ví dụ 05/09/{year}). Ngày sinh không rõ thì được ghi riêng năm sinh"
             " (ví dụ 1985).\n"
             "Số định danh cá nhân ghi đủ 12 chữ số như trên thẻ căn cước; cột đã định dạng Văn bản để giữ số 0"
@@ -103,7 +103,7 @@ _TEXT: dict[str, dict[str, str]] = {
             " linked to the household by the \"Mã hộ\" column.\n"
             "Do not rename sheets; do not edit or delete the header row (row 1). Add as many rows as needed below"
             " the header; row order does not matter.\n"
-            "Orange headers: required columns. Each column's note shows when the mouse is over its header.\n"
+            "Orange headers: columns to fill (see the \"Required\" column of the table below). Each column's note shows when the mouse is over its header.\n"
             "Write dates as dd/mm/yyyy (e.g. 05/09/{year}). When a birth date is not known, the year alone"
             " may be written (e.g. 1985).\n"
             "Personal identification numbers: all 12 digits as on the ID card; the column is formatted as Text to"
@@ -314,7 +314,8 @@ def _write_data_sheet(ws: Worksheet, spec: SheetSpec, unit: Unit, list_names: di
         letter = get_column_letter(idx)
         cell = ws.cell(row=1, column=idx, value=col.header)
         cell.font, cell.alignment, cell.border = _BOLD, _HEADER_ALIGN, _BORDER
-        cell.fill = _FILL_REQUIRED if col.required or col.key in INCOME_BASIS else _FILL_OPTIONAL
+        # the spec's required columns: those a blank refuses and those a blank is a finding of (the person's ID)
+        cell.fill = _FILL_REQUIRED if col.required or col.required_soft or col.key in INCOME_BASIS else _FILL_OPTIONAL
         if col.note:
             comment = Comment(col.note, "hgn")
             comment.width, comment.height = 240, 40 + 15 * math.ceil(len(col.note) / 40)

@@ -40,6 +40,14 @@ EXTRA_LABELS = {
     "dien_bien": "Diễn biến", "ly_do": "Lý do", "chuan": "Chuẩn áp dụng", "dinh_danh_loi": "Lỗi số định danh",
     "nam_sinh": "Năm sinh", "tuoi": "Tuổi", "source_file": "Tệp kết quả nguồn", "source_sha256": "SHA-256 tệp nguồn",
     "unit": "Mã đơn vị", "ma_huyen": "Mã huyện", "ma_tinh": "Mã tỉnh",
+    # the movement table ("Diễn biến", both classes' rows) and the Alkire–Foster figures of the summary
+    "bang": "Bảng", "dau_ky": "Đầu kỳ", "giam_sang_bang_kia": "Giảm: sang bảng kia (nghèo ↔ cận nghèo)",
+    "giam_thoat": "Giảm: thoát", "giam_khac": "Giảm khác (chuyển đi, giải thể)",
+    "giam_chua_ro": "Giảm: chưa rõ phân loại cuối kỳ", "giam": "Tổng số giảm",
+    "tang_tu_bang_kia": "Tăng: từ bảng kia (nghèo ↔ cận nghèo)", "tang_moi": "Tăng: mới", "tang_tai": "Tăng: tái",
+    "tang_khac": "Tăng khác (chuyển đến, tách hộ)", "tang_chua_ro": "Tăng: chưa rõ phân loại đầu kỳ",
+    "tang": "Tổng số tăng", "cuoi_ky": "Cuối kỳ", "can_doi": "Cân đối (cuối kỳ = đầu kỳ − giảm + tăng)",
+    "H": "H — tỷ lệ nghèo đa chiều", "A": "A — mức thiếu hụt bình quân", "M0": "M0 — chỉ số nghèo đa chiều",
 }
 # the findings sheet of a results workbook (the commune's own workbook among them): Vietnamese headers over the
 # keys row, which is what the sheet is read back by
@@ -60,6 +68,8 @@ def labels() -> dict[str, str]:
         for sheet in load_layout(lay).sheets.values():
             for c in sheet.columns:
                 out.setdefault(c.key, c.header)
+    for key in [k for k in out if k.startswith("th_")]:  # an indicator's share of the poor's deprivations
+        out.setdefault(f"dong_gop_{key}", f"Đóng góp (%): {out[key].replace('Thiếu hụt: ', '')}")
     return out
 
 
