@@ -174,8 +174,11 @@ def _commune(values: pd.Series) -> pd.Series:
     text = column(pd.DataFrame({"v": values}), "v", "str").str.strip()
     text = text.where(~text.str.endswith(".0").fillna(False).astype(bool), text.str[:-2])  # 10507.0 from Excel
     # a code with the commune's name after it ("11284 - Xã Chi Lăng Nam", as lists exported elsewhere write it)
-    lead = text.str.extract(r"^(\d{1,5})(?:\s*[-–:.,)]\s*|\s+)\D", expand=False)
-    text = text.where(lead.isna(), lead)
+    named = text.str.contains(r"^\d{1,5}\D", regex=True).fillna(False).to_numpy(dtype=bool)  # (an Arrow kernel)
+    if named.any():  # only the cells written so: no Python step for a column of codes
+        lead = text[named].str.extract(r"^(\d{1,5})(?:\s*[-–:.,)]\s*|\s+)\D", expand=False)
+        text = text.copy()
+        text[named] = text[named].where(lead.isna(), lead)
     short = (text.str.isdigit() & (text.str.len() < 5)).fillna(False).astype(bool)
     return text.where(~short, text.str.zfill(5))
 
