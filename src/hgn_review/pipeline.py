@@ -31,7 +31,7 @@ from hgn_review.scoring.standard import (
     standard_for_date,
 )
 from hgn_review.text import fold, header_key
-from hgn_review.validate import ValidationResult, validate_one, validate_paths
+from hgn_review.validate import ValidationResult, median_day, validate_one, validate_paths
 
 
 @dataclass
@@ -362,11 +362,8 @@ def _review_date(households: pd.DataFrame, std: Standard) -> str | None:
     one household's mistyped 2025 in a 2024 return does not move the file to another unit list."""
     d = households["ngay_ra_soat"].dropna() if "ngay_ra_soat" in households else pd.Series(dtype="datetime64[ns]")
     under = d[std.covers_dates(d)]
-    d = under if len(under) else d
-    if d.empty:
-        return None
-    days = np.sort(d.to_numpy(dtype="datetime64[D]"))
-    return str(days[(len(days) - 1) // 2])
+    day = median_day(under if len(under) else d)
+    return None if day is None else day.isoformat()
 
 
 def _review_year(households: pd.DataFrame) -> int | None:
@@ -1065,7 +1062,7 @@ def _count_arrivals(merged: Results, arrived: np.ndarray, report: Report) -> set
     it left — and said on the household, for the commune to record the move. The merge's summary is corrected
     with them (its start, decrease and increase figures)."""
     from hgn_review.findings import finding
-    from hgn_review.scoring.movements import CAN_NGHEO, NGHEO, TANG_KHAC, normalise_status
+    from hgn_review.scoring.movements import CAN_NGHEO, NGHEO, normalise_status
 
     hh = merged.households
     at = np.flatnonzero(arrived)
@@ -1073,11 +1070,7 @@ def _count_arrivals(merged: Results, arrived: np.ndarray, report: Report) -> set
         return set()
     _correct_summary(merged.summary, hh.iloc[at], normalise_status(hh["dau_ky"].iloc[at]),
                      normalise_status(hh["phan_loai"].iloc[at]), {NGHEO: "ngheo", CAN_NGHEO: "can_ngheo"})
-    for c in ("dau_ky", "dien_bien"):
-        if c in hh.columns:
-            hh[c] = hh[c].astype("object")
-    hh.loc[hh.index[at], "dau_ky"] = None
-    hh.loc[hh.index[at], "dien_bien"] = TANG_KHAC
+    _as_moved_in(hh, hh.index[at])
     for _i, r in hh.iloc[at].iterrows():  # few: moves between communes
         report.findings.append(finding("previous-moved-in-unrecorded", file=str(r.get("file") or ""),
                                        sheet=str(r.get("sheet") or ""), row=int(r["row"]) if pd.notna(r.get("row"))
@@ -1089,7 +1082,7 @@ def _count_arrivals(merged: Results, arrived: np.ndarray, report: Report) -> set
 def _arrivals_in(res: Results, arrivals: set[tuple[str, int]]) -> None:
     """A commune's own results (its workbook in so_xa/) with the households counted as moved in after the merge as
     the round counts them: no start, "Tăng khác", and its movement table made again."""
-    from hgn_review.scoring.movements import TANG_KHAC, movement_tables
+    from hgn_review.scoring.movements import movement_tables
 
     hh = res.households
     if not arrivals or hh.empty or not {"file", "row"} <= set(hh.columns):
@@ -1099,13 +1092,20 @@ def _arrivals_in(res: Results, arrivals: set[tuple[str, int]]) -> None:
     hit = np.asarray(keys.isin(list(arrivals)), dtype=bool)
     if not hit.any():
         return
+    _as_moved_in(hh, hh.index[hit])
+    if "Diễn biến" in (res.extra_sheets or {}):
+        res.extra_sheets["Diễn biến"] = movement_tables(hh, by="ma_xa")
+
+
+def _as_moved_in(hh: pd.DataFrame, rows: pd.Index) -> None:
+    """These households counted as moved in: no start, "Tăng khác" (the round's results and a commune's own)."""
+    from hgn_review.scoring.movements import TANG_KHAC
+
     for c in ("dau_ky", "dien_bien"):
         if c in hh.columns:
             hh[c] = hh[c].astype("object")
-    hh.loc[hit, "dau_ky"] = None
-    hh.loc[hit, "dien_bien"] = TANG_KHAC
-    if "Diễn biến" in (res.extra_sheets or {}):
-        res.extra_sheets["Diễn biến"] = movement_tables(hh, by="ma_xa")
+    hh.loc[rows, "dau_ky"] = None
+    hh.loc[rows, "dien_bien"] = TANG_KHAC
 
 
 def _correct_summary(summary: pd.DataFrame, moved: pd.DataFrame, start: pd.Series, end: pd.Series,

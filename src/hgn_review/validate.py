@@ -188,12 +188,20 @@ def _loc(sd: SheetData, key: str) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------ per file
+def median_day(dates: pd.Series) -> date | None:
+    """The day that stands for a return's review dates: their median, the lower of the two middle ones (one
+    mistyped year does not move it); None without a date. Validation judges commune codes on it, and the merge
+    takes the unit list of the same day (pipeline._review_date)."""
+    days = np.sort(dates.dropna().to_numpy(dtype="datetime64[D]"))
+    return date.fromisoformat(str(days[(len(days) - 1) // 2])) if len(days) else None
+
+
 def _file_as_of(ret: ReturnFile, hh: pd.DataFrame, as_of: date | None) -> date:
     if as_of is not None:
         return as_of
-    if "ngay_ra_soat" in hh and hh["ngay_ra_soat"].notna().any():  # the median (the lower of the two middle
-        days = np.sort(hh["ngay_ra_soat"].dropna().to_numpy(dtype="datetime64[D]"))  # ones), as pipeline._review_date
-        return date.fromisoformat(str(days[(len(days) - 1) // 2]))
+    day = median_day(hh["ngay_ra_soat"]) if "ngay_ra_soat" in hh else None
+    if day is not None:
+        return day
     year = ret.info.get(fold("Năm rà soát"))
     if year and year.strip().isdigit():
         return date(int(year), 9, 1)

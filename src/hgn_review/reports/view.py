@@ -397,7 +397,6 @@ def _standard(results: Results, hh: pd.DataFrame) -> tuple[str, str, dict[str, t
     if not std_id and "chuan" in hh.columns:
         ids = hh["chuan"].dropna().astype(str)
         std_id = ids.mode().iloc[0] if len(ids) else ""
-    params: dict[str, Any] = {}
     saved = results.meta.get("standard_params") if results.meta else None
     if isinstance(saved, dict) and (not std_id or saved.get("id") == std_id):
         try:
@@ -405,25 +404,14 @@ def _standard(results: Results, hh: pd.DataFrame) -> tuple[str, str, dict[str, t
         except (KeyError, TypeError, ValueError, IndexError):
             pass  # an edited or damaged metadata: the standard is looked up by its id as below
     try:
-        from hgn_review.scoring.standard import load_standard
+        from hgn_review.scoring.standard import load_standard, report_params
 
-        std = load_standard(std_id or "vn-2022-2025")
-        indicators = {k: (i.name, i.short_name, i.dimension) for k, i in std.indicators.items()}
-        weights = dict(zip(std.indicators, std.weights.value, strict=False))
-        by_rule = {i.rule: i for i in std.indicators.values()}
-        if "employment" in by_rule:
-            params["working_age"] = by_rule["employment"]["working_age"]
-        if "dependents" in by_rule:
-            params["disability_levels"] = tuple(by_rule["dependents"]["disability_levels"])
-        if "nutrition" in by_rule:
-            params["child_age_below"] = by_rule["nutrition"]["child_age_below"]
-        if "school_attendance" in by_rule:
-            params["school_ages"] = by_rule["school_attendance"]["ages"]
-        return std.id, std.title, indicators, weights, params
+        # results of an earlier version (no parameters kept): the same parameters, from the standard by its id
+        return _saved_standard(report_params(load_standard(std_id or "vn-2022-2025")))
     except Exception:  # noqa: BLE001 - an unreadable standard leaves the layout's indicator names
         head = {c.key: c.header for s in load_layout("hgn").sheets.values() for c in s.columns}
         indicators = {k: (head.get(k, k).replace("Thiếu hụt: ", ""),) * 2 + ("",) for k in INDICATORS}
-        return std_id, std_id, indicators, dict.fromkeys(INDICATORS, 1.0), params
+        return std_id, std_id, indicators, dict.fromkeys(INDICATORS, 1.0), {}
 
 
 def _saved_standard(saved: dict[str, Any]) -> tuple[str, str, dict[str, tuple[str, str, str]], dict[str, float],
