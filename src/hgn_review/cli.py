@@ -150,7 +150,22 @@ def template(
                          message_en=f"{out} exists; a blank return never replaces a file (it may be a filled one).",
                          hint_en="Choose another --out name, or delete the old file yourself if it is not needed.")
     _xlsx_name(out)
-    path = write_template(out, commune, year, as_of=parse_date_opt(as_of), lang=lang.value)
+    day = parse_date_opt(as_of)
+    if day is not None:
+        from hgn_review.registry import REFORM_DATE
+        from hgn_review.template import REVIEW_MONTH_DAY
+
+        if (day < REFORM_DATE) != (date(year, *REVIEW_MONTH_DAY) < REFORM_DATE):  # a year and a list of two eras
+            said = day.strftime("%d/%m/%Y")
+            before = day < REFORM_DATE
+            sys.stderr.write(
+                (f"Lưu ý: --as-of {said} dùng danh mục đơn vị hành chính {'trước' if before else 'từ'} 1/7/2025, "
+                 f"còn đợt rà soát năm {year} dùng danh mục {'từ' if before else 'trước'} 1/7/2025; kiểm tra lại "
+                 "--year và --as-of.\n") if lang == Lang.vi else
+                (f"Note: --as-of {said} takes the list of administrative units {'before' if before else 'from'} "
+                 f"1/7/2025, while the {year} round uses the list {'from' if before else 'before'} 1/7/2025; check "
+                 "--year and --as-of.\n"))
+    path = write_template(out, commune, year, as_of=day, lang=lang.value)
     typer.echo(f"Đã ghi {path}" if lang == Lang.vi else f"Written: {path}")
 
 
@@ -344,6 +359,7 @@ def run(
     jobs: Annotated[int | None, typer.Option("--jobs", help="Số tiến trình song song (mặc định: số lõi CPU).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Dừng trước khi tổng hợp nếu còn lỗi.")] = False,
     commune_workbooks: Annotated[bool, typer.Option("--commune-workbooks", help="Ghi thêm sổ kết quả .xlsx của từng xã.")] = False,
+    marked_copies: Annotated[bool, typer.Option("--marked-copies", help="Ghi thêm vào phat_hien_ban_sao/ bản sao của từng biểu có lỗi, cảnh báo, các ô cần sửa được tô màu và ghi chú, để gửi lại xã (mỗi biểu được mở và ghi lại: chậm với biểu lớn).")] = False,
     fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Sau khi ghi mọi kết quả, thoát mã 1 nếu có phát hiện từ mức này (mặc định: mã 0 khi chạy xong).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In tóm tắt JSON ra stdout.")] = False,
     max_cells: Annotated[int | None, typer.Option("--max-cells", help="Giới hạn số ô mỗi sheet.")] = None,
@@ -361,7 +377,8 @@ def run(
     _limits(max_cells)  # a value below 1 is a usage error; the round keys its cache by the number itself
     outcome = run_round(input_dir, out, as_of=parse_date_opt(as_of), standard=standard, previous=previous,
                         mask_pii=mask_pii, jobs=jobs, strict=strict, commune_workbooks=commune_workbooks,
-                        progress=_progress(as_json), max_cells=max_cells, lang=lang.value)
+                        progress=_progress(as_json), max_cells=max_cells, lang=lang.value,
+                        marked_copies=marked_copies)
     if as_json:
         sys.stdout.write(json.dumps(outcome.summary_json(), ensure_ascii=False, indent=1) + "\n")
     else:

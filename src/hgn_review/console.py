@@ -144,6 +144,10 @@ def render_run(summary: dict[str, Any], lang: str = "vi", console: Console | Non
              ("Biểu mẫu" if vi else "Forms", str(Path(outs["bieu_mau"][0]).parent) if outs.get("bieu_mau") else ""),
              ("Danh sách CSDL dân cư" if vi else "Population list", outs.get("danh_sach", [""])[0]),
              ("Trang tóm tắt" if vi else "Summary page", outs.get("html", [""])[0])]
+    if outs.get("ban_sao"):  # --marked-copies
+        where.insert(1, ("Bản sao tô lỗi" if vi else "Marked copies", str(Path(outs["ban_sao"][0]).parent)))
+    if outs.get("so_xa"):  # --commune-workbooks
+        where.append(("Sổ kết quả từng xã" if vi else "Commune workbooks", str(Path(outs["so_xa"][0]).parent)))
     table("Kết quả ở đâu" if vi else "Where the outputs are", ["", ""], where, c)
     for n in summary.get("notes", []):
         c.print(f"• {say(n, lang)}", markup=False)

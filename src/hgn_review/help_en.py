@@ -99,6 +99,10 @@ HELP_EN: dict[str, str] = {
         "phat_hien.xlsx and ket_qua/ are internal data and are not masked.",
     "Dừng trước khi tổng hợp nếu còn lỗi.": "Stop before aggregating if errors remain.",
     "Ghi thêm sổ kết quả .xlsx của từng xã.": "Also write a results workbook (.xlsx) for each commune.",
+    "Ghi thêm vào phat_hien_ban_sao/ bản sao của từng biểu có lỗi, cảnh báo, các ô cần sửa được tô màu và ghi chú, "
+    "để gửi lại xã (mỗi biểu được mở và ghi lại: chậm với biểu lớn).":
+        "Also write to phat_hien_ban_sao/ a copy of each return with errors or warnings, the cells to fix marked and "
+        "commented, to send back to the commune (each return is opened and written again: slow for big returns).",
     "Sau khi ghi mọi kết quả, thoát mã 1 nếu có phát hiện từ mức này (mặc định: mã 0 khi chạy xong).":
         "After writing all results, exit with code 1 if there are findings at this level or above (default: "
         "code 0 when the run completes).",

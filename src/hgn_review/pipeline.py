@@ -254,7 +254,13 @@ def _status_sheet(path: Path, grid: pd.DataFrame) -> tuple[pd.DataFrame | None, 
                                          "in its header.")
             keys = [None if j in classes and j != national[0] else k for j, k in enumerate(keys)]
         if "ma_ho" in keys and "phan_loai" in keys:
-            body = grid.iloc[r + 1:]
+            below = r + 1
+            if below < len(grid):
+                sub = [v if isinstance(v, str) else "" for v in grid.iloc[below].tolist()]
+                under = _sub_header_roles(raw, keys, sub)
+                if under is not None:  # a two-row header ("Chủ hộ" over "Họ và tên | Số định danh")
+                    keys, below = under, below + 1
+            body = grid.iloc[below:]
             cols = {k: body.iloc[:, j] for j, k in enumerate(keys) if k is not None}
             df = pd.DataFrame(cols).dropna(how="all").reset_index(drop=True)
             return df.astype("string"), []
@@ -262,6 +268,32 @@ def _status_sheet(path: Path, grid: pd.DataFrame) -> tuple[pd.DataFrame | None, 
         if len(found) > len(best):
             best = found
     return None, best
+
+
+def _sub_header_roles(top: list[str], keys: list[str | None], sub: list[str]) -> list[str | None] | None:
+    """The columns of a two-row header, or None when the row under the header is not a second header row: under a
+    group cell ("Chủ hộ", merged over its columns) the row names what each column holds ("Số định danh"), so the
+    column is known by both ("Số định danh" of "Chủ hộ"). Only a column the first row does not already name is
+    read so, and only a text cell; a row with a household code is the first household, not a header row."""
+    if any(k == "ma_ho" and j < len(sub) and sub[j].strip() for j, k in enumerate(keys)):
+        return None
+    out = list(keys)
+    parent = ""
+    gained = False
+    for j, key in enumerate(keys):
+        above = top[j].strip() if j < len(top) else ""
+        if above:
+            parent = above
+        below = sub[j].strip() if j < len(sub) else ""
+        if key is not None or not below or not re.search(r"[^\W\d_]", below):
+            continue
+        for text in (below, f"{below} {parent}", f"{parent} {below}"):
+            role = _list_role(header_key(text)) if text.strip() else None
+            if role is not None and role not in out:
+                out[j] = role
+                gained = True
+                break
+    return out if gained else None
 
 
 def _clean_heads(df: pd.DataFrame) -> pd.DataFrame:
@@ -655,7 +687,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
               commune_workbooks: bool = False, layout: str | None = None,
               progress: Callable[[str, int, int], None] | None = None,
               stage_note: Callable[[str], None] | None = None, max_cells: int | None = None,
-              lang: str = "vi") -> RunOutcome:
+              lang: str = "vi", marked_copies: bool = False) -> RunOutcome:
     """The whole round over a folder: validate, classify, merge up to the highest level, report.
 
     Per-file results are cached under OUT_DIR/.hgn-cache keyed by the file's SHA-256, its name, the options and
@@ -681,7 +713,8 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     with _out_lock(Path(out_dir)):
         return _run_round(input_dir, out_dir, found, as_of=as_of, standard=standard, previous=previous,
                           mask_pii=mask_pii, jobs=jobs, strict=strict, commune_workbooks=commune_workbooks,
-                          layout=layout, progress=progress, stage_note=stage_note, max_cells=max_cells, lang=lang)
+                          layout=layout, progress=progress, stage_note=stage_note, max_cells=max_cells, lang=lang,
+                          marked_copies=marked_copies)
 
 
 _Found = tuple[list[tuple[Path, str]], list[tuple[Path, str]], list[tuple[Path, str]]]
@@ -764,7 +797,7 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
               commune_workbooks: bool = False, layout: str | None = None,
               progress: Callable[[str, int, int], None] | None = None,
               stage_note: Callable[[str], None] | None = None, max_cells: int | None = None,
-              lang: str = "vi") -> RunOutcome:
+              lang: str = "vi", marked_copies: bool = False) -> RunOutcome:
     """The whole round over a folder: validate, classify, merge up to the highest level, report.
 
     Per-file results are cached under OUT_DIR/.hgn-cache keyed by the file's SHA-256, the options and the tool
@@ -1004,7 +1037,11 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
     t3 = time.perf_counter()
     stage = _staging(out_dir)
     outputs: dict[str, list[Path]] = {}
-    outputs["phat_hien"] = _write_findings(report, stage, None, lang)
+    # with --marked-copies, a copy of each return with findings, its cells to fix marked (as hgn validate writes)
+    findings_written = _write_findings(report, stage, {d: p for p, d in files} if marked_copies else None, lang)
+    outputs["phat_hien"] = findings_written[:1]
+    if len(findings_written) > 1:
+        outputs["ban_sao"] = findings_written[1:]
     from hgn_review.reports import make_report
 
     # the results are written (Arrow and Parquet work, mostly outside the GIL) while the report renders (Python):
@@ -1648,6 +1685,9 @@ README_TITLE = ("KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO — do hgn
 _README_WHERE = (  # (path, Vietnamese, English): what README.txt says is where
     ("phat_hien.xlsx", "mọi lỗi, cảnh báo của các biểu rà soát (lọc theo tệp, mã lỗi)",
      "every error and warning in the returns (filter by file, code)"),
+    ("phat_hien_ban_sao/", "bản sao của từng biểu có lỗi, cảnh báo, các ô cần sửa được tô màu và ghi chú: gửi lại "
+     "cho từng xã (--marked-copies)", "a copy of each return with errors or warnings, the cells to fix marked and "
+     "commented: send each commune its own (--marked-copies)"),
     ("bao_cao/bieu_NN.xlsx", "15 biểu mẫu tổng hợp", "the 15 report forms"),
     ("bao_cao/danh_sach_*.xlsx", "danh sách hộ nghèo, cận nghèo kết nối CSDL quốc gia về dân cư (và .csv)",
      "poor and near-poor persons for the national population database (and .csv)"),
@@ -1658,6 +1698,9 @@ _README_WHERE = (  # (path, Vietnamese, English): what README.txt says is where
      "each commune's classified workbook, to send back to it"),
     (".hgn-cache/", "bộ nhớ đệm để chạy lại nhanh; có thể xóa", "cache that makes the next run fast; may be deleted"),
 )
+
+
+_README_OPTIONAL = {"so_xa/": "so_xa", "phat_hien_ban_sao/": "ban_sao"}  # said only when the run wrote them
 
 
 def _write_readme(o: RunOutcome, folder: Path | None = None, lang: str = "vi") -> None:
@@ -1686,7 +1729,7 @@ def _write_readme(o: RunOutcome, folder: Path | None = None, lang: str = "vi") -
                  f"lại từ lần chạy trước{copies}).", f"Số hộ: {count_text(households)}; số người: {count_text(persons)}{read}.", "",
                  "Có gì ở đâu:"]
     lines += [f"  {path:<26}{said[1] if en else said[0]}" for path, *said in _README_WHERE
-              if path != "so_xa/" or "so_xa" in o.outputs]
+              if path not in _README_OPTIONAL or _README_OPTIONAL[path] in o.outputs]
     heading = "Notes:" if en else "Lưu ý:"
     if o.notes:
         lines += ["", heading] + [f"  - {say(n, lang)}" for n in o.notes]

@@ -188,6 +188,7 @@ class _Book:
         self._fx = None
         self._opx = None
         self._csv: pd.DataFrame | None = None
+        self._grids: dict[str, pd.DataFrame] = {}  # each sheet read once (see grid)
         if self.suffix == ".csv":
             self._csv = _read_csv_grid(path)
             self.names = [path.stem]
@@ -221,8 +222,13 @@ class _Book:
         if self._csv is not None:
             return self._csv if n_rows is None else self._csv.head(n_rows)
         if self._fx is not None:
+            # calamine parses the whole sheet even for its first rows (the 40 rows the header is looked for in cost
+            # as much as the sheet): each sheet is read whole once, and a head is cut from it
+            if sheet in self._grids:
+                whole = self._grids[sheet]
+                return whole if n_rows is None else whole.head(n_rows)
             try:
-                sh = self._fx.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string", n_rows=n_rows,
+                sh = self._fx.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string",
                                          whitespace_as_null=True)
                 df = sh.to_pandas()
             except BaseException as exc:
@@ -235,7 +241,8 @@ class _Book:
             letters = [col_letter(c.absolute_index) for c in sh.selected_columns]
             df.columns = letters
             df.index = np.arange(1, len(df) + 1, dtype=np.int64)
-            return df
+            self._grids[sheet] = df
+            return df if n_rows is None else df.head(n_rows)
         return _openpyxl_grid(self._opx, sheet, n_rows)
 
     def hidden(self, sheet: str) -> bool:
@@ -1117,7 +1124,9 @@ def _read_layout(book: _Book, path: Path, file: str, layout_id: str, roles: dict
         for other in book.names:
             if other != name and header_key(other) == header_key(name):
                 copies.add(other)
-                findings.append(finding("sheet-copy-ignored", file=file, sheet=other, other=name))
+                hidden = book.hidden(other)  # (an officer does not see it in Excel: said so)
+                findings.append(finding("sheet-copy-ignored", file=file, sheet=other, other=name,
+                                        detail=" (đang ẩn)" if hidden else "", detail_en=" (hidden)" if hidden else ""))
     if layout_id == "hgn" and book.suffix != ".csv":
         _more_tables(book, file, roles, copies, findings)
     sheets: dict[str, SheetData] = {}
