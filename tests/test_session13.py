@@ -141,3 +141,15 @@ def test_template_says_when_the_year_and_the_unit_list_date_are_of_two_eras(tmp_
     res = CliRunner().invoke(app, ["template", "--commune", "11284", "--year", "2024", "--as-of", "01/10/2024",
                                    "--out", str(tmp_path / "b.xlsx")])
     assert res.exit_code == 0 and "--as-of" not in res.output
+
+
+def test_the_movements_take_the_review_day_validation_takes() -> None:
+    """Two review dates either side of the reform: validation, the merge and the start list's placing of a split
+    commune's rows all take the lower middle one (the list of units before 1/7/2025 here)."""
+    from hgn_review.scoring.movements import _review_day
+    from hgn_review.validate import median_day
+
+    hh = pd.DataFrame({"ngay_ra_soat": pd.to_datetime(["2025-07-02", "2025-06-30"])})
+    assert _review_day(hh) == median_day(hh["ngay_ra_soat"]) == pd.Timestamp("2025-06-30").date()
+    hh = pd.DataFrame({"ngay_ra_soat": pd.to_datetime(["2025-07-02", "2025-06-30", "2025-07-05"])})
+    assert _review_day(hh) == median_day(hh["ngay_ra_soat"]) == pd.Timestamp("2025-07-02").date()

@@ -484,12 +484,16 @@ class Finding:
     def _values(self, lang: str) -> dict[str, Any]:
         """What a message or hint template names: the value, the header and the parameters (``_en`` ones in
         English); the usual names blank when the finding has none."""
+        import unicodedata
+
         values: dict[str, Any] = {"value": self.value if self.value is not None else "", "header": self.column or "",
                                   "detail": "", "other": "", "suggestion": "", "proposal": ""}
         params = dict(self.params)
         for k, v in params.items():
             if not k.endswith("_en"):
                 values[k] = params.get(k + "_en", v) if lang == "en" else v
+        for k in ("header", "other"):  # a header or sheet name read from a return saved on a Mac (NFD) is said in
+            values[k] = unicodedata.normalize("NFC", values[k])  # NFC; the value stays as written (text-not-nfc)
         return values
 
     def message(self, lang: str = "vi") -> str:

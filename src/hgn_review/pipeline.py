@@ -225,8 +225,12 @@ def _status_sheet(path: Path, grid: pd.DataFrame) -> tuple[pd.DataFrame | None, 
     """(the list's rows on this sheet, or None when no header row names Mã hộ and Phân loại; the columns the best
     row named)."""
     best: list[str] = []
+    from hgn_review import legacy
+
     for r in range(min(len(grid), 30)):
         raw = [v if isinstance(v, str) else "" for v in grid.iloc[r].tolist()]
+        # headers typed in a TCVN3 / VNI font ("M· hé" is "Mã hộ"), as in the returns
+        raw = [legacy.to_unicode(v, enc) if v and (enc := legacy.detect(v)) else v for v in raw]
         cells = [header_key(v) if v else "" for v in raw]
         if {"so dinh danh ca nhan", "phan loai ho", "ma ho"} <= set(cells):  # hgn's population-database list
             raise InputError(f"{path} là danh sách kết nối CSDL dân cư (mỗi người một dòng, chỉ người thuộc hộ nghèo, "
@@ -297,14 +301,33 @@ def _sub_header_roles(top: list[str], keys: list[str | None], sub: list[str]) ->
 
 
 def _clean_heads(df: pd.DataFrame) -> pd.DataFrame:
-    """The head's ID as the returns hold it: stored as a number it lost its leading zero (every ID starts with 0,
-    domain.md §4) and may carry ".0"; so may a household code written as a number ("1001.0" in a CSV)."""
+    """The list's keys as the returns' are read: codes without the invisible characters and odd spaces pasted with
+    them, in NFC (a commune code's full-width digits as digits); a household code written as a number ("1001.0" in
+    a CSV) without its ".0"; a class typed in a TCVN3 / VNI font in Unicode; the head's ID cleaned as a return's
+    (:func:`hgn_review.schemas.coerce.clean_id`) — stored as a number it lost its leading zero (every ID starts
+    with 0, domain.md §4)."""
+    import pyarrow.compute as pc
+
+    from hgn_review import legacy
+    from hgn_review.schemas.coerce import clean_id, strip_text
+    from hgn_review.text import arrow_text, text_series
+
+    def cleaned(name: str, form: str) -> pd.Series:
+        return text_series(pc.utf8_normalize(strip_text(arrow_text(df[name])), form), df.index)
+
+    if "ma_xa" in df.columns:
+        df = df.assign(ma_xa=cleaned("ma_xa", "NFKC"))
     if "ma_ho" in df.columns:
-        code = df["ma_ho"].astype("string").str.strip()
+        code = cleaned("ma_ho", "NFC")
         df = df.assign(ma_ho=code.str.replace(r"^(\d+)\.0+$", r"\1", regex=True))
+    if "phan_loai" in df.columns:
+        classes = cleaned("phan_loai", "NFC")
+        typed = {v: legacy.to_unicode(v, enc) for v in classes.dropna().unique().tolist()
+                 if (enc := legacy.detect(v)) is not None}
+        df = df.assign(phan_loai=classes.replace(typed) if typed else classes)
     if "so_dinh_danh_chu_ho" not in df.columns:
         return df
-    ids = df["so_dinh_danh_chu_ho"].astype("string").str.strip().str.replace(r"\.0+$", "", regex=True)
+    ids = text_series(clean_id(arrow_text(df["so_dinh_danh_chu_ho"])), df.index)
     lost = ids.str.fullmatch(r"\d{11}").fillna(False).to_numpy(dtype=bool)
     return df.assign(so_dinh_danh_chu_ho=ids.where(~lost, "0" + ids))
 

@@ -69,6 +69,20 @@ def text_series(arr: pa.Array, index: pd.Index | None = None) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(arr), index=index)
 
 
+def nfc_columns(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``df`` with the text of ``columns`` in NFC, for what hgn writes: a sheet name or header read from a return
+    saved on a Mac (NFD) is shown as the same text as everyone else's (a filter lists "Hộ gia đình" once). The
+    locations hgn itself uses (a highlighted copy finds its sheet by the name as written) keep the text as read."""
+    changed = {}
+    for c in columns:
+        if c in df.columns and len(df):
+            arr = arrow_text(df[c])
+            nfc = pc.utf8_normalize(arr, "NFC")
+            if not pc.all(pc.fill_null(pc.equal(arr, nfc), True)).as_py():
+                changed[c] = text_series(nfc, df.index)
+    return df.assign(**changed) if changed else df
+
+
 def arrow_mask(arr: Any) -> np.ndarray:
     """An Arrow boolean result as a numpy mask; null (a blank cell) counts as False."""
     return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)

@@ -25,7 +25,7 @@ from hgn_review.io.read import EMPTY_SHA256, ReturnFile, SheetData, discover, no
 from hgn_review.io.safety import Limits
 from hgn_review.registry import get_registry
 from hgn_review.schemas.bridge import run_schema
-from hgn_review.schemas.coerce import coerce, strip_text
+from hgn_review.schemas.coerce import clean_id, coerce, strip_text
 from hgn_review.schemas.layout import INDICATORS, Layout, load_layout
 from hgn_review.schemas.pandera_schema import YEAR, schema_for
 from hgn_review.scoring.movements import departed
@@ -539,10 +539,7 @@ def _id_checks(msd: SheetData, mt: _Typed, out: list[Finding], away: np.ndarray 
     reg = get_registry()
     trimmed = pc.utf8_trim_whitespace(arrow_text(mt.raw["so_dinh_danh"]))
     raw = text_series(trimmed, mm.index)  # as written, for the findings
-    # full-width digits (NFKC) and separators pasted from web pages or PDFs: spaces of any kind (no-break …),
-    # zero-width characters, the soft hyphen and the byte-order mark, quotes, dots, dashes
-    arr = pc.replace_substring_regex(pc.replace_substring_regex(pc.utf8_normalize(trimmed, "NFKC"), r"\.0$", ""),
-                                     r"[\s\p{Z}\x{00AD}\x{200B}-\x{200D}\x{2060}\x{FEFF}'.\-]", "")
+    arr = clean_id(trimmed)
     loc = _loc(msd, "so_dinh_danh")
     reason = np.full(n, None, dtype=object)
 

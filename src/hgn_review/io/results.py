@@ -17,6 +17,7 @@ from hgn_review.errors import InputError
 from hgn_review.findings import SEVERITY_VI, Finding, Report
 from hgn_review.io.write import atomic_path, mark_output
 from hgn_review.schemas.layout import INDICATORS, load_layout
+from hgn_review.text import nfc_columns
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -147,13 +148,13 @@ def write_results(res: Results, out: Path, parquet_dir: Path | None = None, lang
         fmt = {"head": wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1}),
                "key": wb.add_format({"font_color": "#808080", "italic": True, "font_size": 8}),
                "date": wb.add_format({"num_format": "dd/mm/yyyy"})}
-        _write_table(wb, SHEET_HOUSEHOLDS, res.households, fmt)
-        _write_table(wb, SHEET_MEMBERS, res.members, fmt)
+        _write_table(wb, SHEET_HOUSEHOLDS, nfc_columns(res.households, ["sheet"]), fmt)
+        _write_table(wb, SHEET_MEMBERS, nfc_columns(res.members, ["sheet"]), fmt)
         if not res.summary.empty:
             _write_table(wb, SHEET_SUMMARY, res.summary, fmt)
         for name, df in res.extra_sheets.items():
             _write_table(wb, name, df, fmt)
-        found = res.findings
+        found = nfc_columns(res.findings, ["sheet", "column"])
         if lang == "en":  # each message and hint said again in English from the finding's code and parameters
             if len(found) and "code" in found.columns:
                 found = findings_frame([Finding.from_record(r) for r in found.to_dict("records")], "en")

@@ -15,6 +15,7 @@ import pandas as pd
 
 from hgn_review.errors import OutputError, os_reason
 from hgn_review.findings import ERROR, SEVERITY_VI, WARNING, Finding, Report
+from hgn_review.text import nfc_columns
 
 
 @contextlib.contextmanager
@@ -195,7 +196,7 @@ def write_findings_xlsx(report: Report, target: Path, lang: str = "vi",
 
     written: list[Path] = []
     lab = _labels(lang)
-    frame = report.to_frame(lang)
+    frame = nfc_columns(report.to_frame(lang), ["sheet", "column"])
     cols = ["file", "sheet", "row", "column", "cell", "code", "severity", "message", "hint", "value"]
     # the highlighted copies first, the workbook last: a copy that cannot be written (a read-only folder, a copy open
     # in Excel) stops the call with the last findings workbook and copies as they were, never new findings beside

@@ -52,22 +52,39 @@ _INVISIBLE_BYTES = tuple(ch.encode("utf-8") for ch in _INVISIBLE_CHARS)
 _INVISIBLE_LEADS = tuple(sorted({b[:1] if b[:1] != b"\xc2" else b for b in _INVISIBLE_BYTES}))
 
 
-def _has_invisible(arr: pa.Array) -> bool:
-    """Whether the text's bytes hold an invisible character: a byte search over the column's data buffer (no
-    regex over every cell; bytes outside a sliced array's cells only cost a needless replace). The few lead
-    bytes are looked for first: a column without them (nearly every one) is searched three times, not six."""
+def _data_bytes(arr: pa.Array) -> bytes:
+    """The text column's data buffer (searched for a few byte sequences before any regex runs over every cell;
+    bytes outside a sliced array's cells only cost a needless replace)."""
     buffers = arr.buffers()
     data = buffers[2] if len(buffers) > 2 else None
-    if data is None:
-        return False
-    raw = data.to_pybytes()
+    return b"" if data is None else data.to_pybytes()
+
+
+def _has_invisible(arr: pa.Array) -> bool:
+    """Whether the text holds an invisible character."""
+    return _invisible_in(_data_bytes(arr))
+
+
+def _invisible_in(raw: bytes) -> bool:
+    """Whether the text's bytes hold an invisible character. The few lead bytes are looked for first: a column
+    without them (nearly every one) is searched three times, not six."""
     return any(b in raw for b in _INVISIBLE_LEADS) and any(b in raw for b in _INVISIBLE_BYTES)
+
+
+# the UTF-8 of the spaces other than " " (no-break U+00A0, U+1680, U+2000–U+200A, narrow no-break U+202F, U+205F,
+# ideographic U+3000): looked for as bytes before any regex runs, as the invisible characters are
+_SPACE_BYTES = (b"\xc2\xa0", b"\xe1\x9a\x80", b"\xe2\x80", b"\xe2\x81\x9f", b"\xe3\x80\x80")
 
 
 def strip_text(written: pa.Array) -> pa.Array:
     """Trim spaces; a cell of spaces only is blank; invisible characters pasted with the text (a zero-width space
-    after "Nam", inside a household code) are dropped (Arrow kernels: no pandas overhead per column)."""
-    if _has_invisible(written):
+    after "Nam", inside a household code) are dropped, and a space of another kind (no-break, pasted from a web page:
+    "11284\u00a00001" on one sheet, "11284 0001" on the other) is a space (Arrow kernels: no pandas overhead per
+    column)."""
+    raw = _data_bytes(written)
+    if any(b in raw for b in _SPACE_BYTES):
+        written = pc.replace_substring_regex(written, r"[^\P{Zs} ]", " ")
+    if _invisible_in(raw):
         cleaned = pc.replace_substring_regex(written, _INVISIBLE, "")
         shy = pc.fill_null(pc.match_substring(written, "\u00ad"), False)
         if pc.any(shy).as_py():
@@ -84,6 +101,15 @@ def strip_text(written: pa.Array) -> pa.Array:
         written = cleaned
     t = pc.utf8_trim_whitespace(written)
     return pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
+
+
+def clean_id(written: pa.Array) -> pa.Array:
+    """A personal ID as its digits: full-width digits (NFKC), a ".0" of a number cell, and the separators pasted
+    from web pages or PDFs — spaces of any kind (no-break …), zero-width characters, the soft hyphen and the
+    byte-order mark, quotes, dots, dashes — taken away (Arrow kernels)."""
+    trimmed = pc.utf8_trim_whitespace(written)
+    return pc.replace_substring_regex(pc.replace_substring_regex(pc.utf8_normalize(trimmed, "NFKC"), r"\.0$", ""),
+                                      r"[\s\p{Z}\x{00AD}\x{200B}-\x{200D}\x{2060}\x{FEFF}'.\-]", "")
 
 
 def _distinct(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -114,7 +140,8 @@ def parse_number(s: pd.Series) -> pd.Series:
         out[plain] = pd.array(pc.cast(pc.filter(arr, pa.array(plain)), pa.float64()), dtype="Float64")
     rest = t[~plain & t.notna().to_numpy()]
     if len(rest):  # only text that is not a plain number pays for the Vietnamese forms
-        r = rest.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+        # full-width digits and separators (NFKC), spaces of any kind (no-break, narrow, thin) between the groups
+        r = rest.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
         r = r.mask(r.str.match(_DOT_THOUSANDS, na=False), r.str.replace(".", "", regex=False))
         r = r.mask(r.str.match(_COMMA_THOUSANDS, na=False), r.str.replace(",", "", regex=False))
         r = r.mask(r.str.match(_COMMA_DECIMAL, na=False), r.str.replace(",", ".", regex=False))
@@ -234,8 +261,8 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
                 not_nfc[trimmed] |= arrow_mask(pc.not_equal(pc.utf8_normalize(cells, form="NFC"), cells))
         bad = pd.Series(False, index=s.index)
         code = "value-not-in-list"
-    elif t == "code":
-        digits = re_sub(s, r"\.0+$", "")
+    elif t == "code":  # (full-width digits read as digits)
+        digits = re_sub(text_series(pc.utf8_normalize(stripped, "NFKC"), raw.index), r"\.0+$", "")
         isdig = digits.str.fullmatch(r"\d+", na=False)
         width = spec.digits or 0
         values = digits.mask(isdig & (digits.str.len() < width), digits.str.zfill(width))

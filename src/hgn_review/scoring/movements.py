@@ -184,11 +184,12 @@ def _commune(values: pd.Series) -> pd.Series:
 
 
 def _review_day(households: pd.DataFrame) -> dt.date | None:
-    """The day that stands for this review's units: the median review date (one mistyped year does not move it)."""
+    """The day that stands for this review's units: the median review date, the lower of the two middle ones (one
+    mistyped year does not move it) — the day validation and the merge take the unit list of (validate.median_day)."""
     if "ngay_ra_soat" not in households.columns:
         return None
     days = pd.to_datetime(households["ngay_ra_soat"], errors="coerce").dropna()
-    return None if days.empty else days.sort_values().iloc[len(days) // 2].date()
+    return None if days.empty else days.sort_values().iloc[(len(days) - 1) // 2].date()
 
 
 def departed(households: pd.DataFrame, members: pd.DataFrame, keys: tuple[str, ...] = ("uid",)) -> np.ndarray:
