@@ -153,3 +153,52 @@ def test_the_movements_take_the_review_day_validation_takes() -> None:
     assert _review_day(hh) == median_day(hh["ngay_ra_soat"]) == pd.Timestamp("2025-06-30").date()
     hh = pd.DataFrame({"ngay_ra_soat": pd.to_datetime(["2025-07-02", "2025-06-30", "2025-07-05"])})
     assert _review_day(hh) == median_day(hh["ngay_ra_soat"]) == pd.Timestamp("2025-07-02").date()
+
+
+def _with_formula(path: Path, keep_full_calc: bool) -> str:
+    """The first household's floor area as the formula =40+5, saved by openpyxl (no result stored, every formula
+    to be computed on open); without ``keep_full_calc`` the file is made as Excel leaves it after a save (the
+    result 45 stored, no request to compute again). Returns the cell."""
+    import re
+    import zipfile
+
+    from conftest import col_of
+
+    cell = f"{col_of('households', 'dien_tich_nha')}2"
+    wb = openpyxl.load_workbook(path)
+    wb["Hộ gia đình"][cell] = "=40+5"
+    wb.save(path)
+    if not keep_full_calc:
+        with zipfile.ZipFile(path) as zf:
+            parts = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+        parts["xl/workbook.xml"] = re.sub(rb'\s*fullCalcOnLoad="1"', b"", parts["xl/workbook.xml"])
+        for name, data in parts.items():
+            if name.startswith("xl/worksheets/"):
+                parts[name] = data.replace(b"<f>40+5</f><v />", b"<f>40+5</f><v>45</v>")
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in parts.items():
+                zf.writestr(name, data)
+    return cell
+
+
+def test_a_formula_whose_result_the_file_does_not_hold_is_said_not_blank(tmp_path: Path, make_return) -> None:  # noqa: ANN001
+    """A return written by a program (a formula, no stored result): the cell is not "blank" (Excel shows 45) but
+    unknown to hgn — one error at the cell saying so, the household not classified on a guessed area."""
+    from hgn_review.validate import validate_paths
+
+    path = make_return(tmp_path)
+    cell = _with_formula(path, keep_full_calc=True)
+    res = validate_paths([path], jobs=1)
+    at = [(f.code, f.cell) for f in res.report.findings if f.cell == cell]
+    assert at == [("formula-not-computed", cell)]
+    assert pd.isna(res.households["dien_tich_nha"].iloc[0])
+
+
+def test_a_formula_excel_computed_and_saved_is_read_as_its_result(tmp_path: Path, make_return) -> None:  # noqa: ANN001
+    from hgn_review.validate import validate_paths
+
+    path = make_return(tmp_path)
+    cell = _with_formula(path, keep_full_calc=False)
+    res = validate_paths([path], jobs=1)
+    assert [f.code for f in res.report.findings if f.cell == cell] == []
+    assert res.households["dien_tich_nha"].iloc[0] == 45

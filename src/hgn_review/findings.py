@@ -324,6 +324,13 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
     _c("formula-error", ERROR, "hygiene",
        "Ô chứa lỗi công thức {value}.", "The cell holds a formula error {value}.",
        "Sửa công thức hoặc nhập giá trị.", "Fix the formula or enter the value."),
+    _c("formula-not-computed", ERROR, "hygiene",
+       "Ô có công thức nhưng tệp không lưu kết quả Excel tính ra (tệp do một chương trình ghi, chưa mở bằng Excel): "
+       "hgn không biết giá trị của ô.",
+       "The cell holds a formula but the file does not hold the result Excel computes (a file written by a program, "
+       "never opened in Excel): hgn does not know the cell's value.",
+       "Mở tệp bằng Excel (hoặc LibreOffice), lưu lại rồi kiểm tra lại; hoặc gõ giá trị thay cho công thức.",
+       "Open the file in Excel (or LibreOffice), save it and check again; or type the value instead of the formula."),
     _c("merged-cells-in-data", WARNING, "hygiene",
        "Ô gộp {detail} trong vùng dữ liệu; chỉ ô đầu có giá trị.",
        "Merged cells {detail} in the data area; only the first holds a value.",

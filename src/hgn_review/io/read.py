@@ -1017,10 +1017,15 @@ def _repeated_header(data: pd.DataFrame, headers: dict[str, str], filled: np.nda
 
 
 def _hygiene(sd: SheetData, scan: SheetScan, findings: list[Finding]) -> None:
-    if not (scan.errors or scan.hidden_rows or scan.merges):
+    if not (scan.errors or scan.hidden_rows or scan.merges or scan.uncomputed):
         return
     rows = set(sd.frame.index.tolist())
     key_by_letter = {v: k for k, v in sd.letters.items()}
+    for letter, r in sorted(scan.uncomputed, key=lambda x: (x[1], x[0])):
+        if r in rows and letter in key_by_letter:
+            key = key_by_letter[letter]
+            findings.append(finding("formula-not-computed", file=sd.file, sheet=sd.sheet, row=r,
+                                    column=sd.headers[key], col=letter, key=key))
     for (letter, r), err in sorted(scan.errors.items(), key=lambda x: (x[0][1], x[0][0])):
         if r in rows and letter in key_by_letter:
             key = key_by_letter[letter]

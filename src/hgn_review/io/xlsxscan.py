@@ -22,6 +22,9 @@ _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"|<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
 _MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 _ERROR_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*>[^<]*</f>|<f\b[^>]*/>)?<v>([^<]*)</v>')
+# a formula cell: its reference, and what follows the formula (a cached value, "<v/>", or nothing)
+_FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:<f\b[^>]*>[^<]*</f>|<f\b[^>]*/>)(<v>[^<]+</v>)?')
+_FULL_CALC = re.compile(rb'<calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
 _ERROR_CELL2 = re.compile(rb'<c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:<f\b[^>]*>[^<]*</f>|<f\b[^>]*/>)?<v>([^<]*)</v>')
 
 
@@ -30,6 +33,9 @@ class SheetScan:
     hidden_rows: set[int] = field(default_factory=set)
     merges: list[tuple[str, int, str, int]] = field(default_factory=list)  # (col1, row1, col2, row2)
     errors: dict[tuple[str, int], str] = field(default_factory=dict)  # (col, row) -> '#REF!'
+    # formula cells whose value the file does not hold: none stored (written by a program, never opened in Excel),
+    # or every formula to be computed again when opened (fullCalcOnLoad: what is stored may not be what Excel shows)
+    uncomputed: set[tuple[str, int]] = field(default_factory=set)
     xml: bytes = b""
 
     def numeric_rows(self, col: str) -> set[int]:
@@ -46,7 +52,13 @@ class SheetScan:
 
 def sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → path of its XML part."""
-    wb = SafeET.fromstring(zf.read("xl/workbook.xml"))
+    return _sheet_paths(zf)[0]
+
+
+def _sheet_paths(zf: zipfile.ZipFile) -> tuple[dict[str, str], bool]:
+    """(sheet name → path of its XML part, whether the workbook asks for every formula to be computed on open)."""
+    raw = zf.read("xl/workbook.xml")
+    wb = SafeET.fromstring(raw)
     rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{_NS_PKG}Relationship")}
     out: dict[str, str] = {}
@@ -56,7 +68,7 @@ def sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
             continue
         path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         out[str(sh.get("name"))] = path
-    return out
+    return out, _FULL_CALC.search(raw) is not None
 
 
 def _member_bytes(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
@@ -91,7 +103,8 @@ def scan_sheet(path: Path, sheet: str, keep_xml: bool = False) -> SheetScan | No
         return None
     try:
         with zipfile.ZipFile(path) as zf:
-            part = sheet_paths(zf).get(sheet)
+            paths, full_calc = _sheet_paths(zf)
+            part = paths.get(sheet)
             if part is None:
                 return None
             xml = _member_bytes(path, zf, part)
@@ -109,4 +122,10 @@ def scan_sheet(path: Path, sheet: str, keep_xml: bool = False) -> SheetScan | No
         for pat in (_ERROR_CELL, _ERROR_CELL2):
             for m in pat.finditer(xml):
                 scan.errors[(m.group(1).decode(), int(m.group(2)))] = m.group(3).decode()
+    if b"<f" in xml:
+        for m in _FORMULA_CELL.finditer(xml):
+            if full_calc or m.group(3) is None:
+                where = (m.group(1).decode(), int(m.group(2)))
+                if where not in scan.errors:
+                    scan.uncomputed.add(where)
     return scan
