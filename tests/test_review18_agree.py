@@ -4,7 +4,6 @@ report.html, the 15 forms, the population list, ket_qua/ and phat_hien.xlsx."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import household, make_return, member, make_id, read_csv
+from conftest import household, make_id, make_return, member, read_csv
 from hgn_review.pipeline import run_round
 
 POOR = {"thu_nhap_bq": 1000000, "loai_nha": "Đơn sơ", "nguon_nuoc": "Khác", "nha_tieu": "Không có"}

@@ -202,3 +202,16 @@ def test_a_formula_excel_computed_and_saved_is_read_as_its_result(tmp_path: Path
     res = validate_paths([path], jobs=1)
     assert [f.code for f in res.report.findings if f.cell == cell] == []
     assert res.households["dien_tich_nha"].iloc[0] == 45
+
+
+def test_english_counts_say_one_in_the_singular(tmp_path: Path, make_return) -> None:  # noqa: ANN001 - fixture
+    from hgn_review.text import counted
+
+    assert [counted(1, "household"), counted(0, "error"), counted(1234, "person"), counted(1, "hộ", "vi")] == [
+        "1 household", "0 errors", "1,234 persons", "1 hộ"]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    make_return(folder)
+    run_round(folder, tmp_path / "out", jobs=1, lang="en")
+    readme = (tmp_path / "out" / "README.txt").read_text("utf-8")
+    assert "; 1 return (1 read now" in readme

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from hgn_review.errors import say
 from hgn_review.findings import ERROR, SEVERITY_VI, WARNING, Report, shared_message
-from hgn_review.text import count_text, short_names
+from hgn_review.text import count_text, counted, short_names
 
 
 def _width(stream: Any) -> int | None:
@@ -108,8 +108,8 @@ def render_classification(summary: dict[str, Any], written: list[str], lang: str
         table("Diễn biến" if vi else "Movements", ["Diễn biến" if vi else "Movement", "Số hộ" if vi else "Households"],
               [(class_name(k, lang), v) for k, v in summary["by_movement"].items()], c)
     f = summary["findings"]
-    c.print(("Phát hiện: {e} lỗi, {w} cảnh báo" if vi else "Findings: {e} errors, {w} warnings").format(
-        e=f.get("error", 0), w=f.get("warning", 0)))
+    c.print(f"Phát hiện: {f.get('error', 0)} lỗi, {f.get('warning', 0)} cảnh báo" if vi else
+            f"Findings: {counted(f.get('error', 0), 'error')}, {counted(f.get('warning', 0), 'warning')}")
     for u in summary.get("unread") or []:  # a whole return absent from the figures above
         c.print(f"• {u['file']}: {u['why'] if vi else u['why_en']}", markup=False)
     for w in written:
@@ -134,8 +134,13 @@ def render_run(summary: dict[str, Any], lang: str = "vi", console: Console | Non
             ("Lỗi / cảnh báo" if vi else "Errors / warnings", f"{_n(f.get('error', 0))} / {_n(f.get('warning', 0))}"),
             ("Cấp tổng hợp" if vi else "Level", scope(summary["level"], summary["unit"], summary.get("unit_name"), lang))]
     table("hgn run", ["", ""], head, c)
+    from hgn_review.merge.tables import DEPARTED
+
+    classes = [(class_name(k, lang), f"{_n(v)}") for k, v in summary["by_class"].items()]
+    if summary.get("departed"):  # moved away or dissolved: a decrease of the period, in no class at its end
+        classes.append((class_name(DEPARTED, lang), f"{_n(summary['departed'])}"))
     table("Phân loại" if vi else "Classes", ["Phân loại" if vi else "Class", "Số hộ" if vi else "Households"],
-          [(class_name(k, lang), f"{_n(v)}") for k, v in summary["by_class"].items()], c)
+          classes, c)
     table("Thời gian" if vi else "Time", ["Bước" if vi else "Stage", "Giây" if vi else "Seconds"],
           [(say(k, lang), f"{v:.1f}" if not vi else f"{v:.1f}".replace(".", ",")) for k, v in summary["stages"].items()],
           c)
@@ -170,19 +175,20 @@ def render_merge(summary: dict[str, Any], written: list[str], lang: str = "vi", 
             ("Đơn vị còn thiếu" if vi else "Missing units",
              f"{len(summary['missing_units'])}: " + ", ".join(summary["missing_units"][:12])
              + (" …" if len(summary["missing_units"]) > 12 else "") if summary["missing_units"] else "—")]
-    rows += [(class_name(k, lang), f"{_n(v['households'])} hộ, {_n(v['persons'])} người" if vi else f"{_n(v['households'])} households, "
-              f"{_n(v['persons'])} persons") for k, v in summary["by_class"].items()]
+    rows += [(class_name(k, lang), f"{_n(v['households'])} hộ, {_n(v['persons'])} người" if vi else
+              f"{counted(v['households'], 'household')}, {counted(v['persons'], 'person')}") for k, v in summary["by_class"].items()]
     counts = summary.get("findings", {})
     rows.append(("Phát hiện" if vi else "Findings",
                  f"{_n(counts.get('error', 0))} lỗi, {_n(counts.get('warning', 0))} cảnh báo (xem sheet Phát hiện)" if vi
-                 else f"{_n(counts.get('error', 0))} errors, {_n(counts.get('warning', 0))} warnings (see the findings "
-                      "sheet)"))
+                 else f"{counted(counts.get('error', 0), 'error')}, {counted(counts.get('warning', 0), 'warning')} "
+                      "(see the findings sheet)"))
     pending = summary.get("crosswalk_pending")
     if pending and pending.get("households"):
         rows.append(("Chờ quy đổi 1/7/2025" if vi else "Awaiting the 1/7/2025 decision",
                      f"{_n(pending['households'])} hộ, {_n(pending['persons'])} người của xã nhập một phần: chưa tính vào "
                      "đơn vị mới nào — quyết định bằng --mapping" if vi else
-                     f"{_n(pending['households'])} households, {_n(pending['persons'])} persons of partly merged communes: "
+                     f"{counted(pending['households'], 'household')}, {counted(pending['persons'], 'person')} of partly "
+                     "merged communes: "
                      "in no new unit yet — decide with --mapping"))
     table("hgn merge", ["", ""], rows, c)
     for w in written:

@@ -471,14 +471,44 @@ class RunOutcome:
             return tuple(0 if pd.isna(total[k]) else int(total[k]) for k in ("so_ho", "so_nhan_khau"))  # type: ignore[return-value]
         return len(self.results.households), len(self.results.members)
 
+    def _total(self, column: str) -> int | None:
+        """The level's own figure of the summary (its last row), None without it."""
+        s = self.results.summary
+        if not len(s) or column not in s.columns:
+            return None
+        v = s.iloc[-1][column]
+        return 0 if pd.isna(v) else int(v)
+
+    def by_class(self) -> dict[str, int]:
+        """Households by class as form 01 counts them: those present at the end of the period (one that moved away
+        or dissolved is a decrease, :meth:`departed`), so that the classes add up to :meth:`counted`."""
+        from hgn_review.merge.tables import CLASS_ORDER, CLASS_SLUG
+
+        totals = {c: self._total(f"ho_{CLASS_SLUG[c]}") for c in CLASS_ORDER}
+        if all(v is not None for v in totals.values()):
+            return {c: int(v) for c, v in totals.items() if v}
+        hh = self.results.households
+        if not len(hh):
+            return {}
+        present = hh
+        if "tinh_trang_ho" in hh.columns:
+            from hgn_review.scoring.movements import STATUS_OUT
+
+            left = hh["tinh_trang_ho"].astype("string").str.strip().isin(STATUS_OUT).fillna(False).to_numpy(bool)
+            present = hh[~left]
+        return {str(k): int(v) for k, v in sorted(present["phan_loai"].value_counts().items())}
+
+    def departed(self) -> int:
+        """Households that moved away or dissolved during the period (in no class of :meth:`by_class`)."""
+        return self._total("ho_roi_di") or 0
+
     def summary_json(self) -> dict[str, Any]:
         hh = self.results.households
         households, persons = self.counted()
         return {"files": self.files, "processed": self.processed, "cached": self.cached,
                 "copies": self.copies, "counted": {"households": households, "persons": persons},
                 "households": int(len(hh)), "members": int(len(self.results.members)),
-                "by_class": {str(k): int(v) for k, v in sorted(hh["phan_loai"].value_counts().items())}
-                if len(hh) else {},
+                "by_class": self.by_class(), "departed": self.departed(),
                 "findings": self.report.counts(), "level": self.level, "unit": self.unit,
                 "unit_name": self.results.meta.get("unit_name"),
                 "stages": {s.name: round(s.seconds, 2) for s in self.stages},
@@ -1731,7 +1761,7 @@ def _write_readme(o: RunOutcome, folder: Path | None = None, lang: str = "vi") -
     from hgn_review.errors import say
     from hgn_review.io.write import write_text_atomic
     from hgn_review.registry import scope
-    from hgn_review.text import count_text
+    from hgn_review.text import count_text, counted
 
     where = scope(o.level, o.unit, o.results.meta.get("unit_name"), lang)
     households, persons = o.counted()
@@ -1740,12 +1770,14 @@ def _write_readme(o: RunOutcome, folder: Path | None = None, lang: str = "vi") -
     read = "" if (rows_hh, rows_mm) == (households, persons) else (
         f" (as form 01 counts them; rows read: {rows_hh:,} households, {rows_mm:,} members)" if en else
         f" (như biểu 01; số dòng đã đọc: {count_text(rows_hh)} dòng hộ, {count_text(rows_mm)} dòng thành viên)")
-    copies = (f", {o.copies} copies of another return" if en else f", {o.copies} tệp là bản sao của tệp khác") \
+    copies = (f", {o.copies} {'copy' if o.copies == 1 else 'copies'} of another return" if en
+              else f", {o.copies} tệp là bản sao của tệp khác") \
         if o.copies else ""
     if en:
         lines = [README_TITLE[1], f"Run on: {dt.datetime.now():%d/%m/%Y %H:%M}; hgn version {__version__}",
-                 f"Merged level: {where}; {o.files} returns ({o.processed} read now, {o.cached} taken from the last "
-                 f"run{copies}).", f"Households: {households:,}; persons: {persons:,}{read}.", "", "What is where:"]
+                 f"Merged level: {where}; {counted(o.files, 'return')} ({o.processed} read now, {o.cached} taken from "
+                 f"the last run{copies}).", f"Households: {households:,}; persons: {persons:,}{read}.", "",
+                 "What is where:"]
     else:
         lines = [README_TITLE[0], f"Ngày chạy: {dt.datetime.now():%d/%m/%Y %H:%M}; phiên bản hgn {__version__}",
                  f"Cấp tổng hợp: {where}; {o.files} tệp biểu rà soát ({o.processed} tệp đọc mới, {o.cached} tệp lấy "

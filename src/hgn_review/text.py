@@ -34,6 +34,13 @@ def count_text(value: float, lang: str = "vi") -> str:
     return text if lang == "en" else text.replace(",", ".")
 
 
+def counted(value: float, noun: str, lang: str = "en") -> str:
+    """A count and its English noun, singular for one ("1 household", "2 households"); Vietnamese nouns do not
+    change ("1 hộ", "2 hộ")."""
+    n = count_text(value, lang)
+    return f"{n} {noun}" if lang != "en" or int(value) == 1 else f"{n} {noun}s"
+
+
 @lru_cache(maxsize=65536)
 def header_key(text: str) -> str:
     """Normalise a header for matching: diacritics, case, spacing, line breaks and "(…)" suffixes ignored."""

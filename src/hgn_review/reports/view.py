@@ -956,13 +956,16 @@ def _notes(view: ReportView) -> list[str]:
         if unknown_start:
             notes.append(Note(f"{unknown_start} {word[cls]} cuối kỳ chưa rõ phân loại đầu kỳ.",
                               f"{unknown_start} {word_en[cls]} at the end have no known class at the start."))
-    without = int(t.get(f"all_{MEMBERS_UNKNOWN}", 0))
+    # the forms leave blank only the figures of the poor and of the near-poor taken from members (formdef.evaluate)
+    without = int(t.get(f"poor_{MEMBERS_UNKNOWN}", 0)) + int(t.get(f"near_{MEMBERS_UNKNOWN}", 0))
     if view.has_members and without:
-        notes.append(Note(f"{without} hộ không có dòng thành viên (tệp xuất từ phần mềm rà soát): số trẻ em, hộ không có "
-                          "khả năng lao động và hộ khác của đơn vị có hộ đó (và dòng tổng) để trống, không ghi 0.",
-                          f"{without} households have no member rows (the review application's export): the children, "
-                          "households without labour capacity and other households of their units (and of the total "
-                          "row) are left blank, not 0."))
+        notes.append(Note(f"{without} hộ nghèo, cận nghèo không có dòng thành viên nào (tệp xuất từ phần mềm rà soát không "
+                          "có danh sách thành viên, hoặc thiếu dòng thành viên của hộ): số trẻ em, hộ không có khả năng "
+                          "lao động và hộ khác của đơn vị có hộ đó (và dòng tổng) để trống, không ghi 0.",
+                          f"{without} poor and near-poor households have no member rows (an export of the review "
+                          "application without its member list, or the household's member rows missing): the "
+                          "children, households without labour capacity and other households of their units (and of "
+                          "the total row) are left blank, not 0."))
     if not view.has_members:
         notes.append(Note("Tệp kết quả không có dữ liệu thành viên: các số liệu về nhân khẩu, trẻ em, khả năng lao "
                           "động lấy theo số thành viên khai báo hoặc để trống.",
