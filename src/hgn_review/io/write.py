@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import errno
 import os
 import re
@@ -205,7 +206,9 @@ def write_findings_xlsx(report: Report, target: Path, lang: str = "vi",
         folder = target.parent / f"{target.stem}{COPIES_SUFFIX}"
         by_file: dict[str, list[Finding]] = {}
         for f in report.findings:
-            if f.row and f.sheet and f.severity in (ERROR, WARNING):
+            # a finding on a cell, and one on a whole sheet or the whole return (a sheet missing, a header not
+            # found): said at the top of its sheet, or of the first sheet
+            if f.severity in (ERROR, WARNING) and (f.sheet or not f.row):
                 by_file.setdefault(f.file, []).append(f)
         names = _copy_names(sorted(f for f in by_file if f in copies))
         keep = set()
@@ -271,6 +274,11 @@ def _copy_names(files: list[str]) -> dict[str, str]:
     xa_b/bieu.xlsx) — its path with the folders joined by "__", so that no copy replaces another."""
     parts = {f: [p for p in Path(f).with_suffix("").parts if p not in ("/", "\\") and not p.endswith((":", ":\\"))]
              for f in files}
+    # 11284.xlsx and 11284.xls of one folder: each copy's name keeps the format it was made from
+    stems = [str(Path(f).with_suffix("")) for f in files]
+    for f, stem in zip(files, stems, strict=True):
+        if stems.count(stem) > 1 and Path(f).suffix and parts[f]:
+            parts[f][-1] = f"{parts[f][-1]}_{Path(f).suffix.lstrip('.').lower()}"
     out = {f: p[-1] for f, p in parts.items()}
     for depth in range(2, max((len(p) for p in parts.values()), default=1) + 1):  # folders added until unique
         names = list(out.values())
@@ -316,8 +324,33 @@ def _values_copy(src: Path) -> tuple[Any, dict[str, str]]:
         for r, row in zip(grid.index.tolist(), grid.itertuples(index=False, name=None), strict=True):
             for letter, value in zip(letters, row, strict=True):
                 if isinstance(value, str):
-                    ws[f"{letter}{int(r)}"] = value
+                    cell = ws[f"{letter}{int(r)}"]
+                    cell.value = _typed(value)
+                    if isinstance(cell.value, dt.datetime):
+                        cell.number_format = "dd/mm/yyyy"
     return wb, titles
+
+
+_INT_TEXT = re.compile(r"-?(?:0|[1-9]\d{0,14})")  # (a code or ID with its leading zero stays text)
+_FLOAT_TEXT = re.compile(r"-?(?:0|[1-9]\d{0,14})\.\d+")
+_DATE_TEXT = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?")
+
+
+def _typed(text: str) -> object:
+    """A cell of a values copy as the return held it: the reader gives every cell as text (a number 1500000 as
+    "1500000", a date as "1980-03-12 00:00:00"); written back as text, Excel would call the number "stored as
+    text" and a sum of the column 0."""
+    if _INT_TEXT.fullmatch(text):
+        return int(text)
+    if _FLOAT_TEXT.fullmatch(text):
+        return float(text)
+    m = _DATE_TEXT.fullmatch(text)
+    if m:
+        try:
+            return dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return text
+    return text
 
 
 def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) -> bool:
@@ -371,11 +404,17 @@ def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) ->
         if cell.comment is not None and cell.comment.text:
             text = f"{cell.comment.text}\n---\n{text}"
         cell.comment = Comment(text[:2000], "hgn")
+    shown = [ws for ws in wb.worksheets if ws.sheet_state == "visible"] or wb.worksheets
     for (named, row, col), fs in grouped.items():
         sheet = titles.get(named, named)
-        if sheet not in wb.sheetnames:
+        if not row:  # a whole sheet's finding on its first cell; one of a sheet not there, on the first sheet's
+            ws = wb[sheet] if sheet in wb.sheetnames else shown[0]
+            ws.sheet_state = "visible"
+            row, col = 1, "A"
+        elif sheet not in wb.sheetnames:
             continue
-        ws = wb[sheet]
+        else:
+            ws = wb[sheet]
         cell = ws[f"{col or _first_filled(ws, row)}{row}"]
         for rng in ws.merged_cells.ranges:  # a cell inside merged cells: its range's first cell carries the mark
             if cell.coordinate in rng:
@@ -388,15 +427,17 @@ def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) ->
         if cell.comment is not None and cell.comment.text:  # the commune's own note is kept above hgn's
             text = f"{cell.comment.text}\n---\n{text}"
         cell.comment = Comment(text[:2000], "hgn")
-    # a marked cell in a hidden row or column is shown: the commune looks for the coloured cells
+    # a marked cell in a hidden row, column or sheet is shown: the commune looks for the coloured cells
     for named, row, col in [*grouped, *partners]:
         sheet = titles.get(named, named)
         if sheet in wb.sheetnames and row:
             ws = wb[sheet]
-            if ws.row_dimensions[row].hidden:
+            if ws.sheet_state != "visible":
+                ws.sheet_state = "visible"
+            if row in ws.row_dimensions and ws.row_dimensions[row].hidden:
                 ws.row_dimensions[row].hidden = False
-            if col and ws.column_dimensions[col].hidden:
-                ws.column_dimensions[col].hidden = False
+            if col:
+                _show_column(ws, col)
     dest.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(dest) as tmp:
         wb.save(tmp)
@@ -405,14 +446,144 @@ def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) ->
     return True
 
 
+def _show_column(ws: Any, letter: str) -> None:
+    """Unhide the column ``letter`` if a column entry of the sheet hides it (a range "I:K" hidden together is shown
+    together). Entries are looked up, never made: openpyxl makes one, 13 wide, for any letter it is asked about,
+    which would change the column's width and overlap a range the return declares."""
+    from openpyxl.utils import column_index_from_string
+
+    at = column_index_from_string(letter)
+    for dim in list(ws.column_dimensions.values()):
+        if dim.min is not None and dim.max is not None and dim.min <= at <= dim.max and dim.hidden:
+            dim.hidden = False
+
+
 _EXT_LIST = re.compile(rb"<extLst\b.*?</extLst>", re.S)
 _XMLNS = re.compile(rb'\sxmlns:([A-Za-z0-9_]+)="([^"]*)"')
 
 
+_FORMULA_RESULT = re.compile(rb'<c\b([^>]*)>(<f\b[^>]*>[^<]*</f>|<f\b[^>]*/>)<v>([^<]*)</v>')
+_FORMULA_NO_RESULT = re.compile(rb'<c\b([^>]*)>(<f\b[^>]*>[^<]*</f>|<f\b[^>]*/>)(?:<v\s*/>|<v></v>)?</c>')
+_REF = re.compile(rb'\br="([A-Z]+\d+)"')
+_TYPE = re.compile(rb'\s*\bt="[^"]*"')
+_FULL_CALC_ATTR = re.compile(rb'\s*\bfullCalcOnLoad="(?:1|true)"')
+
+
+def _formula_results(ours: bytes, theirs: bytes) -> bytes:
+    """``ours`` (a sheet openpyxl wrote: formulas without their results) with each formula's result stored in
+    ``theirs`` (the same sheet of the original) put back, its type with it: the copy shows what the return showed,
+    and hgn reads the copy as it read the return."""
+    results = {}
+    for m in _FORMULA_RESULT.finditer(theirs):
+        ref = _REF.search(m.group(1))
+        if ref is not None:
+            kind = re.search(rb'\bt="([^"]*)"', m.group(1))
+            results[ref.group(1)] = (kind.group(1) if kind else None, m.group(3))
+
+    def put(m: re.Match[bytes]) -> bytes:
+        ref = _REF.search(m.group(1))
+        if ref is None or ref.group(1) not in results:
+            return m.group()
+        kind, value = results[ref.group(1)]
+        attrs = _TYPE.sub(b"", m.group(1)) + (b' t="' + kind + b'"' if kind else b"")
+        return b"<c" + attrs + b">" + m.group(2) + b"<v>" + value + b"</v></c>"
+
+    return _FORMULA_NO_RESULT.sub(put, ours) if results else ours
+
+
+_REL = re.compile(rb'<Relationship\b[^>]*?>')
+_ATTR = {k: re.compile(rb'\b' + k.encode() + rb'="([^"]*)"') for k in ("Id", "Type", "Target", "TargetMode")}
+_DRAWING_REF = re.compile(rb'<drawing\b[^>]*?\br:id="([^"]*)"[^>]*/>')
+_AFTER_DRAWING = (b"<legacyDrawing ", b"<legacyDrawing>", b"<legacyDrawingHF", b"<picture", b"<oleObjects",
+                  b"<controls", b"<webPublishItems", b"<tableParts", b"<extLst", b"</worksheet>")
+_REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_DRAWING_TYPE = "application/vnd.openxmlformats-officedocument.drawing+xml"
+
+
+def _rels_path(part: str) -> str:
+    folder, _, name = part.rpartition("/")
+    return f"{folder}/_rels/{name}.rels"
+
+
+def _rels(xml: bytes) -> list[dict[str, str]]:
+    out = []
+    for m in _REL.finditer(xml):
+        out.append({k: (a.group(1).decode() if (a := pat.search(m.group())) else "") for k, pat in _ATTR.items()})
+    return out
+
+
+def _keep_pictures(their_sheet: str, theirs: dict[str, bytes], our_sheet: str, parts: dict[str, bytes]) -> bool:
+    """Put the pictures of a sheet of the return (a scanned stamp and signature, a logo) back into the copy, which
+    openpyxl wrote without them: the sheet's drawing part, its pictures and their relationships are copied under
+    new names and the sheet points at them again. A drawing that holds anything else than pictures (a chart, a
+    shape openpyxl would have to know) is left out, as openpyxl left it."""
+    import posixpath
+
+    sheet = parts.get(our_sheet, b"")
+    drawing = _DRAWING_REF.search(theirs.get(their_sheet, b""))
+    if drawing is None or b"<drawing" in sheet or not sheet:
+        return False
+    rel = next((r for r in _rels(theirs.get(_rels_path(their_sheet), b"")) if r["Id"] == drawing.group(1).decode()),
+               None)
+    if rel is None or not rel["Type"].endswith("/drawing"):
+        return False
+    d_part = posixpath.normpath(posixpath.join(posixpath.dirname(their_sheet), rel["Target"]))
+    d_rels = _rels(theirs.get(_rels_path(d_part), b""))
+    if d_part not in theirs or any(not r["Type"].endswith("/image") for r in d_rels if r["TargetMode"] != "External"):
+        return False
+    n = 1
+    while f"xl/drawings/hgn_drawing{n}.xml" in parts:
+        n += 1
+    new_d = f"xl/drawings/hgn_drawing{n}.xml"
+    rels_out = []
+    types = theirs.get("[Content_Types].xml", b"")
+    ours_types = parts.get("[Content_Types].xml", b"")
+    for r in d_rels:
+        target = r["Target"]
+        if r["TargetMode"] != "External":
+            media = posixpath.normpath(posixpath.join(posixpath.dirname(d_part), target))
+            if media not in theirs:
+                return False
+            new_media = f"xl/media/hgn{n}_{posixpath.basename(media)}"
+            parts[new_media] = theirs[media]
+            target = f"../media/{posixpath.basename(new_media)}"
+            ext = posixpath.splitext(media)[1].lstrip(".").lower().encode()
+            if b'Extension="' + ext + b'"' not in ours_types.lower():
+                m = re.search(rb'<Default\b[^>]*Extension="' + re.escape(ext) + rb'"[^>]*/>', types, re.I)
+                kind = m.group() if m else b'<Default Extension="' + ext + b'" ContentType="image/' + ext + b'"/>'
+                ours_types = ours_types.replace(b"<Default ", kind + b"<Default ", 1) if b"<Default " in ours_types \
+                    else ours_types.replace(b"</Types>", kind + b"</Types>")
+        mode = f' TargetMode="{r["TargetMode"]}"' if r["TargetMode"] else ""
+        rels_out.append(f'<Relationship Id="{r["Id"]}" Type="{r["Type"]}" Target="{target}"{mode}/>')
+    parts[new_d] = theirs[d_part]
+    parts[_rels_path(new_d)] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.'
+        'org/package/2006/relationships">' + "".join(rels_out) + "</Relationships>").encode()
+    ours_types = ours_types.replace(b"</Types>", b'<Override PartName="/' + new_d.encode() + b'" ContentType="'
+                                    + _DRAWING_TYPE.encode() + b'"/></Types>')
+    parts["[Content_Types].xml"] = ours_types
+    sheet_rels_path = _rels_path(our_sheet)
+    sheet_rels = parts.get(sheet_rels_path) or (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.'
+        b'openxmlformats.org/package/2006/relationships"></Relationships>')
+    rid = "rIdHgnPictures"
+    parts[sheet_rels_path] = sheet_rels.replace(
+        b"</Relationships>", f'<Relationship Id="{rid}" Type="{_REL_TYPE}drawing" '
+                             f'Target="../drawings/{posixpath.basename(new_d)}"/></Relationships>'.encode())
+    at = min((i for i in (sheet.find(t) for t in _AFTER_DRAWING) if i >= 0), default=len(sheet))
+    tag = f'<drawing r:id="{rid}"/>'.encode()
+    if b'xmlns:r="' not in sheet[:sheet.find(b">", sheet.find(b"<worksheet")) + 1]:
+        tag = (f'<drawing xmlns:r="{_REL_TYPE[:-1]}" r:id="{rid}"/>').encode()
+    parts[our_sheet] = sheet[:at] + tag + sheet[at:]
+    return True
+
+
 def _keep_extensions(src: Path, copy: Path) -> None:
-    """Put back into ``copy`` each sheet's extension list of ``src`` that openpyxl dropped: drop-down lists kept on
-    another sheet (x14:dataValidation, how Excel 2010+ stores them), conditional-format extensions. Each list
-    carries the namespace declarations it needs; a sheet whose result would not parse keeps openpyxl's version."""
+    """Put back into ``copy`` what openpyxl dropped of ``src``: each sheet's extension list — drop-down lists kept
+    on another sheet (x14:dataValidation, how Excel 2010+ stores them), conditional-format extensions, each list
+    with the namespace declarations it needs — and the results Excel stored for the formulas (openpyxl writes a
+    formula without it, and asks for every formula to be computed on open: a copy read before Excel saves it would
+    hold no value). A sheet whose result would not parse keeps openpyxl's version."""
     import zipfile
 
     from defusedxml import ElementTree as SafeET
@@ -421,7 +592,12 @@ def _keep_extensions(src: Path, copy: Path) -> None:
 
     try:
         with zipfile.ZipFile(src) as zs:
-            theirs = {name: zs.read(part) for name, part in sheet_paths(zs).items() if part in zs.namelist()}
+            their_paths = sheet_paths(zs)
+            theirs = {name: zs.read(part) for name, part in their_paths.items() if part in zs.namelist()}
+            their_book = zs.read("xl/workbook.xml")
+            their_parts = {n: zs.read(n) for n in zs.namelist()
+                           if n.startswith(("xl/drawings/", "xl/media/", "xl/worksheets/"))
+                           or n == "[Content_Types].xml"}
         with zipfile.ZipFile(copy) as zc:
             ours_paths = sheet_paths(zc)
             parts = {n: zc.read(n) for n in zc.namelist()}
@@ -429,6 +605,24 @@ def _keep_extensions(src: Path, copy: Path) -> None:
     except (OSError, zipfile.BadZipFile, KeyError, SafeET.ParseError):
         return
     changed = False
+    for name, xml in theirs.items():
+        part = ours_paths.get(name)
+        if part is not None and part in parts and b"<f" in xml and b"<f" in parts[part]:
+            new = _formula_results(parts[part], xml)
+            if new != parts[part]:
+                try:
+                    SafeET.fromstring(new)
+                except SafeET.ParseError:
+                    continue
+                parts[part] = new
+                changed = True
+    for name, part in their_paths.items():
+        if name in ours_paths and _keep_pictures(part, their_parts, ours_paths[name], parts):
+            changed = True
+    book = parts.get("xl/workbook.xml", b"")
+    if _FULL_CALC_ATTR.search(book) and not _FULL_CALC_ATTR.search(their_book):
+        parts["xl/workbook.xml"] = _FULL_CALC_ATTR.sub(b"", book)  # the return's own request, not openpyxl's
+        changed = True
     for name, xml in theirs.items():
         ext = _EXT_LIST.search(xml)
         part = ours_paths.get(name)
@@ -451,4 +645,4 @@ def _keep_extensions(src: Path, copy: Path) -> None:
     if changed:
         with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as zc:
             for n, data in parts.items():
-                zc.writestr(infos[n], data, compress_type=zipfile.ZIP_DEFLATED)
+                zc.writestr(infos.get(n, n), data, compress_type=zipfile.ZIP_DEFLATED)
