@@ -215,3 +215,28 @@ def test_english_counts_say_one_in_the_singular(tmp_path: Path, make_return) -> 
     run_round(folder, tmp_path / "out", jobs=1, lang="en")
     readme = (tmp_path / "out" / "README.txt").read_text("utf-8")
     assert "; 1 return (1 read now" in readme
+
+
+def test_highlighted_copies_made_in_two_processes_are_those_made_in_one(tmp_path: Path, make_return,  # noqa: ANN001
+                                                                        household) -> None:  # noqa: ANN001
+    """--jobs 2 makes the copies in two processes: the same copies, byte for byte in their cells and marks."""
+    from hgn_review.io.write import write_findings_xlsx
+    from hgn_review.validate import validate_paths
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for code in ("0001", "0002", "0003"):
+        make_return(folder, [household(ma_ho=f"11284-{code}", dien_tich_nha="abc")], name=f"11284_{code}.xlsx")
+    res = validate_paths([folder], jobs=1)
+    copies = {r.path: Path(r.path) for r in res.returns}
+    one = write_findings_xlsx(res.report, tmp_path / "a" / "phat_hien.xlsx", copies=copies, jobs=1)
+    two = write_findings_xlsx(res.report, tmp_path / "b" / "phat_hien.xlsx", copies=copies, jobs=2)
+    assert [p.name for p in one] == [p.name for p in two] and len(one) == 4
+
+    def marks(path: Path) -> list[tuple[str, str, object, str]]:
+        wb = openpyxl.load_workbook(path)
+        return [(ws.title, c.coordinate, c.value, c.comment.text) for ws in wb.worksheets for row in ws.iter_rows()
+                for c in row if c.comment is not None]
+
+    assert [marks(p) for p in one[1:]] == [marks(p) for p in two[1:]]
+    assert all(marks(p) for p in two[1:])

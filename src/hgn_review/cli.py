@@ -230,7 +230,7 @@ def validate(
     if report_xlsx is not None:
         # each return by the name the findings give it (a name that is not UTF-8 is shown with escapes) → its file
         copies = {r.path: result.sources.get(r.path, Path(r.path)) for r in result.returns}
-        written = write_findings_xlsx(result.report, report_xlsx, lang.value, copies=copies)
+        written = write_findings_xlsx(result.report, report_xlsx, lang.value, copies=copies, jobs=_jobs(jobs))
         said = "Written" if lang.value == "en" else "Đã ghi"
         _note(f"{said} {', '.join(str(w) for w in written[:3])}{' …' if len(written) > 3 else ''}", as_json)
     if as_json:

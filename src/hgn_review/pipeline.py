@@ -1012,7 +1012,7 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
     if strict and errors:
         _publish_stopped(out_dir, report, {d: p for p, d in files},
                          Note(f"--strict dừng trước khi tổng hợp vì có {errors} lỗi trong các biểu rà soát",
-                              f"--strict stops before merging: {errors} errors in the returns"), lang)
+                              f"--strict stops before merging: {errors} errors in the returns"), lang, n_jobs)
         raise FindingsStop(f"Có {errors} lỗi trong các biểu rà soát; --strict dừng trước khi tổng hợp.",
                          hint=f"Xem {out_dir / 'phat_hien.xlsx'}, sửa lỗi rồi chạy lại (các tệp không đổi không phải đọc lại).",
                          message_en=f"{errors} errors in the returns; --strict stops before merging.",
@@ -1091,7 +1091,8 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
     stage = _staging(out_dir)
     outputs: dict[str, list[Path]] = {}
     # with --marked-copies, a copy of each return with findings, its cells to fix marked (as hgn validate writes)
-    findings_written = _write_findings(report, stage, {d: p for p, d in files} if marked_copies else None, lang)
+    findings_written = _write_findings(report, stage, {d: p for p, d in files} if marked_copies else None, lang,
+                                       n_jobs)
     outputs["phat_hien"] = findings_written[:1]
     if len(findings_written) > 1:
         outputs["ban_sao"] = findings_written[1:]
@@ -1421,13 +1422,13 @@ def _carry_over(old: Path, out_dir: Path, written: dict[str, list[str]]) -> None
 
 
 def _publish_stopped(out_dir: Path, report: Report, copies: dict[str, Path] | None, why: Note,
-                     lang: str = "vi") -> None:
+                     lang: str = "vi", jobs: int = 1) -> None:
     """A round that stopped before its outputs: its findings, and a README.txt saying why, in place of the last
     run's outputs — forms and lists of other returns than today's are not left beside today's findings."""
     from hgn_review.io.write import write_text_atomic
 
     stage = _staging(out_dir)
-    _write_findings(report, stage, copies, lang)
+    _write_findings(report, stage, copies, lang, jobs)
     marked = any((stage / "phat_hien_ban_sao").glob("*"))  # a copy of each return with errors, cells marked
     if lang == "en":
         lines = [
@@ -1535,10 +1536,11 @@ def _findings_from_frame(df: pd.DataFrame) -> list[Any]:
     return [Finding.from_record(rec) for rec in df.to_dict("records")]
 
 
-def _write_findings(report: Report, out_dir: Path, copies: dict[str, Path] | None, lang: str = "vi") -> list[Path]:
+def _write_findings(report: Report, out_dir: Path, copies: dict[str, Path] | None, lang: str = "vi",
+                    jobs: int = 1) -> list[Path]:
     from hgn_review.io.write import write_findings_xlsx
 
-    return write_findings_xlsx(report, out_dir / "phat_hien.xlsx", lang=lang, copies=copies)
+    return write_findings_xlsx(report, out_dir / "phat_hien.xlsx", lang=lang, copies=copies, jobs=jobs)
 
 
 def _digest(path: Path) -> str:
