@@ -20,10 +20,11 @@ def main() -> None:
                 "--seed", "7", "--error-rate", "0.01", "--out", str(returns)]
     _call()
     print("2/2  hgn run: kiểm tra, phân loại, tổng hợp, lập biểu …", flush=True)
-    sys.argv = ["hgn", "run", str(returns), "--out", str(out)]
+    sys.argv = ["hgn", "run", str(returns), "--out", str(out), "--marked-copies"]
     _call()
     print(f"\nXong. Mở {out / 'bao_cao' / 'report.html'} trong trình duyệt; biểu mẫu ở {out / 'bao_cao'}; "
-          f"lỗi cần sửa ở {out / 'phat_hien.xlsx'}; hướng dẫn ở {out / 'README.txt'}.")
+          f"lỗi cần sửa ở {out / 'phat_hien.xlsx'} (và bản sao tô lỗi của từng biểu ở {out / 'phat_hien_ban_sao'}); "
+          f"hướng dẫn ở {out / 'README.txt'}.")
 
 
 def _call() -> None:
