@@ -578,11 +578,12 @@ def _keep_pictures(their_sheet: str, theirs: dict[str, bytes], our_sheet: str, p
             parts[new_media] = theirs[media]
             target = f"../media/{posixpath.basename(new_media)}"
             ext = posixpath.splitext(media)[1].lstrip(".").lower().encode()
-            if b'Extension="' + ext + b'"' not in ours_types.lower():
+            if b'extension="' + ext + b'"' not in ours_types.lower():
                 m = re.search(rb'<Default\b[^>]*Extension="' + re.escape(ext) + rb'"[^>]*/>', types, re.I)
                 kind = m.group() if m else b'<Default Extension="' + ext + b'" ContentType="image/' + ext + b'"/>'
                 ours_types = ours_types.replace(b"<Default ", kind + b"<Default ", 1) if b"<Default " in ours_types \
                     else ours_types.replace(b"</Types>", kind + b"</Types>")
+                parts["[Content_Types].xml"] = ours_types
         mode = f' TargetMode="{r["TargetMode"]}"' if r["TargetMode"] else ""
         rels_out.append(f'<Relationship Id="{r["Id"]}" Type="{r["Type"]}" Target="{target}"{mode}/>')
     parts[new_d] = theirs[d_part]

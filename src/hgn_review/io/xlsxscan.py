@@ -22,8 +22,9 @@ _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"|<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
 _MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 _ERROR_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*>[^<]*</f>|<f\b[^>]*/>)?<v>([^<]*)</v>')
-# a formula cell: its reference, and what follows the formula (a cached value, "<v/>", or nothing)
-_FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:<f\b[^>]*>[^<]*</f>|<f\b[^>]*/>)(<v>[^<]+</v>)?')
+# a formula cell: its reference, and its stored result if there is one — "<v>…</v>", the empty text "<v></v>" of
+# =IF(…;"Nghèo";"") included (Excel, LibreOffice); openpyxl writes "<v />" for a formula it did not compute
+_FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:<f\b[^>]*>[^<]*</f>|<f\b[^>]*/>)(<v>[^<]*</v>)?')
 _FULL_CALC = re.compile(rb'<calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
 _ERROR_CELL2 = re.compile(rb'<c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:<f\b[^>]*>[^<]*</f>|<f\b[^>]*/>)?<v>([^<]*)</v>')
 

@@ -140,8 +140,9 @@ def parse_number(s: pd.Series) -> pd.Series:
         out[plain] = pd.array(pc.cast(pc.filter(arr, pa.array(plain)), pa.float64()), dtype="Float64")
     rest = t[~plain & t.notna().to_numpy()]
     if len(rest):  # only text that is not a plain number pays for the Vietnamese forms
-        # full-width digits and separators (NFKC), spaces of any kind (no-break, narrow, thin) between the groups
-        r = rest.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+        # full-width digits and separators (NFKC), spaces of any kind (no-break, narrow, thin) between the groups —
+        # not a line break: "45⏎50" is two numbers in one cell, never 4550
+        r = rest.str.normalize("NFKC").str.replace("[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+", "", regex=True)
         r = r.mask(r.str.match(_DOT_THOUSANDS, na=False), r.str.replace(".", "", regex=False))
         r = r.mask(r.str.match(_COMMA_THOUSANDS, na=False), r.str.replace(",", "", regex=False))
         r = r.mask(r.str.match(_COMMA_DECIMAL, na=False), r.str.replace(",", ".", regex=False))
