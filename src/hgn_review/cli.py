@@ -342,6 +342,9 @@ def report(
     label = "Đã ghi" if lang == Lang.vi else "Written"
     for p in [*outs.forms, *outs.population, outs.html]:
         typer.echo(f"{label}: {p}")
+    for p in outs.removed:  # (a folder holds one report: fewer --forms than last time leave no old form beside)
+        typer.echo(f"Đã xoá: {p} (của lần lập biểu trước, lần này không lập)" if lang == Lang.vi else
+                   f"Removed: {p} (of the last report, not made this time)")
     from hgn_review.errors import say
 
     for n in outs.notes:

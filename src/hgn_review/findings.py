@@ -203,7 +203,7 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Ghi số nguyên.", "Enter a whole number."),
     _c("value-not-date", ERROR, "value",
        "\"{header}\" không phải ngày hợp lệ: \"{value}\".", "\"{header}\" is not a valid date: \"{value}\".",
-       "Ghi ngày dạng dd/mm/yyyy (hoặc chỉ năm sinh).", "Write dates as dd/mm/yyyy (or the year alone)."),
+       "Ghi ngày dạng dd/mm/yyyy{detail}.", "Write the date as dd/mm/yyyy{detail}."),
     _c("value-not-yes-no", ERROR, "value",
        "\"{header}\" phải là Có hoặc Không, nhận được \"{value}\"{suggestion}.",
        "\"{header}\" must be Có or Không, got \"{value}\"{suggestion}.",

@@ -152,6 +152,13 @@ def load_status_list(path: Path) -> pd.DataFrame:
     df = _status_table(path)
     missing = {"ma_xa", "ma_ho", "phan_loai"} - set(df.columns)
     if missing:
+        from hgn_review.io.read import is_hgn_output
+
+        if is_hgn_output(path):  # the findings workbook, a form … of last round's folder
+            raise InputError(f"{path} là một tệp hgn ghi ra (sổ phát hiện, biểu mẫu, danh sách …), không phải kết quả "
+                             "phân loại của kỳ trước.", hint=_PREVIOUS_HINT[0],
+                             message_en=f"{path} is a file hgn wrote (findings, a form, a list …), not last round's "
+                                        "classification results.", hint_en=_PREVIOUS_HINT[1])
         names = {"ma_xa": "Mã xã", "ma_ho": "Mã hộ", "phan_loai": "Phân loại"}
         said = ", ".join(names[k] for k in sorted(missing))
         raise InputError(f"Danh sách đầu kỳ {path} thiếu cột: {said}.",
@@ -159,6 +166,27 @@ def load_status_list(path: Path) -> pd.DataFrame:
                          message_en=f"The start-of-period list {path} lacks the columns: {said}.",
                          hint_en="It needs Mã xã, Mã hộ and Phân loại header columns (and preferably Số định danh chủ hộ).")
     return _clean_heads(df)
+
+
+_PREVIOUS_HINT = ("Dùng kết quả của kỳ trước: thư mục kết quả của hgn run (hoặc thư mục ket_qua/ trong đó), hay tệp kết "
+                  "quả của hgn classify / hgn merge.",
+                  "Use last round's results: the output folder of hgn run (or its ket_qua/), or the results file of "
+                  "hgn classify / hgn merge.")
+# columns only a commune's return has (its review date, B1 score, income): a start list has none of them
+_RETURN_ONLY = ("ngay_ra_soat", "diem_b1", "thu_nhap_bq")
+
+
+def _return_keys() -> tuple[set[str], set[str]]:
+    """(the header keys of the columns only a return has, those of a return's start class column)."""
+    from hgn_review.schemas.layout import load_layout
+
+    spec = load_layout("hgn").sheets["households"]
+    return ({k for c in spec.columns if c.key in _RETURN_ONLY for k in c.match_keys()},
+            {k for c in spec.columns if c.key == "phan_loai_dau_ky" for k in c.match_keys()})
+
+
+def _roles(cells: list[str]) -> list[str | None]:
+    return [_list_role(c) for c in cells]
 
 
 def _list_role(key: str) -> str | None:
@@ -227,6 +255,7 @@ def _status_sheet(path: Path, grid: pd.DataFrame) -> tuple[pd.DataFrame | None, 
     best: list[str] = []
     from hgn_review import legacy
 
+    return_keys, start_keys = _return_keys()
     for r in range(min(len(grid), 30)):
         raw = [v if isinstance(v, str) else "" for v in grid.iloc[r].tolist()]
         # headers typed in a TCVN3 / VNI font ("M· hé" is "Mã hộ"), as in the returns
@@ -235,12 +264,21 @@ def _status_sheet(path: Path, grid: pd.DataFrame) -> tuple[pd.DataFrame | None, 
         if {"so dinh danh ca nhan", "phan loai ho", "ma ho"} <= set(cells):  # hgn's population-database list
             raise InputError(f"{path} là danh sách kết nối CSDL dân cư (mỗi người một dòng, chỉ người thuộc hộ nghèo, "
                              "cận nghèo), không phải danh sách hộ đầu kỳ.",
-                             hint="Dùng kết quả của kỳ trước: thư mục kết quả của hgn run (hoặc thư mục ket_qua/ trong "
-                                  "đó), hay tệp kết quả của hgn classify / hgn merge.",
+                             hint=_PREVIOUS_HINT[0],
                              message_en=f"{path} is the population-database list (one row per person, only persons "
                                         "of poor and near-poor households), not a start-of-period list of households.",
-                             hint_en="Use last round's results: the output folder of hgn run (or its ket_qua/), or "
-                                     "the results file of hgn classify / hgn merge.")
+                             hint_en=_PREVIOUS_HINT[1])
+        if len(set(cells) & return_keys) >= 2 and start_keys & {c for c, k in zip(cells, _roles(cells), strict=True)
+                                                                if k == "phan_loai"}:
+            # a commune's return (review date, B1, income …) whose only class is its "Phân loại đầu kỳ": the class at
+            # the start of last round, not at its end
+            raise InputError(f"{path} là biểu rà soát của xã (có cột Ngày rà soát, Điểm B1, Thu nhập …), không phải kết "
+                             "quả phân loại của kỳ trước: cột \"Phân loại đầu kỳ\" của biểu là phân loại đầu kỳ trước, "
+                             "không phải cuối kỳ.", hint=_PREVIOUS_HINT[0],
+                             message_en=f"{path} is a commune's return (it has the review date, B1 score, income … "
+                                        "columns), not last round's classification results: its \"Phân loại đầu kỳ\" "
+                                        "is the class at the start of last round, not at its end.",
+                             hint_en=_PREVIOUS_HINT[1])
         keys = [_list_role(c) for c in cells]
         classes = [j for j, k in enumerate(keys) if k == "phan_loai"]
         if len(classes) > 1:  # the national class and a province's own: the national one is the start list's

@@ -115,6 +115,8 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
                 continue
             for r, v in raw[c.key][mask].items():
                 extra = {}
+                if code == "value-not-date" and c.year_only:  # a year alone will do for a birth date only
+                    extra = {"detail": " (hoặc chỉ năm sinh)", "detail_en": " (or the year of birth alone)"}
                 if code in ("value-not-in-list", "value-not-yes-no"):
                     near = _suggest(str(v), c.choices or ("Có", "Không"))
                     if near:
@@ -157,7 +159,14 @@ def _suggest(value: str, choices: tuple[str, ...]) -> str:
     # only a near spelling (a slip of a letter or two): at 0.6 "Đại học" found "Tiểu học", "Cháu nội" "Chủ hộ" —
     # another meaning, which an officer following the hint would write in
     best = difflib.get_close_matches(fold(value), list(folded), n=1, cutoff=0.8)
-    return folded[best[0]] if best else ""
+    if not best:
+        return ""
+    # and a slip inside words, never a word for another: "Nhà kiên cố" is not "Bán kiên cố", "Làm công có HĐLĐ" is
+    # the opposite of "Làm công không HĐLĐ" — alike as strings, of other meanings
+    written, offered = fold(value).split(), best[0].split()
+    slips = len(written) == len(offered) and all(
+        w == o or difflib.SequenceMatcher(None, w, o).ratio() >= 0.75 for w, o in zip(written, offered, strict=True))
+    return folded[best[0]] if slips else ""
 
 
 def _text_checks(sd: SheetData, layout: Layout, raw: pd.DataFrame, not_nfc: dict[str, np.ndarray],

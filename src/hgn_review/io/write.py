@@ -77,14 +77,31 @@ def output_error(target: Path, exc: OSError) -> OutputError:
 _WINDOWS = os.name == "nt"
 
 
+def _owner_file(p: Path) -> Path | None:
+    """The lock file Excel ("~$name.xlsx") or LibreOffice (".~lock.name.xlsx#") keeps beside a workbook it has
+    open, if there is one."""
+    for name in (f"~${p.name}", f"~${p.name[2:]}", f".~lock.{p.name}#"):
+        if (p.parent / name).is_file():
+            return p.parent / name
+    return None
+
+
 def refuse_locked(paths: Iterable[Path]) -> None:
-    """Stop before anything is written if an existing output among ``paths`` cannot be replaced — on Windows, a
-    workbook open in Excel — so that a long run never stops halfway with some outputs new and some old. POSIX
-    systems replace a file whatever has it open: nothing to check there."""
-    if not _WINDOWS:
-        return
-    locked = []
+    """Stop before anything is written if an existing output among ``paths`` is open — on Windows a workbook open
+    in Excel cannot be replaced; anywhere, one Excel or LibreOffice has open (its lock file beside it) would be
+    saved back over the new one by the officer — so that a long run never stops halfway with some outputs new and
+    some old, and no new output is lost to an old window."""
+    locked, owners = [], []
     for p in paths:
+        if p.name.startswith(("~$", ".~lock.")):
+            continue
+        owner = _owner_file(p) if p.is_file() else None
+        if owner is not None:
+            locked.append(p)
+            owners.append(owner)
+            continue
+        if not _WINDOWS:
+            continue
         try:
             with open(p, "r+b"):
                 pass
@@ -95,12 +112,16 @@ def refuse_locked(paths: Iterable[Path]) -> None:
     if locked:
         names = ", ".join(p.name for p in locked[:5]) + (f" (và {len(locked) - 5} tệp khác)" if len(locked) > 5 else "")
         names_en = ", ".join(p.name for p in locked[:5]) + (f" (and {len(locked) - 5} more)" if len(locked) > 5 else "")
+        stale = (f" Nếu không có tệp nào đang mở (Excel đã tắt đột ngột), xoá tệp khoá còn sót: "
+                 f"{', '.join(o.name for o in owners[:3])}.") if owners else ""
+        stale_en = (f" If none is open (Excel closed unexpectedly), delete the lock file left behind: "
+                    f"{', '.join(o.name for o in owners[:3])}.") if owners else ""
         raise OutputError(f"Không ghi đè được {names} trong {locked[0].parent}: tệp đang mở trong Excel hoặc "
                           "chương trình khác. Chưa ghi kết quả nào.",
-                          hint="Đóng các tệp này rồi chạy lại.",
+                          hint="Đóng các tệp này rồi chạy lại." + stale,
                           message_en=f"Cannot replace {names_en} in {locked[0].parent}: open in Excel or another "
                                      "program. Nothing was written.",
-                          hint_en="Close these files and run again.")
+                          hint_en="Close these files and run again." + stale_en)
 
 
 def write_text_atomic(target: Path, text: str, encoding: str = "utf-8") -> None:

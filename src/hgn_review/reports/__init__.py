@@ -36,6 +36,7 @@ class ReportOutputs:
     html: Path | None = None
     notes: list[str] = field(default_factory=list)  # list splits, unbalanced movements, persons without IDs …
     view: ReportView | None = None
+    removed: list[Path] = field(default_factory=list)  # the last report's outputs this one did not write again
 
     @property
     def paths(self) -> list[Path]:
@@ -111,6 +112,7 @@ def make_report(input: Path | Results, out_dir: Path, *, forms: list[int] | str 
         for p in sorted(out_dir.iterdir()):
             if p.is_file() and p.name not in written and _stale(p):
                 p.unlink()
+                out.removed.append(p)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     out.forms = [out_dir / p.name for p in out.forms]
