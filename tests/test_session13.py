@@ -240,3 +240,14 @@ def test_highlighted_copies_made_in_two_processes_are_those_made_in_one(tmp_path
 
     assert [marks(p) for p in one[1:]] == [marks(p) for p in two[1:]]
     assert all(marks(p) for p in two[1:])
+
+
+def test_copy_names_never_meet_even_where_case_does_not_count() -> None:
+    """Two returns whose copies would share a name on Windows or macOS (case not told apart), or anywhere
+    (11284.xlsx and 11284.XLSX of one folder): each copy has its own name."""
+    from hgn_review.io.write import _copy_names
+
+    files = ["in/11284.xlsx", "in/11284.XLSX", "in/11284.xls", "a/Bieu.xlsx", "b/bieu.xlsx", "c/x.xlsx"]
+    names = _copy_names(files)
+    assert len({n.casefold() for n in names.values()}) == len(files)
+    assert names["c/x.xlsx"] == "x" and names["in/11284.xls"] == "11284_xls"

@@ -331,13 +331,22 @@ def _copy_names(files: list[str]) -> dict[str, str]:
         if stems.count(stem) > 1 and Path(f).suffix and parts[f]:
             parts[f][-1] = f"{parts[f][-1]}_{Path(f).suffix.lstrip('.').lower()}"
     out = {f: p[-1] for f, p in parts.items()}
+    # names told apart as Windows and macOS tell them (bieu.xlsx and Bieu.xlsx are one file there)
     for depth in range(2, max((len(p) for p in parts.values()), default=1) + 1):  # folders added until unique
-        names = list(out.values())
-        clash = {f for f, n in out.items() if names.count(n) > 1}
+        names = [n.casefold() for n in out.values()]
+        clash = {f for f, n in out.items() if names.count(n.casefold()) > 1}
         if not clash:
             break
         for f in clash:
             out[f] = "__".join(parts[f][-depth:])
+    seen: set[str] = set()
+    for f in sorted(out):  # still one name (11284.xlsx and 11284.XLSX of one folder): numbered
+        name, n = out[f], 1
+        while name.casefold() in seen:
+            n += 1
+            name = f"{out[f]}_{n}"
+        seen.add(name.casefold())
+        out[f] = name
     return out
 
 
