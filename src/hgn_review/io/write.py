@@ -639,6 +639,17 @@ def _keep_pictures(their_sheet: str, theirs: dict[str, bytes], our_sheet: str, p
     return True
 
 
+def _well_formed(xml: bytes) -> bool:
+    """Whether a sheet part hgn put together still parses (else the part openpyxl wrote is kept)."""
+    from defusedxml import ElementTree as SafeET
+
+    try:
+        SafeET.fromstring(xml)
+    except SafeET.ParseError:
+        return False
+    return True
+
+
 def _keep_extensions(src: Path, copy: Path) -> None:
     """Put back into ``copy`` what openpyxl dropped of ``src``: each sheet's extension list — drop-down lists kept
     on another sheet (x14:dataValidation, how Excel 2010+ stores them), conditional-format extensions, each list
@@ -670,11 +681,7 @@ def _keep_extensions(src: Path, copy: Path) -> None:
         part = ours_paths.get(name)
         if part is not None and part in parts and b"<f" in xml and b"<f" in parts[part]:
             new = _formula_results(parts[part], xml)
-            if new != parts[part]:
-                try:
-                    SafeET.fromstring(new)
-                except SafeET.ParseError:
-                    continue
+            if new != parts[part] and _well_formed(new):
                 parts[part] = new
                 changed = True
     for name, part in their_paths.items():
@@ -697,12 +704,9 @@ def _keep_extensions(src: Path, copy: Path) -> None:
                          if p in used and p not in declared)
         block = block.replace(b"<extLst", b"<extLst" + extra, 1)
         new = parts[part].replace(b"</worksheet>", block + b"</worksheet>")
-        try:
-            SafeET.fromstring(new)
-        except SafeET.ParseError:
-            continue
-        parts[part] = new
-        changed = True
+        if _well_formed(new):
+            parts[part] = new
+            changed = True
     if changed:
         with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as zc:
             for n, data in parts.items():
