@@ -1099,6 +1099,16 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
         elsewhere |= {d for d in reach if years and metas[d].get("review_year")
                       and str(metas[d]["review_year"]) not in years}
         named = sorted({u for d, units in reach.items() if d not in elsewhere for u in units})
+        if not classified and any(f.code == "commune-in-two-returns" for f in apart):
+            # read, but each commune is in several files (a merged ward sent by village): said as such
+            raise InputError("Không có hộ nào được đưa vào tổng hợp: xã có ở nhiều tệp biểu rà soát (mỗi xã một tệp), "
+                             "nên các tệp đó đều được để ra ngoài.",
+                             hint="Gộp các tệp của cùng một xã (ví dụ các tệp theo thôn) thành một tệp, hoặc bỏ tệp thừa, "
+                                  "rồi chạy lại; xem phat_hien.xlsx (mã commune-in-two-returns).",
+                             message_en="No household was merged: a commune is in several returns (one return a "
+                                        "commune), so each of them was left out.",
+                             hint_en="Join the files of one commune (e.g. its villages' files) into one, or remove the "
+                                     "extra file, and run again; see phat_hien.xlsx (code commune-in-two-returns).")
         merged, level, unit, merge_notes, merge_found = _merge_up([bundles[d] for d in classified],
                                                                   [metas[d] for d in classified], as_of, sources, named)
     except HgnError as exc:
@@ -1739,9 +1749,11 @@ def _merge_up(commune_dirs: list[Path], metas: list[dict[str, Any]], as_of: dt.d
     if not commune_dirs:
         # the call was right; the returns made the round impossible (exit 3, not 2: a usage error)
         raise InputError("Không có hộ nào được phân loại: không thể tổng hợp.",
-                         hint="Xem phat_hien.xlsx: các tệp đều không đọc được hoặc không có dữ liệu.",
+                         hint="Xem phat_hien.xlsx: không tệp nào được đưa vào tổng hợp — không đọc được, không có "
+                              "dữ liệu, hay được để ra ngoài vì lý do ghi ở đó.",
                          message_en="No household was classified: nothing to merge.",
-                         hint_en="See phat_hien.xlsx: no return could be read or none holds data.")
+                         hint_en="See phat_hien.xlsx: no return was merged — none could be read, none holds data, or "
+                                 "each was left out for the reason given there.")
     when = _round_date(metas, as_of)
     reg = get_registry()
     units = sorted({u for m in metas for u in (m.get("units") or [])})

@@ -107,8 +107,21 @@ def _cell_values(s: pd.Series) -> list[Any]:
     return s.where(s.notna(), None).tolist()
 
 
+SHEET_MAX_ROWS = 1_048_576  # the rows of an xlsx sheet: a longer table goes on to "<name> (2)", "<name> (3)" …
+
+
 def _write_table(wb: Any, name: str, df: pd.DataFrame, fmt: dict[str, Any], keys_row: bool = True,
                  lab: dict[str, str] | None = None) -> None:
+    """One table on its sheet — and, past a sheet's rows (a province's 2 million members), on sheets "<name> (2)"
+    … with the same header rows, read back as one (:func:`_read_split`): never a row dropped at the limit."""
+    room = SHEET_MAX_ROWS - (2 if keys_row else 1)
+    for k in range(max(1, -(-len(df) // room))):
+        _write_sheet(wb, name if k == 0 else f"{name} ({k + 1})", df.iloc[k * room:(k + 1) * room], fmt, keys_row,
+                     lab)
+
+
+def _write_sheet(wb: Any, name: str, df: pd.DataFrame, fmt: dict[str, Any], keys_row: bool,
+                 lab: dict[str, str] | None) -> None:
     ws = wb.add_worksheet(name)
     lab = lab if lab is not None else labels()
     cols = list(df.columns)
@@ -389,7 +402,17 @@ def _read_workbook(reader: Any, path: Path) -> Results:
             meta[k] = json.loads(v) if isinstance(v, str) else v
         except json.JSONDecodeError:
             meta[k] = v
-    extra = {n: _read_table(reader, n) for n in (SHEET_COVERAGE, SHEET_RECON, SHEET_PENDING) if n in reader.sheet_names}
-    return Results(households=_read_table(reader, SHEET_HOUSEHOLDS), members=_read_table(reader, SHEET_MEMBERS),
-                   summary=_read_table(reader, SHEET_SUMMARY), findings=_severity_codes(_read_table(reader, SHEET_FINDINGS)),
+    extra = {n: _read_split(reader, n) for n in (SHEET_COVERAGE, SHEET_RECON, SHEET_PENDING) if n in reader.sheet_names}
+    return Results(households=_read_split(reader, SHEET_HOUSEHOLDS), members=_read_split(reader, SHEET_MEMBERS),
+                   summary=_read_split(reader, SHEET_SUMMARY), findings=_severity_codes(_read_split(reader, SHEET_FINDINGS)),
                    meta=meta, extra_sheets=extra, path=str(path))
+
+
+def _read_split(reader: Any, name: str) -> pd.DataFrame:
+    """A table written over several sheets ("<name>", "<name> (2)" …: :func:`_write_table`), as one."""
+    first = _read_table(reader, name)
+    more, k = [], 2
+    while f"{name} ({k})" in reader.sheet_names:
+        more.append(_read_table(reader, f"{name} ({k})"))
+        k += 1
+    return pd.concat([first, *more], ignore_index=True) if more else first

@@ -207,6 +207,9 @@ def refuse_foreign(folder: Path, taken: list[str], option: str) -> None:
                      hint_en=f"Give {option} a new or empty folder, or move those away and run again.")
 
 
+FINDINGS_MAX_ROWS = 1_048_576  # the rows of an xlsx sheet
+
+
 def write_findings_xlsx(report: Report, target: Path, lang: str = "vi",
                         copies: dict[str, Path] | None = None, jobs: int = 1) -> list[Path]:
     """The findings workbook (one filterable sheet), and a highlighted copy of each failing return.
@@ -253,12 +256,28 @@ def write_findings_xlsx(report: Report, target: Path, lang: str = "vi",
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
         mark_output(wb, "findings")
-        ws = wb.add_worksheet(lab["title"])
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
         err = wb.add_format({"font_color": "#9C0006"})
         warn = wb.add_format({"font_color": "#9C5700"})
-        ws.write_row(0, 0, [lab[c] for c in cols], head)
-        for i, rec in enumerate(frame[cols].itertuples(index=False), start=1):
+        # past a sheet's rows (a province whose returns keep IDs as numbers: a warning per member, ~2 million), the
+        # findings go on to "Phát hiện (2)" …, never dropped at the limit
+        room = FINDINGS_MAX_ROWS - 1
+
+        def sheet(k: int) -> Any:
+            ws = wb.add_worksheet(lab["title"] if k == 0 else f"{lab['title']} ({k + 1})")
+            ws.write_row(0, 0, [lab[c] for c in cols], head)
+            rows = min(room, len(frame) - k * room)
+            ws.autofilter(0, 0, max(rows, 1), len(cols) - 1)
+            ws.freeze_panes(1, 0)
+            for j, w in enumerate([28, 14, 7, 24, 7, 24, 10, 60, 40, 20]):
+                ws.set_column(j, j, w)
+            return ws
+
+        ws = sheet(0)
+        for n, rec in enumerate(frame[cols].itertuples(index=False)):
+            if n and n % room == 0:
+                ws = sheet(n // room)
+            i = n % room + 1
             values = list(rec)
             sev = values[6]
             values[6] = SEVERITY_VI.get(sev, sev) if lang == "vi" else sev
@@ -270,10 +289,6 @@ def write_findings_xlsx(report: Report, target: Path, lang: str = "vi",
                     ws.write_number(i, j, v, fmt)
                 else:
                     ws.write_string(i, j, str(v), fmt)
-        ws.autofilter(0, 0, max(len(frame), 1), len(cols) - 1)
-        ws.freeze_panes(1, 0)
-        for j, w in enumerate([28, 14, 7, 24, 7, 24, 10, 60, 40, 20]):
-            ws.set_column(j, j, w)
         wb.close()
     written.insert(0, target)
     return written
@@ -350,14 +365,25 @@ def _copy_names(files: list[str]) -> dict[str, str]:
     return out
 
 
-def _first_filled(ws: Any, row: int) -> str:
-    """The letter of the first filled cell of ``row`` (a finding on a whole row: marked inside the table)."""
-    from openpyxl.utils import get_column_letter
+class _FirstFilled:
+    """The letter of the first filled cell of a row (a finding on a whole row: marked inside the table), each
+    sheet's cells gone through once: asking openpyxl for a row (``ws[row]``) goes through every cell of the sheet
+    for its width, which made marking a return with a whole-row finding on each of its 30,000 rows take hours."""
 
-    for cell in ws[row] if row >= 1 else []:
-        if cell.value is not None and str(cell.value).strip():
-            return str(get_column_letter(cell.column))
-    return "A"
+    def __init__(self) -> None:
+        self._firsts: dict[int, dict[int, int]] = {}
+
+    def __call__(self, ws: Any, row: int) -> str:
+        from openpyxl.utils import get_column_letter
+
+        firsts = self._firsts.get(id(ws))
+        if firsts is None:
+            firsts = {}
+            for (r, c), cell in list(ws._cells.items()):
+                if cell.value is not None and str(cell.value).strip() and c < firsts.get(r, c + 1):
+                    firsts[r] = c
+            self._firsts[id(ws)] = firsts
+        return str(get_column_letter(firsts[row])) if row in firsts else "A"
 
 
 def _values_copy(src: Path) -> tuple[Any, dict[str, str]]:
@@ -436,6 +462,7 @@ def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) ->
                 wb = openpyxl.load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm")
     except Exception:  # noqa: BLE001 - the findings sheet still lists everything
         return False
+    _first_filled = _FirstFilled()  # (before any mark: the cells as the return has them)
     red = PatternFill("solid", fgColor="FFC7CE")
     yellow = PatternFill("solid", fgColor="FFEB9C")
     grouped: dict[tuple[str, int, str | None], list[Finding]] = {}
