@@ -123,7 +123,7 @@ def scan_sheet(path: Path, sheet: str, keep_xml: bool = False) -> SheetScan | No
         for pat in (_ERROR_CELL, _ERROR_CELL2):
             for m in pat.finditer(xml):
                 scan.errors[(m.group(1).decode(), int(m.group(2)))] = m.group(3).decode()
-    if b"<f" in xml:
+    if b"</f>" in xml:  # (every formula on a sheet has a closing tag there: a shared one's first cell holds it)
         for m in _FORMULA_CELL.finditer(xml):
             if full_calc or m.group(3) is None:
                 where = (m.group(1).decode(), int(m.group(2)))
