@@ -297,6 +297,12 @@ def to_unicode(text: str, encoding: str) -> str:
     return converted
 
 
+def as_unicode(text: str) -> str:
+    """``text`` in Unicode: converted when :func:`detect` finds it typed in a TCVN3 / VNI font, else as it is."""
+    encoding = detect(text)
+    return text if encoding is None else to_unicode(text, encoding)
+
+
 def from_unicode(text: str, encoding: str) -> str:
     """Encode Unicode Vietnamese into the legacy form a .VnTime/.VnTimeH or VNI-Times user would produce.
 

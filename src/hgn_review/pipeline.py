@@ -23,6 +23,7 @@ from hgn_review.io.results import SHEET_PENDING, Results, findings_frame, read_r
 from hgn_review.io.safety import Limits
 from hgn_review.scoring.af import AFResult
 from hgn_review.scoring.classify import AF_OVERALL, Classification, classify
+from hgn_review.scoring.movements import median_day
 from hgn_review.scoring.standard import (
     Standard,
     load_standard,
@@ -31,7 +32,7 @@ from hgn_review.scoring.standard import (
     standard_for_date,
 )
 from hgn_review.text import fold, header_key
-from hgn_review.validate import ValidationResult, median_day, validate_one, validate_paths
+from hgn_review.validate import ValidationResult, validate_one, validate_paths
 
 
 @dataclass
@@ -143,12 +144,9 @@ def load_status_list(path: Path) -> pd.DataFrame:
                                               "ma_ho": waiting["ma_ho"].astype("string"),
                                               "phan_loai": waiting["phan_loai"].astype("string")})],
                            ignore_index=True)
-        if "tinh_trang_ho" in hh.columns:
-            from hgn_review.scoring.movements import STATUS_OUT
+        from hgn_review.merge.tables import departed
 
-            left = hh["tinh_trang_ho"].astype("string").str.strip().isin(STATUS_OUT).fillna(False).to_numpy(bool)
-            hh = hh[~left].reset_index(drop=True)
-        return _clean_heads(hh)
+        return _clean_heads(hh[~departed(hh).to_numpy()].reset_index(drop=True))
     df = _status_table(path)
     missing = {"ma_xa", "ma_ho", "phan_loai"} - set(df.columns)
     if missing:
@@ -183,10 +181,6 @@ def _return_keys() -> tuple[set[str], set[str]]:
     spec = load_layout("hgn").sheets["households"]
     return ({k for c in spec.columns if c.key in _RETURN_ONLY for k in c.match_keys()},
             {k for c in spec.columns if c.key == "phan_loai_dau_ky" for k in c.match_keys()})
-
-
-def _roles(cells: list[str]) -> list[str | None]:
-    return [_list_role(c) for c in cells]
 
 
 def _list_role(key: str) -> str | None:
@@ -259,7 +253,7 @@ def _status_sheet(path: Path, grid: pd.DataFrame) -> tuple[pd.DataFrame | None, 
     for r in range(min(len(grid), 30)):
         raw = [v if isinstance(v, str) else "" for v in grid.iloc[r].tolist()]
         # headers typed in a TCVN3 / VNI font ("M· hé" is "Mã hộ"), as in the returns
-        raw = [legacy.to_unicode(v, enc) if v and (enc := legacy.detect(v)) else v for v in raw]
+        raw = [legacy.as_unicode(v) if v else v for v in raw]
         cells = [header_key(v) if v else "" for v in raw]
         if {"so dinh danh ca nhan", "phan loai ho", "ma ho"} <= set(cells):  # hgn's population-database list
             raise InputError(f"{path} là danh sách kết nối CSDL dân cư (mỗi người một dòng, chỉ người thuộc hộ nghèo, "
@@ -268,7 +262,8 @@ def _status_sheet(path: Path, grid: pd.DataFrame) -> tuple[pd.DataFrame | None, 
                              message_en=f"{path} is the population-database list (one row per person, only persons "
                                         "of poor and near-poor households), not a start-of-period list of households.",
                              hint_en=_PREVIOUS_HINT[1])
-        if len(set(cells) & return_keys) >= 2 and start_keys & {c for c, k in zip(cells, _roles(cells), strict=True)
+        keys = [_list_role(c) for c in cells]
+        if len(set(cells) & return_keys) >= 2 and start_keys & {c for c, k in zip(cells, keys, strict=True)
                                                                 if k == "phan_loai"}:
             # a commune's return (review date, B1, income …) whose only class is its "Phân loại đầu kỳ": the class at
             # the start of last round, not at its end
@@ -279,7 +274,6 @@ def _status_sheet(path: Path, grid: pd.DataFrame) -> tuple[pd.DataFrame | None, 
                                         "columns), not last round's classification results: its \"Phân loại đầu kỳ\" "
                                         "is the class at the start of last round, not at its end.",
                              hint_en=_PREVIOUS_HINT[1])
-        keys = [_list_role(c) for c in cells]
         classes = [j for j, k in enumerate(keys) if k == "phan_loai"]
         if len(classes) > 1:  # the national class and a province's own: the national one is the start list's
             national = [j for j in classes if _national_class(raw[j])] or \
@@ -360,8 +354,7 @@ def _clean_heads(df: pd.DataFrame) -> pd.DataFrame:
         df = df.assign(ma_ho=code.str.replace(r"^(\d+)\.0+$", r"\1", regex=True))
     if "phan_loai" in df.columns:
         classes = cleaned("phan_loai", "NFC")
-        typed = {v: legacy.to_unicode(v, enc) for v in classes.dropna().unique().tolist()
-                 if (enc := legacy.detect(v)) is not None}
+        typed = {v: u for v in classes.dropna().unique().tolist() if (u := legacy.as_unicode(v)) != v}
         df = df.assign(phan_loai=classes.replace(typed) if typed else classes)
     if "so_dinh_danh_chu_ho" not in df.columns:
         return df
@@ -520,7 +513,7 @@ class RunOutcome:
     def by_class(self) -> dict[str, int]:
         """Households by class as form 01 counts them: those present at the end of the period (one that moved away
         or dissolved is a decrease, :meth:`departed`), so that the classes add up to :meth:`counted`."""
-        from hgn_review.merge.tables import CLASS_ORDER, CLASS_SLUG
+        from hgn_review.merge.tables import CLASS_ORDER, CLASS_SLUG, departed
 
         totals = {c: self._total(f"ho_{CLASS_SLUG[c]}") for c in CLASS_ORDER}
         if all(v is not None for v in totals.values()):
@@ -528,12 +521,7 @@ class RunOutcome:
         hh = self.results.households
         if not len(hh):
             return {}
-        present = hh
-        if "tinh_trang_ho" in hh.columns:
-            from hgn_review.scoring.movements import STATUS_OUT
-
-            left = hh["tinh_trang_ho"].astype("string").str.strip().isin(STATUS_OUT).fillna(False).to_numpy(bool)
-            present = hh[~left]
+        present = hh[~departed(hh).to_numpy()]
         return {str(k): int(v) for k, v in sorted(present["phan_loai"].value_counts().items())}
 
     def departed(self) -> int:

@@ -28,7 +28,7 @@ from hgn_review.schemas.bridge import run_schema
 from hgn_review.schemas.coerce import clean_id, coerce, strip_text
 from hgn_review.schemas.layout import INDICATORS, Layout, load_layout
 from hgn_review.schemas.pandera_schema import YEAR, schema_for
-from hgn_review.scoring.movements import departed
+from hgn_review.scoring.movements import departed, median_day
 from hgn_review.text import arrow_mask, arrow_text, count_text, fold, short_names, text_series
 
 HOUSEHOLD_BASE = [
@@ -198,14 +198,6 @@ def _loc(sd: SheetData, key: str) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------ per file
-def median_day(dates: pd.Series) -> date | None:
-    """The day that stands for a return's review dates: their median, the lower of the two middle ones (one
-    mistyped year does not move it); None without a date. Validation judges commune codes on it, and the merge
-    takes the unit list of the same day (pipeline._review_date)."""
-    days = np.sort(dates.dropna().to_numpy(dtype="datetime64[D]"))
-    return date.fromisoformat(str(days[(len(days) - 1) // 2])) if len(days) else None
-
-
 def _file_as_of(ret: ReturnFile, hh: pd.DataFrame, as_of: date | None) -> date:
     if as_of is not None:
         return as_of

@@ -553,7 +553,6 @@ _FORMULA_RESULT = re.compile(rb'<c\b([^>]*)>(<f\b[^>]*>[^<]*</f>|<f\b[^>]*/>)<v>
 _FORMULA_NO_RESULT = re.compile(rb'<c\b([^>]*)>(<f\b[^>]*>[^<]*</f>|<f\b[^>]*/>)(?:<v\s*/>|<v></v>)?</c>')
 _REF = re.compile(rb'\br="([A-Z]+\d+)"')
 _TYPE = re.compile(rb'\s*\bt="[^"]*"')
-_FULL_CALC_ATTR = re.compile(rb'\s*\bfullCalcOnLoad="(?:1|true)"')
 
 
 def _formula_results(ours: bytes, theirs: bytes) -> bytes:
@@ -585,6 +584,8 @@ _AFTER_DRAWING = (b"<legacyDrawing ", b"<legacyDrawing>", b"<legacyDrawingHF", b
                   b"<controls", b"<webPublishItems", b"<tableParts", b"<extLst", b"</worksheet>")
 _REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 _DRAWING_TYPE = "application/vnd.openxmlformats-officedocument.drawing+xml"
+_RELS_EMPTY = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.'
+               b'openxmlformats.org/package/2006/relationships"></Relationships>')
 
 
 def _rels_path(part: str) -> str:
@@ -622,15 +623,17 @@ def _keep_pictures(their_sheet: str, theirs: dict[str, bytes], our_sheet: str, p
     while f"xl/drawings/hgn_drawing{n}.xml" in parts:
         n += 1
     new_d = f"xl/drawings/hgn_drawing{n}.xml"
+    inside = {r["Id"]: posixpath.normpath(posixpath.join(posixpath.dirname(d_part), r["Target"]))
+              for r in d_rels if r["TargetMode"] != "External"}
+    if any(media not in theirs for media in inside.values()):  # (checked before the copy is touched)
+        return False
     rels_out = []
     types = theirs.get("[Content_Types].xml", b"")
     ours_types = parts.get("[Content_Types].xml", b"")
     for r in d_rels:
         target = r["Target"]
-        if r["TargetMode"] != "External":
-            media = posixpath.normpath(posixpath.join(posixpath.dirname(d_part), target))
-            if media not in theirs:
-                return False
+        if r["Id"] in inside:
+            media = inside[r["Id"]]
             new_media = f"xl/media/hgn{n}_{posixpath.basename(media)}"
             parts[new_media] = theirs[media]
             target = f"../media/{posixpath.basename(new_media)}"
@@ -640,20 +643,15 @@ def _keep_pictures(their_sheet: str, theirs: dict[str, bytes], our_sheet: str, p
                 kind = m.group() if m else b'<Default Extension="' + ext + b'" ContentType="image/' + ext + b'"/>'
                 ours_types = ours_types.replace(b"<Default ", kind + b"<Default ", 1) if b"<Default " in ours_types \
                     else ours_types.replace(b"</Types>", kind + b"</Types>")
-                parts["[Content_Types].xml"] = ours_types
         mode = f' TargetMode="{r["TargetMode"]}"' if r["TargetMode"] else ""
         rels_out.append(f'<Relationship Id="{r["Id"]}" Type="{r["Type"]}" Target="{target}"{mode}/>')
     parts[new_d] = theirs[d_part]
-    parts[_rels_path(new_d)] = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.'
-        'org/package/2006/relationships">' + "".join(rels_out) + "</Relationships>").encode()
+    parts[_rels_path(new_d)] = _RELS_EMPTY.replace(b"</Relationships>", "".join(rels_out).encode() + b"</Relationships>")
     ours_types = ours_types.replace(b"</Types>", b'<Override PartName="/' + new_d.encode() + b'" ContentType="'
                                     + _DRAWING_TYPE.encode() + b'"/></Types>')
     parts["[Content_Types].xml"] = ours_types
     sheet_rels_path = _rels_path(our_sheet)
-    sheet_rels = parts.get(sheet_rels_path) or (
-        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.'
-        b'openxmlformats.org/package/2006/relationships"></Relationships>')
+    sheet_rels = parts.get(sheet_rels_path) or _RELS_EMPTY
     rid = "rIdHgnPictures"
     parts[sheet_rels_path] = sheet_rels.replace(
         b"</Relationships>", f'<Relationship Id="{rid}" Type="{_REL_TYPE}drawing" '
@@ -687,7 +685,7 @@ def _keep_extensions(src: Path, copy: Path) -> None:
 
     from defusedxml import ElementTree as SafeET
 
-    from hgn_review.io.xlsxscan import sheet_paths
+    from hgn_review.io.xlsxscan import FULL_CALC, sheet_paths
 
     try:
         with zipfile.ZipFile(src) as zs:
@@ -715,8 +713,8 @@ def _keep_extensions(src: Path, copy: Path) -> None:
         if name in ours_paths and _keep_pictures(part, their_parts, ours_paths[name], parts):
             changed = True
     book = parts.get("xl/workbook.xml", b"")
-    if _FULL_CALC_ATTR.search(book) and not _FULL_CALC_ATTR.search(their_book):
-        parts["xl/workbook.xml"] = _FULL_CALC_ATTR.sub(b"", book)  # the return's own request, not openpyxl's
+    if FULL_CALC.search(book) and not FULL_CALC.search(their_book):
+        parts["xl/workbook.xml"] = FULL_CALC.sub(b"", book)  # the return's own request, not openpyxl's
         changed = True
     for name, xml in theirs.items():
         ext = _EXT_LIST.search(xml)

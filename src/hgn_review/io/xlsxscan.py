@@ -25,7 +25,8 @@ _ERROR_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:<
 # a formula cell: its reference, and its stored result if there is one — "<v>…</v>", the empty text "<v></v>" of
 # =IF(…;"Nghèo";"") included (Excel, LibreOffice); openpyxl writes "<v />" for a formula it did not compute
 _FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:<f\b[^>]*>[^<]*</f>|<f\b[^>]*/>)(<v>[^<]*</v>)?')
-_FULL_CALC = re.compile(rb'<calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
+# the workbook's request (in its calcPr) that every formula be computed again when it is opened
+FULL_CALC = re.compile(rb'\s*\bfullCalcOnLoad="(?:1|true)"')
 _ERROR_CELL2 = re.compile(rb'<c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:<f\b[^>]*>[^<]*</f>|<f\b[^>]*/>)?<v>([^<]*)</v>')
 
 
@@ -69,7 +70,7 @@ def _sheet_paths(zf: zipfile.ZipFile) -> tuple[dict[str, str], bool]:
             continue
         path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         out[str(sh.get("name"))] = path
-    return out, _FULL_CALC.search(raw) is not None
+    return out, FULL_CALC.search(raw) is not None
 
 
 def _member_bytes(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:

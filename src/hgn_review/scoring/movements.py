@@ -183,13 +183,19 @@ def _commune(values: pd.Series) -> pd.Series:
     return text.where(~short, text.str.zfill(5))
 
 
+def median_day(dates: pd.Series) -> dt.date | None:
+    """The day that stands for a return's review dates: their median, the lower of the two middle ones (one
+    mistyped year does not move it); None without a date. Validation judges commune codes on it, the merge takes
+    the unit list of the same day (pipeline._review_date), and a split commune's list rows are placed on it."""
+    days = np.sort(dates.dropna().to_numpy(dtype="datetime64[D]"))
+    return dt.date.fromisoformat(str(days[(len(days) - 1) // 2])) if len(days) else None
+
+
 def _review_day(households: pd.DataFrame) -> dt.date | None:
-    """The day that stands for this review's units: the median review date, the lower of the two middle ones (one
-    mistyped year does not move it) — the day validation and the merge take the unit list of (validate.median_day)."""
+    """The day that stands for this review's units (:func:`median_day`)."""
     if "ngay_ra_soat" not in households.columns:
         return None
-    days = pd.to_datetime(households["ngay_ra_soat"], errors="coerce").dropna()
-    return None if days.empty else days.sort_values().iloc[(len(days) - 1) // 2].date()
+    return median_day(pd.to_datetime(households["ngay_ra_soat"], errors="coerce"))
 
 
 def departed(households: pd.DataFrame, members: pd.DataFrame, keys: tuple[str, ...] = ("uid",)) -> np.ndarray:
