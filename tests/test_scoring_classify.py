@@ -183,14 +183,15 @@ def test_undecided_finding_says_what_is_missing() -> None:
 
 
 def test_blocked_household_is_not_classified() -> None:
-    """loi_chan: Chưa đủ thông tin and an error saying why in words (the codes kept as its value), even when
-    everything else is known."""
+    """loi_chan: Chưa đủ thông tin and an error saying why in words, even when everything else is known. The codes
+    stay in the results' loi_chan column, not in the finding's "Giá trị", which an officer reads."""
     cls, c = one(thu_nhap_bq=LINE[RURAL], **deprived(K), loi_chan="household-no-head;member-orphan")
     assert cls == "Chưa đủ thông tin"
     assert codes(c) == ["household-not-classified"]
     assert "hộ không có chủ hộ; member-orphan" in c.findings[0].message()
     assert "no head of household" in c.findings[0].message("en")
-    assert c.findings[0].value == "household-no-head;member-orphan"
+    assert c.findings[0].value is None
+    assert c.households.at[0, "loi_chan"] == "household-no-head;member-orphan"
     assert c.findings[0].severity == "error"
     assert c.households.at[0, "ly_do"].startswith("Không phân loại do lỗi dữ liệu")
 

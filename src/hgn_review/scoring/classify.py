@@ -398,7 +398,8 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     at_blocked = np.flatnonzero(blocked)
     codes = blocked_codes.iloc[at_blocked].tolist()
     said = {c: (blocking_text(c), blocking_text(c, "en")) for c in set(codes)}
-    found += loc.findings("household-not-classified", at_blocked, key="loi_chan", value=codes,
+    # the reasons in words only: the codes ("income-unreadable") mean nothing in the "Giá trị" column an officer reads
+    found += loc.findings("household-not-classified", at_blocked, key="loi_chan",
                           detail=[said[c][0] for c in codes], detail_en=[said[c][1] for c in codes])
     info = np.flatnonzero(dec.needs_income & ~blocked)
     found += loc.findings("average-living-needs-income", info, column_key="diem_b1", key="diem_b1")
