@@ -108,11 +108,29 @@ def parse_date_opt(value: str | None, name: str = "--as-of") -> date | None:
         return None
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
-            return datetime.strptime(value, fmt).date()
+            day = datetime.strptime(value, fmt).date()
         except ValueError:
             continue
+        if name == "--as-of":
+            _within_standards(day, value)
+        return day
     raise UsageError(f"{name}: ngày \"{value}\" không hợp lệ.", hint="Ghi dạng dd/mm/yyyy, ví dụ 01/10/2024.",
                      message_en=f"{name}: invalid date \"{value}\".", hint_en="Use dd/mm/yyyy, e.g. 01/10/2024.")
+
+
+def _within_standards(day: date, value: str) -> None:
+    """An --as-of date no bundled national standard covers (01/01/1900, a year mistyped): refused — the unit list
+    and the ages it would give are of no review hgn knows."""
+    from hgn_review.scoring.standard import list_standards, national_spans
+
+    national = [s for s in list_standards() if s.scope == "national"]
+    if any(s.covers(day) for s in national):
+        return
+    spans = national_spans()
+    raise UsageError(f"--as-of: ngày \"{value}\" không thuộc giai đoạn của chuẩn nghèo nào có sẵn ({spans}).",
+                     hint="Kiểm tra năm của ngày (dd/mm/yyyy), ví dụ 01/10/2024.",
+                     message_en=f"--as-of: the date \"{value}\" is in the period of no bundled poverty standard ({spans}).",
+                     hint_en="Check the date's year (dd/mm/yyyy), e.g. 01/10/2024.")
 
 
 @app.command(cls=_Command)
