@@ -42,3 +42,36 @@ def test_as_of_inside_a_standard_is_taken(sample: Path, day: str) -> None:
     """The first and the last day a standard covers are taken (the boundary days)."""
     proc = hgn("validate", sample, "--as-of", day)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_start_list_rows_outside_the_round_are_counted(tmp_path: Path) -> None:
+    """A province's start list given to one commune's round: its rows of another commune (11287) and one without a
+    commune code were ignored without a word; now the run says how many rows of how many communes were not
+    matched, and says nothing when every row is of the round."""
+    import openpyxl
+
+    from conftest import household, make_id, make_return, member
+    from hgn_review.pipeline import run_round
+
+    make_return(tmp_path / "in", [household(ma_ho="H1", thu_nhap_bq=1_000_000)],
+                [member(ma_ho="H1", so_dinh_danh=make_id(serial="000001"), ho_ten="Người A")])
+
+    def start_list(name: str, rows: list[list[object]]) -> Path:
+        wb = openpyxl.Workbook()
+        wb.active.append(["Mã xã", "Mã hộ", "Phân loại"])
+        for r in rows:
+            wb.active.append(r)
+        wb.save(tmp_path / name)
+        return tmp_path / name
+
+    wide = start_list("ds_tinh.xlsx", [[11284, "H1", "Cận nghèo"], [11287, "K1", "Nghèo"], [11287, "K2", "Cận nghèo"],
+                                       [11290, "M1", "Nghèo"], [None, "Z9", "Nghèo"]])
+    out = run_round(tmp_path / "in", tmp_path / "out", previous=wide, jobs=1)
+    said = [n for n in out.notes if "Danh sách đầu kỳ" in str(n)]
+    assert len(said) == 1 and "4 dòng thuộc 2 xã ngoài đợt rà soát" in str(said[0]), out.notes
+    assert "4 rows of 2 communes outside this round" in said[0].en
+    assert "Danh sách đầu kỳ: 4 dòng" in (tmp_path / "out" / "README.txt").read_text(encoding="utf-8")
+
+    own = start_list("ds_xa.xlsx", [[11284, "H1", "Cận nghèo"]])
+    out = run_round(tmp_path / "in", tmp_path / "out2", previous=own, jobs=1)
+    assert not [n for n in out.notes if "Danh sách đầu kỳ" in str(n)], out.notes

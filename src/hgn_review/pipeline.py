@@ -31,7 +31,7 @@ from hgn_review.scoring.standard import (
     report_params,
     standard_for_date,
 )
-from hgn_review.text import fold, header_key
+from hgn_review.text import count_text, counted, fold, header_key
 from hgn_review.validate import ValidationResult, validate_one, validate_paths
 
 
@@ -1114,10 +1114,16 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
     arrivals: set[tuple[str, int]] = set()  # (return, Excel row) of households counted as moved in after the merge
     if previous is not None:  # the start list's households no return of the round matches (each return was
         # classified alone, so a household that moved to another commune is matched only here)
-        from hgn_review.scoring.movements import arrived_unrecorded, head_ids, not_reviewed
+        from hgn_review.scoring.movements import arrived_unrecorded, head_ids, not_reviewed, outside_review
 
         heads = head_ids(merged.members)
         report.findings.extend(not_reviewed(merged.households, heads, prev_df))
+        rows_out, communes_out = outside_review(merged.households, prev_df)
+        if rows_out:  # a province's list given to a district's round: its other rows are not matched, and said so
+            notes.append(Note(f"Danh sách đầu kỳ: {count_text(rows_out)} dòng thuộc {count_text(communes_out)} xã "
+                              "ngoài đợt rà soát này (hoặc không ghi mã xã) không được đối chiếu.",
+                              f"Start-of-period list: {counted(rows_out, 'row')} of {counted(communes_out, 'commune')}"
+                              " outside this round (or without a commune code) not matched."))
         arrivals = _count_arrivals(merged, arrived_unrecorded(merged.households, heads, prev_df), report)
     _one_list_of_findings(merged, report, from_bundles, merge_found, set(classified))
     stages.append(StageTime(Note("tổng hợp", "merge"), time.perf_counter() - t2))
