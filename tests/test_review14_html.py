@@ -397,8 +397,8 @@ def test_page_names_the_scope_the_standard_and_the_missing_communes(district: di
     the scope lines count the communes with data and name the 15 without, as form 1 does."""
     page = _page(district["bc"] / "report.html")
     raw = page.raw
-    assert "<p class=\"sub\">Huyện Thanh Miện, Tỉnh Hải Dương — chuẩn nghèo áp dụng: Chuẩn nghèo đa chiều giai " \
-           "đoạn 2022–2025</p>" in raw
+    assert "<p class=\"sub\">Huyện Thanh Miện, Tỉnh Hải Dương — số liệu tính đến ngày 15/09/2024 — chuẩn nghèo " \
+           "áp dụng: Chuẩn nghèo đa chiều giai đoạn 2022–2025</p>" in raw  # the review's date, not only its year
     assert "năm 2024" in raw
     assert "Có số liệu của 2/17 xã thuộc Huyện Thanh Miện." in page.items
     missing = next(i for i in page.items if i.startswith("Chưa có số liệu: "))

@@ -147,6 +147,7 @@ def context(view: ReportView) -> dict[str, Any]:
     findings_total = sum(view.findings.values())
     return {
         "scope_notes": _scope_notes(view),
+        "review_day": f"{view.review_day:%d/%m/%Y}" if view.review_day else "",
         "view": view, "year": view.year, "issuer": view.scope.issuer, "scope": view.scope.label or view.scope.code,
         "standard": view.standard_title or view.standard_id, "cards": cards,
         "charts": [chart_rates, chart_af], "movements": _movement_tables(view),

@@ -133,6 +133,7 @@ class ReportView:
     signer: str = ""
     place: str = ""
     report_date: date | None = None
+    review_day: date | None = None  # the review's date when the results hold one (as_of may be a stand-in)
     has_members: bool = True
     notes: list[str] = field(default_factory=list)
     # personal IDs written for two persons or more in the results (households that moved away or dissolved set
@@ -228,7 +229,7 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
 
     persons = _unicode_names(_persons(hh, members, keys, names, person_attrs, std_id, as_of, cls))
     view = ReportView(
-        scope=scope, year=as_of.year, as_of=as_of, row_level=row_level,
+        scope=scope, year=as_of.year, as_of=as_of, review_day=_review_day(results, hh), row_level=row_level,
         row_label=ROW_LABEL_COMMUNE_AFTER if row_level == COMMUNE and reg.era(on) == AFTER else ROW_LABELS[row_level],
         tables=tables,
         series={"indicators": [Item(k, n, s, d) for k, (n, s, d) in indicators.items()],
@@ -265,9 +266,8 @@ def _units_as_of(results: Results) -> date | None:
         return None
 
 
-def _as_of(results: Results, hh: pd.DataFrame, as_of: date | None) -> date:
-    """The review's date: the results' own (meta, else the latest review date of a household); ``as_of`` — the
-    date of the unit list — only when the results have none, then today."""
+def _review_day(results: Results, hh: pd.DataFrame) -> date | None:
+    """The review's date the results hold: their own (meta), else the latest review date of a household; None."""
     raw = results.meta.get("review_date") if results.meta else None
     if raw:
         try:
@@ -278,6 +278,15 @@ def _as_of(results: Results, hh: pd.DataFrame, as_of: date | None) -> date:
         dates = pd.to_datetime(hh["ngay_ra_soat"], errors="coerce").dropna()
         if len(dates):
             return dates.max().date()
+    return None
+
+
+def _as_of(results: Results, hh: pd.DataFrame, as_of: date | None) -> date:
+    """The review's date (:func:`_review_day`); ``as_of`` — the date of the unit list — only when the results have
+    none, then today."""
+    day = _review_day(results, hh)
+    if day is not None:
+        return day
     return as_of if as_of is not None else date.today()
 
 
