@@ -64,7 +64,8 @@ def _two_communes(folder: Path) -> tuple[Path, str]:
 
 # ------------------------------------------------------------------------------------ a sample district
 def test_sample_district_one_workbook_per_commune_equal_to_ket_qua(tmp_path: Path) -> None:
-    # guard (passes): a sample district of 3 communes with errors: one workbook per commune, named by its code;
+    # guard (passes): a sample district of 3 communes with errors: one workbook per commune, named by its code and
+    # name (as the sample's returns are: "10507_phuong_cam_thuong");
     # each holds exactly its commune's households and members (class, reasons, movement as in ket_qua/) and the
     # findings ket_qua/ has on its return, nothing of another commune's return
     import subprocess
@@ -77,7 +78,9 @@ def test_sample_district_one_workbook_per_commune_equal_to_ket_qua(tmp_path: Pat
     km = pd.read_parquet(tmp_path / "out" / "ket_qua" / "members.parquet")
     kf = pd.read_parquet(tmp_path / "out" / "ket_qua" / "findings.parquet")
     books = sorted((tmp_path / "out" / "so_xa").glob("*.xlsx"))
-    assert [b.name for b in books] == [f"{c}_ket_qua.xlsx" for c in sorted(kh["ma_xa"].astype(str).unique())]
+    returns = sorted(p.stem for p in (tmp_path / "in").glob("*.xlsx"))
+    assert [b.name for b in books] == [f"{r}_ket_qua.xlsx" for r in returns]
+    assert [b.name[:5] for b in books] == sorted(kh["ma_xa"].astype(str).unique())
     for book in books:
         code = book.name[:5]
         hh, mm, ff = _sheet(book, "Hộ gia đình"), _sheet(book, "Thành viên"), _sheet(book, "Phát hiện")
@@ -100,12 +103,12 @@ def test_round_level_findings_reach_the_right_commune_only(tmp_path: Path) -> No
     start, _h = _two_communes(tmp_path)
     run_round(tmp_path / "in", tmp_path / "out", previous=start, jobs=1, commune_workbooks=True)
     so_xa = tmp_path / "out" / "so_xa"
-    assert sorted(p.name for p in so_xa.iterdir()) == ["11284_ket_qua.xlsx", "11287_ket_qua.xlsx"]
-    a, b = _sheet(so_xa / "11284_ket_qua.xlsx", "Phát hiện"), _sheet(so_xa / "11287_ket_qua.xlsx", "Phát hiện")
+    assert sorted(p.name for p in so_xa.iterdir()) == ["11284_xa_chi_lang_nam_ket_qua.xlsx", "11287_xa_thanh_giang_ket_qua.xlsx"]
+    a, b = _sheet(so_xa / "11284_xa_chi_lang_nam_ket_qua.xlsx", "Phát hiện"), _sheet(so_xa / "11287_xa_thanh_giang_ket_qua.xlsx", "Phát hiện")
     assert "id-duplicate-batch" in set(a["code"]) and "id-duplicate-batch" in set(b["code"])
     assert ("previous-not-reviewed", "11287-0099") in set(zip(b["code"], b["value"], strict=True))
-    assert "11287-0099" not in _texts(so_xa / "11284_ket_qua.xlsx")
-    text_a = _texts(so_xa / "11284_ket_qua.xlsx")
+    assert "11287-0099" not in _texts(so_xa / "11284_xa_chi_lang_nam_ket_qua.xlsx")
+    text_a = _texts(so_xa / "11284_xa_chi_lang_nam_ket_qua.xlsx")
     for other in ("Phạm Văn Cường", "Đỗ Thị Dung", "11287-0005", "11287-0006", "in/b.xlsx"):
         assert other not in text_a, other
 
@@ -113,7 +116,7 @@ def test_round_level_findings_reach_the_right_commune_only(tmp_path: Path) -> No
 def test_unrecorded_arrival_has_the_same_movement_in_so_xa_as_in_ket_qua(tmp_path: Path) -> None:
     """DEFECT: after the merge, `hgn run --previous` counts 11287-0005 (its head left 11284, which recorded the
     move) as moved in: ket_qua/ gives it no start and "Tăng khác", and 11287's findings say "hộ được tính là chuyển
-    đến (tăng khác), không tính vào số đầu kỳ của xã này". But so_xa/11287_ket_qua.xlsx — the workbook sent back to
+    đến (tăng khác), không tính vào số đầu kỳ của xã này". But so_xa/11287_xa_thanh_giang_ket_qua.xlsx — the workbook sent back to
     11287 — still gives it start "Cận nghèo" and "Tiếp tục cận nghèo", and its "Diễn biến" sheet counts it in the
     commune's start (1): the workbook contradicts its own finding and the district's ket_qua/ and forms. Cause:
     pipeline.py:_run_round — the commune workbooks are made from each return's bundle as classified alone
@@ -123,7 +126,7 @@ def test_unrecorded_arrival_has_the_same_movement_in_so_xa_as_in_ket_qua(tmp_pat
     kh = pd.read_parquet(tmp_path / "out" / "ket_qua" / "households.parquet").set_index("ma_ho")
     want = (_norm(kh.at["11287-0005", "dau_ky"]), _norm(kh.at["11287-0005", "dien_bien"]))
     assert want == (None, "Tăng khác")  # ket_qua/: the arrival
-    book = tmp_path / "out" / "so_xa" / "11287_ket_qua.xlsx"
+    book = tmp_path / "out" / "so_xa" / "11287_xa_thanh_giang_ket_qua.xlsx"
     assert "previous-moved-in-unrecorded" in set(_sheet(book, "Phát hiện")["code"])
     hh = _sheet(book, "Hộ gia đình").set_index("ma_ho")
     got = (_norm(hh.at["11287-0005", "dau_ky"]), _norm(hh.at["11287-0005", "dien_bien"]))
@@ -145,11 +148,11 @@ def test_rerun_updates_the_changed_commune_and_drops_the_removed_one(tmp_path: P
         name="b.xlsx")
     run_round(tmp_path / "in", tmp_path / "out", jobs=1, commune_workbooks=True)
     so_xa = tmp_path / "out" / "so_xa"
-    assert sorted(p.name for p in so_xa.iterdir()) == ["11287_ket_qua.xlsx"]
-    hh = _sheet(so_xa / "11287_ket_qua.xlsx", "Hộ gia đình").set_index("ma_ho")
+    assert sorted(p.name for p in so_xa.iterdir()) == ["11287_xa_thanh_giang_ket_qua.xlsx"]
+    hh = _sheet(so_xa / "11287_xa_thanh_giang_ket_qua.xlsx", "Hộ gia đình").set_index("ma_ho")
     kh = pd.read_parquet(tmp_path / "out" / "ket_qua" / "households.parquet").set_index("ma_ho")
     assert hh.at["11287-0005", "phan_loai"] == kh.at["11287-0005", "phan_loai"] == "Không nghèo"
-    assert "id-duplicate-batch" not in set(_sheet(so_xa / "11287_ket_qua.xlsx", "Phát hiện")["code"])
+    assert "id-duplicate-batch" not in set(_sheet(so_xa / "11287_xa_thanh_giang_ket_qua.xlsx", "Phát hiện")["code"])
 
 
 # ------------------------------------------------------------------------------------ language
@@ -157,7 +160,7 @@ def test_findings_sheet_in_english_with_lang_en(tmp_path: Path) -> None:
     # guard (passes): with --lang en the findings sheet's headers, severities and messages are English
     start, _h = _two_communes(tmp_path)
     run_round(tmp_path / "in", tmp_path / "out", previous=start, jobs=1, commune_workbooks=True, lang="en")
-    book = tmp_path / "out" / "so_xa" / "11287_ket_qua.xlsx"
+    book = tmp_path / "out" / "so_xa" / "11287_xa_thanh_giang_ket_qua.xlsx"
     wb = openpyxl.load_workbook(book, read_only=True)
     ws = wb[[n for n in wb.sheetnames if n not in ("Hộ gia đình", "Thành viên", "Tổng hợp", "Diễn biến",
                                                   "Thông tin")][0]]
@@ -178,7 +181,7 @@ def test_movement_sheet_headers_are_words_for_the_commune(tmp_path: Path) -> Non
     labels() — the movement table's keys have no label."""
     start, _h = _two_communes(tmp_path)
     run_round(tmp_path / "in", tmp_path / "out", previous=start, jobs=1, commune_workbooks=True)
-    wb = openpyxl.load_workbook(tmp_path / "out" / "so_xa" / "11284_ket_qua.xlsx", read_only=True)
+    wb = openpyxl.load_workbook(tmp_path / "out" / "so_xa" / "11284_xa_chi_lang_nam_ket_qua.xlsx", read_only=True)
     rows = list(wb["Diễn biến"].iter_rows(values_only=True))
     wb.close()
     labels, keys = rows[0], rows[1]

@@ -31,7 +31,7 @@ from hgn_review.scoring.standard import (
     report_params,
     standard_for_date,
 )
-from hgn_review.text import count_text, counted, fold, header_key
+from hgn_review.text import count_text, counted, fold, header_key, slug
 from hgn_review.validate import ValidationResult, validate_one, validate_paths
 
 
@@ -1154,6 +1154,7 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
         from hgn_review.io.results import write_results
 
         outputs["so_xa"] = []
+        named_as = _commune_file_names([metas[d] for d in classified], as_of)
         for d in classified:
             code = (metas[d].get("units") or ["xa"])[0]
             res = read_bundle(bundles[d])
@@ -1162,7 +1163,8 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
             # the return's findings as the round found them: also those of checks across returns (the same ID
             # in another commune's return, the start list's households not reviewed)
             res.findings = findings_frame([f for f in report.findings if f.file == d])
-            outputs["so_xa"].extend(write_results(res, stage / "so_xa" / f"{code}_ket_qua.xlsx", lang=lang))
+            outputs["so_xa"].extend(write_results(res, stage / "so_xa" / f"{named_as.get(code, code)}_ket_qua.xlsx",
+                                                  lang=lang))
     stages.append(StageTime(Note("biểu mẫu, danh sách", "forms, lists"), time.perf_counter() - t3))
     outputs = {k: [out_dir / p.relative_to(stage) for p in v] for k, v in outputs.items()}
     outcome = RunOutcome(out_dir, len(files), len(todo), report, merged, outputs, stages, level, unit, notes,
@@ -1722,6 +1724,20 @@ def _left_out(d: str, n: int, why: Note, report: Report, notes: list[str]) -> No
     report.findings.append(finding("file-not-merged", file=d, value=str(n), detail=str(why), detail_en=why.en))
     notes.append(Note(f"{d}: {n} hộ không được đưa vào tổng hợp ({why}); xem phat_hien.xlsx.",
                       f"{d}: {n} households left out of the merge ({why.en}); see phat_hien.xlsx."))
+
+
+def _commune_file_names(metas: Sequence[dict[str, Any]], as_of: dt.date | None) -> dict[str, str]:
+    """Each commune code of the round with its name for a file: "11284_xa_chi_lang_nam" (a workbook sent back to
+    a commune is found by its name, not by a five-digit code); the code alone for a code of no unit."""
+    from hgn_review.registry import get_registry
+
+    when = _round_date(metas, as_of)
+    reg = get_registry()
+    out: dict[str, str] = {}
+    for code in {u for m in metas for u in (m.get("units") or [])}:
+        unit = reg.commune(code, when)
+        out[code] = f"{code}_{slug(unit.name)}" if unit is not None and slug(unit.name) else code
+    return out
 
 
 def _round_date(metas: Sequence[dict[str, Any]], as_of: dt.date | None) -> dt.date:

@@ -41,6 +41,12 @@ def counted(value: float, noun: str, lang: str = "en") -> str:
     return f"{n} {noun}" if lang != "en" or int(value) == 1 else f"{n} {noun}s"
 
 
+def slug(name: str) -> str:
+    """A name for a file: 'Phường Cẩm Thượng' -> 'phuong_cam_thuong' (ASCII letters and digits joined by "_");
+    "" when nothing is left."""
+    return re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")
+
+
 @lru_cache(maxsize=65536)
 def header_key(text: str) -> str:
     """Normalise a header for matching: diacritics, case, spacing, line breaks and "(…)" suffixes ignored."""

@@ -38,7 +38,7 @@ from hgn_review.reports.formdef import MEMBERS_UNKNOWN
 from hgn_review.schemas.layout import INDICATORS, load_layout
 from hgn_review.scoring._frames import household_persons
 from hgn_review.scoring.movements import departed
-from hgn_review.text import fold
+from hgn_review.text import fold, slug
 
 VILLAGE = "village"
 VILLAGE_LABEL = "village_label"  # in the unit keys: each village key's name as most of its households spell it
@@ -455,7 +455,7 @@ def _class_of(hh: pd.DataFrame) -> pd.Series:
 
 
 def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_") or "x"
+    return slug(name) or "x"
 
 
 def _ages(members: pd.DataFrame, as_of: date) -> tuple[np.ndarray, np.ndarray]:

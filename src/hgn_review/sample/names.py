@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hgn_review.text import fold
+from hgn_review.text import slug
 
 # Surnames with rough national shares (Kinh); the long tail is folded into the weights.
 SURNAMES: tuple[tuple[str, float], ...] = (
@@ -106,6 +106,4 @@ def villages(rng: np.random.Generator, urban: bool, count: int) -> list[str]:
 
 def ascii_name(name: str) -> str:
     """'Phường Cẩm Thượng' -> 'phuong_cam_thuong' (for file names)."""
-    folded = fold(name)
-    out = "".join(ch if ch.isascii() and ch.isalnum() else "_" for ch in folded)
-    return "_".join(p for p in out.split("_") if p)
+    return slug(name)
