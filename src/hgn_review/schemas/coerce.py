@@ -60,11 +60,6 @@ def _data_bytes(arr: pa.Array) -> bytes:
     return b"" if data is None else data.to_pybytes()
 
 
-def _has_invisible(arr: pa.Array) -> bool:
-    """Whether the text holds an invisible character."""
-    return _invisible_in(_data_bytes(arr))
-
-
 def _invisible_in(raw: bytes) -> bool:
     """Whether the text's bytes hold an invisible character. The few lead bytes are looked for first: a column
     without them (nearly every one) is searched three times, not six."""
