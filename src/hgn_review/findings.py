@@ -392,6 +392,12 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "\"{header}\" is blank for this member and is needed to classify the household (indicator: {detail}).",
        "Điền câu trả lời: hộ chưa phân loại được khi còn thiếu.",
        "Fill in the answer: the household cannot be classified without it."),
+    _c("member-answer-missing", WARNING, "classify",
+       "Ô \"{header}\" của thành viên này để trống (bắt buộc với thành viên ở tuổi này): chỉ số {detail} của hộ chưa "
+       "rõ. Hộ vẫn phân loại được, nhưng số hộ thiếu hụt của các biểu mẫu thiếu câu trả lời này.",
+       "\"{header}\" is blank for this member (required at this age): the household's indicator {detail} is not "
+       "known. The household is still classified, but the forms' deprivation counts lack this answer.",
+       "Điền câu trả lời để biểu mẫu đủ số liệu.", "Fill in the answer so that the forms are complete."),
     _c("household-not-classified", ERROR, "classify",
        "Hộ không phân loại được do lỗi dữ liệu: {detail}.", "Household not classified because of data errors: {detail}.",
        "Sửa các lỗi của hộ rồi chạy lại.", "Fix the household's errors and run again."),

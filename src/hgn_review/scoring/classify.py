@@ -217,14 +217,16 @@ def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Deci
     test_text = cat(lookup_text(heads, kind), to_arrow(fmt_number(pd.Series(value))),
                     lookup_text(tails, (kind * 2 + op) * places + area.codes[said] % places))
     mstb = np.flatnonzero(cls == CLASSES.index(MSTB))
-    band_texts = pa.array([f"thu nhập không quá {limit}: mức sống trung bình" for limit in _limit_texts(area, bands)],
+    # the area unknown: the ceiling of every area ("mức tối đa của mọi khu vực"), never "không quá của …"
+    ceilings = [limit if limit[:1].isdigit() else f"mức tối đa {limit}" for limit in _limit_texts(area, bands)]
+    band_texts = pa.array([f"thu nhập không quá {limit}: mức sống trung bình" for limit in ceilings],
                           pa.large_string())
     band_text = lookup_text(band_texts, area.codes[mstb] % places)
     # not poor, and not average-living either: why (above the band, or not a farming household)
     not_poor = cls == CLASSES.index(KHONG_NGHEO)
     over = np.flatnonzero(not_poor & measured & below.no & nlndn.yes & band.no)
-    over_texts = pa.array([f"thu nhập trên {limit}: không thuộc mức sống trung bình"
-                           for limit in _limit_texts(area, bands)], pa.large_string())
+    over_texts = pa.array([f"thu nhập trên {limit}: không thuộc mức sống trung bình" for limit in ceilings],
+                          pa.large_string())
     over_text = lookup_text(over_texts, area.codes[over] % places)
     other = np.flatnonzero(not_poor & measured & below.no & nlndn.no & ~band.no)
     other_text = pa.array(["không phải hộ làm nông, lâm, ngư, diêm nghiệp: không xét mức sống trung bình"] * len(other),
@@ -394,7 +396,11 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     found += loc.findings("household-undecided", at_undecided, key="phan_loai",
                           detail=dec.missing.iloc[at_undecided].tolist(),
                           detail_en=dec.missing_en.iloc[at_undecided].tolist())
+    # the blank answers a decided household's unknown indicators wait for (Suy dinh dưỡng of a child, Việc làm at
+    # working age: required by age, return-format.md) are said too, though the class does not turn on them
+    decided = ~blocked & ~undecided & ~column(hh, "tinh_trang_ho", "str").isin(STATUS_OUT).to_numpy(dtype=bool)
     found += _answers_needed(d, used, undecided, mem, std)
+    found += _answers_needed(d, used, decided, mem, std, code="member-answer-missing")
     at_blocked = np.flatnonzero(blocked)
     codes = blocked_codes.iloc[at_blocked].tolist()
     said = {c: (blocking_text(c), blocking_text(c, "en")) for c in set(codes)}
@@ -517,7 +523,7 @@ def _by_scenarios(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, d: De
     class stands only when it is the same in every scenario; the deprivation count is then the fewest of them
     and the unknown count what the most adds to it."""
     undecided = np.flatnonzero(dec.classes == CLASSES.index(CHUA_DU))
-    pick, frames = age_scenarios(prepared, std, undecided)
+    pick, frames, deciding = age_scenarios(prepared, std, undecided)
     if not frames:
         return dec
     sub_hh, sub_recorded, sub_flags = hh.iloc[pick], recorded.iloc[pick], d.flags.iloc[pick]
@@ -547,10 +553,10 @@ def _by_scenarios(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, d: De
         bits |= (hit.any(axis=0) & ~hit.all(axis=0)).astype(np.int64) << bit
     names = [std.indicators[k].name if k in std.indicators else k for k in keys]
     some = [" hoặc ".join(n for b, n in enumerate(names) if (m >> b) & 1) for m in bits[same].tolist()]
-    # who: the members of those households known only by a birth year (a few rows: one name list per household)
+    # who: the members of those households known only by a birth year whose age changes something (a few rows:
+    # one name list per household)
     src = prepared.members.source
-    unsure = np.flatnonzero(prepared.lo.known & (prepared.lo.value != prepared.hi.value)
-                            & np.isin(prepared.positions, at))
+    unsure = np.sort(deciding[np.isin(prepared.positions[deciding], at)])
     who: dict[int, list[str]] = {}
     if len(unsure) and "ho_ten" in src.columns:
         person = src["ho_ten"].to_numpy(dtype=object, na_value=None)
@@ -591,18 +597,24 @@ def _replaced(texts: pa.Array, at: np.ndarray, new: pa.Array) -> pa.Array:
     return pa.concat_arrays([texts.cast(pa.large_string()), new]).take(pa.array(which))
 
 
-def _answers_needed(d: Derivation, used: pd.DataFrame, undecided: np.ndarray, members: pd.DataFrame,
-                    std: Standard) -> list[Finding]:
-    """A finding at each blank member answer that leaves an undecided household's indicator unknown: the cell to
-    fill (the household's own finding names the indicators only)."""
+def _answers_needed(d: Derivation, used: pd.DataFrame, households: np.ndarray, members: pd.DataFrame,
+                    std: Standard, code: str = "member-answer-needed") -> list[Finding]:
+    """A finding at each blank member answer that leaves the indicator of one of ``households`` (a mask: the
+    undecided ones, or with ``member-answer-missing`` the decided ones) unknown: the cell to fill (the household's
+    own finding names the indicators only). An answer is not asked cell by cell for a decided household when no member of its return has it (a return without the column, or one whose
+    commune did not collect that answer, is not one warning per member of that age)."""
     from hgn_review.findings import finding
     from hgn_review.schemas.layout import load_layout
 
     needed: dict[tuple[int, str], list[str]] = {}
+    file_of = column(members, "file", "str").fillna("").to_numpy(dtype=object)
     for key, answer, rows, homes in d.blanks:
         unknown_flag = used[key].isna().to_numpy(dtype=bool)
-        sel = undecided[homes] & unknown_flag[homes]
-        for r in rows[sel].tolist():  # the cells of undecided households only: few
+        sel = households[homes] & unknown_flag[homes]
+        if code == "member-answer-missing" and answer in members.columns:
+            answered = pd.unique(file_of[members[answer].notna().to_numpy(dtype=bool)])  # per return: batch = alone
+            sel &= np.isin(file_of[rows], answered)
+        for r in rows[sel].tolist():  # the blank cells of those households only
             needed.setdefault((r, answer), []).append(std.indicators[key].short_name)
     if not needed:
         return []
@@ -612,7 +624,7 @@ def _answers_needed(d: Derivation, used: pd.DataFrame, undecided: np.ndarray, me
     sheets = column(src, "sheet", "str").fillna("").tolist()
     rows = column(src, "row", "Int64").to_numpy(dtype=object, na_value=None).tolist()
     heads = load_layout("hgn").sheets["members"].by_key  # member answers are read from layout 1's members sheet
-    return [finding("member-answer-needed", file=files[i], sheet=sheets[i],
+    return [finding(code, file=files[i], sheet=sheets[i],
                     row=None if rows[i] is None else int(rows[i]),
                     column=heads[answer].header if answer in heads else answer, key=answer,
                     detail=", ".join(dict.fromkeys(needed[r, answer])))

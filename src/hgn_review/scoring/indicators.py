@@ -417,8 +417,9 @@ def derive(households: pd.DataFrame, members: pd.DataFrame, std: Standard,
     index, n = hh.index, len(hh)
 
     # each member rule once at the youngest and once at the oldest possible age: known where both agree
-    contribs = {key: _MEMBER_RULES[ind.rule](m, m.lo, ind).agree(_MEMBER_RULES[ind.rule](m, m.hi, ind))
-                for key, ind in std.indicators.items() if ind.rule in _MEMBER_RULES}
+    at_ages = {key: (_MEMBER_RULES[ind.rule](m, m.lo, ind), _MEMBER_RULES[ind.rule](m, m.hi, ind))
+               for key, ind in std.indicators.items() if ind.rule in _MEMBER_RULES}
+    contribs = {key: young.agree(old) for key, (young, old) in at_ages.items()}
     # the name and age of every member named in some reason, built once
     named = np.zeros(len(m), dtype=bool)
     for key, contrib in contribs.items():
@@ -445,36 +446,64 @@ def derive(households: pd.DataFrame, members: pd.DataFrame, std: Standard,
     # a household without a review date has no member's age: what its members wrote is not what is missing (the
     # review date is reported at its own cell), so none of them is asked for an answer
     undated = ~p.dated[m.home] if len(p.dated) else np.ones(len(m), dtype=bool)
-    return Derivation(flag_frame, said, p.lo, p.hi, p.positions, _blanks(m, contribs, std, undated))
+    return Derivation(flag_frame, said, p.lo, p.hi, p.positions, _blanks(m, at_ages, std, undated))
 
 
-def age_scenarios(p: Prepared, std: Standard, at: np.ndarray, limit: int = 3) -> tuple[np.ndarray, list[pd.DataFrame]]:
-    """The member-rule flags of the households at positions ``at`` that have 1 to ``limit`` members whose age is
-    known only to a year (born in a year, on an unknown day), once per *scenario*: each such member at one of
-    the two ages it can have. Taken alone, each indicator of such a member is unknown; together they may not
-    be (at 15 a son not at school is deprived in school attendance, at 16 in adult education: one of the two
-    either way). Returns (the households, one flags frame per scenario, columns the member-rule indicators)."""
-    m = p.members
-    uncertain = m.lo.known & m.hi.known & (m.lo.value != m.hi.value)
-    n = len(p.size)
-    per_household = np.bincount(m.home[uncertain], minlength=n)
-    pick = at[(per_household[at] >= 1) & (per_household[at] <= limit)]
-    if not len(pick):
-        return pick, []
+def _members_of(m: Members, pick: np.ndarray, n: int) -> tuple[Members, np.ndarray, np.ndarray]:
+    """(the members of the households at ``pick``, in household order; their household's place in ``pick``;
+    their place in ``m``)."""
     new_home = np.full(n, -1, dtype=np.int64)
     new_home[pick] = np.arange(len(pick))
-    sel = np.flatnonzero(new_home[m.home] >= 0)  # the members of those households, in household order
+    sel = np.flatnonzero(new_home[m.home] >= 0)
     home = new_home[m.home[sel]]
     sub = Members(m.rows[sel], home, m.lo.take(sel), m.hi.take(sel), {k: v.take(sel) for k, v in m.answers.items()},
                   {k: Tri(t.yes[sel], t.no[sel]) for k, t in m.yes_no.items()}, m.source)
+    return sub, home, sel
+
+
+def _age_matters(sub: Members, std: Standard) -> np.ndarray:
+    """Per member: whether its part in some member rule is not the same at the youngest and the oldest age it can
+    have (a woman born in 1982 is 41 or 42: nothing turns on it; a son born in 2008, 15 or 16, may)."""
+    young, old = Age(sub.lo.value, sub.lo.known), Age(sub.hi.value, sub.lo.known)
+    differs = np.zeros(len(sub), dtype=bool)
+    for ind in std.indicators.values():
+        if ind.rule in _MEMBER_RULES:
+            a, b = _MEMBER_RULES[ind.rule](sub, young, ind), _MEMBER_RULES[ind.rule](sub, old, ind)
+            differs |= (a.yes != b.yes) | (a.no != b.no)
+    return differs
+
+
+def age_scenarios(p: Prepared, std: Standard, at: np.ndarray,
+                  limit: int = 3) -> tuple[np.ndarray, list[pd.DataFrame], np.ndarray]:
+    """The member-rule flags of the households at positions ``at`` that have 1 to ``limit`` members whose age is
+    known only to a year (born in a year, on an unknown day) and changes something, once per *scenario*: each such
+    member at one of the two ages it can have. Taken alone, each indicator of such a member is unknown; together
+    they may not be (at 15 a son not at school is deprived in school attendance, at 16 in adult education: one of
+    the two either way). A member whose two ages give the same part in every rule (the mother, 41 or 42) is no
+    scenario: four members written by birth year alone, of whom one is a teenager, are two scenarios, not
+    sixteen. Returns (the households, one flags frame per scenario with the member-rule indicators as columns,
+    the rows in the members input of the members whose age made the scenarios)."""
+    m = p.members
+    uncertain = m.lo.known & m.hi.known & (m.lo.value != m.hi.value)
+    n = len(p.size)
+    nothing = np.array([], dtype=np.int64)
+    cand = at[np.bincount(m.home[uncertain], minlength=n)[at] >= 1]
+    if not len(cand):
+        return cand, [], nothing
+    sub, home, sel = _members_of(m, cand, n)
+    per_household = np.bincount(home[uncertain[sel] & _age_matters(sub, std)], minlength=len(cand))
+    pick = cand[(per_household >= 1) & (per_household <= limit)]
+    if not len(pick):
+        return pick, [], nothing
+    sub, home, sel = _members_of(m, pick, n)
+    u = uncertain[sel] & _age_matters(sub, std)
     size = np.bincount(home, minlength=len(pick))
-    u = uncertain[sel]
     # each uncertain member's bit: its rank among its household's uncertain members
     count_before = np.cumsum(u) - u
     first = np.r_[True, home[1:] != home[:-1]]
     rank = count_before - np.maximum.accumulate(np.where(first, count_before, 0))
     frames = []
-    for scenario in range(2 ** int(per_household[pick].max())):
+    for scenario in range(2 ** int(np.bincount(home[u], minlength=len(pick)).max())):
         older = u & (((scenario >> rank) & 1) == 1)
         age = Age(np.where(older, sub.hi.value, sub.lo.value), sub.lo.known)
         flags: dict[str, pd.arrays.IntegerArray] = {}
@@ -485,7 +514,7 @@ def age_scenarios(p: Prepared, std: Standard, at: np.ndarray, limit: int = 3) ->
             flags[key] = (_dependents(contrib, home, size, ind)[0] if ind.rule == "dependents"
                           else _member_flag(contrib, home, size))
         frames.append(pd.DataFrame(flags))
-    return pick, frames
+    return pick, frames, sub.rows[u]
 
 
 # the answers each member rule reads (besides the age)
@@ -494,22 +523,27 @@ _RULE_ANSWERS = {"employment": ("viec_lam",), "nutrition": ("suy_dinh_duong",), 
                  "dependents": ("khuyet_tat",)}
 
 
-def _blanks(m: Members, contribs: dict[str, Tri], std: Standard,
+def _blanks(m: Members, at_ages: dict[str, tuple[Tri, Tri]], std: Standard,
             undated: np.ndarray) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
-    """Per indicator, the members whose part in it is unknown and each answer of the rule they left blank (the
-    birth, when no age is known); never the members of a household without a review date (``undated``)."""
+    """Per indicator, the members whose part in it is unknown and what to write to know it (``at_ages``: each
+    member's part at the youngest and at the oldest age it can have): the birth date when no age is known, or when
+    both ages give a part and not the same one (a child born in 2018, 5 or 6, without a health-insurance card:
+    the day of birth decides, no answer would); each answer of the rule left blank where the rule cannot be
+    told at an age the member can have (never the school level of a child who does not go to school). Never the
+    members of a household without a review date (``undated``)."""
     out: list[tuple[str, str, np.ndarray, np.ndarray]] = []
-    for key, contrib in contribs.items():
-        unknown = contrib.unknown & ~undated
+    for key, (young, old) in at_ages.items():
+        unknown = young.agree(old).unknown & ~undated
         if not unknown.any():
             continue
+        told_apart = ~young.unknown & ~old.unknown & (young.yes != old.yes)  # the age alone decides
         for answer in ("ngay_sinh", *_RULE_ANSWERS.get(std.indicators[key].rule, ())):
             if answer == "ngay_sinh":
-                blank = ~m.lo.known
+                blank = ~m.lo.known | told_apart
             elif answer in m.answers:
-                blank = m.answers[answer].codes < 0
+                blank = (m.answers[answer].codes < 0) & (young.unknown | old.unknown)
             else:
-                blank = m.yes_no[answer].unknown
+                blank = m.yes_no[answer].unknown & (young.unknown | old.unknown)
             hit = np.flatnonzero(unknown & blank)
             if len(hit):
                 out.append((key, answer, m.rows[hit], m.home[hit]))
