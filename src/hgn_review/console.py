@@ -172,6 +172,11 @@ def render_merge(summary: dict[str, Any], written: list[str], lang: str = "vi", 
             ("Số hộ / số người" if vi else "Households / persons", f"{_n(summary['households'])} / {_n(summary['persons'])}"),
             ("Đối chiếu" if vi else "Reconciled", ("khớp" if vi else "yes") if summary["reconciled"] else
              ("KHÔNG KHỚP" if vi else "NO")),
+            ("Diễn biến cân đối" if vi else "Movements balance",
+             (("có" if vi else "yes") if summary.get("movements_balanced", True) else
+              ("KHÔNG: cuối kỳ ≠ đầu kỳ − giảm + tăng ở một số đơn vị (xem movement-unbalanced trong sheet Phát hiện)"
+               if vi else "NO: end ≠ start − decreases + increases in some units (see movement-unbalanced in the "
+               "findings sheet)"))),
             ("Đơn vị còn thiếu" if vi else "Missing units",
              f"{len(summary['missing_units'])}: " + ", ".join(summary["missing_units"][:12])
              + (" …" if len(summary["missing_units"]) > 12 else "") if summary["missing_units"] else "—")]

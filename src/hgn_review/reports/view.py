@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hgn_review.errors import Note, UsageError
+from hgn_review.errors import InputError, Note, UsageError
 from hgn_review.io.results import SHEET_COVERAGE, SHEET_PENDING, Results, labels
 from hgn_review.registry import AFTER, COMMUNE, DISTRICT, PROVINCE, Unit, get_registry
 from hgn_review.reports import _movements as mv
@@ -176,9 +176,22 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
     shared_ids = _shared_ids(hh, members)  # over every household of the results, whatever the scope
     on = as_of  # the unit list the codes belong to: --as-of, else the one the merge re-expressed them in
     as_of = _as_of(results, hh, as_of)  # the review's date (its year, the ages): from the data, not --as-of
+    reg = get_registry()
+    if on is not None and reg.era(on) == AFTER and reg.era(as_of) != AFTER and not (
+            (units_on := _units_as_of(results)) is not None and reg.era(units_on) == AFTER):
+        # results of a review before 1/7/2025, in the old units, reported in the new list: an old code would be
+        # read as the new commune that reuses it (old 11284 Chi Lăng Nam as new 11284, formed of four)
+        raise InputError(f"Kết quả rà soát ngày {as_of:%d/%m/%Y}, trước 1/7/2025, mang mã xã cũ; --as-of {on:%d/%m/%Y} "
+                         "sẽ coi chúng là mã của các xã mới (nhiều xã mới dùng lại mã cũ).",
+                         hint="Bỏ --as-of; để lập báo cáo theo đơn vị mới, quy đổi trước bằng hgn merge "
+                              "--to-2025-units rồi lập báo cáo từ tệp đó.",
+                         message_en=f"Results of a review on {as_of:%Y-%m-%d}, before 1/7/2025, carry old commune "
+                                    f"codes; --as-of {on:%Y-%m-%d} would read them as the new communes' (many reuse "
+                                    "old codes).",
+                         hint_en="Leave out --as-of; to report in the new units, re-express the results first with "
+                                 "hgn merge --to-2025-units and report from that file.")
     if on is None:
         on = _units_as_of(results) or as_of
-    reg = get_registry()
     hh["ma_xa"] = _str(hh, "ma_xa")
     units = {c: reg.commune(c, on) for c in hh["ma_xa"].dropna().unique()}
     scope_code = _scope_code(results, unit)
