@@ -496,6 +496,7 @@ class HeaderMatch:
     duplicates: dict[str, list[tuple[str, str]]]
     unknown: list[tuple[str, str]]  # (letter, header)
     band_end: int  # last row of the header band (header row or the numbering row below it)
+    written: dict[str, str] = field(default_factory=dict)  # key -> the header cell's text as typed (legacy font kept)
 
 
 def _key_index(spec: SheetSpec) -> dict[str, str]:
@@ -517,6 +518,17 @@ def _header_keys(text: str) -> tuple[str, ...]:
     return (key, header_key(legacy.to_unicode(text, encoding))) if encoding is not None else (key,)
 
 
+@lru_cache(maxsize=8192)
+def _header_text(text: str) -> str:
+    """A header as it is quoted to officers: its Unicode reading when typed in a TCVN3/VNI font ("Thoân, toå daân
+    phoá" is "Thôn, tổ dân phố"), spaces collapsed."""
+    from hgn_review import legacy
+
+    encoding = legacy.detect(text)
+    said = legacy.to_unicode(text, encoding) if encoding is not None else text
+    return " ".join(said.split())
+
+
 def _match_row(cells: Sequence[object], above: Sequence[object] | None, letters: list[str], r: int,
                index: dict[str, str]) -> HeaderMatch:
     """Match one row of cells (and the row above, for group headers) against the layout's header keys."""
@@ -528,6 +540,7 @@ def _match_row(cells: Sequence[object], above: Sequence[object] | None, letters:
     for v in above or []:  # a group header merged over several columns covers them all
         last = v if isinstance(v, str) else last
         filled.append(last)
+    written: dict[str, str] = {}
     from_above: list[tuple[str, str]] = []  # headers merged down from the row above that match no key
     matched_above = 0
     for j, val in enumerate(cells):
@@ -541,7 +554,8 @@ def _match_row(cells: Sequence[object], above: Sequence[object] | None, letters:
         if not cands:
             continue
         key = next((index[k] for c in cands for k in _header_keys(c) if k in index), None)
-        text = " ".join(str(val if isinstance(val, str) else cands[0]).split())
+        typed = str(val if isinstance(val, str) else cands[0])
+        text = _header_text(typed)
         letter = letters[j]
         if key is None:
             if isinstance(val, str):
@@ -555,10 +569,11 @@ def _match_row(cells: Sequence[object], above: Sequence[object] | None, letters:
             dups.setdefault(key, [found[key]]).append((letter, text))
         else:
             found[key] = (letter, text)
+            written[key] = " ".join(typed.split())
     if matched_above >= 3:  # the row above is the upper half of a header band (not a title): its other headers
         unknown.extend(from_above)  # ("Ghi chú" merged down like its neighbours) are extra columns too
         unknown.sort(key=lambda lt: letters.index(lt[0]))
-    return HeaderMatch(row=r, found=found, duplicates=dups, unknown=unknown, band_end=r)
+    return HeaderMatch(row=r, found=found, duplicates=dups, unknown=unknown, band_end=r, written=written)
 
 
 _UNIT_CELL = re.compile(r"^\s*\(.*\)\s*$", re.S)  # "(m²)", "(đồng/người/tháng)": the unit under a header
@@ -624,6 +639,11 @@ def detect_layout(book: _Book) -> tuple[str | None, dict[str, str]]:
         missing = [r for r in hgn.sheets if r not in roles]
         if missing:  # a sheet renamed ("Sheet2"): the one whose headers are that table's (and not another's)
             roles.update(_by_headers(book, hgn, missing, set(roles.values())))
+        out_of_sight = [r for r, n in roles.items() if book.hidden(n)]
+        if out_of_sight:  # last year's "Hộ gia đình" hidden, this year's in a sheet named "Hộ gia đình 2024":
+            # the visible table is read, never one the officer cannot see (the hidden one is said, not read)
+            taken = set(roles.values()) | {n for n in book.names if book.hidden(n)}
+            roles.update(_by_headers(book, hgn, out_of_sight, taken))
         return "hgn", roles
     app_sheet = _app_sheet(book)
     if app_sheet is not None:
@@ -740,7 +760,9 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
             findings.append(finding("rows-beside-list", file=file, sheet=sheet, row=rows[0],
                                     detail=_row_ranges(rows), value=str(len(rows))))
     # repeated header rows inside the data
-    repeated = nonblank & _repeated_header(data, headers, in_list.to_numpy())
+    # (as typed: a header row pasted again in a TCVN3 font is in that font too)
+    repeated = nonblank & _repeated_header(data, {k: hm.written.get(k, t) for k, t in headers.items()},
+                                           in_list.to_numpy())
     rep_rows = [int(r) for r in data.index[repeated]]
     for r in rep_rows:
         findings.append(finding("header-row-repeated", file=file, sheet=sheet, row=r))
@@ -1125,9 +1147,13 @@ def _read_layout(book: _Book, path: Path, file: str, layout_id: str, roles: dict
                 findings.append(finding("sheet-found-by-headers", file=file, sheet=name,
                                         other=lay_spec[role].name or role))
     copies: set[str] = set()
-    for name in roles.values():  # copies of a sheet the return is read from are not read: said so
+    named = {role: load_layout("hgn").sheets[role].match_names() for role in roles} if layout_id == "hgn" else {}
+    for role, name in roles.items():  # copies of a sheet the return is read from are not read: said so
         for other in book.names:
-            if other != name and header_key(other) == header_key(name):
+            # a copy (the same name but for case, "(2)"), or a hidden sheet of the table's own name while a
+            # visible one is read (last year's, kept out of the way)
+            if other != name and (header_key(other) == header_key(name)
+                                  or header_key(other) in named.get(role, ()) and book.hidden(other)):
                 copies.add(other)
                 hidden = book.hidden(other)  # (an officer does not see it in Excel: said so)
                 findings.append(finding("sheet-copy-ignored", file=file, sheet=other, other=name,
@@ -1152,9 +1178,11 @@ def _more_tables(book: _Book, file: str, roles: dict[str, str], copies: set[str]
     (an error, with how many rows) — never passed over in silence."""
     layout = load_layout("hgn")
     info = {header_key(n) for n in (layout.info_sheet or "", *layout.info_aliases) if n}
+    # the instructions sheet ("Hướng dẫn", "Hướng dẫn ghi biểu"): its worked example is no household
+    guide = header_key(layout.instructions_sheet) if layout.instructions_sheet else None
     read = set(roles.values())
     for name in book.names:
-        if name in read or name in copies or header_key(name) in info:
+        if name in read or name in copies or header_key(name) in info or guide and header_key(name).startswith(guide):
             continue
         try:
             head = book.grid(name, HEADER_SEARCH_ROWS)
