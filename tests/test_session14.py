@@ -75,3 +75,21 @@ def test_start_list_rows_outside_the_round_are_counted(tmp_path: Path) -> None:
     own = start_list("ds_xa.xlsx", [[11284, "H1", "Cận nghèo"]])
     out = run_round(tmp_path / "in", tmp_path / "out2", previous=own, jobs=1)
     assert not [n for n in out.notes if "Danh sách đầu kỳ" in str(n)], out.notes
+
+
+def test_a_member_whose_household_code_lost_its_leading_zeros_is_told_which_code(tmp_path: Path) -> None:
+    """Household codes "0012" on the households sheet, the members sheet storing them as the number 12: each such
+    member is member-orphan (not read into a household: the codes differ) with a suggestion naming "0012" and
+    why; an orphan code of no household ("77") gets no suggestion."""
+    from conftest import household, make_id, make_return, member
+    from hgn_review.validate import validate_paths
+
+    path = make_return(tmp_path, [household(ma_ho="0012"), household(ma_ho="0345", ho_ten_chu_ho="Lê Thị Hoa")],
+                       [member(ma_ho=12, so_dinh_danh=make_id(serial="000001")),
+                        member(ma_ho="0345", ho_ten="Lê Thị Hoa", so_dinh_danh=make_id(serial="000002")),
+                        member(ma_ho=77, ho_ten="Trần Văn Ba", so_dinh_danh=make_id(serial="000003"))])
+    found = {f.value: f for f in validate_paths([path]).findings if f.code == "member-orphan"}
+    assert sorted(found) == ["12", "77"]
+    assert 'có phải "0012"? số 0 ở đầu bị mất' in found["12"].message()
+    assert 'did you mean "0012"?' in found["12"].message("en")
+    assert "có phải" not in found["77"].message()

@@ -412,8 +412,18 @@ def _member_checks(ret: ReturnFile, hsd: SheetData, ht: _Typed, hdup: pd.Series,
     hh_row = (pd.Series(np.where(pos >= 0, row_of.to_numpy()[pos], np.nan), index=mm.index) if pos is not None
               else m_ma_ho.map(row_of))
     orphan = m_ma_ho.notna() & hh_row.isna()
-    for r in mm.index[orphan]:
-        out.append(finding("member-orphan", row=int(r), value=m_ma_ho[r], **_loc(msd, "ma_ho")))
+    if orphan.any():
+        # a code of digits whose leading zeros the members sheet lost (stored as a number: "0012" became 12)
+        codes = ok_hh["ma_ho"].astype("string")
+        padded = codes[codes.str.fullmatch(r"0\d+").fillna(False).to_numpy(dtype=bool)]
+        bare = padded.str.lstrip("0").replace("", "0")
+        unpadded = dict(zip(bare[~bare.duplicated()].tolist(), padded[~bare.duplicated()].tolist(), strict=True))
+        for r in mm.index[orphan]:
+            near = unpadded.get(str(m_ma_ho[r]).lstrip("0") or "0") if str(m_ma_ho[r]).isdigit() else None
+            said = ({"suggestion": f" (có phải \"{near}\"? số 0 ở đầu bị mất khi ô lưu dạng số)",
+                     "suggestion_en": f" (did you mean \"{near}\"? the leading zero is lost when a cell holds a number)"}
+                    if near else {})
+            out.append(finding("member-orphan", row=int(r), value=m_ma_ho[r], **said, **_loc(msd, "ma_ho")))
     mm["_hh_row"] = hh_row.astype("Int64")
     counts = mm["_hh_row"].value_counts()
     n_members = pd.Series(counts.reindex(ok_hh.index).fillna(0).astype(int).values, index=ok_hh.index)
