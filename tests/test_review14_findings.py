@@ -157,7 +157,8 @@ def test_messages_and_hints_are_vietnamese_and_say_what_to_do(validated) -> None
     by = {(f["cell"], f["code"]): f for f in validated["json"]["findings"]}
     house = by[(f"{hcol('loai_nha')}{DATA + 1}", "value-not-in-list")]
     assert house["message"] == '"Nhà tầng" không có trong danh mục của "Loại nhà ở".'
-    assert house["hint"] == "Chọn giá trị từ danh sách thả xuống của mẫu."
+    assert house["hint"] == ("Ghi đúng một giá trị của danh mục: Kiên cố, Bán kiên cố, Thiếu kiên cố, Đơn sơ (mẫu của "
+                             "hgn có danh sách thả xuống).")  # what may be written: an export has no drop-down
     water = by[(f"{hcol('nguon_nuoc')}{DATA + 1}", "value-not-in-list")]
     assert '(có phải "Nước máy"?)' in water["message"]
     sex = by[(f"{mcol('so_dinh_danh')}{DATA + 2}", "id-sex-mismatch")]

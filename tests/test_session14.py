@@ -93,3 +93,20 @@ def test_a_member_whose_household_code_lost_its_leading_zeros_is_told_which_code
     assert 'có phải "0012"? số 0 ở đầu bị mất' in found["12"].message()
     assert 'did you mean "0012"?' in found["12"].message("en")
     assert "có phải" not in found["77"].message()
+
+
+def test_a_value_outside_the_list_is_answered_with_the_values_allowed(tmp_path: Path) -> None:
+    """The hint of value-not-in-list said to pick from the template's drop-down list — which an application export
+    or a commune's own workbook does not have. It now names the values (a long list, the 54 ethnic groups, cut
+    with its count), in the language asked."""
+    from conftest import household, make_return, member
+    from hgn_review.validate import validate_paths
+
+    path = make_return(tmp_path, [household(loai_nha="Nhà tầng")], [member(dan_toc="Người Sao Hỏa")])
+    found = {f.key: f for f in validate_paths([path]).findings if f.code == "value-not-in-list"}
+    assert found["loai_nha"].hint() == ("Ghi đúng một giá trị của danh mục: Kiên cố, Bán kiên cố, Thiếu kiên cố, "
+                                        "Đơn sơ (mẫu của hgn có danh sách thả xuống).")
+    vi, en = found["dan_toc"].hint(), found["dan_toc"].hint("en")
+    assert vi.startswith("Ghi đúng một giá trị của danh mục: Kinh, ") and " giá trị) (mẫu của hgn" in vi, vi
+    assert en.startswith("Write one of the column's values: Kinh, ") and " values) (hgn's template" in en, en
+    assert "giá trị" not in en

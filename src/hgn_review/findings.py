@@ -211,7 +211,8 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
     _c("value-not-in-list", ERROR, "value",
        "\"{value}\" không có trong danh mục của \"{header}\"{suggestion}.",
        "\"{value}\" is not an allowed value of \"{header}\"{suggestion}.",
-       "Chọn giá trị từ danh sách thả xuống của mẫu.", "Pick a value from the template's drop-down list."),
+       "Ghi đúng một giá trị của danh mục{choices} (mẫu của hgn có danh sách thả xuống).",
+       "Write one of the column's values{choices} (hgn's template has a drop-down list)."),
     _c("value-out-of-range", ERROR, "value",
        "\"{header}\" = {value} nằm ngoài khoảng cho phép ({detail}).", "\"{header}\" = {value} is out of range ({detail}).",
        "Kiểm tra lại số liệu.", "Check the figure."),
@@ -500,7 +501,7 @@ class Finding:
         import unicodedata
 
         values: dict[str, Any] = {"value": self.value if self.value is not None else "", "header": self.column or "",
-                                  "detail": "", "other": "", "suggestion": "", "proposal": ""}
+                                  "detail": "", "other": "", "suggestion": "", "proposal": "", "choices": ""}
         params = dict(self.params)
         for k, v in params.items():
             if not k.endswith("_en"):

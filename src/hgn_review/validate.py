@@ -121,6 +121,8 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
                     near = _suggest(str(v), c.choices or ("Có", "Không"))
                     if near:
                         extra = {"suggestion": f" (có phải \"{near}\"?)", "suggestion_en": f" (did you mean \"{near}\"?)"}
+                if code == "value-not-in-list" and c.choices:  # what may be written (an export has no drop-down)
+                    extra["choices"], extra["choices_en"] = _choices_said(c.choices), _choices_said(c.choices, "en")
                 out.append(finding(code, file=sd.file, sheet=sd.sheet, row=int(r), column=header, col=letter,
                                    key=c.key, value=v, **extra))
     t = pd.DataFrame(typed, index=raw.index)
@@ -144,6 +146,12 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
             t[c.key] = c.default if c.default is not None else False
     _text_checks(sd, layout, raw, not_nfc, out)
     return _Typed(t, raw, u)
+
+
+def _choices_said(choices: tuple[str, ...], lang: str = "vi", most: int = 10) -> str:
+    """': Nhà kiên cố, Bán kiên cố, …' — a long list (54 ethnic groups) cut after ``most``."""
+    more = f" … ({len(choices)} {'giá trị' if lang == 'vi' else 'values'})" if len(choices) > most else ""
+    return f": {', '.join(choices[:most])}{more}"
 
 
 def _suggest(value: str, choices: tuple[str, ...]) -> str:
