@@ -189,6 +189,7 @@ class _Book:
         self._opx = None
         self._csv: pd.DataFrame | None = None
         self._grids: dict[str, pd.DataFrame] = {}  # each sheet read once (see grid)
+        self._hidden: dict[str, bool] = {}  # each sheet's visibility, learnt when it is read
         if self.suffix == ".csv":
             self._csv = _read_csv_grid(path)
             self.names = [path.stem]
@@ -242,6 +243,7 @@ class _Book:
             df.columns = letters
             df.index = np.arange(1, len(df) + 1, dtype=np.int64)
             self._grids[sheet] = df
+            self._hidden[sheet] = str(sh.visible) != "visible"
             return df if n_rows is None else df.head(n_rows)
         return _openpyxl_grid(self._opx, sheet, n_rows)
 
@@ -249,6 +251,12 @@ class _Book:
         """Whether the sheet is hidden in Excel (an officer does not see it, nor fix it)."""
         try:
             if self._fx is not None:
+                # calamine parses a whole sheet even for one row: the sheet is read (and kept) as grid() reads it,
+                # which the sheets a return is read from are anyway — asked of them, this costs nothing
+                if sheet not in self._hidden and sheet not in self._grids:
+                    self.grid(sheet)
+                if sheet in self._hidden:
+                    return self._hidden[sheet]
                 return str(self._fx.load_sheet(sheet, header_row=None, n_rows=1).visible) != "visible"
             if self._opx is not None:
                 return str(getattr(self._opx[sheet], "sheet_state", "visible")) != "visible"
