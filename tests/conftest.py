@@ -579,3 +579,25 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+_CP1258_MODIFIERS = "\u0302\u0306\u031b"  # circumflex, breve, horn: composed with the letter in Windows-1258
+
+
+def to_cp1258(text: str) -> bytes:
+    """Text as Excel's CSV or Notepad's "ANSI" saves it on a Vietnamese Windows (code page 1258): a letter with its
+    vowel modifier (â, ă, ơ …) as one byte, the tone as a combining mark after it."""
+    import unicodedata
+
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        d = unicodedata.normalize("NFD", ch)
+        mods = "".join(m for m in d[1:] if m in _CP1258_MODIFIERS)
+        tones = "".join(m for m in d[1:] if m not in _CP1258_MODIFIERS)
+        out += unicodedata.normalize("NFC", d[0] + mods).encode("cp1258") + tones.encode("cp1258")
+    return bytes(out)

@@ -32,6 +32,7 @@ from conftest import (
     read_csv,
     run_hgn,
     sheet_grid,
+    to_cp1258,
     write_ods,
     write_xls,
 )
@@ -60,29 +61,6 @@ def csv_text(grid: list[list[Any]], sep: str = ",") -> str:
     return buf.getvalue()
 
 
-def to_cp1258(text: str) -> bytes:
-    """Text as Excel's CSV saves it on a Vietnamese Windows (code page 1258): precomposed where the code page has
-    the letter, else the letter plus a combining tone byte."""
-    import unicodedata
-
-    out = b""
-    for ch in text:
-        try:
-            out += ch.encode("cp1258")
-            continue
-        except UnicodeEncodeError:
-            pass
-        base, *marks = unicodedata.normalize("NFD", ch)
-        for i, mark in enumerate(marks):
-            rest = "".join(marks[:i] + marks[i + 1:])
-            try:
-                out += unicodedata.normalize("NFC", base + mark).encode("cp1258") + rest.encode("cp1258")
-                break
-            except UnicodeEncodeError:
-                continue
-        else:
-            out += (base + "".join(marks)).encode("cp1258")
-    return out
 
 
 def form_cells(path: Path) -> list[list[Any]]:

@@ -12,7 +12,6 @@ its docstring says what is wrong and where.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import household, make_id, make_return, member, ok, run_hgn
+from conftest import household, make_id, make_return, member, ok, run_hgn, to_cp1258
 
 # a province's own standard: the national rules, higher income lines (domain.md §2.5)
 PROVINCE = """\
@@ -39,23 +38,12 @@ TWO = {"loai_nha": "Đơn sơ", "nguon_nuoc": "Khác"}  # two household-level de
 THREE = {**TWO, "nha_tieu": "Không có"}
 
 
-def _cp1258(text: str) -> bytes:
-    """Vietnamese text as Windows-1258 ("ANSI" in Notepad): a letter with a tone mark is its base letter and the
-    combining mark, as that code page writes it."""
-    out = b""
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out += ch.encode("cp1258")
-        except UnicodeEncodeError:
-            parts = unicodedata.normalize("NFD", ch)
-            out += unicodedata.normalize("NFC", parts[:-1]).encode("cp1258") + parts[-1].encode("cp1258")
-    return out
 
 
 def _write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    path.write_bytes(_cp1258(text) if encoding == "cp1258" else text.encode(encoding))
+    path.write_bytes(to_cp1258(text) if encoding == "cp1258" else text.encode(encoding))
     return path
 
 

@@ -13,7 +13,6 @@ import datetime as dt
 import io
 import json
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ from conftest import (
     member,
     run_hgn,
     sheet_grid,
+    to_cp1258,
     write_xls,
 )
 from hgn_review.legacy import from_unicode
@@ -71,26 +71,6 @@ def csv_text(grid: list[list[Any]], sep: str = ",") -> str:
     return buf.getvalue()
 
 
-def to_cp1258(text: str) -> bytes:
-    """Text as Excel's CSV on a Vietnamese Windows (code page 1258): â, ă, ơ … as single bytes, tones combining."""
-    out = b""
-    for ch in text:
-        try:
-            out += ch.encode("cp1258")
-            continue
-        except UnicodeEncodeError:
-            pass
-        base, *marks = unicodedata.normalize("NFD", ch)
-        for i, mark in enumerate(marks):
-            rest = "".join(marks[:i] + marks[i + 1:])
-            try:
-                out += unicodedata.normalize("NFC", base + mark).encode("cp1258") + rest.encode("cp1258")
-                break
-            except UnicodeEncodeError:
-                continue
-        else:
-            out += (base + "".join(marks)).encode("cp1258")
-    return out
 
 
 _ENGLISH = re.compile(r"\b(the|is|not|missing|row|column|file|must|should|value|found|invalid|read)\b", re.I)

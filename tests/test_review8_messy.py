@@ -13,7 +13,6 @@ import csv
 import io
 import json
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from conftest import (
     ok,
     run_hgn,
     sheet_grid,
+    to_cp1258,
     write_xls,
 )
 
@@ -62,27 +62,6 @@ def csv_bytes(grid: list[list[Any]]) -> str:
     return buf.getvalue()
 
 
-def to_cp1258(text: str) -> bytes:
-    """Text as Excel's "CSV" saves it on a Vietnamese Windows (code page 1258): the vowels with circumflex, breve
-    and horn are single bytes, the five tone marks are combining bytes after the vowel."""
-    out = b""
-    for ch in text:
-        try:
-            out += ch.encode("cp1258")
-            continue
-        except UnicodeEncodeError:
-            pass
-        base, *marks = unicodedata.normalize("NFD", ch)
-        for i, mark in enumerate(marks):
-            rest = "".join(marks[:i] + marks[i + 1:])
-            try:
-                out += unicodedata.normalize("NFC", base + mark).encode("cp1258") + rest.encode("cp1258")
-                break
-            except UnicodeEncodeError:
-                continue
-        else:
-            out += (base + "".join(marks)).encode("cp1258")
-    return out
 
 
 # ------------------------------------------------------------------------------------------ values read as written

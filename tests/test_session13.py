@@ -9,26 +9,9 @@ import openpyxl
 import pandas as pd
 from typer.testing import CliRunner
 
+from conftest import to_cp1258
 from hgn_review.cli import app
 from hgn_review.pipeline import load_status_list, run_round
-
-_MODIFIERS = "\u0302\u0306\u031b"  # circumflex, breve, horn: composed with the letter in Windows-1258
-
-
-def _cp1258(text: str) -> bytes:
-    """Text as Windows-1258 writes it: a letter with its vowel modifier, the tone as a combining mark after it."""
-    out = bytearray()
-    for ch in text:
-        try:
-            out += ch.encode("cp1258")
-            continue
-        except UnicodeEncodeError:
-            pass
-        d = unicodedata.normalize("NFD", ch)
-        mods = "".join(m for m in d[1:] if m in _MODIFIERS)
-        tones = "".join(m for m in d[1:] if m not in _MODIFIERS)
-        out += unicodedata.normalize("NFC", d[0] + mods).encode("cp1258") + tones.encode("cp1258")
-    return bytes(out)
 
 
 def test_a_start_list_with_a_two_row_header_keeps_the_heads_id(tmp_path: Path) -> None:
@@ -70,7 +53,7 @@ def test_a_windows_1258_start_list_is_read(tmp_path: Path) -> None:
         text = sep.join(["Mã xã", "Mã hộ", "Phân loại", "Số định danh chủ hộ"]) + "\r\n" + \
             sep.join(["11284", "0001", "Hộ nghèo", "030080001234"]) + "\r\n"
         path = tmp_path / f"dau_ky{len(sep)}{ord(sep)}.csv"
-        path.write_bytes(_cp1258(text))
+        path.write_bytes(to_cp1258(text))
         got = load_status_list(path)
         assert got[["ma_xa", "ma_ho", "so_dinh_danh_chu_ho"]].values.tolist() == [["11284", "0001", "030080001234"]]
         assert unicodedata.normalize("NFC", str(got.at[0, "phan_loai"])) == "Hộ nghèo"
