@@ -68,9 +68,11 @@ def test_start_list_rows_outside_the_round_are_counted(tmp_path: Path) -> None:
                                        [11290, "M1", "Nghèo"], [None, "Z9", "Nghèo"]])
     out = run_round(tmp_path / "in", tmp_path / "out", previous=wide, jobs=1)
     said = [n for n in out.notes if "Danh sách đầu kỳ" in str(n)]
-    assert len(said) == 1 and "4 dòng thuộc 2 xã ngoài đợt rà soát" in str(said[0]), out.notes
-    assert "4 rows of 2 communes outside this round" in said[0].en
-    assert "Danh sách đầu kỳ: 4 dòng" in (tmp_path / "out" / "README.txt").read_text(encoding="utf-8")
+    assert len(said) == 2 and "3 dòng thuộc 2 xã ngoài đợt rà soát" in str(said[0]), out.notes
+    assert "3 rows of 2 communes outside this round" in said[0].en
+    assert "1 dòng không ghi mã xã và không khớp chủ hộ nào" in str(said[1])
+    assert "1 row without a commune code" in said[1].en
+    assert "Danh sách đầu kỳ: 3 dòng" in (tmp_path / "out" / "README.txt").read_text(encoding="utf-8")
 
     own = start_list("ds_xa.xlsx", [[11284, "H1", "Cận nghèo"]])
     out = run_round(tmp_path / "in", tmp_path / "out2", previous=own, jobs=1)

@@ -389,8 +389,8 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Chưa đủ thông tin để phân loại hộ: {detail}.", "Not enough information to classify: {detail}.",
        "Bổ sung thông tin còn thiếu.", "Fill in the missing answers."),
     _c("member-answer-needed", WARNING, "classify",
-       "Ô \"{header}\" của thành viên này để trống mà cần để phân loại hộ (chỉ số: {detail}).",
-       "\"{header}\" is blank for this member and is needed to classify the household (indicator: {detail}).",
+       "Ô \"{header}\" của thành viên này {state} mà cần để phân loại hộ (chỉ số: {detail}).",
+       "\"{header}\" {state} for this member and is needed to classify the household (indicator: {detail}).",
        "Điền câu trả lời: hộ chưa phân loại được khi còn thiếu.",
        "Fill in the answer: the household cannot be classified without it."),
     _c("member-answer-missing", WARNING, "classify",
@@ -501,7 +501,8 @@ class Finding:
         import unicodedata
 
         values: dict[str, Any] = {"value": self.value if self.value is not None else "", "header": self.column or "",
-                                  "detail": "", "other": "", "suggestion": "", "proposal": "", "choices": ""}
+                                  "detail": "", "other": "", "suggestion": "", "proposal": "", "choices": "",
+                                  "state": "để trống" if lang != "en" else "is blank"}
         params = dict(self.params)
         for k, v in params.items():
             if not k.endswith("_en"):

@@ -1118,12 +1118,17 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
 
         heads = head_ids(merged.members)
         report.findings.extend(not_reviewed(merged.households, heads, prev_df))
-        rows_out, communes_out = outside_review(merged.households, prev_df)
+        rows_out, communes_out, no_code = outside_review(merged.households, heads, prev_df)
         if rows_out:  # a province's list given to a district's round: its other rows are not matched, and said so
             notes.append(Note(f"Danh sách đầu kỳ: {count_text(rows_out)} dòng thuộc {count_text(communes_out)} xã "
-                              "ngoài đợt rà soát này (hoặc không ghi mã xã) không được đối chiếu.",
+                              "ngoài đợt rà soát này không được đối chiếu.",
                               f"Start-of-period list: {counted(rows_out, 'row')} of {counted(communes_out, 'commune')}"
-                              " outside this round (or without a commune code) not matched."))
+                              " outside this round not matched."))
+        if no_code:
+            notes.append(Note(f"Danh sách đầu kỳ: {count_text(no_code)} dòng không ghi mã xã và không khớp chủ hộ nào "
+                              "của đợt này theo số định danh: không được đối chiếu.",
+                              f"Start-of-period list: {counted(no_code, 'row')} without a commune code matching no head "
+                              "of this round by ID: not matched."))
         arrivals = _count_arrivals(merged, arrived_unrecorded(merged.households, heads, prev_df), report)
     _one_list_of_findings(merged, report, from_bundles, merge_found, set(classified))
     stages.append(StageTime(Note("tổng hợp", "merge"), time.perf_counter() - t2))

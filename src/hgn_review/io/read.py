@@ -668,14 +668,19 @@ def detect_layout(book: _Book) -> tuple[str | None, dict[str, str]]:
     return None, {}
 
 
+def _is_guide(layout: Layout, name: str) -> bool:
+    """Whether a sheet is the layout's instructions sheet ("Hướng dẫn", "Hướng dẫn ghi biểu")."""
+    return bool(layout.instructions_sheet) and header_key(name).startswith(header_key(layout.instructions_sheet or ""))
+
+
 def _by_headers(book: _Book, layout: Layout, wanted: list[str], taken: set[str]) -> dict[str, str]:
     """Role → sheet for roles no sheet name matched: an unclaimed sheet whose top rows hold at least four of the
     role's headers, more than of any other table's."""
     found: dict[str, str] = {}
     info = {header_key(n) for n in (layout.info_sheet or "", *layout.info_aliases) if n}
     for name in book.names:
-        if name in taken or header_key(name) in info:
-            continue
+        if name in taken or header_key(name) in info or _is_guide(layout, name):
+            continue  # (the instructions sheet's worked example is no table)
         try:
             head = book.grid(name, HEADER_SEARCH_ROWS)
         except Exception:  # noqa: BLE001 - an unreadable sheet is simply not the table
@@ -1186,11 +1191,9 @@ def _more_tables(book: _Book, file: str, roles: dict[str, str], copies: set[str]
     (an error, with how many rows) — never passed over in silence."""
     layout = load_layout("hgn")
     info = {header_key(n) for n in (layout.info_sheet or "", *layout.info_aliases) if n}
-    # the instructions sheet ("Hướng dẫn", "Hướng dẫn ghi biểu"): its worked example is no household
-    guide = header_key(layout.instructions_sheet) if layout.instructions_sheet else None
     read = set(roles.values())
-    for name in book.names:
-        if name in read or name in copies or header_key(name) in info or guide and header_key(name).startswith(guide):
+    for name in book.names:  # (the instructions sheet's worked example is no household)
+        if name in read or name in copies or header_key(name) in info or _is_guide(layout, name):
             continue
         try:
             head = book.grid(name, HEADER_SEARCH_ROWS)

@@ -601,14 +601,19 @@ def _answers_needed(d: Derivation, used: pd.DataFrame, households: np.ndarray, m
                     std: Standard, code: str = "member-answer-needed") -> list[Finding]:
     """A finding at each blank member answer that leaves the indicator of one of ``households`` (a mask: the
     undecided ones, or with ``member-answer-missing`` the decided ones) unknown: the cell to fill (the household's
-    own finding names the indicators only). An answer is not asked cell by cell for a decided household when no member of its return has it (a return without the column, or one whose
-    commune did not collect that answer, is not one warning per member of that age)."""
+    own finding names the indicators only). A decided household is never asked for a birth date (a blank one is
+    value-required already, a year alone is allowed), nor for an answer no member of its return has (a return
+    without the column, or whose commune did not collect that answer, is not one warning per member of that age).
+    A member written by the birth year alone whose day of birth decides (``ngay_sinh#day``) is said to have the
+    year only, not a blank cell."""
     from hgn_review.findings import finding
     from hgn_review.schemas.layout import load_layout
 
     needed: dict[tuple[int, str], list[str]] = {}
     file_of = column(members, "file", "str").fillna("").to_numpy(dtype=object)
     for key, answer, rows, homes in d.blanks:
+        if code == "member-answer-missing" and answer.startswith("ngay_sinh"):
+            continue
         unknown_flag = used[key].isna().to_numpy(dtype=bool)
         sel = households[homes] & unknown_flag[homes]
         if code == "member-answer-missing" and answer in members.columns:
@@ -624,11 +629,16 @@ def _answers_needed(d: Derivation, used: pd.DataFrame, households: np.ndarray, m
     sheets = column(src, "sheet", "str").fillna("").tolist()
     rows = column(src, "row", "Int64").to_numpy(dtype=object, na_value=None).tolist()
     heads = load_layout("hgn").sheets["members"].by_key  # member answers are read from layout 1's members sheet
-    return [finding(code, file=files[i], sheet=sheets[i],
-                    row=None if rows[i] is None else int(rows[i]),
-                    column=heads[answer].header if answer in heads else answer, key=answer,
-                    detail=", ".join(dict.fromkeys(needed[r, answer])))
-            for i, (r, answer) in enumerate(cells)]
+    year_only = {"state": "chỉ ghi năm sinh, chưa đủ ngày, tháng", "state_en": "holds the year of birth only"}
+    blank = {"state": "để trống", "state_en": "is blank"}
+    out = []
+    for i, (r, answer) in enumerate(cells):
+        cell = answer.split("#")[0]  # ngay_sinh#day: the birth date's cell, which holds a year
+        out.append(finding(code, file=files[i], sheet=sheets[i], row=None if rows[i] is None else int(rows[i]),
+                           column=heads[cell].header if cell in heads else cell, key=cell,
+                           detail=", ".join(dict.fromkeys(needed[r, answer])),
+                           **(year_only if answer.endswith("#day") else blank)))
+    return out
 
 
 def _members_out(members: pd.DataFrame, households: pd.DataFrame, d: Derivation) -> pd.DataFrame:

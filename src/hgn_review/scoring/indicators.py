@@ -537,9 +537,11 @@ def _blanks(m: Members, at_ages: dict[str, tuple[Tri, Tri]], std: Standard,
         if not unknown.any():
             continue
         told_apart = ~young.unknown & ~old.unknown & (young.yes != old.yes)  # the age alone decides
-        for answer in ("ngay_sinh", *_RULE_ANSWERS.get(std.indicators[key].rule, ())):
-            if answer == "ngay_sinh":
-                blank = ~m.lo.known | told_apart
+        for answer in ("ngay_sinh", "ngay_sinh#day", *_RULE_ANSWERS.get(std.indicators[key].rule, ())):
+            if answer == "ngay_sinh":  # no birth at all
+                blank = ~m.lo.known
+            elif answer == "ngay_sinh#day":  # a birth year, and the day of birth decides
+                blank = m.lo.known & told_apart
             elif answer in m.answers:
                 blank = (m.answers[answer].codes < 0) & (young.unknown | old.unknown)
             else:

@@ -485,17 +485,22 @@ def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
     return out
 
 
-def outside_review(households: pd.DataFrame, other: pd.DataFrame) -> tuple[int, int]:
+def outside_review(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> tuple[int, int, int]:
     """(rows, communes) of the start-of-period list in no commune this review covers (a province's list given to one
-    district's round): not matched, never a finding on a return — counted, so that no row of it goes unsaid.
-    A row whose commune code is blank is counted too; an old commune split among new ones counts as reviewed
-    when every one of them is (as :func:`not_reviewed` places its households)."""
+    district's round), and the rows without a commune code: not matched, never a finding on a return — counted,
+    so that no row of it goes unsaid. A row whose head's ID is a head of this review is matched (by that ID), not
+    counted; an old commune split among new ones counts as reviewed when every one of them is (as
+    :func:`not_reviewed` places its households)."""
     _, commune, written, split = _list_keys(households, other)
     reviewed_units = set(_commune(column(households, "ma_xa", "str")).dropna())
     whole_split = {old for old, new in split.items() if set(new) <= reviewed_units}
     inside = commune.isin(reviewed_units).fillna(False) | written.isin(list(whole_split)).fillna(False)
+    if "so_dinh_danh_chu_ho" in other.columns and len(heads):
+        inside |= _in(_list_heads(other), heads.dropna())
     outside = ~inside.to_numpy(dtype=bool)
-    return int(outside.sum()), int(written[outside].dropna().nunique())
+    no_code = written.isna().to_numpy(dtype=bool)
+    coded = outside & ~no_code
+    return int(coded.sum()), int(written[coded].nunique()), int((outside & no_code).sum())
 
 
 @dataclass(frozen=True)
