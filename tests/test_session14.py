@@ -112,3 +112,29 @@ def test_a_value_outside_the_list_is_answered_with_the_values_allowed(tmp_path: 
     assert vi.startswith("Ghi đúng một giá trị của danh mục: Kinh, ") and " giá trị) (mẫu của hgn" in vi, vi
     assert en.startswith("Write one of the column's values: Kinh, ") and " values) (hgn's template" in en, en
     assert "giá trị" not in en
+
+
+def test_a_hidden_sheet_of_the_tables_name_is_said_hidden_not_absent(tmp_path: Path) -> None:
+    """Last year's "Hộ gia đình" hidden, this year's in "Hộ gia đình 2024": this year's is read, and the officer is
+    told the hidden one is not read — not that "there is no sheet named Hộ gia đình" (sheet-found-by-headers),
+    which is there."""
+    import openpyxl
+
+    from conftest import household, make_return, member
+    from hgn_review.validate import validate_paths
+
+    path = make_return(tmp_path, [household()], [member()], sheet_names={"households": "Hộ gia đình 2024"})
+    wb = openpyxl.load_workbook(path)
+    old = wb.create_sheet("Hộ gia đình")
+    for row in wb["Hộ gia đình 2024"].iter_rows(min_row=1, max_row=2, values_only=True):
+        old.append(list(row))
+    old.cell(row=2, column=1).value = "CU-0001"
+    old.sheet_state = "hidden"
+    wb.save(path)
+    res = validate_paths([path])
+    assert list(res.households["ma_ho"]) == [household()["ma_ho"]]
+    codes = {(f.code, f.sheet) for f in res.findings}
+    assert ("sheet-copy-ignored", "Hộ gia đình") in codes
+    assert not [c for c in codes if c[0] == "sheet-found-by-headers"], codes
+    said = next(f for f in res.findings if f.code == "sheet-copy-ignored")
+    assert "(đang ẩn)" in said.message() and '"Hộ gia đình 2024"' in said.message()

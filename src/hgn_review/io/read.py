@@ -1155,8 +1155,10 @@ def _read_layout(book: _Book, path: Path, file: str, layout_id: str, roles: dict
     """The sheets of one layout (role → sheet name given), with the findings of reading them."""
     if layout_id == "hgn" and book.suffix != ".csv":  # a CSV holds one table, its name is the file's
         lay_spec = load_layout("hgn").sheets
-        for role, name in roles.items():  # a renamed sheet found by its headers: said so
-            if role in lay_spec and header_key(name) not in lay_spec[role].match_names():
+        for role, name in roles.items():  # a renamed sheet found by its headers: said so (unless one of the
+            # table's name is there, hidden: said as not read, in its place, below)
+            if role in lay_spec and header_key(name) not in lay_spec[role].match_names() and not any(
+                    header_key(o) in lay_spec[role].match_names() and book.hidden(o) for o in book.names):
                 findings.append(finding("sheet-found-by-headers", file=file, sheet=name,
                                         other=lay_spec[role].name or role))
     copies: set[str] = set()
