@@ -138,3 +138,15 @@ def test_a_hidden_sheet_of_the_tables_name_is_said_hidden_not_absent(tmp_path: P
     assert not [c for c in codes if c[0] == "sheet-found-by-headers"], codes
     said = next(f for f in res.findings if f.code == "sheet-copy-ignored")
     assert "(đang ẩn)" in said.message() and '"Hộ gia đình 2024"' in said.message()
+
+
+def test_hgn_run_with_as_of_after_the_reform_over_2024_returns_says_to_leave_it_out(sample: Path,
+                                                                                     tmp_path: Path) -> None:
+    """`hgn run --as-of 01/08/2025` over returns reviewed in 2024: refused (exit 3, no traceback) — their codes are
+    old communes', which new communes reuse — with the hint to leave out --as-of (not the two-folders hint of a
+    round mixing both unit lists)."""
+    proc = hgn("run", sample, "--out", tmp_path / "out", "--as-of", "01/08/2025")
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr, proc.stderr
+    said = " ".join(proc.stderr.split())
+    assert "trước 1/7/2025, nên mã xã của nó là mã cũ" in said
+    assert "Gợi ý: Bỏ --as-of" in said and "hgn merge --to-2025-units" in said
