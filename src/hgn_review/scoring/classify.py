@@ -523,7 +523,7 @@ def _by_scenarios(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, d: De
     class stands only when it is the same in every scenario; the deprivation count is then the fewest of them
     and the unknown count what the most adds to it."""
     undecided = np.flatnonzero(dec.classes == CLASSES.index(CHUA_DU))
-    pick, frames, deciding = age_scenarios(prepared, std, undecided)
+    pick, frames, deciding = age_scenarios(prepared, std, undecided, d.age_matters)
     if not frames:
         return dec
     sub_hh, sub_recorded, sub_flags = hh.iloc[pick], recorded.iloc[pick], d.flags.iloc[pick]

@@ -344,6 +344,9 @@ class Derivation:
     # members whose part in an indicator is unknown, and the answer they left blank: (indicator, answer key,
     # member rows, their households' positions)
     blanks: list[tuple[str, str, np.ndarray, np.ndarray]] = field(default_factory=list)
+    # per member (Prepared.members order): whether its part in some member rule differs between the youngest and
+    # the oldest age it can have (a woman born in 1982 is 41 or 42: nothing turns on it; a son born in 2008 may)
+    age_matters: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def age_lo(self) -> pd.Series:
@@ -446,64 +449,43 @@ def derive(households: pd.DataFrame, members: pd.DataFrame, std: Standard,
     # a household without a review date has no member's age: what its members wrote is not what is missing (the
     # review date is reported at its own cell), so none of them is asked for an answer
     undated = ~p.dated[m.home] if len(p.dated) else np.ones(len(m), dtype=bool)
-    return Derivation(flag_frame, said, p.lo, p.hi, p.positions, _blanks(m, at_ages, std, undated))
+    age_matters = np.zeros(len(m), dtype=bool)
+    for young, old in at_ages.values():
+        age_matters |= (young.yes != old.yes) | (young.no != old.no)
+    return Derivation(flag_frame, said, p.lo, p.hi, p.positions, _blanks(m, at_ages, std, undated), age_matters)
 
 
-def _members_of(m: Members, pick: np.ndarray, n: int) -> tuple[Members, np.ndarray, np.ndarray]:
-    """(the members of the households at ``pick``, in household order; their household's place in ``pick``;
-    their place in ``m``)."""
-    new_home = np.full(n, -1, dtype=np.int64)
-    new_home[pick] = np.arange(len(pick))
-    sel = np.flatnonzero(new_home[m.home] >= 0)
-    home = new_home[m.home[sel]]
-    sub = Members(m.rows[sel], home, m.lo.take(sel), m.hi.take(sel), {k: v.take(sel) for k, v in m.answers.items()},
-                  {k: Tri(t.yes[sel], t.no[sel]) for k, t in m.yes_no.items()}, m.source)
-    return sub, home, sel
-
-
-def _age_matters(sub: Members, std: Standard) -> np.ndarray:
-    """Per member: whether its part in some member rule is not the same at the youngest and the oldest age it can
-    have (a woman born in 1982 is 41 or 42: nothing turns on it; a son born in 2008, 15 or 16, may)."""
-    young, old = Age(sub.lo.value, sub.lo.known), Age(sub.hi.value, sub.lo.known)
-    differs = np.zeros(len(sub), dtype=bool)
-    for ind in std.indicators.values():
-        if ind.rule in _MEMBER_RULES:
-            a, b = _MEMBER_RULES[ind.rule](sub, young, ind), _MEMBER_RULES[ind.rule](sub, old, ind)
-            differs |= (a.yes != b.yes) | (a.no != b.no)
-    return differs
-
-
-def age_scenarios(p: Prepared, std: Standard, at: np.ndarray,
+def age_scenarios(p: Prepared, std: Standard, at: np.ndarray, age_matters: np.ndarray,
                   limit: int = 3) -> tuple[np.ndarray, list[pd.DataFrame], np.ndarray]:
     """The member-rule flags of the households at positions ``at`` that have 1 to ``limit`` members whose age is
     known only to a year (born in a year, on an unknown day) and changes something, once per *scenario*: each such
     member at one of the two ages it can have. Taken alone, each indicator of such a member is unknown; together
     they may not be (at 15 a son not at school is deprived in school attendance, at 16 in adult education: one of
     the two either way). A member whose two ages give the same part in every rule (the mother, 41 or 42) is no
-    scenario: four members written by birth year alone, of whom one is a teenager, are two scenarios, not
-    sixteen. Returns (the households, one flags frame per scenario with the member-rule indicators as columns,
-    the rows in the members input of the members whose age made the scenarios)."""
+    scenario (``age_matters``: :attr:`Derivation.age_matters`): four members written by birth year alone, of whom
+    one is a teenager, are two scenarios, not sixteen. Returns (the households, one flags frame per scenario with
+    the member-rule indicators as columns, the rows in the members input of the members whose age made them)."""
     m = p.members
-    uncertain = m.lo.known & m.hi.known & (m.lo.value != m.hi.value)
+    deciding = m.lo.known & m.hi.known & (m.lo.value != m.hi.value) & age_matters
     n = len(p.size)
-    nothing = np.array([], dtype=np.int64)
-    cand = at[np.bincount(m.home[uncertain], minlength=n)[at] >= 1]
-    if not len(cand):
-        return cand, [], nothing
-    sub, home, sel = _members_of(m, cand, n)
-    per_household = np.bincount(home[uncertain[sel] & _age_matters(sub, std)], minlength=len(cand))
-    pick = cand[(per_household >= 1) & (per_household <= limit)]
+    per_household = np.bincount(m.home[deciding], minlength=n)
+    pick = at[(per_household[at] >= 1) & (per_household[at] <= limit)]
     if not len(pick):
-        return pick, [], nothing
-    sub, home, sel = _members_of(m, pick, n)
-    u = uncertain[sel] & _age_matters(sub, std)
+        return pick, [], np.array([], dtype=np.int64)
+    new_home = np.full(n, -1, dtype=np.int64)
+    new_home[pick] = np.arange(len(pick))
+    sel = np.flatnonzero(new_home[m.home] >= 0)  # the members of those households, in household order
+    home = new_home[m.home[sel]]
+    sub = Members(m.rows[sel], home, m.lo.take(sel), m.hi.take(sel), {k: v.take(sel) for k, v in m.answers.items()},
+                  {k: Tri(t.yes[sel], t.no[sel]) for k, t in m.yes_no.items()}, m.source)
+    u = deciding[sel]
     size = np.bincount(home, minlength=len(pick))
     # each uncertain member's bit: its rank among its household's uncertain members
     count_before = np.cumsum(u) - u
     first = np.r_[True, home[1:] != home[:-1]]
     rank = count_before - np.maximum.accumulate(np.where(first, count_before, 0))
     frames = []
-    for scenario in range(2 ** int(np.bincount(home[u], minlength=len(pick)).max())):
+    for scenario in range(2 ** int(per_household[pick].max())):
         older = u & (((scenario >> rank) & 1) == 1)
         age = Age(np.where(older, sub.hi.value, sub.lo.value), sub.lo.known)
         flags: dict[str, pd.arrays.IntegerArray] = {}
