@@ -1101,12 +1101,7 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
                                                                   [metas[d] for d in classified], as_of, sources, named)
     except HgnError as exc:
         _publish_stopped(out_dir, report, None, Note(exc.message, exc.message_en), lang)  # what the message points to is there
-        if "--to-2025-units" in exc.hint and "--as-of" in exc.message:  # --as-of over returns of before 1/7/2025
-            exc.hint = ("Bỏ --as-of: các biểu rà soát trước 1/7/2025 được kiểm tra theo danh mục đơn vị cũ; muốn quy "
-                        "đổi kết quả sang đơn vị mới thì dùng lệnh hgn merge --to-2025-units (xem hgn merge --help).")
-            exc.hint_en = ("Leave out --as-of: returns of before 1/7/2025 are checked against the old unit list; to "
-                           "re-express the results in the new units use hgn merge --to-2025-units (see hgn merge --help).")
-        elif "--to-2025-units" in exc.hint:  # an option of hgn merge, not of hgn run
+        if "--to-2025-units" in exc.hint and "hgn merge" not in exc.hint:  # an option of hgn merge, not of hgn run
             exc.hint = ("Một đợt rà soát dùng một danh mục đơn vị: để các biểu trước 1/7/2025 và từ 1/7/2025 ở hai "
                         "thư mục, chạy hgn run cho từng thư mục; muốn quy đổi kết quả cũ sang đơn vị mới thì dùng "
                         "lệnh hgn merge (xem hgn merge --help).")

@@ -532,9 +532,7 @@ def _header_text(text: str) -> str:
     phoá" is "Thôn, tổ dân phố"), spaces collapsed."""
     from hgn_review import legacy
 
-    encoding = legacy.detect(text)
-    said = legacy.to_unicode(text, encoding) if encoding is not None else text
-    return " ".join(said.split())
+    return " ".join(legacy.as_unicode(text).split())
 
 
 def _match_row(cells: Sequence[object], above: Sequence[object] | None, letters: list[str], r: int,
@@ -1153,22 +1151,22 @@ def _reader_error(exc: BaseException) -> bool:
 def _read_layout(book: _Book, path: Path, file: str, layout_id: str, roles: dict[str, str],
                  findings: list[Finding]) -> dict[str, SheetData]:
     """The sheets of one layout (role → sheet name given), with the findings of reading them."""
+    # per role, the hidden sheets of the table's own name while another sheet is read (last year's, kept out of
+    # the way): not read, and said so below as copies
+    named = {role: load_layout("hgn").sheets[role].match_names() for role in roles} if layout_id == "hgn" else {}
+    hidden_named = {role: {o for o in book.names if o != name and header_key(o) in named.get(role, ())
+                           and book.hidden(o)} for role, name in roles.items()}
     if layout_id == "hgn" and book.suffix != ".csv":  # a CSV holds one table, its name is the file's
-        lay_spec = load_layout("hgn").sheets
         for role, name in roles.items():  # a renamed sheet found by its headers: said so (unless one of the
             # table's name is there, hidden: said as not read, in its place, below)
-            if role in lay_spec and header_key(name) not in lay_spec[role].match_names() and not any(
-                    header_key(o) in lay_spec[role].match_names() and book.hidden(o) for o in book.names):
+            if role in named and header_key(name) not in named[role] and not hidden_named[role]:
                 findings.append(finding("sheet-found-by-headers", file=file, sheet=name,
-                                        other=lay_spec[role].name or role))
+                                        other=load_layout("hgn").sheets[role].name or role))
     copies: set[str] = set()
-    named = {role: load_layout("hgn").sheets[role].match_names() for role in roles} if layout_id == "hgn" else {}
     for role, name in roles.items():  # copies of a sheet the return is read from are not read: said so
         for other in book.names:
-            # a copy (the same name but for case, "(2)"), or a hidden sheet of the table's own name while a
-            # visible one is read (last year's, kept out of the way)
-            if other != name and (header_key(other) == header_key(name)
-                                  or header_key(other) in named.get(role, ()) and book.hidden(other)):
+            # a copy (the same name but for case, "(2)"), or a hidden sheet of the table's own name
+            if other != name and (header_key(other) == header_key(name) or other in hidden_named[role]):
                 copies.add(other)
                 hidden = book.hidden(other)  # (an officer does not see it in Excel: said so)
                 findings.append(finding("sheet-copy-ignored", file=file, sheet=other, other=name,

@@ -175,7 +175,9 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
         members = members[[c for c in members.columns if c in _MEMBER_FIELDS]]
     shared_ids = _shared_ids(hh, members)  # over every household of the results, whatever the scope
     on = as_of  # the unit list the codes belong to: --as-of, else the one the merge re-expressed them in
-    as_of = _as_of(results, hh, as_of)  # the review's date (its year, the ages): from the data, not --as-of
+    review_day = _review_day(results, hh)
+    # the review's date (its year, the ages): from the data, not --as-of — that only when the data have none
+    as_of = review_day or as_of or date.today()
     reg = get_registry()
     if on is not None and reg.era(on) == AFTER and reg.era(as_of) != AFTER and not (
             (units_on := _units_as_of(results)) is not None and reg.era(units_on) == AFTER):
@@ -242,7 +244,7 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
 
     persons = _unicode_names(_persons(hh, members, keys, names, person_attrs, std_id, as_of, cls))
     view = ReportView(
-        scope=scope, year=as_of.year, as_of=as_of, review_day=_review_day(results, hh), row_level=row_level,
+        scope=scope, year=as_of.year, as_of=as_of, review_day=review_day, row_level=row_level,
         row_label=ROW_LABEL_COMMUNE_AFTER if row_level == COMMUNE and reg.era(on) == AFTER else ROW_LABELS[row_level],
         tables=tables,
         series={"indicators": [Item(k, n, s, d) for k, (n, s, d) in indicators.items()],
@@ -292,15 +294,6 @@ def _review_day(results: Results, hh: pd.DataFrame) -> date | None:
         if len(dates):
             return dates.max().date()
     return None
-
-
-def _as_of(results: Results, hh: pd.DataFrame, as_of: date | None) -> date:
-    """The review's date (:func:`_review_day`); ``as_of`` — the date of the unit list — only when the results have
-    none, then today."""
-    day = _review_day(results, hh)
-    if day is not None:
-        return day
-    return as_of if as_of is not None else date.today()
 
 
 def _scope_code(results: Results, unit: str | None) -> str:

@@ -101,10 +101,13 @@ def _at_or_below(value: tuple[np.ndarray, np.ndarray], area: Coded, thresholds: 
     return result
 
 
+_EVERY_AREA = "của mọi khu vực"  # a limit named for a household whose area is unknown (or a line left open)
+
+
 def _limit_texts(area: Coded, thresholds: Mapping[str, float | None]) -> list[str]:
     """Per distinct area, then for NA: ``1.500.000 (Nông thôn)``; ``của mọi khu vực`` when unknown or open."""
     texts = {a: f"{fmt_scalar(v)} ({a})" for a, v in thresholds.items() if v is not None}
-    return [texts.get(a, "của mọi khu vực") for a in area.values] + ["của mọi khu vực"]
+    return [texts.get(a, _EVERY_AREA) for a in area.values] + [_EVERY_AREA]
 
 
 def _constant(rows: np.ndarray, text: str) -> Rows:
@@ -218,7 +221,7 @@ def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Deci
                     lookup_text(tails, (kind * 2 + op) * places + area.codes[said] % places))
     mstb = np.flatnonzero(cls == CLASSES.index(MSTB))
     # the area unknown: the ceiling of every area ("mức tối đa của mọi khu vực"), never "không quá của …"
-    ceilings = [limit if limit[:1].isdigit() else f"mức tối đa {limit}" for limit in _limit_texts(area, bands)]
+    ceilings = [f"mức tối đa {limit}" if limit == _EVERY_AREA else limit for limit in _limit_texts(area, bands)]
     band_texts = pa.array([f"thu nhập không quá {limit}: mức sống trung bình" for limit in ceilings],
                           pa.large_string())
     band_text = lookup_text(band_texts, area.codes[mstb] % places)
