@@ -782,6 +782,11 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
         members = _frame(msd, mt, ret, MEMBER_BASE + ["_hh_row"])
     else:
         members = empty_frame(MEMBER_BASE)
+        if "members" not in layout.sheets and "so_thanh_vien" in hsd.headers:  # (the application's export) the
+            # declared size is all there is of the household's persons
+            blank = ~_written(ht.raw["so_thanh_vien"]) if "so_thanh_vien" in ht.raw else np.ones(len(ht.raw), bool)
+            for r in hsd_frame.index[blank & ~hdup.to_numpy(dtype=bool)]:
+                out.append(finding("household-size-missing", row=int(r), **_loc(hsd, "so_thanh_vien")))
     _add_code(blocking, hconflict.index[hconflict.to_numpy(dtype=bool)], "household-duplicate")
     for code in ("commune-unknown", "commune-mismatch"):
         rows = admin_block.index[(admin_block == code).to_numpy()]

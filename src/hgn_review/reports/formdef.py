@@ -57,6 +57,10 @@ FORM_FILE = re.compile(r"^bieu_(\d{1,2})\.ya?ml$")
 MEMBERS_UNKNOWN = "members_unknown"
 FROM_MEMBERS = frozenset({"child", "child_no_bhyt", "child_malnourished", "child_out_of_school", "no_labour",
                           "other_group"})
+# a household without member rows whose size is blank too: its persons are not known — a unit's persons figure
+# that counts such a household is blank, not 0
+SIZE_UNKNOWN = "size_unknown"
+FROM_SIZE = frozenset({"pp", "minority_pp"})
 FORMULA_KINDS = ("value", "count", "sum", "rate", "expr", "field")
 COLUMN_KEYS = {"id", "header", *FORMULA_KINDS, "each", "per", "format", "width", "key", "key_formula"}
 FORM_KEYS = {"number", "title", "subtitle", "unit_note", "kind", "group_by", "list_class", "sections", "notes",
@@ -358,10 +362,10 @@ def evaluate(col: Column, counts: pd.DataFrame) -> pd.Series:
     """
     def get(name: str) -> pd.Series:
         values = counts[name].astype("float64")
-        group, _, attr = name.partition("_")
-        unknown = f"{group}_{MEMBERS_UNKNOWN}"
-        if attr in FROM_MEMBERS and unknown in counts.columns:  # a household counted whose members are not known
-            values = values.where(counts[unknown].astype("float64") == 0)
+        group, _, attr = ("all", "", name) if name in ("hh", "pp") else name.partition("_")
+        for unknown, attrs in ((f"{group}_{MEMBERS_UNKNOWN}", FROM_MEMBERS), (f"{group}_{SIZE_UNKNOWN}", FROM_SIZE)):
+            if attr in attrs and unknown in counts.columns:  # a household counted whose members are not known
+                values = values.where(counts[unknown].astype("float64") == 0)
         return values
 
     def safe_div(a: pd.Series, b: pd.Series) -> pd.Series:

@@ -34,9 +34,9 @@ from hgn_review.io.results import SHEET_COVERAGE, SHEET_PENDING, Results, labels
 from hgn_review.registry import AFTER, COMMUNE, DISTRICT, PROVINCE, Unit, get_registry
 from hgn_review.reports import _movements as mv
 from hgn_review.reports._lookup import map_str, positions
-from hgn_review.reports.formdef import MEMBERS_UNKNOWN
+from hgn_review.reports.formdef import MEMBERS_UNKNOWN, SIZE_UNKNOWN
 from hgn_review.schemas.layout import INDICATORS, load_layout
-from hgn_review.scoring._frames import household_persons
+from hgn_review.scoring._frames import persons_and_unknown
 from hgn_review.scoring.movements import departed
 from hgn_review.text import fold, slug
 
@@ -60,7 +60,7 @@ _MEMBER_FIELDS = {"uid", "stt", "ho_ten", "so_dinh_danh", "dinh_danh_loi", "ngay
                   "quan_he", "dan_toc", "tuoi", "khuyet_tat", "the_bhyt", "suy_dinh_duong", "dang_di_hoc"}
 _ATTRS_BASE = ("hh", "pp", "kinh", "minority", "eth_unknown", "merit", "no_labour", "female_head", "other_group",
                "dep_total", "dep_unknown", "child", "child_no_bhyt", "child_malnourished", "child_out_of_school",
-               "minority_pp", MEMBERS_UNKNOWN)
+               "minority_pp", MEMBERS_UNKNOWN, SIZE_UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -526,7 +526,7 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     else:
         mm, mpos = members, np.array([], dtype=int)
     n_members = np.bincount(mpos, minlength=n) if len(mpos) else np.zeros(n, dtype=int)
-    out["pp"] = household_persons(hh, n_members)
+    out["pp"], size_unknown = persons_and_unknown(hh, n_members)
     out["hh"] = np.ones(n, dtype=int)
 
     head_eth = pd.Series(pd.NA, index=idx, dtype="string")
@@ -589,6 +589,8 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     # a household without member rows (the application's export): its children and labour capacity are not known
     # — a unit's figure of those that counts such a household is left blank (reports/formdef.evaluate), never 0
     out[MEMBERS_UNKNOWN] = (n_members == 0).astype(int)
+    # nor its persons, when its size is blank too (never counted as 0 persons)
+    out[SIZE_UNKNOWN] = size_unknown.astype(int)
     out["female_head"] = (head_sex == FEMALE).fillna(False).to_numpy(dtype=int)
     out["other_group"] = (~minority & ~no_labour & ~merit).astype(int)
     out["child"], out["child_no_bhyt"] = child, child_no_bhyt
@@ -981,6 +983,12 @@ def _notes(view: ReportView) -> list[str]:
                           "application without its member list, or the household's member rows missing): the "
                           "children, households without labour capacity and other households of their units (and of "
                           "the total row) are left blank, not 0."))
+    unsized = int(t.get(f"all_{SIZE_UNKNOWN}", 0))
+    if unsized:
+        notes.append(Note(f"{unsized} hộ không có dòng thành viên và để trống số thành viên (mã household-size-missing): "
+                          "số nhân khẩu của đơn vị có hộ đó (và dòng tổng) để trống, không ghi 0.",
+                          f"{unsized} households have no member rows and a blank size (code household-size-missing): "
+                          "the persons figures of their units (and of the total row) are left blank, not 0."))
     if not view.has_members:
         notes.append(Note("Tệp kết quả không có dữ liệu thành viên: các số liệu về nhân khẩu, trẻ em, khả năng lao "
                           "động lấy theo số thành viên khai báo hoặc để trống.",

@@ -143,13 +143,25 @@ def household_persons(households: pd.DataFrame, size: np.ndarray, recorded: np.n
     the written size of a row whose members stand under the other row. A row of the household that moved away
     or dissolved counts for itself (it is counted apart from the present households). ``recorded``: the written sizes, if the
     frame does not hold them."""
+    return persons_and_unknown(households, size, recorded)[0]
+
+
+def persons_and_unknown(households: pd.DataFrame, size: np.ndarray,
+                        recorded: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(:func:`household_persons`, the rows whose persons are not known): no member rows, no size written, and no
+    other row of the code that counts them — counted 0, which is not what the household holds. With ``recorded``
+    given, a blank size is not told apart (none is unknown)."""
     if recorded is None:
-        recorded = (pd.to_numeric(households["so_thanh_vien"], errors="coerce").fillna(0).astype("int64").to_numpy()
-                    if "so_thanh_vien" in households.columns else np.zeros(len(households), dtype="int64"))
+        written = (pd.to_numeric(households["so_thanh_vien"], errors="coerce") if "so_thanh_vien" in households.columns
+                   else pd.Series(np.nan, index=households.index))
+        unknown = (size == 0) & written.isna().to_numpy(dtype=bool)
+        recorded = written.fillna(0).astype("int64").to_numpy()
+    else:
+        unknown = np.zeros(len(households), dtype=bool)  # (the caller's sizes: a blank one is not told apart)
     persons = np.where(size > 0, size, recorded)
     unlisted = size == 0
     if "ma_ho" not in households.columns or not unlisted.any():  # only a row without member rows can change
-        return persons
+        return persons, unknown
     keys = [k for k in ("source_file", "file", "ma_xa", "ma_ho") if k in households.columns]  # within one return
     rows = np.ones(len(households), dtype=bool)
     if keys[0] in ("source_file", "file"):  # a province's households: only the returns of such rows are looked at
@@ -159,7 +171,7 @@ def household_persons(households: pd.DataFrame, size: np.ndarray, recorded: np.n
     at = np.flatnonzero(rows)[~np.isnan(group)]  # a row without a code (or commune) is a household of its own
     k = group[~np.isnan(group)].astype(np.int64)
     if not len(k) or np.bincount(k).max() <= 1:
-        return persons
+        return persons, unknown
     from hgn_review.scoring.movements import STATUS_OUT
 
     # a row of a household that moved away or dissolved is counted apart (not in the unit's present households):
@@ -170,9 +182,10 @@ def household_persons(households: pd.DataFrame, size: np.ndarray, recorded: np.n
     first = np.zeros(len(k), dtype=bool)  # the first present row of each code (a departed row: its own count)
     present = np.flatnonzero(~gone)
     first[present[np.unique(k[present], return_index=True)[1]]] = True
-    persons[at] = np.where(size[at] > 0, size[at],
-                           np.where(~gone & (listed[k] | ~first), 0, recorded[at]))
-    return persons
+    counted_elsewhere = ~gone & (listed[k] | ~first)  # counted by the code's row with members, or its first row
+    persons[at] = np.where(size[at] > 0, size[at], np.where(counted_elsewhere, 0, recorded[at]))
+    unknown[at] &= ~counted_elsewhere
+    return persons, unknown
 
 
 @cache

@@ -431,9 +431,12 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
                                      else f"{c}–{c + u} indicators → {e}–{m} points" for c, u, e, m in b2_counts])
     written = Coded.of(column(hh, "phan_loai_ghi", "str"))
     written_class = written.lookup({name: i for i, name in enumerate(CLASSES)}, -1, np.int64)  # -1: none or other
-    # a recorded MSTB where the B1 score gives Không nghèo is compatible; NA (no basis) leaves it unreported too
+    # a recorded MSTB where the B1 score gives Không nghèo is compatible (the score cannot tell the band) — unless
+    # the household is known not to farm, fish or make salt: MSTB is a class of NLNDN households alone; NA (no
+    # basis) leaves it unreported too
+    not_nlndn = Tri.of(column(hh, "ho_nlndn", "boolean")).no
     maybe_compatible = ((written_class == CLASSES.index(MSTB)) & (classes == CLASSES.index(KHONG_NGHEO))
-                        & (dec.basis != BASES.index("thu_nhap")))
+                        & (dec.basis != BASES.index("thu_nhap")) & ~not_nlndn)
     bad_class = np.flatnonzero((written.codes >= 0) & (classes != undecided_class)
                                & (written_class != classes) & ~maybe_compatible)
     found += loc.findings("class-mismatch", bad_class, column_key="phan_loai_ghi", key="phan_loai_ghi",
