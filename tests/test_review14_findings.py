@@ -157,7 +157,7 @@ def test_messages_and_hints_are_vietnamese_and_say_what_to_do(validated) -> None
     by = {(f["cell"], f["code"]): f for f in validated["json"]["findings"]}
     house = by[(f"{hcol('loai_nha')}{DATA + 1}", "value-not-in-list")]
     assert house["message"] == '"Nhà tầng" không có trong danh mục của "Loại nhà ở".'
-    assert house["hint"] == ("Ghi đúng một giá trị của danh mục: Kiên cố, Bán kiên cố, Thiếu kiên cố, Đơn sơ (mẫu của "
+    assert house["hint"] == ("Ghi đúng một giá trị của danh mục: Kiên cố / Bán kiên cố / Thiếu kiên cố / Đơn sơ (mẫu của "
                              "hgn có danh sách thả xuống).")  # what may be written: an export has no drop-down
     water = by[(f"{hcol('nguon_nuoc')}{DATA + 1}", "value-not-in-list")]
     assert '(có phải "Nước máy"?)' in water["message"]

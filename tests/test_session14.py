@@ -106,11 +106,11 @@ def test_a_value_outside_the_list_is_answered_with_the_values_allowed(tmp_path: 
 
     path = make_return(tmp_path, [household(loai_nha="Nhà tầng")], [member(dan_toc="Người Sao Hỏa")])
     found = {f.key: f for f in validate_paths([path]).findings if f.code == "value-not-in-list"}
-    assert found["loai_nha"].hint() == ("Ghi đúng một giá trị của danh mục: Kiên cố, Bán kiên cố, Thiếu kiên cố, "
+    assert found["loai_nha"].hint() == ("Ghi đúng một giá trị của danh mục: Kiên cố / Bán kiên cố / Thiếu kiên cố / "
                                         "Đơn sơ (mẫu của hgn có danh sách thả xuống).")
     vi, en = found["dan_toc"].hint(), found["dan_toc"].hint("en")
-    assert vi.startswith("Ghi đúng một giá trị của danh mục: Kinh, ") and " giá trị) (mẫu của hgn" in vi, vi
-    assert en.startswith("Write one of the column's values: Kinh, ") and " values) (hgn's template" in en, en
+    assert vi.startswith("Ghi đúng một giá trị của danh mục: Kinh / ") and " giá trị) (mẫu của hgn" in vi, vi
+    assert en.startswith("Write one of the column's values: Kinh / ") and " values) (hgn's template" in en, en
     assert "giá trị" not in en
 
 

@@ -68,3 +68,27 @@ def test_average_living_recorded_for_a_non_nlndn_household_is_a_mismatch(tmp_pat
     run = classify_paths([path])
     assert list(run.results.households["phan_loai"]) == ["Không nghèo", "Không nghèo"]
     assert [(f.code, f.cell) for f in run.report.findings if f.code == "class-mismatch"] == [("class-mismatch", "M2")]
+
+
+# ---------------------------------------------------------------- numbers and dates as written
+def test_grouping_with_a_decimal_part_is_read_each_one_way() -> None:
+    """"1.500.000,00" (Vietnamese) and "1,500,000.00" (English) are 1 500 000; one group with a decimal part of
+    the other mark too; "1.500.000" and "1,5" as before; a mix that is neither stays unread."""
+    import pandas as pd
+
+    from hgn_review.schemas.coerce import parse_number
+
+    got = parse_number(pd.Series(["1.500.000,00", "1,500,000.00", "12.345,6", "1,234.5", "1.500.000", "1,5",
+                                  "1.500,000,5", "-1.234,5"], dtype="string")).tolist()
+    assert got[:6] == [1500000.0, 1500000.0, 12345.6, 1234.5, 1500000.0, 1.5]
+    assert pd.isna(got[6]) and got[7] == -1234.5
+
+
+def test_a_date_cell_is_quoted_as_excel_shows_it() -> None:
+    """A finding quoting a date cell (read as "2026-04-13 00:00:00") says 13/04/2026; other text is as written."""
+    from hgn_review.findings import finding
+
+    f = finding("value-out-of-range", file="x.xlsx", sheet="Thành viên", row=3, col="E", column="Ngày sinh",
+                key="ngay_sinh", value="2026-04-13 00:00:00", detail="0–120")
+    assert f.value == "13/04/2026" and "13/04/2026" in f.message()
+    assert finding("value-not-date", file="x.xlsx", row=3, value="2026-04-13").value == "2026-04-13"

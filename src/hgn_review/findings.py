@@ -594,8 +594,15 @@ def finding(code: str, *, file: str = "", sheet: str = "", row: int | None = Non
                    params=tuple(sorted((k, _text(v)) for k, v in params.items())))
 
 
+_DATE_CELL = re.compile(r"(\d{4})-(\d{2})-(\d{2}) 00:00:00")  # a date cell as the reader gives it
+
+
 def _text(value: Any) -> str:
-    """A value as the officer wrote it: a whole number read as a float (7000.0) is 7000."""
+    """A value as the officer wrote it: a whole number read as a float (7000.0) is 7000, a date cell
+    ("2026-04-13 00:00:00" as read) the date Excel shows, 13/04/2026."""
+    if isinstance(value, str):
+        m = _DATE_CELL.fullmatch(value)
+        return f"{m.group(3)}/{m.group(2)}/{m.group(1)}" if m else value
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if type(value).__module__ == "numpy" and hasattr(value, "is_integer"):

@@ -134,6 +134,7 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
             key = key_by_letter.get(letter)
             if key in u.columns and r in u.index:
                 u.at[r, key] = True
+                t.at[r, key] = pd.NA  # what the file stores for it (0, written by a program) is not its value
     present = frozenset(t.columns)
     found = run_schema(schema_for(layout.id, sd.role, present), t, raw, u, spec, file=sd.file, sheet=sd.sheet,
                        headers=sd.headers, letters=sd.letters)
@@ -149,9 +150,10 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
 
 
 def _choices_said(choices: tuple[str, ...], lang: str = "vi", most: int = 10) -> str:
-    """': Nhà kiên cố, Bán kiên cố, …' — a long list (54 ethnic groups) cut after ``most``."""
+    """': Kiên cố / Bán kiên cố / …' — a long list (54 ethnic groups) cut after ``most``. Values are parted by
+    " / " (as the template's notes part them), not by commas: "Khe, mó được bảo vệ" is one value."""
     more = f" … ({len(choices)} {'giá trị' if lang == 'vi' else 'values'})" if len(choices) > most else ""
-    return f": {', '.join(choices[:most])}{more}"
+    return f": {' / '.join(choices[:most])}{more}"
 
 
 def _suggest(value: str, choices: tuple[str, ...]) -> str:
@@ -362,10 +364,11 @@ def _household_checks(sd: SheetData, t: _Typed, layout: Layout,
                              index=hh.index)
     # income basis: neither a measured income nor a B1 score was written
     if "thu_nhap_bq" in t.raw or "diem_b1" in t.raw:
-        def unwritten(key: str) -> Any:  # nothing left once spaces and invisible characters are taken off
+        def unwritten(key: str) -> Any:  # nothing left once spaces and invisible characters are taken off (a
+            # formula whose result the file does not hold is written: said at its cell as such)
             if key not in t.raw:
                 return True
-            return ~_written(t.raw[key])
+            return ~_written(t.raw[key]) & ~t.unreadable[key].to_numpy(dtype=bool)
 
         blank_inc, blank_b1 = unwritten("thu_nhap_bq"), unwritten("diem_b1")
         missing = pd.Series(blank_inc & blank_b1, index=hh.index)
@@ -795,7 +798,8 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
     if INCOME in ht.raw.columns and INCOME in hsd_frame.columns:
         # an income written but unreadable ("2.000.000đ", -5, a formula error; reported at its cell) is not
         # replaced by the B1 score, which stands for the income only when none was measured: not classified
-        written = _written(ht.raw[INCOME].reindex(hsd_frame.index))
+        written = _written(ht.raw[INCOME].reindex(hsd_frame.index)) \
+            | ht.unreadable[INCOME].reindex(hsd_frame.index).fillna(False).to_numpy(dtype=bool)
         unread = written & hsd_frame[INCOME].isna().to_numpy(dtype=bool)
         _add_code(blocking, hsd_frame.index[unread], "income-unreadable")
     if INCOME in hsd_frame.columns:

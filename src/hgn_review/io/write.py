@@ -462,9 +462,11 @@ def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) ->
                 wb = openpyxl.load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm")
     except Exception:  # noqa: BLE001 - the findings sheet still lists everything
         return False
-    _first_filled = _FirstFilled()  # (before any mark: the cells as the return has them)
     red = PatternFill("solid", fgColor="FFC7CE")
     yellow = PatternFill("solid", fgColor="FFEB9C")
+    _drop_earlier_marks(wb, (red, yellow))  # a marked copy sent back fixed: only this round's findings are marked
+    _first_filled = _FirstFilled()  # (before any mark: the cells as the return has them)
+    marked: list[tuple[Any, str]] = []  # (sheet, column letter) of each cell marked
     grouped: dict[tuple[str, int, str | None], list[Finding]] = {}
     for f in items:
         grouped.setdefault((f.sheet, f.row or 0, f.col), []).append(f)
@@ -485,6 +487,7 @@ def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) ->
             continue
         ws = wb[sheet]
         cell = ws[f"{col or _first_filled(ws, row)}{row}"]
+        marked.append((ws, cell.column_letter))
         if cell.fill is None or cell.fill.fgColor is None or cell.fill.fill_type is None:
             cell.fill = yellow
         text = "\n".join(texts)
@@ -507,6 +510,7 @@ def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) ->
             if cell.coordinate in rng:
                 cell = ws.cell(rng.min_row, rng.min_col)
                 break
+        marked.append((ws, cell.column_letter))
         worst = ERROR if any(f.severity == ERROR for f in fs) else WARNING
         cell.fill = red if worst == ERROR else yellow
         text = "\n".join([*(f"[{f.code}] {f.message(lang)} — {f.hint(lang)}" for f in fs),
@@ -515,7 +519,7 @@ def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) ->
             text = f"{cell.comment.text}\n---\n{text}"
         cell.comment = Comment(text[:2000], "hgn")
     # a marked cell in a hidden row, column or sheet is shown: the commune looks for the coloured cells
-    for named, row, col in [*grouped, *partners]:
+    for named, row, _col in [*grouped, *partners]:
         sheet = titles.get(named, named)
         if sheet in wb.sheetnames and row:
             ws = wb[sheet]
@@ -523,14 +527,35 @@ def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) ->
                 ws.sheet_state = "visible"
             if row in ws.row_dimensions and ws.row_dimensions[row].hidden:
                 ws.row_dimensions[row].hidden = False
-            if col:
-                _show_column(ws, col)
+    for ws, letter in marked:  # the column of each marked cell (a whole row's mark too, on its first filled cell)
+        _show_column(ws, letter)
     dest.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(dest) as tmp:
         wb.save(tmp)
         if src.suffix.lower() in (".xlsx", ".xlsm"):
             _keep_extensions(src, tmp)
     return True
+
+
+def _drop_earlier_marks(wb: Any, fills: tuple[Any, ...]) -> None:
+    """hgn's marks of an earlier round taken off a return that is a marked copy sent back: each comment hgn
+    signed loses hgn's parts ("[code] …") and keeps the commune's own note above them, if any; the cell's fill,
+    if it is one of hgn's, goes with them (the fixed cell no longer looks like one to fix)."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    colours = {f.fgColor.rgb for f in fills}
+    for ws in wb.worksheets:
+        for cell in list(ws._cells.values()):
+            note = cell.comment
+            if note is None or note.author != "hgn":
+                continue
+            own = [part for part in str(note.text or "").split("\n---\n") if not part.startswith("[")]
+            cell.comment = Comment("\n---\n".join(own), "hgn") if own else None
+            fill = cell.fill
+            if fill is not None and fill.fill_type == "solid" and fill.fgColor is not None \
+                    and fill.fgColor.rgb in colours:
+                cell.fill = PatternFill()
 
 
 def _show_column(ws: Any, letter: str) -> None:

@@ -840,8 +840,11 @@ def merge_results(inputs: list[Path], *, level: str | None = None, unit: str | N
     merged (a raw return, a unit of another parent, a unit in two files without --prefer, mixed standards
     without --allow-mixed); everything else is a finding.
     """
+    given: dict[Path, Path] = {}  # a path given twice (a glob and the path typed again) is one input, not a copy
+    for p in inputs:
+        given.setdefault(Path(p).resolve(), p)
     with system_memory():
-        return _merge(inputs, level, unit, as_of, prefer, allow_mixed, to_2025_units, mapping, sources)
+        return _merge(list(given.values()), level, unit, as_of, prefer, allow_mixed, to_2025_units, mapping, sources)
 
 
 def _merge(inputs: list[Path], level: str | None, unit: str | None, as_of: date | None, prefer: str | None,

@@ -21,6 +21,9 @@ EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _DOT_THOUSANDS = r"^-?\d{1,3}(\.\d{3})+$"
 _COMMA_THOUSANDS = r"^-?\d{1,3}(,\d{3})+$"
 _COMMA_DECIMAL = r"^-?\d+,\d+$"
+# grouping and a decimal part, each the one way it can be read: "1.500.000,00" (Vietnamese), "1,500,000.00"
+_DOT_THOUSANDS_COMMA_DECIMAL = r"^-?\d{1,3}(\.\d{3})+,\d+$"
+_COMMA_THOUSANDS_DOT_DECIMAL = r"^-?\d{1,3}(,\d{3})+\.\d+$"
 _COMMA_ONE_GROUP = r"^\s*-?\d{1,3},\d{3}\s*$"  # "7,500": 7.5 (Vietnamese decimal comma) or 7 500 (English grouping)
 _ISO = r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2}(\.\d+)?)?$"
 
@@ -143,6 +146,9 @@ def parse_number(s: pd.Series) -> pd.Series:
         # full-width digits and separators (NFKC), spaces of any kind (no-break, narrow, thin) between the groups —
         # not a line break: "45⏎50" is two numbers in one cell, never 4550
         r = rest.str.normalize("NFKC").str.replace("[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+", "", regex=True)
+        both = r.str.match(_DOT_THOUSANDS_COMMA_DECIMAL, na=False)
+        r = r.mask(both, r.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+        r = r.mask(r.str.match(_COMMA_THOUSANDS_DOT_DECIMAL, na=False), r.str.replace(",", "", regex=False))
         r = r.mask(r.str.match(_DOT_THOUSANDS, na=False), r.str.replace(".", "", regex=False))
         r = r.mask(r.str.match(_COMMA_THOUSANDS, na=False), r.str.replace(",", "", regex=False))
         r = r.mask(r.str.match(_COMMA_DECIMAL, na=False), r.str.replace(",", ".", regex=False))
