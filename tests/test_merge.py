@@ -558,6 +558,28 @@ def test_crosswalk_mapping_file_decides_split_communes(tmp_path: Path) -> None:
     assert m2.results.extra_sheets[SHEET_PENDING].empty and len(m2.results.households) == 6
 
 
+def test_crosswalk_mapping_line_that_matches_no_household_is_said(tmp_path: Path) -> None:
+    """A mapping line for a village no household of its old commune records (spelled another way) is a warning
+    naming its line and the villages the households do record; a line that matches (case and spaces aside) is
+    not."""
+    hh1, mm1 = classified(SPLIT, 2, village="Thôn Đông")
+    hh2, mm2 = classified(SPLIT, 1, village="Thôn Tây", start=2)
+    hh2["uid"] += 2
+    mm2["uid"] += 2
+    frames = (pd.concat([hh1, hh2], ignore_index=True), pd.concat([mm1, mm2], ignore_index=True))
+    split = write_commune(tmp_path, SPLIT, frames=frames)
+    csv = tmp_path / "quy_doi.csv"
+    csv.write_text(f"ma_xa_cu,thon,ma_xa_moi\n{SPLIT},thôn đông,10705\n{SPLIT},Thon Tay,10756\n", encoding="utf-8")
+    m = merge_results([split], to_2025_units=True, mapping=csv)
+    unused = [f for f in m.findings if f.code == "crosswalk-mapping-unused"]
+    assert [(f.value, f.param("detail"), f.param("other")) for f in unused] == [("3", SPLIT, "Thon Tay")]
+    assert unused[0].severity == "warning" and "Thôn Tây / Thôn Đông" in unused[0].hint()
+    assert list(m.results.extra_sheets[SHEET_PENDING]["thon"]) == ["Thôn Tây"]  # still pending, now said why
+    csv.write_text(f"ma_xa_cu,thon,ma_xa_moi\n{SPLIT},Thôn Đông,10705\n{SPLIT},THÔN  TÂY,10756\n", encoding="utf-8")
+    assert not [f for f in merge_results([split], to_2025_units=True, mapping=csv).findings
+                if f.code == "crosswalk-mapping-unused"]
+
+
 def test_crosswalk_mapping_to_a_commune_the_old_one_did_not_join_is_refused(tmp_path: Path) -> None:
     """The mapping may only choose among the new communes the crosswalk names for the old one."""
     split = write_commune(tmp_path, SPLIT, n=2)

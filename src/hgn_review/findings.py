@@ -465,6 +465,13 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        '{value} hộ ({other} nhân khẩu) của xã cũ {detail} chưa quy đổi được sang xã mới (danh mục sắp xếp 1/7/2025 không cho biết hộ thuộc xã mới nào); không tính vào tổng của xã mới.',
        "{value} households ({other} persons) of old commune {detail} could not be mapped to a new commune (the 1/7/2025 crosswalk does not say which); left out of the new units' totals.",
        'Xem sheet "Chờ quy đổi"; quyết định xã mới theo thôn rồi gộp lại với --mapping.', 'See the "Chờ quy đổi" sheet; decide the new commune by village and merge again with --mapping.'),
+    _c('crosswalk-mapping-unused', WARNING, "merge",
+       'Dòng {value} của tệp quy đổi (xã cũ {detail}, thôn "{other}") không khớp hộ nào: không hộ nào của xã cũ này '
+       'ghi thôn đó.',
+       'Line {value} of the mapping file (old commune {detail}, village "{other}") matches no household: no household '
+       'of that old commune records that village.',
+       'Sửa tên thôn cho đúng như các hộ ghi ở cột "Thôn, tổ dân phố"{choices}, rồi gộp lại.',
+       'Write the village as the households record it in "Thôn, tổ dân phố"{choices_en}, then merge again.'),
     _c('crosswalk-household-code-shared', WARNING, "merge",
        'Mã hộ "{value}" của xã cũ {detail} trùng mã một hộ khác của xã cũ {other}; nay cả hai ở xã mới {unit}: hai hộ '
        'khác nhau mang cùng một mã trong xã mới.',

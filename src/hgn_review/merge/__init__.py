@@ -41,7 +41,14 @@ from hgn_review.io.results import (
     write_results,
 )
 from hgn_review.merge.codes import MERGE_CODES, PendingFinding, note
-from hgn_review.merge.crosswalk import BASIS_POPULATION, OldUnitRule, map_households, read_mapping, rule_for
+from hgn_review.merge.crosswalk import (
+    BASIS_POPULATION,
+    OldUnitRule,
+    map_households,
+    read_mapping,
+    rule_for,
+    unused_lines,
+)
 from hgn_review.merge.inputs import (
     COMMUNE_KIND,
     DISTRICT_KIND,
@@ -978,6 +985,13 @@ def _apply_crosswalk(hh: pd.DataFrame, mm: pd.DataFrame, rules: dict[str, OldUni
     old = (hh["_era"] == BEFORE).to_numpy(dtype=bool)
     village = hh["thon"] if "thon" in hh.columns else pd.Series(pd.NA, index=hh.index, dtype="string")
     target, basis = map_households(hh["unit"].astype("string"), village, rules, user_map)
+    if user_map is not None:
+        for line, code, written, villages in unused_lines(user_map, hh["unit"][old], village[old]):
+            shown = " / ".join(villages[:10]) + (" …" if len(villages) > 10 else "")
+            notes.append(note("crosswalk-mapping-unused", key="unit", value=line, detail=code, other=written,
+                              choices=f" ({shown})" if villages else " (xã cũ này không có hộ nào trong các kết quả)",
+                              choices_en=f" ({shown})" if villages else " (this old commune has no household in the "
+                              "results)"))
     target = target.where(old, hh["unit"].astype("string"))
     basis = basis.where(old, pd.NA)
     own = text(hh["ma_xa"]) if "ma_xa" in hh.columns else hh["unit"].astype("string")

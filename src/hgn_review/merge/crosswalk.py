@@ -67,7 +67,8 @@ def rule_for(reg: Registry, old_code: str, old_name: str = "") -> OldUnitRule:
 
 
 def read_mapping(path: Path, rules: dict[str, OldUnitRule]) -> pd.DataFrame:
-    """The user's mapping file: columns ma_xa_cu, thon_key, ma_xa_moi. Refused with the line named when a row is
+    """The user's mapping file: columns ma_xa_cu, thon_key, ma_xa_moi (and its line and village as written).
+    Refused with the line named when a row is
     malformed, contradicts another row, or names a new commune the old one did not go into."""
     path = Path(path)
     if not path.exists():
@@ -134,7 +135,24 @@ def read_mapping(path: Path, rules: dict[str, OldUnitRule]) -> pd.DataFrame:
                 message_en=f"Mapping file {path}, line {r.line}: by the 1/7/2025 crosswalk the whole population of "
                 f"old commune {r.ma_xa_cu} ({rule.old_name}) went into {rule.target_label}, not {r.ma_xa_moi}.",
                 hint_en="Remove the line from the mapping file: this old commune's households follow the crosswalk.")
-    return df.drop_duplicates(["ma_xa_cu", "thon_key"])[["ma_xa_cu", "thon_key", "ma_xa_moi"]]
+    return df.drop_duplicates(["ma_xa_cu", "thon_key"])[["ma_xa_cu", "thon_key", "ma_xa_moi", "line", "thon"]]
+
+
+def unused_lines(mapping: pd.DataFrame, old_unit: pd.Series, village: pd.Series) -> list[tuple[int, str, str, list[str]]]:
+    """The mapping's lines for one village that no household of its old commune records (a name spelled another
+    way): (line, old commune, village as written, the villages its households do record). Such a line would
+    change nothing, and its households would stay pending with no word of why."""
+    lines = mapping[mapping["thon_key"] != ""]
+    if not len(lines):
+        return []
+    met = pd.MultiIndex.from_arrays([old_unit.astype("string").to_numpy(), village_key(village).fillna("").to_numpy()])
+    asked = pd.MultiIndex.from_arrays([lines["ma_xa_cu"].astype("string").to_numpy(),
+                                       lines["thon_key"].astype("string").to_numpy()])
+    out = []
+    for r in lines[~asked.isin(met)].itertuples():  # the user's lines (a handful), not households
+        written = village[(old_unit.astype("string") == r.ma_xa_cu).to_numpy(dtype=bool)].dropna().astype(str)
+        out.append((int(r.line), str(r.ma_xa_cu), str(r.thon), sorted(set(written.str.strip()) - {""})))
+    return out
 
 
 def map_households(old_unit: pd.Series, village: pd.Series, rules: dict[str, OldUnitRule],
