@@ -522,7 +522,7 @@ def test_crosswalk_maps_whole_merges_and_lists_split_communes(tmp_path: Path) ->
     assert (row["ho_vao"], row["ho_ra"], row["ho_cho_quy_doi"]) == (4, 0, 4)
     assert m.reconciled
     cov = m.results.extra_sheets[SHEET_COVERAGE].set_index("ma_xa")
-    assert cov.loc["10756", "du_lieu"] == "Một phần" and cov.loc["10756", "ho_cho_quy_doi"] == 4
+    assert cov.loc["10756", "du_lieu"] == "Một phần" and cov.loc["10756", "ho_cho_co_the_vao"] == 4
     # Phú Thái's other old communes have no results: it has figures, so it is not missing, but partial (session 10)
     assert "10750" not in m.missing_units and m.results.meta["partial"]
     part = [f for f in m.findings if f.code == "merge-unit-partial"]

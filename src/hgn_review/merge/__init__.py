@@ -1148,10 +1148,10 @@ def _coverage(reg: Registry, parent: Unit, tgt: date, inps: list[Input], keep: l
                      "xa_cu": "; ".join(preds), "xa_cu_thieu": "; ".join(lacking),
                      "tep": "; ".join(srcs) or None,
                      "so_ho": int(n_hh.get(u.code, 0)) if state != NONE else None,
-                     "ho_cho_quy_doi": int(pend_by_new.get(u.code, 0))})
+                     "ho_cho_co_the_vao": int(pend_by_new.get(u.code, 0))})
     cov = pd.DataFrame(rows, columns=["ma_tinh", "ma_xa", "ten_xa", "du_lieu", "xa_cu", "xa_cu_thieu", "tep", "so_ho",
-                                      "ho_cho_quy_doi"])
-    cov = cov.astype({"ma_tinh": "string", "ma_xa": "string", "so_ho": "Int64", "ho_cho_quy_doi": "Int64"})
+                                      "ho_cho_co_the_vao"])
+    cov = cov.astype({"ma_tinh": "string", "ma_xa": "string", "so_ho": "Int64", "ho_cho_co_the_vao": "Int64"})
     return cov, missing, partial
 
 

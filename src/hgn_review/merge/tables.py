@@ -43,8 +43,10 @@ MERGE_LABELS: dict[str, str] = {
     "xa_moi_co_the": "Các xã mới đã nhận (một phần) xã cũ", "so_nhan_khau": "Số nhân khẩu",
     "don_vi": "Mã đơn vị", "ten_don_vi": "Tên đơn vị", "du_lieu": "Có số liệu", "so_ho": "Số hộ",
     "ten_huyen": "Tên huyện", "ten_xa": "Tên xã", "co_du_lieu": "Có kết quả", "tep": "Tệp kết quả",
-    "xa_cu": "Xã cũ hợp thành", "xa_cu_thieu": "Xã cũ chưa có kết quả", "phan_loai": "Phân loại",
+    "xa_cu": "Xã cũ hợp thành", "xa_cu_thieu": "Xã cũ chưa có kết quả hoặc đang chờ quy đổi", "phan_loai": "Phân loại",
     "ho_vao": "Số hộ đầu vào", "ho_ra": "Số hộ đầu ra", "ho_cho_quy_doi": "Số hộ chờ quy đổi",
+    # (coverage: a waiting household is counted at each new commune it may go into — not to be added up)
+    "ho_cho_co_the_vao": "Số hộ chờ quy đổi có thể vào xã (một hộ tính ở mọi xã nó có thể vào)",
     "chenh_lech_ho": "Chênh lệch số hộ", "nhan_khau_vao": "Số nhân khẩu đầu vào",
     "nhan_khau_ra": "Số nhân khẩu đầu ra", "nhan_khau_cho_quy_doi": "Số nhân khẩu chờ quy đổi",
     "chenh_lech_nhan_khau": "Chênh lệch số nhân khẩu",
