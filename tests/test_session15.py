@@ -92,3 +92,25 @@ def test_a_date_cell_is_quoted_as_excel_shows_it() -> None:
                 key="ngay_sinh", value="2026-04-13 00:00:00", detail="0–120")
     assert f.value == "13/04/2026" and "13/04/2026" in f.message()
     assert finding("value-not-date", file="x.xlsx", row=3, value="2026-04-13").value == "2026-04-13"
+
+
+# ---------------------------------------------------------------- report.html says what the round left out
+def test_report_html_says_which_returns_were_left_out_and_why(tmp_path: Path) -> None:
+    """Two different returns for one commune are both left out of the merge: report.html (which otherwise shows
+    the commune only as "Chưa có số liệu") names both files and why, as the terminal and README.txt do."""
+    import re
+
+    src = tmp_path / "in"
+    ok(run_hgn("sample", "--province", "30", "--district", "291", "--communes", "2", "--households", "4",
+               "--seed", "3", "--error-rate", "0", "--out", src, cwd=tmp_path))
+    first = sorted(src.glob("*.xlsx"))[0]
+    wb = openpyxl.load_workbook(first)
+    ws = wb["Hộ gia đình"]
+    ws.cell(2, 2).value = f"{ws.cell(2, 2).value} A"
+    wb.save(src / f"ban_khac_{first.name}")
+    ok(run_hgn("run", src, "--out", tmp_path / "out", cwd=tmp_path))
+    page = re.sub(r"<[^>]+>", " ", (tmp_path / "out" / "bao_cao" / "report.html").read_text(encoding="utf-8"))
+    page = re.sub(r"\s+", " ", page)
+    for name in (first.name, f"ban_khac_{first.name}"):
+        assert re.search(re.escape(name) + r"[^.]*có trong nhiều tệp", page), name
+    assert "chưa được đưa vào tổng hợp" in page

@@ -1149,7 +1149,9 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
     # neither changes the merged frames, and the writer holds one row group in Arrow at a time
     with ThreadPoolExecutor(max_workers=1) as side:
         written = side.submit(write_bundle, merged, stage / "ket_qua")
-        rep = make_report(merged, stage / "bao_cao", mask_pii=mask_pii, as_of=as_of)
+        merge_said = {id(n) for n in merge_notes}  # (the merge's own, the coverage, the report says itself)
+        rep = make_report(merged, stage / "bao_cao", mask_pii=mask_pii, as_of=as_of,
+                          round_notes=[n for n in notes if id(n) not in merge_said])
         outputs["ket_qua"] = written.result()
     outputs["bieu_mau"] = list(rep.forms)
     outputs["danh_sach"] = list(rep.population)

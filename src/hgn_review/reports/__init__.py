@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -78,8 +79,10 @@ def _masked_for_sharing(results: Results) -> Results:
 def make_report(input: Path | Results, out_dir: Path, *, forms: list[int] | str | None = None, unit: str | None = None,
                 as_of: date | None = None, signer: str = "", place: str = "", report_date: date | None = None,
                 issuer: str | None = None, forms_dir: Path | None = None, mask_pii: bool = False,
-                columns_file: Path | None = None, max_rows: int = EXCEL_MAX_ROWS) -> ReportOutputs:
-    """Read a results file (or a Results value) and write every output into ``out_dir``."""
+                columns_file: Path | None = None, max_rows: int = EXCEL_MAX_ROWS,
+                round_notes: Sequence[str] = ()) -> ReportOutputs:
+    """Read a results file (or a Results value) and write every output into ``out_dir``. ``round_notes``: what the
+    round said of the returns it did not merge (hgn run), shown in report.html with the coverage."""
     results = input if isinstance(input, Results) else read_results(Path(input))
     if mask_pii:
         results = _masked_for_sharing(results)
@@ -91,6 +94,7 @@ def make_report(input: Path | Results, out_dir: Path, *, forms: list[int] | str 
     _refuse_foreign(out_dir)
     view = build_view(results, unit=unit, as_of=as_of, signer=signer, place=place, report_date=report_date,
                       issuer=issuer)
+    view.round_notes = list(round_notes)
     out_dir.mkdir(parents=True, exist_ok=True)
     mark_folder(out_dir)
     # written aside, then put in place together: a report that stops (a province's form that does not fit the

@@ -161,7 +161,8 @@ def context(view: ReportView) -> dict[str, Any]:
 
 def _scope_notes(view: ReportView) -> list[str]:
     """What the figures do not cover, as the forms' notes say it: units with figures from only some of their
-    communes, households waiting for their 2025 commune (counted in no row)."""
+    communes, households waiting for their 2025 commune (counted in no row); and what the round said of the
+    returns it did not merge (a commune in two returns, another province's return …)."""
     from hgn_review.reports.view import names_list
 
     out = []
@@ -173,7 +174,7 @@ def _scope_notes(view: ReportView) -> list[str]:
     if households:
         out.append(f"Chưa tính trong các số liệu: {households} hộ ({persons} người) của {names_list(olds)} đang chờ "
                    "quy đổi sang xã mới.")
-    return out
+    return out + [str(n) for n in view.round_notes]
 
 
 def render_html(view: ReportView) -> str:

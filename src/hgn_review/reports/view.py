@@ -136,6 +136,8 @@ class ReportView:
     review_day: date | None = None  # the review's date when the results hold one (as_of may be a stand-in)
     has_members: bool = True
     notes: list[str] = field(default_factory=list)
+    # what the round that made these results said of the returns it left out (hgn run): report.html says it too
+    round_notes: list[str] = field(default_factory=list)
     # personal IDs written for two persons or more in the results (households that moved away or dissolved set
     # aside: their members are listed again where they live now): the list keys neither
     shared_ids: frozenset[str] = frozenset()
