@@ -114,3 +114,18 @@ def test_report_html_says_which_returns_were_left_out_and_why(tmp_path: Path) ->
     for name in (first.name, f"ban_khac_{first.name}"):
         assert re.search(re.escape(name) + r"[^.]*có trong nhiều tệp", page), name
     assert "chưa được đưa vào tổng hợp" in page
+
+
+def test_merit_households_of_an_export_are_blank_not_zero(tmp_path: Path) -> None:
+    """The application's export has no merit column: form 08's merit and "other" figures of its poor households
+    are blank (not known), not 0; the poor households themselves are counted. A return of the hgn layout (blank
+    is "no" there) keeps its 0."""
+    poor = dict(diem_b1=100, th_viec_lam=1, th_nha_tieu=1, so_thieu_hut_ghi=3, diem_b2=30, phan_loai_ghi="Nghèo")
+    _export(tmp_path / "in", [app_row(**poor), app_row(ma_ho="11284-0002", **RICH)])
+    ok(run_hgn("run", "in", "--out", "out", cwd=tmp_path))
+    ws = openpyxl.load_workbook(tmp_path / "out" / "bao_cao" / "bieu_08.xlsx", data_only=True).worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    sub = next(r for r in rows if any(isinstance(h, str) and "có công" in h for h in r))  # the header's last row
+    merit = next(i for i, h in enumerate(sub) if isinstance(h, str) and "có công" in h)
+    unit = next(r for r in rows if r[1] == "Xã Chi Lăng Nam")
+    assert unit[2] == 1 and unit[merit] is None and unit[merit + 1] is None, (sub, unit)

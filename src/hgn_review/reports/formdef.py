@@ -61,6 +61,11 @@ FROM_MEMBERS = frozenset({"child", "child_no_bhyt", "child_malnourished", "child
 # that counts such a household is blank, not 0
 SIZE_UNKNOWN = "size_unknown"
 FROM_SIZE = frozenset({"pp", "minority_pp"})
+# a household whose merit answer is not known (the application's export has no such column): a unit's figure of
+# merit households (and of "other" households, those neither …) that counts one is blank, not 0
+MERIT_UNKNOWN = "merit_unknown"
+FROM_MERIT = frozenset({"merit", "other_group"})
+UNKNOWN_OF = ((MEMBERS_UNKNOWN, FROM_MEMBERS), (SIZE_UNKNOWN, FROM_SIZE), (MERIT_UNKNOWN, FROM_MERIT))
 FORMULA_KINDS = ("value", "count", "sum", "rate", "expr", "field")
 COLUMN_KEYS = {"id", "header", *FORMULA_KINDS, "each", "per", "format", "width", "key", "key_formula"}
 FORM_KEYS = {"number", "title", "subtitle", "unit_note", "kind", "group_by", "list_class", "sections", "notes",
@@ -363,8 +368,9 @@ def evaluate(col: Column, counts: pd.DataFrame) -> pd.Series:
     def get(name: str) -> pd.Series:
         values = counts[name].astype("float64")
         group, _, attr = ("all", "", name) if name in ("hh", "pp") else name.partition("_")
-        for unknown, attrs in ((f"{group}_{MEMBERS_UNKNOWN}", FROM_MEMBERS), (f"{group}_{SIZE_UNKNOWN}", FROM_SIZE)):
-            if attr in attrs and unknown in counts.columns:  # a household counted whose members are not known
+        for flag, attrs in UNKNOWN_OF:
+            unknown = f"{group}_{flag}"
+            if attr in attrs and unknown in counts.columns:  # a household counted whose answer is not known
                 values = values.where(counts[unknown].astype("float64") == 0)
         return values
 

@@ -34,7 +34,7 @@ from hgn_review.io.results import SHEET_COVERAGE, SHEET_PENDING, Results, labels
 from hgn_review.registry import AFTER, COMMUNE, DISTRICT, PROVINCE, Unit, get_registry
 from hgn_review.reports import _movements as mv
 from hgn_review.reports._lookup import map_str, positions
-from hgn_review.reports.formdef import MEMBERS_UNKNOWN, SIZE_UNKNOWN
+from hgn_review.reports.formdef import MEMBERS_UNKNOWN, MERIT_UNKNOWN, SIZE_UNKNOWN
 from hgn_review.schemas.layout import INDICATORS, load_layout
 from hgn_review.scoring._frames import persons_and_unknown
 from hgn_review.scoring.movements import departed
@@ -60,7 +60,7 @@ _MEMBER_FIELDS = {"uid", "stt", "ho_ten", "so_dinh_danh", "dinh_danh_loi", "ngay
                   "quan_he", "dan_toc", "tuoi", "khuyet_tat", "the_bhyt", "suy_dinh_duong", "dang_di_hoc"}
 _ATTRS_BASE = ("hh", "pp", "kinh", "minority", "eth_unknown", "merit", "no_labour", "female_head", "other_group",
                "dep_total", "dep_unknown", "child", "child_no_bhyt", "child_malnourished", "child_out_of_school",
-               "minority_pp", MEMBERS_UNKNOWN, SIZE_UNKNOWN)
+               "minority_pp", MEMBERS_UNKNOWN, SIZE_UNKNOWN, MERIT_UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -584,9 +584,11 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     out["minority"] = minority.astype(int)
     out["eth_unknown"] = (~kinh & ~minority).astype(int)
     out["minority_pp"] = np.where(n_members > 0, minority_pp, np.where(minority, out["pp"], 0))
-    merit = hh["nguoi_co_cong"].astype("boolean").fillna(False).to_numpy(dtype=bool) \
-        if "nguoi_co_cong" in hh.columns else np.zeros(n, dtype=bool)
+    merit_answer = hh["nguoi_co_cong"].astype("boolean") if "nguoi_co_cong" in hh.columns \
+        else pd.Series(pd.NA, index=idx, dtype="boolean")
+    merit = merit_answer.fillna(False).to_numpy(dtype=bool)
     out["merit"] = merit.astype(int)
+    out[MERIT_UNKNOWN] = merit_answer.isna().to_numpy(dtype=int)  # (an export has no merit column)
     out["no_labour"] = no_labour.astype(int)
     # a household without member rows (the application's export): its children and labour capacity are not known
     # — a unit's figure of those that counts such a household is left blank (reports/formdef.evaluate), never 0
@@ -985,6 +987,14 @@ def _notes(view: ReportView) -> list[str]:
                           "application without its member list, or the household's member rows missing): the "
                           "children, households without labour capacity and other households of their units (and of "
                           "the total row) are left blank, not 0."))
+    no_merit = int(t.get(f"poor_{MERIT_UNKNOWN}", 0)) + int(t.get(f"near_{MERIT_UNKNOWN}", 0))
+    if no_merit:
+        notes.append(Note(f"{no_merit} hộ nghèo, cận nghèo không có thông tin hộ có người có công (tệp xuất từ phần mềm "
+                          "rà soát không có cột này, hoặc ô không đọc được): số hộ có người có công và hộ khác của đơn vị "
+                          "có hộ đó (và dòng tổng) để trống, không ghi 0.",
+                          f"{no_merit} poor and near-poor households have no merit answer (the review application's "
+                          "export has no such column, or the cell was unreadable): the merit and other households of "
+                          "their units (and of the total row) are left blank, not 0."))
     unsized = int(t.get(f"all_{SIZE_UNKNOWN}", 0))
     if unsized:
         notes.append(Note(f"{unsized} hộ không có dòng thành viên và để trống số thành viên (mã household-size-missing): "
