@@ -129,3 +129,22 @@ def test_merit_households_of_an_export_are_blank_not_zero(tmp_path: Path) -> Non
     merit = next(i for i, h in enumerate(sub) if isinstance(h, str) and "có công" in h)
     unit = next(r for r in rows if r[1] == "Xã Chi Lăng Nam")
     assert unit[2] == 1 and unit[merit] is None and unit[merit + 1] is None, (sub, unit)
+
+
+# ---------------------------------------------------------------- a layout header mistyped
+def test_a_mistyped_header_is_said_to_be_near_the_layouts_column(tmp_path: Path) -> None:
+    """A required header mistyped beyond the lenient match ("Thôn tổ dân phốo") is column-missing naming the
+    column it may be; that column is a warning (its values are not read), not the information of an extra
+    column; a column of the commune's own ("Ghi chú") stays information. The merit header written short ("Hộ có
+    người có công") is read as the merit column."""
+    from conftest import household, make_return, member
+
+    path = make_return(tmp_path, [household(nguoi_co_cong="Có", **{"Ghi chú": "x"})], [member()],
+                       headers={"households": {"thon": "Thôn tổ dân phốo", "nguoi_co_cong": "Hộ có người có công"}})
+    res = validate_paths([path])
+    by = {f.code: f for f in res.findings}
+    assert by["column-missing"].key == "thon" and "cột D" in by["column-missing"].message()
+    near = by["column-header-near"]
+    assert (near.col, near.severity, near.param("other")) == ("D", "warning", "Thôn, tổ dân phố")
+    assert [f.column for f in res.findings if f.code == "column-unknown"] == ["Ghi chú"]
+    assert bool(res.households.loc[0, "nguoi_co_cong"]) is True

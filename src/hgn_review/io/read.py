@@ -507,6 +507,24 @@ class HeaderMatch:
     written: dict[str, str] = field(default_factory=dict)  # key -> the header cell's text as typed (legacy font kept)
 
 
+def _near_headers(spec: SheetSpec, hm: HeaderMatch) -> dict[str, Any]:
+    """The unknown columns (by letter) whose header is close to one of the layout's columns the sheet lacks — a
+    letter or a word mistyped ("Thu nhap binh quan thang"): that column of the layout, the closest one. An unknown
+    column that is another table's, or the commune's own, is near none of them."""
+    import difflib
+
+    absent = [c for c in spec.columns if c.key not in hm.found]
+    if not hm.unknown or not absent:
+        return {}
+    keys = {k: c for c in absent for k in c.match_keys()}
+    out: dict[str, Any] = {}
+    for letter, text in hm.unknown:
+        best = difflib.get_close_matches(_header_keys(text)[-1], list(keys), n=1, cutoff=0.8)
+        if best:
+            out[letter] = keys[best[0]]
+    return out
+
+
 def _key_index(spec: SheetSpec) -> dict[str, str]:
     idx: dict[str, str] = {}
     for c in spec.columns:
@@ -749,11 +767,24 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
         where = ", ".join(p[0] for p in places)
         findings.append(finding("column-duplicated", file=file, sheet=sheet, row=hr, column=places[0][1],
                                 col=places[1][0], key=key, detail=where))
+    near = _near_headers(spec, hm)  # a header of the layout mistyped beyond the lenient match: said as such
     for letter, text in hm.unknown:
-        findings.append(finding("column-unknown", file=file, sheet=sheet, row=hr, column=text, col=letter))
+        if letter in near:
+            c = near[letter]
+            findings.append(finding("column-header-near", file=file, sheet=sheet, row=hr, column=text, col=letter,
+                                    key=c.key, other=c.header))
+        else:
+            findings.append(finding("column-unknown", file=file, sheet=sheet, row=hr, column=text, col=letter))
+    near_of = {c.key: (letter, text) for letter, text in hm.unknown if (c := near.get(letter)) is not None}
     for c in spec.columns:
         if c.required and c.key not in hm.found:
-            findings.append(finding("column-missing", file=file, sheet=sheet, row=hr, column=c.header, key=c.key))
+            extra = {}
+            if c.key in near_of:
+                letter, text = near_of[c.key]
+                extra = {"suggestion": f" (có phải cột \"{text}\", cột {letter}?)",
+                         "suggestion_en": f" (is it column {letter}, \"{text}\"?)"}
+            findings.append(finding("column-missing", file=file, sheet=sheet, row=hr, column=c.header, key=c.key,
+                                    **extra))
 
     band = grid.iloc[hm.band_end:]  # the grid's index is the Excel row number, 1, 2, 3 …
     letters = {k: v[0] for k, v in hm.found.items()}
