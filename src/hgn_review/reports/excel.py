@@ -473,9 +473,14 @@ def _one_list_sheet(fw: fx.Workbook, st: _Styles, form: FormDef, view: ReportVie
     households = int(first.sum())
     # the persons form 01 counts: a household without member rows (the application's flat export) prints its
     # head alone but counts its declared size
-    counted = (int(pd.to_numeric(persons["household_persons"], errors="coerce").fillna(0).to_numpy()[first].sum())
-               if "household_persons" in persons.columns else len(persons))
-    _merge(ws, r, 0, r, n - 1, f"{TOTAL_LABEL}: {vn_int(households)} hộ, {vn_int(counted)} nhân khẩu", st.t_text)
+    sizes = (pd.to_numeric(persons["household_persons"], errors="coerce").to_numpy(dtype="float64")[first]
+             if "household_persons" in persons.columns else None)
+    counted = int(np.nansum(sizes)) if sizes is not None else len(persons)
+    unknown = int(np.isnan(sizes).sum()) if sizes is not None else 0  # no member rows, no size: never counted 0
+    total = f"{TOTAL_LABEL}: {vn_int(households)} hộ, {vn_int(counted)} nhân khẩu"
+    if unknown:
+        total += f" (chưa kể {vn_int(unknown)} hộ để trống số thành viên)"
+    _merge(ws, r, 0, r, n - 1, total, st.t_text)
     row = _notes(ws, st, form, view, values, n, r + 1, sum(c.width for c in cols))
     _footer(ws, st, view, n, row + 1)
     _print_setup(ws, top, key_row, n)

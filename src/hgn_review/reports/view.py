@@ -541,6 +541,7 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     minority_pp = np.zeros(n, dtype=int)
     person_attrs = pd.DataFrame(index=idx)
     person_attrs["pp"] = out["pp"]  # the persons the forms count: member rows, else the declared size
+    person_attrs["pp_unknown"] = size_unknown  # (no member rows, no size written: not known)
     if len(mm):
         is_head = (_str(mm, "quan_he") == HEAD).fillna(False).to_numpy()
         m_eth = _str(mm, "dan_toc")
@@ -809,7 +810,8 @@ def _persons(hh: pd.DataFrame, members: pd.DataFrame, keys: dict[str, pd.Series]
         "chu_ho": _str(hh, "ho_ten_chu_ho"),
         "_head_sex": _str(hh, "gioi_tinh_chu_ho"),  # the head's row of a household without member rows
         "chuan": _str(hh, "chuan").fillna(std_id),
-        "household_persons": person_attrs["pp"].to_numpy(),
+        "household_persons": np.where(person_attrs["pp_unknown"].to_numpy(dtype=bool), np.nan,
+                                      person_attrs["pp"].to_numpy(dtype="float64")),
     })
     cols = ["stt", "ho_ten", "so_dinh_danh", "dinh_danh_loi", "ngay_sinh", "nam_sinh", "gioi_tinh", "quan_he",
             "dan_toc"]
