@@ -421,6 +421,13 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Kiểm tra mã hộ và số định danh của chủ hộ so với danh sách đầu kỳ; hộ mới tách hoặc mới chuyển đến thì ghi "
        "\"Tình trạng hộ\".", "Check the household code and the head's ID against the start list; for a household "
        "newly split or moved in, fill \"Tình trạng hộ\"."),
+    _c("previous-listed-as-new", WARNING, "classify",
+       "Hộ {value} ghi \"{detail}\" nhưng có trong danh sách đầu kỳ ({other}): hộ được tính là tăng khác, không "
+       "được tính ở số đầu kỳ.",
+       "Household {value} is recorded \"{detail}\" but is on the start-of-period list ({other}): it is counted as "
+       "another increase, not in the start figure.",
+       "Nếu hộ không mới chuyển đến hay mới tách hộ, sửa \"Tình trạng hộ\" (Đang cư trú).",
+       "If the household did not just move in or split off, correct \"Tình trạng hộ\" (Đang cư trú)."),
     _c("previous-not-reviewed", ERROR, "classify",
        "Hộ {value} ({detail} theo danh sách đầu kỳ, xã {other}) không có trong biểu rà soát của xã.",
        "Household {value} ({detail} on the start-of-period list, commune {other}) is not in the commune's return.",

@@ -395,7 +395,23 @@ def _code_contradicted(households: pd.DataFrame, heads: pd.Series, other: pd.Dat
         & head.notna().to_numpy(dtype=bool)
     by_head = head.where(~twice).map(_unique_lookup(_list_heads(other), positions))
     both = by_code.notna() & by_head.notna()
-    return pd.Series((both & (by_code != by_head)).fillna(False).to_numpy(dtype=bool), index=households.index)
+    elsewhere = (both & (by_code != by_head)).fillna(False).to_numpy(dtype=bool)
+    # and, for a household recorded as moved in or split off (not in the commune at the start), the other way:
+    # the row its code names is headed by someone who heads another household of the commune in this review (the
+    # listed household renumbered, its code given to the newcomer) — that household is the row's, by its head's
+    # ID. (A household living there whose head changed keeps its code's row.)
+    row_head = _list_heads(other).to_numpy(dtype=object)
+    named = by_code.notna().to_numpy(dtype=bool)
+    listed_head = pd.Series(pd.NA, index=households.index, dtype="object")
+    listed_head[named] = row_head[by_code[named].astype("int64").to_numpy()]
+    key = commune + "\x1f" + head.astype("string").fillna("")
+    heads_here = set(key[head.notna().to_numpy(dtype=bool) & ~twice].tolist())
+    theirs_here = commune + "\x1f" + listed_head.astype("string").fillna("")
+    arrived = Coded.of(column(households, "tinh_trang_ho", "str")).matches(STATUS_IN)
+    taken = (arrived & listed_head.notna().to_numpy(dtype=bool)
+             & (listed_head.astype("string") != head.astype("string")).fillna(True).to_numpy(dtype=bool)
+             & theirs_here.isin(heads_here).to_numpy(dtype=bool))
+    return pd.Series(elsewhere | taken, index=households.index)
 
 
 def arrived_unrecorded(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> np.ndarray:
@@ -544,6 +560,13 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
         codes = column(households, "ma_ho", "str").to_numpy()
         at = np.flatnonzero(unmatched)
         found += where.findings("previous-unmatched", at, key="ma_ho", value=list(codes[at]))
+        # recorded as moved in or split off, yet the list's household (its code and head): counted as new — said,
+        # since the list's start figure then loses it
+        arrived = np.flatnonzero(matched_np & status.matches(STATUS_IN))
+        said = column(households, "tinh_trang_ho", "str").to_numpy(dtype=object)
+        found += where.findings("previous-listed-as-new", arrived, column_key="tinh_trang_ho", key="tinh_trang_ho",
+                                value=list(codes[arrived]), detail=[str(said[i]) for i in arrived],
+                                other=[str(p) for p in prev.to_numpy(dtype=object)[arrived]])
         if whole:
             found += not_reviewed(households, heads, previous)
     category = _TRANSITION_CODES[_states(households, start, status)]
@@ -562,7 +585,20 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
             for new, (relapse, cls) in RELAPSE.items():
                 again = (category == _CATEGORIES.index(new)) & matched_np & (was_code == _STATES.index(cls))
                 category[again] = _CATEGORIES.index(relapse)
-    return Movements(labels(start, _STATES, households.index), labels(category, _CATEGORIES, households.index), found)
+    start_labels = labels(start, _STATES, households.index)
+    if previous is not None and whole:
+        # seen together (all the round's households, `hgn classify` of several returns): a household that took the
+        # start of a list row by its head's ID in another commune whose return recorded that household as gone
+        # moved in, unrecorded — the row's start is counted once, where it left (as `hgn run` counts it)
+        came = arrived_unrecorded(households.assign(dau_ky=start_labels), heads, previous)
+        if came.any():
+            category[came] = _CATEGORIES.index(TANG_KHAC)
+            start_labels = start_labels.mask(pd.Series(came, index=households.index))
+            where = Locator(households, pd.RangeIndex(len(households)))
+            at = np.flatnonzero(came)
+            found += where.findings("previous-moved-in-unrecorded", at, column_key="tinh_trang_ho",
+                                    key="tinh_trang_ho", value=list(column(households, "ma_ho", "str").to_numpy()[at]))
+    return Movements(start_labels, labels(category, _CATEGORIES, households.index), found)
 
 
 def movement_tables(households: pd.DataFrame, by: str | Sequence[str] | None = "ma_xa") -> pd.DataFrame:
