@@ -609,6 +609,12 @@ _BAD_VALUES = (
     (r"'(.*)' is not a valid (?:integer|int)(?: range)?\.?$", "“{0}” không phải số nguyên."),
     (r"'(.*)' is not a valid float\.?$", "“{0}” không phải số."),
     (r"(.*) is not in the range (.*?)\.?$", "{0} nằm ngoài khoảng {1}."),
+    # click.Path: "path 'in' is not readable." (a folder the account may not open) …
+    (r"(?i:path|file|directory) '(.*)' is not readable\.?$",
+     "không đọc được “{0}”: tài khoản này không có quyền đọc — kiểm tra quyền của thư mục hoặc tệp."),
+    (r"(?i:path|file|directory) '(.*)' is not writable\.?$",
+     "không ghi được vào “{0}”: tài khoản này không có quyền ghi — kiểm tra quyền của thư mục."),
+    (r"(?i:path|file|directory) '(.*)' does not exist\.?$", "không có “{0}” — kiểm tra đường dẫn."),
 )
 _BAD_WORDS = (("a valid integer", "một số nguyên"), ("a valid number", "một số"), ("a valid boolean", "Có hoặc Không"),
               ("unable to parse string as an integer", "không đọc được thành số nguyên"),

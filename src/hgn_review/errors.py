@@ -69,6 +69,8 @@ _REASONS = {  # errno name -> (Vietnamese, English): the system's own text is En
     "EISDIR": ("đường dẫn là một thư mục, không phải tệp", "the path is a folder, not a file"),
     "ENAMETOOLONG": ("đường dẫn quá dài", "the path is too long"),
     "EBUSY": ("tệp đang được dùng", "the file is in use"),
+    "EFBIG": ("tệp quá lớn cho ổ đĩa này (ổ USB định dạng FAT32 nhận tệp đến 4 GB)",
+              "the file is too large for this disk (a FAT32 USB stick takes files up to 4 GB)"),
 }
 
 

@@ -894,8 +894,8 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
     notes: list[str] = []
     t0 = time.perf_counter()
     # a workbook of the last run open in Excel stops the run now, not after the returns are read
-    refuse_locked(p for d in (out_dir, out_dir / "bao_cao", out_dir / "ket_qua", out_dir / "so_xa")
-                  for p in d.glob("*") if p.is_file())
+    refuse_locked(p for d in (out_dir, *(out_dir / n for n in PUBLISHED if "." not in n))
+                  for p in (d.glob("*") if d == out_dir else d.rglob("*")) if p.is_file())
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = out_dir / CACHE_DIR
     (cache / "files").mkdir(parents=True, exist_ok=True)
@@ -1382,12 +1382,40 @@ def _publish(stage: Path, out_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
     old.mkdir(exist_ok=True)
     _keep_manifest(out_dir, old)
-    for name in PUBLISHED:
-        if (out_dir / name).exists():
-            (out_dir / name).rename(old / name)
-    _put_in_place(stage, out_dir, written)
+    try:
+        for name in PUBLISHED:
+            if (out_dir / name).exists():
+                (out_dir / name).rename(old / name)
+        _put_in_place(stage, out_dir, written)
+    except OSError:  # the system refused a rename (a folder read-only, a file held open on Windows): the last
+        _restore_last(stage, out_dir)  # run's outputs go back in place, whole — never some new beside some old
+        raise
     shutil.rmtree(stage, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _restore_last(stage: Path, out_dir: Path) -> None:
+    """After a refused rename while publishing: each new output already in place goes back to ``stage``, each of
+    the last run's set aside in OLD back in place; the stage is no longer a complete set to finish (READY goes),
+    so the next run writes its outputs again rather than completing this one. Best effort, each step on its own."""
+    import shutil
+
+    old = out_dir / OLD
+    (stage / READY).unlink(missing_ok=True)
+    for name in PUBLISHED:
+        if not (old / name).exists():
+            continue
+        target = out_dir / name
+        try:
+            if target.exists():
+                target.rename(stage / name) if not (stage / name).exists() else (
+                    shutil.rmtree(target) if target.is_dir() else target.unlink())
+            (old / name).rename(target)
+        except OSError:
+            continue
+    shutil.rmtree(stage, ignore_errors=True)
+    if old.is_dir() and not any(p.name in PUBLISHED for p in old.iterdir()):
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _put_in_place(stage: Path, out_dir: Path, written: dict[str, list[str]]) -> None:

@@ -166,6 +166,11 @@ def _suggest(value: str, choices: tuple[str, ...]) -> str:
         if decoded in folded:
             return folded[decoded]
         value = decoded
+    else:  # a short answer detect cannot be sure of ("Cã" reads as Unicode too): its legacy reading when that is
+        # exactly one of the column's values, under one encoding
+        exact = {folded[d] for enc in legacy.ENCODINGS if (d := fold(legacy.to_unicode(value, enc))) in folded}
+        if len(exact) == 1 and fold(value) not in folded:
+            return exact.pop()
     # only a near spelling (a slip of a letter or two): at 0.6 "Đại học" found "Tiểu học", "Cháu nội" "Chủ hộ" —
     # another meaning, which an officer following the hint would write in
     best = difflib.get_close_matches(fold(value), list(folded), n=1, cutoff=0.8)

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hgn_review.errors import UsageError
+from hgn_review.errors import InputError, UsageError
 from hgn_review.findings import Finding, finding
 from hgn_review.io.safety import Limits, check_file
 from hgn_review.io.xlsxscan import SheetScan, scan_sheet
@@ -1331,6 +1331,25 @@ def _extracted(archive: Path, folder: Path) -> bool:
     return all(any(same(f, size, crc) for f in here.get(name, [])) for name, size, crc in inside)
 
 
+def _refuse_closed(folder: Path) -> None:
+    """An InputError naming the folders under ``folder`` the account may not open (a district's folder copied from
+    another user's profile, a network share): their returns would be passed over in silence (Path.rglob skips
+    them without a word), and the round would look complete."""
+    import os
+
+    closed: list[str] = []
+    for _ in os.walk(folder, onerror=lambda e: closed.append(str(e.filename or ""))):
+        pass
+    if closed:
+        shown = ", ".join(closed[:5]) + (f" và {len(closed) - 5} thư mục khác" if len(closed) > 5 else "")
+        shown_en = ", ".join(closed[:5]) + (f" and {len(closed) - 5} more" if len(closed) > 5 else "")
+        raise InputError(f"Không mở được thư mục {shown}: các biểu rà soát trong đó sẽ không được đọc.",
+                         hint="Kiểm tra quyền đọc của thư mục (hoặc chép các biểu ra một thư mục mở được), rồi chạy lại.",
+                         message_en=f"Cannot open the folder {shown_en}: the returns in it would not be read.",
+                         hint_en="Check the folder's read permission (or copy the returns to a folder you can open), "
+                         "then run again.")
+
+
 def discover(paths: list[Path], skipped: list[tuple[Path, str]] | None = None,
              archives: list[tuple[Path, str]] | None = None) -> list[tuple[Path, str]]:
     """Files to read under the given files/folders, sorted; (path, display name). Office lock files skipped.
@@ -1342,6 +1361,7 @@ def discover(paths: list[Path], skipped: list[tuple[Path, str]] | None = None,
     out: list[tuple[Path, str]] = []
     for p in paths:
         if p.is_dir():
+            _refuse_closed(p)
             outputs = {m.parent for m in p.rglob(OUTPUT_MARK)}  # folders hgn wrote into
             for f in sorted(p.rglob("*")):
                 if (archives is not None and f.suffix.lower() in ARCHIVE_SUFFIXES and f.is_file()

@@ -216,6 +216,18 @@ def _to_parquet(df: pd.DataFrame, path: Path) -> None:
                                row_group_size=_ROW_GROUP)
 
 
+def _named(exc: OSError, target: Path) -> OSError:
+    """``exc`` naming ``target``, with the system's error number when Arrow gives it only in its text
+    ("… Detail: [errno 27] File too large")."""
+    if exc.filename:
+        return exc
+    import re
+
+    m = re.search(r"\[errno (\d+)\]\s*([^\n]*)", str(exc))
+    return OSError(int(m.group(1)), m.group(2).strip(), str(target)) if m else \
+        OSError(exc.errno, exc.strerror or str(exc), str(target))
+
+
 def write_bundle(res: Results, folder: Path) -> list[Path]:
     """The same results as Parquet files plus meta.json: lossless, fast, and readable by read_results(folder)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -225,7 +237,10 @@ def write_bundle(res: Results, folder: Path) -> list[Path]:
     for name, df in tables.items():
         target = folder / f"{name}.parquet"
         with atomic_path(target) as tmp:
-            _to_parquet(df, tmp)
+            try:
+                _to_parquet(df, tmp)
+            except OSError as exc:  # Arrow's refusal names no file: the officer is told which one, and why
+                raise _named(exc, target) from exc
         written.append(target)
     meta = dict(res.meta)
     meta["extra_sheets"] = list(res.extra_sheets)
