@@ -29,9 +29,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
@@ -533,24 +534,110 @@ def detect(text: str) -> str | None:
     return winners[0] if len(winners) == 1 else None
 
 
-def detect_series(values: pd.Series) -> pd.Series:
+@lru_cache(maxsize=1 << 16)
+def _reads_as(text: str, encoding: str) -> bool:
+    """Whether ``text`` reads as Vietnamese decoded with ``encoding``: some word changes and every changed word is
+    a Vietnamese syllable, though maybe one in Unicode too ("Thò", VNI "Thị") — what :func:`detect` cannot call on
+    its own, judged with the text around it (:func:`detect_series`)."""
+    changed = False
+    for word in _TOKEN.findall(text):
+        reading = _word_reading(word, encoding)
+        if reading is None:
+            continue
+        if reading[0] in (_BAD, _WEAK):
+            return False
+        changed = True
+    return changed
+
+
+def detect_series(values: pd.Series, groups: pd.Series | None = None, fonts: pd.Series | None = None) -> pd.Series:
     """:func:`detect` over a Series of text (object or string dtype, NA allowed): 'TCVN3', 'VNI' or <NA>.
 
     A vectorised prefilter keeps only values holding a legacy code and no Unicode-only character; the precise
     check then runs once per distinct candidate. The result has the input's index and name and the nullable
     ``string`` dtype.
+
+    Then the text around a cell decides what the cell cannot: where a return (a ``groups`` value; the whole
+    Series when none is given) is typed in one legacy font (:func:`group_fonts`, of this column, or ``fonts``
+    worked out over several), a cell that reads as Vietnamese in that font, though also in Unicode ("Phan Thò
+    Hoa" beside "Nguyeãn Vaên Huøng"), is of that font too.
     """
-    result = pd.Series(pd.NA, index=values.index, dtype="string", name=values.name)
-    if values.empty:
+    result, candidates = _detect_each(values)
+    unsure = candidates & result.isna().to_numpy(dtype=bool)
+    if not unsure.any():
         return result
+    group = _groups(values, groups)
+    if fonts is None:
+        if not result.notna().any():
+            return result
+        fonts = group_fonts([(values, group)], [result])
+    if fonts.isna().all():
+        return result
+    cell_font = group[unsure].map(fonts)
+    ask = cell_font.notna().to_numpy(dtype=bool)
+    texts, chosen = values[unsure][ask].astype(str), cell_font[ask].astype(str)
+    said = [f if _reads_as(t, f) else None for t, f in zip(texts.tolist(), chosen.tolist(), strict=True)]
+    result[texts.index] = pd.array(said, dtype="string")
+    return result
+
+
+def detect_in_rows(values: pd.Series, others: Sequence[pd.Series]) -> pd.Series:
+    """:func:`detect_series` of ``values`` where each row is its own context: a cell that cannot be told alone is
+    of the font the row's other text (``others``, same index: the head's name beside the village) is surely typed
+    in — one household's row typed with one font, though the return mixes fonts. Costs nothing when no cell is
+    in doubt."""
+    result, candidates = _detect_each(values)
+    if not (candidates & result.isna().to_numpy(dtype=bool)).any():
+        return result
+    rows = pd.Series(np.arange(len(values)), index=values.index).astype("string")
+    fonts = group_fonts([(values, rows), *((o, rows) for o in others)])
+    return detect_series(values, groups=rows, fonts=fonts)
+
+
+def _groups(values: pd.Series, groups: pd.Series | None) -> pd.Series:
+    return (groups.astype("string").fillna("") if groups is not None
+            else pd.Series("", index=values.index, dtype="string"))
+
+
+def group_fonts(columns: Sequence[tuple[pd.Series, pd.Series | None]],
+                found: Sequence[pd.Series] | None = None) -> pd.Series:
+    """Per group (a return), the legacy font its text of these columns (values, groups) is typed in: 'TCVN3' or
+    'VNI' when at least one cell is surely of it, none of the other, and no cell holds a character only Unicode
+    has (a column typed in Unicode almost always does: ư, ơ, đ, ạ …); <NA> otherwise. ``found``: each column's
+    :func:`detect_series` without context, when already known."""
+    parts = []
+    for i, (values, groups) in enumerate(columns):
+        if values.empty:
+            continue
+        enc = found[i] if found is not None else _detect_each(values)[0]
+        unicode = arrow_mask(pc.match_substring_regex(arrow_text(values), UNICODE_ONLY_PATTERN))
+        parts.append(pd.DataFrame({"g": _groups(values, groups).to_numpy(),
+                                   "tcvn3": (enc == TCVN3).fillna(False).to_numpy(dtype=bool),
+                                   "vni": (enc == VNI).fillna(False).to_numpy(dtype=bool), "unicode": unicode}))
+    if not parts:
+        return pd.Series(dtype="string")
+    per = pd.concat(parts, ignore_index=True).groupby("g", sort=False)[["tcvn3", "vni", "unicode"]].sum()
+    font = pd.Series(pd.NA, index=per.index, dtype="string")
+    font[(per["tcvn3"] >= 1) & (per["vni"] == 0) & (per["unicode"] == 0)] = TCVN3
+    font[(per["vni"] >= 1) & (per["tcvn3"] == 0) & (per["unicode"] == 0)] = VNI
+    return font
+
+
+def _detect_each(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """(:func:`detect` of each cell alone, the cells that may be legacy text: a legacy code, no Unicode-only
+    character) — see :func:`detect_series`."""
+    result = pd.Series(pd.NA, index=values.index, dtype="string", name=values.name)
+    none = np.zeros(len(values), dtype=bool)
+    if values.empty:
+        return result, none
     arr = arrow_text(values)  # Arrow's regex kernels: no Python call per cell
     marked = arrow_mask(pc.match_substring_regex(arr, MARKER_PATTERN))
     if not marked.any():
-        return result
+        return result, none
     candidates = marked & ~arrow_mask(pc.match_substring_regex(arr, UNICODE_ONLY_PATTERN))
     if not candidates.any():
-        return result
+        return result, none
     subset = values[candidates]
     found = {value: detect(value) for value in subset.unique()}
     result[candidates] = subset.map(found).astype("string").to_numpy()
-    return result
+    return result, np.asarray(candidates, dtype=bool)

@@ -357,7 +357,7 @@ def _unit_keys(hh: pd.DataFrame, units: dict[str, Unit | None]) -> dict[str, pd.
     # one village however its name is typed in the return ("Thôn Đông", "thôn Đông", "Thôn  Đông"): its key is the
     # name in NFC, spaces collapsed, lower case (diacritics kept: "Đông" and "Đồng" are two villages); its row is
     # labelled with the spelling most of its households have. Worked on the distinct spellings (a few per village).
-    codes, spellings = pd.factorize(commune.astype(str) + "|" + _str(hh, "thon").fillna("").astype(str))
+    codes, spellings = pd.factorize(commune.astype(str) + "|" + _village_text(hh).fillna("").astype(str))
     written = pd.Series(spellings, dtype="string")
     written = _unicode_villages(written)  # "Th«n §«ng" typed in a TCVN3 font is "Thôn Đông"
     tidy = written.str.normalize("NFC").str.replace(r"\s+", " ", regex=True).str.strip()
@@ -372,6 +372,23 @@ def _unit_keys(hh: pd.DataFrame, units: dict[str, Unit | None]) -> dict[str, pd.
             VILLAGE: village, VILLAGE_LABEL: pd.Series(dict(zip(first["k"], first["v"], strict=True)), dtype=object)}
 
 
+def _village_text(hh: pd.DataFrame) -> pd.Series:
+    """Each household's village as written, in Unicode where the cell alone cannot tell its legacy font ("Xãm 2",
+    TCVN3 "Xóm 2", reads as Unicode too) but its row can (the head's name beside it is surely TCVN3)."""
+    from hgn_review.legacy import detect_in_rows, to_unicode
+
+    thon = _str(hh, "thon")
+    if thon.isna().all():
+        return thon
+    found = detect_in_rows(thon, [_str(hh, "ho_ten_chu_ho")])
+    at = found.notna().to_numpy(dtype=bool)
+    if not at.any():
+        return thon
+    out = thon.copy()
+    out[at] = [to_unicode(t, e) for t, e in zip(thon[at], found[at], strict=True)]
+    return out
+
+
 def _unicode_villages(spellings: pd.Series) -> pd.Series:
     """"commune|village" spellings with the village typed in a TCVN3/VNI font in Unicode (as _unicode_names gives
     the lists), so that one village is one row of the forms whatever font its name was typed in."""
@@ -381,7 +398,7 @@ def _unicode_villages(spellings: pd.Series) -> pd.Series:
         return spellings
     parts = spellings.str.split("|", n=1, expand=True)
     village = parts[1].astype("string")
-    found = detect_series(village)
+    found = detect_series(village, groups=parts[0])  # (a commune's villages typed in one font, as a rule)
     at = found.notna().to_numpy(dtype=bool)
     if not at.any():
         return spellings
@@ -760,15 +777,20 @@ def _listed_frame(listed: np.ndarray, columns: dict[str, pd.Series | np.ndarray 
 def _unicode_names(persons: pd.DataFrame) -> pd.DataFrame:
     """Names and villages typed with a TCVN3/VNI font, as the person is called: the list for the population
     database and forms 14/15 carry "Nguyễn Văn An", not "NguyÔn V¨n An". Only text the detector is sure of is
-    converted (legacy.detect: ambiguous text stays as typed); the return's cell is reported by validation."""
-    from hgn_review.legacy import detect_series, to_unicode
+    converted (legacy.detect_series: ambiguous text stays as typed unless its return's column is typed in that
+    font); the return's cell is reported by validation."""
+    from hgn_review.legacy import detect_series, group_fonts, to_unicode
 
     out = persons
-    for col in ("ho_ten", "chu_ho", "ho_ten_chu_ho", "thon"):
-        if col not in persons.columns or persons.empty:
-            continue
+    cols = [c for c in ("ho_ten", "chu_ho", "ho_ten_chu_ho", "thon") if c in persons.columns]
+    if persons.empty or not cols:
+        return out
+    # a return typed in one legacy font: its cells that cannot be told alone are of that font (legacy.group_fonts)
+    groups = persons["file"] if "file" in persons.columns else None
+    fonts = group_fonts([(persons[c].astype("string"), groups) for c in cols])
+    for col in cols:
         text = persons[col].astype("string")
-        found = detect_series(text)
+        found = detect_series(text, groups=groups, fonts=fonts)
         if not found.notna().any():
             continue
         if out is persons:
