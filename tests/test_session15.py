@@ -148,3 +148,31 @@ def test_a_mistyped_header_is_said_to_be_near_the_layouts_column(tmp_path: Path)
     assert (near.col, near.severity, near.param("other")) == ("D", "warning", "Thôn, tổ dân phố")
     assert [f.column for f in res.findings if f.code == "column-unknown"] == ["Ghi chú"]
     assert bool(res.households.loc[0, "nguoi_co_cong"]) is True
+
+
+# ---------------------------------------------------------------- a household that left is not surveyed
+def test_a_household_that_left_is_asked_only_who_it_was_and_what_became_of_it(tmp_path: Path) -> None:
+    """Households recorded "Chuyển đi" and "Giải thể" with no survey answers and no member rows (the hint of
+    previous-not-reviewed tells communes to keep them so): no value-required, income-basis-missing,
+    household-no-members or household-not-classified/undecided finding on them — only on what they are still
+    asked (their commune code here); a poor one at the start is an other decrease; a present household with the
+    same blanks still gets every error."""
+    from conftest import household, make_return, member
+
+    blank = {k: None for k in ("thu_nhap_bq", "loai_nha", "dien_tich_nha", "nguon_nuoc", "nha_tieu",
+                               "su_dung_internet", "phuong_tien_thong_tin", "ho_nlndn")}
+    path = make_return(tmp_path, [
+        household(),
+        household(ma_ho="11284-0002", ho_ten_chu_ho="Trần Văn Bình", tinh_trang_ho="Chuyển đi",
+                  phan_loai_dau_ky="Nghèo", **blank),
+        household(ma_ho="11284-0003", ho_ten_chu_ho="Lê Văn Cường", tinh_trang_ho="Giải thể", ma_xa=None, **blank),
+        household(ma_ho="11284-0004", ho_ten_chu_ho="Phạm Văn Dũng", **blank),
+    ], [member()])
+    run = classify_paths([path])
+    by_row: dict[int, list[str]] = {}
+    for f in run.report.findings:
+        by_row.setdefault(f.row or 0, []).append(f.code)
+    assert 3 not in by_row and by_row[4] == ["value-required"]  # 4: Mã xã, still asked
+    assert {"value-required", "income-basis-missing", "household-no-members"} <= set(by_row[5])
+    hh = run.results.households.set_index("ma_ho")
+    assert hh.at["11284-0002", "dien_bien"] == "Giảm khác"

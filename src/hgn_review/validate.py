@@ -809,10 +809,37 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
         _add_code(blocking, hsd_frame.index[unread], "income-unreadable")
     if INCOME in hsd_frame.columns:
         _income_plausible(hsd, ht, layout, blocking, out)
+    out = _departed_unasked(hsd, hsd_frame, blocking, out)
     hsd_frame["loi_chan"] = blocking.replace("", pd.NA)
     households = _frame(hsd, ht, ret, HOUSEHOLD_BASE)
     households["_row"] = households["row"]
     return households, members, out
+
+
+# what a household that moved away or dissolved is still asked for: who it was and what became of it
+_DEPARTED_ASKED = frozenset({"ma_ho", "ho_ten_chu_ho", "ma_xa", "thon", "tinh_trang_ho", "ngay_ra_soat"})
+# findings on what it is no longer asked for: its survey answers, its members (they left with it), its size
+_DEPARTED_UNASKED = frozenset({"value-required", "income-basis-missing", "household-no-members",
+                               "household-size-mismatch"})
+
+
+def _departed_unasked(hsd: SheetData, hh: pd.DataFrame, blocking: pd.Series, out: list[Finding]) -> list[Finding]:
+    """A household recorded as moved away or dissolved stays in the return (so that it is counted as a decrease)
+    but is not surveyed: its blank survey answers, its missing members and size are not errors, and they do not
+    block it (its class is not counted: its end is "left")."""
+    from hgn_review.scoring.movements import STATUS_OUT
+
+    if "tinh_trang_ho" not in hh.columns:
+        return out
+    gone = hh["tinh_trang_ho"].astype("string").isin(STATUS_OUT).fillna(False)
+    if not gone.any():
+        return out
+    rows = set(hh.index[gone.to_numpy(dtype=bool)].tolist())
+    for code in ("household-no-members", "household-size-mismatch"):
+        at = blocking.index[gone.to_numpy(dtype=bool)]
+        blocking[at] = blocking[at].str.replace(rf"(^|;){code}(?=;|$)", "", regex=True).str.strip(";")
+    return [f for f in out if not (f.code in _DEPARTED_UNASKED and f.sheet == hsd.sheet and f.row in rows
+                                   and (f.code != "value-required" or f.key not in _DEPARTED_ASKED))]
 
 
 def _income_plausible(hsd: SheetData, ht: _Typed, layout: Layout, blocking: pd.Series, out: list[Finding]) -> None:

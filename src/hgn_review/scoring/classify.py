@@ -394,17 +394,20 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     classes = np.where(blocked, undecided_class, dec.classes)
     phan_loai = labels(classes, CLASSES, index)
 
-    undecided = ~blocked & (classes == undecided_class)
+    # a household that moved away or dissolved is not surveyed: its class is not counted (its end is "left"), so
+    # nothing is asked of it
+    gone = column(hh, "tinh_trang_ho", "str").isin(STATUS_OUT).to_numpy(dtype=bool)
+    undecided = ~blocked & (classes == undecided_class) & ~gone
     at_undecided = np.flatnonzero(undecided)
     found += loc.findings("household-undecided", at_undecided, key="phan_loai",
                           detail=dec.missing.iloc[at_undecided].tolist(),
                           detail_en=dec.missing_en.iloc[at_undecided].tolist())
     # the blank answers a decided household's unknown indicators wait for (Suy dinh dưỡng of a child, Việc làm at
     # working age: required by age, return-format.md) are said too, though the class does not turn on them
-    decided = ~blocked & ~undecided & ~column(hh, "tinh_trang_ho", "str").isin(STATUS_OUT).to_numpy(dtype=bool)
+    decided = ~blocked & ~undecided & ~gone
     found += _answers_needed(d, used, undecided, mem, std)
     found += _answers_needed(d, used, decided, mem, std, code="member-answer-missing")
-    at_blocked = np.flatnonzero(blocked)
+    at_blocked = np.flatnonzero(blocked & ~gone)
     codes = blocked_codes.iloc[at_blocked].tolist()
     said = {c: (blocking_text(c), blocking_text(c, "en")) for c in set(codes)}
     # the reasons in words only: the codes ("income-unreadable") mean nothing in the "Giá trị" column an officer reads
