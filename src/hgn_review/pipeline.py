@@ -1839,8 +1839,11 @@ _README_WHERE = (  # (path, Vietnamese, English): what README.txt says is where
      "cho từng xã (--marked-copies)", "a copy of each return with errors or warnings, the cells to fix marked and "
      "commented: send each commune its own (--marked-copies)"),
     ("bao_cao/bieu_NN.xlsx", "15 biểu mẫu tổng hợp", "the 15 report forms"),
-    ("bao_cao/danh_sach_*.xlsx", "danh sách hộ nghèo, cận nghèo kết nối CSDL quốc gia về dân cư (và .csv)",
-     "poor and near-poor persons for the national population database (and .csv)"),
+    ("bao_cao/danh_sach_*.xlsx", "danh sách hộ nghèo, cận nghèo kết nối CSDL quốc gia về dân cư (mở bằng Excel); "
+     "bản .csv (UTF-8, phân cách bằng dấu phẩy) để nhập vào phần mềm — mở .csv bằng Excel có thể mất số 0 đầu của "
+     "số định danh",
+     "poor and near-poor persons for the national population database (open it in Excel); the .csv copy (UTF-8, "
+     "comma-separated) is for importing into software — opened in Excel, a .csv may lose the IDs' leading zero"),
     ("bao_cao/report.html", "trang tóm tắt, mở bằng trình duyệt, in được", "summary page: open it in a browser, printable"),
     ("ket_qua/", "kết quả từng hộ, từng người (Parquet) cho các chương trình khác",
      "each household's and person's results (Parquet) for other programs"),
