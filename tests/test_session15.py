@@ -176,3 +176,19 @@ def test_a_household_that_left_is_asked_only_who_it_was_and_what_became_of_it(tm
     assert {"value-required", "income-basis-missing", "household-no-members"} <= set(by_row[5])
     hh = run.results.households.set_index("ma_ho")
     assert hh.at["11284-0002", "dien_bien"] == "Giảm khác"
+
+
+def test_classify_counts_a_household_that_left_apart_from_the_classes(tmp_path: Path) -> None:
+    """`hgn classify --json`: a household that moved away is counted under "departed", in no class (as `hgn run`
+    and form 01 count it), so that the classes add up to the households present."""
+    from conftest import household, make_return, member
+
+    make_return(tmp_path, [household(), household(ma_ho="11284-0002", ho_ten_chu_ho="Trần Văn Bình",
+                                                  tinh_trang_ho="Chuyển đi", phan_loai_dau_ky="Nghèo")],
+                [member(), member(ma_ho="11284-0002", stt=1, ho_ten="Trần Văn Bình",
+                                  so_dinh_danh="030080000777")])
+    import json
+
+    proc = run_hgn("classify", "11284_2024.xlsx", "--out", "kq.xlsx", "--json", cwd=tmp_path)
+    summary = json.loads(proc.stdout)
+    assert summary["departed"] == 1 and sum(summary["by_class"].values()) == summary["households"] - 1

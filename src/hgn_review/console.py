@@ -101,6 +101,10 @@ def render_classification(summary: dict[str, Any], written: list[str], lang: str
     c = console or out
     vi = lang == "vi"
     rows = [(class_name(k, lang), v) for k, v in summary["by_class"].items()]
+    if summary.get("departed"):  # moved away or dissolved: a decrease of the period, in no class at its end
+        from hgn_review.merge.tables import DEPARTED
+
+        rows.append((class_name(DEPARTED, lang), summary["departed"]))
     rows.append(("Tổng số hộ" if vi else "Households", summary["households"]))
     table(f"hgn classify — {summary['standard']}", ["Phân loại" if vi else "Class", "Số hộ" if vi else "Households"],
           rows, c)

@@ -44,10 +44,15 @@ class ClassifyRun:
     report: Report
 
     def summary_json(self) -> dict[str, Any]:
+        from hgn_review.merge.tables import departed
+
         hh = self.results.households
-        by_class = hh["phan_loai"].value_counts().to_dict() if len(hh) else {}
+        # by class as form 01 counts them (`hgn run` too): the households present at the end of the period; one
+        # that moved away or dissolved is a decrease, counted apart
+        gone = departed(hh).to_numpy(dtype=bool) if len(hh) else np.zeros(0, dtype=bool)
+        by_class = hh.loc[~gone, "phan_loai"].value_counts().to_dict() if len(hh) else {}
         return {"households": int(len(hh)), "members": int(len(self.results.members)),
-                "by_class": {str(k): int(v) for k, v in sorted(by_class.items())},
+                "by_class": {str(k): int(v) for k, v in sorted(by_class.items())}, "departed": int(gone.sum()),
                 "by_movement": {str(k): int(v) for k, v in sorted(hh["dien_bien"].value_counts().to_dict().items())}
                 if "dien_bien" in hh else {},
                 "standard": self.standard.id, "local_standard": self.classification.local.id
