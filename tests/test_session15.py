@@ -192,3 +192,22 @@ def test_classify_counts_a_household_that_left_apart_from_the_classes(tmp_path: 
     proc = run_hgn("classify", "11284_2024.xlsx", "--out", "kq.xlsx", "--json", cwd=tmp_path)
     summary = json.loads(proc.stdout)
     assert summary["departed"] == 1 and sum(summary["by_class"].values()) == summary["households"] - 1
+
+
+def test_the_waiting_households_sheet_writes_counts_as_numbers(tmp_path: Path) -> None:
+    """The list's "Chờ quy đổi" sheet, from results read back from a workbook (counts as text '2'): the persons
+    and the row are numbers (Excel's SUM counts them), the codes stay text."""
+    import pandas as pd
+    import xlsxwriter
+
+    from hgn_review.reports.population import SHEET_PENDING, _pending_sheet
+
+    pending = pd.DataFrame({"ma_xa_cu": ["10960"], "thon": ["Thôn 1"], "ma_ho": ["0007"], "so_nhan_khau": ["2"],
+                            "row": ["14"]})
+    wb = xlsxwriter.Workbook(str(tmp_path / "x.xlsx"))
+    fmt = {"head": wb.add_format(), "int": wb.add_format(), "text": wb.add_format()}
+    _pending_sheet(wb, pending, fmt, mask_pii=False)
+    wb.close()
+    ws = openpyxl.load_workbook(tmp_path / "x.xlsx")[SHEET_PENDING]
+    values = [c.value for c in ws[2]]
+    assert values[2] == "0007" and values[3] == 2 and values[4] == 14

@@ -197,6 +197,9 @@ def _pending_sheet(wb: Any, pending: pd.DataFrame, fmt: dict[str, Any], mask_pii
     lab = labels()
     cols = [c for c in _PENDING_COLUMNS if c in pending.columns]
     frame = pending[cols].copy()
+    for c in ("so_nhan_khau", "row"):  # counts, whatever type a results workbook read back gave them (text '2')
+        if c in frame.columns:
+            frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("Int64").astype(object)
     if mask_pii:  # the head's name to initials, and an ID written in the household code or the village masked
         frame = pii.mask_persons(frame)
     ws = wb.add_worksheet(SHEET_PENDING)
