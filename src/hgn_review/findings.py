@@ -483,7 +483,7 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        'Line {value} of the mapping file (old commune {detail}, village "{other}") matches no household: no household '
        'of that old commune records that village.',
        'Sửa tên thôn cho đúng như các hộ ghi ở cột "Thôn, tổ dân phố"{choices}, rồi gộp lại.',
-       'Write the village as the households record it in "Thôn, tổ dân phố"{choices_en}, then merge again.'),
+       'Write the village as the households record it in "Thôn, tổ dân phố"{choices}, then merge again.'),
     _c('crosswalk-household-code-shared', WARNING, "merge",
        'Mã hộ "{value}" của xã cũ {detail} trùng mã một hộ khác của xã cũ {other}; nay cả hai ở xã mới {unit}: hai hộ '
        'khác nhau mang cùng một mã trong xã mới.',

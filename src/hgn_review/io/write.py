@@ -538,23 +538,33 @@ def _highlighted_copy(src: Path, dest: Path, items: list[Finding], lang: str) ->
 
 
 def _drop_earlier_marks(wb: Any, fills: tuple[Any, ...]) -> None:
-    """hgn's marks of an earlier round taken off a return that is a marked copy sent back: each comment hgn
-    signed loses hgn's parts ("[code] …") and keeps the commune's own note above them, if any; the cell's fill,
-    if it is one of hgn's, goes with them (the fixed cell no longer looks like one to fix)."""
+    """hgn's marks of an earlier round taken off a return that is a marked copy sent back: each comment loses the
+    parts hgn wrote ("[code] …", a code of hgn's catalogue — told by their text, as Excel or LibreOffice may have
+    signed the comment again) and keeps the commune's own note, if any; the cell's fill, if it is one of hgn's,
+    goes with them (the fixed cell no longer looks like one to fix)."""
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
-    colours = {f.fgColor.rgb for f in fills}
+    from hgn_review.findings import CATALOGUE
+
+    colours = {str(f.fgColor.rgb)[-6:].upper() for f in fills}  # (Excel and LibreOffice write "FF…", openpyxl "00…")
+
+    def hgns(part: str) -> bool:  # "[value-required] Ô …": a part hgn wrote, whoever saved the file since
+        return part.startswith("[") and part[1:].split("]", 1)[0] in CATALOGUE
+
     for ws in wb.worksheets:
         for cell in list(ws._cells.values()):
             note = cell.comment
-            if note is None or note.author != "hgn":
+            if note is None or not note.text:
                 continue
-            own = [part for part in str(note.text or "").split("\n---\n") if not part.startswith("[")]
-            cell.comment = Comment("\n---\n".join(own), "hgn") if own else None
+            parts = str(note.text).split("\n---\n")
+            own = [part for part in parts if not hgns(part)]
+            if len(own) == len(parts):  # the commune's own note, untouched
+                continue
+            cell.comment = Comment("\n---\n".join(own), note.author or "hgn") if own else None
             fill = cell.fill
             if fill is not None and fill.fill_type == "solid" and fill.fgColor is not None \
-                    and fill.fgColor.rgb in colours:
+                    and isinstance(fill.fgColor.rgb, str) and fill.fgColor.rgb[-6:].upper() in colours:
                 cell.fill = PatternFill()
 
 

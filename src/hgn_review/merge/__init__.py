@@ -864,6 +864,10 @@ def _merge(inputs: list[Path], level: str | None, unit: str | None, as_of: date 
     inps, keep, parent, tgt = plan.inputs, plan.keep, plan.parent, plan.as_of
     st = _stack(plan, reg, ordered=not to_2025_units, crosswalk=to_2025_units)
     hh, mm = st.hh, st.mm
+    unsized = _size_unknown(hh)
+    if unsized.any():  # counted as 0 persons (the sums need a number): said, and blank on the waiting list
+        hh["_size_unknown"] = unsized
+        notes.append(note("merge-persons-unknown", value=int(unsized.sum())))
     counted: pd.DataFrame | None = distinct(hh, ["_in", "unit"])  # each input's households, counted once
     in_counts = _in_counts(plan, counted)
     if not to_2025_units:
@@ -1038,6 +1042,21 @@ def _apply_crosswalk(hh: pd.DataFrame, mm: pd.DataFrame, rules: dict[str, OldUni
     return hh, mm, pending
 
 
+def _size_unknown(hh: pd.DataFrame) -> np.ndarray:
+    """The households counted 0 persons whose persons are in truth not known: no member rows (0 counted) and no
+    size written — not the later row of a code written twice whose persons its other row counts."""
+    if "_persons" not in hh.columns or "so_thanh_vien" not in hh.columns or not len(hh):
+        return np.zeros(len(hh), dtype=bool)
+    maybe = np.array(((hh["_persons"] == 0) & pd.to_numeric(hh["so_thanh_vien"], errors="coerce").isna())
+                     .to_numpy(dtype=bool))  # (a copy: Arrow's may be read-only)
+    if maybe.any() and "ma_ho" in hh.columns:
+        keys = [k for k in ("source_file", "ma_xa", "ma_ho") if k in hh.columns]
+        twice = hh[keys].astype("string").duplicated(keep=False).to_numpy(dtype=bool) \
+            & hh["ma_ho"].notna().to_numpy(dtype=bool)
+        maybe &= ~twice
+    return maybe
+
+
 def _shared_codes(hh: pd.DataFrame) -> list[Finding]:
     """Households of two old communes with one household code, now in one new commune: a finding at each."""
     if "ma_ho" not in hh.columns or not len(hh):
@@ -1185,7 +1204,9 @@ def _pending_sheet(pending: pd.DataFrame, rules: dict[str, OldUnitRule]) -> pd.D
         "ma_xa_cu": old,
         "ten_xa_cu": old.map({k: r.old_name for k, r in rules.items()}).astype("string"),
         "thon": col("thon"), "ma_ho": col("ma_ho"), "ho_ten_chu_ho": col("ho_ten_chu_ho"),
-        "phan_loai": class_of(pending), "so_nhan_khau": pending["_persons"].astype("Int64"),
+        "phan_loai": class_of(pending), "so_nhan_khau": pending["_persons"].astype("Int64").mask(
+            pending["_size_unknown"].fillna(False).to_numpy(dtype=bool) if "_size_unknown" in pending.columns
+            else np.zeros(len(pending), dtype=bool)),
         "xa_moi_co_the": old.map({k: r.candidate_labels for k, r in rules.items()}).astype("string"),
         "source_file": col("source_file"), "file": col("file"), "sheet": col("sheet"),
         "row": pending["row"].astype("Int64") if "row" in pending.columns else pd.array([None] * len(pending), dtype="Int64"),
@@ -1328,6 +1349,8 @@ def summary_json(m: MergeResult) -> dict[str, Any]:
     out: dict[str, Any] = {
         "unit": m.unit, "unit_name": m.unit_name, "level": m.level,
         "households": num("so_ho"), "persons": num("so_nhan_khau"), "by_class": by_class,
+        # households whose persons are not known (no member rows, size blank): the persons above leave them out
+        "persons_unknown_households": sum(int(f.value or 0) for f in m.findings if f.code == "merge-persons-unknown"),
         "departed": {"households": num("ho_roi_di"), "persons": num("nhan_khau_roi_di")},
         "missing_units": list(m.missing_units),
         "missing_units_named": meta.get("missing_units", [{"code": c, "name": ""} for c in m.missing_units]),

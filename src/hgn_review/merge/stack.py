@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 PROVENANCE = ("source_file", "source_sha256", "unit", "ma_huyen", "ma_tinh")
-INTERNAL = ("_in", "_pos", "_persons", "_old_unit", "_era", "_seq")
+INTERNAL = ("_in", "_pos", "_persons", "_old_unit", "_era", "_seq", "_size_unknown")
 HH_ORDER = ("unit", "ma_ho", "file", "sheet", "row", "source_file", "ma_xa_cu")
 MM_ORDER = ("uid", "unit", "stt", "file", "sheet", "row", "source_file")
 COUNTED = ("phan_loai", "phan_loai_dau_ky", "dau_ky", "dien_bien", "tinh_trang_ho")  # what counting reads
