@@ -601,3 +601,13 @@ def to_cp1258(text: str) -> bytes:
         tones = "".join(m for m in d[1:] if m not in _CP1258_MODIFIERS)
         out += unicodedata.normalize("NFC", d[0] + mods).encode("cp1258") + tones.encode("cp1258")
     return bytes(out)
+
+
+def form_rows(path: Path) -> dict[str, list[Any]]:
+    """The rows of a form (bieu_NN.xlsx) by their label in column B (a commune's name, "Tổng cộng"), first wins."""
+    ws = openpyxl.load_workbook(path, data_only=True).worksheets[0]
+    out: dict[str, list[Any]] = {}
+    for row in ws.iter_rows(values_only=True):
+        if len(row) > 1 and isinstance(row[1], str):
+            out.setdefault(row[1], list(row))
+    return out

@@ -17,6 +17,7 @@ import openpyxl
 from conftest import (
     HEADER,
     app_row,
+    form_rows,
     household,
     make_app_return,
     make_id,
@@ -53,16 +54,6 @@ def export_with_copies(folder: Path) -> Path:
         app_row(ma_ho="11284-0002", ho_ten_chu_ho="Lê Thị Hoa", gioi_tinh_chu_ho="Nữ", **POOR_APP),
         app_row(ma_ho="11284-0004", ho_ten_chu_ho="Phạm Văn Tư"),
     ])
-
-
-def form_rows(path: Path) -> dict[str, list[Any]]:
-    """The rows of a form (bieu_NN.xlsx) by their label in column B (a commune's name, "Tổng cộng")."""
-    ws = openpyxl.load_workbook(path, data_only=True).worksheets[0]
-    out: dict[str, list[Any]] = {}
-    for row in ws.iter_rows(values_only=True):
-        if len(row) > 1 and isinstance(row[1], str):
-            out.setdefault(row[1], list(row))
-    return out
 
 
 def findings_rows(path: Path) -> list[dict[str, Any]]:

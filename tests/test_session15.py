@@ -7,20 +7,11 @@ from typing import Any
 
 import openpyxl
 
-from conftest import app_row, make_app_return, ok, run_hgn
+from conftest import app_row, form_rows, make_app_return, ok, run_hgn
 from hgn_review.pipeline import classify_paths
 from hgn_review.validate import validate_paths
 
 RICH = dict(diem_b1=300, phan_loai_ghi="Không nghèo")
-
-
-def _form(path: Path) -> dict[str, list[Any]]:
-    ws = openpyxl.load_workbook(path, data_only=True).worksheets[0]
-    out: dict[str, list[Any]] = {}
-    for row in ws.iter_rows(values_only=True):
-        if len(row) > 1 and isinstance(row[1], str):
-            out.setdefault(row[1], list(row))
-    return out
 
 
 def _export(folder: Path, rows: list[dict[str, Any]]) -> Path:
@@ -41,7 +32,7 @@ def test_blank_size_leaves_the_units_persons_blank_not_zero(tmp_path: Path) -> N
     row too; its households are still counted. With every size written, the persons are counted."""
     _export(tmp_path / "in", [app_row(so_thanh_vien=None), app_row(ma_ho="11284-0002", so_thanh_vien=4, **RICH)])
     ok(run_hgn("run", "in", "--out", "out", cwd=tmp_path))
-    rows = _form(tmp_path / "out" / "bao_cao" / "bieu_01.xlsx")
+    rows = form_rows(tmp_path / "out" / "bao_cao" / "bieu_01.xlsx")
     unit, total = rows["Xã Chi Lăng Nam"], rows["Tổng cộng"]
     assert unit[2] == 2 and total[2] == 2  # households: counted
     assert unit[3] is None and total[3] is None  # persons: not known
@@ -52,7 +43,7 @@ def test_blank_size_leaves_the_units_persons_blank_not_zero(tmp_path: Path) -> N
 
     _export(tmp_path / "in2", [app_row(so_thanh_vien=3), app_row(ma_ho="11284-0002", so_thanh_vien=4, **RICH)])
     ok(run_hgn("run", "in2", "--out", "out2", cwd=tmp_path))
-    rows = _form(tmp_path / "out2" / "bao_cao" / "bieu_01.xlsx")
+    rows = form_rows(tmp_path / "out2" / "bao_cao" / "bieu_01.xlsx")
     assert rows["Xã Chi Lăng Nam"][3] == 7 and rows["Tổng cộng"][3] == 7
 
 
