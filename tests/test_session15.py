@@ -202,15 +202,3 @@ def test_the_waiting_households_sheet_writes_counts_as_numbers(tmp_path: Path) -
     ws = openpyxl.load_workbook(tmp_path / "x.xlsx")[SHEET_PENDING]
     values = [c.value for c in ws[2]]
     assert values[2] == "0007" and values[3] == 2 and values[4] == 14
-
-
-def test_a_household_that_moved_in_has_no_start_class_in_the_results(tmp_path: Path) -> None:
-    """The results' dau_ky is the start used: none for a household recorded as moved in (its "Phân loại đầu kỳ"
-    written anyway is not its start in this commune); it is an other increase."""
-    from conftest import household, make_return, member
-
-    path = make_return(tmp_path, [household(tinh_trang_ho="Chuyển đến", phan_loai_dau_ky="Nghèo")], [member()])
-    hh = classify_paths([path]).results.households
-    import pandas as pd
-
-    assert hh.at[0, "dien_bien"] == "Tăng khác" and pd.isna(hh.at[0, "dau_ky"])

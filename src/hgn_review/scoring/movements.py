@@ -585,10 +585,7 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
             for new, (relapse, cls) in RELAPSE.items():
                 again = (category == _CATEGORIES.index(new)) & matched_np & (was_code == _STATES.index(cls))
                 category[again] = _CATEGORIES.index(relapse)
-    # the start used: none for a household that moved in or split off (not in the commune at the start, whatever
-    # its "Phân loại đầu kỳ" says — it is counted as an increase)
-    start_labels = labels(start, _STATES, households.index).mask(pd.Series(status.matches(STATUS_IN),
-                                                                          index=households.index))
+    start_labels = labels(start, _STATES, households.index)
     if previous is not None and whole:
         # seen together (all the round's households, `hgn classify` of several returns): a household that took the
         # start of a list row by its head's ID in another commune whose return recorded that household as gone
