@@ -834,9 +834,9 @@ def _departed_unasked(hsd: SheetData, hh: pd.DataFrame, blocking: pd.Series, out
     gone = hh["tinh_trang_ho"].astype("string").isin(STATUS_OUT).fillna(False)
     if not gone.any():
         return out
-    rows = set(hh.index[gone.to_numpy(dtype=bool)].tolist())
+    at = hh.index[gone.to_numpy(dtype=bool)]
+    rows = set(at.tolist())
     for code in ("household-no-members", "household-size-mismatch"):
-        at = blocking.index[gone.to_numpy(dtype=bool)]
         blocking[at] = blocking[at].str.replace(rf"(^|;){code}(?=;|$)", "", regex=True).str.strip(";")
     return [f for f in out if not (f.code in _DEPARTED_UNASKED and f.sheet == hsd.sheet and f.row in rows
                                    and (f.code != "value-required" or f.key not in _DEPARTED_ASKED))]

@@ -563,9 +563,8 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
         # recorded as moved in or split off, yet the list's household (its code and head): counted as new — said,
         # since the list's start figure then loses it
         arrived = np.flatnonzero(matched_np & status.matches(STATUS_IN))
-        said = column(households, "tinh_trang_ho", "str").to_numpy(dtype=object)
         found += where.findings("previous-listed-as-new", arrived, column_key="tinh_trang_ho", key="tinh_trang_ho",
-                                value=list(codes[arrived]), detail=[str(said[i]) for i in arrived],
+                                value=list(codes[arrived]), detail=[str(status.values[c]) for c in status.codes[arrived]],
                                 other=[str(p) for p in prev.to_numpy(dtype=object)[arrived]])
         if whole:
             found += not_reviewed(households, heads, previous)
@@ -594,10 +593,9 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
         if came.any():
             category[came] = _CATEGORIES.index(TANG_KHAC)
             start_labels = start_labels.mask(pd.Series(came, index=households.index))
-            where = Locator(households, pd.RangeIndex(len(households)))
             at = np.flatnonzero(came)
             found += where.findings("previous-moved-in-unrecorded", at, column_key="tinh_trang_ho",
-                                    key="tinh_trang_ho", value=list(column(households, "ma_ho", "str").to_numpy()[at]))
+                                    key="tinh_trang_ho", value=list(codes[at]))
     return Movements(start_labels, labels(category, _CATEGORIES, households.index), found)
 
 
