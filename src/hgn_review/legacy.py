@@ -585,13 +585,30 @@ def detect_in_rows(values: pd.Series, others: Sequence[pd.Series]) -> pd.Series:
     """:func:`detect_series` of ``values`` where each row is its own context: a cell that cannot be told alone is
     of the font the row's other text (``others``, same index: the head's name beside the village) is surely typed
     in — one household's row typed with one font, though the return mixes fonts. Costs nothing when no cell is
-    in doubt."""
+    in doubt; otherwise only the rows in doubt are looked at, column by column (no grouping: a row is its group)."""
     result, candidates = _detect_each(values)
-    if not (candidates & result.isna().to_numpy(dtype=bool)).any():
+    unsure = candidates & result.isna().to_numpy(dtype=bool)
+    if not unsure.any():
         return result
-    rows = pd.Series(np.arange(len(values)), index=values.index).astype("string")
-    fonts = group_fonts([(values, rows), *((o, rows) for o in others)])
-    return detect_series(values, groups=rows, fonts=fonts)
+    texts = values[unsure]
+    # what group_fonts says of a group, said of each row: a font when a cell of the row is surely of it, none
+    # of the other, and no cell holds a character only Unicode has
+    tcvn3 = np.zeros(len(texts), dtype=bool)
+    vni = np.zeros(len(texts), dtype=bool)
+    unicode = np.zeros(len(texts), dtype=bool)
+    for col in (texts, *(o[unsure] for o in others)):
+        enc = _detect_each(col)[0]
+        tcvn3 |= (enc == TCVN3).fillna(False).to_numpy(dtype=bool)
+        vni |= (enc == VNI).fillna(False).to_numpy(dtype=bool)
+        unicode |= arrow_mask(pc.match_substring_regex(arrow_text(col), UNICODE_ONLY_PATTERN))
+    font = np.where(tcvn3 & ~vni & ~unicode, TCVN3, np.where(vni & ~tcvn3 & ~unicode, VNI, ""))
+    ask = font != ""
+    if ask.any():
+        asked = texts[ask]
+        said = [f if _reads_as(t, f) else None
+                for t, f in zip(asked.astype(str).tolist(), font[ask].tolist(), strict=True)]
+        result[asked.index] = pd.array(said, dtype="string")
+    return result
 
 
 def _groups(values: pd.Series, groups: pd.Series | None) -> pd.Series:
@@ -626,6 +643,15 @@ def group_fonts(columns: Sequence[tuple[pd.Series, pd.Series | None]],
 def _detect_each(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """(:func:`detect` of each cell alone, the cells that may be legacy text: a legacy code, no Unicode-only
     character) — see :func:`detect_series`."""
+    if len(values) > 1000:  # a column of few distinct texts (villages, a province's answers): each looked at once
+        codes, uniques = pd.factorize(values)
+        if 2 * len(uniques) < len(values):
+            found, maybe = _detect_each(pd.Series(uniques))
+            result = pd.Series(found.array.take(codes, allow_fill=True), index=values.index, dtype="string",
+                               name=values.name)
+            if not len(maybe):  # every cell empty
+                return result, np.zeros(len(values), dtype=bool)
+            return result, (codes >= 0) & maybe[np.maximum(codes, 0)]
     result = pd.Series(pd.NA, index=values.index, dtype="string", name=values.name)
     none = np.zeros(len(values), dtype=bool)
     if values.empty:
