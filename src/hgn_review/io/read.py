@@ -852,6 +852,8 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                                         value=str(int(filled.sum())), letter=letter, first=first))
 
     scan = scan_sheet(path, sheet, keep_xml="so_dinh_danh" in letters) if book.suffix in (".xlsx", ".xlsm") else None
+    if scan is not None and scan.shown:
+        _as_shown(data, letters, scan.shown)
     sd = SheetData(file=file, sheet=sheet, role=spec.role, frame=data, headers=headers, letters=letters,
                    header_row=hr, extra=extra, scan=scan, repeated_header_rows=rep_rows,
                    xls_path=str(path) if book.suffix in (".xls", ".ods") else None)
@@ -862,6 +864,16 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
         if old is not None:  # merged ranges (its cell types are read when asked: SheetData.numeric_rows)
             _hygiene(sd, old, findings)
     return sd
+
+
+def _as_shown(data: pd.DataFrame, letters: dict[str, str], shown: dict[tuple[str, int], str]) -> None:
+    """Number cells formatted to pad with zeros, read as Excel shows them: a household code "0001" typed in a
+    column formatted "0000" is stored as 1, and its members' sheet may hold it as the text "0001"."""
+    for key, letter in letters.items():
+        cells = {row: text for (col, row), text in shown.items() if col == letter}
+        at = data.index.intersection(list(cells))
+        if len(at):
+            data.loc[at, key] = [cells[r] for r in at]
 
 
 def _xls_scan(path: str, sheet: str) -> SheetScan | None:

@@ -38,6 +38,9 @@ class SheetScan:
     # formula cells whose value the file does not hold: none stored (written by a program, never opened in Excel),
     # or every formula to be computed again when opened (fullCalcOnLoad: what is stored may not be what Excel shows)
     uncomputed: set[tuple[str, int]] = field(default_factory=set)
+    # number cells whose format pads them with zeros ("0000", "000000000000"): the text Excel shows ("0001", an ID's
+    # leading zero), which is what the officer typed and sees — calamine gives the bare number ("1")
+    shown: dict[tuple[str, int], str] = field(default_factory=dict)
     xml: bytes = b""
 
     def numeric_rows(self, col: str) -> set[int]:
@@ -71,6 +74,51 @@ def _sheet_paths(zf: zipfile.ZipFile) -> tuple[dict[str, str], bool]:
         path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         out[str(sh.get("name"))] = path
     return out, FULL_CALC.search(raw) is not None
+
+
+_ZERO_FORMAT = re.compile(rb'formatCode="0{2,}[";]')
+_PADDED = re.compile(r"0{2,}")
+_ATTR = re.compile(rb'\b(r|s|t)="([^"]*)"')
+_INTEGER = re.compile(r"^\d+(?:\.0*)?$")
+
+
+def _padding_styles(zf: zipfile.ZipFile) -> dict[str, int]:
+    """Cell style index → width, for the styles whose number format only pads with zeros ("0000": a code, an ID
+    kept with its leading zero); empty when the workbook has none (the usual case: a quick look only)."""
+    try:
+        raw = zf.read("xl/styles.xml")
+    except KeyError:
+        return {}
+    if _ZERO_FORMAT.search(raw) is None:
+        return {}
+    root = SafeET.fromstring(raw)
+    widths: dict[str, int] = {}
+    for fmt in root.iter(f"{_NS_MAIN}numFmt"):
+        code = (fmt.get("formatCode") or "").split(";")[0]
+        if _PADDED.fullmatch(code):
+            widths[str(fmt.get("numFmtId"))] = len(code)
+    xfs = root.find(f"{_NS_MAIN}cellXfs")
+    if not widths or xfs is None:
+        return {}
+    return {str(i): widths[str(xf.get("numFmtId"))] for i, xf in enumerate(xfs.iter(f"{_NS_MAIN}xf"))
+            if str(xf.get("numFmtId")) in widths}
+
+
+def _shown_cells(xml: bytes, styles: dict[str, int]) -> dict[tuple[str, int], str]:
+    """The number cells of a zero-padding style, as Excel shows them: a whole number ≥ 0 padded to the width."""
+    out: dict[tuple[str, int], str] = {}
+    ids = b"|".join(re.escape(str(i).encode()) for i in styles)
+    cells = re.compile(rb'<c\b([^>]*?\bs="(?:' + ids + rb')"[^>]*)>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
+    for m in cells.finditer(xml):  # only the cells of those styles: a Python step per padded cell, none per other
+        a = {k.decode(): v.decode() for k, v in _ATTR.findall(m.group(1))}
+        width = styles.get(a.get("s", ""))
+        value = m.group(2).decode()
+        if width is None or a.get("t", "n") != "n" or not _INTEGER.match(value) or "r" not in a:
+            continue
+        ref = re.fullmatch(r"([A-Z]+)(\d+)", a["r"])
+        if ref is not None:
+            out[(ref.group(1), int(ref.group(2)))] = value.split(".")[0].zfill(width)
+    return out
 
 
 def _member_bytes(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
@@ -110,9 +158,12 @@ def scan_sheet(path: Path, sheet: str, keep_xml: bool = False) -> SheetScan | No
             if part is None:
                 return None
             xml = _member_bytes(path, zf, part)
+            padding = _padding_styles(zf)
     except (KeyError, zipfile.BadZipFile, SafeET.ParseError, OSError, zlib.error):
         return None
     scan = SheetScan(xml=xml if keep_xml else b"")
+    if padding:
+        scan.shown = _shown_cells(xml, padding)
     if b"hidden=" in xml:
         for m in _HIDDEN_ROW.finditer(xml):
             scan.hidden_rows.add(int(m.group(1) or m.group(3)))

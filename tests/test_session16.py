@@ -1,0 +1,56 @@
+"""Session 16: number cells formatted to pad with zeros are read as Excel shows them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from conftest import HEAD_ID, HH_SHEET, MM_SHEET, col_of, household, make_return, member
+from hgn_review.pipeline import classify_paths
+from hgn_review.validate import validate_paths
+
+
+def _padded(path: Path, sheet: str, letter: str, fmt: str) -> None:
+    """Every data cell of a column rewritten as the number its text holds, in a zero-padding format."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    for row in range(2, ws.max_row + 1):
+        cell = ws[f"{letter}{row}"]
+        if isinstance(cell.value, str) and cell.value.isdigit():
+            cell.value = int(cell.value)
+            cell.number_format = fmt
+    wb.save(path)
+
+
+def test_a_household_code_formatted_0000_is_read_as_shown(tmp_path: Path) -> None:
+    """An officer types the household code 0001 in a column formatted "0000": Excel stores 1 and shows 0001; the
+    members' sheet holds "0001" as text. The two are one household, and the code is "0001" (as last year's list
+    has it), never "1" with a member whose household is not found."""
+    path = make_return(tmp_path, [household(ma_ho="0001")], [member(ma_ho="0001")])
+    _padded(path, HH_SHEET, col_of("households", "ma_ho"), "0000")
+    assert isinstance(openpyxl.load_workbook(path)[HH_SHEET][f"{col_of('households', 'ma_ho')}2"].value, int)
+    res = validate_paths([path])
+    assert not [f for f in res.findings if f.severity == "error"], [(f.code, f.cell) for f in res.findings]
+    assert res.households["ma_ho"].tolist() == ["0001"]
+    run = classify_paths([path])
+    assert run.results.households["ma_ho"].tolist() == ["0001"]
+    assert run.results.members["ma_ho"].tolist() == ["0001"]
+
+
+def test_a_personal_id_formatted_with_twelve_zeros_keeps_its_leading_zero_without_a_finding(tmp_path: Path) -> None:
+    """A personal ID kept in a number cell formatted "000000000000" shows its 12 digits: it is read whole, and no
+    "leading zero restored" is said of it (the officer sees nothing to fix)."""
+    path = make_return(tmp_path)
+    _padded(path, MM_SHEET, col_of("members", "so_dinh_danh"), "000000000000")
+    res = validate_paths([path])
+    assert res.members["so_dinh_danh"].tolist() == [HEAD_ID]
+    assert not [f for f in res.findings if f.code.startswith("id-")], [f.code for f in res.findings]
+
+
+def test_a_number_without_padding_format_is_still_said_to_have_lost_its_zero(tmp_path: Path) -> None:
+    """# guard (passes): an ID in a plain number cell lost its leading zero — restored and said, as before."""
+    path = make_return(tmp_path)
+    _padded(path, MM_SHEET, col_of("members", "so_dinh_danh"), "General")
+    res = validate_paths([path])
+    assert [f.code for f in res.findings if f.code.startswith("id-")] == ["id-leading-zero-restored"]
