@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
@@ -54,3 +55,26 @@ def test_a_number_without_padding_format_is_still_said_to_have_lost_its_zero(tmp
     _padded(path, MM_SHEET, col_of("members", "so_dinh_danh"), "General")
     res = validate_paths([path])
     assert [f.code for f in res.findings if f.code.startswith("id-")] == ["id-leading-zero-restored"]
+
+
+def test_an_updated_hgn_classifies_every_return_again(tmp_path: Path, monkeypatch: Any) -> None:
+    """Cached results are those of the hgn that made them: after an update (a fix, maybe under the same version
+    number), a run classifies every return again instead of keeping last run's answers for unchanged files."""
+    from hgn_review import pipeline
+
+    folder = tmp_path / "in"
+    make_return(folder)
+    out = tmp_path / "out"
+    assert pipeline.run_round(folder, out, jobs=1).processed == 1
+    assert pipeline.run_round(folder, out, jobs=1).processed == 0  # same hgn: from the cache
+    monkeypatch.setattr(pipeline, "code_digest", lambda: "0123456789abcdef")
+    assert pipeline.run_round(folder, out, jobs=1).processed == 1
+
+
+def test_the_code_digest_is_of_the_installed_files() -> None:
+    """# guard (passes): a digest of the package's files, the same each time it is worked out."""
+    from hgn_review import pipeline
+
+    first = pipeline.code_digest()
+    pipeline.code_digest.cache_clear()
+    assert pipeline.code_digest() == first and len(first) == 16 and int(first, 16) >= 0

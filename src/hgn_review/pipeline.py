@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import re
 import time
@@ -549,6 +550,21 @@ class RunOutcome:
 RETRY = "retry"  # in a cached bundle: made after a fault of hgn (file-check-failed), so not reused
 
 
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The installed hgn itself, by content: every file of the package (code, standards, unit lists). A return's
+    cached results are hgn's of that code — an update installed between two runs (a fix, under the same version
+    number while in development) classifies every return again, never leaving last run's answers beside new ones."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo"):
+            h.update(p.relative_to(root).as_posix().encode() + b"\x00" + p.read_bytes() + b"\x00")
+    return h.hexdigest()[:16]
+
+
 def _cache_key(sha: str, opts: dict[str, Any], name: str = "") -> str:
     """A return's bundle key: its content, the options, and its file name — which a return's results depend on
     (a commune code taken from it, a CSV's sheet, an extension that does not fit the content); a file moved to
@@ -907,7 +923,7 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
     mark_folder(out_dir)
     _remove_leftovers(out_dir)
     files, skipped, archives = found
-    opts: dict[str, Any] = {"version": __version__, "standard": standard, "layout": layout,
+    opts: dict[str, Any] = {"version": __version__, "code": code_digest(), "standard": standard, "layout": layout,
                             "as_of": as_of.isoformat() if as_of else None}
     if max_cells:  # only when given: the cache keys of a run without it stay as they were
         opts["max_cells"] = max_cells
