@@ -78,3 +78,38 @@ def test_the_code_digest_is_of_the_installed_files() -> None:
     first = pipeline.code_digest()
     pipeline.code_digest.cache_clear()
     assert pipeline.code_digest() == first and len(first) == 16 and int(first, 16) >= 0
+
+
+def test_a_household_last_round_left_undecided_keeps_the_start_its_return_records(tmp_path: Path) -> None:
+    """Last round could not classify the household ("Chưa đủ thông tin"); this return records it poor at the start:
+    that start is used (a continuing poor household, not "start unknown"), and said."""
+    import csv
+
+    from hgn_review.pipeline import classify_paths as classify_with
+
+    listed = tmp_path / "dau_ky.csv"
+    with listed.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["Mã xã", "Mã hộ", "Phân loại"], ["11284", "11284-0001", "Chưa đủ thông tin"]])
+    path = make_return(tmp_path, [household(phan_loai_dau_ky="Nghèo", thu_nhap_bq=900000)])
+    run = classify_with([path], previous=listed)
+    hh = run.results.households
+    assert hh["dau_ky"].tolist() == ["Nghèo"], hh[["dau_ky", "bien_dong"]]
+    said = [f for f in run.results.findings.itertuples() if f.code == "previous-start-unknown"]
+    assert len(said) == 1 and said[0].row == 2
+
+
+def test_a_june_household_in_a_july_return_keeps_the_area_of_its_own_date(tmp_path: Path) -> None:
+    """10606 was Thị trấn Nam Sách (urban, line 2,000,000) until 30/06/2025 and is Xã Nam Sách (rural, 1,500,000)
+    from 1/7/2025. In a return of mostly July households, the one reviewed in June is tested against the urban line
+    of its date (1,800,000 ≤ 2,000,000: near-poor), the July ones against the rural line (not poor)."""
+    from conftest import make_id
+
+    days = {"JUL1": "15/07/2025", "JUL2": "20/07/2025", "JUN": "30/06/2025"}
+    hh = [household(ma_ho=code, ma_xa="10606", ngay_ra_soat=day, thu_nhap_bq=1_800_000, ho_nlndn="Không",
+                    phan_loai_dau_ky="Không") for code, day in days.items()]
+    mm = [member(ma_ho=code, so_dinh_danh=make_id(serial=f"00010{i}")) for i, code in enumerate(days)]
+    path = make_return(tmp_path, hh, mm, name="10606_2025.xlsx")
+    out = classify_paths([path]).results.households.set_index("ma_ho")
+    assert out.loc["JUN", "khu_vuc"] == "Thành thị" and out.loc["JUL1", "khu_vuc"] == "Nông thôn"
+    assert out.loc["JUN", "phan_loai"] == "Cận nghèo", out.loc["JUN", "ly_do"]
+    assert out.loc["JUL1", "phan_loai"] == out.loc["JUL2", "phan_loai"] == "Không nghèo", out.loc["JUL1", "ly_do"]
