@@ -71,7 +71,7 @@ def bench_validate(folder: Path) -> list[dict]:
     rows.append(floor)
     val = stage(
         "from hgn_review.validate import validate_paths\nimport pathlib\n"
-        f"res = validate_paths([pathlib.Path({str(folder)!r})], jobs={JOBS}, frames=False)\n"  # as `hgn validate`
+        f"res = validate_paths([pathlib.Path({str(folder)!r})], jobs={JOBS}, frames=False, answers=True)\n"  # as `hgn validate`
         "out['rows'] = int(res.report.summary()['rows'])\n"
         "out['findings'] = len(res.report.findings)\n")
     val["what"] = f"hgn validate (read + type + all checks, findings only as the command), --jobs {JOBS}"

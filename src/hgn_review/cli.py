@@ -244,7 +244,7 @@ def validate(
         _not_an_input(report_xlsx, paths)
     limits = _limits(max_cells)
     result = validate_paths(paths, layout=layout.value if layout else None, as_of=parse_date_opt(as_of),
-                            limits=limits, progress=_progress(as_json), jobs=_jobs(jobs), frames=False)
+                            limits=limits, progress=_progress(as_json), jobs=_jobs(jobs), frames=False, answers=True)
     if report_xlsx is not None:
         # each return by the name the findings give it (a name that is not UTF-8 is shown with escapes) → its file
         copies = {r.path: result.sources.get(r.path, Path(r.path)) for r in result.returns}

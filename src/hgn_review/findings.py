@@ -138,6 +138,15 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
     _c("column-missing", ERROR, "structure",
        "Thiếu cột bắt buộc \"{header}\"{suggestion}.", "Required column \"{header}\" is missing{suggestion}.",
        "Thêm cột theo mẫu `hgn template`.", "Add the column as in `hgn template`."),
+    _c("column-missing-one-of", ERROR, "structure",
+       "Thiếu cột bắt buộc: cần một trong các cột {detail}{suggestion}; không hộ nào xét được thu nhập.",
+       "A required column is missing: one of {detail} is needed{suggestion}; no household's income can be tested.",
+       "Thêm cột theo mẫu `hgn template`, hoặc sửa tiêu đề cột cho đúng mẫu.",
+       "Add the column as in `hgn template`, or correct its header to the template's."),
+    _c("column-missing-soft", WARNING, "structure",
+       "Thiếu cột \"{header}\"{suggestion}: {detail}.", "Column \"{header}\" is missing{suggestion}: {detail}.",
+       "Thêm cột theo mẫu `hgn template`, hoặc sửa tiêu đề cột cho đúng mẫu.",
+       "Add the column as in `hgn template`, or correct its header to the template's."),
     _c("column-duplicated", ERROR, "structure",
        "Cột \"{header}\" xuất hiện nhiều lần (cột {detail}); chỉ dùng cột đầu tiên.",
        "Column \"{header}\" appears more than once (columns {detail}); the first is used.",
@@ -218,6 +227,11 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "\"{value}\" is not an allowed value of \"{header}\"{suggestion}.",
        "Ghi đúng một giá trị của danh mục{choices} (mẫu của hgn có danh sách thả xuống).",
        "Write one of the column's values{choices} (hgn's template has a drop-down list)."),
+    _c("value-not-in-list-multi", ERROR, "value",
+       "\"{value}\": {detail} không có trong danh mục của \"{header}\"{suggestion}.",
+       "\"{value}\": {detail} is not an allowed value of \"{header}\"{suggestion}.",
+       "Ghi một hoặc nhiều giá trị của danh mục, cách nhau bằng dấu chấm phẩy (;){choices}.",
+       "Write one or more of the column's values, separated by semicolons (;){choices}."),
     _c("value-out-of-range", ERROR, "value",
        "\"{header}\" = {value} nằm ngoài khoảng cho phép ({detail}).", "\"{header}\" = {value} is out of range ({detail}).",
        "Kiểm tra lại số liệu.", "Check the figure."),
@@ -404,9 +418,9 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Điền câu trả lời: hộ chưa phân loại được khi còn thiếu.",
        "Fill in the answer: the household cannot be classified without it."),
     _c("member-answer-missing", WARNING, "classify",
-       "Ô \"{header}\" của thành viên này để trống (bắt buộc với thành viên ở tuổi này): chỉ số {detail} của hộ chưa "
+       "Ô \"{header}\" của thành viên này {state} (bắt buộc với thành viên ở tuổi này): chỉ số {detail} của hộ chưa "
        "rõ. Hộ vẫn phân loại được, nhưng số hộ thiếu hụt của các biểu mẫu thiếu câu trả lời này.",
-       "\"{header}\" is blank for this member (required at this age): the household's indicator {detail} is not "
+       "\"{header}\" {state} for this member (required at this age): the household's indicator {detail} is not "
        "known. The household is still classified, but the forms' deprivation counts lack this answer.",
        "Điền câu trả lời để biểu mẫu đủ số liệu.", "Fill in the answer so that the forms are complete."),
     _c("household-not-classified", ERROR, "classify",
@@ -428,6 +442,15 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "another increase, not in the start figure.",
        "Nếu hộ không mới chuyển đến hay mới tách hộ, sửa \"Tình trạng hộ\" (Đang cư trú).",
        "If the household did not just move in or split off, correct \"Tình trạng hộ\" (Đang cư trú)."),
+    _c("previous-start-unknown", INFO, "classify",
+       "Hộ {value}: kết quả kỳ trước là \"{other}\" (chưa phân loại được), nên phân loại đầu kỳ lấy theo biểu rà "
+       "soát: \"{detail}\".",
+       "Household {value}: last round's result is \"{other}\" (not classified), so its start class is the one the "
+       "return records: \"{detail}\".",
+       "Nếu phân loại đầu kỳ ghi trong biểu không đúng với danh sách hộ nghèo, hộ cận nghèo xã đang quản lý, sửa "
+       "\"Phân loại đầu kỳ\".",
+       "If the start class in the return is not the one on the commune's managed list, correct \"Phân loại đầu "
+       "kỳ\"."),
     _c("previous-not-reviewed", ERROR, "classify",
        "Hộ {value} ({detail} theo danh sách đầu kỳ, xã {other}) không có trong biểu rà soát của xã.",
        "Household {value} ({detail} on the start-of-period list, commune {other}) is not in the commune's return.",

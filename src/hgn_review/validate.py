@@ -10,7 +10,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +115,17 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
                 continue
             for r, v in raw[c.key][mask].items():
                 extra = {}
+                if code == "value-not-in-list" and c.type == "multichoice":  # several values: which part is wrong
+                    parts = [p for p in re.split(r"\s*[;\n]\s*", str(v).strip()) if p]
+                    wrong = [p for p in parts if c.canonical(p) is None] or parts
+                    near = _suggest(wrong[0], c.choices) if len(wrong) == 1 else ""
+                    extra = {"detail": ", ".join(f'"{p}"' for p in wrong),
+                             "choices": _choices_said(c.choices), "choices_en": _choices_said(c.choices, "en")}
+                    if near:
+                        extra |= {"suggestion": f" (có phải \"{near}\"?)", "suggestion_en": f" (did you mean \"{near}\"?)"}
+                    out.append(finding("value-not-in-list-multi", file=sd.file, sheet=sd.sheet, row=int(r),
+                                       column=header, col=letter, key=c.key, value=v, **extra))
+                    continue
                 if code == "value-not-date" and c.year_only:  # a year alone will do for a birth date only
                     extra = {"detail": " (hoặc chỉ năm sinh)", "detail_en": " (or the year of birth alone)"}
                 if code in ("value-not-in-list", "value-not-yes-no"):
@@ -236,10 +247,13 @@ def _code_hint(reg: Any, code: str, as_of: date) -> tuple[str, str]:
     return (f"; mã gần giống: {names}", f"; nearest codes: {names}") if near else ("", "")
 
 
-def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date, out: list[Finding]) -> pd.Series:
+def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date, out: list[Finding],
+                  own_dates: bool = False) -> pd.Series:
     """Commune codes and areas. A household whose code is unknown or not the file's commune stays in the file's
     commune (the return it came in), keeps the code as written in ``ma_xa_ghi``, and is blocked from
-    classification until the code is fixed. Returns the blocking code per row ("" when none)."""
+    classification until the code is fixed. Returns the blocking code per row ("" when none). ``own_dates``: the
+    unit list is the return's (its review dates), not one the user chose (--as-of): a household reviewed on the
+    other side of 1/7/2025 takes its area from its own date's list."""
     reg = get_registry()
     codes = hh["ma_xa"] if "ma_xa" in hh else pd.Series(pd.NA, index=hh.index, dtype="string")
     if codes.isna().all():
@@ -274,6 +288,8 @@ def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date,
         for r in hh.index[mism]:
             out.append(finding("commune-mismatch", row=int(r), value=codes[r], detail=label, **_loc(sd, "ma_xa")))
     reg_area = af["area"].where(known)
+    if own_dates:
+        _area_of_own_date(reg, codes, hh, as_of, reg_area)
     row_area = hh["khu_vuc"] if "khu_vuc" in hh else pd.Series(pd.NA, index=hh.index, dtype="string")
     if "khu_vuc" in sd.frame.columns:
         mism = row_area.notna() & reg_area.notna() & (row_area.astype("string") != reg_area.astype("string"))
@@ -302,6 +318,25 @@ def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date,
         block[known & (codes != file_code)] = "commune-mismatch"
         hh["ma_xa"] = codes.astype("string").mask(wrong_code | codes.isna(), file_code)
     return block
+
+
+def _area_of_own_date(reg: Any, codes: pd.Series, hh: pd.DataFrame, as_of: date, reg_area: pd.Series) -> None:
+    """A household reviewed on the other side of 1/7/2025 than the return's date (a return of that summer) takes its
+    area from the unit list of its own review date: a commune's area can change with the reform (Thị trấn Nam Sách,
+    urban, is Xã Nam Sách, rural, from 1/7/2025), and the line follows where the household lives on its review
+    date. Where its code is not in that list, its area is not known (never the other list's)."""
+    from hgn_review.registry import REFORM_DATE
+
+    if "ngay_ra_soat" not in hh or not len(hh):
+        return
+    days = pd.to_datetime(hh["ngay_ra_soat"], errors="coerce")
+    after = (days >= pd.Timestamp(REFORM_DATE)).to_numpy(dtype=bool)
+    other = days.notna().to_numpy(dtype=bool) & (after != (as_of >= REFORM_DATE))
+    if not other.any():
+        return
+    day = REFORM_DATE if as_of < REFORM_DATE else REFORM_DATE - timedelta(days=1)
+    theirs = reg.area_frame(codes[other].fillna(""), day)
+    reg_area[other] = theirs["area"].where(theirs["known"].astype(bool) & codes[other].notna()).to_numpy()
 
 
 def _content(t: _Typed) -> pd.DataFrame:
@@ -772,7 +807,7 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
     hdup, hconflict = _household_checks(hsd, ht, layout, out)
     hsd_frame = ht.typed
     when = _file_as_of(ret, hsd_frame, as_of)
-    admin_block = _admin_checks(ret, hsd, hsd_frame, when, out)
+    admin_block = _admin_checks(ret, hsd, hsd_frame, when, out, own_dates=as_of is None)
     blocking = pd.Series("", index=hsd_frame.index, dtype="string")
     blocking[hdup[hdup].index] = "household-duplicate"
     if "members" in ret.sheets:
@@ -886,13 +921,17 @@ _ID_COLUMNS = ["file", "sheet", "row", "so_dinh_danh", "dinh_danh_loi"]  # what 
 
 def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: date | None = None,
                  limits: Limits | None = None, frames: bool = True,
-                 known: tuple[str, tuple[int, ...]] | None = None, standard: str | None = None) -> FileValidation:
+                 known: tuple[str, tuple[int, ...]] | None = None, standard: str | None = None,
+                 answers: bool = False) -> FileValidation:
     """Read and check one return. ``frames=False``: the typed frames are not handed back (only the members' ID
     columns, for the batch ID check), for callers that want the findings alone. ``known``: see read_return.
-    ``standard``: the standard chosen by the user, if any (see validate_file)."""
+    ``standard``: the standard chosen by the user, if any (see validate_file). ``answers`` (`hgn validate`): the
+    member answers a household's class waits for, or the forms lack, said too (see :func:`_answers_wanted`)."""
     ret = read_return(path, layout=layout, limits=limits, display=display, known=known)
     try:
         h, m, f = validate_file(ret, as_of, standard)
+        if answers:
+            f += _answers_wanted(ret, display, h, m, f, standard)
     except Exception as exc:  # noqa: BLE001 - a fault of hgn on one file must not stop the others
         if not contained(exc):
             raise
@@ -912,6 +951,31 @@ def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: 
             sd.scan.xml = b""
     return FileValidation(h, m, list(ret.findings) + f, FileSummary(display, ret.layout or "", rows, ret.readable),
                           ret, id_header)
+
+
+ANSWER_CODES = ("member-answer-needed", "member-answer-missing")
+
+
+def _answers_wanted(ret: ReturnFile, display: str, h: pd.DataFrame, m: pd.DataFrame, found: list[Finding],
+                    standard: str | None) -> list[Finding]:
+    """The blank member answers the contract asks for at a member's age (working age: employment; a child:
+    nutrition; at school: the level) where they matter — the household's class waits for them, or the forms'
+    counts lack them — as `hgn classify` says them, so that the commune's own check shows every cell to fill.
+    Nothing when the return cannot be classified at all (no review date under a standard: said already)."""
+    from hgn_review.errors import HgnError
+    from hgn_review.pipeline import classify_validated
+
+    if h.empty:
+        return []
+    households, members = link([h], [m])
+    val = ValidationResult(Report(findings=list(found), files=[]), households, members, [ret])
+    try:
+        run = classify_validated(val, standard=standard, whole=False)
+    except HgnError:
+        return []
+    said = {(f.sheet, f.row, f.key) for f in found}  # a cell validation reported (blank, not in the list) once
+    return [f for f in run.report.findings[len(found):]
+            if f.code in ANSWER_CODES and (f.sheet, f.row, f.key) not in said]
 
 
 def contained(exc: BaseException) -> bool:
@@ -963,20 +1027,21 @@ def workers(jobs: int, tasks: int) -> int:
 
 def _validate_many(files: list[tuple[Path, str]], jobs: int, layout: str | None, as_of: date | None,
                    limits: Limits | None, progress: Callable[[str, int, int], None] | None,
-                   frames: bool = True, standard: str | None = None) -> Iterator[FileValidation]:
+                   frames: bool = True, standard: str | None = None,
+                   answers: bool = False) -> Iterator[FileValidation]:
     """Per-file validation, in file order; in ``jobs`` worker processes when there is more than one file."""
     if jobs <= 1 or len(files) <= 1:
         for i, (path, display) in enumerate(files):
             if progress:
                 progress(display, i, len(files))
             yield validate_one(path, display, layout=layout, as_of=as_of, limits=limits, frames=frames,
-                               standard=standard)
+                               standard=standard, answers=answers)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers(jobs, len(files))) as pool:
         futures = [pool.submit(validate_one, p, d, layout=layout, as_of=as_of, limits=limits, frames=frames,
-                               standard=standard) for p, d in files]
+                               standard=standard, answers=answers) for p, d in files]
         for i, fut in enumerate(futures):
             if progress:
                 progress(files[i][1], i, len(files))
@@ -985,11 +1050,13 @@ def _validate_many(files: list[tuple[Path, str]], jobs: int, layout: str | None,
 
 def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date | None = None,
                    limits: Limits | None = None, progress: Callable[[str, int, int], None] | None = None,
-                   jobs: int = 1, frames: bool = True, standard: str | None = None) -> ValidationResult:
+                   jobs: int = 1, frames: bool = True, standard: str | None = None,
+                   answers: bool = False) -> ValidationResult:
     """Validate every return under ``paths`` in one pass (``jobs`` > 1: files in parallel processes).
 
     ``frames=False`` (`hgn validate`, which reports findings only): the result's households and members are
-    empty, so the workers do not ship and the main process does not stack 40 typed columns per row."""
+    empty, so the workers do not ship and the main process does not stack 40 typed columns per row.
+    ``answers`` (`hgn validate`): the member answers wanted for classification said too (:func:`validate_one`)."""
     skipped: list[tuple[Path, str]] = []
     archives: list[tuple[Path, str]] = []
     files = discover(paths, skipped, archives)
@@ -1006,7 +1073,7 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
     returns: list[ReturnFile] = []
     by_hash: dict[str, str] = {}
     id_headers: dict[str, tuple[str, str]] = {}
-    for fv in _validate_many(files, jobs, layout, as_of, limits, progress, frames, standard):
+    for fv in _validate_many(files, jobs, layout, as_of, limits, progress, frames, standard, answers):
         display = fv.summary.file
         sha = fv.ret.sha256 if fv.ret.sha256 != EMPTY_SHA256 else ""  # two empty files are two failed returns
         if sha and sha in by_hash:

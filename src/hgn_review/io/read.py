@@ -776,15 +776,30 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
         else:
             findings.append(finding("column-unknown", file=file, sheet=sheet, row=hr, column=text, col=letter))
     near_of = {c.key: (letter, text) for letter, text in hm.unknown if (c := near.get(letter)) is not None}
+    def suggested(key: str) -> dict[str, str]:
+        if key not in near_of:
+            return {}
+        letter, text = near_of[key]
+        return {"suggestion": f" (có phải cột \"{text}\", cột {letter}?)",
+                "suggestion_en": f" (is it column {letter}, \"{text}\"?)"}
+
+    groups: dict[str, list[Any]] = {}
     for c in spec.columns:
-        if c.required and c.key not in hm.found:
-            extra = {}
-            if c.key in near_of:
-                letter, text = near_of[c.key]
-                extra = {"suggestion": f" (có phải cột \"{text}\", cột {letter}?)",
-                         "suggestion_en": f" (is it column {letter}, \"{text}\"?)"}
+        if c.one_of:
+            groups.setdefault(c.one_of, []).append(c)
+        if c.key in hm.found:
+            continue
+        if c.required:
             findings.append(finding("column-missing", file=file, sheet=sheet, row=hr, column=c.header, key=c.key,
-                                    **extra))
+                                    **suggested(c.key)))
+        elif c.missing_note:  # required of some members only, or "a missing number is a finding": a warning
+            findings.append(finding("column-missing-soft", file=file, sheet=sheet, row=hr, column=c.header,
+                                    key=c.key, detail=c.missing_note[0], detail_en=c.missing_note[1], **suggested(c.key)))
+    for cols in groups.values():
+        if not any(c.key in hm.found for c in cols):
+            hint: dict[str, str] = next((suggested(c.key) for c in cols if c.key in near_of), {})
+            findings.append(finding("column-missing-one-of", file=file, sheet=sheet, row=hr, column=cols[0].header,
+                                    key=cols[0].key, detail=", ".join(f'"{c.header}"' for c in cols), **hint))
 
     band = grid.iloc[hm.band_end:]  # the grid's index is the Excel row number, 1, 2, 3 …
     letters = {k: v[0] for k, v in hm.found.items()}

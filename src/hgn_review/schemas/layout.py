@@ -30,6 +30,10 @@ class ColumnSpec:
     type: str
     required: bool = False
     required_soft: bool = False  # missing is a warning-level finding, not an error
+    one_of: str | None = None  # a group of columns of which one at least is required (the income basis)
+    # a column required for some members only (working age, children, those at school): its absence is a warning
+    # saying so, (vi, en)
+    missing_note: tuple[str, str] | None = None
     aliases: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
     choice_map: dict[str, str] = field(default_factory=dict)  # folded alias -> canonical value
@@ -143,7 +147,8 @@ def parse_layout(data: dict[str, Any], source: str = "") -> Layout:
                     raise ConfigError(f"{where}: cột kiểu {ctype} cần danh sách giá trị", message_en=f"{where}: needs choices")
                 cols.append(ColumnSpec(
                     key=c["key"], header=str(c["header"]), type=ctype, required=bool(c.get("required", False)),
-                    required_soft=bool(c.get("required_soft", False)),
+                    required_soft=bool(c.get("required_soft", False)), one_of=c.get("one_of"),
+                    missing_note=tuple(c["missing_note"]) if c.get("missing_note") else None,  # type: ignore[arg-type]
                     aliases=tuple(str(a) for a in c.get("aliases", [])), choices=choices, choice_map=cmap,
                     note=c.get("note", ""), width=int(c.get("width", 12)), min=c.get("min"), max=c.get("max"),
                     min_exclusive=c.get("min_exclusive"), multiple_of=c.get("multiple_of"), digits=c.get("digits"),

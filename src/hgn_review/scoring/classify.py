@@ -639,7 +639,10 @@ def _answers_needed(d: Derivation, used: pd.DataFrame, households: np.ndarray, m
     rows = column(src, "row", "Int64").to_numpy(dtype=object, na_value=None).tolist()
     heads = load_layout("hgn").sheets["members"].by_key  # member answers are read from layout 1's members sheet
     year_only = {"state": "chỉ ghi năm sinh, chưa đủ ngày, tháng", "state_en": "holds the year of birth only"}
-    blank = {"state": "để trống", "state_en": "is blank"}
+    # a blank cell and one whose answer cannot be read (reported by validation at the same cell) are both NA here:
+    # said as such, never "blank" of a cell the officer sees written
+    blank = {"state": "chưa có giá trị dùng được (trống hoặc ghi không hợp lệ)",
+             "state_en": "has no usable value (blank, or not a valid answer)"}
     out = []
     for i, (r, answer) in enumerate(cells):
         cell = answer.split("#")[0]  # ngay_sinh#day: the birth date's cell, which holds a year

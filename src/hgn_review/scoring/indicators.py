@@ -525,9 +525,13 @@ def _blanks(m: Members, at_ages: dict[str, tuple[Tri, Tri]], std: Standard,
             elif answer == "ngay_sinh#day":  # a birth year, and the day of birth decides
                 blank = m.lo.known & told_apart
             elif answer in m.answers:
-                blank = (m.answers[answer].codes < 0) & (young.unknown | old.unknown)
+                # a member of no usable birth date is asked for it alone: whether an answer tied to an age
+                # (employment, nutrition) is wanted depends on it — an adult is not asked about malnutrition
+                blank = (m.answers[answer].codes < 0) & (young.unknown | old.unknown) & m.lo.known
+                if answer == "cap_hoc":  # the level of a school a member is known not to attend decides nothing
+                    blank &= ~m.yes_no["dang_di_hoc"].no
             else:
-                blank = m.yes_no[answer].unknown & (young.unknown | old.unknown)
+                blank = m.yes_no[answer].unknown & (young.unknown | old.unknown) & m.lo.known
             hit = np.flatnonzero(unknown & blank)
             if len(hit):
                 out.append((key, answer, m.rows[hit], m.home[hit]))

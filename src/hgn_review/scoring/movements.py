@@ -554,10 +554,20 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
     if previous is not None:
         prev, matched = match_status(households, heads, previous)
         matched_np = matched.to_numpy(dtype=bool)
-        start = np.where(matched_np, _status_codes(prev), start)
+        listed = _status_codes(prev)
+        # the list's start, where it has one: a household last round left undecided keeps the start its return
+        # records (said), never "not known" while the return knows it
+        own = matched_np & (listed < 0) & (start >= 0)
+        start = np.where(matched_np & ~own, listed, start)
         unmatched = ~matched_np & ~status.matches(STATUS_IN)
         where = Locator(households, pd.RangeIndex(len(households)))
         codes = column(households, "ma_ho", "str").to_numpy()
+        at = np.flatnonzero(own)
+        if len(at):
+            written = column(households, "phan_loai_dau_ky", "str").to_numpy(dtype=object)
+            found += where.findings("previous-start-unknown", at, column_key="phan_loai_dau_ky",
+                                    key="phan_loai_dau_ky", value=list(codes[at]), detail=list(written[at]),
+                                    other=[str(p) for p in prev.to_numpy(dtype=object)[at]])
         at = np.flatnonzero(unmatched)
         found += where.findings("previous-unmatched", at, key="ma_ho", value=list(codes[at]))
         # recorded as moved in or split off, yet the list's household (its code and head): counted as new — said,
