@@ -113,3 +113,33 @@ def test_a_june_household_in_a_july_return_keeps_the_area_of_its_own_date(tmp_pa
     assert out.loc["JUN", "khu_vuc"] == "Thành thị" and out.loc["JUL1", "khu_vuc"] == "Nông thôn"
     assert out.loc["JUN", "phan_loai"] == "Cận nghèo", out.loc["JUN", "ly_do"]
     assert out.loc["JUL1", "phan_loai"] == out.loc["JUL2", "phan_loai"] == "Không nghèo", out.loc["JUL1", "ly_do"]
+
+
+def test_a_birth_after_the_review_date_is_not_also_a_head_of_minus_one_year(tmp_path: Path) -> None:
+    """A head born the day after the review date: the birth date is out of range (said), and no "head aged -1
+    (under 15)" is said of it as well."""
+    path = make_return(tmp_path, members=[member(ngay_sinh="16/09/2024")])
+    codes = [f.code for f in validate_paths([path]).findings if f.key == "ngay_sinh"]
+    assert codes == ["value-out-of-range"], codes
+
+
+def test_a_members_number_headed_so_tt_is_read(tmp_path: Path) -> None:
+    """"Số TT" is how many communes head the member's running number: it is the STT column, not a missing one."""
+    path = make_return(tmp_path, headers={"members": {"stt": "Số TT"}})
+    res = validate_paths([path])
+    assert not [f.code for f in res.findings if f.code.startswith("column-")], [f.code for f in res.findings]
+    assert res.members["stt"].tolist() == [1]
+
+
+def test_a_column_missing_from_an_application_export_is_not_sent_to_hgn_template(tmp_path: Path) -> None:
+    """The application's export is not made from hgn's template: a missing column is to be exported again."""
+    from conftest import app_row, make_app_return
+
+    path = make_app_return(tmp_path, [app_row()], drop=["diem_b1"])
+    missing = [f for f in validate_paths([path]).findings if f.code == "column-missing"]
+    assert missing and all("hgn template" not in f.hint() and "xuất lại" in f.hint() for f in missing), \
+        [f.hint() for f in missing]
+    assert all("export" in f.hint("en") for f in missing)
+    layout1 = make_return(tmp_path / "l1", drop={"members": ["ho_ten"]})
+    said = [f.hint() for f in validate_paths([layout1]).findings if f.code == "column-missing"]
+    assert said == ["Thêm cột theo mẫu `hgn template`."], said

@@ -137,7 +137,7 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Giữ nguyên dòng tiêu đề của mẫu.", "Keep the template's header row."),
     _c("column-missing", ERROR, "structure",
        "Thiếu cột bắt buộc \"{header}\"{suggestion}.", "Required column \"{header}\" is missing{suggestion}.",
-       "Thêm cột theo mẫu `hgn template`.", "Add the column as in `hgn template`."),
+       "Thêm cột {how}.", "Add the column {how}."),
     _c("column-missing-one-of", ERROR, "structure",
        "Thiếu cột bắt buộc: cần một trong các cột {detail}{suggestion}; không hộ nào xét được thu nhập.",
        "A required column is missing: one of {detail} is needed{suggestion}; no household's income can be tested.",
@@ -549,7 +549,8 @@ class Finding:
 
         values: dict[str, Any] = {"value": self.value if self.value is not None else "", "header": self.column or "",
                                   "detail": "", "other": "", "suggestion": "", "proposal": "", "choices": "",
-                                  "state": "để trống" if lang != "en" else "is blank"}
+                                  "state": "để trống" if lang != "en" else "is blank",
+                                  "how": "theo mẫu `hgn template`" if lang != "en" else "as in `hgn template`"}
         params = dict(self.params)
         for k, v in params.items():
             if not k.endswith("_en"):

@@ -570,6 +570,8 @@ def _plausibility(hsd: SheetData, ht: _Typed, msd: SheetData, mt: _Typed, n_memb
                 for key in ("ngay_sinh", YEAR):
                     if key in mt.typed.columns:
                         mt.typed.loc[rows[bad], key] = pd.NA
+                # nor judged by the checks below (a head "-1 years old" of a birth after the review date)
+                lo, hi = np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
         if "quan_he" in mm:
             head = (mm["quan_he"] == HEAD).to_numpy(dtype=bool, na_value=False)
             written = mt.raw["ngay_sinh"] if "ngay_sinh" in mt.raw else pd.Series(pd.NA, index=mm.index)

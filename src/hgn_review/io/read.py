@@ -753,7 +753,7 @@ def _read_info(book: _Book, layout: Layout) -> tuple[dict[str, str], dict[str, t
 
 # --------------------------------------------------------------------------------------------- sheets
 def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
-                findings: list[Finding]) -> SheetData | None:
+                findings: list[Finding], layout_id: str = "hgn") -> SheetData | None:
     grid = book.grid(sheet)
     if grid.empty:  # not even a header: as if the sheet were missing (its rows, e.g. every member, are absent)
         findings.append(finding("sheet-blank", file=file, sheet=sheet))
@@ -776,12 +776,17 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
         else:
             findings.append(finding("column-unknown", file=file, sheet=sheet, row=hr, column=text, col=letter))
     near_of = {c.key: (letter, text) for letter, text in hm.unknown if (c := near.get(letter)) is not None}
+    # the application's export is not made from hgn's template: its columns come back by exporting it again
+    how = {"how": "bằng cách xuất lại tệp từ phần mềm rà soát, đủ các cột",
+           "how_en": "by exporting the file again from the review application, with every column"} \
+        if layout_id == "app" else {}
+
     def suggested(key: str) -> dict[str, str]:
         if key not in near_of:
-            return {}
+            return how
         letter, text = near_of[key]
         return {"suggestion": f" (có phải cột \"{text}\", cột {letter}?)",
-                "suggestion_en": f" (is it column {letter}, \"{text}\"?)"}
+                "suggestion_en": f" (is it column {letter}, \"{text}\"?)", **how}
 
     groups: dict[str, list[Any]] = {}
     for c in spec.columns:
@@ -1237,7 +1242,7 @@ def _read_layout(book: _Book, path: Path, file: str, layout_id: str, roles: dict
         if sheet_name is None:
             findings.append(finding("sheet-missing", file=file, sheet=spec.name or "", detail=spec.name or role))
             continue
-        sd = _read_sheet(book, path, file, sheet_name, spec, findings)
+        sd = _read_sheet(book, path, file, sheet_name, spec, findings, layout_id)
         if sd is not None:
             sheets[role] = sd
     return sheets
