@@ -193,7 +193,8 @@ def test_table_covers_every_validation_code():
                "sheet-table-not-read",  # (tests/test_review11_locate.py)
                "section-heading-rows", "income-implausible", "value-number-ambiguous",  # (tests/test_session11.py)
                "formula-not-computed",  # (tests/test_session13.py)
-               "household-size-missing", "column-header-near"}  # (tests/test_session15.py)
+               "household-size-missing", "column-header-near",  # (tests/test_session15.py)
+               "column-missing-one-of", "column-missing-soft", "value-not-in-list-multi"}  # (test_review25_format.py)
     wanted = {c.code for c in CATALOGUE.values() if c.group not in ("classify", "merge")}
     assert wanted - tested == set()
 
@@ -480,16 +481,20 @@ def test_id_duplicate_batch_ignores_argument_order(tmp_path):
 
 
 def test_optional_columns_may_be_absent(tmp_path):
-    """Leaving out optional columns (khu_vuc, the indicator flags, B1/B2 …) is no finding at all."""
+    """Leaving out optional columns (khu_vuc, the indicator flags, B1/B2 …) is no finding at all; leaving out one
+    required of some members only (employment for working age, nutrition for children, the level at school) is
+    a warning naming it."""
     optional = ["khu_vuc", "so_thanh_vien", "diem_b1", "diem_b2", "nguoi_co_cong", "bao_tro_xa_hoi",
                 "nguyen_nhan_ngheo", "phan_loai_dau_ky", "tinh_trang_ho", "ra_soat_vien", *INDICATORS]
-    path = make_return(tmp_path, drop={"households": optional, "members": ["viec_lam", "suy_dinh_duong", "cap_hoc",
-                                                                           "khuyet_tat"]})
+    path = make_return(tmp_path, drop={"households": optional, "members": ["khuyet_tat"]})
     result = validate_paths([path])
     assert [(f.code, f.column) for f in result.findings] == []
     h = result.households.loc[0]
     assert h["khu_vuc"] == "Nông thôn"
     assert pd.isna(h["th_bhyt"]) and pd.isna(h["so_thanh_vien"]) and pd.isna(h["diem_b1"])
+    some = make_return(tmp_path / "some", drop={"members": ["viec_lam", "suy_dinh_duong", "cap_hoc"]})
+    assert [(f.code, f.severity, f.column) for f in validate_paths([some]).findings] == [
+        ("column-missing-soft", "warning", c) for c in ("Tình trạng việc làm", "Suy dinh dưỡng", "Cấp học đang học")]
 
 
 def test_layout_defaults_apply_when_column_absent(tmp_path):
@@ -762,7 +767,8 @@ def test_multichoice_keeps_known_answers_and_reports_an_unknown_part(tmp_path):
                                                                ngay_sinh="03/03/2005")])
     result = validate_paths([path])
     assert [(f.code, f.row, f.value) for f in result.findings if f.key == "nguyen_nhan_ngheo"] == [
-        ("value-not-in-list", 3, "Thiếu vốn; Trời mưa")]
+        ("value-not-in-list-multi", 3, "Thiếu vốn; Trời mưa")]
+    assert '"Trời mưa"' in result.findings[0].message() and "(;)" in result.findings[0].hint()
     assert list(result.households["nguyen_nhan_ngheo"]) == ["Thiếu vốn;Khác", "Thiếu vốn"]
 
 
