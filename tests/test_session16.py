@@ -143,3 +143,22 @@ def test_a_column_missing_from_an_application_export_is_not_sent_to_hgn_template
     layout1 = make_return(tmp_path / "l1", drop={"members": ["ho_ten"]})
     said = [f.hint() for f in validate_paths([layout1]).findings if f.code == "column-missing"]
     assert said == ["Thêm cột theo mẫu `hgn template`."], said
+
+
+def test_a_province_wide_mapping_file_in_a_district_merge_is_said_once(tmp_path: Path) -> None:
+    """A mapping file made for the whole province, used to merge one old commune: its lines for old communes none
+    of the results holds are one info note, not a warning per line; a line of a commune merged that matches no
+    village it records is still a warning."""
+    from hgn_review.merge import merge_results
+    from test_merge import SPLIT, classified, write_commune
+
+    hh, mm = classified(SPLIT, 2, village="Thôn Đông")
+    split = write_commune(tmp_path, SPLIT, frames=(hh, mm))
+    csv = tmp_path / "quy_doi_tinh.csv"
+    csv.write_text(f"ma_xa_cu,thon,ma_xa_moi\n{SPLIT},Thôn Đông,10705\n{SPLIT},Thôn Bắc,10705\n"
+                   "10510,Thôn 1,10507\n10510,Thôn 2,10507\n10513,Thôn 3,10507\n", encoding="utf-8")
+    m = merge_results([split], to_2025_units=True, mapping=csv)
+    said = [(f.code, f.severity, f.value) for f in m.findings if f.code.startswith("crosswalk-mapping")]
+    assert sorted(said) == [("crosswalk-mapping-elsewhere", "info", "3"), ("crosswalk-mapping-unused", "warning", "3")]
+    note = next(f for f in m.findings if f.code == "crosswalk-mapping-elsewhere")
+    assert note.param("detail") == "2" and "10510, 10513" in note.message()

@@ -507,6 +507,15 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        'of that old commune records that village.',
        'Sửa tên thôn cho đúng như các hộ ghi ở cột "Thôn, tổ dân phố"{choices}, rồi gộp lại.',
        'Write the village as the households record it in "Thôn, tổ dân phố"{choices}, then merge again.'),
+    _c('crosswalk-mapping-elsewhere', INFO, "merge",
+       'Tệp quy đổi có {value} dòng theo thôn của {detail} xã cũ không có hộ nào trong các kết quả đang gộp (xã cũ '
+       '{other}): các dòng này không dùng lần gộp này.',
+       'The mapping file has {value} village lines of {detail} old communes with no household in the results being '
+       'merged (old communes {other}): those lines are not used in this merge.',
+       'Không cần sửa nếu tệp quy đổi dùng chung cho cả tỉnh; nếu xã cũ đó phải có trong lần gộp này, thêm kết quả '
+       'của xã.',
+       'Nothing to fix if the mapping file serves the whole province; if that old commune belongs in this merge, add '
+       'its results.'),
     _c('crosswalk-household-code-shared', WARNING, "merge",
        'Mã hộ "{value}" của xã cũ {detail} trùng mã một hộ khác của xã cũ {other}; nay cả hai ở xã mới {unit}: hai hộ '
        'khác nhau mang cùng một mã trong xã mới.',

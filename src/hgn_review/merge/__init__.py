@@ -990,12 +990,18 @@ def _apply_crosswalk(hh: pd.DataFrame, mm: pd.DataFrame, rules: dict[str, OldUni
     village = hh["thon"] if "thon" in hh.columns else pd.Series(pd.NA, index=hh.index, dtype="string")
     target, basis = map_households(hh["unit"].astype("string"), village, rules, user_map)
     if user_map is not None:
+        elsewhere: dict[str, int] = {}
         for line, code, written, villages in unused_lines(user_map, hh["unit"][old], village[old]):
+            if not villages:  # an old commune none of the results holds (a province-wide file, a district merge)
+                elsewhere[code] = elsewhere.get(code, 0) + 1
+                continue
             shown = " / ".join(villages[:10]) + (" …" if len(villages) > 10 else "")
             notes.append(note("crosswalk-mapping-unused", key="unit", value=line, detail=code, other=written,
-                              choices=f" ({shown})" if villages else " (xã cũ này không có hộ nào trong các kết quả)",
-                              choices_en=f" ({shown})" if villages else " (this old commune has no household in the "
-                              "results)"))
+                              choices=f" ({shown})"))
+        if elsewhere:  # said once, not a warning per line
+            codes = sorted(elsewhere)
+            notes.append(note("crosswalk-mapping-elsewhere", value=str(sum(elsewhere.values())), detail=str(len(codes)),
+                              other=", ".join(codes[:10]) + (" …" if len(codes) > 10 else "")))
     target = target.where(old, hh["unit"].astype("string"))
     basis = basis.where(old, pd.NA)
     own = text(hh["ma_xa"]) if "ma_xa" in hh.columns else hh["unit"].astype("string")
