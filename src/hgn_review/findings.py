@@ -152,8 +152,12 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Column \"{header}\" appears more than once (columns {detail}); the first is used.",
        "Xóa cột thừa.", "Delete the extra column."),
     _c("column-unknown", INFO, "structure",
-       "Cột \"{header}\" không có trong mẫu; được giữ lại nhưng không kiểm tra.",
-       "Column \"{header}\" is not in the layout; kept but not checked.", "", ""),
+       "Cột \"{header}\" không có trong mẫu nên không được đọc: không kiểm tra, không đưa vào kết quả (tệp của "
+       "xã vẫn giữ nguyên cột này).",
+       "Column \"{header}\" is not in the layout, so it is not read: not checked, not in the results (the commune's "
+       "file keeps it as it is).",
+       "Nếu đây là một cột của mẫu mà tiêu đề ghi khác, sửa tiêu đề cho đúng mẫu.",
+       "If it is one of the layout's columns under another header, correct the header to the layout's."),
     _c("column-header-near", WARNING, "structure",
        "Cột \"{header}\" không có trong mẫu nhưng gần giống cột \"{other}\" của mẫu: số liệu của cột này chưa được đọc.",
        "Column \"{header}\" is not in the layout but close to its column \"{other}\": its values are not read.",
