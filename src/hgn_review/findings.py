@@ -447,10 +447,10 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Nếu hộ không mới chuyển đến hay mới tách hộ, sửa \"Tình trạng hộ\" (Đang cư trú).",
        "If the household did not just move in or split off, correct \"Tình trạng hộ\" (Đang cư trú)."),
     _c("previous-start-unknown", INFO, "classify",
-       "Hộ {value}: kết quả kỳ trước là \"{other}\" (chưa phân loại được), nên phân loại đầu kỳ lấy theo biểu rà "
+       "Hộ {value}: kỳ trước chưa phân loại được hộ (chưa đủ thông tin), nên phân loại đầu kỳ lấy theo biểu rà "
        "soát: \"{detail}\".",
-       "Household {value}: last round's result is \"{other}\" (not classified), so its start class is the one the "
-       "return records: \"{detail}\".",
+       "Household {value}: last round did not classify it (not enough information), so its start class is the one "
+       "the return records: \"{detail}\".",
        "Nếu phân loại đầu kỳ ghi trong biểu không đúng với danh sách hộ nghèo, hộ cận nghèo xã đang quản lý, sửa "
        "\"Phân loại đầu kỳ\".",
        "If the start class in the return is not the one on the commune's managed list, correct \"Phân loại đầu "

@@ -23,7 +23,7 @@ from hgn_review import legacy
 from hgn_review.findings import FileSummary, Finding, Report, finding
 from hgn_review.io.read import EMPTY_SHA256, ReturnFile, SheetData, discover, no_returns, read_return
 from hgn_review.io.safety import Limits
-from hgn_review.registry import get_registry
+from hgn_review.registry import REFORM_DATE, get_registry
 from hgn_review.schemas.bridge import run_schema
 from hgn_review.schemas.coerce import clean_id, coerce, strip_text
 from hgn_review.schemas.layout import INDICATORS, Layout, load_layout
@@ -288,8 +288,14 @@ def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date,
         for r in hh.index[mism]:
             out.append(finding("commune-mismatch", row=int(r), value=codes[r], detail=label, **_loc(sd, "ma_xa")))
     reg_area = af["area"].where(known)
-    if own_dates:
-        _area_of_own_date(reg, codes, hh, as_of, reg_area)
+    gone = _area_of_own_date(reg, codes, hh, as_of, reg_area) if own_dates else np.zeros(len(hh), dtype=bool)
+    if gone.any() and "ma_xa" in sd.frame.columns:  # a code its household's own review date no longer has
+        day = REFORM_DATE if as_of < REFORM_DATE else REFORM_DATE - timedelta(days=1)
+        for r in hh.index[gone]:
+            vi, en = _code_hint(reg, str(codes[r]), day)
+            out.append(finding("commune-unknown", row=int(r), value=codes[r],
+                               detail=pd.Timestamp(hh.at[r, "ngay_ra_soat"]).strftime("%d/%m/%Y"),
+                               suggestion=vi, suggestion_en=en, **_loc(sd, "ma_xa")))
     row_area = hh["khu_vuc"] if "khu_vuc" in hh else pd.Series(pd.NA, index=hh.index, dtype="string")
     if "khu_vuc" in sd.frame.columns:
         mism = row_area.notna() & reg_area.notna() & (row_area.astype("string") != reg_area.astype("string"))
@@ -316,27 +322,35 @@ def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date,
         wrong_code = unknown | (known & (codes != file_code))
         block[unknown] = "commune-unknown"
         block[known & (codes != file_code)] = "commune-mismatch"
+        block[gone & known.to_numpy(dtype=bool) & (codes == file_code).fillna(False).to_numpy(dtype=bool)] = \
+            "commune-unknown"
         hh["ma_xa"] = codes.astype("string").mask(wrong_code | codes.isna(), file_code)
     return block
 
 
-def _area_of_own_date(reg: Any, codes: pd.Series, hh: pd.DataFrame, as_of: date, reg_area: pd.Series) -> None:
-    """A household reviewed on the other side of 1/7/2025 than the return's date (a return of that summer) takes its
+def _area_of_own_date(reg: Any, codes: pd.Series, hh: pd.DataFrame, as_of: date, reg_area: pd.Series) -> np.ndarray:
+    """A household reviewed on the other side of 1/7/2025 than the return's date (a return of summer 2025) takes its
     area from the unit list of its own review date: a commune's area can change with the reform (Thị trấn Nam Sách,
     urban, is Xã Nam Sách, rural, from 1/7/2025), and the line follows where the household lives on its review
-    date. Where its code is not in that list, its area is not known (never the other list's)."""
-    from hgn_review.registry import REFORM_DATE
-
+    date. Returns the households whose code that list does not have (a commune gone into another on 1/7/2025):
+    their area is not known (never the other list's), and the caller says why."""
+    gone = np.zeros(len(hh), dtype=bool)
     if "ngay_ra_soat" not in hh or not len(hh):
-        return
+        return gone
     days = pd.to_datetime(hh["ngay_ra_soat"], errors="coerce")
     after = (days >= pd.Timestamp(REFORM_DATE)).to_numpy(dtype=bool)
-    other = days.notna().to_numpy(dtype=bool) & (after != (as_of >= REFORM_DATE))
+    # of the return's own year only (2025, reviewed on both sides of the reform): a date of another year in it is
+    # taken for a slip of the year, the household judged with its return (as its round is)
+    other = days.notna().to_numpy(dtype=bool) & (after != (as_of >= REFORM_DATE)) & \
+        codes.notna().to_numpy(dtype=bool) & (days.dt.year == as_of.year).to_numpy(dtype=bool)
     if not other.any():
-        return
+        return gone
     day = REFORM_DATE if as_of < REFORM_DATE else REFORM_DATE - timedelta(days=1)
     theirs = reg.area_frame(codes[other].fillna(""), day)
-    reg_area[other] = theirs["area"].where(theirs["known"].astype(bool) & codes[other].notna()).to_numpy()
+    known = theirs["known"].to_numpy(dtype=bool)
+    reg_area[other] = theirs["area"].where(known).to_numpy()
+    gone[np.flatnonzero(other)[~known]] = True
+    return gone
 
 
 def _content(t: _Typed) -> pd.DataFrame:

@@ -336,6 +336,13 @@ def _list_heads(other: pd.DataFrame) -> pd.Series:
     return column(other, "so_dinh_danh_chu_ho", "str").str.strip()
 
 
+def _listed_text(value: object, lang: str) -> str:
+    """A start list's class as said in a finding: an undecided one (no class) as such, never "nan"."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return "chưa phân loại được" if lang == "vi" else "not classified"
+    return str(value)
+
+
 def match_status(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """(start state, matched) of each household in a list ``other`` (ma_xa, ma_ho, phan_loai[, so_dinh_danh_chu_ho]).
 
@@ -557,7 +564,8 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
         listed = _status_codes(prev)
         # the list's start, where it has one: a household last round left undecided keeps the start its return
         # records (said), never "not known" while the return knows it
-        own = matched_np & (listed < 0) & (start >= 0)
+        # (one recorded as moved in or split off takes no start: it is an increase, said below)
+        own = matched_np & (listed < 0) & (start >= 0) & ~status.matches(STATUS_IN)
         start = np.where(matched_np & ~own, listed, start)
         unmatched = ~matched_np & ~status.matches(STATUS_IN)
         where = Locator(households, pd.RangeIndex(len(households)))
@@ -566,8 +574,7 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
         if len(at):
             written = column(households, "phan_loai_dau_ky", "str").to_numpy(dtype=object)
             found += where.findings("previous-start-unknown", at, column_key="phan_loai_dau_ky",
-                                    key="phan_loai_dau_ky", value=list(codes[at]), detail=list(written[at]),
-                                    other=[str(p) for p in prev.to_numpy(dtype=object)[at]])
+                                    key="phan_loai_dau_ky", value=list(codes[at]), detail=list(written[at]))
         at = np.flatnonzero(unmatched)
         found += where.findings("previous-unmatched", at, key="ma_ho", value=list(codes[at]))
         # recorded as moved in or split off, yet the list's household (its code and head): counted as new — said,
@@ -575,7 +582,8 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
         arrived = np.flatnonzero(matched_np & status.matches(STATUS_IN))
         found += where.findings("previous-listed-as-new", arrived, column_key="tinh_trang_ho", key="tinh_trang_ho",
                                 value=list(codes[arrived]), detail=[str(status.values[c]) for c in status.codes[arrived]],
-                                other=[str(p) for p in prev.to_numpy(dtype=object)[arrived]])
+                                other=[_listed_text(p, "vi") for p in prev.to_numpy(dtype=object)[arrived]],
+                                other_en=[_listed_text(p, "en") for p in prev.to_numpy(dtype=object)[arrived]])
         if whole:
             found += not_reviewed(households, heads, previous)
     category = _TRANSITION_CODES[_states(households, start, status)]
