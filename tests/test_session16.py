@@ -162,3 +162,20 @@ def test_a_province_wide_mapping_file_in_a_district_merge_is_said_once(tmp_path:
     assert sorted(said) == [("crosswalk-mapping-elsewhere", "info", "3"), ("crosswalk-mapping-unused", "warning", "3")]
     note = next(f for f in m.findings if f.code == "crosswalk-mapping-elsewhere")
     assert note.param("detail") == "2" and "10510, 10513" in note.message()
+
+
+def test_a_missing_employment_column_is_said_once_not_at_every_member(tmp_path: Path) -> None:
+    """Without the employment column, the household whose class it decides waits; the column is said missing at
+    the header, and no member is asked to fill a cell that does not exist."""
+    from conftest import make_id
+
+    two = {"thu_nhap_bq": 1_000_000, "nha_tieu": "Không có", "su_dung_internet": "Không"}
+    wife = member(stt=2, ho_ten="Lê Thị Hoa", quan_he="Vợ, chồng", gioi_tinh="Nữ", ngay_sinh="01/01/1982",
+                  so_dinh_danh=make_id(birth_year=1982, female=True, serial="000002"))
+    path = make_return(tmp_path, [household(**two)], [member(), wife], drop={"members": ["viec_lam"]})
+    run = classify_paths([path])
+    assert run.results.households["phan_loai"].tolist() == ["Chưa đủ thông tin"]
+    said = [(f.code, f.row) for f in run.report.findings if f.key == "viec_lam"]
+    assert said == [("column-missing-soft", 1)], said
+    proc_found = validate_paths([path]).findings
+    assert [(f.code, f.row) for f in proc_found if f.key == "viec_lam"] == [("column-missing-soft", 1)]

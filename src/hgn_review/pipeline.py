@@ -386,9 +386,13 @@ def _at_cells(found: Sequence[Any], returns: Sequence[Any]) -> list[Any]:
     import dataclasses
 
     where = {(sd.file, sd.sheet): sd for r in returns for sd in r.sheets.values()}
+    hgn_sheets = {(sd.file, sd.sheet) for r in returns if r.layout == "hgn" for sd in r.sheets.values()}
     out = []
     for f in found:
         sd = where.get((f.file, f.sheet))
+        if f.code in ("member-answer-needed", "member-answer-missing") and sd is not None and f.key \
+                and f.key not in sd.letters and (f.file, f.sheet) in hgn_sheets:
+            continue  # a column the sheet does not have: said once, at its header (column-missing-soft), no cell
         if f.col is None and f.key and sd is not None and f.key in sd.letters:
             f = dataclasses.replace(f, col=sd.letters[f.key], column=sd.headers.get(f.key, f.column))
         out.append(f)
