@@ -162,7 +162,7 @@ def test_form_15_total_does_not_count_a_household_of_blank_size_as_zero(tmp_path
     assert row[2] == 3 and row[3] is None and row[4] == 2 and row[6] is None
     ws = openpyxl.load_workbook(tmp_path / "out" / "bao_cao" / "bieu_15.xlsx", data_only=True).worksheets[0]
     total = next(r[0] for r in ws.iter_rows(values_only=True) if isinstance(r[0], str) and r[0].startswith("Tổng"))
-    assert total == "Tổng cộng: 2 hộ, 4 nhân khẩu (chưa kể 1 hộ để trống số thành viên)"
+    assert total == "Tổng cộng: 2 hộ, 4 nhân khẩu (chưa kể 1 hộ không có số thành viên dùng được)"
 
 
 def test_merge_summary_does_not_count_a_household_of_blank_size_as_zero_persons(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ def test_blank_size_leaves_the_units_persons_blank_not_zero(tmp_path: Path) -> N
     ws = openpyxl.load_workbook(tmp_path / "out" / "bao_cao" / "bieu_01.xlsx").worksheets[0]
     notes = " ".join(str(c) for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str))
     html = (tmp_path / "out" / "bao_cao" / "report.html").read_text(encoding="utf-8")
-    assert "để trống số thành viên" in html or "để trống số thành viên" in notes
+    assert "không có số thành viên dùng được" in html or "không có số thành viên dùng được" in notes
 
     _export(tmp_path / "in2", [app_row(so_thanh_vien=3), app_row(ma_ho="11284-0002", so_thanh_vien=4, **RICH)])
     ok(run_hgn("run", "in2", "--out", "out2", cwd=tmp_path))

@@ -437,7 +437,12 @@ def standard_show(ident: Annotated[str, typer.Argument(help="Mã chuẩn hoặc 
     std = load_standard(ident)
     heads = ["Tham số", "Giá trị", "Mức độ", "Căn cứ"] if lang == Lang.vi else ["Parameter", "Value", "Status",
                                                                                "Source"]
-    table(f"{std.id} — {std.title}", heads, [(p[0], _shown_value(p[1], lang), p[2], p[3]) for p in std.parameters()])
+    rows = [(p[0], _shown_value(p[1], lang), p[2], p[3]) for p in std.parameters()]
+    # each indicator as a whole (its definition's own status: "open (wording)" for two of 2022–2025), then the
+    # changes the standard records as not yet established (2027–2030: the indicator list itself)
+    rows += [(f"indicators.{ind.key}", ind.name, ind.status, ind.source) for ind in std.indicators.values()]
+    rows += [(f"open_changes[{i}]", ch.change, ch.status, ch.source) for i, ch in enumerate(std.open_changes, 1)]
+    table(f"{std.id} — {std.title}", heads, rows)
 
 
 def _shown_value(value: Any, lang: Lang) -> str:

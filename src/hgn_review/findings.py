@@ -101,8 +101,8 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Thêm sheet theo mẫu `hgn template`.", "Add the sheet as in `hgn template`."),
     _c("sheet-blank", ERROR, "structure",
        "Sheet trống hoàn toàn: không có dòng tiêu đề, không có dữ liệu.", "The sheet is blank: no header, no data.",
-       "Dán lại bảng theo mẫu `hgn template` (dòng tiêu đề và các dòng dữ liệu).",
-       "Paste the table back as in `hgn template` (the header and the data rows)."),
+       "Dán lại bảng {how} (dòng tiêu đề và các dòng dữ liệu).",
+       "Paste the table back {how} (the header and the data rows)."),
     _c("sheet-copy-ignored", WARNING, "structure",
        "Sheet này{detail} trùng tên với sheet \"{other}\" (bản sao?) nên không được đọc; chỉ đọc sheet \"{other}\".",
        "This sheet{detail} has the name of sheet \"{other}\" (a copy?) and is not read; only \"{other}\" is.",
@@ -115,6 +115,17 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "\"{other}\" is. Its households are not checked, classified or counted.",
        "Chép các dòng của sheet này vào sheet \"{other}\", hoặc lưu mỗi sheet thành một tệp riêng.",
        "Copy this sheet's rows into sheet \"{other}\", or save each sheet as a file of its own."),
+    _c("sheet-members-beside-export", WARNING, "structure",
+       "Sheet này có danh sách thành viên ({detail} dòng) nhưng tệp được đọc theo mẫu tệp xuất của phần mềm rà soát, "
+       "không có danh sách thành viên: các dòng ở đây không được đọc — nhân khẩu tính theo số thành viên ghi ở sheet "
+       "hộ, danh sách liên kết Cơ sở dữ liệu dân cư chỉ có chủ hộ.",
+       "This sheet holds a member list ({detail} rows) but the file is read as the review application's export, which "
+       "has none: these rows are not read — persons are counted from the size written on the households sheet, and "
+       "the population-database list has the heads only.",
+       "Nếu cần danh sách thành viên, chép hộ và thành viên sang mẫu `hgn template` (sheet \"Hộ gia đình\" và "
+       "\"Thành viên\").",
+       "If the member list is needed, copy the households and members into `hgn template`'s layout (sheets \"Hộ gia "
+       "đình\" and \"Thành viên\")."),
     _c("sheet-table-not-read", ERROR, "structure",
        "Sheet này có các cột của sheet \"{other}\" nhưng không được đọc (mỗi biểu chỉ đọc một sheet hộ và một sheet "
        "thành viên): {detail} dòng ở đây chưa được kiểm tra, phân loại, tổng hợp.",
@@ -161,8 +172,8 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
     _c("column-header-near", WARNING, "structure",
        "Cột \"{header}\" không có trong mẫu nhưng gần giống cột \"{other}\" của mẫu: số liệu của cột này chưa được đọc.",
        "Column \"{header}\" is not in the layout but close to its column \"{other}\": its values are not read.",
-       "Nếu đây là cột \"{other}\", sửa tiêu đề cho đúng như mẫu `hgn template`.",
-       "If this is the \"{other}\" column, correct its header as in `hgn template`."),
+       "Nếu đây là cột \"{other}\", sửa tiêu đề cho đúng {how}.",
+       "If this is the \"{other}\" column, correct its header {how}."),
     _c("header-row-repeated", WARNING, "structure",
        "Dòng tiêu đề lặp lại giữa dữ liệu; đã bỏ qua dòng này.", "Header row repeated inside the data; row skipped.",
        "Xóa dòng tiêu đề lặp.", "Delete the repeated header row."),
@@ -240,8 +251,9 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "\"{header}\" = {value} nằm ngoài khoảng cho phép ({detail}).", "\"{header}\" = {value} is out of range ({detail}).",
        "Kiểm tra lại số liệu.", "Check the figure."),
     _c("b2-not-multiple-of-10", ERROR, "value",
-       "Điểm B2 = {value} không phải bội số của 10.", "B2 score {value} is not a multiple of 10.",
-       "Mỗi chỉ số thiếu hụt tính 10 điểm.", "Each deprivation counts 10 points."),
+       "Điểm B2 = {value} không phải bội số của {detail}.", "B2 score {value} is not a multiple of {detail}.",
+       "Mỗi chỉ số thiếu hụt tính {detail} điểm (chuẩn {other}).", "Each deprivation counts {detail} points "
+       "(standard {other})."),
     _c("income-basis-missing", ERROR, "value",
        "Hộ không có thu nhập bình quân và cũng không có điểm B1: không xác định được tiêu chí thu nhập.",
        "The household has neither an income per head nor a B1 score: the income test cannot be decided.",

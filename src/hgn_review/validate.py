@@ -789,6 +789,43 @@ def _frame(sd: SheetData, t: _Typed, ret: ReturnFile, columns: list[str]) -> pd.
     return df
 
 
+def _b2_checks(sd: SheetData, hh: pd.DataFrame, standard: str | None, out: list[Finding]) -> None:
+    """The B2 score against the points per deprivation of the standard the return is classified under (practice
+    10 for 2022–2025; a province's file may set its own, open for 2027–2030): a multiple of them, at most one per
+    indicator. A score that is not is reported and not used (classification counts from the flags)."""
+    from hgn_review.errors import HgnError
+    from hgn_review.pipeline import pick_standard
+
+    if "diem_b2" not in hh or not hh["diem_b2"].notna().any():
+        return
+    try:
+        std = pick_standard(hh, standard)
+    except HgnError:  # no review date under any standard: said at its cells; the score is judged with the class
+        return
+    points = std.b2_points.value
+    if not points:
+        return
+    b2 = hh["diem_b2"].astype("Float64")
+    most = points * len(std.indicators)
+    uneven = (b2 % points != 0).fillna(False).to_numpy(dtype=bool)
+    over = (~uneven) & (b2 > most).fillna(False).to_numpy(dtype=bool)
+    loc = _loc(sd, "diem_b2")
+    for r in hh.index[uneven]:
+        out.append(finding("b2-not-multiple-of-10", row=int(r), value=_num_text(b2[r]), detail=_num_text(points),
+                           other=std.id, **loc))
+    for r in hh.index[over]:
+        out.append(finding("value-out-of-range", row=int(r), value=_num_text(b2[r]), detail=f"0–{_num_text(most)}",
+                           detail_en=f"0–{_num_text(most)}", **loc))
+    bad = uneven | over
+    if bad.any():
+        hh.loc[hh.index[bad], "diem_b2"] = pd.NA
+
+
+def _num_text(value: Any) -> str:
+    v = float(value)
+    return str(int(v)) if v.is_integer() else str(v)
+
+
 def _review_dates(sd: SheetData, hh: pd.DataFrame, out: list[Finding], standard: str | None = None) -> np.ndarray:
     """Households whose review date no bundled national standard covers (a mistyped year: 2042, 2019), nor the
     standard the user chose (``standard``, --standard): an error at the cell, and the household is not classified —
@@ -821,6 +858,7 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
     hsd = ret.sheets["households"]
     ht = _type_sheet(hsd, layout, out)
     hdup, hconflict = _household_checks(hsd, ht, layout, out)
+    _b2_checks(hsd, ht.typed, standard, out)
     hsd_frame = ht.typed
     when = _file_as_of(ret, hsd_frame, as_of)
     admin_block = _admin_checks(ret, hsd, hsd_frame, when, out, own_dates=as_of is None)

@@ -754,9 +754,13 @@ def _read_info(book: _Book, layout: Layout) -> tuple[dict[str, str], dict[str, t
 # --------------------------------------------------------------------------------------------- sheets
 def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                 findings: list[Finding], layout_id: str = "hgn") -> SheetData | None:
+    # the application's export is not made from hgn's template: its columns and rows come back by exporting it again
+    how: dict[str, Any] = {"how": "bằng cách xuất lại tệp từ phần mềm rà soát, đủ các cột",
+           "how_en": "by exporting the file again from the review application, with every column"} \
+        if layout_id == "app" else {}
     grid = book.grid(sheet)
     if grid.empty:  # not even a header: as if the sheet were missing (its rows, e.g. every member, are absent)
-        findings.append(finding("sheet-blank", file=file, sheet=sheet))
+        findings.append(finding("sheet-blank", file=file, sheet=sheet, **how))
         return None
     hm = find_header(grid, spec)
     if hm is None:
@@ -772,15 +776,10 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
         if letter in near:
             c = near[letter]
             findings.append(finding("column-header-near", file=file, sheet=sheet, row=hr, column=text, col=letter,
-                                    key=c.key, other=c.header))
+                                    key=c.key, other=c.header, **how))
         else:
             findings.append(finding("column-unknown", file=file, sheet=sheet, row=hr, column=text, col=letter))
     near_of = {c.key: (letter, text) for letter, text in hm.unknown if (c := near.get(letter)) is not None}
-    # the application's export is not made from hgn's template: its columns come back by exporting it again
-    how = {"how": "bằng cách xuất lại tệp từ phần mềm rà soát, đủ các cột",
-           "how_en": "by exporting the file again from the review application, with every column"} \
-        if layout_id == "app" else {}
-
     def suggested(key: str) -> dict[str, str]:
         if key not in near_of:
             return how
@@ -1234,8 +1233,8 @@ def _read_layout(book: _Book, path: Path, file: str, layout_id: str, roles: dict
                 hidden = book.hidden(other)  # (an officer does not see it in Excel: said so)
                 findings.append(finding("sheet-copy-ignored", file=file, sheet=other, other=name,
                                         detail=" (đang ẩn)" if hidden else "", detail_en=" (hidden)" if hidden else ""))
-    if layout_id == "hgn" and book.suffix != ".csv":
-        _more_tables(book, file, roles, copies, findings)
+    if book.suffix != ".csv":
+        _more_tables(book, file, roles, copies, findings, export=layout_id == "app")
     sheets: dict[str, SheetData] = {}
     for role, spec in load_layout(layout_id).sheets.items():
         sheet_name = roles.get(role)
@@ -1248,10 +1247,12 @@ def _read_layout(book: _Book, path: Path, file: str, layout_id: str, roles: dict
     return sheets
 
 
-def _more_tables(book: _Book, file: str, roles: dict[str, str], copies: set[str], findings: list[Finding]) -> None:
+def _more_tables(book: _Book, file: str, roles: dict[str, str], copies: set[str], findings: list[Finding],
+                 export: bool = False) -> None:
     """Another sheet holding a table of households or members (a village's own pair of sheets, "Hộ gia đình Tổ
     3"): a return is read from one sheet of each; the rows of the other are not in the review, which is said
-    (an error, with how many rows) — never passed over in silence."""
+    (an error, with how many rows) — never passed over in silence. ``export``: the application's export, read
+    from its one sheet — a members table beside it (hgn's layout) is not read either, and said so."""
     layout = load_layout("hgn")
     info = {header_key(n) for n in (layout.info_sheet or "", *layout.info_aliases) if n}
     read = set(roles.values())
@@ -1273,6 +1274,10 @@ def _more_tables(book: _Book, file: str, roles: dict[str, str], copies: set[str]
             rows = int(below.notna().any(axis=1).sum())
         except Exception:  # noqa: BLE001 - the head was readable, the rest not: the table is still said
             rows = 0
+        if export:
+            if best == "members":
+                findings.append(finding("sheet-members-beside-export", file=file, sheet=name, detail=str(rows)))
+            continue
         findings.append(finding("sheet-table-not-read", file=file, sheet=name,
                                 other=roles.get(best, layout.sheets[best].name or best), detail=str(rows)))
 

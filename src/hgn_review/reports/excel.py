@@ -479,7 +479,7 @@ def _one_list_sheet(fw: fx.Workbook, st: _Styles, form: FormDef, view: ReportVie
     unknown = int(np.isnan(sizes).sum()) if sizes is not None else 0  # no member rows, no size: never counted 0
     total = f"{TOTAL_LABEL}: {vn_int(households)} hộ, {vn_int(counted)} nhân khẩu"
     if unknown:
-        total += f" (chưa kể {vn_int(unknown)} hộ để trống số thành viên)"
+        total += f" (chưa kể {vn_int(unknown)} hộ không có số thành viên dùng được)"
     _merge(ws, r, 0, r, n - 1, total, st.t_text)
     row = _notes(ws, st, form, view, values, n, r + 1, sum(c.width for c in cols))
     _footer(ws, st, view, n, row + 1)

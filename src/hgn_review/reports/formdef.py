@@ -66,6 +66,9 @@ FROM_SIZE = frozenset({"pp", "minority_pp"})
 MERIT_UNKNOWN = "merit_unknown"
 FROM_MERIT = frozenset({"merit", "other_group"})
 UNKNOWN_OF = ((MEMBERS_UNKNOWN, FROM_MEMBERS), (SIZE_UNKNOWN, FROM_SIZE), (MERIT_UNKNOWN, FROM_MERIT))
+# a household whose return has no cause-of-poverty column (the application's export): a unit's figure of any cause
+# (``cause_…``) that counts one is blank, not 0 — a blank cell of a return that has the column names no cause
+CAUSES_UNKNOWN = "causes_unknown"
 FORMULA_KINDS = ("value", "count", "sum", "rate", "expr", "field")
 COLUMN_KEYS = {"id", "header", *FORMULA_KINDS, "each", "per", "format", "width", "key", "key_formula"}
 FORM_KEYS = {"number", "title", "subtitle", "unit_note", "kind", "group_by", "list_class", "sections", "notes",
@@ -372,6 +375,9 @@ def evaluate(col: Column, counts: pd.DataFrame) -> pd.Series:
             unknown = f"{group}_{flag}"
             if attr in attrs and unknown in counts.columns:  # a household counted whose answer is not known
                 values = values.where(counts[unknown].astype("float64") == 0)
+        unknown = f"{group}_{CAUSES_UNKNOWN}"
+        if attr.startswith("cause_") and unknown in counts.columns:
+            values = values.where(counts[unknown].astype("float64") == 0)
         return values
 
     def safe_div(a: pd.Series, b: pd.Series) -> pd.Series:

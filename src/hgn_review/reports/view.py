@@ -34,7 +34,7 @@ from hgn_review.io.results import SHEET_COVERAGE, SHEET_PENDING, Results, labels
 from hgn_review.registry import AFTER, COMMUNE, DISTRICT, PROVINCE, Unit, get_registry
 from hgn_review.reports import _movements as mv
 from hgn_review.reports._lookup import map_str, positions
-from hgn_review.reports.formdef import MEMBERS_UNKNOWN, MERIT_UNKNOWN, SIZE_UNKNOWN
+from hgn_review.reports.formdef import CAUSES_UNKNOWN, MEMBERS_UNKNOWN, MERIT_UNKNOWN, SIZE_UNKNOWN
 from hgn_review.schemas.layout import INDICATORS, load_layout
 from hgn_review.scoring._frames import persons_and_unknown
 from hgn_review.scoring.movements import departed
@@ -60,7 +60,7 @@ _MEMBER_FIELDS = {"uid", "stt", "ho_ten", "so_dinh_danh", "dinh_danh_loi", "ngay
                   "quan_he", "dan_toc", "tuoi", "khuyet_tat", "the_bhyt", "suy_dinh_duong", "dang_di_hoc"}
 _ATTRS_BASE = ("hh", "pp", "kinh", "minority", "eth_unknown", "merit", "no_labour", "female_head", "other_group",
                "dep_total", "dep_unknown", "child", "child_no_bhyt", "child_malnourished", "child_out_of_school",
-               "minority_pp", MEMBERS_UNKNOWN, SIZE_UNKNOWN, MERIT_UNKNOWN)
+               "minority_pp", MEMBERS_UNKNOWN, SIZE_UNKNOWN, MERIT_UNKNOWN, CAUSES_UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -661,6 +661,9 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
             flag[given] = dummies[name].to_numpy(dtype=int)
         out[f"cause_{slug}"] = flag
 
+    # the application's export has no cause-of-poverty column: its households' causes are not known (never 0)
+    out[CAUSES_UNKNOWN] = (_str(hh, "layout").eq("app").fillna(False).to_numpy(dtype=bool)
+                           & ~_str(hh, "nguyen_nhan_ngheo").notna().to_numpy(dtype=bool)).astype(int)
     person_attrs["minority"] = minority
     person_attrs["merit"] = merit
     person_attrs["no_labour"] = no_labour
@@ -1019,12 +1022,20 @@ def _notes(view: ReportView) -> list[str]:
                           f"{no_merit} poor and near-poor households have no merit answer (the review application's "
                           "export has no such column, or the cell was unreadable): the merit and other households of "
                           "their units (and of the total row) are left blank, not 0."))
+    no_cause = int(t.get(f"poor_{CAUSES_UNKNOWN}", 0)) + int(t.get(f"near_{CAUSES_UNKNOWN}", 0))
+    if no_cause:
+        notes.append(Note(f"{no_cause} hộ nghèo, cận nghèo không có thông tin nguyên nhân nghèo (tệp xuất từ phần mềm "
+                          "rà soát không có cột này): số hộ theo nguyên nhân của đơn vị có hộ đó (và dòng tổng) để "
+                          "trống, không ghi 0.",
+                          f"{no_cause} poor and near-poor households have no cause of poverty (the review "
+                          "application's export has no such column): the households by cause of their units (and of "
+                          "the total row) are left blank, not 0."))
     unsized = int(t.get(f"all_{SIZE_UNKNOWN}", 0))
     if unsized:
-        notes.append(Note(f"{unsized} hộ không có dòng thành viên và để trống số thành viên (mã household-size-missing): "
-                          "số nhân khẩu của đơn vị có hộ đó (và dòng tổng) để trống, không ghi 0.",
-                          f"{unsized} households have no member rows and a blank size (code household-size-missing): "
-                          "the persons figures of their units (and of the total row) are left blank, not 0."))
+        notes.append(Note(f"{unsized} hộ không có dòng thành viên và không có số thành viên dùng được (để trống hoặc ghi "
+                          "không hợp lệ): số nhân khẩu của đơn vị có hộ đó (và dòng tổng) để trống, không ghi 0.",
+                          f"{unsized} households have no member rows and no usable size (blank, or not a valid "
+                          "number): the persons figures of their units (and of the total row) are left blank, not 0."))
     if not view.has_members:
         notes.append(Note("Tệp kết quả không có dữ liệu thành viên: các số liệu về nhân khẩu, trẻ em, khả năng lao "
                           "động lấy theo số thành viên khai báo hoặc để trống.",
