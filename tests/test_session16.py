@@ -179,3 +179,19 @@ def test_a_missing_employment_column_is_said_once_not_at_every_member(tmp_path: 
     assert said == [("column-missing-soft", 1)], said
     proc_found = validate_paths([path]).findings
     assert [(f.code, f.row) for f in proc_found if f.key == "viec_lam"] == [("column-missing-soft", 1)]
+
+
+def test_an_export_without_its_agriculture_column_does_not_say_no_household_farms(tmp_path: Path) -> None:
+    """A blank "family.agriculture" cell of an export means no; an export without the column says nothing: its
+    households' NLNDN answer is unknown (never "no"), and the missing column is a warning."""
+    from conftest import app_row, make_app_return
+
+    path = make_app_return(tmp_path, [app_row(), app_row(ma_ho="11284-0002", diem_b1=200, phan_loai_ghi=None)],
+                           drop=["ho_nlndn"])
+    res = validate_paths([path])
+    assert res.households["ho_nlndn"].isna().all()
+    assert [(f.code, f.severity) for f in res.findings if f.code.startswith("column-")] == [
+        ("column-missing-soft", "warning")]
+    (tmp_path / "blank").mkdir()
+    blank = make_app_return(tmp_path / "blank", [app_row(ho_nlndn=None)])
+    assert validate_paths([blank]).households["ho_nlndn"].tolist() == [False]  # guard: a blank cell is no

@@ -153,8 +153,10 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
     for f in found:  # a value outside its domain is not used downstream (contract: invalid → NA)
         if f.code != "value-required" and f.key in t.columns and f.row in t.index:
             t.at[f.row, f.key] = pd.NA
-    for c in spec.columns:  # absent optional columns: the layout's default, or "no" where blank means no
-        if c.key not in t.columns and (c.default is not None or c.blank_is_no):
+    for c in spec.columns:  # absent optional columns: the layout's default, or "no" where blank means no — unless
+        # the column's absence is said (missing_note): a blank cell of the export means no, a column it lacks says
+        # nothing (family.agriculture: not known, never "not a farming household")
+        if c.key not in t.columns and (c.default is not None or c.blank_is_no) and not c.missing_note:
             t[c.key] = c.default if c.default is not None else False
     _text_checks(sd, layout, raw, not_nfc, out)
     return _Typed(t, raw, u)
