@@ -195,3 +195,16 @@ def test_an_export_without_its_agriculture_column_does_not_say_no_household_farm
     (tmp_path / "blank").mkdir()
     blank = make_app_return(tmp_path / "blank", [app_row(ho_nlndn=None)])
     assert validate_paths([blank]).households["ho_nlndn"].tolist() == [False]  # guard: a blank cell is no
+
+
+def test_an_export_value_off_the_list_is_to_be_corrected_in_the_application(tmp_path: Path) -> None:
+    """An export has no drop-down list: its value off the list is corrected in the application and exported
+    again; a commune return's hint still points at the template's drop-down."""
+    from conftest import app_row, make_app_return
+
+    path = make_app_return(tmp_path, [app_row(gioi_tinh_chu_ho="Không rõ")])
+    hints = [f.hint() for f in validate_paths([path]).findings if f.code == "value-not-in-list"]
+    assert hints and all("phần mềm rà soát" in h and "hgn" not in h for h in hints), hints
+    l1 = make_return(tmp_path / "l1", [household(loai_nha="Nhà lá")])
+    hints = [f.hint() for f in validate_paths([l1]).findings if f.code == "value-not-in-list"]
+    assert hints and all("danh sách thả xuống" in h for h in hints), hints

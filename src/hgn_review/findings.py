@@ -236,12 +236,12 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
     _c("value-not-yes-no", ERROR, "value",
        "\"{header}\" phải là Có hoặc Không, nhận được \"{value}\"{suggestion}.",
        "\"{header}\" must be Có or Không, got \"{value}\"{suggestion}.",
-       "Chọn Có hoặc Không từ danh sách.", "Pick Có or Không from the list."),
+       "Ghi Có hoặc Không{where}.", "Write Có or Không{where}."),
     _c("value-not-in-list", ERROR, "value",
        "\"{value}\" không có trong danh mục của \"{header}\"{suggestion}.",
        "\"{value}\" is not an allowed value of \"{header}\"{suggestion}.",
-       "Ghi đúng một giá trị của danh mục{choices} (mẫu của hgn có danh sách thả xuống).",
-       "Write one of the column's values{choices} (hgn's template has a drop-down list)."),
+       "Ghi đúng một giá trị của danh mục{choices}{where}.",
+       "Write one of the column's values{choices}{where}."),
     _c("value-not-in-list-multi", ERROR, "value",
        "\"{value}\": {detail} không có trong danh mục của \"{header}\"{suggestion}.",
        "\"{value}\": {detail} is not an allowed value of \"{header}\"{suggestion}.",
@@ -575,7 +575,9 @@ class Finding:
         values: dict[str, Any] = {"value": self.value if self.value is not None else "", "header": self.column or "",
                                   "detail": "", "other": "", "suggestion": "", "proposal": "", "choices": "",
                                   "state": "để trống" if lang != "en" else "is blank",
-                                  "how": "theo mẫu `hgn template`" if lang != "en" else "as in `hgn template`"}
+                                  "how": "theo mẫu `hgn template`" if lang != "en" else "as in `hgn template`",
+                                  "where": " (mẫu của hgn có danh sách thả xuống)" if lang != "en"
+                                  else " (hgn's template has a drop-down list)"}
         params = dict(self.params)
         for k, v in params.items():
             if not k.endswith("_en"):

@@ -134,6 +134,9 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
                         extra = {"suggestion": f" (có phải \"{near}\"?)", "suggestion_en": f" (did you mean \"{near}\"?)"}
                 if code == "value-not-in-list" and c.choices:  # what may be written (an export has no drop-down)
                     extra["choices"], extra["choices_en"] = _choices_said(c.choices), _choices_said(c.choices, "en")
+                if layout.id == "app":  # an export has no drop-down: corrected in the application, exported again
+                    extra |= {"where": " (sửa trong phần mềm rà soát rồi xuất lại tệp)",
+                              "where_en": " (correct it in the review application and export the file again)"}
                 out.append(finding(code, file=sd.file, sheet=sd.sheet, row=int(r), column=header, col=letter,
                                    key=c.key, value=v, **extra))
     t = pd.DataFrame(typed, index=raw.index)
