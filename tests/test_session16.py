@@ -208,3 +208,16 @@ def test_an_export_value_off_the_list_is_to_be_corrected_in_the_application(tmp_
     l1 = make_return(tmp_path / "l1", [household(loai_nha="Nhà lá")])
     hints = [f.hint() for f in validate_paths([l1]).findings if f.code == "value-not-in-list"]
     assert hints and all("danh sách thả xuống" in h for h in hints), hints
+
+
+def test_a_household_without_a_review_date_is_said_to_wait_for_it(tmp_path: Path) -> None:
+    """Ages are counted on the review date: a household whose date is blank and whose class turns on its members'
+    ages is undecided, and its reason says the date is what is missing (not only "4 indicators unknown")."""
+    from conftest import make_id
+
+    hh = [household(ma_ho="A"), household(ma_ho="B", ngay_ra_soat=None, thu_nhap_bq=900000)]
+    mm = [member(ma_ho="A"), member(ma_ho="B", so_dinh_danh=make_id(serial="000009"))]
+    out = classify_paths([make_return(tmp_path, hh, mm)]).results.households.set_index("ma_ho")
+    assert out.loc["B", "phan_loai"] == "Chưa đủ thông tin"
+    assert "chưa có ngày rà soát" in out.loc["B", "ly_do"], out.loc["B", "ly_do"]
+    assert "ngày rà soát" not in out.loc["A", "ly_do"]

@@ -166,6 +166,7 @@ def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Deci
         if bands[a] is None:
             band_open |= here
     mstb_open = may_above & measured & can[MSTB] & can[KHONG_NGHEO]
+    undated = column(households, "ngay_ra_soat", "datetime").isna().to_numpy(dtype=bool)
 
     def rows(mask: np.ndarray) -> np.ndarray:
         """The undecided households where ``mask`` holds."""
@@ -194,6 +195,9 @@ def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Deci
             _constant(rows(below_na & b1_open), say(f"chuẩn {std.id} chưa có ngưỡng điểm B1 cho khu vực này",
                                                     f"the standard {std.id} has no B1 cut-off for this area")),
             count_missing(rows(count_open), en),
+            # why ages are not known: the review date they are counted on is missing (said at its cell)
+            _constant(rows(count_open & undated), say("chưa có ngày rà soát nên chưa tính được tuổi các thành viên",
+                                                      "no review date, so the members' ages cannot be worked out")),
             _constant(rows(mstb_open & nlndn.unknown),
                       say("chưa rõ hộ có làm nông, lâm, ngư, diêm nghiệp không",
                           "not known whether the household works in farming, forestry, fishery or salt")),
