@@ -231,6 +231,8 @@ def validate(
     as_of: AsOfOpt = None,
     max_cells: Annotated[int | None, typer.Option("--max-cells", help="Giới hạn số ô mỗi sheet.")] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", help="Số tiến trình song song (mặc định: số lõi CPU).")] = None,
+    standard: Annotated[str | None, typer.Option("--standard", help="Mã chuẩn hoặc tệp YAML (mặc định theo ngày rà "
+                                                                     "soát), như khi phân loại.")] = None,
     lang: LangOpt = Lang.vi,
 ) -> None:
     """Kiểm tra biểu rà soát của các xã: mọi lỗi trong một lần, có vị trí và cách sửa."""
@@ -244,7 +246,8 @@ def validate(
         _not_an_input(report_xlsx, paths)
     limits = _limits(max_cells)
     result = validate_paths(paths, layout=layout.value if layout else None, as_of=parse_date_opt(as_of),
-                            limits=limits, progress=_progress(as_json), jobs=_jobs(jobs), frames=False, answers=True)
+                            limits=limits, progress=_progress(as_json), jobs=_jobs(jobs), frames=False, answers=True,
+                            standard=standard)
     if report_xlsx is not None:
         # each return by the name the findings give it (a name that is not UTF-8 is shown with escapes) → its file
         copies = {r.path: result.sources.get(r.path, Path(r.path)) for r in result.returns}

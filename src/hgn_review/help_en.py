@@ -46,6 +46,8 @@ HELP_EN: dict[str, str] = {
         "Classify households under the multidimensional poverty standard, with reasons, movements and AF indices.",
     "Tệp kết quả .xlsx.": "Results file (.xlsx).",
     "Mã chuẩn hoặc tệp YAML (mặc định theo ngày rà soát).": "Standard ID or YAML file (default: by the review date).",
+    "Mã chuẩn hoặc tệp YAML (mặc định theo ngày rà soát), như khi phân loại.":
+        "Standard ID or YAML file (default: by the review date), as when classifying.",
     "Chuẩn địa phương (mã hoặc tệp YAML).": "Local standard (ID or YAML file).",
     "Danh sách đầu kỳ (kết quả kỳ trước).": "Start-of-period list (results of the previous review).",
     "Danh sách các kỳ trước nữa (xét tái nghèo).":

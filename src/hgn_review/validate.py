@@ -804,20 +804,25 @@ def _b2_checks(sd: SheetData, hh: pd.DataFrame, standard: str | None, out: list[
     if "diem_b2" not in hh or not hh["diem_b2"].notna().any():
         return
     try:
-        std = pick_standard(hh, standard)
-    except HgnError:  # no review date under any standard: said at its cells; the score is judged with the class
+        stds = [pick_standard(hh, standard)]
+    except HgnError:  # no review date under any standard (said at its cells): judged by what every national
+        # standard agrees on, so that the score's own error is still found in the same pass
+        from hgn_review.scoring.standard import list_standards
+
+        stds = [s for s in list_standards() if s.scope == "national"]
+    points_of = {s.b2_points.value for s in stds}
+    most_of = {(s.b2_points.value or 0) * len(s.indicators) for s in stds}
+    if len(points_of) != 1 or len(most_of) != 1 or not next(iter(points_of)):
         return
-    points = std.b2_points.value
-    if not points:
-        return
+    std = stds[0] if len(stds) == 1 else None
+    points, most = next(iter(points_of)), next(iter(most_of))
     b2 = hh["diem_b2"].astype("Float64")
-    most = points * len(std.indicators)
     uneven = (b2 % points != 0).fillna(False).to_numpy(dtype=bool)
     over = (~uneven) & (b2 > most).fillna(False).to_numpy(dtype=bool)
     loc = _loc(sd, "diem_b2")
     for r in hh.index[uneven]:
         out.append(finding("b2-not-multiple-of-10", row=int(r), value=_num_text(b2[r]), detail=_num_text(points),
-                           other=std.id, **loc))
+                           other=std.id if std is not None else ", ".join(s.id for s in stds), **loc))
     for r in hh.index[over]:
         out.append(finding("value-out-of-range", row=int(r), value=_num_text(b2[r]), detail=f"0–{_num_text(most)}",
                            detail_en=f"0–{_num_text(most)}", **loc))

@@ -991,13 +991,16 @@ def _apply_crosswalk(hh: pd.DataFrame, mm: pd.DataFrame, rules: dict[str, OldUni
     target, basis = map_households(hh["unit"].astype("string"), village, rules, user_map)
     if user_map is not None:
         elsewhere: dict[str, int] = {}
+        present = set(hh["unit"][old].astype("string").dropna().tolist())
         for line, code, written, villages in unused_lines(user_map, hh["unit"][old], village[old]):
-            if not villages:  # an old commune none of the results holds (a province-wide file, a district merge)
+            if code not in present:  # an old commune none of the results holds (a province-wide file, a district merge)
                 elsewhere[code] = elsewhere.get(code, 0) + 1
                 continue
             shown = " / ".join(villages[:10]) + (" …" if len(villages) > 10 else "")
             notes.append(note("crosswalk-mapping-unused", key="unit", value=line, detail=code, other=written,
-                              choices=f" ({shown})"))
+                              choices=f" ({shown})" if villages else " (các hộ của xã cũ này không ghi thôn)",
+                              choices_en=f" ({shown})" if villages else " (this old commune's households record no "
+                              "village)"))
         if elsewhere:  # said once, not a warning per line
             codes = sorted(elsewhere)
             notes.append(note("crosswalk-mapping-elsewhere", value=str(sum(elsewhere.values())), detail=str(len(codes)),

@@ -661,9 +661,13 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
             flag[given] = dummies[name].to_numpy(dtype=int)
         out[f"cause_{slug}"] = flag
 
-    # the application's export has no cause-of-poverty column: its households' causes are not known (never 0)
-    out[CAUSES_UNKNOWN] = (_str(hh, "layout").eq("app").fillna(False).to_numpy(dtype=bool)
-                           & ~_str(hh, "nguyen_nhan_ngheo").notna().to_numpy(dtype=bool)).astype(int)
+    # a return with no cause of poverty at all (the application's export has no such column; a commune return may
+    # leave the optional column out): its households' causes are not known (never 0); a blank cell beside causes
+    # written for other households of the return names none
+    no_cause = ~_str(hh, "nguyen_nhan_ngheo").notna().to_numpy(dtype=bool)
+    files = _str(hh, "file").fillna("").to_numpy(dtype=object)
+    answered = pd.unique(files[~no_cause])
+    out[CAUSES_UNKNOWN] = (no_cause & ~np.isin(files, answered)).astype(int)
     person_attrs["minority"] = minority
     person_attrs["merit"] = merit
     person_attrs["no_labour"] = no_labour
@@ -1024,12 +1028,12 @@ def _notes(view: ReportView) -> list[str]:
                           "their units (and of the total row) are left blank, not 0."))
     no_cause = int(t.get(f"poor_{CAUSES_UNKNOWN}", 0)) + int(t.get(f"near_{CAUSES_UNKNOWN}", 0))
     if no_cause:
-        notes.append(Note(f"{no_cause} hộ nghèo, cận nghèo không có thông tin nguyên nhân nghèo (tệp xuất từ phần mềm "
-                          "rà soát không có cột này): số hộ theo nguyên nhân của đơn vị có hộ đó (và dòng tổng) để "
-                          "trống, không ghi 0.",
-                          f"{no_cause} poor and near-poor households have no cause of poverty (the review "
-                          "application's export has no such column): the households by cause of their units (and of "
-                          "the total row) are left blank, not 0."))
+        notes.append(Note(f"{no_cause} hộ nghèo, cận nghèo không có thông tin nguyên nhân nghèo (biểu của xã không có "
+                          "cột này hoặc bỏ trống cả cột; tệp xuất từ phần mềm rà soát không có cột này): số hộ theo "
+                          "nguyên nhân của đơn vị có hộ đó (và dòng tổng) để trống, không ghi 0.",
+                          f"{no_cause} poor and near-poor households have no cause of poverty (their return has no "
+                          "such column, or left all of it blank; the review application's export has none): the "
+                          "households by cause of their units (and of the total row) are left blank, not 0."))
     unsized = int(t.get(f"all_{SIZE_UNKNOWN}", 0))
     if unsized:
         notes.append(Note(f"{unsized} hộ không có dòng thành viên và không có số thành viên dùng được (để trống hoặc ghi "
