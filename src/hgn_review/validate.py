@@ -119,7 +119,8 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
                     parts = [p for p in re.split(r"\s*[;\n]\s*", str(v).strip()) if p]
                     wrong = [p for p in parts if c.canonical(p) is None] or parts
                     near = _suggest(wrong[0], c.choices) if len(wrong) == 1 else ""
-                    extra = {"detail": ", ".join(f'"{p}"' for p in wrong),
+                    # the parts not in the list, when the cell holds others too ("Thiếu vốn; Lười": "Lười")
+                    extra = {"detail": ": " + ", ".join(f'"{p}"' for p in wrong) if wrong != [str(v).strip()] else "",
                              "choices": _choices_said(c.choices), "choices_en": _choices_said(c.choices, "en")}
                     if near:
                         extra |= {"suggestion": f" (có phải \"{near}\"?)", "suggestion_en": f" (did you mean \"{near}\"?)"}
