@@ -1028,12 +1028,12 @@ def _notes(view: ReportView) -> list[str]:
                           "their units (and of the total row) are left blank, not 0."))
     no_cause = int(t.get(f"poor_{CAUSES_UNKNOWN}", 0)) + int(t.get(f"near_{CAUSES_UNKNOWN}", 0))
     if no_cause:
-        notes.append(Note(f"{no_cause} hộ nghèo, cận nghèo không có thông tin nguyên nhân nghèo (biểu của xã không có "
-                          "cột này hoặc bỏ trống cả cột; tệp xuất từ phần mềm rà soát không có cột này): số hộ theo "
-                          "nguyên nhân của đơn vị có hộ đó (và dòng tổng) để trống, không ghi 0.",
-                          f"{no_cause} poor and near-poor households have no cause of poverty (their return has no "
-                          "such column, or left all of it blank; the review application's export has none): the "
-                          "households by cause of their units (and of the total row) are left blank, not 0."))
+        notes.append(Note(f"{no_cause} hộ nghèo, cận nghèo không có thông tin nguyên nhân nghèo (tệp của xã không có "
+                          "cột này, hoặc bỏ trống cả cột): biểu 10 để trống số hộ theo nguyên nhân của đơn vị có hộ đó "
+                          "và của dòng tổng (không ghi 0).",
+                          f"{no_cause} poor and near-poor households have no cause of poverty (their file has no such "
+                          "column, or left all of it blank): form 10 leaves the households by cause of their units "
+                          "and of the total row blank (not 0)."))
     unsized = int(t.get(f"all_{SIZE_UNKNOWN}", 0))
     if unsized:
         notes.append(Note(f"{unsized} hộ không có dòng thành viên và không có số thành viên dùng được (để trống hoặc ghi "
