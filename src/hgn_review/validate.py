@@ -24,8 +24,8 @@ from hgn_review.findings import FileSummary, Finding, Report, finding
 from hgn_review.io.read import EMPTY_SHA256, ReturnFile, SheetData, discover, no_returns, read_return
 from hgn_review.io.safety import Limits
 from hgn_review.registry import REFORM_DATE, get_registry
-from hgn_review.schemas.bridge import run_schema
-from hgn_review.schemas.coerce import clean_id, coerce, strip_text
+from hgn_review.schemas.bridge import plain_number, run_schema
+from hgn_review.schemas.coerce import clean_id, coerce, split_choices, strip_text
 from hgn_review.schemas.layout import INDICATORS, Layout, load_layout
 from hgn_review.schemas.pandera_schema import YEAR, schema_for
 from hgn_review.scoring.movements import departed, median_day
@@ -116,7 +116,7 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
             for r, v in raw[c.key][mask].items():
                 extra = {}
                 if code == "value-not-in-list" and c.type == "multichoice":  # several values: which part is wrong
-                    parts = [p for p in re.split(r"\s*[;\n]\s*", str(v).strip()) if p]
+                    parts = split_choices(str(v))
                     wrong = [p for p in parts if c.canonical(p) is None] or parts
                     near = _suggest(wrong[0], c.choices) if len(wrong) == 1 else ""
                     # the parts not in the list, when the cell holds others too ("Thiếu vốn; Lười": "Lười")
@@ -270,10 +270,7 @@ def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date,
     known = af["known"].astype(bool) & codes.notna()
     unknown = codes.notna() & ~known
     if "ma_xa" in sd.frame.columns:
-        for r in hh.index[unknown]:
-            vi, en = _code_hint(reg, str(codes[r]), as_of)
-            out.append(finding("commune-unknown", row=int(r), value=codes[r], detail=as_of.strftime("%d/%m/%Y"),
-                               suggestion=vi, suggestion_en=en, **_loc(sd, "ma_xa")))
+        _say_unknown_codes(reg, sd, codes, hh.index[unknown], as_of, out)
     declared = ret.info.get(fold("Mã xã"))
     file_code: str | None = None
     if declared and declared.strip().isdigit():
@@ -296,12 +293,8 @@ def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date,
     reg_area = af["area"].where(known)
     gone = _area_of_own_date(reg, codes, hh, as_of, reg_area) if own_dates else np.zeros(len(hh), dtype=bool)
     if gone.any() and "ma_xa" in sd.frame.columns:  # a code its household's own review date no longer has
-        day = REFORM_DATE if as_of < REFORM_DATE else REFORM_DATE - timedelta(days=1)
-        for r in hh.index[gone]:
-            vi, en = _code_hint(reg, str(codes[r]), day)
-            out.append(finding("commune-unknown", row=int(r), value=codes[r],
-                               detail=pd.Timestamp(hh.at[r, "ngay_ra_soat"]).strftime("%d/%m/%Y"),
-                               suggestion=vi, suggestion_en=en, **_loc(sd, "ma_xa")))
+        _say_unknown_codes(reg, sd, codes, hh.index[gone], _other_list_day(as_of), out,
+                           dates=pd.to_datetime(hh["ngay_ra_soat"]))
     row_area = hh["khu_vuc"] if "khu_vuc" in hh else pd.Series(pd.NA, index=hh.index, dtype="string")
     if "khu_vuc" in sd.frame.columns:
         mism = row_area.notna() & reg_area.notna() & (row_area.astype("string") != reg_area.astype("string"))
@@ -334,6 +327,22 @@ def _admin_checks(ret: ReturnFile, sd: SheetData, hh: pd.DataFrame, as_of: date,
     return block
 
 
+def _say_unknown_codes(reg: Any, sd: SheetData, codes: pd.Series, rows: pd.Index, day: date, out: list[Finding],
+                       dates: pd.Series | None = None) -> None:
+    """commune-unknown at each of ``rows``: its code is not in the unit list of ``day``, said as of the household's
+    own review date when ``dates`` gives it, with the nearest codes of that list."""
+    for r in rows:
+        vi, en = _code_hint(reg, str(codes[r]), day)
+        said = dates[r] if dates is not None else day
+        out.append(finding("commune-unknown", row=int(r), value=codes[r], detail=said.strftime("%d/%m/%Y"),
+                           suggestion=vi, suggestion_en=en, **_loc(sd, "ma_xa")))
+
+
+def _other_list_day(as_of: date) -> date:
+    """A day of the unit list on the other side of 1/7/2025 from ``as_of``."""
+    return REFORM_DATE if as_of < REFORM_DATE else REFORM_DATE - timedelta(days=1)
+
+
 def _area_of_own_date(reg: Any, codes: pd.Series, hh: pd.DataFrame, as_of: date, reg_area: pd.Series) -> np.ndarray:
     """A household reviewed on the other side of 1/7/2025 than the return's date (a return of summer 2025) takes its
     area from the unit list of its own review date: a commune's area can change with the reform (Thị trấn Nam Sách,
@@ -351,8 +360,7 @@ def _area_of_own_date(reg: Any, codes: pd.Series, hh: pd.DataFrame, as_of: date,
         codes.notna().to_numpy(dtype=bool) & (days.dt.year == as_of.year).to_numpy(dtype=bool)
     if not other.any():
         return gone
-    day = REFORM_DATE if as_of < REFORM_DATE else REFORM_DATE - timedelta(days=1)
-    theirs = reg.area_frame(codes[other].fillna(""), day)
+    theirs = reg.area_frame(codes[other].fillna(""), _other_list_day(as_of))
     known = theirs["known"].to_numpy(dtype=bool)
     reg_area[other] = theirs["area"].where(known).to_numpy()
     gone[np.flatnonzero(other)[~known]] = True
@@ -815,26 +823,20 @@ def _b2_checks(sd: SheetData, hh: pd.DataFrame, standard: str | None, out: list[
     most_of = {(s.b2_points.value or 0) * len(s.indicators) for s in stds}
     if len(points_of) != 1 or len(most_of) != 1 or not next(iter(points_of)):
         return
-    std = stds[0] if len(stds) == 1 else None
     points, most = next(iter(points_of)), next(iter(most_of))
     b2 = hh["diem_b2"].astype("Float64")
     uneven = (b2 % points != 0).fillna(False).to_numpy(dtype=bool)
     over = (~uneven) & (b2 > most).fillna(False).to_numpy(dtype=bool)
     loc = _loc(sd, "diem_b2")
     for r in hh.index[uneven]:
-        out.append(finding("b2-not-multiple-of-10", row=int(r), value=_num_text(b2[r]), detail=_num_text(points),
-                           other=std.id if std is not None else ", ".join(s.id for s in stds), **loc))
+        out.append(finding("b2-not-multiple-of-10", row=int(r), value=plain_number(b2[r]),
+                           detail=plain_number(points), other=", ".join(s.id for s in stds), **loc))
     for r in hh.index[over]:
-        out.append(finding("value-out-of-range", row=int(r), value=_num_text(b2[r]), detail=f"0–{_num_text(most)}",
-                           detail_en=f"0–{_num_text(most)}", **loc))
+        out.append(finding("value-out-of-range", row=int(r), value=plain_number(b2[r]),
+                           detail=f"0–{plain_number(most)}", detail_en=f"0–{plain_number(most)}", **loc))
     bad = uneven | over
     if bad.any():
         hh.loc[hh.index[bad], "diem_b2"] = pd.NA
-
-
-def _num_text(value: Any) -> str:
-    v = float(value)
-    return str(int(v)) if v.is_integer() else str(v)
 
 
 def _review_dates(sd: SheetData, hh: pd.DataFrame, out: list[Finding], standard: str | None = None) -> np.ndarray:
@@ -996,7 +998,7 @@ def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: 
     try:
         h, m, f = validate_file(ret, as_of, standard)
         if answers:
-            f += _answers_wanted(ret, display, h, m, f, standard)
+            f += _answers_wanted(ret, h, m, f, standard)
     except Exception as exc:  # noqa: BLE001 - a fault of hgn on one file must not stop the others
         if not contained(exc):
             raise
@@ -1021,7 +1023,7 @@ def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: 
 ANSWER_CODES = ("member-answer-needed", "member-answer-missing")
 
 
-def _answers_wanted(ret: ReturnFile, display: str, h: pd.DataFrame, m: pd.DataFrame, found: list[Finding],
+def _answers_wanted(ret: ReturnFile, h: pd.DataFrame, m: pd.DataFrame, found: list[Finding],
                     standard: str | None) -> list[Finding]:
     """The blank member answers the contract asks for at a member's age (working age: employment; a child:
     nutrition; at school: the level) where they matter — the household's class waits for them, or the forms'

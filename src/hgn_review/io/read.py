@@ -801,7 +801,7 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                                     key=c.key, detail=c.missing_note[0], detail_en=c.missing_note[1], **suggested(c.key)))
     for cols in groups.values():
         if not any(c.key in hm.found for c in cols):
-            hint: dict[str, str] = next((suggested(c.key) for c in cols if c.key in near_of), {})
+            hint: dict[str, str] = next((suggested(c.key) for c in cols if c.key in near_of), how)
             findings.append(finding("column-missing-one-of", file=file, sheet=sheet, row=hr, column=cols[0].header,
                                     key=cols[0].key, detail=", ".join(f'"{c.header}"' for c in cols), **hint))
 
@@ -888,8 +888,11 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
 def _as_shown(data: pd.DataFrame, letters: dict[str, str], shown: dict[tuple[str, int], str]) -> None:
     """Number cells formatted to pad with zeros, read as Excel shows them: a household code "0001" typed in a
     column formatted "0000" is stored as 1, and its members' sheet may hold it as the text "0001"."""
+    by_column: dict[str, dict[int, str]] = {}
+    for (col, row), text in shown.items():  # (grouped once, not looked through once per column)
+        by_column.setdefault(col, {})[row] = text
     for key, letter in letters.items():
-        cells = {row: text for (col, row), text in shown.items() if col == letter}
+        cells = by_column.get(letter, {})
         at = data.index.intersection(list(cells))
         if len(at):
             data.loc[at, key] = [cells[r] for r in at]

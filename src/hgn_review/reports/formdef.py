@@ -65,10 +65,13 @@ FROM_SIZE = frozenset({"pp", "minority_pp"})
 # merit households (and of "other" households, those neither …) that counts one is blank, not 0
 MERIT_UNKNOWN = "merit_unknown"
 FROM_MERIT = frozenset({"merit", "other_group"})
-UNKNOWN_OF = ((MEMBERS_UNKNOWN, FROM_MEMBERS), (SIZE_UNKNOWN, FROM_SIZE), (MERIT_UNKNOWN, FROM_MERIT))
-# a household whose return has no cause-of-poverty column (the application's export): a unit's figure of any cause
-# (``cause_…``) that counts one is blank, not 0 — a blank cell of a return that has the column names no cause
+# a household whose return names no cause of poverty at all (the application's export has no such column): a unit's
+# figure of any cause (``cause_…``, an attribute name ending in "_" stands for those it begins) that counts one is
+# blank, not 0 — a blank cell of a return that names causes for others names none
 CAUSES_UNKNOWN = "causes_unknown"
+FROM_CAUSES = frozenset({"cause_"})
+UNKNOWN_OF = ((MEMBERS_UNKNOWN, FROM_MEMBERS), (SIZE_UNKNOWN, FROM_SIZE), (MERIT_UNKNOWN, FROM_MERIT),
+              (CAUSES_UNKNOWN, FROM_CAUSES))
 FORMULA_KINDS = ("value", "count", "sum", "rate", "expr", "field")
 COLUMN_KEYS = {"id", "header", *FORMULA_KINDS, "each", "per", "format", "width", "key", "key_formula"}
 FORM_KEYS = {"number", "title", "subtitle", "unit_note", "kind", "group_by", "list_class", "sections", "notes",
@@ -373,11 +376,9 @@ def evaluate(col: Column, counts: pd.DataFrame) -> pd.Series:
         group, _, attr = ("all", "", name) if name in ("hh", "pp") else name.partition("_")
         for flag, attrs in UNKNOWN_OF:
             unknown = f"{group}_{flag}"
-            if attr in attrs and unknown in counts.columns:  # a household counted whose answer is not known
+            counted = attr in attrs or any(a.endswith("_") and attr.startswith(a) for a in attrs)
+            if counted and unknown in counts.columns:  # a household counted whose answer is not known
                 values = values.where(counts[unknown].astype("float64") == 0)
-        unknown = f"{group}_{CAUSES_UNKNOWN}"
-        if attr.startswith("cause_") and unknown in counts.columns:
-            values = values.where(counts[unknown].astype("float64") == 0)
         return values
 
     def safe_div(a: pd.Series, b: pd.Series) -> pd.Series:

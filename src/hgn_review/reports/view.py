@@ -664,7 +664,8 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     # a return with no cause of poverty at all (the application's export has no such column; a commune return may
     # leave the optional column out): its households' causes are not known (never 0); a blank cell beside causes
     # written for other households of the return names none
-    no_cause = ~_str(hh, "nguyen_nhan_ngheo").notna().to_numpy(dtype=bool)
+    no_cause = np.ones(n, dtype=bool)
+    no_cause[given] = False
     files, names = pd.factorize(_str(hh, "file").fillna(""))  # (per return: a few hundred, never per row in Python)
     answered = np.bincount(files[~no_cause], minlength=len(names)) > 0
     out[CAUSES_UNKNOWN] = (no_cause & ~answered[files]).astype(int) if len(files) else np.zeros(0, dtype=int)

@@ -11,7 +11,8 @@ from hgn_review.schemas.layout import SheetSpec
 from hgn_review.schemas.pandera_schema import YEAR
 
 
-def _fmt(v: object) -> str:
+def plain_number(v: object) -> str:
+    """A number as a cell shows it: 15, not 15.0."""
     if isinstance(v, float) and v.is_integer():
         return f"{int(v)}"
     return str(v)
@@ -55,12 +56,11 @@ def run_schema(schema: pa.DataFrameSchema, typed: pd.DataFrame, raw: pd.DataFram
         if check == "not_nullable":
             out.append(finding("value-required", **where))
         elif check.startswith("multiple_of"):
-            code = "b2-not-multiple-of-10" if key == "diem_b2" else "value-out-of-range"
-            out.append(finding(code, value=_fmt(val), detail=f"bội số của {_fmt(c.multiple_of)}",
-                               detail_en=f"a multiple of {_fmt(c.multiple_of)}", **where))
+            out.append(finding("value-out-of-range", value=plain_number(val), detail=f"bội số của {plain_number(c.multiple_of)}",
+                               detail_en=f"a multiple of {plain_number(c.multiple_of)}", **where))
         elif check.startswith(("greater_than", "less_than", "in_range", "min", "max")):
-            lo = f"≥ {_fmt(c.min)}" if c.min is not None else (f"> {_fmt(c.min_exclusive)}" if c.min_exclusive is not None else "")
-            hi = f"≤ {_fmt(c.max)}" if c.max is not None else ""
-            out.append(finding("value-out-of-range", value=_fmt(raw.at[row, key]) if key in raw else _fmt(val),
+            lo = f"≥ {plain_number(c.min)}" if c.min is not None else (f"> {plain_number(c.min_exclusive)}" if c.min_exclusive is not None else "")
+            hi = f"≤ {plain_number(c.max)}" if c.max is not None else ""
+            out.append(finding("value-out-of-range", value=plain_number(raw.at[row, key]) if key in raw else plain_number(val),
                                detail=", ".join(x for x in (lo, hi) if x), **where))
     return out

@@ -247,6 +247,12 @@ def parse_date(s: pd.Series, year_only: bool) -> tuple[pd.Series, pd.Series]:
     return dates, years
 
 
+def split_choices(cell: str) -> list[str]:
+    """The answers of a several-value cell: parted by ";" or a line break (never by a comma: "Thiếu công cụ,
+    phương tiện" is one answer)."""
+    return [v for v in re.split(r"\s*[;\n]\s*", cell.strip()) if v]
+
+
 def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
     written = arrow_text(raw)
     stripped = strip_text(written)
@@ -325,7 +331,7 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
             code = "value-not-in-list"
     elif t == "multichoice":
         def parts(cell: str) -> tuple[str | None, bool]:  # (the known answers joined, any part unknown)
-            got = [(v, spec.choice_map.get(fold(v))) for v in re.split(r"\s*[;\n]\s*", cell) if v]
+            got = [(v, spec.choice_map.get(fold(v))) for v in split_choices(cell)]
             known = [str(c) for _, c in got if c is not None]
             return (";".join(known) if known else None), len(known) < len(got)
 

@@ -554,7 +554,8 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
     """Each household's start state and movement category; ``households`` must carry ``phan_loai``.
     ``whole``: these are all the households reviewed (then the start list's households none of them matches are
     reported, see ``not_reviewed``); False for a part of a round, checked as a whole later (`hgn run`)."""
-    start = _status_codes(column(households, "phan_loai_dau_ky", "str"))
+    recorded = column(households, "phan_loai_dau_ky", "str")
+    start = _status_codes(recorded)
     status = Coded.of(column(households, "tinh_trang_ho", "str"))
     found: list[Finding] = []
     heads = head_ids(members) if previous is not None or history else pd.Series(dtype="str")
@@ -572,9 +573,9 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
         codes = column(households, "ma_ho", "str").to_numpy()
         at = np.flatnonzero(own)
         if len(at):
-            written = column(households, "phan_loai_dau_ky", "str").to_numpy(dtype=object)
             found += where.findings("previous-start-unknown", at, column_key="phan_loai_dau_ky",
-                                    key="phan_loai_dau_ky", value=list(codes[at]), detail=list(written[at]))
+                                    key="phan_loai_dau_ky", value=list(codes[at]),
+                                    detail=list(recorded.to_numpy(dtype=object)[at]))
         at = np.flatnonzero(unmatched)
         found += where.findings("previous-unmatched", at, key="ma_ho", value=list(codes[at]))
         # recorded as moved in or split off, yet the list's household (its code and head): counted as new — said,
