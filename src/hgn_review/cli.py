@@ -444,6 +444,9 @@ def standard_show(ident: Annotated[str, typer.Argument(help="Mã chuẩn hoặc 
     # each indicator as a whole (its definition's own status: "open (wording)" for two of 2022–2025), then the
     # changes the standard records as not yet established (2027–2030: the indicator list itself)
     rows += [(f"indicators.{ind.key}", ind.name, ind.status, ind.source) for ind in std.indicators.values()]
+    rows += [(f"indicators.{key}", "không có trong chuẩn này" if lang == Lang.vi else "not in this standard", "",
+              "cột của biểu vẫn được đọc nhưng không tính" if lang == Lang.vi else "its column is read, not counted")
+             for key in std.dropped]
     rows += [(f"open_changes[{i}]", ch.change, ch.status, ch.source) for i, ch in enumerate(std.open_changes, 1)]
     table(f"{std.id} — {std.title}", heads, rows)
 
@@ -489,6 +492,10 @@ def standard_check(file: Annotated[Path, typer.Argument(help="Tệp YAML chuẩn
     _check_paths([file])
     std = load_standard(file)
     typer.echo(f"{'Hợp lệ' if lang == Lang.vi else 'Valid'}: {std.id} ({std.title}), sha256 {std.sha256[:12]}…")
+    if std.dropped:  # said, so that an indicator left out by mistake is seen
+        vi = lang == Lang.vi
+        typer.echo((f"{len(std.keys)} chỉ số, ngưỡng nghèo {std.k}; không có chỉ số: " if vi else
+                    f"{len(std.keys)} indicators, poor from {std.k}; not holding: ") + ", ".join(std.dropped))
 
 
 def _not_over_returns(out: Path) -> None:

@@ -117,9 +117,9 @@ def _constant(rows: np.ndarray, text: str) -> Rows:
 def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Decision:
     """The class of each household (index ``flags.index`` = uid) under ``std`` from its flags and income answers."""
     n, k = len(flags), std.k
-    na = [flags[key].isna().to_numpy() for key in INDICATORS]
+    na = [flags[key].isna().to_numpy() for key in std.keys]
     count, unknown = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-    for key, unknown_here in zip(INDICATORS, na, strict=True):
+    for key, unknown_here in zip(std.keys, na, strict=True):
         count += (flags[key].to_numpy(dtype="int8", na_value=0) == 1) & ~unknown_here
         unknown += unknown_here
     income = _values(column(households, "thu_nhap_bq", "Float64"))
@@ -174,7 +174,7 @@ def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Deci
 
     def count_missing(at: np.ndarray, en: bool) -> Rows:
         na_names = join_pieces(len(at), (_constant(np.flatnonzero(na[j][at]), std.indicators[key].name)
-                                         for j, key in enumerate(INDICATORS)), ", ")
+                                         for j, key in enumerate(std.keys)), ", ")
         if en:
             return at, cat(to_arrow(pd.Series(unknown[at]).astype("str")), " indicators unknown (", na_names,
                            "), ", to_arrow(pd.Series(count[at]).astype("str")),
@@ -239,7 +239,7 @@ def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Deci
     other_text = pa.array(["không phải hộ làm nông, lâm, ngư, diêm nghiệp: không xét mức sống trung bình"] * len(other),
                           pa.large_string())
     # one text per possible (count, unknown) pair
-    d = len(INDICATORS)
+    d = len(std.keys)
     count_texts = pa.array([f"{c}/{d} chỉ số thiếu hụt" + (f", {u} chưa rõ" if u > 0 else "")
                             for c in range(d + 1) for u in range(d + 1)], pa.large_string())
     count_text = lookup_text(count_texts, count * (d + 1) + unknown)
@@ -266,7 +266,7 @@ def _combine(recorded: pd.DataFrame, derived: pd.DataFrame, prefer: str) -> pd.D
     """The flag of the preferred side where it is known, else the other side's."""
     first, second = (recorded, derived) if prefer == "recorded" else (derived, recorded)
     out = {}
-    for key in INDICATORS:
+    for key in derived.columns:  # the standard's indicators (a flag it does not hold is not used)
         (a, a_na), (b, b_na) = _flag(first[key]), _flag(second[key])
         out[key] = pd.arrays.IntegerArray(np.where(a_na, b, a), a_na & b_na)
     return pd.DataFrame(out, index=recorded.index, copy=False)
@@ -276,7 +276,7 @@ def _used_reasons(used: pd.DataFrame, d: Derivation, std: Standard) -> list[Rows
     """Per indicator, the reason of each household where the flag used is 1: the derived one where it was derived
     1, else that the recorded flag was used (two pieces per indicator, in indicator order)."""
     out: list[Rows] = []
-    for key in INDICATORS:
+    for key in std.keys:
         one = used[key].to_numpy(dtype="int8", na_value=0) == 1
         rows, texts = d.said[key]  # the households derived 1
         keep = one[rows] & texts.is_valid().to_numpy(zero_copy_only=False)
@@ -384,7 +384,7 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     d_local = derive(hh, mem, local_std, prepared) if local_std is not None else None
     used = _combine(recorded, d.flags, prefer)
 
-    for key in INDICATORS:
+    for key in std.keys:  # a flag the standard does not hold is not compared (nor used)
         (rec, rec_na), (der, der_na) = _flag(recorded[key]), _flag(d.flags[key])
         at = np.flatnonzero(~rec_na & ~der_na & (rec != der))
         found += loc.findings("indicator-mismatch", at, column_key=key, key=key, value=rec[at].tolist(),
@@ -502,8 +502,9 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
                                      *local_pieces])
 
     out = hh
-    for key in INDICATORS:
-        out[key] = used[key].array
+    for key in INDICATORS:  # an indicator the standard does not hold: blank (not "not deprived")
+        out[key] = used[key].array if key in used else pd.arrays.IntegerArray(
+            np.zeros(len(index), dtype=np.int8), np.ones(len(index), dtype=bool))
     out["so_thieu_hut"] = pd.arrays.IntegerArray(dec.count.astype(np.int64), np.zeros(len(index), dtype=bool))
     out["so_chua_ro"] = pd.arrays.IntegerArray(dec.unknown.astype(np.int64), np.zeros(len(index), dtype=bool))
     out["co_so_thu_nhap"] = labels(dec.basis, BASES, index).array
@@ -556,7 +557,7 @@ def _by_scenarios(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, d: De
     missing, missing_en = dec.missing.copy(), dec.missing_en.copy()
     missing.iloc[at] = ""
     missing_en.iloc[at] = ""
-    d12 = len(INDICATORS)
+    d12 = len(std.keys)
     # the indicators a year-only member is deprived in at some of the ages he can have, not all: named, so that
     # the reason accounts for the count (the flags of those stay unknown)
     keys = [k for k in frames[0].columns if k in INDICATORS]
@@ -706,8 +707,8 @@ def _summary(households: pd.DataFrame, members: pd.DataFrame, positions: np.ndar
 
 def _af(households: pd.DataFrame, used: pd.DataFrame, std: Standard, population: np.ndarray) -> dict[str, AFResult]:
     weights = np.asarray(std.weights.value)
-    matrix = np.empty((int(population.sum()), len(INDICATORS)))
-    for j, key in enumerate(INDICATORS):
+    matrix = np.empty((int(population.sum()), len(std.keys)))
+    for j, key in enumerate(std.keys):
         matrix[:, j] = used[key].to_numpy(dtype=float, na_value=np.nan)[population]
     out = {AF_OVERALL: alkire_foster(matrix, weights, std.af_cutoff)}
     # per commune (in sorted order), each on its rows in their order

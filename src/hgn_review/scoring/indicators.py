@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from hgn_review.schemas.layout import INDICATORS
 from hgn_review.scoring._frames import Coded, Tri, column, household_positions
 from hgn_review.scoring._text import (
     Rows,
@@ -433,7 +432,7 @@ def derive(households: pd.DataFrame, members: pd.DataFrame, std: Standard,
 
     flags: dict[str, pd.arrays.IntegerArray] = {}
     said: dict[str, Rows] = {}
-    for key in INDICATORS:
+    for key in std.keys:
         ind = std.indicators[key]
         if key in contribs:
             contrib = contribs[key]
@@ -445,7 +444,7 @@ def derive(households: pd.DataFrame, members: pd.DataFrame, std: Standard,
         else:
             flags[key], say = _household_rule(hh, ind, size)
         said[key] = say[0], cat(ind.short_name + ": ", say[1])
-    flag_frame = pd.DataFrame({key: pd.Series(flags[key], index=index) for key in INDICATORS}, index=index)
+    flag_frame = pd.DataFrame({key: pd.Series(flags[key], index=index) for key in std.keys}, index=index)
     # a household without a review date has no member's age: what its members wrote is not what is missing (the
     # review date is reported at its own cell), so none of them is asked for an answer
     undated = ~p.dated[m.home] if len(p.dated) else np.ones(len(m), dtype=bool)
@@ -599,10 +598,11 @@ def _household_rule(hh: pd.DataFrame, ind: Indicator, size: np.ndarray) -> tuple
 
 
 def derive_indicators(households: pd.DataFrame, members: pd.DataFrame, std: Standard) -> tuple[pd.DataFrame, pd.Series]:
-    """The 12 flags (index ``uid``, Int8 1/0/NA, columns in ``INDICATORS`` order) and the reasons.
+    """The standard's flags (index ``uid``, Int8 1/0/NA, columns in ``INDICATORS`` order: the twelve, or those the
+    standard holds) and the reasons.
 
     ``reasons`` maps each uid to short Vietnamese text for every deprived indicator, ``"; "``-joined, e.g.
     ``Diện tích nhà: 14 m² cho 2 người (7,0 m²/người < 8)``; ``""`` when nothing is deprived.
     """
     d = derive(households, members, std)
-    return d.flags, join_parts((d.reasons[k] for k in INDICATORS), d.flags.index)
+    return d.flags, join_parts((d.reasons[k] for k in std.keys), d.flags.index)

@@ -153,6 +153,16 @@ class Standard:
         return self.deprivation_cutoff.value
 
     @property
+    def keys(self) -> tuple[str, ...]:
+        """The standard's indicator keys, in the layout's order: all twelve, or those a period's list keeps."""
+        return tuple(self.indicators)
+
+    @property
+    def dropped(self) -> tuple[str, ...]:
+        """The layout's indicators this standard does not hold (their flag columns are read, never counted)."""
+        return tuple(k for k in INDICATORS if k not in self.indicators)
+
+    @property
     def af_cutoff(self) -> float:
         """The cut-off as a fraction of total weight for Alkire–Foster (k / number of indicators)."""
         return self.k / len(self.indicators)
@@ -561,24 +571,40 @@ def parse_standard(data: dict[str, Any], source: str = "", *, raw: list[bytes] |
 
     dep = ck.mapping(data["deprivation"], "deprivation")
     ck.keys(dep, "deprivation", {"cutoff", "b2_points", "weights"}, {"cutoff", "b2_points", "weights"})
+    # the indicators: those of the layout's flag columns the standard holds (a period's list may drop one — the
+    # 2027–2030 draft drops the information devices — by `key: null`, also in a file extending another). An
+    # indicator hgn has no column for cannot be added by a file: the return would need its column first.
+    inds = ck.mapping(data["indicators"], "indicators")
+    for key in inds:
+        if key not in INDICATORS:
+            ck.fail(f"indicators.{key}", "không phải chỉ số có cột trong biểu rà soát (" + ", ".join(INDICATORS)
+                    + "); chỉ số mới cần có cột trong biểu trước", "is not an indicator the return has a column for ("
+                    + ", ".join(INDICATORS) + "); a new indicator needs its column in the return first")
+    for key in INDICATORS:  # left out on purpose only: a block deleted by mistake would change who is poor
+        if key not in inds:
+            ck.fail(f"indicators.{key}", f"thiếu (muốn bỏ chỉ số này khỏi chuẩn thì ghi `{key}: null`)",
+                    f"missing (to drop this indicator from the standard, write `{key}: null`)")
+    keys = tuple(k for k in INDICATORS if inds[k] is not None)
+    if not keys:
+        ck.fail("indicators", "phải có ít nhất một chỉ số", "must hold at least one indicator")
+
     cutoff = ck.param(dep["cutoff"], "deprivation.cutoff", ck.positive_int)
-    if cutoff.value > len(INDICATORS):
-        ck.fail("deprivation.cutoff", f"không được lớn hơn {len(INDICATORS)} chỉ số", "exceeds the number of indicators")
+    if cutoff.value > len(keys):
+        ck.fail("deprivation.cutoff", f"không được lớn hơn {len(keys)} (số chỉ số của chuẩn)",
+                f"exceeds {len(keys)} (the standard's number of indicators)")
     b2 = ck.param(dep["b2_points"], "deprivation.b2_points", ck.positive_int)
 
     def weights(value: Any, path: str) -> tuple[float, ...]:
         if value == "equal":
-            return tuple(1.0 / len(INDICATORS) for _ in INDICATORS)
+            return tuple(1.0 / len(keys) for _ in keys)
         node = ck.mapping(value, path)
-        ck.keys(node, path, set(INDICATORS), INDICATORS)
-        raw_w = [ck.positive_number(node[key], f"{path}.{key}") for key in INDICATORS]
+        ck.keys(node, path, set(keys), keys)
+        raw_w = [ck.positive_number(node[key], f"{path}.{key}") for key in keys]
         return tuple(w / sum(raw_w) for w in raw_w)
     w = ck.param(dep["weights"], "deprivation.weights", weights)
 
-    inds = ck.mapping(data["indicators"], "indicators")
-    ck.keys(inds, "indicators", set(INDICATORS), INDICATORS)
     indicators: dict[str, Indicator] = {}
-    for key in INDICATORS:
+    for key in keys:
         path = f"indicators.{key}"
         node = ck.mapping(inds[key], path)
         rule = ck.text(node, "rule", path)
