@@ -161,3 +161,21 @@ def test_hgn_run_under_eleven_indicators_writes_forms_with_eleven_columns(tmp_pa
     ok(run_hgn("run", "returns", "--out", "out12", cwd=tmp_path))
     ws12 = openpyxl.load_workbook(tmp_path / "out12" / "bao_cao" / "bieu_04.xlsx").worksheets[0]
     assert ws12.max_column == ws.max_column + 1
+
+
+def test_the_answer_only_a_dropped_indicator_reads_is_not_asked(tmp_path: Path) -> None:
+    """A 2027 return without the devices column, or with its cells blank: no error under a standard that does not
+    count devices; under the twelve the missing column is still an error."""
+    std = str(_write(tmp_path / "tinh11.yaml", ELEVEN))
+    no_column = make_return(tmp_path / "a", [household()], [member()],
+                            drop={"households": ["phuong_tien_thong_tin", DEVICES]})
+    blank = make_return(tmp_path / "b", [household(phuong_tien_thong_tin=None)], [member()])
+    for path in (no_column, blank):
+        run = classify_paths([path], standard=std)
+        assert not [f for f in run.report.findings if f.severity == "error"], [f.code for f in run.report.findings]
+        assert run.results.households["so_chua_ro"].tolist() == [0]
+    twelve = classify_paths([no_column])
+    assert [f.code for f in twelve.report.findings if f.severity == "error"] == ["column-missing"]
+    assert twelve.results.households["so_chua_ro"].tolist() == [1]
+    proc = run_hgn("validate", str(blank), "--standard", std, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -1016,8 +1016,26 @@ def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: 
         sd.extra = sd.extra.iloc[0:0]
         if sd.scan is not None:
             sd.scan.xml = b""
-    return FileValidation(h, m, list(ret.findings) + f, FileSummary(display, ret.layout or "", rows, ret.readable),
-                          ret, id_header)
+    return FileValidation(h, m, _unused_not_asked(list(ret.findings) + f, standard),
+                          FileSummary(display, ret.layout or "", rows, ret.readable), ret, id_header)
+
+
+def _unused_not_asked(found: list[Finding], standard: str | None) -> list[Finding]:
+    """Under a standard that drops an indicator (a province's file, chosen with --standard), the household answer
+    only that indicator reads is not asked: neither its column missing nor its cells blank is an error."""
+    if standard is None:
+        return found
+    from hgn_review.errors import HgnError
+    from hgn_review.scoring.indicators import unused_answers
+    from hgn_review.scoring.standard import load_standard
+
+    try:
+        unused = unused_answers(load_standard(standard))
+    except HgnError:  # an unreadable standard stops the command elsewhere, with its own message
+        return found
+    if not unused:
+        return found
+    return [f for f in found if not (f.code in ("column-missing", "value-required") and f.key in unused)]
 
 
 ANSWER_CODES = ("member-answer-needed", "member-answer-missing")

@@ -560,21 +560,32 @@ def _dependents(dep: Tri, home: np.ndarray, size: np.ndarray,
     return flag, (hit, lookup_text(to_arrow(texts), codes.reshape(-1)))
 
 
+# the household answer each household rule reads (the members' answers: _RULE_ANSWERS)
+HOUSEHOLD_ANSWERS = {"housing_quality": "loai_nha", "housing_area": "dien_tich_nha", "water": "nguon_nuoc",
+                     "latrine": "nha_tieu", "telecom": "su_dung_internet", "information_assets": "phuong_tien_thong_tin"}
+
+
+def unused_answers(std: Standard) -> frozenset[str]:
+    """The household answers only indicators the standard does not hold read (none for a standard of all twelve):
+    a return need not have them."""
+    kept = {ind.rule for ind in std.indicators.values()}
+    return frozenset(answer for rule, answer in HOUSEHOLD_ANSWERS.items() if rule not in kept)
+
+
 def _household_rule(hh: pd.DataFrame, ind: Indicator, size: np.ndarray) -> tuple[pd.arrays.IntegerArray, Rows]:
     """(flag, (deprived households, reason text after the indicator's label)) for the rules answered once per
     household."""
     rule = ind.rule
     if rule in ("housing_quality", "water", "latrine"):
-        key, listed, deprived_if_listed = {
-            "housing_quality": ("loai_nha", "deprived_types", True), "water": ("nguon_nuoc", "safe_sources", False),
-            "latrine": ("nha_tieu", "hygienic_types", False)}[rule]
-        value = Coded.of(column(hh, key, "str"))
+        listed, deprived_if_listed = {"housing_quality": ("deprived_types", True), "water": ("safe_sources", False),
+                                      "latrine": ("hygienic_types", False)}[rule]
+        value = Coded.of(column(hh, HOUSEHOLD_ANSWERS[rule], "str"))
         mask = value.isin(ind[listed])
         mask = mask if deprived_if_listed else ~mask
         hit = np.flatnonzero(mask.yes)
         say = lookup_text(pa.array(value.values, pa.large_string()), value.codes[hit])
     elif rule == "housing_area":
-        area = column(hh, "dien_tich_nha", "Float64")
+        area = column(hh, HOUSEHOLD_ANSWERS[rule], "Float64")
         minimum = ind["min_area_per_person"]
         a = area.to_numpy(dtype=float, na_value=np.nan)
         mask = Tri.test(area.notna().to_numpy() & (size > 0), a < minimum * size.astype(float))
@@ -586,10 +597,9 @@ def _household_rule(hh: pd.DataFrame, ind: Indicator, size: np.ndarray) -> tuple
                 + fmt_scalar(minimum) + ")")
         say = to_arrow(text)
     elif rule in ("telecom", "information_assets"):
-        key, text = {"telecom": ("su_dung_internet", "không thành viên nào sử dụng Internet"),
-                     "information_assets": ("phuong_tien_thong_tin",
-                                            "không có ti vi, radio, máy tính hoặc điện thoại thông minh")}[rule]
-        mask = ~Tri.of(column(hh, key, "boolean"))
+        text = {"telecom": "không thành viên nào sử dụng Internet",
+                "information_assets": "không có ti vi, radio, máy tính hoặc điện thoại thông minh"}[rule]
+        mask = ~Tri.of(column(hh, HOUSEHOLD_ANSWERS[rule], "boolean"))
         hit = np.flatnonzero(mask.yes)
         say = repeat(text, len(hit))
     else:  # the loader accepts only known rules
