@@ -148,11 +148,18 @@ def unused_lines(mapping: pd.DataFrame, old_unit: pd.Series, village: pd.Series)
     met = pd.MultiIndex.from_arrays([old_unit.astype("string").to_numpy(), village_key(village).fillna("").to_numpy()])
     asked = pd.MultiIndex.from_arrays([lines["ma_xa_cu"].astype("string").to_numpy(),
                                        lines["thon_key"].astype("string").to_numpy()])
-    out = []
-    for r in lines[~asked.isin(met)].itertuples():  # the user's lines (a handful), not households
-        written = village[(old_unit.astype("string") == r.ma_xa_cu).to_numpy(dtype=bool)].dropna().astype(str)
-        out.append((int(r.line), str(r.ma_xa_cu), str(r.thon), sorted(set(written.str.strip()) - {""})))
-    return out
+    unused = lines[~asked.isin(met)]
+    if not len(unused):
+        return []
+    # the villages each of those old communes' households record, gathered once (not one scan per line)
+    units = old_unit.astype("string")
+    pick = units.isin(unused["ma_xa_cu"].astype("string")).to_numpy(dtype=bool) & village.notna().to_numpy(dtype=bool)
+    written = pd.DataFrame({"unit": units[pick].to_numpy(), "thon": village[pick].astype(str).str.strip().to_numpy()})
+    written = written[written["thon"] != ""].drop_duplicates()
+    recorded = {str(u): sorted(g.tolist()) for u, g in written.groupby("unit", sort=False)["thon"]}
+    return [(int(line), str(unit), str(thon), recorded.get(str(unit), []))
+            for line, unit, thon in zip(unused["line"].tolist(), unused["ma_xa_cu"].tolist(), unused["thon"].tolist(),
+                                        strict=True)]
 
 
 def map_households(old_unit: pd.Series, village: pd.Series, rules: dict[str, OldUnitRule],
