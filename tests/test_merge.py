@@ -215,7 +215,7 @@ def test_coverage_gap_is_listed_by_code_and_name(kim_thanh: list[Path]) -> None:
     cov = m.results.extra_sheets[SHEET_COVERAGE]
     absent = cov[~cov["co_du_lieu"].astype(bool)]
     assert sorted(absent["ma_xa"]) == sorted(left_out) and set(absent["ten_xa"]) == set(names.values())
-    assert absent["so_ho"].isna().all() and absent["tep"].isna().all()
+    assert absent["so_ho_da_doc"].isna().all() and absent["tep"].isna().all()
     miss = [f for f in m.findings if f.code == "merge-unit-missing"]
     assert sorted((f.value, f.param("detail")) for f in miss) == sorted(names.items())
     # counts of a commune without data are blank, never 0

@@ -203,7 +203,7 @@ def test_a_new_commune_is_complete_when_its_area_only_predecessor_sent_its_resul
     assert summary["reconciled"]
     _name, cov = _sheet_by_keys(out, "xa_cu_thieu")
     ai_quoc = next(r for r in cov if r["ma_xa"] == "10660")
-    assert ai_quoc["so_ho"] == 5  # 2 of old 10660 and 3 of old 10822: every household it can hold
+    assert ai_quoc["so_ho_da_doc"] == 5  # 2 of old 10660 and 3 of old 10822: every household it can hold
     findings = _sheet(out, "Phát hiện")
     partial = [f for f in findings if f.get("code") == "merge-unit-partial" and "10660" in str(f.get("value"))]
     assert not partial, [f.get("message") for f in partial]

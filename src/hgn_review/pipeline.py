@@ -432,7 +432,7 @@ def classify_paths(paths: Sequence[Path], *, standard: str | None = None, local:
     """Validate, then classify every household. Households blocked by errors are listed, never dropped."""
     started = time.time()
     val = validate_paths(list(paths), layout=layout, as_of=as_of, limits=limits, progress=progress,
-                         standard=standard)
+                         standard=standard, local=local)
     if val.households.empty:  # nothing to classify: why is in the findings of the files, not in a review date
         from hgn_review.findings import shared_message
 
@@ -617,7 +617,7 @@ def _process_files(items: Sequence[tuple[Path, str, tuple[str, tuple[int, ...]] 
     started = time.time()
     limits = Limits(max_cells=opts["max_cells"]) if opts.get("max_cells") else None
     fvs = [validate_one(path, display, layout=opts.get("layout"), as_of=_date(opts.get("as_of")), known=known,
-                        standard=opts.get("standard"), limits=limits)
+                        standard=opts.get("standard"), limits=limits, local=opts.get("local"))
            for path, display, known in items]
     prev = pd.read_parquet(opts["previous"]) if opts.get("previous") else None
     results: list[Results | None] = [None] * len(fvs)

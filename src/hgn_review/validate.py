@@ -989,11 +989,12 @@ _ID_COLUMNS = ["file", "sheet", "row", "so_dinh_danh", "dinh_danh_loi"]  # what 
 def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: date | None = None,
                  limits: Limits | None = None, frames: bool = True,
                  known: tuple[str, tuple[int, ...]] | None = None, standard: str | None = None,
-                 answers: bool = False) -> FileValidation:
+                 answers: bool = False, local: str | None = None) -> FileValidation:
     """Read and check one return. ``frames=False``: the typed frames are not handed back (only the members' ID
     columns, for the batch ID check), for callers that want the findings alone. ``known``: see read_return.
     ``standard``: the standard chosen by the user, if any (see validate_file). ``answers`` (`hgn validate`): the
-    member answers a household's class waits for, or the forms lack, said too (see :func:`_answers_wanted`)."""
+    member answers a household's class waits for, or the forms lack, said too (see :func:`_answers_wanted`).
+    ``local``: the local standard classification will use too (what it counts is asked, see _unused_not_asked)."""
     ret = read_return(path, layout=layout, limits=limits, display=display, known=known)
     try:
         h, m, f = validate_file(ret, as_of, standard)
@@ -1016,13 +1017,15 @@ def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: 
         sd.extra = sd.extra.iloc[0:0]
         if sd.scan is not None:
             sd.scan.xml = b""
-    return FileValidation(h, m, _unused_not_asked(list(ret.findings) + f, standard),
+    return FileValidation(h, m, _unused_not_asked(list(ret.findings) + f, standard, local),
                           FileSummary(display, ret.layout or "", rows, ret.readable), ret, id_header)
 
 
-def _unused_not_asked(found: list[Finding], standard: str | None) -> list[Finding]:
-    """Under a standard that drops an indicator (a province's file, chosen with --standard), the household answer
-    only that indicator reads is not asked: neither its column missing nor its cells blank is an error."""
+def _unused_not_asked(found: list[Finding], standard: str | None, local: str | None = None) -> list[Finding]:
+    """Under a standard that drops an indicator (a province's file, chosen with --standard), what only that
+    indicator reads is not asked — the household answer (layout 1) or the recorded flag (the application's export,
+    whose flags are its answers): neither its column missing nor its cells blank is an error. Not when the local
+    standard classification also uses (``local``) counts that indicator."""
     if standard is None:
         return found
     from hgn_review.errors import HgnError
@@ -1030,7 +1033,11 @@ def _unused_not_asked(found: list[Finding], standard: str | None) -> list[Findin
     from hgn_review.scoring.standard import load_standard
 
     try:
-        unused = unused_answers(load_standard(standard))
+        unused: frozenset[str] = frozenset()
+        for i, ref in enumerate(r for r in (standard, local) if r is not None):
+            std = load_standard(ref)
+            either = unused_answers(std) | set(std.dropped)
+            unused = either if i == 0 else unused & either
     except HgnError:  # an unreadable standard stops the command elsewhere, with its own message
         return found
     if not unused:
@@ -1113,20 +1120,20 @@ def workers(jobs: int, tasks: int) -> int:
 def _validate_many(files: list[tuple[Path, str]], jobs: int, layout: str | None, as_of: date | None,
                    limits: Limits | None, progress: Callable[[str, int, int], None] | None,
                    frames: bool = True, standard: str | None = None,
-                   answers: bool = False) -> Iterator[FileValidation]:
+                   answers: bool = False, local: str | None = None) -> Iterator[FileValidation]:
     """Per-file validation, in file order; in ``jobs`` worker processes when there is more than one file."""
     if jobs <= 1 or len(files) <= 1:
         for i, (path, display) in enumerate(files):
             if progress:
                 progress(display, i, len(files))
             yield validate_one(path, display, layout=layout, as_of=as_of, limits=limits, frames=frames,
-                               standard=standard, answers=answers)
+                               standard=standard, answers=answers, local=local)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers(jobs, len(files))) as pool:
         futures = [pool.submit(validate_one, p, d, layout=layout, as_of=as_of, limits=limits, frames=frames,
-                               standard=standard, answers=answers) for p, d in files]
+                               standard=standard, answers=answers, local=local) for p, d in files]
         for i, fut in enumerate(futures):
             if progress:
                 progress(files[i][1], i, len(files))
@@ -1136,7 +1143,7 @@ def _validate_many(files: list[tuple[Path, str]], jobs: int, layout: str | None,
 def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date | None = None,
                    limits: Limits | None = None, progress: Callable[[str, int, int], None] | None = None,
                    jobs: int = 1, frames: bool = True, standard: str | None = None,
-                   answers: bool = False) -> ValidationResult:
+                   answers: bool = False, local: str | None = None) -> ValidationResult:
     """Validate every return under ``paths`` in one pass (``jobs`` > 1: files in parallel processes).
 
     ``frames=False`` (`hgn validate`, which reports findings only): the result's households and members are
@@ -1158,7 +1165,7 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
     returns: list[ReturnFile] = []
     by_hash: dict[str, str] = {}
     id_headers: dict[str, tuple[str, str]] = {}
-    for fv in _validate_many(files, jobs, layout, as_of, limits, progress, frames, standard, answers):
+    for fv in _validate_many(files, jobs, layout, as_of, limits, progress, frames, standard, answers, local):
         display = fv.summary.file
         sha = fv.ret.sha256 if fv.ret.sha256 != EMPTY_SHA256 else ""  # two empty files are two failed returns
         if sha and sha in by_hash:

@@ -1136,7 +1136,8 @@ def _coverage(reg: Registry, parent: Unit, tgt: date, inps: list[Input], keep: l
             "ten_xa": [u.name for u in expected],
             "co_du_lieu": pd.array([u.code in got for u in expected], dtype="boolean"),
             "tep": pd.array([files_of.get(u.code) for u in expected], dtype="string"),
-            "so_ho": pd.array([int(n_hh.get(u.code, 0)) if u.code in got else None for u in expected], dtype="Int64"),
+            "so_ho_da_doc": pd.array([int(n_hh.get(u.code, 0)) if u.code in got else None for u in expected],
+                                     dtype="Int64"),
         })
         if reg.era(tgt) == AFTER:
             cov = cov.drop(columns=["ma_huyen", "ten_huyen"])
@@ -1175,11 +1176,11 @@ def _coverage(reg: Registry, parent: Unit, tgt: date, inps: list[Input], keep: l
         rows.append({"ma_tinh": u.province_code, "ma_xa": u.code, "ten_xa": u.name, "du_lieu": state,
                      "xa_cu": "; ".join(preds), "xa_cu_thieu": "; ".join(lacking),
                      "tep": "; ".join(srcs) or None,
-                     "so_ho": int(n_hh.get(u.code, 0)) if state != NONE else None,
+                     "so_ho_da_doc": int(n_hh.get(u.code, 0)) if state != NONE else None,
                      "ho_cho_co_the_vao": int(pend_by_new.get(u.code, 0))})
-    cov = pd.DataFrame(rows, columns=["ma_tinh", "ma_xa", "ten_xa", "du_lieu", "xa_cu", "xa_cu_thieu", "tep", "so_ho",
-                                      "ho_cho_co_the_vao"])
-    cov = cov.astype({"ma_tinh": "string", "ma_xa": "string", "so_ho": "Int64", "ho_cho_co_the_vao": "Int64"})
+    cov = pd.DataFrame(rows, columns=["ma_tinh", "ma_xa", "ten_xa", "du_lieu", "xa_cu", "xa_cu_thieu", "tep",
+                                      "so_ho_da_doc", "ho_cho_co_the_vao"])
+    cov = cov.astype({"ma_tinh": "string", "ma_xa": "string", "so_ho_da_doc": "Int64", "ho_cho_co_the_vao": "Int64"})
     return cov, missing, partial
 
 

@@ -42,6 +42,8 @@ MERGE_LABELS: dict[str, str] = {
     "ma_xa_cu": "Mã xã cũ (trước 1/7/2025)", "co_so_quy_doi": "Cơ sở quy đổi đơn vị", "ten_xa_cu": "Tên xã cũ",
     "xa_moi_co_the": "Các xã mới đã nhận (một phần) xã cũ", "so_nhan_khau": "Số nhân khẩu",
     "don_vi": "Mã đơn vị", "ten_don_vi": "Tên đơn vị", "du_lieu": "Có số liệu", "so_ho": "Số hộ",
+    # (coverage: every household row merged, those that moved away or dissolved too — the forms count those present)
+    "so_ho_da_doc": "Số hộ đã đọc (kể cả hộ đã chuyển đi, giải thể)",
     "ten_huyen": "Tên huyện", "ten_xa": "Tên xã", "co_du_lieu": "Có kết quả", "tep": "Tệp kết quả",
     "xa_cu": "Xã cũ hợp thành", "xa_cu_thieu": "Xã cũ chưa có kết quả hoặc đang chờ quy đổi", "phan_loai": "Phân loại",
     "ho_vao": "Số hộ đầu vào", "ho_ra": "Số hộ đầu ra", "ho_cho_quy_doi": "Số hộ chờ quy đổi",

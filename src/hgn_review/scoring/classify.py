@@ -485,6 +485,10 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
         assert test_rows is not None
         keep = differs[test_rows]
         local_pieces.append((test_rows[keep], test_texts.filter(pa.array(keep))))
+        if local_std.keys != std.keys:  # counted on other indicators: the local count says why the class differs
+            count_rows, count_texts = dec_local.explanation[-1]
+            assert count_rows is None  # the count is said of every household
+            local_pieces.append((rows, count_texts.take(pa.array(rows))))
         waits = np.flatnonzero(inside & (local_classes == undecided_class) & (classes != undecided_class))
         local_pieces.append((waits, cat(f"theo chuẩn {local_std.id}: chưa đủ thông tin: ",
                                         to_arrow(dec_local.missing.iloc[waits]))))

@@ -598,6 +598,11 @@ def parse_standard(data: dict[str, Any], source: str = "", *, raw: list[bytes] |
         if value == "equal":
             return tuple(1.0 / len(keys) for _ in keys)
         node = ck.mapping(value, path)
+        for key in node:  # weights (perhaps inherited) for an indicator the standard drops: restated, not "unsupported"
+            if key in INDICATORS and key not in keys:
+                ck.fail(f"{path}.{key}", "là trọng số của chỉ số đã bỏ (null trong indicators): ghi lại trọng số "
+                        "chỉ cho các chỉ số còn lại, hoặc `equal`", "weighs an indicator the standard drops (null in "
+                        "indicators): restate the weights of the remaining indicators only, or `equal`")
         ck.keys(node, path, set(keys), keys)
         raw_w = [ck.positive_number(node[key], f"{path}.{key}") for key in keys]
         return tuple(w / sum(raw_w) for w in raw_w)
