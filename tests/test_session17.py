@@ -179,3 +179,53 @@ def test_the_answer_only_a_dropped_indicator_reads_is_not_asked(tmp_path: Path) 
     assert twelve.results.households["so_chua_ro"].tolist() == [1]
     proc = run_hgn("validate", str(blank), "--standard", std, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _cached_zero_formulas(path: Path, letter: str, rows: range) -> None:
+    """``=COUNTIF(…)`` in column ``letter`` of the households sheet on ``rows``, stored with the result 0 as Excel
+    saves it (openpyxl stores no result; the XML is patched to hold <v>0</v>)."""
+    import re
+    import zipfile
+
+    from conftest import HH_SHEET
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb[HH_SHEET]
+    for r in rows:
+        ws[f"{letter}{r}"] = f'=COUNTIF(\'Thành viên\'!A:A,A{r})'
+    wb.save(path)
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"(<c [^>]*><f>[^<]*</f>)(<v ?/>|<v></v>)?(?=</c>)", rb"\1<v>0</v>", data)
+            data = data.replace(b' fullCalcOnLoad="1"', b"")
+            dst.writestr(item, data)
+    tmp.replace(path)
+
+
+def test_a_formula_dragged_below_the_list_is_no_household_and_is_said(tmp_path: Path) -> None:
+    from conftest import col_of
+
+    path = make_return(tmp_path, [household()], [member()])
+    _cached_zero_formulas(path, col_of("households", "so_thanh_vien"), range(3, 7))
+    before = path.read_bytes()
+    run = classify_paths([path])
+    assert run.results.households["ma_ho"].tolist() == ["11284-0001"]
+    said = [f for f in run.report.findings if f.code == "formula-rows-skipped"]
+    assert [(f.row, str(f.value)) for f in said] == [(3, "4")]
+    assert not [f for f in run.report.findings if f.severity == "error"], [f.code for f in run.report.findings]
+    assert path.read_bytes() == before
+
+
+def test_a_household_row_with_a_formula_among_typed_cells_is_read(tmp_path: Path) -> None:
+    """# guard (passes): only rows with nothing typed are skipped — a household whose member count is a formula
+    (result 0 here) is read and its count checked as written."""
+    from conftest import col_of
+
+    path = make_return(tmp_path, [household()], [member()])
+    _cached_zero_formulas(path, col_of("households", "so_thanh_vien"), range(2, 3))
+    run = classify_paths([path])
+    assert len(run.results.households) == 1
+    assert not [f for f in run.report.findings if f.code == "formula-rows-skipped"]

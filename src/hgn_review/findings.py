@@ -209,6 +209,13 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Skipped {value} rows under the table (rows {detail}: total, date line, signatures): not households or persons.",
        "Nếu trong các dòng này có hộ hay người, đưa họ lên trên dòng tổng cộng.",
        "If any of these rows is a household or person, move it above the total row."),
+    _c("formula-rows-skipped", INFO, "structure",
+       "Bỏ qua {value} dòng cuối bảng chỉ có công thức, không có ô nào nhập tay (dòng {detail}): không phải hộ hay "
+       "người.",
+       "Skipped {value} rows at the end of the table holding formulas only, nothing typed (rows {detail}): not "
+       "households or persons.",
+       "Nếu đó là hộ hay người, nhập thông tin của họ; nếu không, xóa công thức kéo thừa xuống các dòng này.",
+       "If these are households or persons, type their details; otherwise delete the formulas dragged into them."),
     _c("row-duplicate", WARNING, "structure",
        "Dòng trùng hoàn toàn với dòng {other}; chỉ tính một lần.", "Exact duplicate of row {other}; counted once.",
        "Xóa dòng trùng.", "Delete the duplicate row."),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -812,6 +813,7 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     extra_letters = {text: letter for letter, text in hm.unknown}
     extra = pd.DataFrame({text: band[letter] for text, letter in extra_letters.items()}, index=band.index)
 
+    scan = scan_sheet(path, sheet, keep_xml="so_dinh_danh" in letters) if book.suffix in (".xlsx", ".xlsm") else None
     in_list = data.notna().sum(axis=1)  # the cells written in each row, in the list's columns
     nonblank = in_list > 0
     if not extra.empty:  # a row with text only beside the list (the commune's own table by village) is no record
@@ -827,6 +829,9 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     rep_rows = [int(r) for r in data.index[repeated]]
     for r in rep_rows:
         findings.append(finding("header-row-repeated", file=file, sheet=sheet, row=r))
+    numbering = _numbering_after(data, rep_rows, in_list)
+    if numbering:  # the column-number row (1, 2, 3 …) pasted with the header: part of it, as under the top header
+        repeated = repeated | data.index.isin(numbering)
     keep = nonblank & ~repeated
     if not keep.all():
         data = data.loc[keep]
@@ -834,6 +839,9 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     # the cells written in each row (the list's columns and the others), counted once for the row tests below
     written = in_list.loc[data.index] + (extra.notna().sum(axis=1) if not extra.empty else 0)
     heading = _section_headings(data, extra, written.to_numpy())
+    below = _footer_start(data, extra) if heading.any() else None
+    if below is not None:  # a name under the signature block (right of the table) is the footer's, no heading
+        heading[below:] = False
     if heading.any():  # "I. Tổ dân phố số 2" over the households of a village: no household, no person
         rows = [int(r) for r in data.index[heading]]
         first_text = next(v for v in (data.loc[rows[0]].tolist() + (extra.loc[rows[0]].tolist() if not extra.empty
@@ -857,6 +865,14 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                                 value=str(len(rows))))
         data = data.loc[~inside]
         extra = extra.loc[~inside] if not extra.empty else extra
+    if scan is not None and scan.formulas and len(data):
+        tail = _formula_tail(data, extra, letters, extra_letters, scan.formulas)
+        if tail:  # a formula dragged below the list (=COUNTIF(…) giving 0): nothing typed, no household or person
+            rows = data.index[-tail:]
+            findings.append(finding("formula-rows-skipped", file=file, sheet=sheet, row=int(rows[0]),
+                                    detail=_row_ranges([int(r) for r in rows]), value=str(tail)))
+            data = data.iloc[:-tail]
+            extra = extra.iloc[:-tail] if not extra.empty else extra
     if data.empty:
         findings.append(finding("sheet-empty", file=file, sheet=sheet))
     else:  # a column with values under no header (a name over two cells under a merged header) is not read: said
@@ -870,7 +886,6 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                 findings.append(finding("column-no-header", file=file, sheet=sheet, row=first, col=letter,
                                         value=str(int(filled.sum())), letter=letter, first=first))
 
-    scan = scan_sheet(path, sheet, keep_xml="so_dinh_danh" in letters) if book.suffix in (".xlsx", ".xlsm") else None
     if scan is not None and scan.shown:
         _as_shown(data, letters, scan.shown)
     sd = SheetData(file=file, sheet=sheet, role=spec.role, frame=data, headers=headers, letters=letters,
@@ -1080,6 +1095,37 @@ def _footer_inside(data: pd.DataFrame, extra: pd.DataFrame, cells: np.ndarray) -
     return out
 
 
+def _formula_tail(data: pd.DataFrame, extra: pd.DataFrame, letters: dict[str, str], extra_letters: dict[str, str],
+                  formulas: set[tuple[str, int]]) -> int:
+    """How many rows at the end of the list hold formulas and nothing typed (a formula dragged past the last
+    household). Only at the end: a list whose every row is made by formulas (pulled from another sheet) is read."""
+    cols = [letters[k] for k in data.columns] + ([extra_letters[str(t)] for t in extra.columns] if not extra.empty
+                                                 else [])
+    both = data if extra.empty else pd.concat([data, extra], axis=1)
+    n = 0
+    while n < len(both):  # from the last row up, one row at a time: it stops at the first typed row (the last one,
+        row = both.iloc[len(both) - 1 - n]  # in a return without such a tail)
+        written = [c for c, v in zip(cols, row.tolist(), strict=True) if v is not None and not pd.isna(v)]
+        if not written or any((c, int(row.name)) not in formulas for c in written):
+            break
+        n += 1
+    return n if n < len(both) else 0
+
+
+def _numbering_after(data: pd.DataFrame, rows: list[int], filled: pd.Series) -> list[int]:
+    """The rows right under repeated header rows (``rows``, a few) that number the columns — 1, 2, 3 … or A, B …,
+    each cell a distinct token, three or more, nothing else written in the list's columns."""
+    out = []
+    for r in rows:
+        if r + 1 not in data.index:
+            continue
+        cells = [str(v).strip() for v in data.loc[r + 1].tolist() if isinstance(v, str)]
+        if (len(cells) >= 3 and len(cells) == int(filled.loc[r + 1]) and len(set(cells)) == len(cells)
+                and all(_SEQ_TOKEN.match(v) for v in cells)):
+            out.append(r + 1)
+    return out
+
+
 def _repeated_header(data: pd.DataFrame, headers: dict[str, str], filled: np.ndarray | None = None) -> np.ndarray:
     """Rows that repeat the header row (case and spacing ignored): at least half the headers, or — the second row
     of a two-row header pasted again, its sub-headers only — three or more, every filled cell of the row its
@@ -1094,7 +1140,7 @@ def _repeated_header(data: pd.DataFrame, headers: dict[str, str], filled: np.nda
     need = max(2, len(headers) // 2)
     hits = np.zeros(len(data), dtype=np.int64)
     for k, text in headers.items():
-        words = text.split()
+        words = unicodedata.normalize("NFC", text).split()  # composed: a copy typed decomposed (NFD) is longer
         if not words:
             continue
         target = " ".join(words)
@@ -1102,7 +1148,7 @@ def _repeated_header(data: pd.DataFrame, headers: dict[str, str], filled: np.nda
         idx = np.flatnonzero(arrow_mask(pc.greater_equal(pc.utf8_length(arr), len(target))))
         if not len(idx):
             continue
-        sub = arr.take(pa.array(idx))
+        sub = pc.utf8_normalize(arr.take(pa.array(idx)), form="NFC")
         has_word = arrow_mask(pc.match_substring(sub, words[0], ignore_case=True))
         if not has_word.any():
             continue

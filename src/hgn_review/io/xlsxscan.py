@@ -41,6 +41,7 @@ class SheetScan:
     # number cells whose format pads them with zeros ("0000", "000000000000"): the text Excel shows ("0001", an ID's
     # leading zero), which is what the officer typed and sees — calamine gives the bare number ("1")
     shown: dict[tuple[str, int], str] = field(default_factory=dict)
+    formulas: set[tuple[str, int]] = field(default_factory=set)  # every formula cell (col, row)
     xml: bytes = b""
 
     def numeric_rows(self, col: str) -> set[int]:
@@ -177,8 +178,8 @@ def scan_sheet(path: Path, sheet: str, keep_xml: bool = False) -> SheetScan | No
                 scan.errors[(m.group(1).decode(), int(m.group(2)))] = m.group(3).decode()
     if b"</f>" in xml:  # (every formula on a sheet has a closing tag there: a shared one's first cell holds it)
         for m in _FORMULA_CELL.finditer(xml):
-            if full_calc or m.group(3) is None:
-                where = (m.group(1).decode(), int(m.group(2)))
-                if where not in scan.errors:
-                    scan.uncomputed.add(where)
+            where = (m.group(1).decode(), int(m.group(2)))
+            scan.formulas.add(where)
+            if (full_calc or m.group(3) is None) and where not in scan.errors:
+                scan.uncomputed.add(where)
     return scan
