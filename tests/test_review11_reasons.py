@@ -313,7 +313,12 @@ def test_undecided_member_answers_named_with_cells(undecided) -> None:
     assert ("Chưa đủ thông tin: chưa rõ 3 chỉ số (Dinh dưỡng, Bảo hiểm y tế, Tình trạng đi học của trẻ em), "
             "đã thiếu hụt 1, cần biết có đạt 3 chỉ số không") in r["ly_do"]
     cells = {(f["row"], f["key"]) for f in found if f["code"] == "member-answer-needed"}
-    assert cells == {(3, "the_bhyt"), (4, "suy_dinh_duong"), (4, "dang_di_hoc"), (4, "cap_hoc")}
+    # (session 17: a cell validation already reports — a required answer left blank, value-required — is pointed at
+    # by that one finding, as `hgn validate` does, not by a second one)
+    required = {(f["row"], f["key"]) for f in found if f["code"] == "value-required" and f["sheet"] == "Thành viên"}
+    wanted = {(3, "the_bhyt"), (4, "suy_dinh_duong"), (4, "dang_di_hoc"), (4, "cap_hoc")}
+    assert cells <= wanted and not cells & required
+    assert wanted <= cells | required
 
 
 # guard (passes)

@@ -251,7 +251,9 @@ def test_a_member_without_a_birth_date_who_is_not_at_school_is_not_asked_the_sch
     hh, found = r.classify(tmp_path)
     assert hh.at["B", "phan_loai"] == UNDECIDED
     asked = [f.key for f in at_row(found, "Thành viên", 4) if f.code == "member-answer-needed"]
-    assert "ngay_sinh" in asked, asked
+    # (session 17: the blank birth date is said once at its cell, by validation's value-required, as `hgn validate`
+    # says it — no second "wanted" finding there)
+    assert "ngay_sinh" in asked + [f.key for f in at_row(found, "Thành viên", 4) if f.code == "value-required"], asked
     assert "cap_hoc" not in asked, asked
 
 

@@ -229,3 +229,14 @@ def test_a_household_row_with_a_formula_among_typed_cells_is_read(tmp_path: Path
     run = classify_paths([path])
     assert len(run.results.households) == 1
     assert not [f for f in run.report.findings if f.code == "formula-rows-skipped"]
+
+
+def test_an_unusable_member_answer_is_one_finding_at_its_cell_in_classify_as_in_validate(tmp_path: Path) -> None:
+    """A working-age member whose employment reads "Làm ruộng thuê" (not in the list): validation says so at the
+    cell; classify does not add "the answer is wanted" at the same cell (hgn validate shows one finding there)."""
+    path = make_return(tmp_path, [household(dien_tich_nha=7, nha_tieu="Khác")], [member(viec_lam="Làm ruộng thuê")])
+    run = classify_paths([path])
+    at = [(f.code, f.key) for f in run.report.findings if f.sheet == "Thành viên" and f.row == 2 and f.key == "viec_lam"]
+    assert at == [("value-not-in-list", "viec_lam")], at
+    assert run.results.households["phan_loai"].tolist() == ["Chưa đủ thông tin"]
+    assert any(f.code == "household-undecided" for f in run.report.findings)

@@ -401,7 +401,12 @@ def _at_cells(found: Sequence[Any], returns: Sequence[Any]) -> list[Any]:
 
 def _package(val: ValidationResult, cls: Classification, std: Standard, prefer: str, started: float) -> ClassifyRun:
     """A classification as a results bundle: findings after validation's, Alkire–Foster figures per commune."""
-    report = Report(findings=list(val.report.findings) + _at_cells(cls.findings, val.returns), files=val.report.files)
+    # an answer validation reported at its cell (not in the list, not a date) is not said again there as wanted:
+    # one finding per cell, as `hgn validate` gives (the household's own finding names what it waits for)
+    said = {(f.file, f.sheet, f.row, f.key) for f in val.report.findings if f.row is not None}
+    found = [f for f in _at_cells(cls.findings, val.returns)
+             if not (f.code in ("member-answer-needed", "member-answer-missing") and (f.file, f.sheet, f.row, f.key) in said)]
+    report = Report(findings=list(val.report.findings) + found, files=val.report.files)
     summary = cls.summary
     af = _af_rows(cls.af, std)
     if len(af) and "ma_xa" in summary:
