@@ -989,6 +989,34 @@ def names_list(names: list[str], limit: int = 20) -> str:
     return head if len(names) <= limit else f"{head} và {len(names) - limit} đơn vị khác"
 
 
+_BLANK_NOTES = (
+    (MEMBERS_UNKNOWN, ("poor", "near"), True,
+     "{n} hộ nghèo, cận nghèo không có dòng thành viên nào (tệp xuất từ phần mềm rà soát không có danh sách thành "
+     "viên, hoặc thiếu dòng thành viên của hộ): số trẻ em, hộ không có khả năng lao động và hộ khác của đơn vị có hộ đó "
+     "(và dòng tổng) để trống, không ghi 0.",
+     "{n} poor and near-poor households have no member rows (an export of the review application without its member "
+     "list, or the household's member rows missing): the children, households without labour capacity and other "
+     "households of their units (and of the total row) are left blank, not 0."),
+    (MERIT_UNKNOWN, ("poor", "near"), False,
+     "{n} hộ nghèo, cận nghèo không có thông tin hộ có người có công (tệp xuất từ phần mềm rà soát không có cột này, "
+     "hoặc ô không đọc được): số hộ có người có công và hộ khác của đơn vị có hộ đó (và dòng tổng) để trống, không "
+     "ghi 0.",
+     "{n} poor and near-poor households have no merit answer (the review application's export has no such column, "
+     "or the cell was unreadable): the merit and other households of their units (and of the total row) are left "
+     "blank, not 0."),
+    (CAUSES_UNKNOWN, ("poor", "near"), False,
+     "{n} hộ nghèo, cận nghèo không có thông tin nguyên nhân nghèo (tệp của xã không có cột này, hoặc bỏ trống cả "
+     "cột): biểu 10 để trống số hộ theo nguyên nhân của đơn vị có hộ đó và của dòng tổng (không ghi 0).",
+     "{n} poor and near-poor households have no cause of poverty (their file has no such column, or left all of it "
+     "blank): form 10 leaves the households by cause of their units and of the total row blank (not 0)."),
+    (SIZE_UNKNOWN, ("all",), False,
+     "{n} hộ không có dòng thành viên và không có số thành viên dùng được (để trống hoặc ghi không hợp lệ): số nhân "
+     "khẩu của đơn vị có hộ đó (và dòng tổng) để trống, không ghi 0.",
+     "{n} households have no member rows and no usable size (blank, or not a valid number): the persons figures of "
+     "their units (and of the total row) are left blank, not 0."),
+)
+
+
 def _notes(view: ReportView) -> list[str]:
     notes: list[str] = []
     off = view.balance[view.balance["diff"] != 0]
@@ -1009,38 +1037,12 @@ def _notes(view: ReportView) -> list[str]:
         if unknown_start:
             notes.append(Note(f"{unknown_start} {word[cls]} cuối kỳ chưa rõ phân loại đầu kỳ.",
                               f"{unknown_start} {word_en[cls]} at the end have no known class at the start."))
-    # the forms leave blank only the figures of the poor and of the near-poor taken from members (formdef.evaluate)
-    without = int(t.get(f"poor_{MEMBERS_UNKNOWN}", 0)) + int(t.get(f"near_{MEMBERS_UNKNOWN}", 0))
-    if view.has_members and without:
-        notes.append(Note(f"{without} hộ nghèo, cận nghèo không có dòng thành viên nào (tệp xuất từ phần mềm rà soát không "
-                          "có danh sách thành viên, hoặc thiếu dòng thành viên của hộ): số trẻ em, hộ không có khả năng "
-                          "lao động và hộ khác của đơn vị có hộ đó (và dòng tổng) để trống, không ghi 0.",
-                          f"{without} poor and near-poor households have no member rows (an export of the review "
-                          "application without its member list, or the household's member rows missing): the "
-                          "children, households without labour capacity and other households of their units (and of "
-                          "the total row) are left blank, not 0."))
-    no_merit = int(t.get(f"poor_{MERIT_UNKNOWN}", 0)) + int(t.get(f"near_{MERIT_UNKNOWN}", 0))
-    if no_merit:
-        notes.append(Note(f"{no_merit} hộ nghèo, cận nghèo không có thông tin hộ có người có công (tệp xuất từ phần mềm "
-                          "rà soát không có cột này, hoặc ô không đọc được): số hộ có người có công và hộ khác của đơn vị "
-                          "có hộ đó (và dòng tổng) để trống, không ghi 0.",
-                          f"{no_merit} poor and near-poor households have no merit answer (the review application's "
-                          "export has no such column, or the cell was unreadable): the merit and other households of "
-                          "their units (and of the total row) are left blank, not 0."))
-    no_cause = int(t.get(f"poor_{CAUSES_UNKNOWN}", 0)) + int(t.get(f"near_{CAUSES_UNKNOWN}", 0))
-    if no_cause:
-        notes.append(Note(f"{no_cause} hộ nghèo, cận nghèo không có thông tin nguyên nhân nghèo (tệp của xã không có "
-                          "cột này, hoặc bỏ trống cả cột): biểu 10 để trống số hộ theo nguyên nhân của đơn vị có hộ đó "
-                          "và của dòng tổng (không ghi 0).",
-                          f"{no_cause} poor and near-poor households have no cause of poverty (their file has no such "
-                          "column, or left all of it blank): form 10 leaves the households by cause of their units "
-                          "and of the total row blank (not 0)."))
-    unsized = int(t.get(f"all_{SIZE_UNKNOWN}", 0))
-    if unsized:
-        notes.append(Note(f"{unsized} hộ không có dòng thành viên và không có số thành viên dùng được (để trống hoặc ghi "
-                          "không hợp lệ): số nhân khẩu của đơn vị có hộ đó (và dòng tổng) để trống, không ghi 0.",
-                          f"{unsized} households have no member rows and no usable size (blank, or not a valid "
-                          "number): the persons figures of their units (and of the total row) are left blank, not 0."))
+    # the figures the forms leave blank (formdef.evaluate, UNKNOWN_OF) for households whose answer is not known:
+    # (flag, the classes counted — poor and near-poor, or all —, whether said only with member rows, vi, en)
+    for flag, groups, with_members, vi, en in _BLANK_NOTES:
+        n = sum(int(t.get(f"{g}_{flag}", 0)) for g in groups)
+        if n and (view.has_members or not with_members):
+            notes.append(Note(vi.format(n=n), en.format(n=n)))
     if not view.has_members:
         notes.append(Note("Tệp kết quả không có dữ liệu thành viên: các số liệu về nhân khẩu, trẻ em, khả năng lao "
                           "động lấy theo số thành viên khai báo hoặc để trống.",
