@@ -126,21 +126,6 @@ def test_the_reason_of_a_local_class_under_a_local_standard_of_eleven_gives_its_
     assert "2/11" in one["ly_do"], one["ly_do"]
 
 
-def test_show_of_an_eleven_indicator_standard_does_not_say_the_weights_are_for_twelve(tmp_path: Path) -> None:
-    """DEFECT. `hgn standard show tinh11.yaml` (a file extending vn-2022-2025 that drops information devices) lists
-    eleven weights of 0,09091 and, as their source, "Trọng số bằng nhau cho 12 chỉ số (phương pháp Alkire–Foster)":
-    a wrong denominator printed next to the figures. The weights are recomputed over the eleven (as the bundled
-    example's comment says), so the officer expects the line not to state twelve. Likely cause: the bundled
-    scoring/standards/vn-2022-2025.yaml `deprivation.weights.source` hard-codes "12 chỉ số", inherited unchanged
-    by scoring/standard.py:_resolve (the value `equal` is re-read over the standard's keys, its source text is not)."""
-    _write(tmp_path / "tinh11.yaml", ELEVEN)
-    lines = ok(run_hgn("standard", "show", "tinh11.yaml", cwd=tmp_path)).stdout.splitlines()
-    at = next(i for i, line in enumerate(lines) if "deprivation.weights" in line)
-    block = " ".join(lines[at:at + 2])
-    assert "0,09091" in block  # eleven equal weights
-    assert "12 chỉ số" not in block, block
-
-
 def test_inherited_weights_naming_the_dropped_indicator_are_not_called_an_unsupported_key(tmp_path: Path) -> None:
     """DEFECT. A province file sets its own weights for the twelve; a second file `extends` it and drops information
     devices (writing no weights of its own). `hgn standard check` refuses it with "deprivation.weights.

@@ -240,3 +240,18 @@ def test_an_unusable_member_answer_is_one_finding_at_its_cell_in_classify_as_in_
     assert at == [("value-not-in-list", "viec_lam")], at
     assert run.results.households["phan_loai"].tolist() == ["Chưa đủ thông tin"]
     assert any(f.code == "household-undecided" for f in run.report.findings)
+
+
+def test_the_bundled_standards_keep_their_bytes() -> None:
+    """A bundled standard's SHA-256 is its identity in every result (meta standard_sha256): a district that merges
+    communes classified last week with communes classified today must find the same standard. Editing a bundled
+    file — even a comment or a source text — makes the merge refuse them as "different standards". A change of the
+    law is a new standard file (a new id), never an edit of one already used."""
+    import hashlib
+
+    pinned = {
+        "vn-2022-2025.yaml": "7b4f4cd82a433b1e735cc36b45ea530f5228eb4fa19bcb75ff5ee809f5cee8c3",
+        "vn-2027-2030.yaml": "0ecf5246586d5f9789c8458912af96516c7842038f4a64ba6775b4ea7f59e3ed",
+        "example-bac-ninh.yaml": "d9c094514b2f73f6d04a4ab8b1ef8dc40a1d71347c147177d650caaff3bb194e",
+    }
+    assert {name: hashlib.sha256((BUNDLED / name).read_bytes()).hexdigest() for name in pinned} == pinned

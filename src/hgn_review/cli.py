@@ -233,6 +233,8 @@ def validate(
     jobs: Annotated[int | None, typer.Option("--jobs", help="Số tiến trình song song (mặc định: số lõi CPU).")] = None,
     standard: Annotated[str | None, typer.Option("--standard", help="Mã chuẩn hoặc tệp YAML (mặc định theo ngày rà "
                                                                      "soát), như khi phân loại.")] = None,
+    local: Annotated[str | None, typer.Option("--local", help="Chuẩn địa phương (mã hoặc tệp YAML), như khi phân "
+                                                              "loại.")] = None,
     lang: LangOpt = Lang.vi,
 ) -> None:
     """Kiểm tra biểu rà soát của các xã: mọi lỗi trong một lần, có vị trí và cách sửa."""
@@ -247,7 +249,7 @@ def validate(
     limits = _limits(max_cells)
     result = validate_paths(paths, layout=layout.value if layout else None, as_of=parse_date_opt(as_of),
                             limits=limits, progress=_progress(as_json), jobs=_jobs(jobs), frames=False, answers=True,
-                            standard=standard)
+                            standard=standard, local=local)
     if report_xlsx is not None:
         # each return by the name the findings give it (a name that is not UTF-8 is shown with escapes) → its file
         copies = {r.path: result.sources.get(r.path, Path(r.path)) for r in result.returns}

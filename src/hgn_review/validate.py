@@ -999,7 +999,7 @@ def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: 
     try:
         h, m, f = validate_file(ret, as_of, standard)
         if answers:
-            f += _answers_wanted(ret, h, m, f, standard)
+            f += _answers_wanted(ret, h, m, f, standard, local)
     except Exception as exc:  # noqa: BLE001 - a fault of hgn on one file must not stop the others
         if not contained(exc):
             raise
@@ -1049,7 +1049,7 @@ ANSWER_CODES = ("member-answer-needed", "member-answer-missing")
 
 
 def _answers_wanted(ret: ReturnFile, h: pd.DataFrame, m: pd.DataFrame, found: list[Finding],
-                    standard: str | None) -> list[Finding]:
+                    standard: str | None, local: str | None = None) -> list[Finding]:
     """The blank member answers the contract asks for at a member's age (working age: employment; a child:
     nutrition; at school: the level) where they matter — the household's class waits for them, or the forms'
     counts lack them — as `hgn classify` says them, so that the commune's own check shows every cell to fill.
@@ -1062,7 +1062,7 @@ def _answers_wanted(ret: ReturnFile, h: pd.DataFrame, m: pd.DataFrame, found: li
     households, members = link([h], [m])
     val = ValidationResult(Report(findings=list(found), files=[]), households, members, [ret])
     try:
-        run = classify_validated(val, standard=standard, whole=False)
+        run = classify_validated(val, standard=standard, local=local, whole=False)
     except HgnError:
         return []
     said = {(f.sheet, f.row, f.key) for f in found}  # a cell validation reported (blank, not in the list) once

@@ -1097,16 +1097,18 @@ def _footer_inside(data: pd.DataFrame, extra: pd.DataFrame, cells: np.ndarray) -
 
 def _formula_tail(data: pd.DataFrame, extra: pd.DataFrame, letters: dict[str, str], extra_letters: dict[str, str],
                   formulas: set[tuple[str, int]]) -> int:
-    """How many rows at the end of the list hold formulas and nothing typed (a formula dragged past the last
-    household). Only at the end: a list whose every row is made by formulas (pulled from another sheet) is read."""
+    """How many rows at the end of the list hold formulas, nothing typed, and show no one — no household code, name
+    or ID (a count formula dragged past the last household). Only at the end, and never a whole list; a row pulled
+    in by formulas that shows a code or a name (``='Thôn 1'!A3``) is a household or person, and is read."""
     cols = [letters[k] for k in data.columns] + ([extra_letters[str(t)] for t in extra.columns] if not extra.empty
                                                  else [])
+    who = {letters[k] for k in _PERSON_KEYS if k in letters}
     both = data if extra.empty else pd.concat([data, extra], axis=1)
     n = 0
     while n < len(both):  # from the last row up, one row at a time: it stops at the first typed row (the last one,
         row = both.iloc[len(both) - 1 - n]  # in a return without such a tail)
         written = [c for c, v in zip(cols, row.tolist(), strict=True) if v is not None and not pd.isna(v)]
-        if not written or any((c, int(row.name)) not in formulas for c in written):
+        if not written or any((c, int(row.name)) not in formulas or c in who for c in written):
             break
         n += 1
     return n if n < len(both) else 0
