@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from conftest import (
+    COMMUNE_2,
     app_row,
     household,
     make_app_return,
@@ -124,6 +125,37 @@ def test_the_reason_of_a_local_class_under_a_local_standard_of_eleven_gives_its_
     assert one["phan_loai"] == "Nghèo" and one["phan_loai_dia_phuong"] == "Cận nghèo"
     assert "3/12 chỉ số thiếu hụt" in one["ly_do"]
     assert "2/11" in one["ly_do"], one["ly_do"]
+
+
+def test_a_mixed_merge_leaves_the_dropped_indicator_blank_for_the_commune_that_did_not_count_it(
+        tmp_path: Path) -> None:
+    """DEFECT. `hgn merge --allow-mixed` of a commune classified under an 11-indicator province standard and one
+    under the national twelve, then `hgn report --forms 4`: form 04's "Phương tiện tiếp cận thông tin" column says 0
+    poor households deprived for the commune whose standard does not hold the indicator (its flags are blank, NA,
+    throughout). An officer expects a blank cell (not assessed), as the forms leave a figure they cannot count blank,
+    never 0. Likely cause: reports/view.py:_household_attributes counts a flag as `== 1` and NA as 0, and
+    reports/view.py:_standard falls back to the layout's twelve when the merged standard id is "tinh-11;vn-2022-2025"."""
+    std = _write(tmp_path / "tinh11.yaml", ELEVEN)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = make_return(tmp_path / "a", [_three_with_devices(nguon_nuoc="Khác")], [member()])  # 3/11: poor
+    b = make_return(tmp_path / "b", [_three_with_devices(ma_ho="11287-0001", ma_xa=COMMUNE_2,
+                                                         ho_ten_chu_ho="Lê Văn Bình")],
+                    [member(ma_ho="11287-0001", ho_ten="Lê Văn Bình", so_dinh_danh="030080005678")],
+                    name="11287_2024.xlsx")
+    ok(run_hgn("classify", a, "--out", "a.xlsx", "--standard", std, cwd=tmp_path))
+    ok(run_hgn("classify", b, "--out", "b.xlsx", cwd=tmp_path))
+    ok(run_hgn("merge", "a.xlsx", "b.xlsx", "--out", "m.xlsx", "--allow-mixed", cwd=tmp_path))
+    ok(run_hgn("report", "m.xlsx", "--out-dir", "rep", "--forms", "4", cwd=tmp_path))
+    rows = list(openpyxl.load_workbook(tmp_path / "rep" / "bieu_04.xlsx").worksheets[0].iter_rows(values_only=True))
+    header = next(r for r in rows if any(isinstance(v, str) and "Phương tiện" in v for v in r))
+    col = next(i for i, v in enumerate(header) if isinstance(v, str) and "Phương tiện" in v)
+    by_name = {r[1]: r for r in rows if len(r) > 1 and isinstance(r[1], str)}
+    chi_lang_nam = next(r for name, r in by_name.items() if "Chi Lăng Nam" in name)
+    thanh_giang = next(r for name, r in by_name.items() if "Thanh Giang" in name)
+    assert thanh_giang[col] == 1  # counted under the twelve
+    assert chi_lang_nam[2] == 1 and thanh_giang[2] == 1  # one poor household each
+    assert chi_lang_nam[col] is None, chi_lang_nam
 
 
 def test_inherited_weights_naming_the_dropped_indicator_are_not_called_an_unsupported_key(tmp_path: Path) -> None:

@@ -414,6 +414,7 @@ def _package(val: ValidationResult, cls: Classification, std: Standard, prefer: 
     meta: dict[str, Any] = {
         "tool": "hgn", "tool_version": __version__, "stage": "classify", "level": "commune",
         "standard": std.id, "standard_sha256": std.sha256, "standard_params": report_params(std),
+        "standard_indicators": {std.id: list(std.keys)},
         "local_standard": cls.local.id if cls.local else None,
         "local_standard_sha256": cls.local.sha256 if cls.local else None,
         "review_date": _review_date(val.households, std),

@@ -1324,6 +1324,18 @@ def _meta(plan: _Plan, missing: list[tuple[str, str]], reconciled: bool, balance
     }
     # the standard's parameters the forms count with (a province's own file is not at hand where the merge is
     # reported): kept when every input was classified under the one standard
+    # which indicators each standard holds, for the forms of a merge across standards (a unit's households not
+    # classified on an indicator leave its count blank): from each input, or from the parameters it kept
+    held: dict[str, list[str]] = {}
+    for inp, _k in used:
+        said = inp.meta.get("standard_indicators")
+        if isinstance(said, dict):
+            held.update({str(k): [str(x) for x in v] for k, v in said.items() if isinstance(v, list)})
+        kept = inp.meta.get("standard_params")
+        if isinstance(kept, dict) and isinstance(kept.get("indicators"), dict) and kept.get("id"):
+            held.setdefault(str(kept["id"]), [str(k) for k in kept["indicators"]])
+    if held:
+        meta["standard_indicators"] = held
     params = [inp.meta.get("standard_params") for inp, _k in used]
     first = params[0] if params and isinstance(params[0], dict) else None
     if first is not None and first.get("sha256") and all(isinstance(p, dict) and p.get("sha256") == first["sha256"]

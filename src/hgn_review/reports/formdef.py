@@ -72,6 +72,9 @@ CAUSES_UNKNOWN = "causes_unknown"
 FROM_CAUSES = frozenset({"cause_"})
 UNKNOWN_OF = ((MEMBERS_UNKNOWN, FROM_MEMBERS), (SIZE_UNKNOWN, FROM_SIZE), (MERIT_UNKNOWN, FROM_MERIT),
               (CAUSES_UNKNOWN, FROM_CAUSES))
+# an indicator some of a unit's households were not classified on (results merged across standards, one of which
+# does not hold it — `merge --allow-mixed`): the unit's count of households deprived in it is blank, not 0
+NOT_COUNTED = "not_counted_"
 FORMULA_KINDS = ("value", "count", "sum", "rate", "expr", "field")
 COLUMN_KEYS = {"id", "header", *FORMULA_KINDS, "each", "per", "format", "width", "key", "key_formula"}
 FORM_KEYS = {"number", "title", "subtitle", "unit_note", "kind", "group_by", "list_class", "sections", "notes",
@@ -379,6 +382,9 @@ def evaluate(col: Column, counts: pd.DataFrame) -> pd.Series:
             counted = attr in attrs or any(a.endswith("_") and attr.startswith(a) for a in attrs)
             if counted and unknown in counts.columns:  # a household counted whose answer is not known
                 values = values.where(counts[unknown].astype("float64") == 0)
+        uncounted = f"{group}_{NOT_COUNTED}{attr}"
+        if uncounted in counts.columns:
+            values = values.where(counts[uncounted].astype("float64") == 0)
         return values
 
     def safe_div(a: pd.Series, b: pd.Series) -> pd.Series:

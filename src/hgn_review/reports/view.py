@@ -34,7 +34,13 @@ from hgn_review.io.results import SHEET_COVERAGE, SHEET_PENDING, Results, labels
 from hgn_review.registry import AFTER, COMMUNE, DISTRICT, PROVINCE, Unit, get_registry
 from hgn_review.reports import _movements as mv
 from hgn_review.reports._lookup import map_str, positions
-from hgn_review.reports.formdef import CAUSES_UNKNOWN, MEMBERS_UNKNOWN, MERIT_UNKNOWN, SIZE_UNKNOWN
+from hgn_review.reports.formdef import (
+    CAUSES_UNKNOWN,
+    MEMBERS_UNKNOWN,
+    MERIT_UNKNOWN,
+    NOT_COUNTED,
+    SIZE_UNKNOWN,
+)
 from hgn_review.schemas.layout import INDICATORS, load_layout
 from hgn_review.scoring._frames import persons_and_unknown
 from hgn_review.scoring.movements import departed
@@ -240,6 +246,9 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
     names = _unit_names(keys, units)
     all_attr_names = [*_ATTRS_BASE, *indicators, *(f"eth_{i.key}" for i in eth_items),
                       *(f"cause_{i.key}" for i in cause_items)]
+    uncounted = _not_counted(results, hh, indicators)
+    attrs.update(uncounted)
+    all_attr_names += list(uncounted)
     sums = _FineSums(hh, keys[VILLAGE], attrs, all_attr_names, cls)
     for level in levels:
         tables[level] = _aggregate(sums, keys[level], names[level], level)
@@ -444,8 +453,27 @@ def _standard(results: Results, hh: pd.DataFrame) -> tuple[str, str, dict[str, t
         return _saved_standard(report_params(load_standard(std_id or "vn-2022-2025")))
     except Exception:  # noqa: BLE001 - an unreadable standard leaves the layout's indicator names
         head = {c.key: c.header for s in load_layout("hgn").sheets.values() for c in s.columns}
-        indicators = {k: (head.get(k, k).replace("Thiếu hụt: ", ""),) * 2 + ("",) for k in INDICATORS}
-        return std_id, std_id, indicators, dict.fromkeys(INDICATORS, 1.0), {}
+        held = results.meta.get("standard_indicators") if results.meta else None
+        # (results merged across standards: the indicators any of them holds)
+        keys = [k for k in INDICATORS if any(k in v for v in held.values() if isinstance(v, list))] \
+            if isinstance(held, dict) and held else list(INDICATORS)
+        indicators = {k: (head.get(k, k).replace("Thiếu hụt: ", ""),) * 2 + ("",) for k in keys}
+        return std_id, std_id, indicators, dict.fromkeys(keys, 1.0), {}
+
+
+def _not_counted(results: Results, hh: pd.DataFrame, indicators: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Per indicator of the forms that some household's own standard does not hold (results merged across
+    standards): which households were not classified on it (``formdef.NOT_COUNTED`` attributes; none otherwise)."""
+    held = results.meta.get("standard_indicators") if results.meta else None
+    if not isinstance(held, dict) or len(held) < 2 or "chuan" not in hh.columns:
+        return {}
+    ids = hh["chuan"].astype("string")
+    out: dict[str, np.ndarray] = {}
+    for k in indicators:
+        without = [sid for sid, keys in held.items() if isinstance(keys, list) and k not in keys]
+        if without:
+            out[f"{NOT_COUNTED}{k}"] = ids.isin(without).fillna(False).to_numpy(dtype=int)
+    return out
 
 
 def _saved_standard(saved: dict[str, Any]) -> tuple[str, str, dict[str, tuple[str, str, str]], dict[str, float],
