@@ -255,3 +255,20 @@ def test_the_bundled_standards_keep_their_bytes() -> None:
         "example-bac-ninh.yaml": "d9c094514b2f73f6d04a4ab8b1ef8dc40a1d71347c147177d650caaff3bb194e",
     }
     assert {name: hashlib.sha256((BUNDLED / name).read_bytes()).hexdigest() for name in pinned} == pinned
+
+
+def test_hgn_run_takes_a_local_standard_and_does_not_reuse_its_results_without_it(tmp_path: Path) -> None:
+    import pandas as pd
+
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    make_return(returns, [household(thu_nhap_bq=1700000, ho_nlndn="Không")], [member()])  # above the national line, under Bắc Ninh's
+    refused = run_hgn("run", "returns", "--out", "out", "--local", "vn-2022-2025", cwd=tmp_path)
+    assert refused.returncode == 2 and "không phải chuẩn địa phương" in refused.stderr
+    assert not (tmp_path / "out").exists()  # refused before anything is written
+    ok(run_hgn("run", "returns", "--out", "out", "--local", "example-bac-ninh", cwd=tmp_path))
+    hh = pd.read_parquet(tmp_path / "out" / "ket_qua" / "households.parquet")
+    assert hh["phan_loai"].tolist() == ["Không nghèo"] and hh["phan_loai_dia_phuong"].tolist() == ["Cận nghèo"]
+    ok(run_hgn("run", "returns", "--out", "out", cwd=tmp_path))
+    hh = pd.read_parquet(tmp_path / "out" / "ket_qua" / "households.parquet")
+    assert hh["phan_loai_dia_phuong"].isna().all()

@@ -233,8 +233,7 @@ def validate(
     jobs: Annotated[int | None, typer.Option("--jobs", help="Số tiến trình song song (mặc định: số lõi CPU).")] = None,
     standard: Annotated[str | None, typer.Option("--standard", help="Mã chuẩn hoặc tệp YAML (mặc định theo ngày rà "
                                                                      "soát), như khi phân loại.")] = None,
-    local: Annotated[str | None, typer.Option("--local", help="Chuẩn địa phương (mã hoặc tệp YAML), như khi phân "
-                                                              "loại.")] = None,
+    local: Annotated[str | None, typer.Option("--local", help="Chuẩn địa phương (mã hoặc tệp YAML).")] = None,
     lang: LangOpt = Lang.vi,
 ) -> None:
     """Kiểm tra biểu rà soát của các xã: mọi lỗi trong một lần, có vị trí và cách sửa."""
@@ -380,6 +379,7 @@ def run(
     out: Annotated[Path, typer.Option("--out", help="Thư mục kết quả.")],
     as_of: AsOfOpt = None,
     standard: Annotated[str | None, typer.Option("--standard", help="Mã chuẩn hoặc tệp YAML (mặc định theo ngày rà soát).")] = None,
+    local: Annotated[str | None, typer.Option("--local", help="Chuẩn địa phương (mã hoặc tệp YAML).")] = None,
     previous: Annotated[Path | None, typer.Option("--previous", help="Danh sách đầu kỳ (kết quả kỳ trước).")] = None,
     mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Che số định danh và tên trong biểu mẫu, danh sách và report.html (bao_cao/) để gửi ra ngoài; phat_hien.xlsx và ket_qua/ là dữ liệu nội bộ, không che.")] = False,
     jobs: Annotated[int | None, typer.Option("--jobs", help="Số tiến trình song song (mặc định: số lõi CPU).")] = None,
@@ -401,7 +401,7 @@ def run(
                          message_en="--jobs must be ≥ 1.",
                          hint_en="Leave --jobs out for one process per CPU core, or give a number such as 2.")
     _limits(max_cells)  # a value below 1 is a usage error; the round keys its cache by the number itself
-    outcome = run_round(input_dir, out, as_of=parse_date_opt(as_of), standard=standard, previous=previous,
+    outcome = run_round(input_dir, out, as_of=parse_date_opt(as_of), standard=standard, local=local, previous=previous,
                         mask_pii=mask_pii, jobs=jobs, strict=strict, commune_workbooks=commune_workbooks,
                         progress=_progress(as_json), max_cells=max_cells, lang=lang.value,
                         marked_copies=marked_copies)

@@ -27,6 +27,7 @@ from hgn_review.scoring.classify import AF_OVERALL, Classification, classify
 from hgn_review.scoring.movements import median_day
 from hgn_review.scoring.standard import (
     Standard,
+    load_local_standard,
     load_standard,
     nationally_covered,
     report_params,
@@ -793,7 +794,7 @@ def _date(value: Any) -> dt.date | None:
 
 
 def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, standard: str | None = None,
-              previous: Path | None = None, mask_pii: bool = False, jobs: int | None = None, strict: bool = False,
+              local: str | None = None, previous: Path | None = None, mask_pii: bool = False, jobs: int | None = None, strict: bool = False,
               commune_workbooks: bool = False, layout: str | None = None,
               progress: Callable[[str, int, int], None] | None = None,
               stage_note: Callable[[str], None] | None = None, max_cells: int | None = None,
@@ -818,10 +819,12 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
     _refuse_foreign(Path(out_dir))
     if standard is not None:  # an unknown standard is said before anything is written
         pick_standard(pd.DataFrame(), standard)
+    if local is not None:
+        load_local_standard(local)
     found = _returns_in(input_dir, out_dir, previous)  # a folder without returns is said before anything is written
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     with _out_lock(Path(out_dir)):
-        return _run_round(input_dir, out_dir, found, as_of=as_of, standard=standard, previous=previous,
+        return _run_round(input_dir, out_dir, found, as_of=as_of, standard=standard, local=local, previous=previous,
                           mask_pii=mask_pii, jobs=jobs, strict=strict, commune_workbooks=commune_workbooks,
                           layout=layout, progress=progress, stage_note=stage_note, max_cells=max_cells, lang=lang,
                           marked_copies=marked_copies)
@@ -903,7 +906,7 @@ def _out_lock(out_dir: Path) -> Iterator[None]:
 
 
 def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date | None = None, standard: str | None = None,
-              previous: Path | None = None, mask_pii: bool = False, jobs: int | None = None, strict: bool = False,
+              local: str | None = None, previous: Path | None = None, mask_pii: bool = False, jobs: int | None = None, strict: bool = False,
               commune_workbooks: bool = False, layout: str | None = None,
               progress: Callable[[str, int, int], None] | None = None,
               stage_note: Callable[[str], None] | None = None, max_cells: int | None = None,
@@ -939,6 +942,9 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
         opts["max_cells"] = max_cells
     if standard is not None:  # a standard file edited at the same path is another standard
         opts["standard_sha256"] = pick_standard(pd.DataFrame(), standard).sha256  # (a local one is refused here)
+    if local is not None:  # likewise (only when given: the cache keys of a run without it stay as they were)
+        opts["local"] = local
+        opts["local_sha256"] = load_local_standard(local).sha256
     if previous is not None:
         source = results_source(previous).resolve()
         if source == out_dir.resolve() or out_dir.resolve() in source.parents:
@@ -1065,15 +1071,21 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
             id_hits.setdefault(f.file, set()).add(int(f.row or 0))
         del ids
     stages.append(StageTime(Note("kiểm tra toàn bộ", "checks across returns"), time.perf_counter() - t1))
-    errors = report.at_or_above("error")
-    if strict and errors:
-        _publish_stopped(out_dir, report, {d: p for p, d in files},
-                         Note(f"--strict dừng trước khi tổng hợp vì có {errors} lỗi trong các biểu rà soát",
-                              f"--strict stops before merging: {errors} errors in the returns"), lang, n_jobs)
-        raise FindingsStop(f"Có {errors} lỗi trong các biểu rà soát; --strict dừng trước khi tổng hợp.",
-                         hint=f"Xem {out_dir / 'phat_hien.xlsx'}, sửa lỗi rồi chạy lại (các tệp không đổi không phải đọc lại).",
-                         message_en=f"{errors} errors in the returns; --strict stops before merging.",
-                         hint_en=f"See {out_dir / 'phat_hien.xlsx'}, fix and run again.")
+    def stop_if_strict() -> None:
+        """--strict: no merge while any error stands — in a return, or of the round (a commune in two returns, a
+        return of another province or year, a commune code in no unit list)."""
+        errors = report.at_or_above("error")
+        if strict and errors:
+            _publish_stopped(out_dir, report, {d: p for p, d in files},
+                             Note(f"--strict dừng trước khi tổng hợp vì có {errors} lỗi trong các biểu rà soát",
+                                  f"--strict stops before merging: {errors} errors in the returns"), lang, n_jobs)
+            raise FindingsStop(f"Có {errors} lỗi trong các biểu rà soát; --strict dừng trước khi tổng hợp.",
+                               hint=f"Xem {out_dir / 'phat_hien.xlsx'}, sửa lỗi rồi chạy lại (các tệp không đổi không "
+                                    "phải đọc lại).",
+                               message_en=f"{errors} errors in the returns; --strict stops before merging.",
+                               hint_en=f"See {out_dir / 'phat_hien.xlsx'}, fix and run again.")
+
+    stop_if_strict()
     _prune_cache(cache / "files", set(bundles.values()))
     if (cache / "merge").is_dir():  # district merges left by earlier versions: the province now merges directly
         import shutil
@@ -1128,9 +1140,12 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
                                         "commune), so each of them was left out.",
                              hint_en="Join the files of one commune (e.g. its villages' files) into one, or remove the "
                                      "extra file, and run again; see phat_hien.xlsx (code commune-in-two-returns).")
+        stop_if_strict()  # the round's own errors, found since
         merged, level, unit, merge_notes, merge_found = _merge_up([bundles[d] for d in classified],
                                                                   [metas[d] for d in classified], as_of, sources, named)
     except HgnError as exc:
+        if isinstance(exc, FindingsStop):  # --strict: its outputs are in place already
+            raise
         _publish_stopped(out_dir, report, None, Note(exc.message, exc.message_en), lang)  # what the message points to is there
         if "--to-2025-units" in exc.hint and "hgn merge" not in exc.hint:  # an option of hgn merge, not of hgn run
             exc.hint = ("Một đợt rà soát dùng một danh mục đơn vị: để các biểu trước 1/7/2025 và từ 1/7/2025 ở hai "

@@ -44,7 +44,7 @@ from hgn_review.scoring.movements import (
     movement_tables,
     unbalanced_findings,
 )
-from hgn_review.scoring.standard import Standard, load_standard
+from hgn_review.scoring.standard import Standard, load_local_standard, load_standard
 
 CLASSES = (NGHEO, CAN_NGHEO, MSTB, KHONG_NGHEO, CHUA_DU)
 AF_OVERALL = "overall"  # key of the whole batch in Classification.af
@@ -352,14 +352,7 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
         raise UsageError(f"prefer phải là 'recorded' hoặc 'derived', không phải '{prefer}'",
                          message_en=f"prefer must be 'recorded' or 'derived', not '{prefer}'")
     std = load_standard(std)
-    local_std = load_standard(local) if local is not None else None
-    if local_std is not None and local_std.scope != "local":  # a national standard's lines are not a province's
-        raise UsageError(f"Chuẩn {local_std.id} là chuẩn quốc gia, không phải chuẩn địa phương.",
-                         hint="--local nhận chuẩn địa phương của tỉnh (scope: local); chuẩn quốc gia chọn bằng "
-                              "--standard.",
-                         message_en=f"{local_std.id} is a national standard, not a local one.",
-                         hint_en="--local takes a province's local standard (scope: local); choose the national one "
-                                 "with --standard.")
+    local_std = load_local_standard(local) if local is not None else None
     hh = households.copy(deep=False)  # copy-on-write: the columns added below leave the input as it is
     index = pd.Index(column(hh, "uid", "Int64").astype("int64"), name="uid")
     if not index.is_unique:

@@ -652,6 +652,19 @@ def _load_bundled(standard_id: str) -> Standard:
     return parse_standard(data, label, raw=raw)
 
 
+def load_local_standard(id_or_path: str | Path | Standard) -> Standard:
+    """A local standard (``--local``): a national one is refused — its lines are not a province's."""
+    std = load_standard(id_or_path)
+    if std.scope != "local":
+        raise UsageError(f"Chuẩn {std.id} là chuẩn quốc gia, không phải chuẩn địa phương.",
+                         hint="--local nhận chuẩn địa phương của tỉnh (scope: local); chuẩn quốc gia chọn bằng "
+                              "--standard.",
+                         message_en=f"{std.id} is a national standard, not a local one.",
+                         hint_en="--local takes a province's local standard (scope: local); choose the national one "
+                                 "with --standard.")
+    return std
+
+
 def load_standard(id_or_path: str | Path | Standard) -> Standard:
     """A bundled standard by id (``vn-2022-2025``) or a standard file by path; a Standard is returned as is.
 
