@@ -70,10 +70,17 @@ FROM_MERIT = frozenset({"merit", "other_group"})
 # blank, not 0 — a blank cell of a return that names causes for others names none
 CAUSES_UNKNOWN = "causes_unknown"
 FROM_CAUSES = frozenset({"cause_"})
+# children (form 11) whose health-insurance, nutrition or schooling answer is not known (left blank, or not valid):
+# a unit's count of children without a card, malnourished or out of school that counts one is blank, not 0
+CHILD_BHYT_UNKNOWN, CHILD_NUTRITION_UNKNOWN, CHILD_SCHOOL_UNKNOWN = (
+    "child_bhyt_unknown", "child_nutrition_unknown", "child_school_unknown")
 UNKNOWN_OF = ((MEMBERS_UNKNOWN, FROM_MEMBERS), (SIZE_UNKNOWN, FROM_SIZE), (MERIT_UNKNOWN, FROM_MERIT),
-              (CAUSES_UNKNOWN, FROM_CAUSES))
-# an indicator some of a unit's households were not classified on (results merged across standards, one of which
-# does not hold it — `merge --allow-mixed`): the unit's count of households deprived in it is blank, not 0
+              (CAUSES_UNKNOWN, FROM_CAUSES), (CHILD_BHYT_UNKNOWN, frozenset({"child_no_bhyt"})),
+              (CHILD_NUTRITION_UNKNOWN, frozenset({"child_malnourished"})),
+              (CHILD_SCHOOL_UNKNOWN, frozenset({"child_out_of_school"})))
+# an indicator a household's flag is not known for (an answer it needs left blank, or its standard does not hold
+# the indicator — results merged across standards): a unit's count of households deprived in it that counts one is
+# blank, not 0 (``not_counted_th_…``)
 NOT_COUNTED = "not_counted_"
 FORMULA_KINDS = ("value", "count", "sum", "rate", "expr", "field")
 COLUMN_KEYS = {"id", "header", *FORMULA_KINDS, "each", "per", "format", "width", "key", "key_formula"}

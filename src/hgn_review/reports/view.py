@@ -36,6 +36,9 @@ from hgn_review.reports import _movements as mv
 from hgn_review.reports._lookup import map_str, positions
 from hgn_review.reports.formdef import (
     CAUSES_UNKNOWN,
+    CHILD_BHYT_UNKNOWN,
+    CHILD_NUTRITION_UNKNOWN,
+    CHILD_SCHOOL_UNKNOWN,
     MEMBERS_UNKNOWN,
     MERIT_UNKNOWN,
     NOT_COUNTED,
@@ -66,7 +69,8 @@ _MEMBER_FIELDS = {"uid", "stt", "ho_ten", "so_dinh_danh", "dinh_danh_loi", "ngay
                   "quan_he", "dan_toc", "tuoi", "khuyet_tat", "the_bhyt", "suy_dinh_duong", "dang_di_hoc"}
 _ATTRS_BASE = ("hh", "pp", "kinh", "minority", "eth_unknown", "merit", "no_labour", "female_head", "other_group",
                "dep_total", "dep_unknown", "child", "child_no_bhyt", "child_malnourished", "child_out_of_school",
-               "minority_pp", MEMBERS_UNKNOWN, SIZE_UNKNOWN, MERIT_UNKNOWN, CAUSES_UNKNOWN)
+               "minority_pp", MEMBERS_UNKNOWN, SIZE_UNKNOWN, MERIT_UNKNOWN, CAUSES_UNKNOWN, CHILD_BHYT_UNKNOWN,
+               CHILD_NUTRITION_UNKNOWN, CHILD_SCHOOL_UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -246,7 +250,7 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
     names = _unit_names(keys, units)
     all_attr_names = [*_ATTRS_BASE, *indicators, *(f"eth_{i.key}" for i in eth_items),
                       *(f"cause_{i.key}" for i in cause_items)]
-    uncounted = _not_counted(results, hh, indicators)
+    uncounted = _not_counted(hh, indicators)
     attrs.update(uncounted)
     all_attr_names += list(uncounted)
     sums = _FineSums(hh, keys[VILLAGE], attrs, all_attr_names, cls)
@@ -461,18 +465,15 @@ def _standard(results: Results, hh: pd.DataFrame) -> tuple[str, str, dict[str, t
         return std_id, std_id, indicators, dict.fromkeys(keys, 1.0), {}
 
 
-def _not_counted(results: Results, hh: pd.DataFrame, indicators: dict[str, Any]) -> dict[str, np.ndarray]:
-    """Per indicator of the forms that some household's own standard does not hold (results merged across
-    standards): which households were not classified on it (``formdef.NOT_COUNTED`` attributes; none otherwise)."""
-    held = results.meta.get("standard_indicators") if results.meta else None
-    if not isinstance(held, dict) or len(held) < 2 or "chuan" not in hh.columns:
-        return {}
-    ids = hh["chuan"].astype("string")
+def _not_counted(hh: pd.DataFrame, indicators: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Per indicator of the forms, the households whose flag is not known — an answer it needs left blank, or their
+    standard does not hold it (results merged across standards) — as ``formdef.NOT_COUNTED`` attributes: a unit's
+    count of households deprived in it that counts one is blank, never 0 (only where some flag is not known)."""
     out: dict[str, np.ndarray] = {}
     for k in indicators:
-        without = [sid for sid, keys in held.items() if isinstance(keys, list) and k not in keys]
-        if without:
-            out[f"{NOT_COUNTED}{k}"] = ids.isin(without).fillna(False).to_numpy(dtype=int)
+        na = hh[k].isna().to_numpy(dtype=bool) if k in hh.columns else np.ones(len(hh), dtype=bool)
+        if na.any():
+            out[f"{NOT_COUNTED}{k}"] = na.astype(int)
     return out
 
 
@@ -583,6 +584,7 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     child_no_bhyt = np.zeros(n, dtype=int)
     child_mal = np.zeros(n, dtype=int)
     child_out = np.zeros(n, dtype=int)
+    child_unknown = {CHILD_BHYT_UNKNOWN: child, CHILD_NUTRITION_UNKNOWN: child, CHILD_SCHOOL_UNKNOWN: child}
     minority_pp = np.zeros(n, dtype=int)
     person_attrs = pd.DataFrame(index=idx)
     person_attrs["pp"] = out["pp"]  # the persons the forms count: member rows, else the declared size
@@ -617,6 +619,12 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
         child_no_bhyt = np.bincount(mpos, weights=is_child & no_card, minlength=n).astype(int)
         child_mal = np.bincount(mpos, weights=is_child & mal, minlength=n).astype(int)
         child_out = np.bincount(mpos, weights=is_child & school_age & out_school, minlength=n).astype(int)
+        # the children whose answer is not known (blank, or not valid): their household's counts of form 11 wait
+        for unknown_key, answer, among in ((CHILD_BHYT_UNKNOWN, "the_bhyt", is_child),
+                                           (CHILD_NUTRITION_UNKNOWN, "suy_dinh_duong", is_child),
+                                           (CHILD_SCHOOL_UNKNOWN, "dang_di_hoc", is_child & school_age)):
+            blank = mm[answer].isna().to_numpy(dtype=bool) if answer in mm.columns else np.ones(len(mm), dtype=bool)
+            child_unknown[unknown_key] = np.bincount(mpos, weights=among & blank, minlength=n).astype(int)
         m_minor = (m_eth.fillna(MAJORITY_GROUP) != MAJORITY_GROUP).to_numpy(dtype=bool)
         minority_pp = np.bincount(mpos, weights=m_minor, minlength=n).astype(int)
 
@@ -645,6 +653,7 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     out["other_group"] = (~minority & ~no_labour & ~merit).astype(int)
     out["child"], out["child_no_bhyt"] = child, child_no_bhyt
     out["child_malnourished"], out["child_out_of_school"] = child_mal, child_out
+    out.update(child_unknown)
 
     # deprivations
     for k in indicators:
@@ -1037,6 +1046,27 @@ _BLANK_NOTES = (
      "cột): biểu 10 để trống số hộ theo nguyên nhân của đơn vị có hộ đó và của dòng tổng (không ghi 0).",
      "{n} poor and near-poor households have no cause of poverty (their file has no such column, or left all of it "
      "blank): form 10 leaves the households by cause of their units and of the total row blank (not 0)."),
+    ("dep_unknown", ("poor", "near"), False,
+     "{n} hộ nghèo, cận nghèo có chỉ số thiếu hụt chưa rõ (câu trả lời cần để xác định chỉ số để trống hoặc ghi không "
+     "hợp lệ): biểu 04–07 để trống số hộ thiếu hụt theo chỉ số đó của đơn vị có hộ đó (và dòng tổng), không ghi 0.",
+     "{n} poor and near-poor households have an indicator not determined (an answer it needs left blank or not "
+     "valid): forms 04–07 leave the households deprived in that indicator of their units (and of the total row) "
+     "blank, not 0."),
+    (CHILD_BHYT_UNKNOWN, ("poor", "near"), True,
+     "{n} trẻ em thuộc hộ nghèo, cận nghèo chưa rõ có thẻ BHYT không (để trống hoặc ghi không hợp lệ): biểu 11 để trống "
+     "số trẻ em không có thẻ BHYT của đơn vị có trẻ đó (và dòng tổng), không ghi 0.",
+     "{n} children of poor and near-poor households have no known health-insurance answer (blank or not valid): form "
+     "11 leaves the children without a card of their units (and of the total row) blank, not 0."),
+    (CHILD_NUTRITION_UNKNOWN, ("poor", "near"), True,
+     "{n} trẻ em thuộc hộ nghèo, cận nghèo chưa rõ có suy dinh dưỡng không (để trống hoặc ghi không hợp lệ): biểu 11 "
+     "để trống số trẻ em suy dinh dưỡng của đơn vị có trẻ đó (và dòng tổng), không ghi 0.",
+     "{n} children of poor and near-poor households have no known nutrition answer (blank or not valid): form 11 "
+     "leaves the malnourished children of their units (and of the total row) blank, not 0."),
+    (CHILD_SCHOOL_UNKNOWN, ("poor", "near"), True,
+     "{n} trẻ em trong tuổi đi học thuộc hộ nghèo, cận nghèo chưa rõ có đang đi học không (để trống hoặc ghi không "
+     "hợp lệ): biểu 11 để trống số trẻ em không đi học của đơn vị có trẻ đó (và dòng tổng), không ghi 0.",
+     "{n} school-age children of poor and near-poor households have no known schooling answer (blank or not valid): "
+     "form 11 leaves the children out of school of their units (and of the total row) blank, not 0."),
     (SIZE_UNKNOWN, ("all",), False,
      "{n} hộ không có dòng thành viên và không có số thành viên dùng được (để trống hoặc ghi không hợp lệ): số nhân "
      "khẩu của đơn vị có hộ đó (và dòng tổng) để trống, không ghi 0.",
