@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hgn_review.errors import say
-from hgn_review.findings import ERROR, SEVERITY_VI, WARNING, Report, shared_message
+from hgn_review.findings import ERROR, SEVERITY_VI, WARNING, Report, hide_ids, shared_message
 from hgn_review.text import count_text, counted, short_names
 
 
@@ -71,7 +71,8 @@ def render_validation(report: Report, lang: str = "vi", top: int = 30, console: 
         return
     lines = []
     for f in sorted(shown, key=lambda f: (f.severity != ERROR, f.file, f.row or 0))[:top]:
-        where = shown_as.get(f.file, Path(f.file).name) + (f" › {f.sheet}" if f.sheet else "") + (f" › {f.cell or f.row}" if f.row else "")
+        where = shown_as.get(f.file, Path(f.file).name) + (f" › {hide_ids(f.sheet)}" if f.sheet else "") + \
+            (f" › {f.cell or f.row}" if f.row else "")
         sev = SEVERITY_VI[f.severity] if lang == "vi" else f.severity
         lines.append([where, f"{sev}: {f.code}", shared_message(f, lang)])
     table(tr["top"], [tr["where"], tr["code"], tr["message"]], lines, c)

@@ -729,7 +729,8 @@ class Report:
         per_file = []
         for fs in self.files:
             c = Counter(f.severity for f in self.findings if f.file == fs.file)
-            per_file.append({"file": fs.file, "layout": fs.layout, "readable": fs.readable, "rows": fs.rows,
+            rows = {hide_ids(sheet): n for sheet, n in fs.rows.items()}  # (a sheet may be named by an ID)
+            per_file.append({"file": fs.file, "layout": fs.layout, "readable": fs.readable, "rows": rows,
                              "errors": c.get(ERROR, 0), "warnings": c.get(WARNING, 0), "info": c.get(INFO, 0)})
         return {"files": len(self.files), "rows": sum(sum(f.rows.values()) for f in self.files),
                 **{k + "s" if k != INFO else k: v for k, v in self.counts().items()},
@@ -823,7 +824,10 @@ def masked(f: Finding) -> Finding:
     else:
         value = _ID_IN_TEXT.sub(hide_id, f.value) if f.value else f.value
         params = tuple((k, _ID_IN_TEXT.sub(hide_id, v)) for k, v in f.params)
-    return dataclasses.replace(f, value=value, params=params)
+    # a header or a sheet name as read can hold an ID too (a column pasted a row too high; a member list on a
+    # sheet named by the head's ID)
+    return dataclasses.replace(f, value=value, params=params, column=hide_ids(f.column) if f.column else f.column,
+                               sheet=hide_ids(f.sheet) if f.sheet else f.sheet)
 
 
 def hide_ids(text: str) -> str:
