@@ -1895,7 +1895,10 @@ _README_WHERE = (  # (path, Vietnamese, English): what README.txt says is where
      "each household's and person's results (Parquet) for other programs"),
     ("so_xa/", "sổ kết quả phân loại của từng xã, để gửi lại cho xã",
      "each commune's classified workbook, to send back to it"),
-    (".hgn-cache/", "bộ nhớ đệm để chạy lại nhanh; có thể xóa", "cache that makes the next run fast; may be deleted"),
+    (".hgn-cache/", "bộ nhớ đệm để chạy lại nhanh; có thể xóa. Chứa dữ liệu cá nhân của các biểu (họ tên, số định "
+     "danh): giữ và xóa như chính các biểu rà soát, không gửi đi",
+     "cache that makes the next run fast; may be deleted. It holds the returns' personal data (names, IDs): keep and "
+     "delete it as the returns themselves, never send it on"),
 )
 
 
