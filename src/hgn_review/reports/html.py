@@ -132,7 +132,8 @@ def context(view: ReportView) -> dict[str, Any]:
         rate_rows.append((str(name), [(pr or 0.0, pct(pr) + " %", "poor"), (nr or 0.0, pct(nr) + " %", "near")]))
     chart_rates = bar_chart("ty-le", f"Tỷ lệ hộ nghèo, hộ cận nghèo theo {view.row_label.lower()} (%)", rate_rows,
                             [("poor", "Tỷ lệ hộ nghèo"), ("near", "Tỷ lệ hộ cận nghèo")])
-    contrib_rows = [(c.name, [(0.0 if math.isnan(c.share) else c.share, f"{pct(c.share)} % ({num(c.count)} hộ)", "ind")])
+    contrib_rows = [(c.name, [(0.0 if math.isnan(c.share) else c.share,
+                               f"{pct(c.share)} % ({num(c.count)} hộ)" if c.count is not None else "– (chưa rõ)", "ind")])
                     for c in view.contributions]
     chart_af = bar_chart("dong-gop", "Đóng góp của từng chỉ số vào thiếu hụt của hộ nghèo (%)", contrib_rows,
                          [("ind", "Tỷ trọng trong tổng số lượt thiếu hụt có trọng số")])
@@ -155,7 +156,8 @@ def context(view: ReportView) -> dict[str, Any]:
         "notes": view.notes, "date_line": date_line(view.place, view.report_date, view.year),
         "signer": view.signer, "version": __version__, "row_label": view.row_label,
         "rate_table": [(name, bars[0][1], bars[1][1]) for name, bars in rate_rows],
-        "contributions": [(c.name, num(c.count), pct(c.share)) for c in view.contributions],
+        "contributions": [(c.name, num(c.count) if c.count is not None else "–", pct(c.share))
+                          for c in view.contributions],
     }
 
 

@@ -108,7 +108,7 @@ class Item:
 class Contribution:
     key: str
     name: str
-    count: int
+    count: int | None  # None: not known (a poor household's flag not determined)
     share: float  # % of the weighted deprivations of the poor
 
 
@@ -939,9 +939,12 @@ def _balance(rows: pd.DataFrame) -> pd.DataFrame:
 def _contributions(total: pd.Series, indicators: dict[str, Any], weights: dict[str, float]) -> list[Contribution]:
     weighted = {k: weights.get(k, 1.0) * float(total.get(f"poor_{k}", 0)) for k in indicators}
     s = sum(weighted.values())
-    # no deprivation of any poor household (no poor household): no share to give (NaN, printed "–"), never 0 % each
-    return [Contribution(k, indicators[k][0], int(total.get(f"poor_{k}", 0)),
-                         (100.0 * weighted[k] / s) if s else float("nan")) for k in indicators]
+    # a poor household's flag not determined (form 04 leaves that count blank): its count is not known, nor — the
+    # whole being unknown — any share; no deprivation of any poor household: no share to give. NaN, printed "–",
+    # never 0 %
+    unknown = {k for k in indicators if int(total.get(f"poor_{NOT_COUNTED}{k}", 0))}
+    return [Contribution(k, indicators[k][0], None if k in unknown else int(total.get(f"poor_{k}", 0)),
+                         (100.0 * weighted[k] / s) if s and not unknown else float("nan")) for k in indicators]
 
 
 def _findings(results: Results) -> dict[str, int]:
