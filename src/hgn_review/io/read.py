@@ -1150,11 +1150,14 @@ def _repeated_header(data: pd.DataFrame, headers: dict[str, str], filled: np.nda
         idx = np.flatnonzero(arrow_mask(pc.greater_equal(pc.utf8_length(arr), len(target))))
         if not len(idx):
             continue
-        sub = pc.utf8_normalize(arr.take(pa.array(idx)), form="NFC")
+        sub = arr.take(pa.array(idx))
         has_word = arrow_mask(pc.match_substring(sub, words[0], ignore_case=True))
+        decomposed = unicodedata.normalize("NFD", words[0])
+        if decomposed != words[0]:  # the word typed decomposed (NFD): found too
+            has_word |= arrow_mask(pc.match_substring(sub, decomposed, ignore_case=True))
         if not has_word.any():
             continue
-        idx, sub = idx[has_word], sub.filter(pa.array(has_word))
+        idx, sub = idx[has_word], pc.utf8_normalize(sub.filter(pa.array(has_word)), form="NFC")
         norm = pc.utf8_lower(pc.utf8_trim_whitespace(pc.replace_substring_regex(sub, pattern=r"\s+", replacement=" ")))
         hits[idx[arrow_mask(pc.equal(norm, target.lower()))]] += 1
     if filled is None:
