@@ -248,16 +248,9 @@ def validate(
     limits = _limits(max_cells)
     # a standard that cannot be used is said now, as classify and run say it — not left to each return, where it
     # would only silence the answers wanted
-    if standard is not None:
-        import pandas as pd
+    from hgn_review.pipeline import check_standards
 
-        from hgn_review.pipeline import pick_standard
-
-        pick_standard(pd.DataFrame(), standard)
-    if local is not None:
-        from hgn_review.scoring.standard import load_local_standard
-
-        load_local_standard(local)
+    check_standards(standard, local)
     result = validate_paths(paths, layout=layout.value if layout else None, as_of=parse_date_opt(as_of),
                             limits=limits, progress=_progress(as_json), jobs=_jobs(jobs), frames=False, answers=True,
                             standard=standard, local=local)

@@ -34,7 +34,7 @@ from hgn_review.scoring.standard import (
     standard_for_date,
 )
 from hgn_review.text import count_text, counted, fold, header_key, slug
-from hgn_review.validate import ValidationResult, validate_one, validate_paths
+from hgn_review.validate import ANSWER_CODES, ValidationResult, validate_one, validate_paths
 
 
 @dataclass
@@ -111,6 +111,15 @@ def pick_standard(households: pd.DataFrame, standard: str | None) -> Standard:
         before = tally.get(std.id, (0, day, std))
         tally[std.id] = (before[0] + int(n), max(before[1], day), std)
     return max(tally.values(), key=lambda t: (t[0], t[1]))[2]
+
+
+def check_standards(standard: str | None, local: str | None) -> None:
+    """The standards the user named (``--standard``, ``--local``), said now if one cannot be used — unknown,
+    invalid, or of the wrong scope — before any return is read or anything written."""
+    if standard is not None:
+        pick_standard(pd.DataFrame(), standard)
+    if local is not None:
+        load_local_standard(local)
 
 
 def _af_rows(af: dict[str, AFResult], std: Standard) -> pd.DataFrame:
@@ -391,7 +400,7 @@ def _at_cells(found: Sequence[Any], returns: Sequence[Any]) -> list[Any]:
     out = []
     for f in found:
         sd = where.get((f.file, f.sheet))
-        if f.code in ("member-answer-needed", "member-answer-missing") and sd is not None and f.key \
+        if f.code in ANSWER_CODES and sd is not None and f.key \
                 and f.key not in sd.letters and (f.file, f.sheet) in hgn_sheets:
             continue  # a column the sheet does not have: said once, at its header (column-missing-soft), no cell
         if f.col is None and f.key and sd is not None and f.key in sd.letters:
@@ -406,7 +415,7 @@ def _package(val: ValidationResult, cls: Classification, std: Standard, prefer: 
     # one finding per cell, as `hgn validate` gives (the household's own finding names what it waits for)
     said = {(f.file, f.sheet, f.row, f.key) for f in val.report.findings if f.row is not None}
     found = [f for f in _at_cells(cls.findings, val.returns)
-             if not (f.code in ("member-answer-needed", "member-answer-missing") and (f.file, f.sheet, f.row, f.key) in said)]
+             if not (f.code in ANSWER_CODES and (f.file, f.sheet, f.row, f.key) in said)]
     report = Report(findings=list(val.report.findings) + found, files=val.report.files)
     summary = cls.summary
     af = _af_rows(cls.af, std)
@@ -817,10 +826,7 @@ def run_round(input_dir: Path, out_dir: Path, *, as_of: dt.date | None = None, s
 
     refuse_returns_folder(Path(out_dir))  # before anything is written there
     _refuse_foreign(Path(out_dir))
-    if standard is not None:  # an unknown standard is said before anything is written
-        pick_standard(pd.DataFrame(), standard)
-    if local is not None:
-        load_local_standard(local)
+    check_standards(standard, local)  # an unknown standard is said before anything is written
     found = _returns_in(input_dir, out_dir, previous)  # a folder without returns is said before anything is written
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     with _out_lock(Path(out_dir)):
