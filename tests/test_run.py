@@ -398,15 +398,24 @@ def test_json_summary_is_the_whole_stdout(base_run: Run) -> None:
 # ------------------------------------------------------------------------------------------ --strict
 def test_strict_stops_before_merging(sample: Path, tmp_path: Path) -> None:
     """--strict on returns with errors exits 1 (findings at or above the error level, as `hgn validate` does)
-    and writes only the findings workbook: no forms, no results."""
+    and writes only the findings workbook: no forms, no results. Under --json, stdout is still one JSON document
+    (what was read and found, where the findings are); the message is on stderr. README.txt says why it stopped and
+    that .hgn-cache/ holds the returns' personal data, as a finished run's README.txt does."""
     out = tmp_path / "out"
     r = run(sample, out, "--strict")
     assert r.proc.returncode == 1
-    assert r.proc.stdout == ""
-    assert "--strict" in r.proc.stderr and "phat_hien.xlsx" in r.proc.stderr
+    doc = json.loads(r.proc.stdout)
+    assert doc["stopped"] == "strict" and doc["files"] == len(list(sample.glob("*.xlsx")))
+    assert doc["findings"]["error"] == int(pd.read_excel(out / "phat_hien.xlsx", sheet_name=0)["Mức độ"].eq("Lỗi").sum())
+    assert doc["outputs"]["phat_hien"] == [str(out / "phat_hien.xlsx")]
+    assert "--strict" in r.proc.stderr and "phat_hien.xlsx" in r.proc.stderr and "{" not in r.proc.stderr
     assert (out / "phat_hien.xlsx").is_file()
     assert not (out / "bao_cao").exists()
     assert not (out / "ket_qua").exists()
+    readme = (out / "README.txt").read_text("utf-8")
+    assert "--strict" in readme and ".hgn-cache/" in readme and "dữ liệu cá nhân" in readme
+    plain = run(sample, tmp_path / "plain", "--strict", as_json=False)
+    assert plain.proc.returncode == 1 and plain.proc.stdout == ""  # without --json: the message only, on stderr
 
 
 def test_fail_on_writes_everything_then_exits_1(sample: Path, base_run: Run, tmp_path: Path) -> None:

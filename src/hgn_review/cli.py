@@ -406,10 +406,15 @@ def run(
                          message_en="--jobs must be ≥ 1.",
                          hint_en="Leave --jobs out for one process per CPU core, or give a number such as 2.")
     _limits(max_cells)  # a value below 1 is a usage error; the round keys its cache by the number itself
-    outcome = run_round(input_dir, out, as_of=parse_date_opt(as_of), standard=standard, local=local, previous=previous,
-                        mask_pii=mask_pii, jobs=jobs, strict=strict, commune_workbooks=commune_workbooks,
-                        progress=_progress(as_json), max_cells=max_cells, lang=lang.value,
-                        marked_copies=marked_copies)
+    try:
+        outcome = run_round(input_dir, out, as_of=parse_date_opt(as_of), standard=standard, local=local,
+                            previous=previous, mask_pii=mask_pii, jobs=jobs, strict=strict,
+                            commune_workbooks=commune_workbooks, progress=_progress(as_json), max_cells=max_cells,
+                            lang=lang.value, marked_copies=marked_copies)
+    except FindingsStop as stop:  # --strict: a script given --json still gets its JSON (the message goes to stderr)
+        if as_json and stop.summary is not None:
+            sys.stdout.write(json.dumps(stop.summary, ensure_ascii=False, indent=1) + "\n")
+        raise
     if as_json:
         sys.stdout.write(json.dumps(outcome.summary_json(), ensure_ascii=False, indent=1) + "\n")
     else:

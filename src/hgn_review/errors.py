@@ -6,6 +6,7 @@ This module imports nothing else from the package.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 
 class HgnError(Exception):
@@ -39,9 +40,11 @@ class InputError(HgnError):
 
 
 class FindingsStop(HgnError):
-    """The run stopped on purpose because of findings (``--strict``): exit 1, as for findings at --fail-on."""
+    """The run stopped on purpose because of findings (``--strict``): exit 1, as for findings at --fail-on.
+    ``summary``: what the run did before it stopped, for ``--json`` (the same keys as a finished run's summary)."""
 
     slug = "findings"
+    summary: dict[str, Any] | None = None
 
 
 class ConfigError(HgnError):

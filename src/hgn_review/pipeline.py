@@ -1085,11 +1085,18 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
             _publish_stopped(out_dir, report, {d: p for p, d in files},
                              Note(f"--strict dừng trước khi tổng hợp vì có {errors} lỗi trong các biểu rà soát",
                                   f"--strict stops before merging: {errors} errors in the returns"), lang, n_jobs)
-            raise FindingsStop(f"Có {errors} lỗi trong các biểu rà soát; --strict dừng trước khi tổng hợp.",
-                               hint=f"Xem {out_dir / 'phat_hien.xlsx'}, sửa lỗi rồi chạy lại (các tệp không đổi không "
-                                    "phải đọc lại).",
-                               message_en=f"{errors} errors in the returns; --strict stops before merging.",
-                               hint_en=f"See {out_dir / 'phat_hien.xlsx'}, fix and run again.")
+            stop = FindingsStop(f"Có {errors} lỗi trong các biểu rà soát; --strict dừng trước khi tổng hợp.",
+                                hint=f"Xem {out_dir / 'phat_hien.xlsx'}, sửa lỗi rồi chạy lại (các tệp không đổi không "
+                                     "phải đọc lại).",
+                                message_en=f"{errors} errors in the returns; --strict stops before merging.",
+                                hint_en=f"See {out_dir / 'phat_hien.xlsx'}, fix and run again.")
+            # for --json: what was read and found, and where the findings are (a script reads this, not stderr)
+            stop.summary = {"stopped": "strict", "files": len(files), "processed": len(todo),
+                            "cached": len(files) - len(todo) - len(duplicate_files), "copies": len(duplicate_files),
+                            "findings": report.counts(), "findings_by_code": report.by_code(),
+                            "stages": {s.name: round(s.seconds, 2) for s in stages},
+                            "outputs": {"phat_hien": [str(out_dir / "phat_hien.xlsx")]}}
+            raise stop
 
     stop_if_strict()
     _prune_cache(cache / "files", set(bundles.values()))
@@ -1572,6 +1579,7 @@ def _publish_stopped(out_dir: Path, report: Report, copies: dict[str, Path] | No
                " send each commune its own)" if marked else "") + ". The forms, lists and results of",
             "the last run were removed, as they no longer match the returns there are; fix and run again to make them.",
         ]
+        cache = next(said for path, *said in _README_WHERE if path == CACHE_DIR + "/")[1]
     else:
         lines = [
             README_TITLE[0],
@@ -1583,6 +1591,9 @@ def _publish_stopped(out_dir: Path, report: Report, copies: dict[str, Path] | No
                " gửi lại cho từng xã)" if marked else "") + ". Biểu mẫu, danh sách và kết quả của lần",
             "chạy trước đã được gỡ vì không còn ứng với các biểu hiện có; sửa rồi chạy lại để lập lại.",
         ]
+        cache = next(said for path, *said in _README_WHERE if path == CACHE_DIR + "/")[0]
+    # what this run read is kept for the next one: personal data, said here as in a finished run's README.txt
+    lines += ["", f"  {CACHE_DIR + '/':<26}{cache}"]
     write_text_atomic(stage / "README.txt", "\n".join(lines) + "\n")
     _publish(stage, out_dir)
 

@@ -74,10 +74,14 @@ FROM_CAUSES = frozenset({"cause_"})
 # a unit's count of children without a card, malnourished or out of school that counts one is blank, not 0
 CHILD_BHYT_UNKNOWN, CHILD_NUTRITION_UNKNOWN, CHILD_SCHOOL_UNKNOWN = (
     "child_bhyt_unknown", "child_nutrition_unknown", "child_school_unknown")
+# members without a usable date or year of birth: whether each is a child is not known — every children's figure of
+# form 11 of a unit that counts one is blank, not a count that leaves them out
+CHILD_AGE_UNKNOWN = "child_age_unknown"
 UNKNOWN_OF = ((MEMBERS_UNKNOWN, FROM_MEMBERS), (SIZE_UNKNOWN, FROM_SIZE), (MERIT_UNKNOWN, FROM_MERIT),
               (CAUSES_UNKNOWN, FROM_CAUSES), (CHILD_BHYT_UNKNOWN, frozenset({"child_no_bhyt"})),
               (CHILD_NUTRITION_UNKNOWN, frozenset({"child_malnourished"})),
-              (CHILD_SCHOOL_UNKNOWN, frozenset({"child_out_of_school"})))
+              (CHILD_SCHOOL_UNKNOWN, frozenset({"child_out_of_school"})),
+              (CHILD_AGE_UNKNOWN, frozenset({"child", "child_no_bhyt", "child_malnourished", "child_out_of_school"})))
 # an indicator a household's flag is not known for (an answer it needs left blank, or its standard does not hold
 # the indicator — results merged across standards): a unit's count of households deprived in it that counts one is
 # blank, not 0 (``not_counted_th_…``)

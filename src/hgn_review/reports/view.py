@@ -36,6 +36,7 @@ from hgn_review.reports import _movements as mv
 from hgn_review.reports._lookup import map_str, positions
 from hgn_review.reports.formdef import (
     CAUSES_UNKNOWN,
+    CHILD_AGE_UNKNOWN,
     CHILD_BHYT_UNKNOWN,
     CHILD_NUTRITION_UNKNOWN,
     CHILD_SCHOOL_UNKNOWN,
@@ -70,7 +71,7 @@ _MEMBER_FIELDS = {"uid", "stt", "ho_ten", "so_dinh_danh", "dinh_danh_loi", "ngay
 _ATTRS_BASE = ("hh", "pp", "kinh", "minority", "eth_unknown", "merit", "no_labour", "female_head", "other_group",
                "dep_total", "dep_unknown", "child", "child_no_bhyt", "child_malnourished", "child_out_of_school",
                "minority_pp", MEMBERS_UNKNOWN, SIZE_UNKNOWN, MERIT_UNKNOWN, CAUSES_UNKNOWN, CHILD_BHYT_UNKNOWN,
-               CHILD_NUTRITION_UNKNOWN, CHILD_SCHOOL_UNKNOWN)
+               CHILD_NUTRITION_UNKNOWN, CHILD_SCHOOL_UNKNOWN, CHILD_AGE_UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -584,7 +585,8 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     child_no_bhyt = np.zeros(n, dtype=int)
     child_mal = np.zeros(n, dtype=int)
     child_out = np.zeros(n, dtype=int)
-    child_unknown = {CHILD_BHYT_UNKNOWN: child, CHILD_NUTRITION_UNKNOWN: child, CHILD_SCHOOL_UNKNOWN: child}
+    child_unknown = {CHILD_BHYT_UNKNOWN: child, CHILD_NUTRITION_UNKNOWN: child, CHILD_SCHOOL_UNKNOWN: child,
+                     CHILD_AGE_UNKNOWN: child}
     minority_pp = np.zeros(n, dtype=int)
     person_attrs = pd.DataFrame(index=idx)
     person_attrs["pp"] = out["pp"]  # the persons the forms count: member rows, else the declared size
@@ -625,6 +627,8 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
                                            (CHILD_SCHOOL_UNKNOWN, "dang_di_hoc", is_child & school_age)):
             blank = mm[answer].isna().to_numpy(dtype=bool) if answer in mm.columns else np.ones(len(mm), dtype=bool)
             child_unknown[unknown_key] = np.bincount(mpos, weights=among & blank, minlength=n).astype(int)
+        # no usable date or year of birth: a child or not is not known (never counted as not a child)
+        child_unknown[CHILD_AGE_UNKNOWN] = np.bincount(mpos, weights=np.isnan(ages[1]), minlength=n).astype(int)
         m_minor = (m_eth.fillna(MAJORITY_GROUP) != MAJORITY_GROUP).to_numpy(dtype=bool)
         minority_pp = np.bincount(mpos, weights=m_minor, minlength=n).astype(int)
 
@@ -1070,6 +1074,12 @@ _BLANK_NOTES = (
      "hợp lệ): biểu 11 để trống số trẻ em không đi học của đơn vị có trẻ đó (và dòng tổng), không ghi 0.",
      "{n} school-age children of poor and near-poor households have no known schooling answer (blank or not valid): "
      "form 11 leaves the children out of school of their units (and of the total row) blank, not 0."),
+    (CHILD_AGE_UNKNOWN, ("poor", "near"), True,
+     "{n} thành viên hộ nghèo, cận nghèo không có ngày hoặc năm sinh dùng được (để trống hoặc ghi không hợp lệ), nên "
+     "chưa rõ có phải trẻ em không: biểu 11 để trống các số trẻ em của đơn vị có người đó (và dòng tổng), không ghi 0.",
+     "{n} members of poor and near-poor households have no usable date or year of birth (blank or not valid), so "
+     "whether they are children is not known: form 11 leaves the children's figures of their units (and of the "
+     "total row) blank, not 0."),
     (SIZE_UNKNOWN, ("all",), False,
      "{n} hộ không có dòng thành viên và không có số thành viên dùng được (để trống hoặc ghi không hợp lệ): số nhân "
      "khẩu của đơn vị có hộ đó (và dòng tổng) để trống, không ghi 0.",
