@@ -270,8 +270,8 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Recorded deprivation total {value} but {detail} flags are set.",
        "Kiểm tra lại các chỉ số thiếu hụt.", "Check the deprivation flags."),
     _c("b2-count-mismatch", ERROR, "classify",
-       "Điểm B2 = {value} khác 10 × số chỉ số thiếu hụt ({detail}).",
-       "B2 = {value} differs from 10 × the deprivation count ({detail}).",
+       "Điểm B2 = {value} khác {other} điểm × số chỉ số thiếu hụt ({detail}).",
+       "B2 = {value} differs from {other} points × the deprivation count ({detail}).",
        "Tính lại điểm B2.", "Recompute the B2 score."),
     # --- identity ---
     _c("id-missing", WARNING, "identity",
@@ -416,6 +416,26 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "theo ngày rà soát.",
        "Check the review date (a mistyped year?); if it is right, choose the standard of that period or leave out "
        "--standard so that hgn chooses by the review date."),
+    _c("moved-within-commune", WARNING, "classify",
+       "Hộ {value} ghi \"Chuyển đến\", chủ hộ cũng là chủ hộ của hộ {other} ghi \"Chuyển đi\" trong cùng xã: có "
+       "thể là một hộ chuyển chỗ ở trong xã (giữa các thôn, hoặc giữa hai xã cũ nay đã nhập), đang được tính một hộ "
+       "giảm và một hộ tăng.",
+       "Household {value} is recorded \"Chuyển đến\" (moved in) and its head also heads household {other}, recorded "
+       "\"Chuyển đi\" (moved away) in the same commune: perhaps one household that moved inside the commune "
+       "(between villages, or between two old communes merged in 2025), now counted as one decrease and one increase.",
+       "Nếu đúng là một hộ chuyển chỗ ở trong xã: ghi một dòng hộ (giữ mã hộ cũ), tình trạng đang cư trú.",
+       "If it is one household that moved inside the commune: keep one household row (its old code), status "
+       "resident."),
+    _c("previous-head-elsewhere", WARNING, "classify",
+       "Hộ {value}: chủ hộ là chủ hộ của một hộ trong danh sách đầu kỳ ở xã khác, nơi mã hộ đó vẫn được rà soát (tách "
+       "hộ, hoặc chủ hộ đã chuyển đi): số đầu kỳ của hộ trong danh sách tính ở xã đó; hộ này được tính là chuyển đến "
+       "(tăng khác), không tính vào số đầu kỳ của xã này.",
+       "Household {value}: its head heads a household of the start-of-period list in another commune, where that "
+       "household's code is still reviewed (a split household, or its head moved away): the listed household's start "
+       "is counted there; this one is counted as moved in (other increase), not in this commune's start figure.",
+       "Nếu hộ từ xã khác chuyển đến, ghi \"Chuyển đến\" ở cột Tình trạng hộ; nếu không, kiểm tra số định danh chủ hộ.",
+       "If the household moved in from another commune, write \"Chuyển đến\" in its status column; otherwise check "
+       "the head's ID."),
     _c("previous-moved-in-unrecorded", WARNING, "classify",
        "Hộ {value}: chủ hộ là chủ hộ của một hộ trong danh sách đầu kỳ ở xã khác, nơi đã ghi hộ đó chuyển đi: hộ được "
        "tính là chuyển đến (tăng khác), không tính vào số đầu kỳ của xã này.",

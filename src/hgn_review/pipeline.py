@@ -228,11 +228,16 @@ def _local_class(header: str) -> bool:
 def _status_table(path: Path) -> pd.DataFrame:
     """A start list read as text: on every sheet whose top rows name Mã hộ and Phân loại (a list kept one sheet per
     commune; a cover sheet is passed over), the rows under that header; a row pasted twice is read once."""
-    from hgn_review.io.read import _Book, reader_fault
+    from hgn_review.io.read import _as_shown, _Book, reader_fault
+    from hgn_review.io.xlsxscan import scan_sheet
 
     try:
         book = _Book(path)
         grids = [book.grid(name) for name in book.names]
+        for name, grid in zip(book.names, grids, strict=True) if book.suffix in (".xlsx", ".xlsm") else ():
+            scan = scan_sheet(path, name)  # a code typed "0012" in a column formatted "0000" (stored as 12): as shown,
+            if scan is not None and scan.shown:  # as a return's is (its households' codes are read so)
+                _as_shown(grid, {c: c for c in grid.columns}, scan.shown)
     except BaseException as exc:
         if not reader_fault(exc):
             raise
@@ -1189,6 +1194,8 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
                               f"Start-of-period list: {counted(no_code, 'row')} without a commune code matching no head "
                               "of this round by ID: not matched."))
         arrivals = _count_arrivals(merged, arrived_unrecorded(merged.households, heads, prev_df), report)
+        arrivals |= _count_arrivals(merged, arrived_unrecorded(merged.households, heads, prev_df, home_present=True),
+                                    report, code="previous-head-elsewhere")
     _one_list_of_findings(merged, report, from_bundles, merge_found, set(classified))
     stages.append(StageTime(Note("tổng hợp", "merge"), time.perf_counter() - t2))
     # ---- stage 4: outputs people open — written beside the last run's, then put in their place together: an
@@ -1257,7 +1264,8 @@ def _one_list_of_findings(merged: Results, report: Report, from_bundles: int, me
         found.reset_index(drop=True)
 
 
-def _count_arrivals(merged: Results, arrived: np.ndarray, report: Report) -> set[tuple[str, int]]:
+def _count_arrivals(merged: Results, arrived: np.ndarray, report: Report,
+                    code: str = "previous-moved-in-unrecorded") -> set[tuple[str, int]]:
     """Households that moved in unrecorded, from a commune that recorded them as gone (movements.arrived_unrecorded):
     counted as an increase here (no start, "Tăng khác"), so the list row's start is counted once, in the commune
     it left — and said on the household, for the commune to record the move. The merge's summary is corrected
@@ -1273,7 +1281,7 @@ def _count_arrivals(merged: Results, arrived: np.ndarray, report: Report) -> set
                      normalise_status(hh["phan_loai"].iloc[at]), {NGHEO: "ngheo", CAN_NGHEO: "can_ngheo"})
     _as_moved_in(hh, hh.index[at])
     for _i, r in hh.iloc[at].iterrows():  # few: moves between communes
-        report.findings.append(finding("previous-moved-in-unrecorded", file=str(r.get("file") or ""),
+        report.findings.append(finding(code, file=str(r.get("file") or ""),
                                        sheet=str(r.get("sheet") or ""), row=int(r["row"]) if pd.notna(r.get("row"))
                                        else None, key="tinh_trang_ho", value=str(r.get("ma_ho") or "")))
     return {(str(f), int(r)) for f, r in zip(hh["file"].iloc[at], hh["row"].iloc[at], strict=True) if pd.notna(r)} \
@@ -1731,10 +1739,12 @@ def _admissible(returns: list[str], metas: dict[str, dict[str, Any]],
 
     if len(ranked) == 2 and ranked[0][1] == ranked[1][1]:  # which province the round is of is not guessed
         listing = "; ".join(f"{label(code)}: {n} tệp" for code, n in counts.most_common())
+        listing_en = "; ".join(f"{label(code) if code else 'unknown unit'}: {counted(n, 'file')}"
+                               for code, n in counts.most_common())
         raise InputError(f"Thư mục có biểu rà soát của nhiều tỉnh với số tệp ngang nhau ({listing}).",
                          hint="Mỗi đợt chạy cho một tỉnh (hoặc một huyện): để biểu của mỗi tỉnh ở thư mục riêng rồi "
                               "chạy từng thư mục.",
-                         message_en=f"The folder holds returns of several provinces in equal numbers ({listing}).",
+                         message_en=f"The folder holds returns of several provinces in equal numbers ({listing_en}).",
                          hint_en="Run one province (or district) at a time, each in its own folder.")
     if len(ranked) == 2:  # a clear majority: the others are misfiled
         main = ranked[0][0]
@@ -1748,9 +1758,10 @@ def _admissible(returns: list[str], metas: dict[str, dict[str, Any]],
     years = Counter(y for y in year.values() if y).most_common(2)
     if len(years) == 2 and years[0][1] == years[1][1]:
         listing = "; ".join(f"năm {y}: {n} tệp" for y, n in years)
+        listing_en = "; ".join(f"{y}: {counted(n, 'file')}" for y, n in years)
         raise InputError(f"Thư mục có biểu rà soát của nhiều năm với số tệp ngang nhau ({listing}).",
                          hint="Mỗi lần chạy cho một đợt rà soát: để biểu của mỗi năm ở thư mục riêng.",
-                         message_en=f"The folder holds returns of several years' rounds in equal numbers ({listing}).",
+                         message_en=f"The folder holds returns of several years' rounds in equal numbers ({listing_en}).",
                          hint_en="Run one round at a time, each year's returns in their own folder.")
     if len(years) == 2:
         main_year = years[0][0]

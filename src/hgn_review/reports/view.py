@@ -252,6 +252,9 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
     all_attr_names = [*_ATTRS_BASE, *indicators, *(f"eth_{i.key}" for i in eth_items),
                       *(f"cause_{i.key}" for i in cause_items)]
     uncounted = _not_counted(hh, indicators)
+    if uncounted:  # a flag not known with no answer missing: the household's standard does not hold the indicator
+        any_na = np.any(np.vstack(list(uncounted.values())) > 0, axis=0)
+        uncounted[DEP_NOT_HELD] = (any_na & ~np.asarray(attrs["dep_unknown"], dtype=bool)).astype(int)
     attrs.update(uncounted)
     all_attr_names += list(uncounted)
     sums = _FineSums(hh, keys[VILLAGE], attrs, all_attr_names, cls)
@@ -464,6 +467,9 @@ def _standard(results: Results, hh: pd.DataFrame) -> tuple[str, str, dict[str, t
             if isinstance(held, dict) and held else list(INDICATORS)
         indicators = {k: (head.get(k, k).replace("Thiếu hụt: ", ""),) * 2 + ("",) for k in keys}
         return std_id, std_id, indicators, dict.fromkeys(keys, 1.0), {}
+
+
+DEP_NOT_HELD = "dep_not_held"  # households with a flag not known and no answer missing (reports' notes)
 
 
 def _not_counted(hh: pd.DataFrame, indicators: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -1059,6 +1065,12 @@ _BLANK_NOTES = (
      "{n} poor and near-poor households have an indicator not determined (an answer it needs left blank or not "
      "valid): forms 04–07 leave the households deprived in that indicator of their units (and of the total row) "
      "blank, not 0."),
+    (DEP_NOT_HELD, ("poor", "near"), False,
+     "{n} hộ nghèo, cận nghèo được phân loại theo chuẩn không có một số chỉ số của biểu (kết quả gộp từ nhiều chuẩn): "
+     "biểu 04–07 để trống số hộ thiếu hụt theo chỉ số đó của đơn vị có hộ đó (và dòng tổng), không ghi 0.",
+     "{n} poor and near-poor households were classified under a standard without some of the forms' indicators "
+     "(results merged across standards): forms 04–07 leave the households deprived in such an indicator of their "
+     "units (and of the total row) blank, not 0."),
     (CHILD_BHYT_UNKNOWN, ("poor", "near"), True,
      "{n} trẻ em thuộc hộ nghèo, cận nghèo chưa rõ có thẻ BHYT không (để trống hoặc ghi không hợp lệ): biểu 11 để trống "
      "số trẻ em không có thẻ BHYT của đơn vị có trẻ đó (và dòng tổng), không ghi 0.",

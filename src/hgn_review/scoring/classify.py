@@ -424,7 +424,7 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     b2_counts = list(zip(dec.count[bad_b2].tolist(), dec.unknown[bad_b2].tolist(), expected_b2[bad_b2].tolist(),
                          most_b2[bad_b2].tolist(), strict=True))
     found += loc.findings("b2-count-mismatch", bad_b2, column_key="diem_b2", key="diem_b2",
-                          value=[_fmt_value(v) for v in b2_value[bad_b2].tolist()],
+                          value=[_fmt_value(v) for v in b2_value[bad_b2].tolist()], other=str(std.b2_points.value),
                           detail=[f"{c} chỉ số → {e} điểm" if u == 0 else f"{c}–{c + u} chỉ số → {e}–{m} điểm"
                                   for c, u, e, m in b2_counts],
                           detail_en=[f"{c} indicators → {e} points" if u == 0

@@ -296,6 +296,27 @@ def _unique_lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
     return pd.Series(values[ok].to_numpy(), index=keys[ok].to_numpy())
 
 
+def _moved_within(households: pd.DataFrame, members: pd.DataFrame | None, status: Coded) -> list[Finding]:
+    """A household recorded "Chuyển đến" whose head heads a household of the same commune recorded "Chuyển đi": most
+    likely one household that moved inside the commune (between two villages, or two old communes the 2025 reform
+    made one), counted as a decrease and an increase of the commune — said on the arrival, for the commune to
+    record it once if so."""
+    away, came = status.matches(("Chuyển đi",)), status.matches(("Chuyển đến",))
+    if not (away.any() and came.any()) or members is None or members.empty:
+        return []
+    head = column(households, "uid", "Int64").map(head_ids(members))
+    key = _commune(column(households, "ma_xa", "str")).fillna("") + "\x1f" + head.astype("string")
+    codes = column(households, "ma_ho", "str")
+    left_code = key.map(_unique_lookup(key[away & head.notna().to_numpy(dtype=bool)], codes[away]))
+    at = np.flatnonzero(came & left_code.notna().to_numpy(dtype=bool))
+    if not len(at):
+        return []
+    where = Locator(households, pd.RangeIndex(len(households)))
+    return where.findings("moved-within-commune", at, column_key="tinh_trang_ho", key="tinh_trang_ho",
+                          value=list(codes.to_numpy(dtype=object)[at]),
+                          other=list(left_code.to_numpy(dtype=object)[at]))
+
+
 def _list_keys(households: pd.DataFrame,
                other: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, dict[str, list[str]]]:
     """(commune + code key, commune in this review's units, commune as written) of each row of the list, and the
@@ -421,11 +442,16 @@ def _code_contradicted(households: pd.DataFrame, heads: pd.Series, other: pd.Dat
     return pd.Series(elsewhere | taken, index=households.index)
 
 
-def arrived_unrecorded(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> np.ndarray:
+def arrived_unrecorded(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame, *,
+                       home_present: bool = False) -> np.ndarray:
     """Households of the whole round that took the start of a list row by their head's ID in another commune whose
     own return recorded that row's household as moved away or dissolved (matched by its code): the row's start is
     that commune's, so here the household moved in, unrecorded. Classified one return at a time, each commune
-    counted the row at its start; seen together (`hgn run` after the merge), the second count is an increase."""
+    counted the row at its start; seen together (`hgn run` after the merge), the second count is an increase.
+
+    ``home_present``: instead, the rows whose code a household of their own commune still holds, living there (the
+    head changed: a household split, or its head moved away) — the row's start is that household's, so the
+    household in another commune that the row's head now heads is an increase there, not a second start."""
     n = len(households)
     if other is None or other.empty or "so_dinh_danh_chu_ho" not in other.columns or not len(heads) or not n:
         return np.zeros(n, dtype=bool)
@@ -435,8 +461,12 @@ def arrived_unrecorded(households: pd.DataFrame, heads: pd.Series, other: pd.Dat
     theirs, commune, _written, _split = _list_keys(households, other)
     status = Coded.of(column(households, "tinh_trang_ho", "str"))
     left = status.matches(STATUS_OUT)
-    # the rows whose household is recorded as gone in its own commune, by commune + code
-    gone = _in(theirs, own[left]) & commune.notna().to_numpy(dtype=bool)
+    if home_present:  # the rows whose code a household living in its commune holds (not another row's, by its head)
+        at_home = ~left & ~status.matches(STATUS_IN) \
+            & ~_code_contradicted(households, heads, other, own, theirs).to_numpy(dtype=bool)
+        gone = _in(theirs, own[at_home]) & commune.notna().to_numpy(dtype=bool)
+    else:  # the rows whose household is recorded as gone in its own commune, by commune + code
+        gone = _in(theirs, own[left]) & commune.notna().to_numpy(dtype=bool)
     if not gone.any():
         return np.zeros(n, dtype=bool)
     listed = _list_heads(other)
@@ -587,6 +617,7 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
                                 other_en=[_listed_text(p, "en") for p in prev.to_numpy(dtype=object)[arrived]])
         if whole:
             found += not_reviewed(households, heads, previous)
+    found += _moved_within(households, members, status)
     category = _TRANSITION_CODES[_states(households, start, status)]
     earlier = list(history or [])
     if previous is not None and "dau_ky" in previous.columns:
@@ -608,13 +639,15 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
         # seen together (all the round's households, `hgn classify` of several returns): a household that took the
         # start of a list row by its head's ID in another commune whose return recorded that household as gone
         # moved in, unrecorded — the row's start is counted once, where it left (as `hgn run` counts it)
-        came = arrived_unrecorded(households.assign(dau_ky=start_labels), heads, previous)
-        if came.any():
-            category[came] = _CATEGORIES.index(TANG_KHAC)
-            start_labels = start_labels.mask(pd.Series(came, index=households.index))
-            at = np.flatnonzero(came)
-            found += where.findings("previous-moved-in-unrecorded", at, column_key="tinh_trang_ho",
-                                    key="tinh_trang_ho", value=list(codes[at]))
+        for code, home_present in (("previous-moved-in-unrecorded", False), ("previous-head-elsewhere", True)):
+            came = arrived_unrecorded(households.assign(dau_ky=start_labels), heads, previous,
+                                      home_present=home_present)
+            if came.any():
+                category[came] = _CATEGORIES.index(TANG_KHAC)
+                start_labels = start_labels.mask(pd.Series(came, index=households.index))
+                at = np.flatnonzero(came)
+                found += where.findings(code, at, column_key="tinh_trang_ho", key="tinh_trang_ho",
+                                        value=list(codes[at]))
     return Movements(start_labels, labels(category, _CATEGORIES, households.index), found)
 
 
