@@ -279,7 +279,7 @@ def classify(
     standard: Annotated[str | None, typer.Option("--standard", help="Mã chuẩn hoặc tệp YAML (mặc định theo ngày rà soát).")] = None,
     local: Annotated[str | None, typer.Option("--local", help="Chuẩn địa phương (mã hoặc tệp YAML).")] = None,
     previous: Annotated[Path | None, typer.Option("--previous", help="Danh sách đầu kỳ (kết quả kỳ trước).")] = None,
-    history: Annotated[list[Path] | None, typer.Option("--history", help="Danh sách các kỳ trước nữa (xét tái nghèo).")] = None,
+    history: Annotated[list[Path] | None, typer.Option("--history", help="Danh sách các kỳ trước nữa (xét tái nghèo); mọi tệp ghi sau --history (đến tuỳ chọn kế tiếp) đều là danh sách các kỳ, nên ghi các tệp biểu rà soát trước --history.")] = None,
     prefer: Annotated[Prefer, typer.Option("--prefer", help="Khi chỉ số ghi nhận khác chỉ số tính lại: dùng bên nào.")] = Prefer.recorded,
     parquet: Annotated[Path | None, typer.Option("--parquet", help="Thư mục ghi households.parquet, members.parquet.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In tóm tắt JSON ra stdout.")] = False,
@@ -411,12 +411,12 @@ def run(
                             previous=previous, mask_pii=mask_pii, jobs=jobs, strict=strict,
                             commune_workbooks=commune_workbooks, progress=_progress(as_json), max_cells=max_cells,
                             lang=lang.value, marked_copies=marked_copies)
-    except FindingsStop as stop:  # --strict: a script given --json still gets its JSON (the message goes to stderr)
-        if as_json and stop.summary is not None:
+    except HgnError as stop:  # stopped after reading (--strict, nothing to merge): a script given --json still gets
+        if as_json and stop.summary is not None:  # its JSON; the message goes to stderr
             sys.stdout.write(json.dumps(stop.summary, ensure_ascii=False, indent=1) + "\n")
         raise
     if as_json:
-        sys.stdout.write(json.dumps(outcome.summary_json(), ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(json.dumps(outcome.summary_json(lang.value), ensure_ascii=False, indent=1) + "\n")
     else:
         render_run(outcome.summary_json(), lang.value)
     failed = fail_on is not None and outcome.report.at_or_above(fail_on.value)  # for scripts; outputs are written
@@ -709,11 +709,36 @@ def _lang_after_command(args: list[str]) -> list[str]:
     return args
 
 
+def _every_history(args: list[str]) -> list[str]:
+    """`hgn classify … --history A B` as the README writes it (``--history FILE...``): every file after --history,
+    up to the next option, is a period's list — typer takes one value per option, and B would otherwise be read as
+    one more commune return."""
+    if not args or args[0] != "classify" or "--history" not in args:
+        return args
+    out: list[str] = []
+    taking = False
+    for a in args:
+        if a == "--history":
+            taking = False
+            out.append(a)
+            continue
+        if out and out[-1] == "--history":
+            out.append(a)
+            taking = True
+            continue
+        if taking and not a.startswith("-"):
+            out += ["--history", a]
+            continue
+        taking = False
+        out.append(a)
+    return out
+
+
 def main() -> None:
     """Entry point: one place where "could not run" becomes a message, a hint and an exit code."""
     _utf8_streams()
     lang = _lang_of(sys.argv[1:])
-    sys.argv[1:] = _lang_after_command(sys.argv[1:])
+    sys.argv[1:] = _every_history(_lang_after_command(sys.argv[1:]))
     _HELP_LANG[0] = lang
     try:
         from hgn_review.console import render_error

@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from hgn_review.errors import say
 from hgn_review.findings import ERROR, SEVERITY_VI, WARNING, Report, hide_ids, shared_message
@@ -47,8 +48,8 @@ def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], con
     t = Table(title=title, show_lines=False, header_style="bold")
     for i, c in enumerate(columns):  # the first column names the row (a file, a code, an ID): never cut
         t.add_column(c, no_wrap=i == 0, overflow="fold" if i else "ellipsis", min_width=None)
-    for r in rows:
-        t.add_row(*["" if v is None else str(v) for v in r])
+    for r in rows:  # as plain text: a file named "11284 [bản cũ].xlsx", a cell "45 [/m2]" is not rich markup
+        t.add_row(*[Text("" if v is None else str(v)) for v in r])
     (console or out).print(t)
 
 
@@ -82,9 +83,9 @@ def render_validation(report: Report, lang: str = "vi", top: int = 30, console: 
 
 def render_error(message: str, hint: str, lang: str = "vi") -> None:
     label = "Lỗi" if lang == "vi" else "Error"
-    err.print(f"[bold red]{label}:[/] {message}")
+    err.print(Text.assemble((f"{label}:", "bold red"), " ", message))  # a path or value quoted in it is not markup
     if hint:
-        err.print(f"[bold]{T[lang]['hint']}:[/] {hint}")
+        err.print(Text.assemble((f"{T[lang]['hint']}:", "bold"), " ", hint))
 
 
 def class_name(name: str, lang: str) -> str:
@@ -118,7 +119,7 @@ def render_classification(summary: dict[str, Any], written: list[str], lang: str
     for u in summary.get("unread") or []:  # a whole return absent from the figures above
         c.print(f"• {u['file']}: {u['why'] if vi else u['why_en']}", markup=False)
     for w in written:
-        c.print(f"{T[lang]['written']}: {w}")
+        c.print(f"{T[lang]['written']}: {w}", markup=False)
 
 
 def render_run(summary: dict[str, Any], lang: str = "vi", console: Console | None = None) -> None:
@@ -202,4 +203,4 @@ def render_merge(summary: dict[str, Any], written: list[str], lang: str = "vi", 
                      "in no new unit yet — decide with --mapping"))
     table("hgn merge", ["", ""], rows, c)
     for w in written:
-        c.print(f"{T[lang]['written']}: {w}")
+        c.print(f"{T[lang]['written']}: {w}", markup=False)

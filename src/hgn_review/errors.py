@@ -13,6 +13,7 @@ class HgnError(Exception):
     """The command could not run. Carries a slug, a Vietnamese message, an English one and a hint."""
 
     slug = "hgn-error"
+    summary: dict[str, Any] | None = None  # what a run did before it stopped, for --json (hgn run)
 
     def __init__(self, message: str, *, hint: str = "", message_en: str = "", hint_en: str = "") -> None:
         super().__init__(message)
@@ -40,11 +41,9 @@ class InputError(HgnError):
 
 
 class FindingsStop(HgnError):
-    """The run stopped on purpose because of findings (``--strict``): exit 1, as for findings at --fail-on.
-    ``summary``: what the run did before it stopped, for ``--json`` (the same keys as a finished run's summary)."""
+    """The run stopped on purpose because of findings (``--strict``): exit 1, as for findings at --fail-on."""
 
     slug = "findings"
-    summary: dict[str, Any] | None = None
 
 
 class ConfigError(HgnError):

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from hgn_review import __version__
-from hgn_review.errors import FindingsStop, HgnError, InputError, Note, UsageError
+from hgn_review.errors import FindingsStop, HgnError, InputError, Note, UsageError, say
 from hgn_review.findings import Report
 from hgn_review.io.read import EMPTY_SHA256
 from hgn_review.io.results import SHEET_PENDING, Results, findings_frame, read_results, results_source
@@ -559,7 +559,8 @@ class RunOutcome:
         """Households that moved away or dissolved during the period (in no class of :meth:`by_class`)."""
         return self._total("ho_roi_di") or 0
 
-    def summary_json(self) -> dict[str, Any]:
+    def summary_json(self, lang: str = "vi") -> dict[str, Any]:
+        """The run in numbers; its stages and notes in ``lang`` (``--json --lang en``)."""
         hh = self.results.households
         households, persons = self.counted()
         return {"files": self.files, "processed": self.processed, "cached": self.cached,
@@ -568,8 +569,10 @@ class RunOutcome:
                 "by_class": self.by_class(), "departed": self.departed(),
                 "findings": self.report.counts(), "level": self.level, "unit": self.unit,
                 "unit_name": self.results.meta.get("unit_name"),
-                "stages": {s.name: round(s.seconds, 2) for s in self.stages},
-                "outputs": {k: [str(p) for p in v] for k, v in self.outputs.items()}, "notes": self.notes}
+                # (in Vietnamese, the notes themselves: each carries its English for the terminal's --lang en)
+                "stages": {(say(s.name, lang) if lang == "en" else s.name): round(s.seconds, 2) for s in self.stages},
+                "outputs": {k: [str(p) for p in v] for k, v in self.outputs.items()},
+                "notes": [say(n, lang) for n in self.notes] if lang == "en" else self.notes}
 
 
 RETRY = "retry"  # in a cached bundle: made after a fault of hgn (file-check-failed), so not reused
@@ -1095,13 +1098,17 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
                                      "phải đọc lại).",
                                 message_en=f"{errors} errors in the returns; --strict stops before merging.",
                                 hint_en=f"See {out_dir / 'phat_hien.xlsx'}, fix and run again.")
-            # for --json: what was read and found, and where the findings are (a script reads this, not stderr)
-            stop.summary = {"stopped": "strict", "files": len(files), "processed": len(todo),
-                            "cached": len(files) - len(todo) - len(duplicate_files), "copies": len(duplicate_files),
-                            "findings": report.counts(), "findings_by_code": report.by_code(),
-                            "stages": {s.name: round(s.seconds, 2) for s in stages},
-                            "outputs": {"phat_hien": [str(out_dir / "phat_hien.xlsx")]}}
+            stop.summary = stopped_summary("strict")
             raise stop
+
+    def stopped_summary(why: str) -> dict[str, Any]:
+        """For --json when the round stops after reading: what was read and found, and where the findings are (a
+        script reads this, not stderr)."""
+        return {"stopped": why, "files": len(files), "processed": len(todo),
+                "cached": len(files) - len(todo) - len(duplicate_files), "copies": len(duplicate_files),
+                "findings": report.counts(), "findings_by_code": report.by_code(),
+                "stages": {say(s.name, lang): round(s.seconds, 2) for s in stages},
+                "outputs": {"phat_hien": [str(out_dir / "phat_hien.xlsx")]}}
 
     stop_if_strict()
     _prune_cache(cache / "files", set(bundles.values()))
@@ -1165,6 +1172,7 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
         if isinstance(exc, FindingsStop):  # --strict: its outputs are in place already
             raise
         _publish_stopped(out_dir, report, None, Note(exc.message, exc.message_en), lang)  # what the message points to is there
+        exc.summary = stopped_summary(exc.slug)
         if "--to-2025-units" in exc.hint and "hgn merge" not in exc.hint:  # an option of hgn merge, not of hgn run
             exc.hint = ("Một đợt rà soát dùng một danh mục đơn vị: để các biểu trước 1/7/2025 và từ 1/7/2025 ở hai "
                         "thư mục, chạy hgn run cho từng thư mục; muốn quy đổi kết quả cũ sang đơn vị mới thì dùng "
@@ -1935,7 +1943,6 @@ _README_OPTIONAL = {"so_xa/": "so_xa", "phat_hien_ban_sao/": "ban_sao"}  # said 
 
 def _write_readme(o: RunOutcome, folder: Path | None = None, lang: str = "vi") -> None:
     """README.txt in OUT_DIR: what the round was and what is where, in the language of the run (``--lang``)."""
-    from hgn_review.errors import say
     from hgn_review.io.write import write_text_atomic
     from hgn_review.registry import scope
     from hgn_review.text import count_text, counted

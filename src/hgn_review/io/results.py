@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from hgn_review.errors import InputError
+from hgn_review.errors import InputError, UsageError
 from hgn_review.findings import SEVERITY_VI, Finding, Report
 from hgn_review.io.write import atomic_path, mark_output
 from hgn_review.schemas.layout import INDICATORS, load_layout
@@ -357,8 +357,9 @@ def read_results(path: Path) -> Results:
 
     path = results_source(Path(path))
     if path.is_dir():
-        if not (path / "households.parquet").exists():
-            raise InputError(f"Thư mục {path} không chứa kết quả của hgn (households.parquet).",
+        if not (path / "households.parquet").exists():  # a folder named that holds none: the call names the wrong
+            # folder (exit 2, as for a folder without returns given to validate, classify, run)
+            raise UsageError(f"Thư mục {path} không chứa kết quả của hgn (households.parquet).",
                              hint="Dùng thư mục kết quả của `hgn run` (hoặc thư mục ket_qua/ trong đó), hay thư mục do "
                                   "`hgn classify --parquet` ghi ra.",
                              message_en=f"{path} holds no hgn results (households.parquet).",
