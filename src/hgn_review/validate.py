@@ -142,10 +142,11 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
                                    key=c.key, value=v, **extra))
     t = pd.DataFrame(typed, index=raw.index)
     u = pd.DataFrame(unreadable, index=raw.index)
-    if sd.scan is not None and (sd.scan.errors or sd.scan.uncomputed):
+    uncomputed = sd.scan.uncomputed if sd.scan is not None else set()
+    if sd.cell_errors or uncomputed:
         # a formula error, or a formula whose result the file does not hold, is a value, just not a readable one
         key_by_letter = {v: k for k, v in sd.letters.items()}
-        for letter, r in [*sd.scan.errors, *sd.scan.uncomputed]:
+        for letter, r in [*sd.cell_errors, *uncomputed]:
             key = key_by_letter.get(letter)
             if key in u.columns and r in u.index:
                 u.at[r, key] = True

@@ -68,6 +68,14 @@ class SheetData:
     repeated_header_rows: list[int] = field(default_factory=list)
 
     xls_path: str | None = None  # an Excel 97–2003 or an ODS workbook: its cell types are read from it when asked
+    # and what its own scan found (error cells, hidden rows, merges; ``scan`` is the .xlsx one)
+    xls_scan: SheetScan | None = None
+
+    @property
+    def cell_errors(self) -> dict[tuple[str, int], str]:
+        """Formula-error cells (col, row) → "#DIV/0!", whatever the workbook's format."""
+        found = self.scan or self.xls_scan
+        return found.errors if found is not None else {}
 
     def numeric_rows(self, key: str) -> set[int]:
         """Rows whose cell in column ``key`` is stored as a number (empty when cell types are unknown)."""
@@ -76,7 +84,8 @@ class SheetData:
         if self.scan is None:
             if not self.xls_path:
                 return set()
-            typed = _ods_numeric_rows if self.xls_path.lower().endswith(".ods") else _xls_numeric_rows
+            ods = _content_suffix(Path(self.xls_path)) == ".ods"  # by content: an .ods renamed .xls is an .ods
+            typed = _ods_numeric_rows if ods else _xls_numeric_rows
             return typed(self.xls_path, self.sheet, self.letters[key])
         return self.scan.numeric_rows(self.letters[key])
 
@@ -143,6 +152,60 @@ def _ods_numeric_rows(path: str, sheet: str, letter: str) -> set[int]:
     return out
 
 
+_ODS_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_ODS_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+
+
+def _ods_scan(path: str, sheet: str) -> SheetScan | None:
+    """Formula-error cells ("#DIV/0!", "Err:502"), hidden (or filtered-out) rows and merged ranges of an ODS sheet,
+    as the .xlsx scan gives them, from its content.xml, streamed (rows and cells repeated by count); None when the
+    file cannot be read that way. Calamine gives an error cell as blank: the officer sees the error, not a blank."""
+    import zipfile
+
+    from defusedxml.ElementTree import iterparse
+
+    scan = SheetScan()
+    row, inside = 0, False
+    cell_tags = (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell")
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+            for event, el in iterparse(fh, events=("start", "end")):
+                if el.tag == f"{_ODS_TABLE}table":
+                    if event == "start":
+                        inside, row = el.get(f"{_ODS_TABLE}name") == sheet, 0
+                    elif inside:
+                        return scan
+                    else:
+                        el.clear()
+                    continue
+                if event != "end" or not inside or el.tag != f"{_ODS_TABLE}table-row":
+                    continue
+                repeat = int(el.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+                if el.get(f"{_ODS_TABLE}visibility", "visible") != "visible" and len(el) and \
+                        any(len(c) or c.get(f"{_ODS_OFFICE}value-type") for c in el):  # (a hidden row with data)
+                    scan.hidden_rows.update(range(row + 1, row + 1 + min(repeat, 1)))
+                col = 0
+                for cell in el:
+                    if cell.tag not in cell_tags:
+                        continue
+                    span = int(cell.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+                    if cell.get(f"{_ODS_CALCEXT}value-type") == "error":
+                        said = "".join(cell.itertext()).strip() or "#ERROR"
+                        for c in range(col, col + span):
+                            for r in range(row + 1, row + 1 + min(repeat, 1)):
+                                scan.errors[(col_letter(c), r)] = said
+                    cols = int(cell.get(f"{_ODS_TABLE}number-columns-spanned", "1"))
+                    rows = int(cell.get(f"{_ODS_TABLE}number-rows-spanned", "1"))
+                    if cell.tag == cell_tags[0] and (cols > 1 or rows > 1):
+                        scan.merges.append((col_letter(col), row + 1, col_letter(col + cols - 1), row + rows))
+                    col += span
+                row += repeat
+                el.clear()
+    except Exception:  # noqa: BLE001 - without it the cells are read as calamine gives them
+        return None
+    return scan
+
+
 @dataclass
 class ReturnFile:
     path: str
@@ -206,7 +269,7 @@ class _Book:
             return
         source: str | bytes = str(path)
         actual = _content_suffix(path, head)
-        if actual is not None and actual != self.suffix and {actual, self.suffix} <= {".xlsx", ".xls", ".xlsm"}:
+        if actual is not None and actual != self.suffix and {actual, self.suffix} <= {".xlsx", ".xls", ".xlsm", ".ods"}:
             # renamed, or saved in the old format under the new name: read by content (calamine takes the
             # format of bytes from their signature)
             self.named_as, self.suffix = self.suffix, actual
@@ -288,21 +351,25 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file: .xls (or a
 
 
 def _content_suffix(path: Path, head: bytes | None = None) -> str | None:
-    """The workbook format the first bytes (``head``, when already read) say: ".xlsx" (a zip package; .xlsm and
-    .ods are zips too, told apart by their name) or ".xls" (an OLE2 compound file); None for anything else."""
-    if head is None:
+    """The workbook format the first bytes (``head``, when already read) say: ".ods" (a zip package whose first
+    member, stored as is, names the OpenDocument spreadsheet type), ".xlsx" (any other zip package; an .xlsm is one
+    too, told apart by its name) or ".xls" (an OLE2 compound file); None for anything else."""
+    if head is None or len(head) < len(_ODS_MIME) + 40:
         try:
             with path.open("rb") as fh:
-                head = fh.read(8)
+                head = fh.read(256)
         except OSError:
             return None
     if head.startswith(b"PK\x03\x04"):
-        return path.suffix.lower() if path.suffix.lower() in (".xlsx", ".xlsm", ".ods") else ".xlsx"
+        if _ODS_MIME in head[:256]:
+            return ".ods"
+        return ".xlsm" if path.suffix.lower() == ".xlsm" else ".xlsx"
     if head.startswith(_OLE2):
         return ".xls"
     return None
 
 
+_ODS_MIME = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"  # an ODS package's first member, stored
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream Excel keeps a password-protected workbook in
 _SNIFF = 64 * 1024
 
@@ -893,9 +960,12 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                    xls_path=str(path) if book.suffix in (".xls", ".ods") else None)
     if scan is not None:
         _hygiene(sd, scan, findings)
-    elif book.suffix == ".xls":
-        old = _xls_scan(str(path), sheet)  # what xlrd knows of an Excel 97–2003 sheet: error cells, hidden rows,
-        if old is not None:  # merged ranges (its cell types are read when asked: SheetData.numeric_rows)
+    elif book.suffix in (".xls", ".ods"):
+        # what xlrd knows of an Excel 97–2003 sheet, or content.xml of an ODS one: error cells, hidden rows, merged
+        # ranges (their cell types are read when asked: SheetData.numeric_rows)
+        old = _xls_scan(str(path), sheet) if book.suffix == ".xls" else _ods_scan(str(path), sheet)
+        if old is not None:
+            sd.xls_scan = old
             _hygiene(sd, old, findings)
     return sd
 

@@ -25,7 +25,7 @@ _COMMA_DECIMAL = r"^-?\d+,\d+$"
 _DOT_THOUSANDS_COMMA_DECIMAL = r"^-?\d{1,3}(\.\d{3})+,\d+$"
 _COMMA_THOUSANDS_DOT_DECIMAL = r"^-?\d{1,3}(,\d{3})+\.\d+$"
 _COMMA_ONE_GROUP = r"^\s*-?\d{1,3},\d{3}\s*$"  # "7,500": 7.5 (Vietnamese decimal comma) or 7 500 (English grouping)
-_ISO = r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2}(\.\d+)?)?$"
+_ISO = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}:\d{2}(\.\d+)?)?$"  # (an ODS date-time cell: "2024-09-23T00:00:00")
 
 
 @dataclass
