@@ -858,17 +858,26 @@ def test_uid_unique_across_files(tmp_path):
 
 
 def test_review_date_chooses_registry_era(tmp_path):
-    """The registry list is chosen by the review date, or by as_of: codes and areas follow the 1/7/2025 reform."""
+    """The registry list is chosen by the review date, or by as_of: codes and areas follow the 1/7/2025 reform. An
+    as_of from 1/7/2025 over a return reviewed before it is refused (its old codes would be read as the new
+    communes that reuse them), as hgn merge, report and run refuse it."""
     from datetime import date
+
+    from hgn_review.errors import InputError
 
     path = make_return(tmp_path, [household(ma_xa="10606"), household(**SECOND_HH, ma_xa="10510")],
                        [member(), member(**SECOND_HEAD)], name="mixed.xlsx")
     before = validate_paths([path])  # reviewed 15/09/2024: Thị trấn Nam Sách (urban), Phường Bình Hàn
     assert list(before.households["khu_vuc"]) == ["Thành thị", "Thành thị"]
-    after = validate_paths([path], as_of=date(2025, 9, 1))  # Xã Nam Sách (rural); 10510 no longer exists
-    assert list(after.households["khu_vuc"].astype(object).fillna("-")) == ["Nông thôn", "-"]
-    assert [(f.row, f.code, f.param("detail")) for f in after.findings if f.code == "commune-unknown"] == [
-        (3, "commune-unknown", "01/09/2025")]
+    with pytest.raises(InputError, match="1/7/2025"):
+        validate_paths([path], as_of=date(2025, 9, 1))
+    later = make_return(tmp_path / "2025", [household(ma_xa="10606", ngay_ra_soat="01/09/2025"),
+                                            household(**SECOND_HH, ma_xa="10510", ngay_ra_soat="01/09/2025")],
+                        [member(), member(**SECOND_HEAD)], name="mixed.xlsx")
+    for after in (validate_paths([later]), validate_paths([later], as_of=date(2025, 9, 1))):
+        # reviewed 01/09/2025: Xã Nam Sách (rural); 10510 no longer exists
+        assert list(after.households["khu_vuc"].astype(object).fillna("-")) == ["Nông thôn", "-"]
+        assert [(f.row, f.code) for f in after.findings if f.code == "commune-unknown"] == [(3, "commune-unknown")]
 
 
 def test_no_numpy_nan_in_text_columns(typical):

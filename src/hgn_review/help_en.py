@@ -50,8 +50,10 @@ HELP_EN: dict[str, str] = {
         "Standard ID or YAML file (default: by the review date), as when classifying.",
     "Chuẩn địa phương (mã hoặc tệp YAML).": "Local standard (ID or YAML file).",
     "Danh sách đầu kỳ (kết quả kỳ trước).": "Start-of-period list (results of the previous review).",
-    "Danh sách các kỳ trước nữa (xét tái nghèo).":
-        "Lists of earlier periods (to find households falling back into poverty).",
+    "Danh sách các kỳ trước nữa (xét tái nghèo); mọi tệp ghi sau --history (đến tuỳ chọn kế tiếp) đều là danh sách "
+    "các kỳ, nên ghi các tệp biểu rà soát trước --history.":
+        "Lists of earlier periods (to find households falling back into poverty); every file after --history (up to "
+        "the next option) is such a list, so give the returns before --history.",
     "Khi chỉ số ghi nhận khác chỉ số tính lại: dùng bên nào.":
         "When a recorded indicator differs from the recomputed one: which to use.",
     "Thư mục ghi households.parquet, members.parquet.": "Folder to write households.parquet and members.parquet into.",

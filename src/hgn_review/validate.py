@@ -20,10 +20,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hgn_review import legacy
+from hgn_review.errors import InputError
 from hgn_review.findings import FileSummary, Finding, Report, finding
 from hgn_review.io.read import EMPTY_SHA256, ReturnFile, SheetData, discover, no_returns, read_return
 from hgn_review.io.safety import Limits
-from hgn_review.registry import REFORM_DATE, get_registry
+from hgn_review.registry import AFTER, BEFORE, REFORM_DATE, get_registry
 from hgn_review.schemas.bridge import plain_number, run_schema
 from hgn_review.schemas.coerce import clean_id, coerce, split_choices, strip_text
 from hgn_review.schemas.layout import INDICATORS, Layout, load_layout
@@ -982,6 +983,7 @@ class FileValidation:
     summary: FileSummary
     ret: ReturnFile
     id_header: tuple[str, str] | None = None  # (header, column letter) of the ID column
+    review_day: date | None = None  # the median review date of its households (None when none is readable)
 
 
 _ID_COLUMNS = ["file", "sheet", "row", "so_dinh_danh", "dinh_danh_loi"]  # what the batch ID check reads
@@ -1005,6 +1007,7 @@ def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: 
         if not contained(exc):
             raise
         return failed_file(ret, display, exc)
+    review_day = median_day(h["ngay_ra_soat"]) if "ngay_ra_soat" in h.columns else None
     if not frames:  # the batch ID check alone reads m: members of departed households are not holders
         away = _away(h.set_index("_row"), m) if "_row" in h.columns else None
         h, m = h.iloc[0:0], (m[_ID_COLUMNS] if away is None else m.loc[~away, _ID_COLUMNS])
@@ -1019,7 +1022,7 @@ def validate_one(path: Path, display: str, *, layout: str | None = None, as_of: 
         if sd.scan is not None:
             sd.scan.xml = b""
     return FileValidation(h, m, _unused_not_asked(list(ret.findings) + f, standard, local),
-                          FileSummary(display, ret.layout or "", rows, ret.readable), ret, id_header)
+                          FileSummary(display, ret.layout or "", rows, ret.readable), ret, id_header, review_day)
 
 
 def _unused_not_asked(found: list[Finding], standard: str | None, local: str | None = None) -> list[Finding]:
@@ -1166,8 +1169,13 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
     returns: list[ReturnFile] = []
     by_hash: dict[str, str] = {}
     id_headers: dict[str, tuple[str, str]] = {}
+    other_era: tuple[str, date] | None = None  # a return reviewed before 1/7/2025 under an --as-of from it
+    reg = get_registry()
     for fv in _validate_many(files, jobs, layout, as_of, limits, progress, frames, standard, answers, local):
         display = fv.summary.file
+        if as_of is not None and fv.review_day is not None and other_era is None \
+                and reg.era(fv.review_day) == BEFORE and reg.era(as_of) == AFTER:
+            other_era = (display, fv.review_day)
         sha = fv.ret.sha256 if fv.ret.sha256 != EMPTY_SHA256 else ""  # two empty files are two failed returns
         if sha and sha in by_hash:
             report.extend([finding("file-duplicate", file=display, other=by_hash[sha])])
@@ -1182,6 +1190,17 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
         returns.append(fv.ret)
         hh_parts.append(fv.households)
         mm_parts.append(fv.members)
+    if other_era is not None and as_of is not None:
+        # its commune codes are the old ones: read against the list of --as-of, those a new commune reuses would
+        # be taken for it (old 11284 Chi Lăng Nam as new 11284) — refused, as hgn merge, report and run refuse it
+        name, day = other_era
+        raise InputError(f"{name}: rà soát ngày {day:%d/%m/%Y}, trước 1/7/2025, nên mã xã trong biểu là mã cũ; --as-of "
+                         f"{as_of:%d/%m/%Y} sẽ coi chúng là mã của các xã mới (nhiều xã mới dùng lại mã cũ).",
+                         hint="Bỏ --as-of: mỗi biểu được đối chiếu với danh mục đơn vị của ngày rà soát của nó.",
+                         message_en=f"{name}: reviewed on {day:%Y-%m-%d}, before 1/7/2025, so its commune codes are "
+                                    f"the old ones; --as-of {as_of:%Y-%m-%d} would read them as the new communes' (many "
+                                    "reuse old codes).",
+                         hint_en="Leave out --as-of: each return is checked against the unit list of its review date.")
     if not frames:
         ids = pd.concat(mm_parts, ignore_index=True) if mm_parts else empty_frame(_ID_COLUMNS)
         batch_id_duplicates(ids, report.findings, id_headers)

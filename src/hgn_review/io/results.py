@@ -315,6 +315,8 @@ _DATE_KEYS = {"ngay_ra_soat", "ngay_sinh"}
 
 
 def _restore_types(df: pd.DataFrame) -> pd.DataFrame:
+    from hgn_review.schemas.coerce import parse_date
+
     for c in df.columns:
         s = df[c]
         if c in _BOOL_KEYS:
@@ -325,8 +327,8 @@ def _restore_types(df: pd.DataFrame) -> pd.DataFrame:
             df[c] = pd.to_numeric(s, errors="coerce").round().astype("Int64")
         elif c in _FLOAT_KEYS:
             df[c] = pd.to_numeric(s, errors="coerce").astype("Float64")
-        elif c in _DATE_KEYS:
-            df[c] = pd.to_datetime(s, errors="coerce")
+        elif c in _DATE_KEYS:  # a date cell, or a date an officer typed as text: day first ("12/03/1980"), as
+            df[c] = parse_date(s.astype("string"), year_only=False)[0]  # in a return — never month first
         else:
             df[c] = s.astype("string")
     return df

@@ -258,6 +258,21 @@ def write_list(view: ReportView, out_dir: Path, *, mask_pii: bool = False, colum
     if not view.has_members:
         notes.append(Note("Tệp kết quả không có danh sách thành viên: danh sách chỉ có chủ hộ, chưa có số định danh.",
                           "The results have no member rows: the list holds the heads only, without IDs."))
+    else:  # some households without member rows (an export of the review application beside communes' returns)
+        t = view.total()
+        bare = sum(int(t.get(f"{g}_members_unknown", 0)) for g in ("poor", "near"))
+        if bare:
+            others = sum(int(t.get(f"{g}_pp_no_members", 0)) for g in ("poor", "near")) - bare
+            rest = (f"; {vn_int(others)} người khác của các hộ đó (theo số thành viên khai báo) chưa có trong danh sách"
+                    if others > 0 else "")
+            rest_en = (f"; {others:,} other persons of those households (by the size written) are not on the list"
+                       if others > 0 else "")
+            notes.append(Note(f"{vn_int(bare)} hộ nghèo, cận nghèo không có dòng thành viên (tệp xuất từ phần mềm rà soát "
+                              "không có danh sách thành viên, hoặc thiếu dòng thành viên của hộ): danh sách chỉ có chủ hộ "
+                              f"của các hộ đó, chưa có số định danh{rest}.",
+                              f"{bare:,} poor and near-poor households have no member rows (an export of the review "
+                              "application without its member list, or the household's member rows missing): the list "
+                              f"holds only their heads, without IDs{rest_en}."))
 
     data: dict[tuple[str, bool], pa.Array] = {}  # every printed field converted once
 

@@ -71,7 +71,7 @@ _MEMBER_FIELDS = {"uid", "stt", "ho_ten", "so_dinh_danh", "dinh_danh_loi", "ngay
 _ATTRS_BASE = ("hh", "pp", "kinh", "minority", "eth_unknown", "merit", "no_labour", "female_head", "other_group",
                "dep_total", "dep_unknown", "child", "child_no_bhyt", "child_malnourished", "child_out_of_school",
                "minority_pp", MEMBERS_UNKNOWN, SIZE_UNKNOWN, MERIT_UNKNOWN, CAUSES_UNKNOWN, CHILD_BHYT_UNKNOWN,
-               CHILD_NUTRITION_UNKNOWN, CHILD_SCHOOL_UNKNOWN, CHILD_AGE_UNKNOWN)
+               CHILD_NUTRITION_UNKNOWN, CHILD_SCHOOL_UNKNOWN, CHILD_AGE_UNKNOWN, "pp_no_members")
 
 
 @dataclass(frozen=True)
@@ -275,8 +275,9 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
     view.contributions = _contributions(view.total(), indicators, weights)
     view.coverage = _coverage(results, scope, row_level, view.rows(), on,
                               {str(c) for c in tables[COMMUNE].index} if COMMUNE in tables else set())
-    view.pending = _pending(results)
-    view.waiting = _waiting(results)
+    commune = scope_code if unit and len(scope_code) == 5 else None  # a report of one commune of the results
+    view.pending = _pending(results, commune)
+    view.waiting = _waiting(results, commune)
     view.not_reviewed = _not_reviewed(results)
     view.shared_ids = shared_ids
     view.notes = _notes(view)
@@ -657,6 +658,8 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     # a household without member rows (the application's export): its children and labour capacity are not known
     # — a unit's figure of those that counts such a household is left blank (reports/formdef.evaluate), never 0
     out[MEMBERS_UNKNOWN] = (n_members == 0).astype(int)
+    # their persons (the size written): the population list holds only their heads (said in its notes)
+    out["pp_no_members"] = np.where(n_members == 0, out["pp"], 0)
     # nor its persons, when its size is blank too (never counted as 0 persons)
     out[SIZE_UNKNOWN] = size_unknown.astype(int)
     out["female_head"] = (head_sex == FEMALE).fillna(False).to_numpy(dtype=int)
@@ -1174,9 +1177,20 @@ def _not_reviewed(results: Results) -> dict[str, int]:
     return out
 
 
-def _waiting(results: Results) -> tuple[int, int, list[str]]:
-    """(households, persons, old communes' names) of every household the merge left waiting for its new commune."""
+def _pending_sheet(results: Results, commune: str | None) -> pd.DataFrame | None:
+    """The merge's sheet of households waiting for their new commune; for a report of one commune (--unit), only
+    those that may go to it (the commune among their candidates): another commune's households are not its own."""
     sheet = results.extra_sheets.get(SHEET_PENDING)
+    if sheet is None or sheet.empty or commune is None or "xa_moi_co_the" not in sheet.columns:
+        return sheet
+    candidates = sheet["xa_moi_co_the"].astype("string").fillna("")
+    mine = candidates.str.contains(rf"(?:^|;\s*){re.escape(commune)}\b", regex=True).fillna(False)
+    return sheet[mine.to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+def _waiting(results: Results, commune: str | None = None) -> tuple[int, int, list[str]]:
+    """(households, persons, old communes' names) of every household the merge left waiting for its new commune."""
+    sheet = _pending_sheet(results, commune)
     if sheet is None or sheet.empty:
         return 0, 0, []
     persons = int(pd.to_numeric(sheet["so_nhan_khau"], errors="coerce").fillna(0).sum()) \
@@ -1188,9 +1202,9 @@ def _waiting(results: Results) -> tuple[int, int, list[str]]:
     return len(sheet), persons, names
 
 
-def _pending(results: Results) -> pd.DataFrame:
+def _pending(results: Results, commune: str | None = None) -> pd.DataFrame:
     """The poor and near-poor households waiting for their new commune, as the merge listed them."""
-    sheet = results.extra_sheets.get(SHEET_PENDING)
+    sheet = _pending_sheet(results, commune)
     if sheet is None or sheet.empty or "phan_loai" not in sheet.columns:
         return pd.DataFrame()
     listed = sheet["phan_loai"].astype("string").isin([mv.POOR, mv.NEAR]).fillna(False).to_numpy(dtype=bool)
