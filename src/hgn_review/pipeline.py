@@ -142,7 +142,7 @@ def load_status_list(path: Path) -> pd.DataFrame:
     of the last period); a head's ID stored as a number (its leading zero lost) is read back with it."""
     try:
         res = read_results(path)
-    except InputError:
+    except (InputError, UsageError):  # not hgn results (a folder without them is a usage error for merge/report)
         pass
     else:  # last round's results: the head's ID of each household, to match one that moved or changed code
         hh = res.households

@@ -286,8 +286,15 @@ def _objects(values: pd.Series | pd.Index) -> np.ndarray:
 
 
 def _in(values: pd.Series, pool: pd.Series | pd.Index) -> np.ndarray:
-    """Which ``values`` are in ``pool`` (NA never), hashed in one pass over object arrays."""
-    return np.asarray(pd.Series(_objects(values)).isin(_objects(pool)), dtype=bool) & values.notna().to_numpy(bool)
+    """Which ``values`` are in ``pool`` (NA never), hashed in one Arrow kernel (pandas' ``isin`` of text goes
+    through a Python step per value: seconds for a province)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    as_text = pa.large_string()
+    found = pc.is_in(pa.array(_objects(values), type=as_text),
+                     value_set=pa.array(_objects(pool), type=as_text).drop_null())
+    return found.to_numpy(zero_copy_only=False).astype(bool) & values.notna().to_numpy(bool)
 
 
 def _unique_lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
@@ -433,12 +440,12 @@ def _code_contradicted(households: pd.DataFrame, heads: pd.Series, other: pd.Dat
     listed_head = pd.Series(pd.NA, index=households.index, dtype="object")
     listed_head[named] = row_head[by_code[named].astype("int64").to_numpy()]
     key = commune + "\x1f" + head.astype("string").fillna("")
-    heads_here = set(key[head.notna().to_numpy(dtype=bool) & ~twice].tolist())
+    heads_here = key[head.notna().to_numpy(dtype=bool) & ~twice]
     theirs_here = commune + "\x1f" + listed_head.astype("string").fillna("")
     arrived = Coded.of(column(households, "tinh_trang_ho", "str")).matches(STATUS_IN)
     taken = (arrived & listed_head.notna().to_numpy(dtype=bool)
              & (listed_head.astype("string") != head.astype("string")).fillna(True).to_numpy(dtype=bool)
-             & theirs_here.isin(heads_here).to_numpy(dtype=bool))
+             & _in(theirs_here, heads_here))
     return pd.Series(elsewhere | taken, index=households.index)
 
 
@@ -461,23 +468,32 @@ def arrived_unrecorded(households: pd.DataFrame, heads: pd.Series, other: pd.Dat
     theirs, commune, _written, _split = _list_keys(households, other)
     status = Coded.of(column(households, "tinh_trang_ho", "str"))
     left = status.matches(STATUS_OUT)
-    if home_present:  # the rows whose code a household living in its commune holds (not another row's, by its head)
-        at_home = ~left & ~status.matches(STATUS_IN) \
-            & ~_code_contradicted(households, heads, other, own, theirs).to_numpy(dtype=bool)
-        gone = _in(theirs, own[at_home]) & commune.notna().to_numpy(dtype=bool)
-    else:  # the rows whose household is recorded as gone in its own commune, by commune + code
-        gone = _in(theirs, own[left]) & commune.notna().to_numpy(dtype=bool)
-    if not gone.any():
-        return np.zeros(n, dtype=bool)
-    listed = _list_heads(other)
-    row_commune = pd.Series(commune.to_numpy()[gone], index=listed.to_numpy()[gone])
-    row_commune = row_commune[row_commune.index.notna() & ~row_commune.index.duplicated(keep=False)]
     head = column(households, "uid", "Int64").map(heads)
-    came_from = head.map(row_commune)
     dated = column(households, "dau_ky", "str").notna().to_numpy(dtype=bool) if "dau_ky" in households.columns \
         else np.ones(n, dtype=bool)
-    return (came_from.notna() & (came_from != own_commune)).fillna(False).to_numpy(dtype=bool) & ~left \
-        & ~status.matches(STATUS_IN) & dated
+    listed = _list_heads(other)
+    placed = commune.notna().to_numpy(dtype=bool)
+
+    def heads_of(rows: np.ndarray) -> np.ndarray:
+        """The households, living and not recorded as moved in, headed in another commune by the head of one of
+        the list's ``rows``."""
+        if not rows.any():
+            return np.zeros(n, dtype=bool)
+        row_commune = pd.Series(commune.to_numpy()[rows], index=listed.to_numpy()[rows])
+        row_commune = row_commune[row_commune.index.notna() & ~row_commune.index.duplicated(keep=False)]
+        came_from = head.map(row_commune)
+        return (came_from.notna() & (came_from != own_commune)).fillna(False).to_numpy(dtype=bool) & ~left \
+            & ~status.matches(STATUS_IN) & dated
+
+    if not home_present:  # the rows whose household is recorded as gone in its own commune, by commune + code
+        return heads_of(_in(theirs, own[left]) & placed)
+    # the rows whose code a household living in its commune holds — not another row's by its head's ID (that test
+    # costs seconds for a province: made only when some household is found at all, which is seldom)
+    living = ~left & ~status.matches(STATUS_IN)
+    if not heads_of(_in(theirs, own[living]) & placed).any():
+        return np.zeros(n, dtype=bool)
+    at_home = living & ~_code_contradicted(households, heads, other, own, theirs).to_numpy(dtype=bool)
+    return heads_of(_in(theirs, own[at_home]) & placed)
 
 
 def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> list[Finding]:
