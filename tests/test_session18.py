@@ -59,6 +59,11 @@ def test_form_11_children_figures_are_blank_when_a_members_birth_date_is_blank(t
     assert all(v is None for v in row[2:6]), row  # nor those without a card, malnourished, out of school
     html = (out / "bao_cao" / "report.html").read_text("utf-8")
     assert "không có ngày hoặc năm sinh dùng được" in html
+    # said on form 11 itself (a form is filed on its own), and not on a form that reads no children's figure
+    said = [v for r in _grid(out / "bao_cao" / "bieu_11.xlsx") for v in r if isinstance(v, str)]
+    assert any(v.startswith("Lưu ý: 1 thành viên") and "năm sinh" in v for v in said), said[-6:]
+    f01 = [v for r in _grid(out / "bao_cao" / "bieu_01.xlsx") for v in r if isinstance(v, str)]
+    assert not any("năm sinh dùng được" in v for v in f01)
     ws = openpyxl.load_workbook(out / "phat_hien.xlsx").worksheets[0]
     assert any(r[2] == 3 and r[3] == "Ngày sinh" for r in ws.iter_rows(min_row=2, values_only=True))
 
@@ -71,3 +76,12 @@ def test_form_11_counts_the_child_when_his_birth_date_is_known(tmp_path: Path) -
     row = units["Xã Chi Lăng Nam"]
     assert row[2] == 1 and total[2] == 1 and list(row[3:6]) == [0, 0, 0], row
     assert "không có ngày hoặc năm sinh dùng được" not in (out / "bao_cao" / "report.html").read_text("utf-8")
+
+
+def test_a_standard_title_in_brackets_is_shown_as_written(tmp_path: Path) -> None:
+    """`hgn standard show` of a province file titled "Chuẩn tỉnh [dự thảo]": the title is shown whole (rich would
+    read "[dự thảo]" as a style tag and drop it)."""
+    (tmp_path / "x.yaml").write_text("id: tinh-x\ntitle: Chuẩn tỉnh [dự thảo]\nscope: national\nsource: thử\n"
+                                     "status: practice\nextends: vn-2022-2025\n", encoding="utf-8")
+    out = ok(run_hgn("standard", "show", "x.yaml", cwd=tmp_path)).stdout
+    assert "Chuẩn tỉnh [dự thảo]" in out

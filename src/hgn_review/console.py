@@ -45,7 +45,7 @@ T = {
 
 
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], console: Console | None = None) -> None:
-    t = Table(title=title, show_lines=False, header_style="bold")
+    t = Table(title=Text(title), show_lines=False, header_style="bold")  # (a standard's title "… [dự thảo]")
     for i, c in enumerate(columns):  # the first column names the row (a file, a code, an ID): never cut
         t.add_column(c, no_wrap=i == 0, overflow="fold" if i else "ellipsis", min_width=None)
     for r in rows:  # as plain text: a file named "11284 [bản cũ].xlsx", a cell "45 [/m2]" is not rich markup

@@ -37,7 +37,14 @@ from hgn_review.reports.formdef import (
     names_in,
     round_half_up,
 )
-from hgn_review.reports.view import COMMUNE, ROW_LABEL_COMMUNE_AFTER, ROW_LABELS, ReportView, names_list
+from hgn_review.reports.view import (
+    COMMUNE,
+    ROW_LABEL_COMMUNE_AFTER,
+    ROW_LABELS,
+    ReportView,
+    blank_notes_for,
+    names_list,
+)
 from hgn_review.text import count_text
 
 FONT = "Times New Roman"
@@ -296,7 +303,9 @@ def _table_sheet(wb: Any, st: _Styles, form: FormDef, view: ReportView) -> None:
             else:
                 _write_number(ws, r, j, value, st.cell(c.format, is_total))
     row = first + n_rows
-    row = _notes(ws, st, form, view, values, len(cols), row, sum(c.width for c in cols))
+    # the figures this form leaves blank for answers not known: said on the form, which is filed on its own
+    blanks = blank_notes_for(view, {name for c in cols for name in names_in(c)})
+    row = _notes(ws, st, form, view, values, len(cols), row, sum(c.width for c in cols), blanks)
     _footer(ws, st, view, len(cols), row + 1)
     _print_setup(ws, top, key_row, len(cols))
     ws.freeze_panes(key_row + 1, 0)
@@ -315,8 +324,8 @@ def _every_unit(rows: pd.DataFrame, view: ReportView) -> pd.DataFrame:
 
 
 def _notes(ws: Any, st: _Styles, form: FormDef, view: ReportView, values: dict[str, str], n: int, row: int,
-           width: float) -> int:
-    lines = [fill(t, values) for t in form.notes]
+           width: float, blanks: tuple[str, ...] | list[str] = ()) -> int:
+    lines = [fill(t, values) for t in form.notes] + [f"Lưu ý: {b}" for b in blanks]
     if form.number in (2, 3) or any("{balance}" in t for t in form.notes):
         cls = "poor" if form.number == 2 else "near"
         off = view.balance[(view.balance["class"] == cls) & (view.balance["diff"] != 0)]

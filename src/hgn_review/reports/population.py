@@ -261,12 +261,16 @@ def write_list(view: ReportView, out_dir: Path, *, mask_pii: bool = False, colum
     else:  # some households without member rows (an export of the review application beside communes' returns)
         t = view.total()
         bare = sum(int(t.get(f"{g}_members_unknown", 0)) for g in ("poor", "near"))
-        if bare:
-            others = sum(int(t.get(f"{g}_pp_no_members", 0)) for g in ("poor", "near")) - bare
+        if bare:  # the persons beyond the head of those whose size is written; those without one: not known
+            unsized = sum(int(t.get(f"{g}_size_unknown", 0)) for g in ("poor", "near"))
+            others = sum(int(t.get(f"{g}_pp_no_members", 0)) for g in ("poor", "near")) - (bare - unsized)
             rest = (f"; {vn_int(others)} người khác của các hộ đó (theo số thành viên khai báo) chưa có trong danh sách"
                     if others > 0 else "")
             rest_en = (f"; {others:,} other persons of those households (by the size written) are not on the list"
                        if others > 0 else "")
+            if unsized:
+                rest += f"; {vn_int(unsized)} hộ không ghi số thành viên: chưa rõ còn bao nhiêu người chưa có"
+                rest_en += f"; {unsized:,} of them have no size written: how many persons are missing is not known"
             notes.append(Note(f"{vn_int(bare)} hộ nghèo, cận nghèo không có dòng thành viên (tệp xuất từ phần mềm rà soát "
                               "không có danh sách thành viên, hoặc thiếu dòng thành viên của hộ): danh sách chỉ có chủ hộ "
                               f"của các hộ đó, chưa có số định danh{rest}.",

@@ -44,6 +44,7 @@ from hgn_review.reports.formdef import (
     MERIT_UNKNOWN,
     NOT_COUNTED,
     SIZE_UNKNOWN,
+    UNKNOWN_OF,
 )
 from hgn_review.schemas.layout import INDICATORS, load_layout
 from hgn_review.scoring._frames import persons_and_unknown
@@ -1101,6 +1102,24 @@ _BLANK_NOTES = (
      "{n} households have no member rows and no usable size (blank, or not a valid number): the persons figures of "
      "their units (and of the total row) are left blank, not 0."),
 )
+
+
+def blank_notes_for(view: ReportView, names: set[str]) -> list[str]:
+    """The notes of _BLANK_NOTES (Vietnamese: a form is filed in Vietnamese) on the figures a form that reads the
+    counts ``names`` ("poor_child_no_bhyt", "hh" …) leaves blank: said on the form itself, which travels alone."""
+    attrs = {n if n in ("hh", "pp") else n.partition("_")[2] for n in names}
+    indicators = {i.key for i in view.series.get("indicators", [])}
+    affected = {**dict(UNKNOWN_OF), "dep_unknown": frozenset(indicators), DEP_NOT_HELD: frozenset(indicators)}
+    t = view.total()
+    out: list[str] = []
+    for flag, groups, with_members, vi, _en in _BLANK_NOTES:
+        reads = affected.get(flag, frozenset())
+        if not any(a in reads or any(r.endswith("_") and a.startswith(r) for r in reads) for a in attrs):
+            continue
+        n = sum(int(t.get(f"{g}_{flag}", 0)) for g in groups)
+        if n and (view.has_members or not with_members):
+            out.append(vi.format(n=n))
+    return out
 
 
 def _notes(view: ReportView) -> list[str]:

@@ -314,7 +314,8 @@ def _moved_within(households: pd.DataFrame, members: pd.DataFrame | None, status
     head = column(households, "uid", "Int64").map(head_ids(members))
     key = _commune(column(households, "ma_xa", "str")).fillna("") + "\x1f" + head.astype("string")
     codes = column(households, "ma_ho", "str")
-    left_code = key.map(_unique_lookup(key[away & head.notna().to_numpy(dtype=bool)], codes[away]))
+    headed = away & head.notna().to_numpy(dtype=bool)  # (a departed household without member rows: no head known)
+    left_code = key.map(_unique_lookup(key[headed], codes[headed]))
     at = np.flatnonzero(came & left_code.notna().to_numpy(dtype=bool))
     if not len(at):
         return []
@@ -489,7 +490,10 @@ def arrived_unrecorded(households: pd.DataFrame, heads: pd.Series, other: pd.Dat
         return heads_of(_in(theirs, own[left]) & placed)
     # the rows whose code a household living in its commune holds — not another row's by its head's ID (that test
     # costs seconds for a province: made only when some household is found at all, which is seldom)
+    # A key two rows of the list share (an old commune split among new ones, its row placed by code beside another
+    # row of the same code) says of neither that it is at home
     living = ~left & ~status.matches(STATUS_IN)
+    placed = placed & ~theirs.duplicated(keep=False).to_numpy(dtype=bool)
     if not heads_of(_in(theirs, own[living]) & placed).any():
         return np.zeros(n, dtype=bool)
     at_home = living & ~_code_contradicted(households, heads, other, own, theirs).to_numpy(dtype=bool)
