@@ -416,6 +416,12 @@ def test_strict_stops_before_merging(sample: Path, tmp_path: Path) -> None:
     assert "--strict" in readme and ".hgn-cache/" in readme and "dữ liệu cá nhân" in readme
     plain = run(sample, tmp_path / "plain", "--strict", as_json=False)
     assert plain.proc.returncode == 1 and plain.proc.stdout == ""  # without --json: the message only, on stderr
+    # marked copies only when asked (README: minutes at province scale), listed in the JSON when made
+    assert not (out / "phat_hien_ban_sao").exists() and "ban_sao" not in doc["outputs"]
+    marked = run(sample, tmp_path / "marked", "--strict", "--marked-copies")
+    copies = json.loads(marked.proc.stdout)["outputs"]["ban_sao"]
+    assert copies and all(Path(c).parent == tmp_path / "marked" / "phat_hien_ban_sao" and Path(c).is_file()
+                          for c in copies)
 
 
 def test_fail_on_writes_everything_then_exits_1(sample: Path, base_run: Run, tmp_path: Path) -> None:

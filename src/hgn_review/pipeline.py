@@ -1090,7 +1090,7 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
         return of another province or year, a commune code in no unit list)."""
         errors = report.at_or_above("error")
         if strict and errors:
-            _publish_stopped(out_dir, report, {d: p for p, d in files},
+            _publish_stopped(out_dir, report, {d: p for p, d in files} if marked_copies else None,
                              Note(f"--strict dừng trước khi tổng hợp vì có {errors} lỗi trong các biểu rà soát",
                                   f"--strict stops before merging: {errors} errors in the returns"), lang, n_jobs)
             stop = FindingsStop(f"Có {errors} lỗi trong các biểu rà soát; --strict dừng trước khi tổng hợp.",
@@ -1108,7 +1108,9 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
                 "cached": len(files) - len(todo) - len(duplicate_files), "copies": len(duplicate_files),
                 "findings": report.counts(), "findings_by_code": report.by_code(),
                 "stages": {say(s.name, lang): round(s.seconds, 2) for s in stages},
-                "outputs": {"phat_hien": [str(out_dir / "phat_hien.xlsx")]}}
+                "outputs": {"phat_hien": [str(out_dir / "phat_hien.xlsx")],
+                            **({"ban_sao": [str(p) for p in sorted((out_dir / "phat_hien_ban_sao").glob("*"))]}
+                               if marked_copies else {})}}
 
     stop_if_strict()
     _prune_cache(cache / "files", set(bundles.values()))
