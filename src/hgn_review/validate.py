@@ -486,7 +486,9 @@ def _member_checks(ret: ReturnFile, hsd: SheetData, ht: _Typed, hdup: pd.Series,
     hh, mm = ht.typed, mt.typed
     blocking = pd.Series("", index=hh.index, dtype="string")
     blocking[hdup] = "household-duplicate"
-    ok_hh = hh.loc[~hdup & hh["ma_ho"].notna(), ["ma_ho"]] if "ma_ho" in hh else hh.iloc[0:0]
+    # (no code column — its header missing or mistyped, said as such: no household a member's code can name)
+    ok_hh = hh.loc[~hdup & hh["ma_ho"].notna(), ["ma_ho"]] if "ma_ho" in hh else \
+        pd.DataFrame({"ma_ho": pd.Series(dtype="string")})
     row_of = pd.Series(ok_hh.index, index=ok_hh["ma_ho"].values) if len(ok_hh) else pd.Series(dtype="int64")
     m_ma_ho = mm["ma_ho"] if "ma_ho" in mm else pd.Series(pd.NA, index=mm.index, dtype="string")
     pos = pd.Index(row_of.index).get_indexer(m_ma_ho) if len(row_of) and row_of.index.is_unique else None

@@ -382,6 +382,12 @@ class _FirstFilled:
             for (r, c), cell in list(ws._cells.items()):
                 if cell.value is not None and str(cell.value).strip() and c < firsts.get(r, c + 1):
                     firsts[r] = c
+            for rng in ws.merged_cells.ranges:  # a header merged over two rows fills the lower row too (its text is
+                anchor = ws.cell(rng.min_row, rng.min_col).value  # in the upper one): not the first cell after it
+                if anchor is not None and str(anchor).strip():
+                    for r in range(rng.min_row, rng.max_row + 1):
+                        if rng.min_col < firsts.get(r, rng.min_col + 1):
+                            firsts[r] = rng.min_col
             self._firsts[id(ws)] = firsts
         return str(get_column_letter(firsts[row])) if row in firsts else "A"
 
