@@ -85,3 +85,98 @@ def test_a_standard_title_in_brackets_is_shown_as_written(tmp_path: Path) -> Non
                                      "status: practice\nextends: vn-2022-2025\n", encoding="utf-8")
     out = ok(run_hgn("standard", "show", "x.yaml", cwd=tmp_path)).stdout
     assert "Chuẩn tỉnh [dự thảo]" in out
+
+
+# ------------------------------------------------------------------------------------------ ODS zero-padding formats
+def _ods(path: Path, grids: dict[str, list[list[Any]]], padded: dict[tuple[str, int, int], int],
+         column_default: dict[tuple[str, int], int] | None = None) -> Path:
+    """An ODS package as LibreOffice saves it: a number cell at (sheet, row index, column index) in ``padded`` has
+    a cell style whose number format pads to the width given ("0000"); ``column_default`` gives a whole column that
+    style instead (its cells name no style of their own)."""
+    import zipfile
+    from xml.sax.saxutils import escape, quoteattr
+
+    widths = sorted(set(padded.values()) | set((column_default or {}).values()))
+    styles = "".join(f'<number:number-style style:name="N{w}"><number:number number:decimal-places="0" '
+                     f'number:min-integer-digits="{w}"/></number:number-style>' for w in widths)
+    styles += "".join(f'<style:style style:name="ce{w}" style:family="table-cell" style:parent-style-name="Default" '
+                      f'style:data-style-name="N{w}"/>' for w in widths)
+    body = []
+    for name, grid in grids.items():
+        width = max(len(r) for r in grid)
+        cols = "".join(f'<table:table-column table:default-cell-style-name='
+                       f'"{"ce" + str(column_default[(name, c)]) if (name, c) in (column_default or {}) else "Default"}"/>'
+                       for c in range(width))
+        rows = []
+        for r, row in enumerate(grid):
+            cells = []
+            for c, v in enumerate(row):
+                style = f' table:style-name="ce{padded[(name, r, c)]}"' if (name, r, c) in padded else ""
+                if v is None:
+                    cells.append("<table:table-cell/>")
+                elif isinstance(v, int | float) and not isinstance(v, bool):
+                    cells.append(f'<table:table-cell{style} office:value-type="float" office:value="{v}">'
+                                 f"<text:p>{v}</text:p></table:table-cell>")
+                else:
+                    cells.append(f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}</text:p>'
+                                 "</table:table-cell>")
+            rows.append("<table:table-row>" + "".join(cells) + "</table:table-row>")
+        body.append(f"<table:table table:name={quoteattr(name)}>{cols}" + "".join(rows) + "</table:table>")
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+               'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               f"<office:automatic-styles>{styles}</office:automatic-styles>"
+               "<office:body><office:spreadsheet>" + "".join(body) + "</office:spreadsheet></office:body>"
+               "</office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def _return_grids(tmp_path: Path) -> dict[str, list[list[Any]]]:
+    """A one-household return (code "0012", its head's ID 030180001234) as the cells of its sheets."""
+    src = make_return(tmp_path / "src", [household(ma_ho="0012")], [member(ma_ho="0012")])
+    wb = openpyxl.load_workbook(src)
+    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+
+
+def _column(grid: list[list[Any]], header: str) -> int:
+    return next(j for j, v in enumerate(grid[0]) if v == header)
+
+
+def test_ods_number_cells_formatted_to_pad_with_zeros_are_read_as_shown(tmp_path: Path) -> None:
+    """An .ods return whose household code is the number 12 in a cell formatted "0000" (LibreOffice shows 0012),
+    the members sheet holding "0012" as text, and the head's ID the number 30180001234 in a cell formatted
+    "000000000000": read as shown, as an .xlsx's are — the member belongs to household 0012 (no orphan) and the ID
+    is 030180001234 with no warning that a leading zero was restored. The same with the format set on the whole
+    column instead of the cell."""
+    from hgn_review.validate import validate_paths
+
+    grids = _return_grids(tmp_path)
+    hh_sheet, mm_sheet = list(grids)[:2]
+    code_col = _column(grids[hh_sheet], "Mã hộ")
+    id_col = _column(grids[mm_sheet], "Số định danh cá nhân")
+    grids[hh_sheet][1][code_col] = 12
+    grids[mm_sheet][1][id_col] = 30180001234
+    for name, kw in (("cell.ods", {"padded": {(hh_sheet, 1, code_col): 4, (mm_sheet, 1, id_col): 12}}),
+                     ("column.ods", {"padded": {}, "column_default": {(hh_sheet, code_col): 4, (mm_sheet, id_col): 12}})):
+        path = _ods(tmp_path / name, grids, **kw)
+        val = validate_paths([path])
+        codes = {f.code for f in val.report.findings}
+        assert val.households["ma_ho"].tolist() == ["0012"], name
+        assert val.members["so_dinh_danh"].tolist() == ["030180001234"], name
+        assert not codes & {"member-orphan", "id-leading-zero-restored", "id-invalid-format"}, (name, codes)
+    plain = _ods(tmp_path / "plain.ods", grids, padded={})  # no format: the bare number, its zero restored and said
+    found = {f.code for f in validate_paths([plain]).report.findings}
+    assert "id-leading-zero-restored" in found

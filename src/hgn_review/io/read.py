@@ -154,12 +154,29 @@ def _ods_numeric_rows(path: str, sheet: str, letter: str) -> set[int]:
 
 _ODS_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _ODS_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+_ODS_NUMBER = "{urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0}"
+_ODS_STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+_ODS_MANY = 1000  # rows repeated more often than this are the sheet's empty tail: their first row only is looked at
+
+
+def _ods_padding_width(el: Any) -> int | None:
+    """The width of an ODS number style that only pads whole numbers with zeros ("0000": min-integer-digits 4, no
+    decimals, nothing else shown); None for any other style."""
+    kids = list(el)
+    if len(kids) != 1 or kids[0].tag != f"{_ODS_NUMBER}number":
+        return None
+    n = kids[0]
+    if int(n.get(f"{_ODS_NUMBER}decimal-places", "0") or 0) or n.get(f"{_ODS_NUMBER}grouping") == "true":
+        return None
+    width = int(n.get(f"{_ODS_NUMBER}min-integer-digits", "1") or 1)
+    return width if width >= 2 else None
 
 
 def _ods_scan(path: str, sheet: str) -> SheetScan | None:
-    """Formula-error cells ("#DIV/0!", "Err:502"), hidden (or filtered-out) rows and merged ranges of an ODS sheet,
-    as the .xlsx scan gives them, from its content.xml, streamed (rows and cells repeated by count); None when the
-    file cannot be read that way. Calamine gives an error cell as blank: the officer sees the error, not a blank."""
+    """Formula-error cells ("#DIV/0!", "Err:502"), hidden (or filtered-out) rows, merged ranges and the number cells
+    of a zero-padding format ("0000": shown "0012", stored 12) of an ODS sheet, as the .xlsx scan gives them, from
+    its content.xml, streamed (rows and cells repeated by count); None when the file cannot be read that way.
+    Calamine gives an error cell as blank (the officer sees the error) and a padded number bare."""
     import zipfile
 
     from defusedxml.ElementTree import iterparse
@@ -167,9 +184,28 @@ def _ods_scan(path: str, sheet: str) -> SheetScan | None:
     scan = SheetScan()
     row, inside = 0, False
     cell_tags = (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell")
+    widths: dict[str, int] = {}  # number style → padding width
+    data_style: dict[str, str] = {}  # cell style → its number style
+    column_style: dict[int, str] = {}  # column → the cell style its cells take when they name none
+    n_columns = 0
     try:
         with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
             for event, el in iterparse(fh, events=("start", "end")):
+                if event == "end" and el.tag == f"{_ODS_NUMBER}number-style":
+                    width = _ods_padding_width(el)
+                    if width:
+                        widths[str(el.get(f"{_ODS_STYLE}name"))] = width
+                    continue
+                if event == "end" and el.tag == f"{_ODS_STYLE}style" and el.get(f"{_ODS_STYLE}data-style-name"):
+                    data_style[str(el.get(f"{_ODS_STYLE}name"))] = str(el.get(f"{_ODS_STYLE}data-style-name"))
+                    continue
+                if event == "end" and inside and el.tag == f"{_ODS_TABLE}table-column":
+                    rep = int(el.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+                    default = el.get(f"{_ODS_TABLE}default-cell-style-name")
+                    if default and widths.get(data_style.get(default, "")):
+                        column_style.update(dict.fromkeys(range(n_columns, n_columns + min(rep, 16384)), default))
+                    n_columns += rep
+                    continue
                 if el.tag == f"{_ODS_TABLE}table":
                     if event == "start":
                         inside, row = el.get(f"{_ODS_TABLE}name") == sheet, 0
@@ -183,17 +219,26 @@ def _ods_scan(path: str, sheet: str) -> SheetScan | None:
                 repeat = int(el.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
                 if el.get(f"{_ODS_TABLE}visibility", "visible") != "visible" and len(el) and \
                         any(len(c) or c.get(f"{_ODS_OFFICE}value-type") for c in el):  # (a hidden row with data)
-                    scan.hidden_rows.update(range(row + 1, row + 1 + min(repeat, 1)))
+                    scan.hidden_rows.update(range(row + 1, row + 1 + (repeat if repeat <= _ODS_MANY else 1)))
                 col = 0
                 for cell in el:
                     if cell.tag not in cell_tags:
                         continue
                     span = int(cell.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+                    rows_here = range(row + 1, row + 1 + (repeat if repeat <= _ODS_MANY else 1))
                     if cell.get(f"{_ODS_CALCEXT}value-type") == "error":
                         said = "".join(cell.itertext()).strip() or "#ERROR"
                         for c in range(col, col + span):
-                            for r in range(row + 1, row + 1 + min(repeat, 1)):
+                            for r in rows_here:
                                 scan.errors[(col_letter(c), r)] = said
+                    elif cell.get(f"{_ODS_OFFICE}value-type") == "float" and (widths or column_style):
+                        style = cell.get(f"{_ODS_TABLE}style-name") or column_style.get(col, "")
+                        width = widths.get(data_style.get(style, ""))
+                        value = cell.get(f"{_ODS_OFFICE}value", "")
+                        if width and re.fullmatch(r"\d+(\.0*)?", value):
+                            for c in range(col, col + min(span, _ODS_MANY)):
+                                for r in rows_here:
+                                    scan.shown[(col_letter(c), r)] = value.split(".")[0].zfill(width)
                     cols = int(cell.get(f"{_ODS_TABLE}number-columns-spanned", "1"))
                     rows = int(cell.get(f"{_ODS_TABLE}number-rows-spanned", "1"))
                     if cell.tag == cell_tags[0] and (cols > 1 or rows > 1):
@@ -881,6 +926,7 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     extra = pd.DataFrame({text: band[letter] for text, letter in extra_letters.items()}, index=band.index)
 
     scan = scan_sheet(path, sheet, keep_xml="so_dinh_danh" in letters) if book.suffix in (".xlsx", ".xlsm") else None
+    ods = _ods_scan(str(path), sheet) if book.suffix == ".ods" else None  # (its cell types: SheetData.numeric_rows)
     in_list = data.notna().sum(axis=1)  # the cells written in each row, in the list's columns
     nonblank = in_list > 0
     if not extra.empty:  # a row with text only beside the list (the commune's own table by village) is no record
@@ -953,8 +999,9 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                 findings.append(finding("column-no-header", file=file, sheet=sheet, row=first, col=letter,
                                         value=str(int(filled.sum())), letter=letter, first=first))
 
-    if scan is not None and scan.shown:
-        _as_shown(data, letters, scan.shown)
+    shown = scan.shown if scan is not None else ods.shown if ods is not None else {}
+    if shown:
+        _as_shown(data, letters, shown)
     sd = SheetData(file=file, sheet=sheet, role=spec.role, frame=data, headers=headers, letters=letters,
                    header_row=hr, extra=extra, scan=scan, repeated_header_rows=rep_rows,
                    xls_path=str(path) if book.suffix in (".xls", ".ods") else None)
@@ -963,7 +1010,7 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     elif book.suffix in (".xls", ".ods"):
         # what xlrd knows of an Excel 97–2003 sheet, or content.xml of an ODS one: error cells, hidden rows, merged
         # ranges (their cell types are read when asked: SheetData.numeric_rows)
-        old = _xls_scan(str(path), sheet) if book.suffix == ".xls" else _ods_scan(str(path), sheet)
+        old = _xls_scan(str(path), sheet) if book.suffix == ".xls" else ods
         if old is not None:
             sd.xls_scan = old
             _hygiene(sd, old, findings)
