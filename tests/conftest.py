@@ -353,11 +353,31 @@ def _biff_string(text: str) -> bytes:
     return struct.pack("<HB", len(text), 1) + text.encode("utf-16-le")
 
 
-def write_xls(path: Path, sheets: Mapping[str, Sequence[Sequence[Any]]]) -> Path:
+def _xls_formats(formats: Mapping[tuple[str, int, int], str]) -> tuple[bytes, dict[str, int]]:
+    """The FONT, FORMAT and XF records of a workbook whose cells (sheet, row, column) in ``formats`` take a number
+    format ("0000"): one font, one FORMAT per format (ids from 164), XF 0–14 styles, XF 15 the default cell format,
+    then one cell XF per format; and each format's XF index."""
+    font = struct.pack("<HHHHHBBBB", 200, 0, 0x7FFF, 400, 0, 0, 0, 0, 0) + struct.pack("<BB", 5, 0) + b"Arial"
+    codes = sorted(set(formats.values()))
+    records = _biff_record(0x0031, font)
+    for k, code in enumerate(codes):
+        records += _biff_record(0x041E, struct.pack("<HHB", 164 + k, len(code), 0) + code.encode("latin-1"))
+    style = struct.pack("<HHHBBBBIiH", 0, 0, 0xFFF5, 0x20, 0, 0, 0, 0, 0, 0x20C0)
+    records += b"".join(_biff_record(0x00E0, style) for _ in range(15))
+    records += _biff_record(0x00E0, struct.pack("<HHHBBBBIiH", 0, 0, 0x0001, 0x20, 0, 0, 0, 0, 0, 0x20C0))
+    for k, _code in enumerate(codes):
+        records += _biff_record(0x00E0, struct.pack("<HHHBBBBIiH", 0, 164 + k, 0x0001, 0x20, 0, 0, 0x04, 0, 0,
+                                                     0x20C0))
+    return records, {code: 16 + k for k, code in enumerate(codes)}
+
+
+def write_xls(path: Path, sheets: Mapping[str, Sequence[Sequence[Any]]],
+              formats: Mapping[tuple[str, int, int], str] | None = None) -> Path:
     """A minimal BIFF8 workbook (Excel 97–2003 .xls) in an OLE2 compound file, written byte by byte.
 
     Text goes to the shared string table (LABELSST), numbers to NUMBER records. Enough for calamine, xlrd
-    and Excel; no styles.
+    and Excel; no styles — unless ``formats`` gives number cells (sheet, row index, column index) a number
+    format such as "0000" (then fonts, formats and cell formats are written too).
     """
     strings: list[str] = []
     index: dict[str, int] = {}
@@ -374,19 +394,23 @@ def write_xls(path: Path, sheets: Mapping[str, Sequence[Sequence[Any]]]) -> Path
     bof_sheet = _biff_record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0x0DBB, 0x07CC, 0, 0x06))
     eof = _biff_record(0x000A, b"")
     codepage = _biff_record(0x0042, struct.pack("<H", 1200))
+    styles, xf_of = _xls_formats(formats) if formats else (b"", {})
+    codepage += styles  # (after the code page, before the sheets, as Excel orders them)
+    plain_xf = 15 if formats else 0
     sst_body = struct.pack("<II", total, len(strings)) + b"".join(_biff_string(s) for s in strings)
     assert len(sst_body) <= 8224, "test workbook too large for one SST record"
     sst = _biff_record(0x00FC, sst_body)
     bodies: list[bytes] = []
-    for grid in sheets.values():
+    for name, grid in sheets.items():
         cells = b""
         ncols = max((len(r) for r in grid), default=0)
         for r, row in enumerate(grid):
             for c, v in enumerate(row):
                 if isinstance(v, str):
-                    cells += _biff_record(0x00FD, struct.pack("<HHHI", r, c, 0, index[v]))
+                    cells += _biff_record(0x00FD, struct.pack("<HHHI", r, c, plain_xf, index[v]))
                 elif isinstance(v, int | float) and not isinstance(v, bool):
-                    cells += _biff_record(0x0203, struct.pack("<HHHd", r, c, 0, float(v)))
+                    xf = xf_of[formats[(name, r, c)]] if formats and (name, r, c) in formats else plain_xf
+                    cells += _biff_record(0x0203, struct.pack("<HHHd", r, c, xf, float(v)))
         dims = _biff_record(0x0200, struct.pack("<IIHHH", 0, len(grid), 0, ncols, 0))
         bodies.append(bof_sheet + dims + cells + eof)
 

@@ -180,3 +180,30 @@ def test_ods_number_cells_formatted_to_pad_with_zeros_are_read_as_shown(tmp_path
     plain = _ods(tmp_path / "plain.ods", grids, padded={})  # no format: the bare number, its zero restored and said
     found = {f.code for f in validate_paths([plain]).report.findings}
     assert "id-leading-zero-restored" in found
+
+
+def test_xls_number_cells_formatted_to_pad_with_zeros_are_read_as_shown(tmp_path: Path) -> None:
+    """The same return as an Excel 97–2003 .xls (the code 12 formatted "0000", the head's ID 30180001234 formatted
+    "000000000000"): read as Excel shows them, as an .xlsx's and an .ods's are; without the formats, the bare number
+    and its ID's zero restored and said."""
+    from conftest import write_xls
+    from hgn_review.validate import validate_paths
+
+    grids = _return_grids(tmp_path)
+    hh_sheet, mm_sheet = list(grids)[:2]
+    code_col = _column(grids[hh_sheet], "Mã hộ")
+    id_col = _column(grids[mm_sheet], "Số định danh cá nhân")
+    grids[hh_sheet][1][code_col] = 12
+    grids[mm_sheet][1][id_col] = 30180001234
+    cells = {name: [[v for v in r] for r in grid] for name, grid in grids.items()}
+    path = write_xls(tmp_path / "padded.xls", cells,
+                     formats={(hh_sheet, 1, code_col): "0000", (mm_sheet, 1, id_col): "000000000000"})
+    val = validate_paths([path])
+    codes = {f.code for f in val.report.findings}
+    assert val.households["ma_ho"].tolist() == ["0012"]
+    assert val.members["so_dinh_danh"].tolist() == ["030180001234"]
+    assert not codes & {"member-orphan", "id-leading-zero-restored", "id-invalid-format"}, codes
+    plain = write_xls(tmp_path / "plain.xls", cells)
+    found = validate_paths([plain])
+    assert found.households["ma_ho"].tolist() == ["12"]
+    assert "id-leading-zero-restored" in {f.code for f in found.report.findings}

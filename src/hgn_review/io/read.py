@@ -926,7 +926,10 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     extra = pd.DataFrame({text: band[letter] for text, letter in extra_letters.items()}, index=band.index)
 
     scan = scan_sheet(path, sheet, keep_xml="so_dinh_danh" in letters) if book.suffix in (".xlsx", ".xlsm") else None
-    ods = _ods_scan(str(path), sheet) if book.suffix == ".ods" else None  # (its cell types: SheetData.numeric_rows)
+    # what xlrd knows of an Excel 97–2003 sheet, or content.xml of an ODS one: error cells, hidden rows, merged
+    # ranges, zero-padded numbers (their cell types are read when asked: SheetData.numeric_rows)
+    other = _xls_scan(str(path), sheet) if book.suffix == ".xls" else \
+        _ods_scan(str(path), sheet) if book.suffix == ".ods" else None
     in_list = data.notna().sum(axis=1)  # the cells written in each row, in the list's columns
     nonblank = in_list > 0
     if not extra.empty:  # a row with text only beside the list (the commune's own table by village) is no record
@@ -999,7 +1002,7 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                 findings.append(finding("column-no-header", file=file, sheet=sheet, row=first, col=letter,
                                         value=str(int(filled.sum())), letter=letter, first=first))
 
-    shown = scan.shown if scan is not None else ods.shown if ods is not None else {}
+    shown = scan.shown if scan is not None else other.shown if other is not None else {}
     if shown:
         _as_shown(data, letters, shown)
     sd = SheetData(file=file, sheet=sheet, role=spec.role, frame=data, headers=headers, letters=letters,
@@ -1007,13 +1010,9 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                    xls_path=str(path) if book.suffix in (".xls", ".ods") else None)
     if scan is not None:
         _hygiene(sd, scan, findings)
-    elif book.suffix in (".xls", ".ods"):
-        # what xlrd knows of an Excel 97–2003 sheet, or content.xml of an ODS one: error cells, hidden rows, merged
-        # ranges (their cell types are read when asked: SheetData.numeric_rows)
-        old = _xls_scan(str(path), sheet) if book.suffix == ".xls" else ods
-        if old is not None:
-            sd.xls_scan = old
-            _hygiene(sd, old, findings)
+    elif other is not None:
+        sd.xls_scan = other
+        _hygiene(sd, other, findings)
     return sd
 
 
@@ -1051,11 +1050,38 @@ def _xls_scan(path: str, sheet: str) -> SheetScan | None:
                         scan.errors[(col_letter(c), r + 1)] = xlrd.error_text_from_code.get(code, "#ERROR")
             scan.hidden_rows = {r + 1 for r, info in getattr(ws, "rowinfo_map", {}).items() if info.hidden}
             scan.merges = [(col_letter(c1), r1 + 1, col_letter(c2 - 1), r2) for r1, r2, c1, c2 in ws.merged_cells]
+            scan.shown = _xls_shown(book, ws)
             return scan
         finally:
             book.release_resources()
     except Exception:  # noqa: BLE001 - without it the cells are read as calamine gives them
         return None
+
+
+def _xls_shown(book: Any, ws: Any) -> dict[tuple[str, int], str]:
+    """The number cells of an .xls sheet whose format only pads with zeros ("0000", "000000000000"), as Excel shows
+    them ("0012"); empty when the workbook has no such format (the usual case: one look at its formats) or its
+    formatting could not be read. A step per number cell of a sheet that has such a format, none otherwise."""
+    import xlrd
+
+    if not getattr(book, "formatting_info", False) or not getattr(book, "xf_list", None):
+        return {}
+    widths: dict[int, int] = {}
+    for i, xf in enumerate(book.xf_list):
+        fmt = book.format_map.get(xf.format_key)
+        code = (fmt.format_str if fmt is not None else "").split(";")[0]
+        if re.fullmatch(r"0{2,}", code):
+            widths[i] = len(code)
+    if not widths:
+        return {}
+    out: dict[tuple[str, int], str] = {}
+    for r in range(ws.nrows):
+        for c in np.flatnonzero(np.asarray(ws.row_types(r)) == xlrd.XL_CELL_NUMBER).tolist():
+            width = widths.get(ws.cell_xf_index(r, c))
+            value = ws.cell_value(r, c)
+            if width and float(value).is_integer() and value >= 0:
+                out[(col_letter(c), r + 1)] = str(int(value)).zfill(width)
+    return out
 
 
 def _row_ranges(rows: list[int]) -> str:
