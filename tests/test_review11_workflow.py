@@ -139,7 +139,7 @@ def autumn(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (inbox / B).unlink()
     (inbox / "bieu_xa_nhi_chau.zip").unlink()
     days["day3"] = _snapshot(root, _run(root))
-    days["strict"] = _snapshot(root, _run(root, "--strict"))
+    days["strict"] = _snapshot(root, _run(root, "--strict", "--marked-copies"))  # (copies only when asked)
     days["fail_warning"] = _snapshot(root, _run(root, "--fail-on", "warning"))
     return days
 

@@ -1022,6 +1022,7 @@ def _apply_crosswalk(hh: pd.DataFrame, mm: pd.DataFrame, rules: dict[str, OldUni
     pending = hh[wait].copy()
     hh = hh[~wait].copy()
     notes.extend(_shared_codes(hh))
+    notes.extend(_moved_between_old(hh, mm))
     for code, grp in pending.groupby("_old_unit", sort=True):
         rule = rules[str(code)]
         notes.append(note("crosswalk-pending", key="unit", value=len(grp), other=int(grp["_persons"].sum()),
@@ -1064,6 +1065,42 @@ def _size_unknown(hh: pd.DataFrame) -> np.ndarray:
             & hh["ma_ho"].notna().to_numpy(dtype=bool)
         maybe &= ~twice
     return maybe
+
+
+def _moved_between_old(hh: pd.DataFrame, mm: pd.DataFrame) -> list[Finding]:
+    """A household recorded "Chuyển đến" in one old commune whose head heads one recorded "Chuyển đi" in another old
+    commune, both now one new commune: a move inside the new commune, counted as its decrease and its increase —
+    said on the arrival (moved-within-commune; within one old commune's return, classify said it already)."""
+    need = {"tinh_trang_ho", "ma_xa_cu", "ma_ho", "unit", "_in", "_pos"}
+    if not len(hh) or not need <= set(hh.columns) or not {"quan_he", "so_dinh_danh", "_in", "_pos"} <= set(mm.columns):
+        return []
+    status = text(hh["tinh_trang_ho"]).str.strip().str.lower()
+    away = status.eq("chuyển đi").fillna(False).to_numpy(dtype=bool)
+    came = status.eq("chuyển đến").fillna(False).to_numpy(dtype=bool)
+    if not (away.any() and came.any()):
+        return []
+    is_head = text(mm["quan_he"]).str.strip().str.lower().eq("chủ hộ").fillna(False).to_numpy(dtype=bool)
+    heads = mm[is_head]
+    by_household = pd.Series(text(heads["so_dinh_danh"]).str.strip().to_numpy(),
+                             index=pd.MultiIndex.from_arrays([heads["_in"].to_numpy(), heads["_pos"].to_numpy()]))
+    by_household = by_household[~by_household.index.duplicated(keep=False)]
+    head = pd.Series(by_household.reindex(pd.MultiIndex.from_arrays([hh["_in"].to_numpy(), hh["_pos"].to_numpy()]))
+                     .to_numpy(), index=hh.index, dtype="string")
+    origin = hh["ma_xa_cu"].astype("string").fillna(hh["unit"].astype("string"))
+    key = hh["unit"].astype("string") + "\x1f" + head
+    left = away & key.notna().to_numpy(dtype=bool)
+    gone = pd.DataFrame({"key": key[left], "code": text(hh["ma_ho"])[left], "origin": origin[left]})
+    gone = gone[~gone["key"].duplicated(keep=False)].set_index("key")
+    out: list[Finding] = []
+    for at in np.flatnonzero(came & key.isin(gone.index).fillna(False).to_numpy(dtype=bool)).tolist():
+        partner = gone.loc[key.iloc[at]]
+        if partner["origin"] == origin.iloc[at]:
+            continue  # one old commune's own pair: said when its return was classified
+        r = hh.iloc[at]
+        out.append(note("moved-within-commune", file=text_or_empty(r.get("file")) or text_or_empty(r.get("source_file")),
+                        sheet=text_or_empty(r.get("sheet")), row=_row_int(r.get("row")), key="tinh_trang_ho",
+                        value=text_or_empty(r.get("ma_ho")), other=f"{partner['code']} ({partner['origin']})"))
+    return out
 
 
 def _shared_codes(hh: pd.DataFrame) -> list[Finding]:

@@ -332,10 +332,12 @@ def _notes(ws: Any, st: _Styles, form: FormDef, view: ReportView, values: dict[s
         for rec in off.to_dict("records"):
             lines.append(f"Lưu ý: tại {rec['name']}, cuối kỳ {rec['end']} ≠ đầu kỳ {rec['start']} − giảm {rec['dec']} "
                          f"+ tăng {rec['inc']}: kiểm tra lại diễn biến.")
-    if view.coverage.missing and form.kind == "table":
-        lines.append("Chưa có số liệu (dòng để trống): " + names_list([name for _, name in view.coverage.missing])
+    listed = form.kind != "table"  # a list of households: no row of a unit to leave blank — said all the same
+    if view.coverage.missing:
+        lines.append(("Danh sách chưa có hộ của các đơn vị chưa có số liệu: " if listed else
+                      "Chưa có số liệu (dòng để trống): ") + names_list([name for _, name in view.coverage.missing])
                      + ".")
-    if view.coverage.partial and form.kind == "table":
+    if view.coverage.partial:
         word = view.coverage.partial_word
         lines.append("Chưa đủ số liệu các xã: " + names_list([f"{name} ({k}/{n} {word})"
                                                             for _c, name, k, n in view.coverage.partial]) + ".")
@@ -350,6 +352,18 @@ def _notes(ws: Any, st: _Styles, form: FormDef, view: ReportView, values: dict[s
     if households and form.kind == "table":
         lines.append(f"Chưa tính trong biểu: {households} hộ ({persons} người) của {names_list(olds)} đang chờ quy đổi "
                      "sang xã mới (xem sheet \"Chờ quy đổi\" của danh sách và kết quả tổng hợp).")
+    elif listed and form.list_class and len(view.pending) and "phan_loai" in view.pending.columns:
+        # the households of this list's class waiting for their 2025 commune: on no unit's list yet
+        waiting = view.pending[view.pending["phan_loai"].astype("string").eq(form.list_class).fillna(False)
+                               .to_numpy(dtype=bool)]
+        if len(waiting):
+            n_pp = int(pd.to_numeric(waiting.get("so_nhan_khau"), errors="coerce").fillna(0).sum()) \
+                if "so_nhan_khau" in waiting.columns else 0
+            old_names = sorted({str(v) for v in (waiting["ten_xa_cu"] if "ten_xa_cu" in waiting.columns
+                                                 else waiting["ma_xa_cu"]).dropna().tolist()})
+            lines.append(f"Chưa có trong danh sách: {len(waiting)} hộ {form.list_class.lower()} ({n_pp} người) của "
+                         f"{names_list(old_names)} đang chờ quy đổi sang xã mới (xem sheet \"Chờ quy đổi\" của danh "
+                         "sách kết nối CSDL dân cư và kết quả tổng hợp).")
     for text in lines:
         _merge(ws, row, 0, row, n - 1, text, st.note)
         ws.set_row(row, 16 * _lines(text, width * 1.15))

@@ -303,6 +303,24 @@ def _unique_lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
     return pd.Series(values[ok].to_numpy(), index=keys[ok].to_numpy())
 
 
+def _own_commune_row(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> np.ndarray:
+    """Per household: a row of the list in its own commune is its own — by commune + code, or by its head's ID
+    heading a row of the same commune."""
+    sep = "\x1f"
+    own_commune = _commune(column(households, "ma_xa", "str"))
+    own = own_commune + sep + column(households, "ma_ho", "str").str.strip()
+    theirs, commune, _written, _split = _list_keys(households, other)
+    mine = _in(own, theirs)
+    if "so_dinh_danh_chu_ho" in other.columns and len(heads):
+        positions = pd.Series(np.arange(len(other)), index=other.index)
+        at = column(households, "uid", "Int64").map(heads).map(_unique_lookup(_list_heads(other), positions))
+        found = at.notna().to_numpy(dtype=bool)
+        row_commune = np.full(len(households), None, dtype=object)
+        row_commune[found] = commune.to_numpy(dtype=object)[at[found].astype("int64").to_numpy()]
+        mine |= found & (row_commune == own_commune.to_numpy(dtype=object))
+    return mine
+
+
 def _moved_within(households: pd.DataFrame, members: pd.DataFrame | None, status: Coded) -> list[Finding]:
     """A household recorded "Chuyển đến" whose head heads a household of the same commune recorded "Chuyển đi": most
     likely one household that moved inside the commune (between two villages, or two old communes the 2025 reform
@@ -630,7 +648,10 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
         found += where.findings("previous-unmatched", at, key="ma_ho", value=list(codes[at]))
         # recorded as moved in or split off, yet the list's household (its code and head): counted as new — said,
         # since the list's start figure then loses it
-        arrived = np.flatnonzero(matched_np & status.matches(STATUS_IN))
+        # (a household recorded as moved in that took, by its head's ID, a row of another commune's list is the move
+        # recorded: no warning — only one matched to a row of its own commune is the list's household)
+        arrived = np.flatnonzero(matched_np & status.matches(STATUS_IN)
+                                 & _own_commune_row(households, heads, previous))
         found += where.findings("previous-listed-as-new", arrived, column_key="tinh_trang_ho", key="tinh_trang_ho",
                                 value=list(codes[arrived]), detail=[str(status.values[c]) for c in status.codes[arrived]],
                                 other=[_listed_text(p, "vi") for p in prev.to_numpy(dtype=object)[arrived]],
