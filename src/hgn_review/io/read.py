@@ -12,7 +12,7 @@ import hashlib
 import re
 import unicodedata
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -110,43 +110,59 @@ _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 
 
-def _ods_numeric_rows(path: str, sheet: str, letter: str) -> set[int]:
-    """Rows of an ODS sheet whose cell in column ``letter`` holds a number (office:value-type float, percentage
-    or currency), from its content.xml, streamed (rows and cells repeated by count as ODS writes them); empty when
-    the file cannot be read that way."""
+_ODS_CELLS = frozenset({f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell", f"{_ODS_TABLE}table-row",
+                        "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p",
+                        "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}span"})
+
+
+def _ods_rows(path: str, sheet: str, other: Callable[[Any], None] | None = None) -> Iterator[tuple[int, int, Any]]:
+    """The rows of an ODS sheet as (first row number, times repeated, the row element), from its content.xml,
+    streamed (each element cleared once passed); ``other`` is handed every other element as it ends (the styles
+    and the sheet's columns, which come before its rows). Raises what the zip or XML reader raises."""
     import zipfile
 
     from defusedxml.ElementTree import iterparse
 
+    row, inside = 0, False
+    with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+        for event, el in iterparse(fh, events=("start", "end")):
+            if el.tag == f"{_ODS_TABLE}table":
+                if event == "start":
+                    inside, row = el.get(f"{_ODS_TABLE}name") == sheet, 0
+                elif inside:
+                    return
+                else:
+                    el.clear()
+                continue
+            if event != "end":
+                continue
+            if not inside or el.tag != f"{_ODS_TABLE}table-row":
+                if other is not None and el.tag not in _ODS_CELLS and (inside or el.tag != f"{_ODS_TABLE}table-column"):
+                    other(el)  # (a style, this sheet's column — not every cell and paragraph of the workbook)
+                continue
+            repeat = int(el.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+            yield row, repeat, el
+            row += repeat
+            el.clear()
+
+
+def _ods_numeric_rows(path: str, sheet: str, letter: str) -> set[int]:
+    """Rows of an ODS sheet whose cell in column ``letter`` holds a number (office:value-type float, percentage
+    or currency), rows and cells repeated by count as ODS writes them; empty when the file cannot be read."""
     want = col_index(letter)
     out: set[int] = set()
-    row, inside = 0, False
     try:
-        with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
-            for event, el in iterparse(fh, events=("start", "end")):
-                if el.tag == f"{_ODS_TABLE}table":
-                    if event == "start":
-                        inside, row = el.get(f"{_ODS_TABLE}name") == sheet, 0
-                    elif inside:
-                        return out
-                    else:
-                        el.clear()
+        for row, repeat, el in _ods_rows(path, sheet):
+            col = 0
+            for cell in el:
+                if cell.tag not in (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell"):
                     continue
-                if event != "end" or not inside or el.tag != f"{_ODS_TABLE}table-row":
-                    continue
-                repeat = int(el.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
-                col = 0
-                for cell in el:
-                    if cell.tag not in (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell"):
-                        continue
-                    span = int(cell.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
-                    if col <= want < col + span:
-                        if cell.get(f"{_ODS_OFFICE}value-type") in ("float", "percentage", "currency"):
-                            out.update(range(row + 1, row + 1 + repeat))
-                        break
-                    col += span
-                row += repeat
-                el.clear()
+                span = int(cell.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+                if col <= want < col + span:
+                    if cell.get(f"{_ODS_OFFICE}value-type") in ("float", "percentage", "currency"):
+                        out.update(range(row + 1, row + 1 + repeat))
+                    break
+                col += span
     except Exception:  # noqa: BLE001 - without the types, an 11-digit ID is reported, not restored
         return set()
     return out
@@ -177,75 +193,57 @@ def _ods_scan(path: str, sheet: str) -> SheetScan | None:
     of a zero-padding format ("0000": shown "0012", stored 12) of an ODS sheet, as the .xlsx scan gives them, from
     its content.xml, streamed (rows and cells repeated by count); None when the file cannot be read that way.
     Calamine gives an error cell as blank (the officer sees the error) and a padded number bare."""
-    import zipfile
-
-    from defusedxml.ElementTree import iterparse
-
     scan = SheetScan()
-    row, inside = 0, False
     cell_tags = (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell")
     widths: dict[str, int] = {}  # number style → padding width
     data_style: dict[str, str] = {}  # cell style → its number style
     column_style: dict[int, str] = {}  # column → the cell style its cells take when they name none
-    n_columns = 0
+    n_columns = [0]
+
+    def styles(el: Any) -> None:
+        """The number styles, cell styles and the sheet's columns (before its rows)."""
+        if el.tag == f"{_ODS_NUMBER}number-style":
+            width = _ods_padding_width(el)
+            if width:
+                widths[str(el.get(f"{_ODS_STYLE}name"))] = width
+        elif el.tag == f"{_ODS_STYLE}style" and el.get(f"{_ODS_STYLE}data-style-name"):
+            data_style[str(el.get(f"{_ODS_STYLE}name"))] = str(el.get(f"{_ODS_STYLE}data-style-name"))
+        elif el.tag == f"{_ODS_TABLE}table-column":
+            rep = int(el.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+            default = el.get(f"{_ODS_TABLE}default-cell-style-name")
+            if default and widths.get(data_style.get(default, "")):
+                column_style.update(dict.fromkeys(range(n_columns[0], n_columns[0] + min(rep, 16384)), default))
+            n_columns[0] += rep
+
     try:
-        with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
-            for event, el in iterparse(fh, events=("start", "end")):
-                if event == "end" and el.tag == f"{_ODS_NUMBER}number-style":
-                    width = _ods_padding_width(el)
-                    if width:
-                        widths[str(el.get(f"{_ODS_STYLE}name"))] = width
+        for row, repeat, el in _ods_rows(path, sheet, styles):
+            rows_here = range(row + 1, row + 1 + (repeat if repeat <= _ODS_MANY else 1))
+            if el.get(f"{_ODS_TABLE}visibility", "visible") != "visible" and len(el) and \
+                    any(len(c) or c.get(f"{_ODS_OFFICE}value-type") for c in el):  # (a hidden row with data)
+                scan.hidden_rows.update(rows_here)
+            col = 0
+            for cell in el:
+                if cell.tag not in cell_tags:
                     continue
-                if event == "end" and el.tag == f"{_ODS_STYLE}style" and el.get(f"{_ODS_STYLE}data-style-name"):
-                    data_style[str(el.get(f"{_ODS_STYLE}name"))] = str(el.get(f"{_ODS_STYLE}data-style-name"))
-                    continue
-                if event == "end" and inside and el.tag == f"{_ODS_TABLE}table-column":
-                    rep = int(el.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
-                    default = el.get(f"{_ODS_TABLE}default-cell-style-name")
-                    if default and widths.get(data_style.get(default, "")):
-                        column_style.update(dict.fromkeys(range(n_columns, n_columns + min(rep, 16384)), default))
-                    n_columns += rep
-                    continue
-                if el.tag == f"{_ODS_TABLE}table":
-                    if event == "start":
-                        inside, row = el.get(f"{_ODS_TABLE}name") == sheet, 0
-                    elif inside:
-                        return scan
-                    else:
-                        el.clear()
-                    continue
-                if event != "end" or not inside or el.tag != f"{_ODS_TABLE}table-row":
-                    continue
-                repeat = int(el.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
-                if el.get(f"{_ODS_TABLE}visibility", "visible") != "visible" and len(el) and \
-                        any(len(c) or c.get(f"{_ODS_OFFICE}value-type") for c in el):  # (a hidden row with data)
-                    scan.hidden_rows.update(range(row + 1, row + 1 + (repeat if repeat <= _ODS_MANY else 1)))
-                col = 0
-                for cell in el:
-                    if cell.tag not in cell_tags:
-                        continue
-                    span = int(cell.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
-                    rows_here = range(row + 1, row + 1 + (repeat if repeat <= _ODS_MANY else 1))
-                    if cell.get(f"{_ODS_CALCEXT}value-type") == "error":
-                        said = "".join(cell.itertext()).strip() or "#ERROR"
-                        for c in range(col, col + span):
+                span = int(cell.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+                if cell.get(f"{_ODS_CALCEXT}value-type") == "error":
+                    said = "".join(cell.itertext()).strip() or "#ERROR"
+                    for c in range(col, col + span):
+                        for r in rows_here:
+                            scan.errors[(col_letter(c), r)] = said
+                elif cell.get(f"{_ODS_OFFICE}value-type") == "float" and (widths or column_style):
+                    style = cell.get(f"{_ODS_TABLE}style-name") or column_style.get(col, "")
+                    width = widths.get(data_style.get(style, ""))
+                    value = cell.get(f"{_ODS_OFFICE}value", "")
+                    if width and re.fullmatch(r"\d+(\.0*)?", value):
+                        for c in range(col, col + min(span, _ODS_MANY)):
                             for r in rows_here:
-                                scan.errors[(col_letter(c), r)] = said
-                    elif cell.get(f"{_ODS_OFFICE}value-type") == "float" and (widths or column_style):
-                        style = cell.get(f"{_ODS_TABLE}style-name") or column_style.get(col, "")
-                        width = widths.get(data_style.get(style, ""))
-                        value = cell.get(f"{_ODS_OFFICE}value", "")
-                        if width and re.fullmatch(r"\d+(\.0*)?", value):
-                            for c in range(col, col + min(span, _ODS_MANY)):
-                                for r in rows_here:
-                                    scan.shown[(col_letter(c), r)] = value.split(".")[0].zfill(width)
-                    cols = int(cell.get(f"{_ODS_TABLE}number-columns-spanned", "1"))
-                    rows = int(cell.get(f"{_ODS_TABLE}number-rows-spanned", "1"))
-                    if cell.tag == cell_tags[0] and (cols > 1 or rows > 1):
-                        scan.merges.append((col_letter(col), row + 1, col_letter(col + cols - 1), row + rows))
-                    col += span
-                row += repeat
-                el.clear()
+                                scan.shown[(col_letter(c), r)] = value.split(".")[0].zfill(width)
+                cols = int(cell.get(f"{_ODS_TABLE}number-columns-spanned", "1"))
+                rows = int(cell.get(f"{_ODS_TABLE}number-rows-spanned", "1"))
+                if cell.tag == cell_tags[0] and (cols > 1 or rows > 1):
+                    scan.merges.append((col_letter(col), row + 1, col_letter(col + cols - 1), row + rows))
+                col += span
     except Exception:  # noqa: BLE001 - without it the cells are read as calamine gives them
         return None
     return scan
