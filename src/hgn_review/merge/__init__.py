@@ -89,8 +89,8 @@ from hgn_review.merge.tables import (
     summary_table,
 )
 from hgn_review.registry import AFTER, BEFORE, DISTRICT, PROVINCE, REFORM_DATE, Registry, Unit, get_registry
-from hgn_review.scoring._frames import household_persons
-from hgn_review.scoring.movements import WORDS_EN, unbalanced_findings
+from hgn_review.scoring._frames import Coded, household_persons
+from hgn_review.scoring.movements import WORDS_EN, moved_within_pairs, unbalanced_findings
 
 __all__ = ["MERGE_CODES", "MERGE_LABELS", "SHEET_PENDING", "MergeResult", "PendingFinding", "merge_results",
            "summary_json", "write_merge"]
@@ -1068,16 +1068,11 @@ def _size_unknown(hh: pd.DataFrame) -> np.ndarray:
 
 
 def _moved_between_old(hh: pd.DataFrame, mm: pd.DataFrame) -> list[Finding]:
-    """A household recorded "Chuyển đến" in one old commune whose head heads one recorded "Chuyển đi" in another old
-    commune, both now one new commune: a move inside the new commune, counted as its decrease and its increase —
-    said on the arrival (moved-within-commune; within one old commune's return, classify said it already)."""
+    """The pairs of movements.moved_within_pairs in a new commune whose two households were in two old communes now
+    one new commune: a move inside it, counted as its decrease and its increase — said on the arrival
+    (moved-within-commune; within one old commune's return, classify said it already)."""
     need = {"tinh_trang_ho", "ma_xa_cu", "ma_ho", "unit", "_in", "_pos"}
     if not len(hh) or not need <= set(hh.columns) or not {"quan_he", "so_dinh_danh", "_in", "_pos"} <= set(mm.columns):
-        return []
-    status = text(hh["tinh_trang_ho"]).str.strip().str.lower()
-    away = status.eq("chuyển đi").fillna(False).to_numpy(dtype=bool)
-    came = status.eq("chuyển đến").fillna(False).to_numpy(dtype=bool)
-    if not (away.any() and came.any()):
         return []
     is_head = text(mm["quan_he"]).str.strip().str.lower().eq("chủ hộ").fillna(False).to_numpy(dtype=bool)
     heads = mm[is_head]
@@ -1086,20 +1081,17 @@ def _moved_between_old(hh: pd.DataFrame, mm: pd.DataFrame) -> list[Finding]:
     by_household = by_household[~by_household.index.duplicated(keep=False)]
     head = pd.Series(by_household.reindex(pd.MultiIndex.from_arrays([hh["_in"].to_numpy(), hh["_pos"].to_numpy()]))
                      .to_numpy(), index=hh.index, dtype="string")
-    origin = hh["ma_xa_cu"].astype("string").fillna(hh["unit"].astype("string"))
-    key = hh["unit"].astype("string") + "\x1f" + head
-    left = away & key.notna().to_numpy(dtype=bool)
-    gone = pd.DataFrame({"key": key[left], "code": text(hh["ma_ho"])[left], "origin": origin[left]})
-    gone = gone[~gone["key"].duplicated(keep=False)].set_index("key")
+    at, partner = moved_within_pairs(hh["unit"], head, Coded.of(text(hh["tinh_trang_ho"])))
+    origin = hh["ma_xa_cu"].astype("string").fillna(hh["unit"].astype("string")).to_numpy(dtype=object)
+    codes = text(hh["ma_ho"]).to_numpy(dtype=object)
     out: list[Finding] = []
-    for at in np.flatnonzero(came & key.isin(gone.index).fillna(False).to_numpy(dtype=bool)).tolist():
-        partner = gone.loc[key.iloc[at]]
-        if partner["origin"] == origin.iloc[at]:
+    for i, j in zip(at.tolist(), partner.tolist(), strict=True):
+        if origin[i] == origin[j]:
             continue  # one old commune's own pair: said when its return was classified
-        r = hh.iloc[at]
+        r = hh.iloc[i]
         out.append(note("moved-within-commune", file=text_or_empty(r.get("file")) or text_or_empty(r.get("source_file")),
                         sheet=text_or_empty(r.get("sheet")), row=_row_int(r.get("row")), key="tinh_trang_ho",
-                        value=text_or_empty(r.get("ma_ho")), other=f"{partner['code']} ({partner['origin']})"))
+                        value=text_or_empty(codes[i]), other=f"{codes[j]} ({origin[j]})"))
     return out
 
 

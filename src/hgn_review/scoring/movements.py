@@ -321,26 +321,34 @@ def _own_commune_row(households: pd.DataFrame, heads: pd.Series, other: pd.DataF
     return mine
 
 
-def _moved_within(households: pd.DataFrame, members: pd.DataFrame | None, status: Coded) -> list[Finding]:
-    """A household recorded "Chuyển đến" whose head heads a household of the same commune recorded "Chuyển đi": most
-    likely one household that moved inside the commune (between two villages, or two old communes the 2025 reform
-    made one), counted as a decrease and an increase of the commune — said on the arrival, for the commune to
-    record it once if so."""
+def moved_within_pairs(commune: pd.Series, head: pd.Series, status: Coded) -> tuple[np.ndarray, np.ndarray]:
+    """(positions of the households recorded "Chuyển đến" whose head — ``head``, one per household, NA when not
+    known — heads a household of the same ``commune`` recorded "Chuyển đi", and that household's position): most
+    likely one household that moved inside the commune, counted as a decrease and an increase of it."""
     away, came = status.matches(("Chuyển đi",)), status.matches(("Chuyển đến",))
-    if not (away.any() and came.any()) or members is None or members.empty:
+    none = np.zeros(0, dtype=np.int64)
+    if not (away.any() and came.any()):
+        return none, none
+    key = commune.astype("string").fillna("") + "\x1f" + head.astype("string")
+    headed = away & head.notna().to_numpy(dtype=bool)  # (a departed household without member rows: no head known)
+    position = pd.Series(np.arange(len(key), dtype=np.int64), index=key.index)
+    partner = key.map(_unique_lookup(key[headed], position[headed]))
+    at = np.flatnonzero(came & partner.notna().to_numpy(dtype=bool))
+    return at, partner.to_numpy()[at].astype(np.int64)
+
+
+def _moved_within(households: pd.DataFrame, members: pd.DataFrame | None, status: Coded) -> list[Finding]:
+    """Said on each arrival of :func:`moved_within_pairs` in a return, for the commune to record it once if so."""
+    if members is None or members.empty:
         return []
     head = column(households, "uid", "Int64").map(head_ids(members))
-    key = _commune(column(households, "ma_xa", "str")).fillna("") + "\x1f" + head.astype("string")
-    codes = column(households, "ma_ho", "str")
-    headed = away & head.notna().to_numpy(dtype=bool)  # (a departed household without member rows: no head known)
-    left_code = key.map(_unique_lookup(key[headed], codes[headed]))
-    at = np.flatnonzero(came & left_code.notna().to_numpy(dtype=bool))
+    at, partner = moved_within_pairs(_commune(column(households, "ma_xa", "str")), head, status)
     if not len(at):
         return []
+    codes = column(households, "ma_ho", "str").to_numpy(dtype=object)
     where = Locator(households, pd.RangeIndex(len(households)))
     return where.findings("moved-within-commune", at, column_key="tinh_trang_ho", key="tinh_trang_ho",
-                          value=list(codes.to_numpy(dtype=object)[at]),
-                          other=list(left_code.to_numpy(dtype=object)[at]))
+                          value=list(codes[at]), other=list(codes[partner]))
 
 
 def _list_keys(households: pd.DataFrame,
@@ -650,8 +658,10 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
         # since the list's start figure then loses it
         # (a household recorded as moved in that took, by its head's ID, a row of another commune's list is the move
         # recorded: no warning — only one matched to a row of its own commune is the list's household)
-        arrived = np.flatnonzero(matched_np & status.matches(STATUS_IN)
-                                 & _own_commune_row(households, heads, previous))
+        arrived_mask = matched_np & status.matches(STATUS_IN)
+        if arrived_mask.any():  # (the list's keys made again only then: a province's list, once per return)
+            arrived_mask &= _own_commune_row(households, heads, previous)
+        arrived = np.flatnonzero(arrived_mask)
         found += where.findings("previous-listed-as-new", arrived, column_key="tinh_trang_ho", key="tinh_trang_ho",
                                 value=list(codes[arrived]), detail=[str(status.values[c]) for c in status.codes[arrived]],
                                 other=[_listed_text(p, "vi") for p in prev.to_numpy(dtype=object)[arrived]],
