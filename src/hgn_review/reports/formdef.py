@@ -379,6 +379,11 @@ def _half_up(x: np.ndarray, scale: float) -> np.ndarray:
     return np.sign(scaled) * np.floor(np.abs(scaled) + 0.5) / scale
 
 
+def among(attr: str, attrs: frozenset[str]) -> bool:
+    """Whether the attribute ``attr`` is one of ``attrs`` (a name ending in "_" stands for those it begins)."""
+    return attr in attrs or any(a.endswith("_") and attr.startswith(a) for a in attrs)
+
+
 def evaluate(col: Column, counts: pd.DataFrame) -> pd.Series:
     """The column's values for every row of ``counts`` (one row per unit, the total row included).
 
@@ -390,7 +395,7 @@ def evaluate(col: Column, counts: pd.DataFrame) -> pd.Series:
         group, _, attr = ("all", "", name) if name in ("hh", "pp") else name.partition("_")
         for flag, attrs in UNKNOWN_OF:
             unknown = f"{group}_{flag}"
-            counted = attr in attrs or any(a.endswith("_") and attr.startswith(a) for a in attrs)
+            counted = among(attr, attrs)
             if counted and unknown in counts.columns:  # a household counted whose answer is not known
                 values = values.where(counts[unknown].astype("float64") == 0)
         uncounted = f"{group}_{NOT_COUNTED}{attr}"

@@ -45,6 +45,7 @@ from hgn_review.reports.formdef import (
     NOT_COUNTED,
     SIZE_UNKNOWN,
     UNKNOWN_OF,
+    among,
 )
 from hgn_review.schemas.layout import INDICATORS, load_layout
 from hgn_review.scoring._frames import persons_and_unknown
@@ -1104,22 +1105,25 @@ _BLANK_NOTES = (
 )
 
 
+def _blank_notes(view: ReportView) -> list[tuple[str, Note]]:
+    """(flag, note) of each _BLANK_NOTES entry that counts a household (or child) of the view."""
+    t = view.total()
+    out: list[tuple[str, Note]] = []
+    for flag, groups, with_members, vi, en in _BLANK_NOTES:
+        n = sum(int(t.get(f"{g}_{flag}", 0)) for g in groups)
+        if n and (view.has_members or not with_members):
+            out.append((flag, Note(vi.format(n=n), en.format(n=n))))
+    return out
+
+
 def blank_notes_for(view: ReportView, names: set[str]) -> list[str]:
     """The notes of _BLANK_NOTES (Vietnamese: a form is filed in Vietnamese) on the figures a form that reads the
     counts ``names`` ("poor_child_no_bhyt", "hh" …) leaves blank: said on the form itself, which travels alone."""
     attrs = {n if n in ("hh", "pp") else n.partition("_")[2] for n in names}
-    indicators = {i.key for i in view.series.get("indicators", [])}
-    affected = {**dict(UNKNOWN_OF), "dep_unknown": frozenset(indicators), DEP_NOT_HELD: frozenset(indicators)}
-    t = view.total()
-    out: list[str] = []
-    for flag, groups, with_members, vi, _en in _BLANK_NOTES:
-        reads = affected.get(flag, frozenset())
-        if not any(a in reads or any(r.endswith("_") and a.startswith(r) for r in reads) for a in attrs):
-            continue
-        n = sum(int(t.get(f"{g}_{flag}", 0)) for g in groups)
-        if n and (view.has_members or not with_members):
-            out.append(vi.format(n=n))
-    return out
+    indicators = frozenset(i.key for i in view.series.get("indicators", []))
+    affected = {**dict(UNKNOWN_OF), "dep_unknown": indicators, DEP_NOT_HELD: indicators}
+    return [str(said) for flag, said in _blank_notes(view)
+            if any(among(a, affected.get(flag, frozenset())) for a in attrs)]
 
 
 def _notes(view: ReportView) -> list[str]:
@@ -1144,10 +1148,7 @@ def _notes(view: ReportView) -> list[str]:
                               f"{unknown_start} {word_en[cls]} at the end have no known class at the start."))
     # the figures the forms leave blank (formdef.evaluate, UNKNOWN_OF) for households whose answer is not known:
     # (flag, the classes counted — poor and near-poor, or all —, whether said only with member rows, vi, en)
-    for flag, groups, with_members, vi, en in _BLANK_NOTES:
-        n = sum(int(t.get(f"{g}_{flag}", 0)) for g in groups)
-        if n and (view.has_members or not with_members):
-            notes.append(Note(vi.format(n=n), en.format(n=n)))
+    notes.extend(said for _flag, said in _blank_notes(view))
     if not view.has_members:
         notes.append(Note("Tệp kết quả không có dữ liệu thành viên: các số liệu về nhân khẩu, trẻ em, khả năng lao "
                           "động lấy theo số thành viên khai báo hoặc để trống.",
