@@ -489,7 +489,13 @@ def _write_ods_by_hand(path: Path, sheets: Mapping[str, Sequence[Sequence[Any]]]
             for v in row:
                 if v is None:
                     cells.append("<table:table-cell/>")
-                elif isinstance(v, int | float) and not isinstance(v, bool):
+                elif isinstance(v, bool):  # as LibreOffice types them (and pandas with odfpy)
+                    cells.append(f'<table:table-cell office:value-type="boolean" office:boolean-value='
+                                 f'"{str(v).lower()}"><text:p>{str(v).upper()}</text:p></table:table-cell>')
+                elif isinstance(v, dt.date):
+                    cells.append(f'<table:table-cell office:value-type="date" office:date-value="{v.isoformat()}">'
+                                 f"<text:p>{v.isoformat()}</text:p></table:table-cell>")
+                elif isinstance(v, int | float):
                     cells.append(f'<table:table-cell office:value-type="float" office:value="{v}">'
                                  f"<text:p>{v}</text:p></table:table-cell>")
                 else:

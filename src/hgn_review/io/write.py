@@ -413,14 +413,114 @@ def _values_copy(src: Path) -> tuple[Any, dict[str, str]]:
         ws = wb.create_sheet(title)
         titles[name] = title
         letters = [str(c) for c in grid.columns]  # the Excel letters of the grid's columns (not always from A)
+        types = _cell_types(src, name)  # None for a CSV, which keeps no types: a cell's text says what it is
         for r, row in zip(grid.index.tolist(), grid.itertuples(index=False, name=None), strict=True):
             for letter, value in zip(letters, row, strict=True):
-                if isinstance(value, str):
-                    cell = ws[f"{letter}{int(r)}"]
+                if not isinstance(value, str):
+                    continue
+                cell = ws[f"{letter}{int(r)}"]
+                if types is None:
                     cell.value = _typed(value)
                     if isinstance(cell.value, dt.datetime):
                         cell.number_format = "dd/mm/yyyy"
+                elif (at := (letter, int(r))) in types:
+                    cell.value, fmt = types[at]
+                    if fmt:
+                        cell.number_format = fmt
+                else:  # a text cell stays text: a code typed as text ("12345") is no number in the copy either
+                    cell.value = value
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # text that looks like a formula is the text the return holds
     return wb, titles
+
+
+def _cell_types(src: Path, sheet: str) -> dict[tuple[str, int], tuple[object, str | None]] | None:
+    """The number, date and true/false cells of an .xls or .ods sheet as their values (with the number format a
+    copy shows them in: a date as a date, a zero-padded code as "0012"), by (column letter, row); every other cell
+    there holds text. None when the format keeps no cell types (CSV) or they cannot be read: the reader gives every
+    cell as text, and the copy then types a cell by its text."""
+    from hgn_review.io.read import _content_suffix
+
+    try:
+        kind = _content_suffix(src)
+        if kind == ".xls":
+            return _xls_cell_types(src, sheet)
+        if kind == ".ods":
+            return _ods_cell_types(src, sheet)
+    except Exception:  # noqa: BLE001 - without the types, the copy types a cell by its text
+        return None
+    return None
+
+
+def _whole(value: float) -> object:
+    return int(value) if float(value).is_integer() and abs(value) < 1e15 else float(value)
+
+
+def _xls_cell_types(src: Path, sheet: str) -> dict[tuple[str, int], tuple[object, str | None]]:
+    import numpy as np
+    import xlrd
+
+    from hgn_review.io.read import _xls_shown, col_letter
+
+    data = src.read_bytes()  # (an .xls under another name is read by its content)
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=True)
+    except NotImplementedError:  # formatting not readable: the types still are
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    try:
+        ws = book.sheet_by_name(sheet)
+        shown = _xls_shown(book, ws)
+        out: dict[tuple[str, int], tuple[object, str | None]] = {}
+        wanted = (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE, xlrd.XL_CELL_BOOLEAN)
+        for r in range(ws.nrows):
+            types = ws.row_types(r)
+            for c in np.flatnonzero(np.isin(np.asarray(types), wanted)).tolist():
+                value, at = ws.cell_value(r, c), (col_letter(c), r + 1)
+                if types[c] == xlrd.XL_CELL_NUMBER:
+                    out[at] = (_whole(value), "0" * len(shown[at]) if at in shown else None)
+                elif types[c] == xlrd.XL_CELL_BOOLEAN:
+                    out[at] = (bool(value), None)
+                else:
+                    try:
+                        day = xlrd.xldate_as_datetime(value, book.datemode)
+                    except Exception:  # noqa: BLE001 - a date serial outside the calendar: its number
+                        out[at] = (_whole(value), None)
+                        continue
+                    out[at] = (day, "dd/mm/yyyy" if day.time() == dt.time() else "dd/mm/yyyy hh:mm")
+        return out
+    finally:
+        book.release_resources()
+
+
+def _ods_cell_types(src: Path, sheet: str) -> dict[tuple[str, int], tuple[object, str | None]]:
+    from hgn_review.io.read import _ODS_MANY, _ODS_OFFICE, _ODS_TABLE, _ods_rows, _ods_scan, col_letter
+
+    scan = _ods_scan(str(src), sheet)
+    shown = scan.shown if scan is not None else {}
+    out: dict[tuple[str, int], tuple[object, str | None]] = {}
+    cell_tags = (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell")
+    for row, repeat, el in _ods_rows(str(src), sheet):
+        col = 0
+        for cell in el:
+            if cell.tag not in cell_tags:
+                continue
+            span = int(cell.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+            kind = cell.get(f"{_ODS_OFFICE}value-type")
+            typed: tuple[object, str | None] | None = None
+            if kind in ("float", "percentage", "currency"):
+                typed = (_whole(float(cell.get(f"{_ODS_OFFICE}value", "nan"))), None)
+            elif kind == "date":
+                day = dt.datetime.fromisoformat(str(cell.get(f"{_ODS_OFFICE}date-value")))
+                typed = (day, "dd/mm/yyyy" if day.time() == dt.time() else "dd/mm/yyyy hh:mm")
+            elif kind == "boolean":
+                typed = (cell.get(f"{_ODS_OFFICE}boolean-value") == "true", None)
+            if typed is not None:
+                for c in range(col, col + min(span, _ODS_MANY)):
+                    for r in range(row + 1, row + 1 + min(repeat, _ODS_MANY)):
+                        at = (col_letter(c), r)
+                        out[at] = (typed[0], "0" * len(shown[at])) if at in shown else typed
+            col += span
+    return out
 
 
 _INT_TEXT = re.compile(r"-?(?:0|[1-9]\d{0,14})")  # (a code or ID with its leading zero stays text)
