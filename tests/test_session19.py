@@ -86,3 +86,42 @@ def test_a_copy_of_a_csv_return_types_cells_by_their_text(tmp_path: Path) -> Non
     note = ws[f"{col_of('households', 'ra_soat_vien')}2"]
     assert note.value == "=1+1" and note.data_type == "s", (note.value, note.data_type)
     assert ws[f"{col_of('households', 'thon')}2"].value == "012"
+
+
+def test_an_income_header_in_another_unit_is_refused_and_a_unit_written_otherwise_is_not() -> None:
+    """The monthly income per head under a header stating a year, a household or thousands of đồng is another
+    quantity (its values are not read); the same unit written otherwise, or no unit at all, is the layout's."""
+    from hgn_review.io.read import _unit_differs
+
+    ours = "Thu nhập bình quân (đồng/người/tháng)"
+    for other in ("Thu nhập bình quân (đồng/người/năm)", "Thu nhập (đồng/hộ/tháng)",
+                  "Thu nhập (nghìn đồng/người/tháng)", "Thu nhập (1000đ/người/tháng)", "Thu nhập (đồng/người/quý)"):
+        assert _unit_differs(ours, other) is not None, other
+    for same in ("Thu nhập BQ (đ/người/tháng)", "Thu nhập (VNĐ/khẩu/tháng)", "Thu nhập (Đồng / Người / Tháng)",
+                 "Thu nhập bình quân", "Thu nhập (đồng/tháng)", "Thu nhập bình quân (ghi số)"):
+        assert _unit_differs(ours, same) is None, same
+    assert _unit_differs("Diện tích nhà ở (m²)", "Diện tích nhà ở (m2)") is None
+
+
+def test_an_income_per_year_column_is_an_error_at_its_header_and_no_household_is_classified_by_it(tmp_path: Path) -> None:
+    """17,000,000 a year is 1,416,667 a month, under the rural line: read as a month's income the household would be
+    Không nghèo. The header's unit is said at its cell, and the household waits (no income basis), never guessed."""
+    from hgn_review.pipeline import classify_paths
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    hh = sheet_grid("households", [household(thu_nhap_bq=17_000_000, diem_b1=None)])
+    mm = sheet_grid("members", [member()])
+    letter = col_of("households", "thu_nhap_bq")
+    hh[0][openpyxl.utils.column_index_from_string(letter) - 1] = "Thu nhập bình quân (đồng/người/năm)"
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, grid in ((HH_SHEET, hh), (MM_SHEET, mm)):
+        ws = wb.create_sheet(name)
+        for row in grid:
+            ws.append(row)
+    wb.save(folder / "11284_2024.xlsx")
+    run = classify_paths([folder / "11284_2024.xlsx"])
+    found = [f for f in run.report.findings if f.code == "column-unit-different"]
+    assert [(f.sheet, f.col, f.row) for f in found] == [(HH_SHEET, letter, 1)], found
+    assert run.results.households["phan_loai"].tolist() == ["Chưa đủ thông tin"]

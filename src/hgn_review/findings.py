@@ -174,6 +174,13 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Column \"{header}\" is not in the layout but close to its column \"{other}\": its values are not read.",
        "Nếu đây là cột \"{other}\", sửa tiêu đề cho đúng {how}.",
        "If this is the \"{other}\" column, correct its header {how}."),
+    _c("column-unit-different", ERROR, "structure",
+       "Tiêu đề cột \"{header}\" ghi đơn vị {detail}, khác đơn vị của mẫu {other}: số liệu của cột này không được "
+       "đọc (hgn không tự quy đổi).",
+       "The header of column \"{header}\" states the unit {detail}, not the layout's {other}: its values are not "
+       "read (hgn does not convert them).",
+       "Ghi lại số liệu của cột theo đơn vị {other} và sửa tiêu đề cho đúng mẫu.",
+       "Write the column's values in {other} and correct its header to the layout's."),
     _c("header-row-repeated", WARNING, "structure",
        "Dòng tiêu đề lặp lại giữa dữ liệu; đã bỏ qua dòng này.", "Header row repeated inside the data; row skipped.",
        "Xóa dòng tiêu đề lặp.", "Delete the repeated header row."),
@@ -560,12 +567,15 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        'Nothing to fix if the mapping file serves the whole province; if that old commune belongs in this merge, add '
        'its results.'),
     _c('crosswalk-household-code-shared', WARNING, "merge",
-       'Mã hộ "{value}" của xã cũ {detail} trùng mã một hộ khác của xã cũ {other}; nay cả hai ở xã mới {unit}: hai hộ '
-       'khác nhau mang cùng một mã trong xã mới.',
-       'Household code "{value}" of old commune {detail} is also another household\'s in old commune {other}; both '
-       'are now in new commune {unit}: two households share one code there.',
-       'Đánh lại mã hộ cho một trong hai hộ (theo quy ước của xã mới) trước khi nhập danh sách vào cơ sở dữ liệu.',
-       'Give one of the two households a new code (the new commune\'s scheme) before the list goes into the database.'),
+       'Mã hộ "{value}" của xã cũ {detail} trùng mã một hộ của xã cũ {other}; nay cả hai ở xã mới {unit}: hai dòng hộ '
+       'mang cùng một mã trong xã mới (hai hộ khác nhau, hoặc một hộ được ghi ở cả hai xã cũ).',
+       'Household code "{value}" of old commune {detail} is also a household\'s in old commune {other}; both are now '
+       'in new commune {unit}: two household rows share one code there (two households, or one written in both old '
+       'communes).',
+       'Hai hộ khác nhau: đánh lại mã cho một hộ (theo quy ước của xã mới) trước khi nhập danh sách vào cơ sở dữ liệu; '
+       'một hộ ghi ở cả hai xã cũ (cùng số định danh): chỉ giữ dòng ở xã nơi hộ đang sống.',
+       'Two households: give one a new code (the new commune\'s scheme) before the list goes into the database; one '
+       'household written in both old communes (the same IDs): keep only its row in the commune it lives in.'),
     _c('crosswalk-by-population', INFO, "merge",
        'Xã cũ {value} nhập một phần diện tích nhưng toàn bộ dân số vào {detail}: các hộ được quy đổi sang xã này.',
        'Old commune {value} went partly by area but wholly by population into {detail}: its households are mapped there.',

@@ -12,7 +12,7 @@ import hashlib
 import re
 import unicodedata
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -882,6 +882,7 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
         where = ", ".join(p[0] for p in places)
         findings.append(finding("column-duplicated", file=file, sheet=sheet, row=hr, column=places[0][1],
                                 col=places[1][0], key=key, detail=where))
+    refused: set[str] = set()  # columns found but not read (their unit is not the layout's): said once, not missing
     near = _near_headers(spec, hm)  # a header of the layout mistyped beyond the lenient match: said as such
     for letter, text in hm.unknown:
         if letter in near:
@@ -890,6 +891,12 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                                     key=c.key, other=c.header, **how))
         else:
             findings.append(finding("column-unknown", file=file, sheet=sheet, row=hr, column=text, col=letter))
+    for c in spec.columns:  # "(đồng/người/năm)" over the monthly income column: another quantity, never read
+        if c.key in hm.found and (units := _unit_differs(c.header, hm.found[c.key][1])) is not None:
+            letter, text = hm.found.pop(c.key)
+            findings.append(finding("column-unit-different", file=file, sheet=sheet, row=hr, column=text, col=letter,
+                                    key=c.key, detail=units[0], other=units[1]))
+            refused.add(c.key)
     near_of = {c.key: (letter, text) for letter, text in hm.unknown if (c := near.get(letter)) is not None}
     def suggested(key: str) -> dict[str, str]:
         if key not in near_of:
@@ -902,7 +909,7 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     for c in spec.columns:
         if c.one_of:
             groups.setdefault(c.one_of, []).append(c)
-        if c.key in hm.found:
+        if c.key in hm.found or c.key in refused:
             continue
         if c.required:
             findings.append(finding("column-missing", file=file, sheet=sheet, row=hr, column=c.header, key=c.key,
@@ -911,7 +918,7 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
             findings.append(finding("column-missing-soft", file=file, sheet=sheet, row=hr, column=c.header,
                                     key=c.key, detail=c.missing_note[0], detail_en=c.missing_note[1], **suggested(c.key)))
     for cols in groups.values():
-        if not any(c.key in hm.found for c in cols):
+        if not any(c.key in hm.found or c.key in refused for c in cols):
             hint: dict[str, str] = next((suggested(c.key) for c in cols if c.key in near_of), how)
             findings.append(finding("column-missing-one-of", file=file, sheet=sheet, row=hr, column=cols[0].header,
                                     key=cols[0].key, detail=", ".join(f'"{c.header}"' for c in cols), **hint))
@@ -953,7 +960,10 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     # the cells written in each row (the list's columns and the others), counted once for the row tests below
     written = in_list.loc[data.index] + (extra.notna().sum(axis=1) if not extra.empty else 0)
     heading = _section_headings(data, extra, written.to_numpy())
-    below = _footer_start(data, extra) if heading.any() else None
+    # the list's columns and the others in the sheet's order (a footer is told by its first written cell: "Tổng
+    # cộng" in an STT column left of the list, the sums after it)
+    order = np.argsort([col_index(x) for x in [*letters.values(), *extra_letters.values()]], kind="stable")
+    below = _footer_start(data, extra, order) if heading.any() else None
     if below is not None:  # a name under the signature block (right of the table) is the footer's, no heading
         heading[below:] = False
     if heading.any():  # "I. Tổ dân phố số 2" over the households of a village: no household, no person
@@ -964,7 +974,7 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                                 value=str(len(rows)), other=first_text.strip()[:60]))
         data = data.loc[~heading]
         extra = extra.loc[~heading] if not extra.empty else extra
-    start = _footer_start(data, extra)
+    start = _footer_start(data, extra, order)
     if start is not None:  # "Tổng cộng" and the signature block under the table: no household, no person
         rows = data.index[start:]
         findings.append(finding("footer-rows-skipped", file=file, sheet=sheet, row=int(rows[0]),
@@ -972,7 +982,7 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                                 value=str(len(rows))))
         data = data.iloc[:start]
         extra = extra.iloc[:start] if not extra.empty else extra
-    inside = _footer_inside(data, extra, written.loc[data.index].to_numpy())
+    inside = _footer_inside(data, extra, written.loc[data.index].to_numpy(), order)
     if inside.any():  # a total and signatures with households added under them: those rows only are left out
         rows = [int(r) for r in data.index[inside]]
         findings.append(finding("footer-rows-inside", file=file, sheet=sheet, row=rows[0], detail=_row_ranges(rows),
@@ -1125,12 +1135,57 @@ def _is_footer(row: tuple[object, ...]) -> bool:
     return len(cells) <= _SIGNATURE_CELLS and any(_SIGNATURE.search(fold(v)) for v in cells)
 
 
-def _footer_start(data: pd.DataFrame, extra: pd.DataFrame) -> int | None:
+_UNIT_WORDS = {"d": "đồng", "dong": "đồng", "vnd": "đồng", "nghindong": "nghìn đồng", "ngandong": "nghìn đồng",
+               "1000d": "nghìn đồng", "1000dong": "nghìn đồng", "trieudong": "triệu đồng", "trd": "triệu đồng",
+               "nguoi": "người", "khau": "người", "nhankhau": "người", "ho": "hộ", "thang": "tháng", "nam": "năm",
+               "quy": "quý", "ngay": "ngày"}
+
+
+def _units(header: str) -> list[str] | None:
+    """The parts of a header's unit "(đồng/người/tháng)" as known words; None when it states none so."""
+    m = re.search(r"\(([^()]*/[^()]*)\)", header)
+    if m is None:
+        return None
+    parts = [re.sub(r"[\s.]", "", fold(part)) for part in m.group(1).split("/")]
+    return [_UNIT_WORDS.get(part, "?") for part in parts]
+
+
+def _unit_differs(layout_header: str, written: str) -> tuple[str, str] | None:
+    """(the unit written, the layout's) when a header states a unit that is another quantity than the layout's:
+    a year for a month, a household for a person, thousands of đồng for đồng. A unit written otherwise
+    ("(đ/người/tháng)", "(VNĐ/khẩu/tháng)") or not at all is the layout's; a part not understood decides nothing."""
+    ours, theirs = _units(layout_header), _units(written)
+    if ours is None or theirs is None:
+        return None
+    kinds = {"đồng": "money", "nghìn đồng": "money", "triệu đồng": "money", "người": "per", "hộ": "per",
+             "tháng": "period", "năm": "period", "quý": "period", "ngày": "period"}
+    mine = {kinds[u]: u for u in ours if u in kinds}
+    other = {kinds[u]: u for u in theirs if u in kinds}
+    if any(kind in other and other[kind] != unit for kind, unit in mine.items()):
+        shown = re.search(r"\(([^()]*/[^()]*)\)", written)
+        return (f"({shown.group(1).strip()})" if shown else written), f"({'/'.join(ours)})"
+    return None
+
+
+def _in_sheet_order(data: pd.DataFrame, extra: pd.DataFrame, order: np.ndarray | None,
+                    rows: np.ndarray | slice = slice(None)) -> pd.DataFrame:
+    """The list's columns and the others side by side, in the sheet's column order when ``order`` gives it; of the
+    rows at positions ``rows`` only (the few a footer is looked for in: the whole sheet is not copied)."""
+    data = data.iloc[rows]
+    both = data if extra.empty else pd.concat([data, extra.iloc[rows]], axis=1)
+    return both if order is None or len(order) != both.shape[1] else both.iloc[:, order]
+
+
+def _first_text(row: Iterable[object]) -> str | None:
+    return next((v for v in row if isinstance(v, str) and v.strip()), None)
+
+
+def _footer_start(data: pd.DataFrame, extra: pd.DataFrame, order: np.ndarray | None = None) -> int | None:
     """Position of the first row of the footer under the table, if any: the first row, after the last row whose
     household code holds a digit (any code, if none has one), with a cell that starts a footer ("Tổng cộng",
     "Người lập biểu", "Chủ tịch", "…, ngày … tháng … năm"). Rows between that last code and the footer stay data
     (a household whose code was left blank is reported, never dropped); a row is never taken for a footer above a
-    household code."""
+    household code. ``order``: the sheet's order of the columns of ``data`` then ``extra``."""
     if "ma_ho" not in data.columns or data.empty:
         return None
     import pyarrow.compute as pc
@@ -1140,14 +1195,15 @@ def _footer_start(data: pd.DataFrame, extra: pd.DataFrame) -> int | None:
     if not len(coded):  # codes without digits (a commune's own scheme): any code written counts
         coded = np.flatnonzero(key.notna().to_numpy(dtype=bool))
     j = len(coded) - 1
-    while j >= 0 and _is_total(key.iloc[coded[j]]):  # "Tổng cộng: 30 hộ" written in the code column
+    # "Tổng cộng: 30 hộ" written in the code column, or "Tổng cộng" left of it with the count of households ("3")
+    # under "Mã hộ": a total, no household
+    while j >= 0 and (_is_total(key.iloc[coded[j]]) or _is_total(
+            _first_text(_in_sheet_order(data, extra, order, coded[j:j + 1]).iloc[0]))):
         j -= 1
     first = int(coded[j]) + 1 if j >= 0 else 0
     if first >= len(data):
         return None
-    tail = data.iloc[first:]
-    if not extra.empty:
-        tail = pd.concat([tail, extra.iloc[first:]], axis=1)
+    tail = _in_sheet_order(data, extra, order, slice(first, None))
     for pos, row in enumerate(tail.itertuples(index=False, name=None)):  # the rows under the last code only
         if _is_footer(row):
             return first + pos
@@ -1198,7 +1254,8 @@ def _section_headings(data: pd.DataFrame, extra: pd.DataFrame, cells: np.ndarray
     return out
 
 
-def _footer_inside(data: pd.DataFrame, extra: pd.DataFrame, cells: np.ndarray) -> np.ndarray:
+def _footer_inside(data: pd.DataFrame, extra: pd.DataFrame, cells: np.ndarray,
+                   order: np.ndarray | None = None) -> np.ndarray:
     """Rows of a footer with rows added under it (the footer under the last row is :func:`_footer_start`'s): from
     a row whose household code is a total ("Tổng cộng") or a short row without a code that starts a signature
     block, down to the next row with a code, the rows without a code that hold a few cells (the date line, the
@@ -1214,19 +1271,19 @@ def _footer_inside(data: pd.DataFrame, extra: pd.DataFrame, cells: np.ndarray) -
     short = no_code & (cells <= _SIGNATURE_CELLS)
     totals = arrow_mask(pc.match_substring_regex(arrow_text(key), _TOTAL_START))
     starts: list[int] = [int(i) for i in np.flatnonzero(totals) if _is_total(key.iloc[i])]
-    both = data if extra.empty else pd.concat([data, extra], axis=1)
     if short.any():
-        starts += [int(i) for i in np.flatnonzero(short) if _is_footer(tuple(both.iloc[i]))]
+        at = np.flatnonzero(short)
+        starts += [int(i) for i, row in zip(at, _in_sheet_order(data, extra, order, at).itertuples(
+            index=False, name=None), strict=True) if _is_footer(row)]
     # a total labelled in another column ("Tổng cộng" under the names, the sums beside it): a row without a code
     # whose first written cell is a total, however many sums it holds
     cand = np.flatnonzero(no_code & ~short)
     if len(cand):  # rows without a code (few; all of them in a sheet whose codes sit in merged cells)
-        sub = both.iloc[cand]
+        sub = _in_sheet_order(data, extra, order, cand)
         hit = np.zeros(len(cand), dtype=bool)
         for c in range(sub.shape[1]):  # any cell starting like a total: only those rows are looked at in Python
             hit |= sub.iloc[:, c].astype("string").str.match(_TOTAL_START).fillna(False).to_numpy(dtype=bool)
-        starts += [int(cand[j]) for j in np.flatnonzero(hit) if _is_total(next(
-            (v for v in sub.iloc[j] if isinstance(v, str) and v.strip()), None))]
+        starts += [int(cand[j]) for j in np.flatnonzero(hit) if _is_total(_first_text(sub.iloc[j]))]
     for i in sorted(starts):
         out[i] = True
         j = i + 1
@@ -1424,6 +1481,9 @@ def _read_layout(book: _Book, path: Path, file: str, layout_id: str, roles: dict
         for other in book.names:
             # a copy (the same name but for case, "(2)"), or a hidden sheet of the table's own name
             if other != name and (header_key(other) == header_key(name) or other in hidden_named[role]):
+                if not book.hidden(other) and not _rows_within(book, other, name):
+                    continue  # "Hộ gia đình (2)" holding other households (a village's pair made with "Move or
+                    # Copy…"): no copy but a table not read, said below as an error with its rows
                 copies.add(other)
                 hidden = book.hidden(other)  # (an officer does not see it in Excel: said so)
                 findings.append(finding("sheet-copy-ignored", file=file, sheet=other, other=name,
@@ -1440,6 +1500,21 @@ def _read_layout(book: _Book, path: Path, file: str, layout_id: str, roles: dict
         if sd is not None:
             sheets[role] = sd
     return sheets
+
+
+def _rows_within(book: _Book, copy: str, read: str) -> bool:
+    """Whether every row of sheet ``copy`` is a row of sheet ``read`` (its written cells, in order): a copy of the
+    sheet, or of part of it — not a sheet holding rows of its own. One look per row of the two sheets, asked only
+    of a sheet named as a copy."""
+    try:
+        def rows(sheet: str) -> set[tuple[str, ...]]:
+            grid = book.grid(sheet)
+            return {tuple(v.strip() for v in row if isinstance(v, str) and v.strip())
+                    for row in grid.itertuples(index=False, name=None)} - {()}
+
+        return rows(copy) <= rows(read)
+    except Exception:  # noqa: BLE001 - a sheet that cannot be read holds nothing that is used: said as a copy
+        return True
 
 
 def _more_tables(book: _Book, file: str, roles: dict[str, str], copies: set[str], findings: list[Finding],
