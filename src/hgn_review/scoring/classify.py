@@ -127,8 +127,9 @@ def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Deci
     area = Coded.of(column(households, "khu_vuc", "str"))
     nlndn = Tri.of(column(households, "ho_nlndn", "boolean"))
     measured = income[1]
-    # an income written but unreadable (validation blocks the household): the B1 score does not stand in for it
-    unread = column(households, "loi_chan", "str").str.contains("income-unreadable", regex=False)
+    # an income written but unreadable or out of any possible range (validation blocks the household; "1500" in
+    # thousands): the B1 score does not stand in for it, a measured income given comes first (domain.md §2.4)
+    unread = column(households, "loi_chan", "str").str.contains("income-unreadable|income-implausible", regex=True)
     unread = unread.fillna(False).to_numpy(dtype=bool)
     by_b1 = ~measured & ~unread & b1[1]
 
@@ -525,6 +526,11 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     return Classification(out, members_out, found, summary, af, tables, std, local_std)
 
 
+# households by how many of their members known only by a birth year change something: each group's scenarios
+# (2 ** members) are made for it alone, so that the rare large household does not multiply every other's
+_SCENARIO_GROUPS = ((1, 3), (4, 6), (7, 10))
+
+
 def _by_scenarios(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, d: Derivation, prepared: Prepared,
                   std: Standard, prefer: str) -> Decision:
     """``dec`` with the undecided households settled where every age their members can have gives one class.
@@ -532,9 +538,18 @@ def _by_scenarios(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, d: De
     A member known only by a birth year is one of two ages; each indicator that turns on the age is then unknown
     on its own, although together they may settle the class (one of two education indicators either way). The
     class stands only when it is the same in every scenario; the deprivation count is then the fewest of them
-    and the unknown count what the most adds to it."""
+    and the unknown count what the most adds to it. A household with more than ten such members stays undecided:
+    their birth dates are asked for."""
+    for least, limit in _SCENARIO_GROUPS:
+        dec = _by_scenario_group(dec, hh, recorded, d, prepared, std, prefer, least, limit)
+    return dec
+
+
+def _by_scenario_group(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, d: Derivation, prepared: Prepared,
+                       std: Standard, prefer: str, least: int, limit: int) -> Decision:
+    """:func:`_by_scenarios` for the households with ``least`` to ``limit`` members whose age decides."""
     undecided = np.flatnonzero(dec.classes == CLASSES.index(CHUA_DU))
-    pick, frames, deciding = age_scenarios(prepared, std, undecided, d.age_matters)
+    pick, frames, deciding = age_scenarios(prepared, std, undecided, d.age_matters, limit=limit, least=least)
     if not frames:
         return dec
     sub_hh, sub_recorded, sub_flags = hh.iloc[pick], recorded.iloc[pick], d.flags.iloc[pick]

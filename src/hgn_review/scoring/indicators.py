@@ -454,9 +454,9 @@ def derive(households: pd.DataFrame, members: pd.DataFrame, std: Standard,
     return Derivation(flag_frame, said, p.lo, p.hi, p.positions, _blanks(m, at_ages, std, undated), age_matters)
 
 
-def age_scenarios(p: Prepared, std: Standard, at: np.ndarray, age_matters: np.ndarray,
-                  limit: int = 3) -> tuple[np.ndarray, list[pd.DataFrame], np.ndarray]:
-    """The member-rule flags of the households at positions ``at`` that have 1 to ``limit`` members whose age is
+def age_scenarios(p: Prepared, std: Standard, at: np.ndarray, age_matters: np.ndarray, limit: int = 3,
+                  least: int = 1) -> tuple[np.ndarray, list[pd.DataFrame], np.ndarray]:
+    """The member-rule flags of the households at positions ``at`` that have ``least`` to ``limit`` members whose age is
     known only to a year (born in a year, on an unknown day) and changes something, once per *scenario*: each such
     member at one of the two ages it can have. Taken alone, each indicator of such a member is unknown; together
     they may not be (at 15 a son not at school is deprived in school attendance, at 16 in adult education: one of
@@ -468,7 +468,7 @@ def age_scenarios(p: Prepared, std: Standard, at: np.ndarray, age_matters: np.nd
     deciding = m.lo.known & m.hi.known & (m.lo.value != m.hi.value) & age_matters
     n = len(p.size)
     per_household = np.bincount(m.home[deciding], minlength=n)
-    pick = at[(per_household[at] >= 1) & (per_household[at] <= limit)]
+    pick = at[(per_household[at] >= max(least, 1)) & (per_household[at] <= limit)]
     if not len(pick):
         return pick, [], np.array([], dtype=np.int64)
     new_home = np.full(n, -1, dtype=np.int64)
