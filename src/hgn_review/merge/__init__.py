@@ -242,6 +242,20 @@ def _ancestors(inp: Input, code: str, reg: Registry, rules: dict[str, OldUnitRul
             DISTRICT: {u.code for u in chain if u.level == DISTRICT}}
 
 
+def _province_now(reg: Registry, code: str) -> tuple[str, list[str]] | None:
+    """(an old province's name, the new provinces its communes went into) by the crosswalk; None for a code that
+    was no province before 1/7/2025."""
+    import datetime as _dt
+
+    before = REFORM_DATE - _dt.timedelta(days=1)
+    old = reg.unit(code, before)
+    if old is None or old.level != PROVINCE:
+        return None
+    new = {e.new_province_code: e for c in reg.communes_of(code, before) for e in reg.crosswalk(c.code)}
+    names = [f"{p} {u.name}" for p in sorted(new) if (u := reg.unit(p, REFORM_DATE)) is not None]
+    return (old.name, names) if names else None
+
+
 def _target(inps: list[Input], level: str | None, unit: str | None, tgt: date, reg: Registry,
             rules: dict[str, OldUnitRule], crosswalk: bool) -> tuple[str, Unit]:
     after = reg.era(tgt) == AFTER
@@ -250,6 +264,15 @@ def _target(inps: list[Input], level: str | None, unit: str | None, tgt: date, r
                      "There is no district level in the unit list from 1/7/2025.", _NO_DISTRICT_VI, _NO_DISTRICT_EN)
     if unit is not None:
         u = reg.unit(unit, tgt)
+        went = _province_now(reg, unit) if after and (u is None or u.level != PROVINCE) and len(unit) == 2 else None
+        if went is not None:  # an old province's code (30 Hải Dương, now part of 31 Hải Phòng): said where it went
+            old_name, now = went
+            raise _usage(f"--unit {unit}: {old_name} không còn từ 1/7/2025; các xã của tỉnh này nay thuộc "
+                         f"{' và '.join(now)}.",
+                         f"--unit {unit}: {old_name} no longer exists from 1/7/2025; its communes are now in "
+                         f"{' and '.join(now)}.",
+                         "Dùng mã tỉnh mới (2 chữ số) trong --unit, hoặc bỏ --unit.",
+                         "Use the new province's 2-digit code in --unit, or leave --unit out.")
         if u is None or u.level not in LEVELS:
             raise _usage(f"--unit {unit}: không có huyện hay tỉnh nào mang mã này trong danh mục ngày {tgt:%d/%m/%Y}.",
                          f"--unit {unit}: no district or province has this code in the list of {tgt:%d/%m/%Y}.",
@@ -740,7 +763,7 @@ def _plan(inputs: list[Path], level: str | None, unit: str | None, as_of: date |
         _check_crosswalk_overlap(inps, rules, reg)
     keep = _resolve_units(inps, prefer, reg, notes)
     _check_mixed(inps, keep, allow_mixed, notes, to_2025_units)
-    user_map = read_mapping(mapping, rules) if mapping is not None else None
+    user_map = read_mapping(mapping, rules, reg) if mapping is not None else None
     return _Plan(inps, keep, dup_files, level, parent, tgt, rules, user_map)
 
 
@@ -975,7 +998,11 @@ def _check_crosswalk_overlap(inps: list[Input], rules: dict[str, OldUnitRule], r
         if reg.era(inp.as_of) != BEFORE:
             continue
         for code in inp.units:
-            clash = [c for c in rules[code].candidates if c in new_present]
+            rule = rules[code]
+            # where its households can go: not a new commune that took only an area of it empty of people (the
+            # crosswalk sends the whole population elsewhere)
+            reach = [rule.target] if rule.target is not None else list(rule.candidates)
+            clash = [c for c in reach if c in new_present]
             if clash:
                 raise _refuse(f"{inp.label}: xã cũ {code} đã nhập (một phần) vào xã mới {clash[0]}, mà xã mới này đã có "
                               f"kết quả riêng trong {new_present[clash[0]]}; gộp cả hai sẽ tính trùng hộ.",

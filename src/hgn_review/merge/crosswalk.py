@@ -66,10 +66,11 @@ def rule_for(reg: Registry, old_code: str, old_name: str = "") -> OldUnitRule:
     return OldUnitRule(old_code, name, None, None, cands, labels, "", provinces)
 
 
-def read_mapping(path: Path, rules: dict[str, OldUnitRule]) -> pd.DataFrame:
+def read_mapping(path: Path, rules: dict[str, OldUnitRule], reg: Registry | None = None) -> pd.DataFrame:
     """The user's mapping file: columns ma_xa_cu, thon_key, ma_xa_moi (and its line and village as written).
-    Refused with the line named when a row is
-    malformed, contradicts another row, or names a new commune the old one did not go into."""
+    Refused with the line named when a row is malformed, contradicts another row, names an old commune the
+    crosswalk does not know (a code mistyped: its line would change nothing, in silence; with ``reg``) or a new
+    commune the old one did not go into."""
     path = Path(path)
     if not path.exists():
         raise UsageError(f"Không tìm thấy tệp quy đổi {path}.", hint="Kiểm tra đường dẫn --mapping.",
@@ -117,6 +118,14 @@ def read_mapping(path: Path, rules: dict[str, OldUnitRule]) -> pd.DataFrame:
                          "maps to several new communes.", hint_en="One new commune per village.")
     for r in df.itertuples():  # one pass over the user's rows (a handful), not over households
         rule = rules.get(str(r.ma_xa_cu))
+        if rule is None and reg is not None and not reg.crosswalk(str(r.ma_xa_cu)):
+            raise InputError(
+                f"Tệp quy đổi {path}, dòng {r.line}: mã xã cũ {r.ma_xa_cu} không có trong danh mục sắp xếp đơn vị "
+                "hành chính 1/7/2025 (gõ nhầm mã?): dòng này không quy đổi được hộ nào.",
+                hint="Sửa mã xã cũ cho đúng (5 chữ số, theo danh mục trước 1/7/2025) hoặc bỏ dòng này.",
+                message_en=f"Mapping file {path}, line {r.line}: old commune code {r.ma_xa_cu} is not in the "
+                "1/7/2025 crosswalk (mistyped?): the line re-expresses no household.",
+                hint_en="Correct the old commune code (5 digits, from the list before 1/7/2025) or remove the line.")
         if rule is not None and r.ma_xa_moi not in rule.candidates:
             raise InputError(
                 f"Tệp quy đổi {path}, dòng {r.line}: xã cũ {r.ma_xa_cu} không nhập vào xã mới {r.ma_xa_moi} "

@@ -80,11 +80,11 @@ def publish(path: Path) -> Path:
     return path
 
 
-def date_line(place: str, when: date | None, year: int) -> str:
+def date_line(place: str, when: date | None, year: int | None) -> str:
     """"Thanh Miện, ngày 25 tháng 11 năm 2024"; dotted blanks for what is not given (filled in by hand)."""
     where = place.strip() or "……………"
     if when is None:
-        return f"{where}, ngày …… tháng …… năm {year}"
+        return f"{where}, ngày …… tháng …… năm {year if year is not None else '……'}"
     return f"{where}, ngày {when.day:02d} tháng {when.month:02d} năm {when.year}"
 
 
@@ -214,7 +214,7 @@ def _header(ws: Any, st: _Styles, cols: list[Column], top: int, values: dict[str
 
 def _footer(ws: Any, st: _Styles, view: ReportView, n: int, row: int) -> int:
     (l1, l2), (r1, r2) = _split_blocks(n)
-    _merge(ws, row, r1, row, r2, date_line(view.place, view.report_date, view.year), st.date)
+    _merge(ws, row, r1, row, r2, date_line(view.place, view.report_date, view.sign_year), st.date)
     _merge(ws, row + 1, l1, row + 1, l2, PREPARER, st.sign)
     _merge(ws, row + 1, r1, row + 1, r2, HEAD_OF_UNIT, st.sign)
     _merge(ws, row + 2, l1, row + 2, l2, PREPARER_NOTE, st.sign_note)
@@ -319,7 +319,8 @@ def _every_unit(rows: pd.DataFrame, view: ReportView) -> pd.DataFrame:
         return rows
     codes = [*order, *[str(c) for c in rows.index if str(c) not in set(order)]]
     out = rows.set_axis([str(c) for c in rows.index]).reindex(codes)
-    out["name"] = out["name"].fillna(pd.Series(dict(view.coverage.order)))
+    # (as objects: a column of units all without figures is all NaN, float, which takes no text in pandas 3)
+    out["name"] = out["name"].astype(object).fillna(pd.Series(dict(view.coverage.order), dtype=object))
     return out
 
 

@@ -77,7 +77,11 @@ CHILD_BHYT_UNKNOWN, CHILD_NUTRITION_UNKNOWN, CHILD_SCHOOL_UNKNOWN = (
 # members without a usable date or year of birth: whether each is a child is not known — every children's figure of
 # form 11 of a unit that counts one is blank, not a count that leaves them out
 CHILD_AGE_UNKNOWN = "child_age_unknown"
-UNKNOWN_OF = ((MEMBERS_UNKNOWN, FROM_MEMBERS), (SIZE_UNKNOWN, FROM_SIZE), (MERIT_UNKNOWN, FROM_MERIT),
+# a household with an indicator not determined (an answer it needs left blank or not valid): its number of
+# deprivations is not known — a unit's total of deprivations that counts one is blank, not a count that takes the
+# unknown indicator as not deprived
+DEP_UNKNOWN = "dep_unknown"
+UNKNOWN_OF = ((DEP_UNKNOWN, frozenset({"dep_total"})), (MEMBERS_UNKNOWN, FROM_MEMBERS), (SIZE_UNKNOWN, FROM_SIZE), (MERIT_UNKNOWN, FROM_MERIT),
               (CAUSES_UNKNOWN, FROM_CAUSES), (CHILD_BHYT_UNKNOWN, frozenset({"child_no_bhyt"})),
               (CHILD_NUTRITION_UNKNOWN, frozenset({"child_malnourished"})),
               (CHILD_SCHOOL_UNKNOWN, frozenset({"child_out_of_school"})),

@@ -153,7 +153,7 @@ def context(view: ReportView) -> dict[str, Any]:
         "standard": view.standard_title or view.standard_id, "cards": cards,
         "charts": [chart_rates, chart_af], "movements": _movement_tables(view),
         "coverage": view.coverage, "findings": list(view.findings.items()), "findings_total": findings_total,
-        "notes": view.notes, "date_line": date_line(view.place, view.report_date, view.year),
+        "notes": view.notes, "date_line": date_line(view.place, view.report_date, view.sign_year),
         "signer": view.signer, "version": __version__, "row_label": view.row_label,
         "rate_table": [(name, bars[0][1], bars[1][1]) for name, bars in rate_rows],
         "contributions": [(c.name, num(c.count) if c.count is not None else "–", pct(c.share))

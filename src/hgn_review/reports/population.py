@@ -186,8 +186,9 @@ def _check_fields(cmap: ColumnMap, frame: pd.DataFrame, source: str) -> None:
                        f"no field \"{c.field}\"")
 
 
+# where each is: the results file merged and, in the return it was read from ("file"), its sheet and row
 _PENDING_COLUMNS = ("ma_xa_cu", "thon", "ma_ho", "ho_ten_chu_ho", "phan_loai", "so_nhan_khau", "xa_moi_co_the",
-                    "source_file", "sheet", "row")
+                    "source_file", "file", "sheet", "row")
 
 
 def _pending_sheet(wb: Any, pending: pd.DataFrame, fmt: dict[str, Any], mask_pii: bool) -> None:

@@ -31,7 +31,7 @@ import pandas as pd
 
 from hgn_review.errors import InputError, Note, UsageError
 from hgn_review.io.results import SHEET_COVERAGE, SHEET_PENDING, Results, labels
-from hgn_review.registry import AFTER, COMMUNE, DISTRICT, PROVINCE, Unit, get_registry
+from hgn_review.registry import AFTER, COMMUNE, DISTRICT, PROVINCE, REFORM_DATE, Unit, get_registry
 from hgn_review.reports import _movements as mv
 from hgn_review.reports._lookup import map_str, positions
 from hgn_review.reports.formdef import (
@@ -40,6 +40,7 @@ from hgn_review.reports.formdef import (
     CHILD_BHYT_UNKNOWN,
     CHILD_NUTRITION_UNKNOWN,
     CHILD_SCHOOL_UNKNOWN,
+    DEP_UNKNOWN,
     MEMBERS_UNKNOWN,
     MERIT_UNKNOWN,
     NOT_COUNTED,
@@ -148,6 +149,9 @@ class ReportView:
     report_date: date | None = None
     review_day: date | None = None  # the review's date when the results hold one (as_of may be a stand-in)
     has_members: bool = True
+    # the year printed on the signature line when no date is given: the review's, but left to be written by hand
+    # on forms of the 2025 units over a review of an earlier year (they are signed after 1/7/2025)
+    sign_year: int | None = None
     notes: list[str] = field(default_factory=list)
     # what the round that made these results said of the returns it left out (hgn run): report.html says it too
     round_notes: list[str] = field(default_factory=list)
@@ -207,8 +211,22 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
                                     "old codes).",
                          hint_en="Leave out --as-of; to report in the new units, re-express the results first with "
                                  "hgn merge --to-2025-units and report from that file.")
+    units_on = _units_as_of(results)
+    if on is not None and units_on is not None and reg.era(units_on) == AFTER and reg.era(on) != AFTER:
+        # results re-expressed in the 2025 units (merge --to-2025-units), reported in an old list: a new code would
+        # be read as the old commune that had it, and the new communes grouped under old districts
+        since = f"{units_on.day}/{units_on.month}/{units_on.year}"
+        raise InputError(f"Kết quả đã được quy đổi sang đơn vị hành chính từ {since} (mã xã mới); "
+                         f"--as-of {on:%d/%m/%Y} sẽ đọc chúng theo danh mục cũ (nhiều xã mới dùng lại mã cũ).",
+                         hint="Bỏ --as-of để lập báo cáo theo đơn vị mới; báo cáo theo đơn vị cũ thì lập từ tệp kết "
+                              "quả trước khi quy đổi.",
+                         message_en=f"The results were re-expressed in the units from {units_on:%Y-%m-%d} (new "
+                                    f"commune codes); --as-of {on:%Y-%m-%d} would read them in the old list (many new "
+                                    "communes reuse old codes).",
+                         hint_en="Leave out --as-of to report in the new units; to report in the old units, use the "
+                                 "results file from before the re-expression.")
     if on is None:
-        on = _units_as_of(results) or as_of
+        on = units_on or as_of
     hh["ma_xa"] = _str(hh, "ma_xa")
     units = {c: reg.commune(c, on) for c in hh["ma_xa"].dropna().unique()}
     scope_code = _scope_code(results, unit)
@@ -272,7 +290,8 @@ def build_view(results: Results, *, unit: str | None = None, as_of: date | None 
                 "ethnic_groups": eth_items, "causes": cause_items},
         persons=persons, balance=pd.DataFrame(), contributions=[], coverage=Coverage(0, [], []),
         findings=_findings(results), standard_id=std_id, standard_title=std_title, signer=signer, place=place,
-        report_date=report_date, has_members=has_members)
+        report_date=report_date, has_members=has_members,
+        sign_year=None if reg.era(on) == AFTER and as_of < REFORM_DATE else as_of.year)
     view.balance = _balance(view.rows())
     view.contributions = _contributions(view.total(), indicators, weights)
     view.coverage = _coverage(results, scope, row_level, view.rows(), on,
@@ -1064,12 +1083,13 @@ _BLANK_NOTES = (
      "cột): biểu 10 để trống số hộ theo nguyên nhân của đơn vị có hộ đó và của dòng tổng (không ghi 0).",
      "{n} poor and near-poor households have no cause of poverty (their file has no such column, or left all of it "
      "blank): form 10 leaves the households by cause of their units and of the total row blank (not 0)."),
-    ("dep_unknown", ("poor", "near"), False,
+    (DEP_UNKNOWN, ("poor", "near"), False,
      "{n} hộ nghèo, cận nghèo có chỉ số thiếu hụt chưa rõ (câu trả lời cần để xác định chỉ số để trống hoặc ghi không "
-     "hợp lệ): biểu 04–07 để trống số hộ thiếu hụt theo chỉ số đó của đơn vị có hộ đó (và dòng tổng), không ghi 0.",
+     "hợp lệ): biểu 04–07 để trống số hộ thiếu hụt theo chỉ số đó và tổng số lượt thiếu hụt của đơn vị có hộ đó "
+     "(và dòng tổng), không ghi 0 hay một tổng coi chỉ số chưa rõ là không thiếu hụt.",
      "{n} poor and near-poor households have an indicator not determined (an answer it needs left blank or not "
-     "valid): forms 04–07 leave the households deprived in that indicator of their units (and of the total row) "
-     "blank, not 0."),
+     "valid): forms 04–07 leave the households deprived in that indicator and the total of deprivations of their "
+     "units (and of the total row) blank, not 0 nor a total that takes the unknown indicator as not deprived."),
     (DEP_NOT_HELD, ("poor", "near"), False,
      "{n} hộ nghèo, cận nghèo được phân loại theo chuẩn không có một số chỉ số của biểu (kết quả gộp từ nhiều chuẩn): "
      "biểu 04–07 để trống số hộ thiếu hụt theo chỉ số đó của đơn vị có hộ đó (và dòng tổng), không ghi 0.",
@@ -1121,7 +1141,8 @@ def blank_notes_for(view: ReportView, names: set[str]) -> list[str]:
     counts ``names`` ("poor_child_no_bhyt", "hh" …) leaves blank: said on the form itself, which travels alone."""
     attrs = {n if n in ("hh", "pp") else n.partition("_")[2] for n in names}
     indicators = frozenset(i.key for i in view.series.get("indicators", []))
-    affected = {**dict(UNKNOWN_OF), "dep_unknown": indicators, DEP_NOT_HELD: indicators}
+    affected = {**dict(UNKNOWN_OF), DEP_NOT_HELD: indicators}
+    affected[DEP_UNKNOWN] = affected[DEP_UNKNOWN] | indicators  # (the total of deprivations, and each indicator)
     return [str(said) for flag, said in _blank_notes(view)
             if any(among(a, affected.get(flag, frozenset())) for a in attrs)]
 
