@@ -486,9 +486,21 @@ def arrived_unrecorded(households: pd.DataFrame, heads: pd.Series, other: pd.Dat
     ``home_present``: instead, the rows whose code a household of their own commune still holds, living there (the
     head changed: a household split, or its head moved away) — the row's start is that household's, so the
     household in another commune that the row's head now heads is an increase there, not a second start."""
+    return _arrived(households, heads, other, (home_present,))[0]
+
+
+def arrived_both(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(:func:`arrived_unrecorded`, the same with ``home_present``), the list's keys made once for both."""
+    gone, home = _arrived(households, heads, other, (False, True))
+    return gone, home
+
+
+def _arrived(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame,
+             modes: tuple[bool, ...]) -> list[np.ndarray]:
+    """:func:`arrived_unrecorded` for each ``home_present`` of ``modes``."""
     n = len(households)
     if other is None or other.empty or "so_dinh_danh_chu_ho" not in other.columns or not len(heads) or not n:
-        return np.zeros(n, dtype=bool)
+        return [np.zeros(n, dtype=bool) for _ in modes]
     sep = "\x1f"
     own_commune = _commune(column(households, "ma_xa", "str"))
     own = own_commune + sep + column(households, "ma_ho", "str").str.strip()
@@ -512,18 +524,20 @@ def arrived_unrecorded(households: pd.DataFrame, heads: pd.Series, other: pd.Dat
         return (came_from.notna() & (came_from != own_commune)).fillna(False).to_numpy(dtype=bool) & ~left \
             & ~status.matches(STATUS_IN) & dated
 
-    if not home_present:  # the rows whose household is recorded as gone in its own commune, by commune + code
-        return heads_of(_in(theirs, own[left]) & placed)
-    # the rows whose code a household living in its commune holds — not another row's by its head's ID (that test
-    # costs seconds for a province: made only when some household is found at all, which is seldom)
-    # A key two rows of the list share (an old commune split among new ones, its row placed by code beside another
-    # row of the same code) says of neither that it is at home
-    living = ~left & ~status.matches(STATUS_IN)
-    placed = placed & ~theirs.duplicated(keep=False).to_numpy(dtype=bool)
-    if not heads_of(_in(theirs, own[living]) & placed).any():
-        return np.zeros(n, dtype=bool)
-    at_home = living & ~_code_contradicted(households, heads, other, own, theirs).to_numpy(dtype=bool)
-    return heads_of(_in(theirs, own[at_home]) & placed)
+    def at_home() -> np.ndarray:
+        # the rows whose code a household living in its commune holds — not another row's by its head's ID (that
+        # test costs seconds for a province: made only when some household is found at all, which is seldom)
+        # A key two rows of the list share (an old commune split among new ones, its row placed by code beside
+        # another row of the same code) says of neither that it is at home
+        living = ~left & ~status.matches(STATUS_IN)
+        once = placed & ~theirs.duplicated(keep=False).to_numpy(dtype=bool)
+        if not heads_of(_in(theirs, own[living]) & once).any():
+            return np.zeros(n, dtype=bool)
+        home = living & ~_code_contradicted(households, heads, other, own, theirs).to_numpy(dtype=bool)
+        return heads_of(_in(theirs, own[home]) & once)
+
+    # home_present False: the rows whose household is recorded as gone in its own commune, by commune + code
+    return [at_home() if home_present else heads_of(_in(theirs, own[left]) & placed) for home_present in modes]
 
 
 def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> list[Finding]:
