@@ -44,6 +44,7 @@ from hgn_review.reports.view import (
     ReportView,
     blank_notes_for,
     names_list,
+    waiting_counts,
 )
 from hgn_review.text import count_text
 
@@ -355,14 +356,11 @@ def _notes(ws: Any, st: _Styles, form: FormDef, view: ReportView, values: dict[s
                      "sang xã mới (xem sheet \"Chờ quy đổi\" của danh sách và kết quả tổng hợp).")
     elif listed and form.list_class and len(view.pending) and "phan_loai" in view.pending.columns:
         # the households of this list's class waiting for their 2025 commune: on no unit's list yet
-        waiting = view.pending[view.pending["phan_loai"].astype("string").eq(form.list_class).fillna(False)
-                               .to_numpy(dtype=bool)]
-        if len(waiting):
-            n_pp = int(pd.to_numeric(waiting.get("so_nhan_khau"), errors="coerce").fillna(0).sum()) \
-                if "so_nhan_khau" in waiting.columns else 0
-            old_names = sorted({str(v) for v in (waiting["ten_xa_cu"] if "ten_xa_cu" in waiting.columns
-                                                 else waiting["ma_xa_cu"]).dropna().tolist()})
-            lines.append(f"Chưa có trong danh sách: {len(waiting)} hộ {form.list_class.lower()} ({n_pp} người) của "
+        n_hh, n_pp, old_names = waiting_counts(
+            view.pending[view.pending["phan_loai"].astype("string").eq(form.list_class).fillna(False)
+                         .to_numpy(dtype=bool)])
+        if n_hh:
+            lines.append(f"Chưa có trong danh sách: {n_hh} hộ {form.list_class.lower()} ({n_pp} người) của "
                          f"{names_list(old_names)} đang chờ quy đổi sang xã mới (xem sheet \"Chờ quy đổi\" của danh "
                          "sách kết nối CSDL dân cư và kết quả tổng hợp).")
     for text in lines:

@@ -1231,7 +1231,11 @@ def _pending_sheet(results: Results, commune: str | None) -> pd.DataFrame | None
 
 def _waiting(results: Results, commune: str | None = None) -> tuple[int, int, list[str]]:
     """(households, persons, old communes' names) of every household the merge left waiting for its new commune."""
-    sheet = _pending_sheet(results, commune)
+    return waiting_counts(_pending_sheet(results, commune))
+
+
+def waiting_counts(sheet: pd.DataFrame | None) -> tuple[int, int, list[str]]:
+    """(households, persons, old communes' names) of rows of the merge's "Chờ quy đổi" sheet."""
     if sheet is None or sheet.empty:
         return 0, 0, []
     persons = int(pd.to_numeric(sheet["so_nhan_khau"], errors="coerce").fillna(0).sum()) \
