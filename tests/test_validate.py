@@ -196,7 +196,8 @@ def test_table_covers_every_validation_code():
                "household-size-missing", "column-header-near",  # (tests/test_session15.py)
                "column-missing-one-of", "column-missing-soft", "value-not-in-list-multi",  # (test_review25_format.py)
                "sheet-members-beside-export",  # (test_review27_app.py)
-               "formula-rows-skipped"}  # (test_review29_messy.py)
+               "formula-rows-skipped",  # (test_review29_messy.py)
+               "column-unit-different"}  # (test_session19.py, test_review38_boundaries.py)
     wanted = {c.code for c in CATALOGUE.values() if c.group not in ("classify", "merge")}
     assert wanted - tested == set()
 

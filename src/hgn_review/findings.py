@@ -675,6 +675,9 @@ BLOCKING: dict[str, tuple[str, str]] = {
     "household-multiple-heads": ("hộ có nhiều chủ hộ", "several heads of household"),
     "household-size-mismatch": ("số nhân khẩu khác số thành viên", "household size differs from its members"),
     "member-id-duplicate": ("một người được ghi hai lần", "a person listed twice"),
+    "member-unlinked": ("có dòng thành viên ghi mã hộ khác cách hoặc để trống trong ô gộp, chưa gắn được vào hộ",
+                        "a member row whose household code is written another way, or blank in merged cells, is not "
+                        "linked to the household"),
     "commune-unknown": ("mã xã không có trong danh mục", "commune code not in the unit list"),
     "commune-mismatch": ("mã xã khác mã xã của tệp", "commune code differs from the file's"),
     "review-date-no-standard": ("ngày rà soát không thuộc chuẩn nghèo nào", "review date under no standard"),

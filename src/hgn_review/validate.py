@@ -495,18 +495,33 @@ def _member_checks(ret: ReturnFile, hsd: SheetData, ht: _Typed, hdup: pd.Series,
     hh_row = (pd.Series(np.where(pos >= 0, row_of.to_numpy()[pos], np.nan), index=mm.index) if pos is not None
               else m_ma_ho.map(row_of))
     orphan = m_ma_ho.notna() & hh_row.isna()
+    # households a member row may be of, its code written otherwise or left blank in merged cells: never linked
+    # (nothing is imputed), but the household waits — its class would be made without that member
+    unlinked: list[int] = []
     if orphan.any():
         # a code of digits whose leading zeros the members sheet lost (stored as a number: "0012" became 12)
         codes = ok_hh["ma_ho"].astype("string")
         padded = codes[codes.str.fullmatch(r"0\d+").fillna(False).to_numpy(dtype=bool)]
         bare = padded.str.lstrip("0").replace("", "0")
         unpadded = dict(zip(bare[~bare.duplicated()].tolist(), padded[~bare.duplicated()].tolist(), strict=True))
-        for r in mm.index[orphan]:
+        # the same code written another way: full-width digits, case, spaces, a trailing ".0", leading zeros
+        loose = _loose_codes(codes)
+        loose_row = pd.Series(ok_hh.index[~loose.duplicated(keep=False).to_numpy()],
+                              index=loose[~loose.duplicated(keep=False)].to_numpy())
+        orphan_rows = mm.index[orphan]
+        for r, key in zip(orphan_rows, _loose_codes(m_ma_ho[orphan].astype("string")).tolist(), strict=True):
             near = unpadded.get(str(m_ma_ho[r]).lstrip("0") or "0") if str(m_ma_ho[r]).isdigit() else None
+            at = loose_row.get(key) if key is not None else None
+            if at is not None:
+                unlinked.append(int(at))
+                near = near or str(codes[at])
             said = ({"suggestion": f" (có phải \"{near}\"? số 0 ở đầu bị mất khi ô lưu dạng số)",
                      "suggestion_en": f" (did you mean \"{near}\"? the leading zero is lost when a cell holds a number)"}
-                    if near else {})
+                    if near and str(m_ma_ho[r]).isdigit() else
+                    {"suggestion": f" (có phải \"{near}\", viết khác?)", "suggestion_en": f" (is it \"{near}\", written "
+                     "another way?)"} if near else {})
             out.append(finding("member-orphan", row=int(r), value=m_ma_ho[r], **said, **_loc(msd, "ma_ho")))
+    unlinked += _merged_down(msd, m_ma_ho, hh_row)
     mm["_hh_row"] = hh_row.astype("Int64")
     counts = mm["_hh_row"].value_counts()
     n_members = pd.Series(counts.reindex(ok_hh.index).fillna(0).astype(int).values, index=ok_hh.index)
@@ -514,6 +529,7 @@ def _member_checks(ret: ReturnFile, hsd: SheetData, ht: _Typed, hdup: pd.Series,
     for r in ok_hh.index[none.values]:
         out.append(finding("household-no-members", row=int(r), **_loc(hsd, "ma_ho")))
     blocking[ok_hh.index[none.values]] = "household-no-members"
+    _add_code(blocking, sorted(set(unlinked)), "member-unlinked")
     if "ma_ho" in hh:  # no code (reported at its cell): no member row can be its, so its members are not known
         blocking[(hh["ma_ho"].isna() & ~hdup).to_numpy(dtype=bool)] = "household-code-missing"
     if "quan_he" in mm:
@@ -550,6 +566,37 @@ def _member_checks(ret: ReturnFile, hsd: SheetData, ht: _Typed, hdup: pd.Series,
                                    other=int(firsts[(keyed.at[r, "_hh_row"], keyed.at[r, "stt"])]), **_loc(msd, "stt")))
     _plausibility(hsd, ht, msd, mt, n_members, layout, out)
     return blocking
+
+
+def _loose_codes(codes: pd.Series) -> pd.Series:
+    """Household codes compared loosely: full-width characters as ASCII, case, spaces and a trailing ".0" ignored,
+    and the leading zeros of a code of digits."""
+    s = codes.astype("string").str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.casefold()
+    s = s.str.replace(r"\.0+$", "", regex=True)
+    digits = s.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)
+    s = s.mask(digits, s.str.lstrip("0").replace("", "0"))
+    return s.mask(s == "")
+
+
+def _merged_down(msd: SheetData, m_ma_ho: pd.Series, hh_row: pd.Series) -> list[int]:
+    """The households whose code is merged down over member rows below it (a merge from its first member's row):
+    those rows' codes are blank to a reader, so they are no member of it — said at their cells as blank — and the
+    household waits."""
+    scan = msd.scan or msd.xls_scan
+    letter = msd.letters.get("ma_ho")
+    if scan is None or not scan.merges or letter is None:
+        return []
+    from hgn_review.io.read import col_index
+
+    col = col_index(letter)
+    out: list[int] = []
+    for c1, r1, c2, r2 in scan.merges:
+        if not col_index(c1) <= col <= col_index(c2) or r2 <= r1 or r1 not in hh_row.index or pd.isna(hh_row[r1]):
+            continue
+        below = [r for r in range(r1 + 1, r2 + 1) if r in m_ma_ho.index and pd.isna(m_ma_ho[r])]
+        if below:
+            out.append(int(hh_row[r1]))
+    return out
 
 
 def _add_code(blocking: pd.Series, rows: Any, code: str) -> None:
