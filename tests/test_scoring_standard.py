@@ -240,6 +240,7 @@ def test_loader_refuses_a_key_written_twice(tmp_path: Path) -> None:
 def test_weights_table_is_normalised(tmp_path: Path) -> None:
     """A weights table is read per indicator and normalised to sum 1."""
     data = _raw("vn-2022-2025")
+    data["id"] = "tinh-trong-so"  # (a changed copy of a bundled standard takes its own id: test_session19)
     data["deprivation"]["weights"]["value"] = {key: (2 if i == 0 else 1) for i, key in enumerate(INDICATORS)}
     s = load_standard(_write(tmp_path, data))
     assert s.weights.value[0] == pytest.approx(2 / 13)

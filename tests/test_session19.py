@@ -125,3 +125,24 @@ def test_an_income_per_year_column_is_an_error_at_its_header_and_no_household_is
     found = [f for f in run.report.findings if f.code == "column-unit-different"]
     assert [(f.sheet, f.col, f.row) for f in found] == [(HH_SHEET, letter, 1)], found
     assert run.results.households["phan_loai"].tolist() == ["Chưa đủ thông tin"]
+
+
+def test_a_standard_file_may_be_the_bundled_one_saved_again_but_not_a_changed_copy_under_its_id(tmp_path: Path) -> None:
+    """The national file saved again (other bytes, the same content) loads as that standard; the same file with a
+    changed line under the bundled id is refused, with a hint to give it its own id."""
+    import pytest
+    import yaml
+
+    from hgn_review.errors import InputError
+    from hgn_review.scoring.standard import _bundled_dir, load_standard
+
+    data = yaml.safe_load((_bundled_dir() / "vn-2022-2025.yaml").read_text("utf-8"))
+    same = tmp_path / "ban-sao.yaml"
+    same.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=True), "utf-8")
+    assert load_standard(same).id == "vn-2022-2025"
+    data["scope"] = "local"
+    changed = tmp_path / "tinh.yaml"
+    changed.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    with pytest.raises(InputError) as exc:
+        load_standard(changed)
+    assert "vn-2022-2025" in str(exc.value) and "id" in exc.value.hint

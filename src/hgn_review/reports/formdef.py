@@ -86,6 +86,11 @@ UNKNOWN_OF = ((DEP_UNKNOWN, frozenset({"dep_total"})), (MEMBERS_UNKNOWN, FROM_ME
               (CHILD_NUTRITION_UNKNOWN, frozenset({"child_malnourished"})),
               (CHILD_SCHOOL_UNKNOWN, frozenset({"child_out_of_school"})),
               (CHILD_AGE_UNKNOWN, frozenset({"child", "child_no_bhyt", "child_malnourished", "child_out_of_school"})))
+# a farming (NLNDN) household above the poverty line by its B1 score alone: whether its living standard is average
+# needs a measured income (domain.md §2.2; the application's export has none) — a unit's average-living figures
+# (``avg_…``) with such a household among its households are blank, not a count that leaves it out
+AVG_UNKNOWN = "avg_unknown"
+UNKNOWN_OF_CLASS = ((AVG_UNKNOWN, frozenset({"avg"})),)  # (flag over all households, the class groups it blanks)
 # an indicator a household's flag is not known for (an answer it needs left blank, or its standard does not hold
 # the indicator — results merged across standards): a unit's count of households deprived in it that counts one is
 # blank, not 0 (``not_counted_th_…``)
@@ -402,6 +407,9 @@ def evaluate(col: Column, counts: pd.DataFrame) -> pd.Series:
             counted = among(attr, attrs)
             if counted and unknown in counts.columns:  # a household counted whose answer is not known
                 values = values.where(counts[unknown].astype("float64") == 0)
+        for flag, groups in UNKNOWN_OF_CLASS:  # a household that may be of the class, not known to be
+            if group in groups and f"all_{flag}" in counts.columns:
+                values = values.where(counts[f"all_{flag}"].astype("float64") == 0)
         uncounted = f"{group}_{NOT_COUNTED}{attr}"
         if uncounted in counts.columns:
             values = values.where(counts[uncounted].astype("float64") == 0)

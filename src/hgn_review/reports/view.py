@@ -35,6 +35,7 @@ from hgn_review.registry import AFTER, COMMUNE, DISTRICT, PROVINCE, REFORM_DATE,
 from hgn_review.reports import _movements as mv
 from hgn_review.reports._lookup import map_str, positions
 from hgn_review.reports.formdef import (
+    AVG_UNKNOWN,
     CAUSES_UNKNOWN,
     CHILD_AGE_UNKNOWN,
     CHILD_BHYT_UNKNOWN,
@@ -46,6 +47,7 @@ from hgn_review.reports.formdef import (
     NOT_COUNTED,
     SIZE_UNKNOWN,
     UNKNOWN_OF,
+    UNKNOWN_OF_CLASS,
     among,
 )
 from hgn_review.schemas.layout import INDICATORS, load_layout
@@ -74,7 +76,7 @@ _MEMBER_FIELDS = {"uid", "stt", "ho_ten", "so_dinh_danh", "dinh_danh_loi", "ngay
 _ATTRS_BASE = ("hh", "pp", "kinh", "minority", "eth_unknown", "merit", "no_labour", "female_head", "other_group",
                "dep_total", "dep_unknown", "child", "child_no_bhyt", "child_malnourished", "child_out_of_school",
                "minority_pp", MEMBERS_UNKNOWN, SIZE_UNKNOWN, MERIT_UNKNOWN, CAUSES_UNKNOWN, CHILD_BHYT_UNKNOWN,
-               CHILD_NUTRITION_UNKNOWN, CHILD_SCHOOL_UNKNOWN, CHILD_AGE_UNKNOWN, "pp_no_members")
+               CHILD_NUTRITION_UNKNOWN, CHILD_SCHOOL_UNKNOWN, CHILD_AGE_UNKNOWN, "pp_no_members", AVG_UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -675,6 +677,12 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     merit = merit_answer.fillna(False).to_numpy(dtype=bool)
     out["merit"] = merit.astype(int)
     out[MERIT_UNKNOWN] = merit_answer.isna().to_numpy(dtype=int)  # (an export has no merit column)
+    # a farming household above the line by its B1 score alone (no measured income): average living or not unknown
+    farming = hh["ho_nlndn"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "ho_nlndn" in hh.columns \
+        else np.zeros(n, dtype=bool)
+    by_b1 = (_str(hh, "co_so_thu_nhap") == "diem_b1").fillna(False).to_numpy(dtype=bool)
+    out[AVG_UNKNOWN] = (farming & by_b1 & (_str(hh, "phan_loai") == mv.NONPOOR).fillna(False)
+                        .to_numpy(dtype=bool)).astype(int)
     out["no_labour"] = no_labour.astype(int)
     # a household without member rows (the application's export): its children and labour capacity are not known
     # — a unit's figure of those that counts such a household is left blank (reports/formdef.evaluate), never 0
@@ -1083,6 +1091,13 @@ _BLANK_NOTES = (
      "cột): biểu 10 để trống số hộ theo nguyên nhân của đơn vị có hộ đó và của dòng tổng (không ghi 0).",
      "{n} poor and near-poor households have no cause of poverty (their file has no such column, or left all of it "
      "blank): form 10 leaves the households by cause of their units and of the total row blank (not 0)."),
+    (AVG_UNKNOWN, ("nonpoor",), False,
+     "{n} hộ làm nông, lâm, ngư, diêm nghiệp trên chuẩn nghèo chỉ theo điểm B1, không có thu nhập đo được (tệp xuất từ "
+     "phần mềm rà soát không có cột thu nhập): chưa xác định được có mức sống trung bình hay không — biểu 01 để trống "
+     "số hộ, nhân khẩu có mức sống trung bình của đơn vị có hộ đó (và dòng tổng), không ghi 0.",
+     "{n} farming households are above the poverty line by their B1 score alone, with no measured income (the review "
+     "application's export has no income column): whether their living standard is average is not known — form 01 "
+     "leaves the average-living households and persons of their units (and of the total row) blank, not 0."),
     (DEP_UNKNOWN, ("poor", "near"), False,
      "{n} hộ nghèo, cận nghèo có chỉ số thiếu hụt chưa rõ (câu trả lời cần để xác định chỉ số để trống hoặc ghi không "
      "hợp lệ): biểu 04–07 để trống số hộ thiếu hụt theo chỉ số đó và tổng số lượt thiếu hụt của đơn vị có hộ đó "
@@ -1140,11 +1155,13 @@ def blank_notes_for(view: ReportView, names: set[str]) -> list[str]:
     """The notes of _BLANK_NOTES (Vietnamese: a form is filed in Vietnamese) on the figures a form that reads the
     counts ``names`` ("poor_child_no_bhyt", "hh" …) leaves blank: said on the form itself, which travels alone."""
     attrs = {n if n in ("hh", "pp") else n.partition("_")[2] for n in names}
+    groups = {n.partition("_")[0] for n in names if n not in ("hh", "pp")}
     indicators = frozenset(i.key for i in view.series.get("indicators", []))
     affected = {**dict(UNKNOWN_OF), DEP_NOT_HELD: indicators}
     affected[DEP_UNKNOWN] = affected[DEP_UNKNOWN] | indicators  # (the total of deprivations, and each indicator)
+    of_class = dict(UNKNOWN_OF_CLASS)  # (a flag that blanks every figure of a class: avg_hh, avg_pp …)
     return [str(said) for flag, said in _blank_notes(view)
-            if any(among(a, affected.get(flag, frozenset())) for a in attrs)]
+            if any(among(a, affected.get(flag, frozenset())) for a in attrs) or groups & of_class.get(flag, set())]
 
 
 def _notes(view: ReportView) -> list[str]:

@@ -263,6 +263,13 @@ def _flag(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return values.to_numpy(dtype="int8", na_value=0), values.isna().to_numpy()
 
 
+def _same_rule(local: Standard, national: Standard, key: str) -> bool:
+    """Whether the local standard counts indicator ``key`` as the national one does (its rule and parameters)."""
+    a, b = local.indicators.get(key), national.indicators.get(key)
+    return a is not None and b is not None and a.rule == b.rule and \
+        {k: p.value for k, p in a.params.items()} == {k: p.value for k, p in b.params.items()}
+
+
 def _combine(recorded: pd.DataFrame, derived: pd.DataFrame, prefer: str) -> pd.DataFrame:
     """The flag of the preferred side where it is known, else the other side's."""
     first, second = (recorded, derived) if prefer == "recorded" else (derived, recorded)
@@ -385,6 +392,14 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
                               detail=der[at].tolist())
 
     dec = _by_scenarios(decide(hh, used, std), hh, recorded, d, prepared, std, prefer)
+    dec_local = None
+    if local_std is not None and d_local is not None:
+        # the flags the return records were worked out under the national rules: under the local standard they
+        # stand only for an indicator it counts by the same rule (a floor area under 10 m² is not the law's 8)
+        own_rule = [k for k in local_std.keys if not _same_rule(local_std, std, k)]
+        recorded_local = recorded.assign(**{k: pd.array([pd.NA] * len(recorded), dtype="Int64") for k in own_rule})
+        dec_local = _by_scenarios(decide(hh, _combine(recorded_local, d_local.flags, prefer), local_std), hh,
+                                  recorded_local, d_local, prepared, local_std, prefer)
     del prepared  # the coded members are not needed any more
     undecided_class = CLASSES.index(CHUA_DU)
     blocked_codes = column(hh, "loi_chan", "str")
@@ -447,8 +462,7 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     # the local standard
     local_class = pd.Series(pd.NA, index=index, dtype="str")
     local_pieces: list[Piece] = []  # why the local class, where it is not the national one
-    if local_std is not None and d_local is not None:
-        dec_local = decide(hh, _combine(recorded, d_local.flags, prefer), local_std)
+    if local_std is not None and dec_local is not None:
         local_classes = np.where(blocked, undecided_class, dec_local.classes)
         # a household reviewed outside the local standard's period is not classified under it
         review = pd.to_datetime(hh["ngay_ra_soat"], errors="coerce") if "ngay_ra_soat" in hh.columns \
@@ -479,7 +493,8 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
         assert test_rows is not None
         keep = differs[test_rows]
         local_pieces.append((test_rows[keep], test_texts.filter(pa.array(keep))))
-        if local_std.keys != std.keys:  # counted on other indicators: the local count says why the class differs
+        if local_std.keys != std.keys or not all(_same_rule(local_std, std, k) for k in local_std.keys):
+            # counted on other indicators, or by other rules: the local count says why the class differs
             count_rows, count_texts = dec_local.explanation[-1]
             assert count_rows is None  # the count is said of every household
             local_pieces.append((rows, count_texts.take(pa.array(rows))))

@@ -687,7 +687,19 @@ def load_standard(id_or_path: str | Path | Standard) -> Standard:
         if not _is_yaml(ref):
             _locate(ref, None)  # a path given on the command line that is no standard: a usage error saying what it is
         data, raw, label = _resolve(ref, Path.cwd())
-        return parse_standard(data, label, raw=raw)
+        std = parse_standard(data, label, raw=raw)
+        if std.id in _bundled_ids() and std.sha256 != _load_bundled(std.id).sha256 and \
+                data != _resolve(std.id, None)[0]:  # (the bundled file saved again, its bytes other: the same)
+            # a copy of the national file edited into a province's keeps its id: results would name the law's
+            # standard for classes it does not give
+            raise InputError(f"Tệp chuẩn nghèo {label} mang mã \"{std.id}\" của chuẩn có sẵn trong hgn nhưng nội dung "
+                             "khác: kết quả sẽ ghi tên chuẩn đó cho các phân loại không theo chuẩn đó.",
+                             hint="Đặt cho tệp một mã riêng (id), ví dụ mã tỉnh và năm: \"bac-ninh-2024\".",
+                             message_en=f"The standard file {label} has the id \"{std.id}\" of a standard bundled with "
+                                        "hgn but other content: results would name that standard for classes it does "
+                                        "not give.",
+                             hint_en="Give the file its own id, e.g. the province and year: \"bac-ninh-2024\".")
+        return std
     return _load_bundled(ref)
 
 
