@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from hgn_review.errors import InputError, UsageError
@@ -314,9 +315,30 @@ _FLOAT_KEYS = {"thu_nhap_bq", "diem_b1", "diem_b2", "dien_tich_nha"}
 _DATE_KEYS = {"ngay_ra_soat", "ngay_sinh"}
 
 
-def _restore_types(df: pd.DataFrame) -> pd.DataFrame:
+class _EditedCell(Exception):
+    """A cell of a results workbook's households or members sheet that holds what hgn never wrote there (a number
+    or a flag typed over as text): (sheet, cell, column, value)."""
+
+
+def whole_problem(meta: dict[str, Any], households: int, members: int) -> tuple[str, str] | None:
+    """(Vietnamese, English) of how a result's rows differ from the counts it records (rows deleted or pasted by
+    hand, a sheet not copied whole); None when they agree or it records none."""
+    for key, now, vi, en in (("households", households, "hộ", "households"), ("members", members, "thành viên",
+                                                                             "members")):
+        said = meta.get(key)
+        if isinstance(said, int) and not isinstance(said, bool) and said != now:
+            return (f"ghi {said} {vi} nhưng có {now} (mất hoặc thêm dòng khi chép, sửa tay?)",
+                    f"records {said} {en} but holds {now} (rows lost or added in copying, or edited by hand?)")
+    return None
+
+
+def _restore_types(df: pd.DataFrame, sheet: str | None = None, first_row: int = 3) -> pd.DataFrame:
+    """The columns of a results table as hgn wrote them. ``sheet``: a households or members sheet, whose numbers,
+    flags and yes/no cells are checked — one typed over as text ("hai", "có") is :class:`_EditedCell`, never read as
+    blank (a count of 0, an indicator taken as not held); ``first_row``: the Excel row of its first data row."""
     from hgn_review.schemas.coerce import parse_date
 
+    before = df.copy(deep=False) if sheet else None
     for c in df.columns:
         s = df[c]
         if c in _BOOL_KEYS:
@@ -331,6 +353,17 @@ def _restore_types(df: pd.DataFrame) -> pd.DataFrame:
             df[c] = parse_date(s.astype("string"), year_only=False)[0]  # in a return — never month first
         else:
             df[c] = s.astype("string")
+    if before is not None:
+        from hgn_review.io.read import col_letter
+
+        for j, c in enumerate(df.columns):
+            if c not in _BOOL_KEYS and c not in INDICATORS and c not in _INT_KEYS and c not in _FLOAT_KEYS:
+                continue
+            written = before[c].astype("string").str.strip()
+            bad = np.flatnonzero((written.notna() & (written != "") & df[c].isna()).to_numpy(dtype=bool))
+            if len(bad):
+                i = int(bad[0])
+                raise _EditedCell(sheet, f"{col_letter(j)}{first_row + i}", labels().get(c, c), str(written.iloc[i]))
     return df
 
 
@@ -339,7 +372,8 @@ def _read_table(reader: Any, name: str, keys_row: bool = True) -> pd.DataFrame:
         return pd.DataFrame()
     sheet = reader.load_sheet(name, header_row=1 if keys_row else 0, dtypes="string")
     df = sheet.to_pandas()
-    return _restore_types(df) if keys_row else df
+    checked = name if name.split(" (")[0] in (SHEET_HOUSEHOLDS, SHEET_MEMBERS) else None
+    return _restore_types(df, checked) if keys_row else df
 
 
 def results_source(path: Path) -> Path:
@@ -384,6 +418,16 @@ def read_results(path: Path) -> Results:
                          hint_en="Use a file written by `hgn classify` or `hgn merge`.")
     try:
         res = _read_workbook(reader, path)
+    except _EditedCell as exc:
+        sheet, cell, column, value = exc.args
+        raise InputError(f"Tệp kết quả {path} đã bị sửa tay: sheet \"{sheet}\", ô {cell} (cột \"{column}\") ghi "
+                         f"\"{value}\", không phải giá trị hgn ghi ra.",
+                         hint="hgn không đoán giá trị của ô đã sửa: dùng lại tệp do hgn ghi ra; cần sửa số liệu thì sửa "
+                              "ở biểu của xã rồi phân loại lại.",
+                         message_en=f"The results file {path} was edited by hand: sheet \"{sheet}\", cell {cell} "
+                                    f"(column \"{column}\") holds \"{value}\", not a value hgn writes.",
+                         hint_en="hgn does not guess an edited cell: use the file as hgn wrote it; to change the data, "
+                                 "correct the commune's return and classify again.") from None
     except BaseException as exc:
         if not reader_fault(exc):
             raise
@@ -399,6 +443,14 @@ def read_results(path: Path) -> Results:
                          message_en=f"{path} is not an hgn results file (a commune return?).",
                          hint_en="Classify the return first (hgn classify RETURN --out results.xlsx) and use the "
                                  "results, or run the whole round with hgn run.")
+    problem = whole_problem(res.meta, len(res.households), len(res.members))
+    if problem is not None:  # a row deleted or pasted twice by hand: its figures would be reported as whole
+        raise InputError(f"Tệp kết quả {path} không trọn vẹn: {problem[0]}.",
+                         hint="Dùng lại tệp do hgn ghi ra (không xoá, chép thêm dòng); cần sửa thì sửa ở biểu của xã "
+                              "rồi phân loại lại.",
+                         message_en=f"The results file {path} is not whole: it {problem[1]}.",
+                         hint_en="Use the file as hgn wrote it (no rows deleted or pasted); to change the data, correct "
+                                 "the commune's return and classify again.")
     return res
 
 

@@ -25,6 +25,7 @@ from hgn_review.io.results import (
     results_source,
     table_column,
     table_frame,
+    whole_problem,
 )
 from hgn_review.merge.tables import TOTAL
 
@@ -318,13 +319,13 @@ def read_input(path: Path, as_of: date | None) -> Input:
     else:
         assert workbook is not None
         members_now = len(workbook.members)
-    # (households are reconciled against the result's own summary; its members table has no such check)
-    said = meta.get("members")
-    if isinstance(said, int) and not isinstance(said, bool) and said != members_now:
-        raise _refuse(label, f"không trọn vẹn: ghi {said} thành viên nhưng chỉ có {members_now} (mất một phần "
-                             "khi chép hoặc sửa tay?).",
-                      f"is incomplete: it records {said} members but holds {members_now} (part lost in copying, "
-                      "or edited by hand?).", _HINT_COPY_VI, _HINT_COPY_EN)
+    # the households and members it records (a workbook's are checked as it is read; its summary sheet, a later
+    # check, may have been deleted with the rows)
+    households_now = bundle.households.num_rows if bundle is not None else len(workbook.households)  # type: ignore[union-attr]
+    problem = whole_problem(meta, households_now, members_now)
+    if problem is not None:
+        raise _refuse(label, f"không trọn vẹn: {problem[0]}.", f"is incomplete: it {problem[1]}.",
+                      _HINT_COPY_VI, _HINT_COPY_EN)
     if bundle is not None:
         hh_columns = bundle.columns(bundle.households)
 
