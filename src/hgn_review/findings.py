@@ -70,7 +70,7 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "tổng hợp.",
        "The file belongs to {detail}, not to {other} as the round's other files: its {value} households are not in "
        "the consolidation.",
-       "Chuyển tệp sang thư mục của đúng đơn vị rồi chạy riêng.", "Move the file to its own unit's folder and run it there."),
+       "{remedy}", "{remedy}"),  # (OUTSIDE_UNIT or OUTSIDE_YEAR, as the call site says)
     _c("commune-in-two-returns", ERROR, "merge",
        "{detail} có trong nhiều tệp ({other}): {value} hộ của tệp này chưa được đưa vào tổng hợp.",
        "{detail} is in several files ({other}): this file's {value} households are not in the consolidation.",
@@ -517,7 +517,7 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
     _c('merge-unit-missing', WARNING, "merge",
        'Thiếu kết quả của {value} ({detail}): gộp chưa đủ đơn vị.',
        'No results for {value} ({detail}): the merge is partial.',
-       'Bổ sung tệp kết quả của đơn vị này rồi gộp lại.', "Add this unit's results file and merge again."),
+       '{remedy}', '{remedy}'),  # (MISSING_MERGE, or MISSING_RUN under hgn run)
     _c('merge-unit-partial', WARNING, "merge",
        'Kết quả của {value} ({detail}) chưa đủ: thiếu kết quả của các xã cũ {other}; số liệu của xã chỉ gồm các xã '
        'cũ đã có.',
@@ -615,6 +615,9 @@ class Finding:
                                   "how": "theo mẫu `hgn template`" if lang != "en" else "as in `hgn template`",
                                   "where": " (mẫu của hgn có danh sách thả xuống)" if lang != "en"
                                   else " (hgn's template has a drop-down list)"}
+        default = _REMEDY.get(self.code)  # (a finding of an earlier hgn, read back from a results file, has none)
+        if default is not None:
+            values["remedy"] = default[1 if lang == "en" else 0]
         params = dict(self.params)
         for k, v in params.items():
             if not k.endswith("_en"):
@@ -692,6 +695,22 @@ def blocking_text(codes: str, lang: str = "vi") -> str:
     """``loi_chan`` codes (";"-separated) in words."""
     i = 1 if lang == "en" else 0
     return "; ".join(BLOCKING[c][i] if c in BLOCKING else c for c in codes.split(";") if c)
+
+
+# the hints of file-outside-round: a return of another unit, or of another year's round of this one
+# the hints of merge-unit-missing: under hgn merge (a results file to add) and under hgn run (a return)
+MISSING_MERGE = ("Bổ sung tệp kết quả của đơn vị này rồi gộp lại.", "Add this unit's results file and merge again.")
+MISSING_RUN = ("Bổ sung biểu rà soát của đơn vị này vào thư mục rồi chạy lại hgn run.",
+               "Add this unit's return to the folder and run hgn run again.")
+OUTSIDE_UNIT = ("Chuyển tệp sang thư mục của đúng đơn vị rồi chạy riêng.",
+                "Move the file to its own unit's folder and run it there.")
+OUTSIDE_YEAR = ("Nếu là biểu của đợt trước để lẫn vào thư mục, bỏ tệp ra khỏi thư mục; nếu là biểu của đợt này, sửa "
+                "ngày rà soát trong tệp rồi chạy lại.",
+                "If it is an earlier round's return left in the folder, take it out of the folder; if it is this "
+                "round's, correct its review dates and run again.")
+
+
+_REMEDY = {"merge-unit-missing": MISSING_MERGE, "file-outside-round": OUTSIDE_UNIT}
 
 
 def finding(code: str, *, file: str = "", sheet: str = "", row: int | None = None, column: str | None = None,

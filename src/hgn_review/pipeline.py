@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -18,7 +19,7 @@ import pandas as pd
 
 from hgn_review import __version__
 from hgn_review.errors import FindingsStop, HgnError, InputError, Note, UsageError, say
-from hgn_review.findings import Report
+from hgn_review.findings import MISSING_RUN, OUTSIDE_UNIT, OUTSIDE_YEAR, Report
 from hgn_review.io.read import EMPTY_SHA256
 from hgn_review.io.results import SHEET_PENDING, Results, findings_frame, read_results, results_source
 from hgn_review.io.safety import Limits
@@ -1761,7 +1762,8 @@ def _admissible(returns: list[str], metas: dict[str, dict[str, Any]],
         for d in returns:
             if where[d] != main:
                 out.append(finding("file-outside-round", file=d, value=households(d), detail=label(where[d]),
-                                   other=label(main)))
+                                   detail_en=label(where[d]) if where[d] else "an unknown unit", other=label(main),
+                                   remedy=OUTSIDE_UNIT[0], remedy_en=OUTSIDE_UNIT[1]))
         returns = [d for d in returns if where[d] == main]
     # a return of another year's round (an old file left in the folder): its households are not this round's
     year = {d: str(metas[d].get("review_year") or str(metas[d].get("review_date") or "")[:4]) for d in returns}
@@ -1779,7 +1781,8 @@ def _admissible(returns: list[str], metas: dict[str, dict[str, Any]],
             if year[d] and year[d] != main_year:
                 out.append(finding("file-outside-round", file=d, value=households(d),
                                    detail=f"đợt rà soát năm {year[d]}", other=f"năm {main_year}",
-                                   detail_en=f"the {year[d]} review", other_en=main_year))
+                                   detail_en=f"the {year[d]} review", other_en=main_year,
+                                   remedy=OUTSIDE_YEAR[0], remedy_en=OUTSIDE_YEAR[1]))
         returns = [d for d in returns if not year[d] or year[d] == main_year]
     owners: dict[str, list[str]] = {}
     for d in returns:
@@ -1911,7 +1914,11 @@ def _merge_up(commune_dirs: list[Path], metas: list[dict[str, Any]], as_of: dt.d
     if not final.reconciled:
         notes.append(Note("Đối chiếu số hộ, số người vào/ra KHÔNG khớp: xem sheet Đối chiếu.",
                           "Households and persons in and out do NOT reconcile: see the reconciliation sheet."))
-    return final.results, level, unit, notes, list(final.findings)
+    # a unit without results is, in a round, a unit without a return: what to add is its return, not a results file
+    found = [dataclasses.replace(f, params=tuple(sorted({**dict(f.params), "remedy": MISSING_RUN[0],
+                                                          "remedy_en": MISSING_RUN[1]}.items())))
+             if f.code == "merge-unit-missing" else f for f in final.findings]
+    return final.results, level, unit, notes, found
 
 
 README_TITLE = ("KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO — do hgn lập",

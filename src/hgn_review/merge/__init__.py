@@ -28,7 +28,7 @@ import pandas as pd
 
 from hgn_review import __version__
 from hgn_review.errors import InputError, UsageError
-from hgn_review.findings import Finding, Report
+from hgn_review.findings import MISSING_MERGE, Finding, Report
 from hgn_review.io.results import (
     SHEET_COVERAGE,
     SHEET_HOUSEHOLDS,
@@ -918,7 +918,8 @@ def _merge(inputs: list[Path], level: str | None, unit: str | None, as_of: date 
     coverage, missing, partial = _coverage(reg, parent, tgt, inps, keep, present, files_of, n_hh, pending,
                                            plan.rules, to_2025_units, placed)
     for code, name in missing:
-        notes.append(note("merge-unit-missing", key="unit", value=code, detail=name))
+        notes.append(note("merge-unit-missing", key="unit", value=code, detail=name, remedy=MISSING_MERGE[0],
+                          remedy_en=MISSING_MERGE[1]))
     for code, name, lacking in partial:  # a 2025 commune some of whose old communes sent no results
         notes.append(note("merge-unit-partial", key="unit", value=code, detail=name, other=", ".join(lacking)))
     below, rows = _rows_below(reg, parent, plan.level, tgt, coverage, to_2025_units)

@@ -395,7 +395,7 @@ def _listed_text(value: object, lang: str) -> str:
     """A start list's class as said in a finding: an undecided one (no class) as such, never "nan"."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return "chưa phân loại được" if lang == "vi" else "not classified"
-    return str(value)
+    return str(value) if lang == "vi" else WORDS_EN.get(str(value), str(value))
 
 
 def match_status(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
