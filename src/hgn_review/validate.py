@@ -499,25 +499,24 @@ def _member_checks(ret: ReturnFile, hsd: SheetData, ht: _Typed, hdup: pd.Series,
     # (nothing is imputed), but the household waits — its class would be made without that member
     unlinked: list[int] = []
     if orphan.any():
-        # a code of digits whose leading zeros the members sheet lost (stored as a number: "0012" became 12)
+        # the same code written another way: leading zeros lost (a code of digits stored as a number: "0012"
+        # became 12), full-width digits, case, spaces, a trailing ".0". Named in the hint, and the household waits,
+        # where the code names one household alone (leading zeros lost: the first of them is named)
         codes = ok_hh["ma_ho"].astype("string")
-        padded = codes[codes.str.fullmatch(r"0\d+").fillna(False).to_numpy(dtype=bool)]
-        bare = padded.str.lstrip("0").replace("", "0")
-        unpadded = dict(zip(bare[~bare.duplicated()].tolist(), padded[~bare.duplicated()].tolist(), strict=True))
-        # the same code written another way: full-width digits, case, spaces, a trailing ".0", leading zeros
         loose = _loose_codes(codes)
-        loose_row = pd.Series(ok_hh.index[~loose.duplicated(keep=False).to_numpy()],
-                              index=loose[~loose.duplicated(keep=False)].to_numpy())
-        orphan_rows = mm.index[orphan]
-        for r, key in zip(orphan_rows, _loose_codes(m_ma_ho[orphan].astype("string")).tolist(), strict=True):
-            near = unpadded.get(str(m_ma_ho[r]).lstrip("0") or "0") if str(m_ma_ho[r]).isdigit() else None
-            at = loose_row.get(key) if key is not None else None
-            if at is not None:
+        first_row = pd.Series(ok_hh.index[~loose.duplicated().to_numpy()], index=loose[~loose.duplicated()].to_numpy())
+        alone = set(ok_hh.index[~loose.duplicated(keep=False).to_numpy()].tolist())
+        for r, key in zip(mm.index[orphan], _loose_codes(m_ma_ho[orphan].astype("string")).tolist(), strict=True):
+            at = first_row.get(key) if key is not None else None
+            near = str(codes[at]) if at is not None else None
+            lost_zeros = near is not None and str(m_ma_ho[r]).isdigit() and near.startswith("0")
+            if at is not None and int(at) in alone:
                 unlinked.append(int(at))
-                near = near or str(codes[at])
+            elif not lost_zeros:  # written another way, and several households so: none is named
+                near = None
             said = ({"suggestion": f" (có phải \"{near}\"? số 0 ở đầu bị mất khi ô lưu dạng số)",
                      "suggestion_en": f" (did you mean \"{near}\"? the leading zero is lost when a cell holds a number)"}
-                    if near and str(m_ma_ho[r]).isdigit() else
+                    if lost_zeros else
                     {"suggestion": f" (có phải \"{near}\", viết khác?)", "suggestion_en": f" (is it \"{near}\", written "
                      "another way?)"} if near else {})
             out.append(finding("member-orphan", row=int(r), value=m_ma_ho[r], **said, **_loc(msd, "ma_ho")))

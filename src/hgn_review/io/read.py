@@ -146,6 +146,21 @@ def _ods_rows(path: str, sheet: str, other: Callable[[Any], None] | None = None)
             el.clear()
 
 
+_ODS_CELL_TAGS = (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell")
+
+
+def _ods_cells(row: Any) -> Iterator[tuple[int, int, Any]]:
+    """The cells of an ODS row element as (first column, times repeated, the cell element), columns counted from 0
+    as ODS repeats them."""
+    col = 0
+    for cell in row:
+        if cell.tag not in _ODS_CELL_TAGS:
+            continue
+        span = int(cell.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+        yield col, span, cell
+        col += span
+
+
 def _ods_numeric_rows(path: str, sheet: str, letter: str) -> set[int]:
     """Rows of an ODS sheet whose cell in column ``letter`` holds a number (office:value-type float, percentage
     or currency), rows and cells repeated by count as ODS writes them; empty when the file cannot be read."""
@@ -153,16 +168,11 @@ def _ods_numeric_rows(path: str, sheet: str, letter: str) -> set[int]:
     out: set[int] = set()
     try:
         for row, repeat, el in _ods_rows(path, sheet):
-            col = 0
-            for cell in el:
-                if cell.tag not in (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell"):
-                    continue
-                span = int(cell.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+            for col, span, cell in _ods_cells(el):
                 if col <= want < col + span:
                     if cell.get(f"{_ODS_OFFICE}value-type") in ("float", "percentage", "currency"):
                         out.update(range(row + 1, row + 1 + repeat))
                     break
-                col += span
     except Exception:  # noqa: BLE001 - without the types, an 11-digit ID is reported, not restored
         return set()
     return out
@@ -194,7 +204,6 @@ def _ods_scan(path: str, sheet: str) -> SheetScan | None:
     its content.xml, streamed (rows and cells repeated by count); None when the file cannot be read that way.
     Calamine gives an error cell as blank (the officer sees the error) and a padded number bare."""
     scan = SheetScan()
-    cell_tags = (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell")
     widths: dict[str, int] = {}  # number style → padding width
     data_style: dict[str, str] = {}  # cell style → its number style
     column_style: dict[int, str] = {}  # column → the cell style its cells take when they name none
@@ -221,11 +230,7 @@ def _ods_scan(path: str, sheet: str) -> SheetScan | None:
             if el.get(f"{_ODS_TABLE}visibility", "visible") != "visible" and len(el) and \
                     any(len(c) or c.get(f"{_ODS_OFFICE}value-type") for c in el):  # (a hidden row with data)
                 scan.hidden_rows.update(rows_here)
-            col = 0
-            for cell in el:
-                if cell.tag not in cell_tags:
-                    continue
-                span = int(cell.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+            for col, span, cell in _ods_cells(el):
                 if cell.get(f"{_ODS_CALCEXT}value-type") == "error":
                     said = "".join(cell.itertext()).strip() or "#ERROR"
                     for c in range(col, col + span):
@@ -241,9 +246,8 @@ def _ods_scan(path: str, sheet: str) -> SheetScan | None:
                                 scan.shown[(col_letter(c), r)] = value.split(".")[0].zfill(width)
                 cols = int(cell.get(f"{_ODS_TABLE}number-columns-spanned", "1"))
                 rows = int(cell.get(f"{_ODS_TABLE}number-rows-spanned", "1"))
-                if cell.tag == cell_tags[0] and (cols > 1 or rows > 1):
+                if cell.tag == _ODS_CELL_TAGS[0] and (cols > 1 or rows > 1):
                     scan.merges.append((col_letter(col), row + 1, col_letter(col + cols - 1), row + rows))
-                col += span
     except Exception:  # noqa: BLE001 - without it the cells are read as calamine gives them
         return None
     return scan
@@ -1037,16 +1041,24 @@ def _as_shown(data: pd.DataFrame, letters: dict[str, str], shown: dict[tuple[str
             data.loc[at, key] = [cells[r] for r in at]
 
 
+def _open_xls(path: str) -> Any:
+    """An .xls workbook in xlrd (sheets loaded when asked), with its formatting when xlrd can read it (else
+    without: the cell types and error cells still are)."""
+    import xlrd
+
+    try:
+        return xlrd.open_workbook(path, on_demand=True, formatting_info=True)
+    except NotImplementedError:
+        return xlrd.open_workbook(path, on_demand=True)
+
+
 def _xls_scan(path: str, sheet: str) -> SheetScan | None:
     """Formula-error cells ("#DIV/0!"), hidden rows and merged ranges of an .xls sheet, as the .xlsx scan gives
     them; None when xlrd cannot read the file."""
     import xlrd
 
     try:
-        try:
-            book = xlrd.open_workbook(path, on_demand=True, formatting_info=True)
-        except NotImplementedError:  # formatting not readable: the error cells still are
-            book = xlrd.open_workbook(path, on_demand=True)
+        book = _open_xls(path)
         try:
             ws = book.sheet_by_name(sheet)
             scan = SheetScan()

@@ -460,13 +460,9 @@ def _xls_cell_types(src: Path, sheet: str) -> dict[tuple[str, int], tuple[object
     import numpy as np
     import xlrd
 
-    from hgn_review.io.read import _xls_shown, col_letter
+    from hgn_review.io.read import _open_xls, _xls_shown, col_letter
 
-    data = src.read_bytes()  # (an .xls under another name is read by its content)
-    try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=True)
-    except NotImplementedError:  # formatting not readable: the types still are
-        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    book = _open_xls(str(src))  # (xlrd reads an .xls under another name by its content)
     try:
         ws = book.sheet_by_name(sheet)
         shown = _xls_shown(book, ws)
@@ -493,18 +489,13 @@ def _xls_cell_types(src: Path, sheet: str) -> dict[tuple[str, int], tuple[object
 
 
 def _ods_cell_types(src: Path, sheet: str) -> dict[tuple[str, int], tuple[object, str | None]]:
-    from hgn_review.io.read import _ODS_MANY, _ODS_OFFICE, _ODS_TABLE, _ods_rows, _ods_scan, col_letter
+    from hgn_review.io.read import _ODS_MANY, _ODS_OFFICE, _ods_cells, _ods_rows, _ods_scan, col_letter
 
     scan = _ods_scan(str(src), sheet)
     shown = scan.shown if scan is not None else {}
     out: dict[tuple[str, int], tuple[object, str | None]] = {}
-    cell_tags = (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell")
     for row, repeat, el in _ods_rows(str(src), sheet):
-        col = 0
-        for cell in el:
-            if cell.tag not in cell_tags:
-                continue
-            span = int(cell.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+        for col, span, cell in _ods_cells(el):
             kind = cell.get(f"{_ODS_OFFICE}value-type")
             typed: tuple[object, str | None] | None = None
             if kind in ("float", "percentage", "currency"):
@@ -519,7 +510,6 @@ def _ods_cell_types(src: Path, sheet: str) -> dict[tuple[str, int], tuple[object
                     for r in range(row + 1, row + 1 + min(repeat, _ODS_MANY)):
                         at = (col_letter(c), r)
                         out[at] = (typed[0], "0" * len(shown[at])) if at in shown else typed
-            col += span
     return out
 
 
