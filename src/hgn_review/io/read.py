@@ -1151,11 +1151,14 @@ _UNIT_WORDS = {"d": "đồng", "dong": "đồng", "vnd": "đồng", "nghindong":
                "1000d": "nghìn đồng", "1000dong": "nghìn đồng", "trieudong": "triệu đồng", "trd": "triệu đồng",
                "nguoi": "người", "khau": "người", "nhankhau": "người", "ho": "hộ", "thang": "tháng", "nam": "năm",
                "quy": "quý", "ngay": "ngày"}
+_UNIT_KINDS = {"đồng": "money", "nghìn đồng": "money", "triệu đồng": "money", "người": "per", "hộ": "per",
+               "tháng": "period", "năm": "period", "quý": "period", "ngày": "period"}
+_UNIT_PAREN = re.compile(r"\(([^()]*/[^()]*)\)")  # "(đồng/người/tháng)": a unit in parentheses, parted by "/"
 
 
 def _units(header: str) -> list[str] | None:
     """The parts of a header's unit "(đồng/người/tháng)" as known words; None when it states none so."""
-    m = re.search(r"\(([^()]*/[^()]*)\)", header)
+    m = _UNIT_PAREN.search(header)
     if m is None:
         return None
     parts = [re.sub(r"[\s.]", "", fold(part)) for part in m.group(1).split("/")]
@@ -1169,12 +1172,10 @@ def _unit_differs(layout_header: str, written: str) -> tuple[str, str] | None:
     ours, theirs = _units(layout_header), _units(written)
     if ours is None or theirs is None:
         return None
-    kinds = {"đồng": "money", "nghìn đồng": "money", "triệu đồng": "money", "người": "per", "hộ": "per",
-             "tháng": "period", "năm": "period", "quý": "period", "ngày": "period"}
-    mine = {kinds[u]: u for u in ours if u in kinds}
-    other = {kinds[u]: u for u in theirs if u in kinds}
+    mine = {_UNIT_KINDS[u]: u for u in ours if u in _UNIT_KINDS}
+    other = {_UNIT_KINDS[u]: u for u in theirs if u in _UNIT_KINDS}
     if any(kind in other and other[kind] != unit for kind, unit in mine.items()):
-        shown = re.search(r"\(([^()]*/[^()]*)\)", written)
+        shown = _UNIT_PAREN.search(written)
         return (f"({shown.group(1).strip()})" if shown else written), f"({'/'.join(ours)})"
     return None
 

@@ -313,16 +313,10 @@ def read_input(path: Path, as_of: date | None) -> Input:
             raise InputError(exc.message, hint=_HINT_RESULTS_VI, message_en=exc.message_en,
                              hint_en=_HINT_RESULTS_EN) from exc
         sha, meta = file_sha256(path), workbook.meta
-    # a result that lost part of itself (a members file or sheet not copied) is not merged as if whole
-    if bundle is not None:
-        members_now = bundle.members.num_rows if bundle.members is not None else 0
-    else:
-        assert workbook is not None
-        members_now = len(workbook.members)
-    # the households and members it records (a workbook's are checked as it is read; its summary sheet, a later
-    # check, may have been deleted with the rows)
-    households_now = bundle.households.num_rows if bundle is not None else len(workbook.households)  # type: ignore[union-attr]
-    problem = whole_problem(meta, households_now, members_now)
+    # a result that lost part of itself (a members file not copied) is not merged as if whole: the households and
+    # members it records (a workbook's are checked by read_results as it is read)
+    problem = whole_problem(meta, bundle.households.num_rows,
+                            bundle.members.num_rows if bundle.members is not None else 0) if bundle is not None else None
     if problem is not None:
         raise _refuse(label, f"không trọn vẹn: {problem[0]}.", f"is incomplete: it {problem[1]}.",
                       _HINT_COPY_VI, _HINT_COPY_EN)
