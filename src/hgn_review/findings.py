@@ -337,6 +337,11 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
     _c("member-stt-duplicate", ERROR, "identity",
        "STT {value} trùng với dòng {other} trong cùng hộ.", "Member number {value} also at row {other} in this household.",
        "Đánh số thứ tự lại.", "Renumber the members."),
+    _c("member-possible-duplicate", ERROR, "identity",
+       "Thành viên trùng họ tên và ngày sinh với dòng {other} trong cùng hộ: có thể một người được ghi hai lần.",
+       "Same name and date of birth as row {other} of the same household: possibly one person listed twice.",
+       "Nếu là một người, xóa dòng thừa; nếu là hai người, ghi số định danh của từng người.",
+       "If it is one person, delete the extra row; if two persons, write each one's identification number."),
     # --- plausibility ---
     _c("head-too-young", WARNING, "plausibility",
        "Chủ hộ {detail} tuổi (dưới 15).", "Head of household aged {detail} (under 15).", "Kiểm tra ngày sinh.", "Check the date of birth."),
@@ -678,6 +683,8 @@ BLOCKING: dict[str, tuple[str, str]] = {
     "household-multiple-heads": ("hộ có nhiều chủ hộ", "several heads of household"),
     "household-size-mismatch": ("số nhân khẩu khác số thành viên", "household size differs from its members"),
     "member-id-duplicate": ("một người được ghi hai lần", "a person listed twice"),
+    "member-possible-duplicate": ("có thể một người được ghi hai lần (trùng họ tên, ngày sinh)",
+                                  "possibly one person listed twice (same name and date of birth)"),
     "member-unlinked": ("có dòng thành viên ghi mã hộ khác cách hoặc để trống trong ô gộp, chưa gắn được vào hộ",
                         "a member row whose household code is written another way, or blank in merged cells, is not "
                         "linked to the household"),

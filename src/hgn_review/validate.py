@@ -563,8 +563,41 @@ def _member_checks(ret: ReturnFile, hsd: SheetData, ht: _Typed, hdup: pd.Series,
             for r in keyed.index[d]:
                 out.append(finding("member-stt-duplicate", row=int(r), value=keyed.at[r, "stt"],
                                    other=int(firsts[(keyed.at[r, "_hh_row"], keyed.at[r, "stt"])]), **_loc(msd, "stt")))
+    _add_code(blocking, _same_person(mm, msd, out), "member-possible-duplicate")
     _plausibility(hsd, ht, msd, mt, n_members, layout, out)
     return blocking
+
+
+def _same_person(mm: pd.DataFrame, msd: SheetData, out: list[Finding]) -> list[int]:
+    """A person written twice in one household under another number (a row copied and renumbered): the same full
+    name (case and spaces aside) and the same date of birth — or year, where only the year is written —, unless
+    both rows hold IDs (two IDs: two persons; one ID twice: id-duplicate says it). Counted twice, the household's
+    size, income per head and dependants' share would be wrong: each later row is said, naming the first, and the
+    household waits. Returns those households' rows."""
+    if "ho_ten" not in mm or not ({"ngay_sinh", "nam_sinh"} & set(mm.columns)):
+        return []
+    name = arrow_text(mm["ho_ten"])
+    name = pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_lower(pc.utf8_normalize(name, "NFC")),
+                                                              r"\s+", " "))
+    born = mm["ngay_sinh"].astype("string") if "ngay_sinh" in mm else pd.Series(pd.NA, index=mm.index, dtype="string")
+    if "nam_sinh" in mm:
+        born = born.fillna("năm " + mm["nam_sinh"].astype("string"))
+    key = pd.DataFrame({"h": mm["_hh_row"], "n": text_series(name, mm.index), "b": born}, index=mm.index)
+    key = key[key.notna().all(axis=1).to_numpy(dtype=bool)]
+    again = key.duplicated(keep="first")
+    if not again.any():
+        return []
+    first = pd.Series(key.index[~again.to_numpy()], index=pd.MultiIndex.from_frame(key[~again]))
+    ids = mm["so_dinh_danh"] if "so_dinh_danh" in mm else pd.Series(pd.NA, index=mm.index, dtype="string")
+    households: list[int] = []
+    for r in key.index[again.to_numpy()]:
+        f = int(first[tuple(key.loc[r])])
+        if pd.notna(ids[r]) and pd.notna(ids[f]):  # two IDs: two persons, or one ID twice (id-duplicate)
+            continue
+        out.append(finding("member-possible-duplicate", row=int(r), value=mm.at[r, "ho_ten"], other=f,
+                           **_loc(msd, "ho_ten")))
+        households.append(int(mm.at[r, "_hh_row"]))
+    return sorted(set(households))
 
 
 def _loose_codes(codes: pd.Series) -> pd.Series:

@@ -1,0 +1,56 @@
+"""Session 20: a person written twice in one household under another number is never counted twice in silence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import household, make_id, make_return, member
+from hgn_review.pipeline import classify_paths
+from hgn_review.validate import validate_paths
+
+CHILD = {"stt": 2, "ho_ten": "Nguyễn Thị Mai", "ngay_sinh": "05/06/2010", "gioi_tinh": "Nữ", "quan_he": "Con",
+         "so_dinh_danh": None, "viec_lam": None, "dang_di_hoc": "Có", "cap_hoc": "THCS"}
+
+
+def _codes(result, code: str) -> list:
+    return [f for f in result.report.findings if f.code == code]
+
+
+def test_a_member_copied_under_a_new_number_without_an_id_holds_the_household(tmp_path: Path) -> None:
+    """The child's row pasted again and renumbered 3 (no ID on either copy; the declared size left blank, so no
+    size check can see it): the household was classified with three members, its income per head and its
+    dependants' share taken from a person counted twice. Now `member-possible-duplicate` at the copy's name cell,
+    naming the first row, and the household waits."""
+    path = make_return(tmp_path, [household(so_thanh_vien=None)],
+                       [member(), member(**CHILD), member(**{**CHILD, "stt": 3, "ho_ten": "Nguyễn  thị Mai"})])
+    result = validate_paths([path])
+    found = _codes(result, "member-possible-duplicate")
+    assert [(f.row, f.sheet) for f in found] == [(4, "Thành viên")], found
+    assert dict(found[0].params)["other"] == "3"
+    assert "member-possible-duplicate" in str(result.households["loi_chan"].iloc[0])
+    hh = classify_paths([path]).results.households.iloc[0]
+    assert hh["phan_loai"] == "Chưa đủ thông tin", hh["phan_loai"]
+    assert "có thể một người được ghi hai lần" in hh["ly_do"], hh["ly_do"]
+
+
+def test_two_members_of_one_name_and_birth_with_two_ids_are_two_persons(tmp_path: Path) -> None:
+    """Guard: the same name and birth date on two rows that hold two different IDs are two persons — no finding.
+    Nor is a name shared by two members born on other days (a father and son both "Nguyễn Văn An")."""
+    twin_a = {**CHILD, "so_dinh_danh": make_id(birth_year=2010, female=True, serial="000101")}
+    twin_b = {**CHILD, "stt": 3, "so_dinh_danh": make_id(birth_year=2010, female=True, serial="000102")}
+    son = {"stt": 4, "ho_ten": "Nguyễn Văn An", "ngay_sinh": "01/01/2005", "quan_he": "Con",
+           "so_dinh_danh": make_id(birth_year=2005, serial="000103")}
+    path = make_return(tmp_path, [household(so_thanh_vien=4)], [member(), member(**twin_a), member(**twin_b),
+                                                                 member(**son)])
+    result = validate_paths([path])
+    assert not _codes(result, "member-possible-duplicate")
+    assert result.households["loi_chan"].isna().all(), result.households["loi_chan"].tolist()
+
+
+def test_a_member_copied_with_the_id_on_one_copy_only_is_said_too(tmp_path: Path) -> None:
+    """One copy with the ID, the other without: still one person (said once, at the later row)."""
+    with_id = {**CHILD, "so_dinh_danh": make_id(birth_year=2010, female=True, serial="000201")}
+    path = make_return(tmp_path, [household(so_thanh_vien=None)],
+                       [member(), member(**with_id), member(**{**CHILD, "stt": 3})])
+    found = _codes(validate_paths([path]), "member-possible-duplicate")
+    assert [f.row for f in found] == [4], found
