@@ -54,3 +54,16 @@ def test_a_member_copied_with_the_id_on_one_copy_only_is_said_too(tmp_path: Path
                        [member(), member(**with_id), member(**{**CHILD, "stt": 3})])
     found = _codes(validate_paths([path]), "member-possible-duplicate")
     assert [f.row for f in found] == [4], found
+
+
+def test_english_messages_say_one_household_and_one_row_in_the_singular() -> None:
+    """"1 households", "(rows 40: …)" in English messages: a count of one is now singular, others unchanged."""
+    from hgn_review.findings import finding
+
+    one = finding("footer-rows-skipped", file="a.xlsx", sheet="Hộ gia đình", value="1", detail="40")
+    assert one.message("en").startswith("Skipped 1 row under the table (row 40: "), one.message("en")
+    many = finding("footer-rows-skipped", file="a.xlsx", sheet="Hộ gia đình", value="2", detail="40-41")
+    assert many.message("en").startswith("Skipped 2 rows under the table (rows 40-41: "), many.message("en")
+    assert one.message("vi") == finding("footer-rows-skipped", file="a.xlsx", sheet="Hộ gia đình", value="1",
+                                        detail="40").message("vi")
+    assert "Bỏ qua 1 dòng" in one.message("vi")

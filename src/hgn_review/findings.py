@@ -633,7 +633,8 @@ class Finding:
 
     def message(self, lang: str = "vi") -> str:
         entry = CATALOGUE[self.code]
-        return (entry.en if lang == "en" else entry.vi).format(**self._values(lang))
+        return singular_en(entry.en.format(**self._values(lang))) if lang == "en" else \
+            entry.vi.format(**self._values(lang))
 
     def hint(self, lang: str = "vi") -> str:
         entry = CATALOGUE[self.code]
@@ -641,7 +642,8 @@ class Finding:
         if "{" not in template:
             return template
         try:  # a hint names what the finding names ("Đổi tên sheet thành \"{other}\"")
-            return template.format_map(self._values(lang))
+            text = template.format_map(self._values(lang))
+            return singular_en(text) if lang == "en" else text
         except (KeyError, IndexError, ValueError):
             return template
 
@@ -672,6 +674,16 @@ class Finding:
                    row=None if row is None or text(row) is None else int(float(row)), column=text(rec.get("column")),
                    col=text(rec.get("col")), key=text(rec.get("key")), value=text(rec.get("value")),
                    params=tuple(sorted(params.items())))
+
+
+_ONE_EN = re.compile(r"(?<![\d.,])1 (household|member|person|row|file|return|commune|village|indicator|unit)s\b")
+_ROW_EN = re.compile(r"\brows (\d+)(?=[):])")
+
+
+def singular_en(text: str) -> str:
+    """An English message with its counts of one in the singular: "1 household", "(row 12)" — a template says
+    "{value} households", "(rows {detail})" (Vietnamese nouns do not change)."""
+    return _ROW_EN.sub(r"row \1", _ONE_EN.sub(r"1 \1", text))
 
 
 # why a household is not classified (its ``loi_chan`` codes), as the officer reads it
