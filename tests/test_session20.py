@@ -67,3 +67,51 @@ def test_english_messages_say_one_household_and_one_row_in_the_singular() -> Non
     assert one.message("vi") == finding("footer-rows-skipped", file="a.xlsx", sheet="Hộ gia đình", value="1",
                                         detail="40").message("vi")
     assert "Bỏ qua 1 dòng" in one.message("vi")
+
+
+def test_a_value_at_the_sheet_corner_is_still_refused_and_a_border_alone_is_not(tmp_path: Path) -> None:
+    """The cells limit counts up to the farthest cell holding a value: a border alone at XFD1048576 no longer
+    refuses a small return (tests/test_review41_messy.py), while a value typed there still does — a reader would
+    lay out 17 billion cells."""
+    import openpyxl
+    from openpyxl.styles import Border, Side
+
+    from hgn_review.io.safety import Limits, check_file
+
+    path = make_return(tmp_path, engine="openpyxl")
+    wb = openpyxl.load_workbook(path)
+    wb["Hộ gia đình"]["XFD1048576"].border = Border(left=Side(style="thin"))
+    wb.save(path)
+    assert check_file(path, Limits()) is None
+    wb["Hộ gia đình"]["XFD1048576"] = "x"
+    wb.save(path)
+    reason = check_file(path, Limits())
+    assert reason is not None and "17.179.869.184 ô" in reason[0], reason
+    wb["Hộ gia đình"]["XFD1048576"] = None
+    wb["Hộ gia đình"]["C70000"] = 5  # within the limit: columns to the list's last × 70,000 rows
+    wb.save(path)
+    assert check_file(path, Limits()) is None
+
+
+def test_an_income_with_a_fraction_of_a_dong_says_so_in_the_reason(tmp_path: Path) -> None:
+    """1500000.0000001 (a float's noise under "#,##0", shown 1.500.000): reported value-not-integer at its cell and
+    the household waits — its reason said "thu nhập bình quân ghi nhưng không đọc được", which the officer looking
+    at 1.500.000 cannot make sense of. Now it says the income has a fraction; the B1 score still never stands in."""
+    path = make_return(tmp_path, [household(thu_nhap_bq=1500000.0000001, diem_b1=120)], [member()],
+                       engine="openpyxl")
+    hh = classify_paths([path]).results.households.iloc[0]
+    assert hh["loi_chan"] == "income-not-whole", hh["loi_chan"]
+    assert hh["phan_loai"] == "Chưa đủ thông tin"
+    assert "không phải số nguyên đồng" in hh["ly_do"] and "không đọc được" not in hh["ly_do"], hh["ly_do"]
+    unreadable = make_return(tmp_path / "b", [household(thu_nhap_bq="2.000.000đ", diem_b1=120)], [member()])
+    assert classify_paths([unreadable]).results.households.iloc[0]["loi_chan"] == "income-unreadable"
+
+
+def test_twins_without_ids_are_two_persons(tmp_path: Path) -> None:
+    """Guard: twins born on one day, no ID on either, two names — no finding; nor a child born the year a sibling
+    of the same name is recorded by year alone (a day and a year are never the same birth)."""
+    twin = {**CHILD, "stt": 3, "ho_ten": "Nguyễn Thị Lan"}
+    by_year = {**CHILD, "stt": 4, "ngay_sinh": "2010"}
+    path = make_return(tmp_path, [household(so_thanh_vien=4)], [member(), member(**CHILD), member(**twin),
+                                                                 member(**by_year)])
+    assert not _codes(validate_paths([path]), "member-possible-duplicate")

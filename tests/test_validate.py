@@ -556,9 +556,16 @@ def _declare_dimension(path: Path, ref: str) -> None:
 
 
 def test_zip_bomb_dimension_is_too_large(tmp_path):
-    """A small .xlsx whose sheet declares the whole grid is refused before parsing."""
+    """A small .xlsx holding a value at the far corner of the grid is refused before parsing. One that only
+    declares the whole grid (<dimension>, which a formatted empty cell there also makes) is read: the cells holding
+    a value are what a reader lays out (session 20)."""
     path = make_return(tmp_path)
     _declare_dimension(path, "A1:XFD1048576")
+    assert path.stat().st_size < 20_000
+    assert located(validate_paths([path])) == []
+    wb = openpyxl.load_workbook(path)
+    wb[HH_SHEET]["XFD1048576"] = 0
+    wb.save(path)
     assert path.stat().st_size < 20_000
     result = validate_paths([path])
     assert [f.code for f in result.findings] == ["file-too-large"]
@@ -616,13 +623,16 @@ def test_text_not_nfc_in_trimmed_spaces_is_reported(tmp_path):
 
 
 def test_max_cells_limit(tmp_path):
-    """A real dimension above a small Limits(max_cells) is file-too-large; the default limit reads it."""
+    """Cells up to a value at AI1000 above a small Limits(max_cells) are file-too-large; the default limit reads
+    the file."""
     path = make_return(tmp_path)
-    _declare_dimension(path, "A1:AI1000")
+    wb = openpyxl.load_workbook(path)
+    wb[HH_SHEET]["AI1000"] = "x"
+    wb.save(path)
     result = validate_paths([path], limits=Limits(max_cells=10_000))
     assert located(result) == [("", None, None, "file-too-large")]
     assert "35.000 ô > 10.000" in only(result, "file-too-large").param("detail")
-    assert located(validate_paths([path])) == []
+    assert "file-too-large" not in {f.code for f in validate_paths([path]).findings}
 
 
 def test_same_file_twice_is_processed_once(tmp_path):

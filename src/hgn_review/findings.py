@@ -448,6 +448,16 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Nếu hộ từ xã khác chuyển đến, ghi \"Chuyển đến\" ở cột Tình trạng hộ; nếu không, kiểm tra số định danh chủ hộ.",
        "If the household moved in from another commune, write \"Chuyển đến\" in its status column; otherwise check "
        "the head's ID."),
+    _c("previous-head-elsewhere-absent", WARNING, "classify",
+       "Hộ {value}: chủ hộ là chủ hộ của một hộ trong danh sách đầu kỳ ở xã khác, nhưng biểu rà soát của xã đó không "
+       "có hộ ấy (previous-not-reviewed): hộ được tính là chuyển đến (tăng khác), không tính vào số đầu kỳ của xã này.",
+       "Household {value}: its head heads a household of the start-of-period list in another commune, whose return "
+       "does not have that household (previous-not-reviewed): it is counted as moved in (other increase), not in this "
+       "commune's start figure.",
+       "Nếu hộ từ xã khác chuyển đến, ghi \"Chuyển đến\" ở cột Tình trạng hộ, và xã kia ghi hộ vào biểu là đã chuyển "
+       "đi; nếu không, kiểm tra số định danh chủ hộ.",
+       "If the household moved in from another commune, write \"Chuyển đến\" in its status column, and the other "
+       "commune adds the household to its return as moved away; otherwise check the head's ID."),
     _c("previous-moved-in-unrecorded", WARNING, "classify",
        "Hộ {value}: chủ hộ là chủ hộ của một hộ trong danh sách đầu kỳ ở xã khác, nơi đã ghi hộ đó chuyển đi: hộ được "
        "tính là chuyển đến (tăng khác), không tính vào số đầu kỳ của xã này.",
@@ -705,6 +715,8 @@ BLOCKING: dict[str, tuple[str, str]] = {
     "review-date-no-standard": ("ngày rà soát không thuộc chuẩn nghèo nào", "review date under no standard"),
     "review-date-other-standard": ("ngày rà soát thuộc chuẩn nghèo khác", "review date under another standard"),
     "income-unreadable": ("thu nhập bình quân ghi nhưng không đọc được", "income per head written but unreadable"),
+    "income-not-whole": ("thu nhập bình quân không phải số nguyên đồng (có phần lẻ)",
+                         "income per head not a whole number of đồng (it has a fraction)"),
     "income-implausible": ("thu nhập bình quân ngoài khoảng có thể có (ghi theo nghìn đồng?)",
                            "income per head outside what is possible (written in thousands?)"),
 }

@@ -1189,7 +1189,7 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
     arrivals: set[tuple[str, int]] = set()  # (return, Excel row) of households counted as moved in after the merge
     if previous is not None:  # the start list's households no return of the round matches (each return was
         # classified alone, so a household that moved to another commune is matched only here)
-        from hgn_review.scoring.movements import arrived_both, head_ids, not_reviewed, outside_review
+        from hgn_review.scoring.movements import arrived_all, head_ids, not_reviewed, outside_review
 
         heads = head_ids(merged.members)
         report.findings.extend(not_reviewed(merged.households, heads, prev_df))
@@ -1204,9 +1204,10 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
                               "của đợt này theo số định danh: không được đối chiếu.",
                               f"Start-of-period list: {counted(no_code, 'row')} without a commune code matching no head "
                               "of this round by ID: not matched."))
-        gone, home = arrived_both(merged.households, heads, prev_df)  # (the list's keys made once for both)
+        gone, home, absent = arrived_all(merged.households, heads, prev_df)  # (the list's keys made once)
         arrivals = _count_arrivals(merged, gone, report)
         arrivals |= _count_arrivals(merged, home, report, code="previous-head-elsewhere")
+        arrivals |= _count_arrivals(merged, absent, report, code="previous-head-elsewhere-absent")
     _one_list_of_findings(merged, report, from_bundles, merge_found, set(classified))
     stages.append(StageTime(Note("tổng hợp", "merge"), time.perf_counter() - t2))
     # ---- stage 4: outputs people open — written beside the last run's, then put in their place together: an

@@ -78,6 +78,8 @@ class _Typed:
     typed: pd.DataFrame
     raw: pd.DataFrame
     unreadable: pd.DataFrame
+    # the cells of a whole-number column read with a fraction ("1500000.0000001": value-not-integer), by key
+    fraction: dict[str, pd.Series] = field(default_factory=dict)
 
 
 INCOME = "thu_nhap_bq"  # measured monthly income per head
@@ -94,6 +96,7 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
     typed: dict[str, pd.Series] = {}
     unreadable: dict[str, pd.Series] = {}
     not_nfc: dict[str, np.ndarray] = {}
+    fraction: dict[str, pd.Series] = {}
     for c in spec.columns:
         if c.key not in raw.columns:
             continue
@@ -104,6 +107,7 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
         bad = co.bad
         if co.fraction is not None:
             bad = bad | co.fraction
+            fraction[c.key] = co.fraction
         if co.ambiguous is not None:
             bad = bad | co.ambiguous
         unreadable[c.key] = bad
@@ -165,7 +169,7 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
         if c.key not in t.columns and (c.default is not None or c.blank_is_no) and not c.missing_note:
             t[c.key] = c.default if c.default is not None else False
     _text_checks(sd, layout, raw, not_nfc, out)
-    return _Typed(t, raw, u)
+    return _Typed(t, raw, u, fraction)
 
 
 def _choices_said(choices: tuple[str, ...], lang: str = "vi", most: int = 10) -> str:
@@ -573,17 +577,32 @@ def _same_person(mm: pd.DataFrame, msd: SheetData, out: list[Finding]) -> list[i
     name (case and spaces aside) and the same date of birth — or year, where only the year is written —, unless
     both rows hold IDs (two IDs: two persons; one ID twice: id-duplicate says it). Counted twice, the household's
     size, income per head and dependants' share would be wrong: each later row is said, naming the first, and the
-    household waits. Returns those households' rows."""
-    if "ho_ten" not in mm or not ({"ngay_sinh", "nam_sinh"} & set(mm.columns)):
+    household waits. Returns those households' rows. (Names are compared only among the members of a household
+    born on one day: twins, or such a copy — a few rows of a return.)"""
+    if "ho_ten" not in mm or not ({"ngay_sinh", "nam_sinh"} & set(mm.columns)) or "_hh_row" not in mm:
         return []
-    name = arrow_text(mm["ho_ten"])
+    born = np.full(len(mm), np.nan)
+    if "ngay_sinh" in mm:
+        day = mm["ngay_sinh"].to_numpy(dtype="datetime64[ns]")
+        known = ~np.isnat(day)
+        born[known] = day[known].astype("datetime64[D]").astype("int64")
+    if "nam_sinh" in mm:
+        year = mm["nam_sinh"].to_numpy(dtype="float64", na_value=np.nan)
+        alone = np.isnan(born) & ~np.isnan(year)
+        born[alone] = -1e6 - year[alone]  # a year alone: never equal to a day
+    house = mm["_hh_row"].to_numpy(dtype="float64", na_value=np.nan)
+    usable = ~np.isnan(born) & ~np.isnan(house) & mm["ho_ten"].notna().to_numpy(dtype=bool)
+    if not usable.any():
+        return []
+    pairs = pd.DataFrame({"h": house[usable], "b": born[usable]})
+    twins = pairs.duplicated(keep=False).to_numpy()
+    if not twins.any():
+        return []
+    rows = mm.index[usable][twins]
+    name = arrow_text(mm.loc[rows, "ho_ten"])
     name = pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_lower(pc.utf8_normalize(name, "NFC")),
                                                               r"\s+", " "))
-    born = mm["ngay_sinh"].astype("string") if "ngay_sinh" in mm else pd.Series(pd.NA, index=mm.index, dtype="string")
-    if "nam_sinh" in mm:
-        born = born.fillna("năm " + mm["nam_sinh"].astype("string"))
-    key = pd.DataFrame({"h": mm["_hh_row"], "n": text_series(name, mm.index), "b": born}, index=mm.index)
-    key = key[key.notna().all(axis=1).to_numpy(dtype=bool)]
+    key = pd.DataFrame({"h": house[usable][twins], "b": born[usable][twins], "n": name.to_pylist()}, index=rows)
     again = key.duplicated(keep="first")
     if not again.any():
         return []
@@ -596,7 +615,7 @@ def _same_person(mm: pd.DataFrame, msd: SheetData, out: list[Finding]) -> list[i
             continue
         out.append(finding("member-possible-duplicate", row=int(r), value=mm.at[r, "ho_ten"], other=f,
                            **_loc(msd, "ho_ten")))
-        households.append(int(mm.at[r, "_hh_row"]))
+        households.append(int(house[mm.index.get_loc(r)]))
     return sorted(set(households))
 
 
@@ -991,7 +1010,11 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
         written = _written(ht.raw[INCOME].reindex(hsd_frame.index)) \
             | ht.unreadable[INCOME].reindex(hsd_frame.index).fillna(False).to_numpy(dtype=bool)
         unread = written & hsd_frame[INCOME].isna().to_numpy(dtype=bool)
-        _add_code(blocking, hsd_frame.index[unread], "income-unreadable")
+        fraction = ht.fraction.get(INCOME)  # read, but with a fraction of a đồng (1500000.0000001): said so
+        part = fraction.reindex(hsd_frame.index).fillna(False).to_numpy(dtype=bool) if fraction is not None \
+            else np.zeros(len(hsd_frame), dtype=bool)
+        _add_code(blocking, hsd_frame.index[unread & ~part], "income-unreadable")
+        _add_code(blocking, hsd_frame.index[unread & part], "income-not-whole")
     if INCOME in hsd_frame.columns:
         _income_plausible(hsd, ht, layout, blocking, out)
     out = _departed_unasked(hsd, hsd_frame, blocking, out)

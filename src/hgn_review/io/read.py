@@ -978,6 +978,14 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                                 value=str(len(rows)), other=first_text.strip()[:60]))
         data = data.loc[~heading]
         extra = extra.loc[~heading] if not extra.empty else extra
+    totals = data.index.isin(sorted(scan.total_rows)) if scan is not None and scan.total_rows else None
+    if totals is not None and totals.any():  # an Excel table's total row ("Total", "Tổng", or a count alone)
+        rows = [int(r) for r in data.index[totals]]
+        last = bool(totals[-len(rows):].all())
+        findings.append(finding("footer-rows-skipped" if last else "footer-rows-inside", file=file, sheet=sheet,
+                                row=rows[0], detail=_row_ranges(rows), value=str(len(rows))))
+        data = data.loc[~totals]
+        extra = extra.loc[~totals] if not extra.empty else extra
     start = _footer_start(data, extra, order)
     if start is not None:  # "Tổng cộng" and the signature block under the table: no household, no person
         rows = data.index[start:]
@@ -1530,6 +1538,9 @@ def _rows_within(book: _Book, copy: str, read: str) -> bool:
         return True
 
 
+_IDENTITY = frozenset({"ma_ho", "ho_ten", "ho_ten_chu_ho", "so_dinh_danh", "so_dinh_danh_chu_ho"})  # whose row
+
+
 def _more_tables(book: _Book, file: str, roles: dict[str, str], copies: set[str], findings: list[Finding],
                  export: bool = False) -> None:
     """Another sheet holding a table of households or members (a village's own pair of sheets, "Hộ gia đình Tổ
@@ -1551,6 +1562,9 @@ def _more_tables(book: _Book, file: str, roles: dict[str, str], copies: set[str]
         best = max(scores, key=lambda r: scores[r])
         if scores[best] < 4 or scores[best] <= max((v for r, v in scores.items() if r != best), default=0):
             continue
+        if not _IDENTITY & set(matches[best].found):  # type: ignore[union-attr]
+            continue  # no household code, name or ID: the lists a workbook's drop-downs take ("Giới tính", "Dân
+            # tộc", "Loại nhà ở" over their choices), not households or persons
         band_end = matches[best].band_end  # type: ignore[union-attr]
         try:
             below = book.grid(name).loc[band_end + 1:]

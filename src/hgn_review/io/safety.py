@@ -32,6 +32,37 @@ def col_number(letters: str) -> int:
     return n
 
 
+# a cell holding a value (its <v>, or an inline string's <is>), after its formula if any: its reference
+_VALUE_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>/]*>\s*(?:<f\b[^>]*?(?:/>|>[^<]*</f>)\s*)?<(?:v|is)\b')
+_CHUNK = 4 * 1024 * 1024
+
+
+def _value_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, declared: int) -> int:
+    """Columns × rows up to the farthest cell of the sheet holding a value — what a reader lays out. The declared
+    <dimension> also counts cells holding only formatting (a border at XFD1048576: Ctrl+End, a border, the value
+    deleted), which no reader lays out. ``declared`` when cells hold values but none gives its reference (their
+    place is then not known). Read in chunks: never more of the sheet in memory than a chunk or two."""
+    cols = rows = 0
+    valued = False
+    tail = b""
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            data = tail + chunk
+            end = len(data)
+            if chunk:  # a cell cut by the chunk's end is looked at with the next chunk
+                cut = data.rfind(b"<c ", max(0, len(data) - 65536))
+                end = cut if cut >= 0 else end
+            for m in _VALUE_CELL.finditer(data, 0, end):
+                cols = max(cols, col_number(m.group(1).decode()))
+                rows = max(rows, int(m.group(2)))
+            valued = valued or data.find(b"<v>", 0, end) >= 0 or data.find(b"<is>", 0, end) >= 0
+            tail = data[end:]
+            if not chunk:
+                break
+    return declared if valued and not cols else cols * rows
+
+
 def check_file(path: Path, limits: Limits) -> tuple[str, str] | None:
     """Return a reason (vi, en) when the file must not be read, else None. Reads only zip directories and XML heads."""
     size = path.stat().st_size
@@ -56,6 +87,8 @@ def check_file(path: Path, limits: Limits) -> tuple[str, str] | None:
                     m = _DIM.search(head)
                     if m:
                         cells = col_number(m.group(1).decode()) * int(m.group(2))
+                        if cells > limits.max_cells:  # the declared corner; the cells holding a value decide
+                            cells = _value_extent(zf, info, cells)
                         if cells > limits.max_cells:
                             return f"{count_text(cells)} ô > {count_text(limits.max_cells)}", f"{cells:,} cells > {limits.max_cells:,}"
     except (zipfile.BadZipFile, OSError, ValueError):

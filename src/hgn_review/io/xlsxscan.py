@@ -42,6 +42,9 @@ class SheetScan:
     # leading zero), which is what the officer typed and sees — calamine gives the bare number ("1")
     shown: dict[tuple[str, int], str] = field(default_factory=dict)
     formulas: set[tuple[str, int]] = field(default_factory=set)  # every formula cell (col, row)
+    # the total rows of the sheet's Excel tables (Insert > Table, "Total Row"): labelled "Total" or "Tổng", or not
+    # at all (a count of the codes under "Mã hộ"), they are what the table's definition says they are
+    total_rows: set[int] = field(default_factory=set)
     xml: bytes = b""
 
     def numeric_rows(self, col: str) -> set[int]:
@@ -148,6 +151,34 @@ def _member_bytes(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
     return data
 
 
+_TABLE_REF = re.compile(r"^\$?[A-Z]+\$?(\d+):\$?[A-Z]+\$?(\d+)$")
+
+
+def _table_totals(zf: zipfile.ZipFile, part: str) -> set[int]:
+    """The rows a sheet's Excel tables hold their totals in: the last ``totalsRowCount`` rows of each table's range
+    (xl/tables/tableN.xml, named by the sheet's relationships). None without tables (the usual case: one look)."""
+    folder, name = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", name + ".rels")
+    if rels not in zf.NameToInfo:
+        return set()
+    out: set[int] = set()
+    for rel in SafeET.fromstring(zf.read(rels)).iter(f"{_NS_PKG}Relationship"):
+        target = rel.get("Target") or ""
+        if not (rel.get("Type") or "").endswith("/table") or rel.get("TargetMode") == "External":
+            continue
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        if path not in zf.NameToInfo:
+            continue
+        table = SafeET.fromstring(zf.read(path))
+        count = table.get("totalsRowCount") or "0"
+        ref = _TABLE_REF.match(table.get("ref") or "")
+        if ref is None or not count.isdigit() or int(count) == 0:
+            continue
+        last = int(ref.group(2))
+        out.update(range(max(int(ref.group(1)) + 1, last - int(count) + 1), last + 1))
+    return out
+
+
 def scan_sheet(path: Path, sheet: str, keep_xml: bool = False) -> SheetScan | None:
     """Scan one sheet of an .xlsx; None when the file is not an OOXML package or the sheet is not found."""
     if not zipfile.is_zipfile(path):
@@ -160,9 +191,10 @@ def scan_sheet(path: Path, sheet: str, keep_xml: bool = False) -> SheetScan | No
                 return None
             xml = _member_bytes(path, zf, part)
             padding = _padding_styles(zf)
+            totals = _table_totals(zf, part)
     except (KeyError, zipfile.BadZipFile, SafeET.ParseError, OSError, zlib.error):
         return None
-    scan = SheetScan(xml=xml if keep_xml else b"")
+    scan = SheetScan(xml=xml if keep_xml else b"", total_rows=totals)
     if padding:
         scan.shown = _shown_cells(xml, padding)
     if b"hidden=" in xml:

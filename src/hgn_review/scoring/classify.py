@@ -129,7 +129,8 @@ def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Deci
     measured = income[1]
     # an income written but unreadable or out of any possible range (validation blocks the household; "1500" in
     # thousands): the B1 score does not stand in for it, a measured income given comes first (domain.md §2.4)
-    unread = column(households, "loi_chan", "str").str.contains("income-unreadable|income-implausible", regex=True)
+    unread = column(households, "loi_chan", "str").str.contains("income-unreadable|income-implausible|income-not-whole",
+                                                                regex=True)
     unread = unread.fillna(False).to_numpy(dtype=bool)
     by_b1 = ~measured & ~unread & b1[1]
 

@@ -477,7 +477,7 @@ def _code_contradicted(households: pd.DataFrame, heads: pd.Series, other: pd.Dat
 
 
 def arrived_unrecorded(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame, *,
-                       home_present: bool = False) -> np.ndarray:
+                       home_present: bool = False, absent: bool = False) -> np.ndarray:
     """Households of the whole round that took the start of a list row by their head's ID in another commune whose
     own return recorded that row's household as moved away or dissolved (matched by its code): the row's start is
     that commune's, so here the household moved in, unrecorded. Classified one return at a time, each commune
@@ -485,19 +485,24 @@ def arrived_unrecorded(households: pd.DataFrame, heads: pd.Series, other: pd.Dat
 
     ``home_present``: instead, the rows whose code a household of their own commune still holds, living there (the
     head changed: a household split, or its head moved away) — the row's start is that household's, so the
-    household in another commune that the row's head now heads is an increase there, not a second start."""
-    return _arrived(households, heads, other, (home_present,))[0]
+    household in another commune that the row's head now heads is an increase there, not a second start.
+
+    ``absent``: instead, the rows of a commune this review covers whose code no household of the review holds — its
+    return left the household out (previous-not-reviewed there, its start not counted until it is added): the
+    household the row's head heads in another commune is an increase there, never that row's start."""
+    return _arrived(households, heads, other, ("absent" if absent else "home" if home_present else "gone",))[0]
 
 
-def arrived_both(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(:func:`arrived_unrecorded`, the same with ``home_present``), the list's keys made once for both."""
-    gone, home = _arrived(households, heads, other, (False, True))
-    return gone, home
+def arrived_all(households: pd.DataFrame, heads: pd.Series,
+                other: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(:func:`arrived_unrecorded`, the same with ``home_present``, with ``absent``), the list's keys made once."""
+    gone, home, absent = _arrived(households, heads, other, ("gone", "home", "absent"))
+    return gone, home, absent
 
 
 def _arrived(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame,
-             modes: tuple[bool, ...]) -> list[np.ndarray]:
-    """:func:`arrived_unrecorded` for each ``home_present`` of ``modes``."""
+             modes: tuple[str, ...]) -> list[np.ndarray]:
+    """:func:`arrived_unrecorded` for each mode of ``modes``: "gone", "home" (``home_present``), "absent"."""
     n = len(households)
     if other is None or other.empty or "so_dinh_danh_chu_ho" not in other.columns or not len(heads) or not n:
         return [np.zeros(n, dtype=bool) for _ in modes]
@@ -536,8 +541,14 @@ def _arrived(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame,
         home = living & ~_code_contradicted(households, heads, other, own, theirs).to_numpy(dtype=bool)
         return heads_of(_in(theirs, own[home]) & once)
 
-    # home_present False: the rows whose household is recorded as gone in its own commune, by commune + code
-    return [at_home() if home_present else heads_of(_in(theirs, own[left]) & placed) for home_present in modes]
+    def absent() -> np.ndarray:
+        # the rows of a commune this review covers whose commune + code no household of the review holds
+        reviewed = commune.isin(set(own_commune.dropna().tolist())).fillna(False).to_numpy(dtype=bool)
+        return heads_of(placed & reviewed & ~_in(theirs, own))
+
+    # "gone": the rows whose household is recorded as gone in its own commune, by commune + code
+    return [at_home() if mode == "home" else absent() if mode == "absent" else heads_of(_in(theirs, own[left]) & placed)
+            for mode in modes]
 
 
 def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> list[Finding]:
@@ -704,9 +715,10 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
         # seen together (all the round's households, `hgn classify` of several returns): a household that took the
         # start of a list row by its head's ID in another commune whose return recorded that household as gone
         # moved in, unrecorded — the row's start is counted once, where it left (as `hgn run` counts it)
-        for code, home_present in (("previous-moved-in-unrecorded", False), ("previous-head-elsewhere", True)):
+        for code, mode in (("previous-moved-in-unrecorded", "gone"), ("previous-head-elsewhere", "home"),
+                           ("previous-head-elsewhere-absent", "absent")):
             came = arrived_unrecorded(households.assign(dau_ky=start_labels), heads, previous,
-                                      home_present=home_present)
+                                      home_present=mode == "home", absent=mode == "absent")
             if came.any():
                 category[came] = _CATEGORIES.index(TANG_KHAC)
                 start_labels = start_labels.mask(pd.Series(came, index=households.index))
