@@ -115,3 +115,13 @@ def test_twins_without_ids_are_two_persons(tmp_path: Path) -> None:
     path = make_return(tmp_path, [household(so_thanh_vien=4)], [member(), member(**CHILD), member(**twin),
                                                                  member(**by_year)])
     assert not _codes(validate_paths([path]), "member-possible-duplicate")
+
+
+def test_a_person_copied_in_a_household_that_moved_away_holds_nothing(tmp_path: Path) -> None:
+    """Guard: a household recorded as moved away is not surveyed (its members not counted): a member row copied in
+    it is not asked about, and the household is counted as a decrease, not left waiting."""
+    gone = household(tinh_trang_ho="Chuyển đi", so_thanh_vien=None)
+    path = make_return(tmp_path, [gone], [member(), member(**CHILD), member(**{**CHILD, "stt": 3})])
+    result = validate_paths([path])
+    assert not _codes(result, "member-possible-duplicate")
+    assert result.households["loi_chan"].isna().all(), result.households["loi_chan"].tolist()

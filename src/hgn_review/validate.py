@@ -29,7 +29,7 @@ from hgn_review.schemas.bridge import plain_number, run_schema
 from hgn_review.schemas.coerce import clean_id, coerce, split_choices, strip_text
 from hgn_review.schemas.layout import INDICATORS, Layout, load_layout
 from hgn_review.schemas.pandera_schema import YEAR, schema_for
-from hgn_review.scoring.movements import departed, median_day
+from hgn_review.scoring.movements import STATUS_OUT, departed, median_day
 from hgn_review.text import arrow_mask, arrow_text, count_text, fold, short_names, text_series
 
 HOUSEHOLD_BASE = [
@@ -567,18 +567,21 @@ def _member_checks(ret: ReturnFile, hsd: SheetData, ht: _Typed, hdup: pd.Series,
             for r in keyed.index[d]:
                 out.append(finding("member-stt-duplicate", row=int(r), value=keyed.at[r, "stt"],
                                    other=int(firsts[(keyed.at[r, "_hh_row"], keyed.at[r, "stt"])]), **_loc(msd, "stt")))
-    _add_code(blocking, _same_person(mm, msd, out), "member-possible-duplicate")
+    gone = hh.index[hh["tinh_trang_ho"].astype("string").isin(STATUS_OUT).fillna(False).to_numpy(dtype=bool)] \
+        if "tinh_trang_ho" in hh else hh.index[:0]
+    _add_code(blocking, _same_person(mm, msd, out, gone), "member-possible-duplicate")
     _plausibility(hsd, ht, msd, mt, n_members, layout, out)
     return blocking
 
 
-def _same_person(mm: pd.DataFrame, msd: SheetData, out: list[Finding]) -> list[int]:
+def _same_person(mm: pd.DataFrame, msd: SheetData, out: list[Finding], gone: pd.Index | None = None) -> list[int]:
     """A person written twice in one household under another number (a row copied and renumbered): the same full
     name (case and spaces aside) and the same date of birth — or year, where only the year is written —, unless
     both rows hold IDs (two IDs: two persons; one ID twice: id-duplicate says it). Counted twice, the household's
     size, income per head and dependants' share would be wrong: each later row is said, naming the first, and the
     household waits. Returns those households' rows. (Names are compared only among the members of a household
-    born on one day: twins, or such a copy — a few rows of a return.)"""
+    born on one day: twins, or such a copy — a few rows of a return.) ``gone``: the rows of households recorded as
+    moved away or dissolved — not surveyed, their members not counted: not asked."""
     if "ho_ten" not in mm or not ({"ngay_sinh", "nam_sinh"} & set(mm.columns)) or "_hh_row" not in mm:
         return []
     born = np.full(len(mm), np.nan)
@@ -592,6 +595,8 @@ def _same_person(mm: pd.DataFrame, msd: SheetData, out: list[Finding]) -> list[i
         born[alone] = -1e6 - year[alone]  # a year alone: never equal to a day
     house = mm["_hh_row"].to_numpy(dtype="float64", na_value=np.nan)
     usable = ~np.isnan(born) & ~np.isnan(house) & mm["ho_ten"].notna().to_numpy(dtype=bool)
+    if gone is not None and len(gone):
+        usable &= ~np.isin(house, gone.to_numpy(dtype="float64"))
     if not usable.any():
         return []
     pairs = pd.DataFrame({"h": house[usable], "b": born[usable]})
