@@ -125,3 +125,21 @@ def test_a_person_copied_in_a_household_that_moved_away_holds_nothing(tmp_path: 
     result = validate_paths([path])
     assert not _codes(result, "member-possible-duplicate")
     assert result.households["loi_chan"].isna().all(), result.households["loi_chan"].tolist()
+
+
+def test_a_second_members_sheet_counts_its_persons_not_its_signature_rows(tmp_path: Path) -> None:
+    """A village's own members sheet beside the one read: `sheet-table-not-read` says how many persons it holds —
+    two here — not every written row under its header (its "Người lập biểu", date line and signer's name were
+    counted too: "5 dòng")."""
+    from conftest import sheet_grid
+
+    grid = sheet_grid("members", [member(ma_ho="11284-0101", ho_ten="Lê Văn A",
+                                         so_dinh_danh=make_id(serial="000101")),
+                                  member(ma_ho="11284-0101", stt=2, ho_ten="Lê Thị B", quan_he="Vợ",
+                                         so_dinh_danh=make_id(female=True, serial="000102"))])
+    width = len(grid[0])
+    grid += [[None] * width, [None] * (width - 2) + ["Ngày 15 tháng 10 năm 2024", None],
+             [None] * (width - 2) + ["Người lập biểu", None], [None] * (width - 2) + ["Trần Văn Cường", None]]
+    path = make_return(tmp_path, raw_sheets={"Thành viên Thôn Tây": grid})
+    found = _codes(validate_paths([path]), "sheet-table-not-read")
+    assert [(f.sheet, dict(f.params)["detail"]) for f in found] == [("Thành viên Thôn Tây", "2")], found

@@ -1566,8 +1566,9 @@ def _more_tables(book: _Book, file: str, roles: dict[str, str], copies: set[str]
             continue  # no household code, name or ID: the lists a workbook's drop-downs take ("Giới tính", "Dân
             # tộc", "Loại nhà ở" over their choices), not households or persons
         band_end = matches[best].band_end  # type: ignore[union-attr]
-        try:
-            below = book.grid(name).loc[band_end + 1:]
+        found = matches[best].found  # type: ignore[union-attr]
+        try:  # the rows naming a household or person (not the total, date line and signatures under the table)
+            below = book.grid(name).loc[band_end + 1:, [found[k][0] for k in sorted(_IDENTITY & set(found))]]
             rows = int(below.notna().any(axis=1).sum())
         except Exception:  # noqa: BLE001 - the head was readable, the rest not: the table is still said
             rows = 0
