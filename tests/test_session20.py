@@ -143,3 +143,14 @@ def test_a_second_members_sheet_counts_its_persons_not_its_signature_rows(tmp_pa
     path = make_return(tmp_path, raw_sheets={"Thành viên Thôn Tây": grid})
     found = _codes(validate_paths([path]), "sheet-table-not-read")
     assert [(f.sheet, dict(f.params)["detail"]) for f in found] == [("Thành viên Thôn Tây", "2")], found
+
+
+def test_the_undecided_hint_names_the_standard_file_when_a_threshold_is_open() -> None:
+    """A household undecided because the standard leaves a threshold open ("chuẩn … chưa có ngưỡng …") was told
+    only "Bổ sung thông tin còn thiếu": the answers are all there. The hint now names the standard file too."""
+    from hgn_review.findings import finding
+
+    f = finding("household-undecided", file="a.xlsx", sheet="Hộ gia đình", row=2,
+                detail="chuẩn tinh-x chưa có ngưỡng điểm B1 cho khu vực này")
+    assert "tệp chuẩn" in f.hint("vi") and "--standard" in f.hint("vi")
+    assert "standard file" in f.hint("en")

@@ -476,7 +476,10 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "classify it separately or choose the standard with --standard."),
     _c("household-undecided", WARNING, "classify",
        "Chưa đủ thông tin để phân loại hộ: {detail}.", "Not enough information to classify: {detail}.",
-       "Bổ sung thông tin còn thiếu.", "Fill in the missing answers."),
+       "Bổ sung thông tin còn thiếu nêu trên; nếu là ngưỡng mà chuẩn chưa có, ghi ngưỡng đó vào tệp chuẩn (--standard, "
+       "--local) rồi chạy lại.",
+       "Fill in the missing answers named; where it is a threshold the standard leaves open, write it in the standard "
+       "file (--standard, --local) and run again."),
     _c("member-answer-needed", WARNING, "classify",
        "Ô \"{header}\" của thành viên này {state} mà cần để phân loại hộ (chỉ số: {detail}).",
        "\"{header}\" {state} for this member and is needed to classify the household (indicator: {detail}).",
