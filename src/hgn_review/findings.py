@@ -241,6 +241,13 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Ghi số không có dấu ngăn nghìn: phần thập phân sau dấu phẩy (45,5) hoặc số nguyên (7500).",
        "Write the number without a thousands separator: a decimal comma for a fraction (45,5) or a whole number "
        "(7500)."),
+    _c("b1-implausible", ERROR, "plausibility",
+       "Điểm B1 \"{value}\" lớn hơn {detail} điểm: không phải tổng điểm B1 của phiếu B (\"140.000\" được đọc là "
+       "140 nghìn — dấu chấm là dấu ngăn nghìn theo cách viết Việt Nam); hộ không được phân loại theo điểm này.",
+       "B1 score \"{value}\" is above {detail} points: no phiếu B total (\"140.000\" reads as 140 thousand — the dot "
+       "is the Vietnamese thousands separator); the household is not classified on it.",
+       "Ghi tổng điểm B1 bằng số điểm (ví dụ 140), phần lẻ nếu có viết sau dấu phẩy (140,5).",
+       "Write the B1 total as points (e.g. 140), any fraction after a comma (140,5)."),
     _c("value-not-integer", ERROR, "value",
        "\"{header}\" phải là số nguyên, nhận được \"{value}\".", "\"{header}\" must be a whole number, got \"{value}\".",
        "Ghi số nguyên.", "Enter a whole number."),
@@ -718,6 +725,8 @@ BLOCKING: dict[str, tuple[str, str]] = {
     "review-date-no-standard": ("ngày rà soát không thuộc chuẩn nghèo nào", "review date under no standard"),
     "review-date-other-standard": ("ngày rà soát thuộc chuẩn nghèo khác", "review date under another standard"),
     "income-unreadable": ("thu nhập bình quân ghi nhưng không đọc được", "income per head written but unreadable"),
+    "b1-implausible": ("điểm B1 ngoài khoảng có thể có (dấu chấm đọc là dấu ngăn nghìn?)",
+                       "B1 score outside what is possible (a dot read as a thousands separator?)"),
     "income-not-whole": ("thu nhập bình quân không phải số nguyên đồng (có phần lẻ)",
                          "income per head not a whole number of đồng (it has a fraction)"),
     "income-implausible": ("thu nhập bình quân ngoài khoảng có thể có (ghi theo nghìn đồng?)",

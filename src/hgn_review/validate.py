@@ -83,6 +83,7 @@ class _Typed:
 
 
 INCOME = "thu_nhap_bq"  # measured monthly income per head
+B1 = "diem_b1"  # the B1 total of phiếu B, standing for the income where none was measured
 
 
 def _written(raw: pd.Series) -> np.ndarray:
@@ -1022,6 +1023,8 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
         _add_code(blocking, hsd_frame.index[unread & part], "income-not-whole")
     if INCOME in hsd_frame.columns:
         _income_plausible(hsd, ht, layout, blocking, out)
+    if B1 in hsd_frame.columns:
+        _b1_plausible(hsd, ht, layout, blocking, out)
     out = _departed_unasked(hsd, hsd_frame, blocking, out)
     hsd_frame["loi_chan"] = blocking.replace("", pd.NA)
     households = _frame(hsd, ht, ret, HOUSEHOLD_BASE)
@@ -1080,6 +1083,26 @@ def _income_plausible(hsd: SheetData, ht: _Typed, layout: Layout, blocking: pd.S
                            detail_en=bounds_en, **_loc(hsd, INCOME)))
     ht.typed.loc[rows, INCOME] = pd.NA
     _add_code(blocking, rows, "income-implausible")
+
+
+def _b1_plausible(hsd: SheetData, ht: _Typed, layout: Layout, blocking: pd.Series, out: list[Finding]) -> None:
+    """A B1 total no phiếu B gives (above the layout's ceiling: "140.000" read as 140 thousand, the dot the
+    Vietnamese thousands separator): reported at its cell and not used; a household with no measured income to
+    go by waits (its B1 read either way would be a guess)."""
+    ceiling = layout.plausibility.get("max_b1_score")
+    if ceiling is None:
+        return
+    b1 = ht.typed[B1].astype("Float64")
+    rows = b1.index[(b1 > ceiling).fillna(False).to_numpy(dtype=bool)]
+    if not len(rows):
+        return
+    for r in rows:
+        out.append(finding("b1-implausible", row=int(r), value=ht.raw.at[r, B1], detail=count_text(ceiling),
+                           detail_en=count_text(ceiling, "en"), **_loc(hsd, B1)))
+    ht.typed.loc[rows, B1] = pd.NA
+    measured = ht.typed[INCOME].loc[rows].notna().to_numpy(dtype=bool) if INCOME in ht.typed else \
+        np.zeros(len(rows), dtype=bool)
+    _add_code(blocking, rows[~measured], "b1-implausible")
 
 
 @dataclass
