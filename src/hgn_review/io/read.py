@@ -979,7 +979,10 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
         data = data.loc[~heading]
         extra = extra.loc[~heading] if not extra.empty else extra
     totals = data.index.isin(sorted(scan.total_rows)) if scan is not None and scan.total_rows else None
-    if totals is not None and totals.any():  # an Excel table's total row ("Total", "Tổng", or a count alone)
+    if totals is not None and totals.any():  # an Excel table's total row ("Total", "Tổng", or a count alone) —
+        at = np.flatnonzero(totals)  # not one a household or person was typed over (a name, an ID): read
+        totals[at[_names_someone(data.iloc[at])]] = False
+    if totals is not None and totals.any():
         rows = [int(r) for r in data.index[totals]]
         last = bool(totals[-len(rows):].all())
         findings.append(finding("footer-rows-skipped" if last else "footer-rows-inside", file=file, sheet=sheet,
@@ -1229,6 +1232,24 @@ def _footer_start(data: pd.DataFrame, extra: pd.DataFrame, order: np.ndarray | N
         if _is_footer(row):
             return first + pos
     return None
+
+
+def _names_someone(data: pd.DataFrame) -> np.ndarray:
+    """Rows naming a household or person: a name with a letter in it — not a total's label ("Total", "Tổng cộng")
+    nor a count ("4") — or an ID of nine digits or more. A total row never does. (Asked of a table's total rows
+    only: a row or two.)"""
+    out = np.zeros(len(data), dtype=bool)
+    for key, pattern in (("ho_ten", _LETTER), ("ho_ten_chu_ho", _LETTER), ("so_dinh_danh", _ID_DIGITS),
+                         ("so_dinh_danh_chu_ho", _ID_DIGITS)):
+        if key in data.columns:
+            out |= np.array([isinstance(v, str) and pattern.search(v) is not None and not _is_total(v)
+                             and _TOTAL_EN.match(v) is None for v in data[key].tolist()], dtype=bool)
+    return out
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+_ID_DIGITS = re.compile(r"\d{9}")
+_TOTAL_EN = re.compile(r"^\s*(grand\s+)?(sub)?totals?\b|^\s*sum\b", re.I)
 
 
 # a group's heading inside the table: "I. Tổ dân phố số 2", "2) Thôn Đông", "Thôn Đông", "Khu phố 3"
@@ -1562,14 +1583,16 @@ def _more_tables(book: _Book, file: str, roles: dict[str, str], copies: set[str]
         best = max(scores, key=lambda r: scores[r])
         if scores[best] < 4 or scores[best] <= max((v for r, v in scores.items() if r != best), default=0):
             continue
-        if not _IDENTITY & set(matches[best].found):  # type: ignore[union-attr]
-            continue  # no household code, name or ID: the lists a workbook's drop-downs take ("Giới tính", "Dân
-            # tộc", "Loại nhà ở" over their choices), not households or persons
         band_end = matches[best].band_end  # type: ignore[union-attr]
         found = matches[best].found  # type: ignore[union-attr]
-        try:  # the rows naming a household or person (not the total, date line and signatures under the table)
-            below = book.grid(name).loc[band_end + 1:, [found[k][0] for k in sorted(_IDENTITY & set(found))]]
-            rows = int(below.notna().any(axis=1).sum())
+        who = sorted(_IDENTITY & set(found))
+        try:
+            below = book.grid(name).loc[band_end + 1:, [letter for letter, _text in found.values()]]
+            if not who and all(below[c].dropna().is_unique for c in below.columns):
+                continue  # no household code, name or ID, and no answer twice in a column: the lists a workbook's
+                # drop-downs take ("Giới tính", "Dân tộc", "Loại nhà ở" over their choices), no households or persons
+            # the rows naming a household or person (not the total, date line and signatures under the table)
+            rows = int(below[[found[k][0] for k in who] or list(below.columns)].notna().any(axis=1).sum())
         except Exception:  # noqa: BLE001 - the head was readable, the rest not: the table is still said
             rows = 0
         if export:

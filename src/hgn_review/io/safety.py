@@ -34,16 +34,16 @@ def col_number(letters: str) -> int:
 
 # a cell holding a value (its <v>, or an inline string's <is>), after its formula if any: its reference
 _VALUE_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>/]*>\s*(?:<f\b[^>]*?(?:/>|>[^<]*</f>)\s*)?<(?:v|is)\b')
+_VALUE_TAG = re.compile(rb"<(?:v|is)\b")  # every cell's value, counted against the cells placed
 _CHUNK = 4 * 1024 * 1024
 
 
 def _value_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, declared: int) -> int:
     """Columns × rows up to the farthest cell of the sheet holding a value — what a reader lays out. The declared
     <dimension> also counts cells holding only formatting (a border at XFD1048576: Ctrl+End, a border, the value
-    deleted), which no reader lays out. ``declared`` when cells hold values but none gives its reference (their
+    deleted), which no reader lays out. ``declared`` when a cell holding a value gives no reference read here (its
     place is then not known). Read in chunks: never more of the sheet in memory than a chunk or two."""
     cols = rows = 0
-    valued = False
     tail = b""
     with zf.open(info) as fh:
         while True:
@@ -53,14 +53,18 @@ def _value_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, declared: int) -> 
             if chunk:  # a cell cut by the chunk's end is looked at with the next chunk
                 cut = data.rfind(b"<c ", max(0, len(data) - 65536))
                 end = cut if cut >= 0 else end
+            placed = 0
             for m in _VALUE_CELL.finditer(data, 0, end):
                 cols = max(cols, col_number(m.group(1).decode()))
                 rows = max(rows, int(m.group(2)))
-            valued = valued or data.find(b"<v>", 0, end) >= 0 or data.find(b"<is>", 0, end) >= 0
+                placed += 1
+            if placed != len(_VALUE_TAG.findall(data, 0, end)):
+                return declared  # a value whose cell gives no reference as read here (none, single quotes): its
+                # place is not known, so the declared corner stands
             tail = data[end:]
             if not chunk:
                 break
-    return declared if valued and not cols else cols * rows
+    return cols * rows
 
 
 def check_file(path: Path, limits: Limits) -> tuple[str, str] | None:

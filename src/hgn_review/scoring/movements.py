@@ -520,14 +520,20 @@ def _arrived(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame,
 
     def heads_of(rows: np.ndarray) -> np.ndarray:
         """The households, living and not recorded as moved in, headed in another commune by the head of one of
-        the list's ``rows``."""
+        the list's ``rows`` — but not one the list has a row of its own for, in its own commune by its code (its
+        start is that row's: the same head written on two households' rows proves no move)."""
         if not rows.any():
             return np.zeros(n, dtype=bool)
         row_commune = pd.Series(commune.to_numpy()[rows], index=listed.to_numpy()[rows])
         row_commune = row_commune[row_commune.index.notna() & ~row_commune.index.duplicated(keep=False)]
         came_from = head.map(row_commune)
-        return (came_from.notna() & (came_from != own_commune)).fillna(False).to_numpy(dtype=bool) & ~left \
+        out = (came_from.notna() & (came_from != own_commune)).fillna(False).to_numpy(dtype=bool) & ~left \
             & ~status.matches(STATUS_IN) & dated
+        if out.any():
+            has_row = _in(own, theirs[placed]) & ~_code_contradicted(households, heads, other, own,
+                                                                      theirs).to_numpy(dtype=bool)
+            out &= ~has_row
+        return out
 
     def at_home() -> np.ndarray:
         # the rows whose code a household living in its commune holds — not another row's by its head's ID (that
