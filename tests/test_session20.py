@@ -175,3 +175,13 @@ def test_a_b1_total_written_with_a_dot_is_said_never_read_as_thousands(tmp_path:
     assert blocked is None or str(blocked) in ("<NA>", "nan"), blocked
     assert cls != "Chưa đủ thông tin"
     assert run(1000, None)[0] == [] and run("140,5", None)[0] == []
+
+
+def test_start_class_written_with_ho_is_read(tmp_path: Path) -> None:
+    """"Hộ nghèo", "Hộ cận nghèo", "Không nghèo" in "Phân loại đầu kỳ" (as the managed lists name the classes) were
+    "not in the list" with no suggestion, and the household went to form 02's "start unknown"; now read."""
+    for written, meant in (("Hộ nghèo", "Nghèo"), ("hộ cận nghèo", "Cận nghèo"), ("Không nghèo", "Không")):
+        path = make_return(tmp_path / meant, [household(phan_loai_dau_ky=written)], [member()])
+        result = validate_paths([path])
+        assert result.households["phan_loai_dau_ky"].tolist() == [meant], written
+        assert not result.report.findings, [f.code for f in result.report.findings]

@@ -18,12 +18,17 @@ _SPACE = re.compile(r"[\s_]+")
 _PUNCT = re.compile(r"[^\w\s.]")
 
 
+# letters that look like others: the eth Ð/ð (U+00D0, U+00F0) typed for Đ/đ ("Ðơn sơ"), typographic apostrophes
+# (’ ‘ ʼ, what phones and Word type) for the ASCII one ("K’Ho")
+_LOOKALIKES = str.maketrans({"Ð": "D", "ð": "d", "\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, strip Vietnamese diacritics (đ → d), collapse spaces. For lenient comparisons."""
     s = unicodedata.normalize("NFD", str(text))
     s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
-    s = s.replace("đ", "d").replace("Đ", "D")
+    s = s.replace("đ", "d").replace("Đ", "D").translate(_LOOKALIKES)
     return _SPACE.sub(" ", s).strip().lower()
 
 

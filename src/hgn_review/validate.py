@@ -27,7 +27,7 @@ from hgn_review.io.safety import Limits
 from hgn_review.registry import AFTER, BEFORE, REFORM_DATE, get_registry
 from hgn_review.schemas.bridge import plain_number, run_schema
 from hgn_review.schemas.coerce import clean_id, coerce, split_choices, strip_text
-from hgn_review.schemas.layout import INDICATORS, Layout, load_layout
+from hgn_review.schemas.layout import INDICATORS, Layout, as_written, load_layout
 from hgn_review.schemas.pandera_schema import YEAR, schema_for
 from hgn_review.scoring.movements import STATUS_OUT, departed, median_day
 from hgn_review.text import arrow_mask, arrow_text, count_text, fold, short_names, text_series
@@ -124,7 +124,7 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
                 if code == "value-not-in-list" and c.type == "multichoice":  # several values: which part is wrong
                     parts = split_choices(str(v))
                     wrong = [p for p in parts if c.canonical(p) is None] or parts
-                    near = _suggest(wrong[0], c.choices) if len(wrong) == 1 else ""
+                    near = _suggest(wrong[0], c.choices, c.choice_map) if len(wrong) == 1 else ""
                     # the parts not in the list, when the cell holds others too ("Thiếu vốn; Lười": "Lười")
                     extra = {"detail": ": " + ", ".join(f'"{p}"' for p in wrong) if wrong != [str(v).strip()] else "",
                              "choices": _choices_said(c.choices), "choices_en": _choices_said(c.choices, "en")}
@@ -136,8 +136,12 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
                 if code == "value-not-date" and c.year_only:  # a year alone will do for a birth date only
                     extra = {"detail": " (hoặc chỉ năm sinh)", "detail_en": " (or the year of birth alone)"}
                 if code in ("value-not-in-list", "value-not-yes-no"):
-                    near = _suggest(str(v), c.choices or ("Có", "Không"))
-                    if near:
+                    either = c.ambiguous.get(as_written(str(v))) if c.ambiguous else None
+                    near = "" if either else _suggest(str(v), c.choices or ("Có", "Không"), c.choice_map)
+                    if either:  # "Ba": "Bố, mẹ" or "Ông, bà" — both named, neither taken
+                        extra = {"suggestion": " (" + " hay ".join(f'"{a}"' for a in either) + "?)",
+                                 "suggestion_en": " (" + " or ".join(f'"{a}"' for a in either) + "?)"}
+                    elif near:
                         extra = {"suggestion": f" (có phải \"{near}\"?)", "suggestion_en": f" (did you mean \"{near}\"?)"}
                 if code == "value-not-in-list" and c.choices:  # what may be written (an export has no drop-down)
                     extra["choices"], extra["choices_en"] = _choices_said(c.choices), _choices_said(c.choices, "en")
@@ -180,25 +184,38 @@ def _choices_said(choices: tuple[str, ...], lang: str = "vi", most: int = 10) ->
     return f": {' / '.join(choices[:most])}{more}"
 
 
-def _suggest(value: str, choices: tuple[str, ...]) -> str:
+def _doubled(written: str, meant: str) -> bool:
+    """``written`` is ``meant`` with one letter struck twice ("kinhh" for "kinh")."""
+    return len(written) == len(meant) + 1 and any(
+        written[i] == written[i + 1] and written[:i] + written[i + 1:] == meant for i in range(len(written) - 1))
+
+
+def _suggest(value: str, choices: tuple[str, ...], aliases: dict[str, str] | None = None) -> str:
+    """The answer of the list a cell not in it was most likely meant as, or "": its reading in a legacy font (a
+    value or an alias of one: TCVN3 "Vî" is "Vợ", an alias of "Vợ, chồng"), or a slip of a letter in a word."""
     import difflib
 
     folded = {fold(c): c for c in choices}
+    known = {**(aliases or {}), **folded}  # (folded alias → its answer)
     encoding = legacy.detect(value)
     if encoding is not None:  # typed with a legacy keyboard (TCVN3, VNI): "Mêng" is "Mường", never "Mông"
         decoded = fold(legacy.to_unicode(value, encoding))
-        if decoded in folded:
-            return folded[decoded]
+        if decoded in known:
+            return known[decoded]
         value = decoded
     else:  # a short answer detect cannot be sure of ("Cã" reads as Unicode too): its legacy reading when that is
         # exactly one of the column's values, under one encoding
-        exact = {folded[d] for enc in legacy.ENCODINGS if (d := fold(legacy.to_unicode(value, enc))) in folded}
-        if len(exact) == 1 and fold(value) not in folded:
+        exact = {known[d] for enc in legacy.ENCODINGS if (d := fold(legacy.to_unicode(value, enc))) in known}
+        if len(exact) == 1 and fold(value) not in known:
             return exact.pop()
     # only a near spelling (a slip of a letter or two): at 0.6 "Đại học" found "Tiểu học", "Cháu nội" "Chủ hộ" —
     # another meaning, which an officer following the hint would write in
     best = difflib.get_close_matches(fold(value), list(folded), n=1, cutoff=0.8)
     if not best:
+        return ""
+    if len(best[0]) <= 5 and len(fold(value)) != len(best[0]) and not _doubled(fold(value), best[0]):
+        # a short word a letter longer or shorter is another word ("Chủ" is not "Cháu", "Mán" not "Mảng") — unless
+        # a key was struck twice ("Kinhh")
         return ""
     # and a slip inside words, never a word for another: "Nhà kiên cố" is not "Bán kiên cố", "Làm công có HĐLĐ" is
     # the opposite of "Làm công không HĐLĐ" — alike as strings, of other meanings

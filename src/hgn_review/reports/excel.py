@@ -39,6 +39,8 @@ from hgn_review.reports.formdef import (
 )
 from hgn_review.reports.view import (
     COMMUNE,
+    FEMALE,
+    MALE,
     ROW_LABEL_COMMUNE_AFTER,
     ROW_LABELS,
     ReportView,
@@ -350,6 +352,15 @@ def _notes(ws: Any, st: _Styles, form: FormDef, view: ReportView, values: dict[s
             lines.append(f"Lưu ý: {missed} hộ {word.lower()} của danh sách đầu kỳ không có trong biểu rà soát của xã "
                          "(mã previous-not-reviewed trong phat_hien.xlsx): chưa tính vào số đầu kỳ; bổ sung các hộ "
                          "này (kể cả hộ đã chuyển đi, giải thể) rồi chạy lại.")
+    if listed and form.list_class and len(view.persons) and {"class", "gioi_tinh", "nam_sinh"} <= set(view.persons):
+        # a year of birth the return holds, of a member whose sex is not known: in neither column "Nam" nor "Nữ"
+        p = view.persons
+        sexless = (p["class"].astype("string").eq(form.list_class).fillna(False)
+                   & ~p["gioi_tinh"].astype("string").isin([MALE, FEMALE]).fillna(False)
+                   & pd.to_numeric(p["nam_sinh"], errors="coerce").notna())
+        if int(sexless.sum()):
+            lines.append(f"Lưu ý: {int(sexless.sum())} thành viên chưa rõ giới tính (để trống hoặc ghi không hợp lệ, "
+                         "xem phat_hien.xlsx): năm sinh của họ chưa ghi vào cột \"Nam\" hay \"Nữ\".")
     households, persons, olds = view.waiting
     if households and form.kind == "table":
         lines.append(f"Chưa tính trong biểu: {households} hộ ({persons} người) của {names_list(olds)} đang chờ quy đổi "

@@ -81,7 +81,14 @@ CHILD_AGE_UNKNOWN = "child_age_unknown"
 # deprivations is not known — a unit's total of deprivations that counts one is blank, not a count that takes the
 # unknown indicator as not deprived
 DEP_UNKNOWN = "dep_unknown"
-UNKNOWN_OF = ((DEP_UNKNOWN, frozenset({"dep_total"})), (MEMBERS_UNKNOWN, FROM_MEMBERS), (SIZE_UNKNOWN, FROM_SIZE), (MERIT_UNKNOWN, FROM_MERIT),
+# a household whose head's sex is not known (blank, or not valid): a unit's count of female-headed households that
+# counts one is blank, not a count that leaves it out
+HEAD_SEX_UNKNOWN = "head_sex_unknown"
+# a household whose head's ethnic group is not known (``eth_unknown``): whether it is a minority household is not
+# known, so neither is whether it is an "other" household (form 08: neither minority, without labour nor merit)
+ETH_UNKNOWN = "eth_unknown"
+UNKNOWN_OF = ((DEP_UNKNOWN, frozenset({"dep_total"})), (HEAD_SEX_UNKNOWN, frozenset({"female_head"})),
+              (ETH_UNKNOWN, frozenset({"other_group"})), (MEMBERS_UNKNOWN, FROM_MEMBERS), (SIZE_UNKNOWN, FROM_SIZE), (MERIT_UNKNOWN, FROM_MERIT),
               (CAUSES_UNKNOWN, FROM_CAUSES), (CHILD_BHYT_UNKNOWN, frozenset({"child_no_bhyt"})),
               (CHILD_NUTRITION_UNKNOWN, frozenset({"child_malnourished"})),
               (CHILD_SCHOOL_UNKNOWN, frozenset({"child_out_of_school"})),

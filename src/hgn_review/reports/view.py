@@ -42,6 +42,7 @@ from hgn_review.reports.formdef import (
     CHILD_NUTRITION_UNKNOWN,
     CHILD_SCHOOL_UNKNOWN,
     DEP_UNKNOWN,
+    HEAD_SEX_UNKNOWN,
     MEMBERS_UNKNOWN,
     MERIT_UNKNOWN,
     NOT_COUNTED,
@@ -76,7 +77,8 @@ _MEMBER_FIELDS = {"uid", "stt", "ho_ten", "so_dinh_danh", "dinh_danh_loi", "ngay
 _ATTRS_BASE = ("hh", "pp", "kinh", "minority", "eth_unknown", "merit", "no_labour", "female_head", "other_group",
                "dep_total", "dep_unknown", "child", "child_no_bhyt", "child_malnourished", "child_out_of_school",
                "minority_pp", MEMBERS_UNKNOWN, SIZE_UNKNOWN, MERIT_UNKNOWN, CAUSES_UNKNOWN, CHILD_BHYT_UNKNOWN,
-               CHILD_NUTRITION_UNKNOWN, CHILD_SCHOOL_UNKNOWN, CHILD_AGE_UNKNOWN, "pp_no_members", AVG_UNKNOWN)
+               CHILD_NUTRITION_UNKNOWN, CHILD_SCHOOL_UNKNOWN, CHILD_AGE_UNKNOWN, "pp_no_members", AVG_UNKNOWN,
+               HEAD_SEX_UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -692,6 +694,7 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     # nor its persons, when its size is blank too (never counted as 0 persons)
     out[SIZE_UNKNOWN] = size_unknown.astype(int)
     out["female_head"] = (head_sex == FEMALE).fillna(False).to_numpy(dtype=int)
+    out[HEAD_SEX_UNKNOWN] = head_sex.isna().to_numpy(dtype=int)  # (never counted as not female)
     out["other_group"] = (~minority & ~no_labour & ~merit).astype(int)
     out["child"], out["child_no_bhyt"] = child, child_no_bhyt
     out["child_malnourished"], out["child_out_of_school"] = child_mal, child_out
@@ -1086,6 +1089,17 @@ _BLANK_NOTES = (
      "{n} poor and near-poor households have no merit answer (the review application's export has no such column, "
      "or the cell was unreadable): the merit and other households of their units (and of the total row) are left "
      "blank, not 0."),
+    (HEAD_SEX_UNKNOWN, ("poor", "near"), False,
+     "{n} hộ nghèo, cận nghèo chưa rõ giới tính của chủ hộ (để trống hoặc ghi không hợp lệ): biểu 12, 13 để trống số "
+     "hộ có chủ hộ là nữ của đơn vị có hộ đó (và dòng tổng), không ghi một số bỏ sót hộ đó.",
+     "{n} poor and near-poor households have no known sex of their head (blank or not valid): forms 12 and 13 leave "
+     "the female-headed households of their units (and of the total row) blank, not a count that leaves them out."),
+    ("eth_unknown", ("poor", "near"), False,
+     "{n} hộ nghèo, cận nghèo chưa rõ dân tộc của chủ hộ (để trống hoặc ghi không hợp lệ): biểu 08 để trống số hộ "
+     "khác của đơn vị có hộ đó (và dòng tổng), không ghi một số coi hộ đó là không phải hộ dân tộc thiểu số.",
+     "{n} poor and near-poor households have no known ethnic group of their head (blank or not valid): form 08 leaves "
+     "the other households of their units (and of the total row) blank, not a count that takes them as not of a "
+     "minority."),
     (CAUSES_UNKNOWN, ("poor", "near"), False,
      "{n} hộ nghèo, cận nghèo không có thông tin nguyên nhân nghèo (tệp của xã không có cột này, hoặc bỏ trống cả "
      "cột): biểu 10 để trống số hộ theo nguyên nhân của đơn vị có hộ đó và của dòng tổng (không ghi 0).",

@@ -302,7 +302,7 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
     elif t in ("yesno", "flag", "choice"):
         def canon(v: str) -> object:
             v = re.sub(r"^(\d+)\.0+$", r"\1", v)  # 1.0 from a numeric cell is 1
-            return spec.choice_map.get(fold(v))
+            return spec.canonical(v)
 
         # each distinct answer is read once, then broadcast (Arrow's dictionary encoding: no pandas per column)
         enc = stripped.dictionary_encode()

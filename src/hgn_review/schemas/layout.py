@@ -37,6 +37,9 @@ class ColumnSpec:
     aliases: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
     choice_map: dict[str, str] = field(default_factory=dict)  # folded alias -> canonical value
+    # spellings that fold to an alias but are also another answer's word ("Ba": "Bà" without its tone, and a
+    # father in the South): as written (case and spaces aside) never read — asked, naming the answers it may be
+    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
     note: str = ""
     width: int = 12
     min: float | None = None
@@ -54,8 +57,17 @@ class ColumnSpec:
         return {header_key(self.header), header_key(self.key), *(header_key(a) for a in self.aliases)}
 
     def canonical(self, value: str) -> str | None:
-        """The canonical choice for a raw value, or None when it is not in the list."""
+        """The canonical choice for a raw value, or None when it is not in the list (or may be either of two)."""
+        if self.ambiguous and as_written(value) in self.ambiguous:
+            return None
         return self.choice_map.get(fold(value))
+
+
+def as_written(value: str) -> str:
+    """A cell's text as typed, case and spaces aside (its diacritics kept): how an ambiguous spelling is known."""
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFC", str(value)).split()).casefold()
 
 
 @dataclass(frozen=True)
@@ -154,7 +166,9 @@ def parse_layout(data: dict[str, Any], source: str = "") -> Layout:
                     min_exclusive=c.get("min_exclusive"), multiple_of=c.get("multiple_of"), digits=c.get("digits"),
                     year_only=bool(c.get("year_only", False)), blank_is_no=bool(c.get("blank_is_no", False)),
                     default=c.get("default"), separator=c.get("separator", ";"),
-                    person_name=bool(c.get("person_name", False))))
+                    person_name=bool(c.get("person_name", False)),
+                    ambiguous={as_written(str(k)): tuple(str(x) for x in v)
+                               for k, v in (c.get("ambiguous") or {}).items()}))
             sheets[role] = SheetSpec(role=role, name=s.get("name"), aliases=tuple(s.get("aliases", [])),
                                      columns=tuple(cols), key_columns=tuple(s.get("key_columns", [])),
                                      dedupe=bool(s.get("dedupe", False)))
