@@ -158,19 +158,23 @@ def test_the_undecided_hint_names_the_standard_file_when_a_threshold_is_open() -
 
 def test_a_b1_total_written_with_a_dot_is_said_never_read_as_thousands(tmp_path: Path) -> None:
     """"140.000" in the B1 column was read as 140 000 points with no finding, and a household with no measured
-    income came out "Không nghèo" on it (140 000 > the 140-point cut-off). Now `b1-implausible` at its cell and the
-    household waits. With a measured income the household is classified on the income (B1 not needed), the cell
-    still reported; 1 000 points exactly is accepted, 140,5 is 140.5."""
-    def run(b1: object, income: object) -> tuple[list, object, object]:
+    income came out "Không nghèo" on it (140 000 > the 140-point cut-off). Now it reads two ways (140 or 140 000:
+    value-number-ambiguous at its cell) and the household waits, its reason the unreadable score; a B1 total no
+    phiếu B gives (140 000 as a number) is `b1-implausible`. With a measured income the household is classified on
+    the income (B1 not needed), the cell still reported; 1 000 points exactly is accepted, 140,5 is 140.5."""
+    def run(b1: object, income: object) -> tuple[list, object, object, str]:
         folder = tmp_path / f"r{abs(hash((str(b1), str(income))))}"
         path = make_return(folder, [household(diem_b1=b1, thu_nhap_bq=income)], [member()])
         res = validate_paths([path])
         hh = classify_paths([path]).results.households.iloc[0]
-        return [f.code for f in res.report.findings], hh["loi_chan"], hh["phan_loai"]
+        return [f.code for f in res.report.findings], hh["loi_chan"], hh["phan_loai"], str(hh["ly_do"])
 
-    codes, blocked, cls = run("140.000", None)
+    codes, blocked, cls, why = run("140.000", None)
+    assert codes == ["value-number-ambiguous"] and blocked == "b1-unreadable", (codes, blocked)
+    assert cls == "Chưa đủ thông tin" and "điểm B1 ghi nhưng không đọc được" in why, why
+    codes, blocked, cls, why = run(140000, None)
     assert codes == ["b1-implausible"] and blocked == "b1-implausible" and cls == "Chưa đủ thông tin", (codes, cls)
-    codes, blocked, cls = run("140.000", 900_000)
+    codes, blocked, cls, _why = run(140000, 900_000)
     assert codes == ["b1-implausible"], codes
     assert blocked is None or str(blocked) in ("<NA>", "nan"), blocked
     assert cls != "Chưa đủ thông tin"

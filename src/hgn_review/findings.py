@@ -232,12 +232,12 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Điền thông tin vào ô này.", "Fill in this cell."),
     _c("value-not-number", ERROR, "value",
        "\"{header}\" phải là số, nhận được \"{value}\".", "\"{header}\" must be a number, got \"{value}\".",
-       "Chỉ ghi số, không ghi chữ hay đơn vị.", "Enter digits only, no words or units."),
+       "Chỉ ghi số, không ghi chữ hay đơn vị{amount}.", "Enter digits only, no words or units{amount}."),
     _c("value-number-ambiguous", ERROR, "value",
-       "\"{value}\" đọc được hai cách, cách nhau 1.000 lần: số thập phân theo cách viết Việt Nam (dấu phẩy thập "
-       "phân) hay số hàng nghìn theo cách viết tiếng Anh (dấu phẩy ngăn nghìn); không lấy cách nào.",
-       "\"{value}\" reads two ways, 1,000 times apart: a decimal comma (the Vietnamese way) or a thousands comma "
-       "(the English way); neither is taken.",
+       "\"{value}\" đọc được hai cách, cách nhau 1.000 lần: số thập phân hay số hàng nghìn (cách viết Việt Nam và "
+       "tiếng Anh dùng dấu phẩy, dấu chấm ngược nhau); không lấy cách nào.",
+       "\"{value}\" reads two ways, 1,000 times apart: a decimal or thousands (the Vietnamese and the English way use "
+       "the comma and the dot the other way round); neither is taken.",
        "Ghi số không có dấu ngăn nghìn: phần thập phân sau dấu phẩy (45,5) hoặc số nguyên (7500).",
        "Write the number without a thousands separator: a decimal comma for a fraction (45,5) or a whole number "
        "(7500)."),
@@ -251,6 +251,13 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
     _c("value-not-integer", ERROR, "value",
        "\"{header}\" phải là số nguyên, nhận được \"{value}\".", "\"{header}\" must be a whole number, got \"{value}\".",
        "Ghi số nguyên.", "Enter a whole number."),
+    _c("value-date-ambiguous", ERROR, "value",
+       "Ngày \"{value}\" đọc được hai cách (ngày trước tháng, hay tháng trước ngày): cột này có nhiều ngày chỉ đọc được "
+       "theo kiểu tháng trước (như \"03/25/1980\"), nên không lấy ngày, tháng của ô này{detail}.",
+       "\"{value}\" reads two ways (day first, or month first): this column holds more dates that read only month "
+       "first (such as \"03/25/1980\"), so this cell's day and month are not taken{detail}.",
+       "Ghi lại cả cột theo kiểu ngày/tháng/năm (dd/mm/yyyy), hoặc dùng ô kiểu ngày của Excel.",
+       "Write the whole column day/month/year (dd/mm/yyyy), or use Excel date cells."),
     _c("value-not-date", ERROR, "value",
        "\"{header}\" không phải ngày hợp lệ: \"{value}\".", "\"{header}\" is not a valid date: \"{value}\".",
        "Ghi ngày dạng dd/mm/yyyy{detail}.", "Write the date as dd/mm/yyyy{detail}."),
@@ -303,13 +310,17 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "The first three digits of the ID ({detail}) are not a province of birth registration.",
        "Đối chiếu lại với thẻ căn cước.", "Check against the ID card."),
     _c("id-sex-mismatch", ERROR, "identity",
-       "Chữ số thứ 4 của số định danh không khớp giới tính/thế kỷ sinh ({detail}).",
-       "The ID's 4th digit disagrees with the recorded sex/century of birth ({detail}).",
-       "Đối chiếu giới tính, năm sinh với thẻ căn cước.", "Check sex and birth year against the ID card."),
+       "Chữ số thứ 4 của số định danh không khớp giới tính/thế kỷ sinh ({detail}) — sai ở số định danh, hoặc ở giới "
+       "tính, ngày sinh (năm sinh hai chữ số như \"25\" Excel lưu thành 2025?).",
+       "The ID's 4th digit disagrees with the recorded sex/century of birth ({detail}) — either the ID is wrong, or the "
+       "sex or date of birth (a two-digit year such as \"25\" Excel stored as 2025?).",
+       "Đối chiếu giới tính, ngày sinh và số định danh với thẻ căn cước; sửa ô sai.",
+       "Check sex, date of birth and the ID against the ID card; correct the wrong cell."),
     _c("id-birth-year-mismatch", ERROR, "identity",
-       "Chữ số 5–6 của số định danh không khớp năm sinh ({detail}).",
-       "ID digits 5–6 disagree with the recorded birth year ({detail}).",
-       "Đối chiếu năm sinh với thẻ căn cước.", "Check the birth year against the ID card."),
+       "Chữ số 5–6 của số định danh không khớp năm sinh ({detail}) — sai ở số định danh, hoặc ở ngày sinh.",
+       "ID digits 5–6 disagree with the recorded birth year ({detail}) — either the ID or the date of birth is wrong.",
+       "Đối chiếu ngày sinh và số định danh với thẻ căn cước; sửa ô sai.",
+       "Check the date of birth and the ID against the ID card; correct the wrong cell."),
     _c("id-duplicate", ERROR, "identity",
        "Số định danh trùng với dòng {other} trong cùng tệp.", "Identification number also at row {other} of this file.",
        "Một người chỉ được ghi một lần.", "Each person is listed once."),
@@ -636,6 +647,7 @@ class Finding:
 
         values: dict[str, Any] = {"value": self.value if self.value is not None else "", "header": self.column or "",
                                   "detail": "", "other": "", "suggestion": "", "proposal": "", "choices": "",
+                                  "amount": "",
                                   "state": "để trống" if lang != "en" else "is blank",
                                   "how": "theo mẫu `hgn template`" if lang != "en" else "as in `hgn template`",
                                   "where": " (mẫu của hgn có danh sách thả xuống)" if lang != "en"
@@ -725,6 +737,7 @@ BLOCKING: dict[str, tuple[str, str]] = {
     "review-date-no-standard": ("ngày rà soát không thuộc chuẩn nghèo nào", "review date under no standard"),
     "review-date-other-standard": ("ngày rà soát thuộc chuẩn nghèo khác", "review date under another standard"),
     "income-unreadable": ("thu nhập bình quân ghi nhưng không đọc được", "income per head written but unreadable"),
+    "b1-unreadable": ("điểm B1 ghi nhưng không đọc được", "B1 score written but unreadable"),
     "b1-implausible": ("điểm B1 ngoài khoảng có thể có (dấu chấm đọc là dấu ngăn nghìn?)",
                        "B1 score outside what is possible (a dot read as a thousands separator?)"),
     "income-not-whole": ("thu nhập bình quân không phải số nguyên đồng (có phần lẻ)",

@@ -109,14 +109,14 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
         if co.fraction is not None:
             bad = bad | co.fraction
             fraction[c.key] = co.fraction
-        if co.ambiguous is not None:
+        if co.ambiguous is not None and not (c.type == "date" and c.year_only):  # (a birth's year is still known)
             bad = bad | co.ambiguous
         unreadable[c.key] = bad
         if c.year_only and co.years is not None:
             typed[YEAR] = co.years  # the schema checks a required year-only date here
         header, letter = sd.headers[c.key], sd.letters[c.key]
-        for code, mask in ((co.code, co.bad), ("value-not-integer", co.fraction),
-                           ("value-number-ambiguous", co.ambiguous)):
+        twice = "value-date-ambiguous" if c.type == "date" else "value-number-ambiguous"
+        for code, mask in ((co.code, co.bad), ("value-not-integer", co.fraction), (twice, co.ambiguous)):
             if mask is None or not mask.any():
                 continue
             for r, v in raw[c.key][mask].items():
@@ -133,6 +133,11 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
                     out.append(finding("value-not-in-list-multi", file=sd.file, sheet=sd.sheet, row=int(r),
                                        column=header, col=letter, key=c.key, value=v, **extra))
                     continue
+                if code == "value-not-number" and c.key == INCOME:  # "1,5 triệu": the amount in đồng, every digit
+                    extra = {"amount": ": thu nhập ghi bằng đồng, đủ chữ số (1,5 triệu đồng ghi 1.500.000)",
+                             "amount_en": ": the income in đồng with every digit (1.5 million đồng is 1.500.000)"}
+                if code == "value-date-ambiguous" and c.year_only:  # the year is the same either way: taken
+                    extra = {"detail": " (chỉ lấy năm sinh)", "detail_en": " (the year of birth alone is taken)"}
                 if code == "value-not-date" and c.year_only:  # a year alone will do for a birth date only
                     extra = {"detail": " (hoặc chỉ năm sinh)", "detail_en": " (or the year of birth alone)"}
                 if code in ("value-not-in-list", "value-not-yes-no"):
@@ -1038,6 +1043,16 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
             else np.zeros(len(hsd_frame), dtype=bool)
         _add_code(blocking, hsd_frame.index[unread & ~part], "income-unreadable")
         _add_code(blocking, hsd_frame.index[unread & part], "income-not-whole")
+    if B1 in ht.raw.columns and B1 in hsd_frame.columns:
+        # likewise a B1 score written but unreadable ("140 điểm", "140.000" read two ways), where no measured
+        # income decides: its reason is that, never "no income or B1 score"
+        written = _written(ht.raw[B1].reindex(hsd_frame.index)) \
+            | ht.unreadable[B1].reindex(hsd_frame.index).fillna(False).to_numpy(dtype=bool)
+        measured = hsd_frame[INCOME].notna().to_numpy(dtype=bool) if INCOME in hsd_frame.columns \
+            else np.zeros(len(hsd_frame), dtype=bool)
+        income_said = blocking.reindex(hsd_frame.index).fillna("").str.contains("income-").to_numpy(dtype=bool)
+        unread = written & hsd_frame[B1].isna().to_numpy(dtype=bool) & ~measured & ~income_said
+        _add_code(blocking, hsd_frame.index[unread], "b1-unreadable")
     if INCOME in hsd_frame.columns:
         _income_plausible(hsd, ht, layout, blocking, out)
     if B1 in hsd_frame.columns:

@@ -939,6 +939,8 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     # ranges, zero-padded numbers (their cell types are read when asked: SheetData.numeric_rows)
     other = _xls_scan(str(path), sheet) if book.suffix == ".xls" else \
         _ods_scan(str(path), sheet) if book.suffix == ".ods" else None
+    if scan is not None and scan.date1904:
+        data = _as_1900_calendar(data)
     in_list = data.notna().sum(axis=1)  # the cells written in each row, in the list's columns
     nonblank = in_list > 0
     if not extra.empty:  # a row with text only beside the list (the commune's own table by village) is no record
@@ -1232,6 +1234,33 @@ def _footer_start(data: pd.DataFrame, extra: pd.DataFrame, order: np.ndarray | N
         if _is_footer(row):
             return first + pos
     return None
+
+
+# a year typed into a date cell of a workbook counting from 1904 (1980 → 03/06/1909): the days its serials
+# 1800–2199 name — a year typed, never a birth of 1908–1910 (as under the 1900 calendar, schemas/coerce.parse_date)
+_SHIFT_1904 = np.timedelta64(1462, "D")  # the two calendars' distance: a serial's day under 1904 less under 1900
+_TYPED_YEAR_1904 = (np.datetime64("1899-12-30") + 1800 + _SHIFT_1904, np.datetime64("1899-12-30") + 2199 + _SHIFT_1904)
+
+
+def _as_1900_calendar(data: pd.DataFrame) -> pd.DataFrame:
+    """The date cells (ISO text) of a 1904-calendar workbook that hold a typed year moved to the day the same
+    serial names under the 1900 calendar, where the reader knows a typed year."""
+    import pyarrow.compute as pc
+
+    out = data
+    for key in data.columns:
+        text = arrow_text(data[key])
+        iso = arrow_mask(pc.match_substring_regex(text, r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$"))
+        if not iso.any():
+            continue
+        days = pd.to_datetime(data[key][iso].str.slice(0, 10), errors="coerce").to_numpy(dtype="datetime64[D]")
+        typed = (days >= _TYPED_YEAR_1904[0]) & (days <= _TYPED_YEAR_1904[1])
+        if typed.any():
+            if out is data:
+                out = data.copy()
+            rows = data.index[iso][typed]
+            out.loc[rows, key] = [str(d - _SHIFT_1904) for d in days[typed]]
+    return out
 
 
 def _names_someone(data: pd.DataFrame) -> np.ndarray:

@@ -516,6 +516,9 @@ def _ods_cell_types(src: Path, sheet: str) -> dict[tuple[str, int], tuple[object
 _INT_TEXT = re.compile(r"-?(?:0|[1-9]\d{0,14})")  # (a code or ID with its leading zero stays text)
 _FLOAT_TEXT = re.compile(r"-?(?:0|[1-9]\d{0,14})\.\d+")
 _DATE_TEXT = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?")
+# "900.000", "7.500": typed (a number's text never ends in 0 after its point), read as thousands or two ways — kept
+# as the text written, never the 900 or 7.5 of an English decimal point
+_GROUPED_TEXT = re.compile(r"-?[1-9]\d{0,2}\.\d\d0")
 
 
 def _typed(text: str) -> object:
@@ -524,7 +527,7 @@ def _typed(text: str) -> object:
     text" and a sum of the column 0."""
     if _INT_TEXT.fullmatch(text):
         return int(text)
-    if _FLOAT_TEXT.fullmatch(text):
+    if _FLOAT_TEXT.fullmatch(text) and not _GROUPED_TEXT.fullmatch(text):
         return float(text)
     m = _DATE_TEXT.fullmatch(text)
     if m:

@@ -45,6 +45,7 @@ class SheetScan:
     # the total rows of the sheet's Excel tables (Insert > Table, "Total Row"): labelled "Total" or "Tổng", or not
     # at all (a count of the codes under "Mã hộ"), they are what the table's definition says they are
     total_rows: set[int] = field(default_factory=set)
+    date1904: bool = False  # the workbook counts its dates from 1904 (old Mac Excel): see io/read._read_sheet
     xml: bytes = b""
 
     def numeric_rows(self, col: str) -> set[int]:
@@ -78,6 +79,9 @@ def _sheet_paths(zf: zipfile.ZipFile) -> tuple[dict[str, str], bool]:
         path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         out[str(sh.get("name"))] = path
     return out, FULL_CALC.search(raw) is not None
+
+
+DATE1904 = re.compile(rb'<workbookPr\b[^>]*\bdate1904="(?:1|true)"')
 
 
 _ZERO_FORMAT = re.compile(rb'formatCode="0{2,}[";]')
@@ -192,9 +196,10 @@ def scan_sheet(path: Path, sheet: str, keep_xml: bool = False) -> SheetScan | No
             xml = _member_bytes(path, zf, part)
             padding = _padding_styles(zf)
             totals = _table_totals(zf, part)
+            date1904 = DATE1904.search(zf.read("xl/workbook.xml")) is not None
     except (KeyError, zipfile.BadZipFile, SafeET.ParseError, OSError, zlib.error):
         return None
-    scan = SheetScan(xml=xml if keep_xml else b"", total_rows=totals)
+    scan = SheetScan(xml=xml if keep_xml else b"", total_rows=totals, date1904=date1904)
     if padding:
         scan.shown = _shown_cells(xml, padding)
     if b"hidden=" in xml:

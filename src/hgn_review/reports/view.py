@@ -659,8 +659,11 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
                                            (CHILD_SCHOOL_UNKNOWN, "dang_di_hoc", is_child & school_age)):
             blank = mm[answer].isna().to_numpy(dtype=bool) if answer in mm.columns else np.ones(len(mm), dtype=bool)
             child_unknown[unknown_key] = np.bincount(mpos, weights=among & blank, minlength=n).astype(int)
-        # no usable date or year of birth: a child or not is not known (never counted as not a child)
-        child_unknown[CHILD_AGE_UNKNOWN] = np.bincount(mpos, weights=np.isnan(ages[1]), minlength=n).astype(int)
+        # no usable date or year of birth, or a year alone with one possible age under the limit and one not: a
+        # child or not is not known (never counted as not a child)
+        with np.errstate(invalid="ignore"):
+            either = np.isnan(ages[1]) | ((ages[0] < below) & (ages[1] >= below))
+        child_unknown[CHILD_AGE_UNKNOWN] = np.bincount(mpos, weights=either, minlength=n).astype(int)
         m_minor = (m_eth.fillna(MAJORITY_GROUP) != MAJORITY_GROUP).to_numpy(dtype=bool)
         minority_pp = np.bincount(mpos, weights=m_minor, minlength=n).astype(int)
 
@@ -1141,11 +1144,12 @@ _BLANK_NOTES = (
      "{n} school-age children of poor and near-poor households have no known schooling answer (blank or not valid): "
      "form 11 leaves the children out of school of their units (and of the total row) blank, not 0."),
     (CHILD_AGE_UNKNOWN, ("poor", "near"), True,
-     "{n} thành viên hộ nghèo, cận nghèo không có ngày hoặc năm sinh dùng được (để trống hoặc ghi không hợp lệ), nên "
-     "chưa rõ có phải trẻ em không: biểu 11 để trống các số trẻ em của đơn vị có người đó (và dòng tổng), không ghi 0.",
-     "{n} members of poor and near-poor households have no usable date or year of birth (blank or not valid), so "
-     "whether they are children is not known: form 11 leaves the children's figures of their units (and of the "
-     "total row) blank, not 0."),
+     "{n} thành viên hộ nghèo, cận nghèo không có ngày hoặc năm sinh dùng được (để trống hoặc ghi không hợp lệ), hoặc "
+     "chỉ có năm sinh mà tuổi có thể dưới hay đủ 16, nên chưa rõ có phải trẻ em không: biểu 11 để trống các số trẻ em "
+     "của đơn vị có người đó (và dòng tổng), không ghi 0 — ghi ngày, tháng sinh của họ.",
+     "{n} members of poor and near-poor households have no usable date or year of birth (blank or not valid), or a "
+     "year alone by which they may be under 16 or not, so whether they are children is not known: form 11 leaves the "
+     "children's figures of their units (and of the total row) blank, not 0 — write their day and month of birth."),
     (SIZE_UNKNOWN, ("all",), False,
      "{n} hộ không có dòng thành viên và không có số thành viên dùng được (để trống hoặc ghi không hợp lệ): số nhân "
      "khẩu của đơn vị có hộ đó (và dòng tổng) để trống, không ghi 0.",

@@ -25,6 +25,9 @@ _COMMA_DECIMAL = r"^-?\d+,\d+$"
 _DOT_THOUSANDS_COMMA_DECIMAL = r"^-?\d{1,3}(\.\d{3})+,\d+$"
 _COMMA_THOUSANDS_DOT_DECIMAL = r"^-?\d{1,3}(,\d{3})+\.\d+$"
 _COMMA_ONE_GROUP = r"^\s*-?\d{1,3},\d{3}\s*$"  # "7,500": 7.5 (Vietnamese decimal comma) or 7 500 (English grouping)
+# "7.500" typed (a number cell's text never ends in 0 after its point): 7 500 (Vietnamese grouping) or 7.5 (an
+# English decimal point) — of a measure (area, scores); an amount of đồng is a whole number, so "900.000" is 900 000
+_DOT_ONE_GROUP = r"^\s*-?[1-9]\d{0,2}\.\d\d0\s*$"
 _ISO = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}:\d{2}(\.\d+)?)?$"  # (an ODS date-time cell: "2024-09-23T00:00:00")
 
 
@@ -247,6 +250,26 @@ def parse_date(s: pd.Series, year_only: bool) -> tuple[pd.Series, pd.Series]:
     return dates, years
 
 
+def month_first(written: pa.Array) -> np.ndarray | None:
+    """The cells of a date column typed month first that read both ways ("09/10/2008": 9 October or 10 September),
+    or None when the column is not typed month first. It is, when more of its typed dates can be read only month
+    first ("03/25/1980") than only day first ("25/03/1980"): a date from an English-locale source. (A column of
+    Excel date cells, or one typed day first, is read as it is; a single slip "12/13/1980" among day-first dates
+    does not turn it.)"""
+    dmy = arrow_mask(pc.match_substring_regex(written, _DMY))
+    if not dmy.any():
+        return None
+    parts = pc.extract_regex(pc.filter(written, pa.array(dmy)), _DMY)
+    d, m = _ints(parts.field("d")), _ints(parts.field("m"))
+    only_month_first = int(((d <= 12) & (m > 12) & (m <= 31)).sum())
+    only_day_first = int(((d > 12) & (d <= 31) & (m <= 12)).sum())
+    if only_month_first <= only_day_first:
+        return None
+    out = np.zeros(len(written), dtype=bool)
+    out[np.flatnonzero(dmy)[(d >= 1) & (d <= 12) & (m >= 1) & (m <= 12) & (d != m)]] = True
+    return out if out.any() else None
+
+
 def split_choices(cell: str) -> list[str]:
     """The answers of a several-value cell: parted by ";" or a line break (never by a comma: "Thiếu công cụ,
     phương tiện" is one answer)."""
@@ -285,8 +308,10 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
         values = parse_number(s)
         bad = ~blank & values.isna()
         code = "value-not-number"
-        if t == "number":  # one group of three after a comma reads two ways 1 000 apart: neither is taken
-            twice = pd.Series(arrow_mask(pc.match_substring_regex(arrow_text(s), _COMMA_ONE_GROUP)), index=s.index)
+        if t == "number":  # one group of three after a comma or a dot reads two ways 1 000 apart: neither is taken
+            text = arrow_text(s)
+            twice = pd.Series(arrow_mask(pc.match_substring_regex(text, _COMMA_ONE_GROUP))
+                              | arrow_mask(pc.match_substring_regex(text, _DOT_ONE_GROUP)), index=s.index)
             if twice.any():
                 values = values.mask(twice)
                 return Coerced(values, bad.astype(bool), code, blank, ambiguous=twice)
@@ -296,9 +321,17 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
             return Coerced(values, bad.astype(bool), code, blank, fraction=frac)
     elif t == "date":
         values, years = parse_date(s, spec.year_only)
+        swapped = month_first(written)
+        if swapped is not None:  # a column typed month first: a date that reads both ways is taken neither way
+            swapped = pd.Series(swapped, index=s.index)
+            values = values.mask(swapped)
+            if not spec.year_only:
+                years = years.mask(swapped)
         ok = values.notna() | (years.notna() if spec.year_only else False)
         bad = ~blank & ~ok
         code = "value-not-date"
+        if swapped is not None:
+            return Coerced(values, (bad & ~swapped).astype(bool), code, blank, years=years, ambiguous=swapped)
     elif t in ("yesno", "flag", "choice"):
         def canon(v: str) -> object:
             v = re.sub(r"^(\d+)\.0+$", r"\1", v)  # 1.0 from a numeric cell is 1
