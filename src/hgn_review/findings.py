@@ -258,6 +258,14 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "first (such as \"03/25/1980\"), so this cell's day and month are not taken{detail}.",
        "Ghi lại cả cột theo kiểu ngày/tháng/năm (dd/mm/yyyy), hoặc dùng ô kiểu ngày của Excel.",
        "Write the whole column day/month/year (dd/mm/yyyy), or use Excel date cells."),
+    _c("date-order-doubt", WARNING, "value",
+       "Cột \"{header}\" có {value} ngày chỉ đọc được theo kiểu tháng trước ngày (\"{other}\"); các ngày khác của cột "
+       "được đọc theo kiểu ngày trước tháng — kiểm tra những ngày đọc được cả hai cách (như 09/10: 9 tháng 10 hay 10 "
+       "tháng 9).",
+       "Column \"{header}\" holds {value} date(s) that read only month first (\"{other}\"); its other dates are read "
+       "day first — check those that read both ways (such as 09/10: 9 October or 10 September).",
+       "Ghi cả cột theo kiểu ngày/tháng/năm (dd/mm/yyyy), hoặc dùng ô kiểu ngày của Excel.",
+       "Write the whole column day/month/year (dd/mm/yyyy), or use Excel date cells."),
     _c("value-not-date", ERROR, "value",
        "\"{header}\" không phải ngày hợp lệ: \"{value}\".", "\"{header}\" is not a valid date: \"{value}\".",
        "Ghi ngày dạng dd/mm/yyyy{detail}.", "Write the date as dd/mm/yyyy{detail}."),

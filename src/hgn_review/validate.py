@@ -115,6 +115,9 @@ def _type_sheet(sd: SheetData, layout: Layout, out: list[Finding]) -> _Typed:
         if c.year_only and co.years is not None:
             typed[YEAR] = co.years  # the schema checks a required year-only date here
         header, letter = sd.headers[c.key], sd.letters[c.key]
+        if co.month_first_doubt is not None:  # one date of the column reads only month first: the others looked at
+            out.append(finding("date-order-doubt", file=sd.file, sheet=sd.sheet, column=header, col=letter, key=c.key,
+                               value=str(co.month_first_doubt[0]), other=co.month_first_doubt[1]))
         twice = "value-date-ambiguous" if c.type == "date" else "value-number-ambiguous"
         for code, mask in ((co.code, co.bad), ("value-not-integer", co.fraction), (twice, co.ambiguous)):
             if mask is None or not mask.any():

@@ -84,11 +84,12 @@ DEP_UNKNOWN = "dep_unknown"
 # a household whose head's sex is not known (blank, or not valid): a unit's count of female-headed households that
 # counts one is blank, not a count that leaves it out
 HEAD_SEX_UNKNOWN = "head_sex_unknown"
-# a household whose head's ethnic group is not known (``eth_unknown``): whether it is a minority household is not
-# known, so neither is whether it is an "other" household (form 08: neither minority, without labour nor merit)
-ETH_UNKNOWN = "eth_unknown"
+# a household of which it is not known whether it is a minority household (its head's ethnic group blank or not
+# valid, and no "dân tộc tại chỗ" answer either): nor is whether it is an "other" household (form 08: neither
+# minority, without labour nor merit). (An export's household answering "dân tộc tại chỗ" 0 is known not to be one.)
+MINORITY_UNKNOWN = "minority_unknown"
 UNKNOWN_OF = ((DEP_UNKNOWN, frozenset({"dep_total"})), (HEAD_SEX_UNKNOWN, frozenset({"female_head"})),
-              (ETH_UNKNOWN, frozenset({"other_group"})), (MEMBERS_UNKNOWN, FROM_MEMBERS), (SIZE_UNKNOWN, FROM_SIZE), (MERIT_UNKNOWN, FROM_MERIT),
+              (MINORITY_UNKNOWN, frozenset({"other_group"})), (MEMBERS_UNKNOWN, FROM_MEMBERS), (SIZE_UNKNOWN, FROM_SIZE), (MERIT_UNKNOWN, FROM_MERIT),
               (CAUSES_UNKNOWN, FROM_CAUSES), (CHILD_BHYT_UNKNOWN, frozenset({"child_no_bhyt"})),
               (CHILD_NUTRITION_UNKNOWN, frozenset({"child_malnourished"})),
               (CHILD_SCHOOL_UNKNOWN, frozenset({"child_out_of_school"})),

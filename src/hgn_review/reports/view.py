@@ -45,6 +45,7 @@ from hgn_review.reports.formdef import (
     HEAD_SEX_UNKNOWN,
     MEMBERS_UNKNOWN,
     MERIT_UNKNOWN,
+    MINORITY_UNKNOWN,
     NOT_COUNTED,
     SIZE_UNKNOWN,
     UNKNOWN_OF,
@@ -78,7 +79,7 @@ _ATTRS_BASE = ("hh", "pp", "kinh", "minority", "eth_unknown", "merit", "no_labou
                "dep_total", "dep_unknown", "child", "child_no_bhyt", "child_malnourished", "child_out_of_school",
                "minority_pp", MEMBERS_UNKNOWN, SIZE_UNKNOWN, MERIT_UNKNOWN, CAUSES_UNKNOWN, CHILD_BHYT_UNKNOWN,
                CHILD_NUTRITION_UNKNOWN, CHILD_SCHOOL_UNKNOWN, CHILD_AGE_UNKNOWN, "pp_no_members", AVG_UNKNOWN,
-               HEAD_SEX_UNKNOWN)
+               HEAD_SEX_UNKNOWN, MINORITY_UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -676,6 +677,7 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     out["kinh"] = kinh.astype(int)
     out["minority"] = minority.astype(int)
     out["eth_unknown"] = (~kinh & ~minority).astype(int)
+    out[MINORITY_UNKNOWN] = (head_eth.isna().to_numpy() & tai_cho.isna().to_numpy(dtype=bool)).astype(int)
     out["minority_pp"] = np.where(n_members > 0, minority_pp, np.where(minority, out["pp"], 0))
     merit_answer = hh["nguoi_co_cong"].astype("boolean") if "nguoi_co_cong" in hh.columns \
         else pd.Series(pd.NA, index=idx, dtype="boolean")
@@ -1097,7 +1099,7 @@ _BLANK_NOTES = (
      "hộ có chủ hộ là nữ của đơn vị có hộ đó (và dòng tổng), không ghi một số bỏ sót hộ đó.",
      "{n} poor and near-poor households have no known sex of their head (blank or not valid): forms 12 and 13 leave "
      "the female-headed households of their units (and of the total row) blank, not a count that leaves them out."),
-    ("eth_unknown", ("poor", "near"), False,
+    (MINORITY_UNKNOWN, ("poor", "near"), False,
      "{n} hộ nghèo, cận nghèo chưa rõ dân tộc của chủ hộ (để trống hoặc ghi không hợp lệ): biểu 08 để trống số hộ "
      "khác của đơn vị có hộ đó (và dòng tổng), không ghi một số coi hộ đó là không phải hộ dân tộc thiểu số.",
      "{n} poor and near-poor households have no known ethnic group of their head (blank or not valid): form 08 leaves "

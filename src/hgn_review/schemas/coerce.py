@@ -41,6 +41,9 @@ class Coerced:
     fraction: pd.Series | None = None  # integer columns: a number with a fraction (value-not-integer)
     not_nfc: np.ndarray | None = None  # text columns: cells whose text is not in Unicode NFC
     ambiguous: pd.Series | None = None  # number columns: "7,500" — 7.5 the Vietnamese way, 7500 the English way
+    # date columns read day first though some dates read only month first (too few to say the column is): how
+    # many, and the first of them — said on the column, the two-way dates kept day first
+    month_first_doubt: tuple[int, str] | None = None
 
 
 def _objects(values: Sequence[object]) -> np.ndarray:
@@ -250,24 +253,34 @@ def parse_date(s: pd.Series, year_only: bool) -> tuple[pd.Series, pd.Series]:
     return dates, years
 
 
-def month_first(written: pa.Array) -> np.ndarray | None:
-    """The cells of a date column typed month first that read both ways ("09/10/2008": 9 October or 10 September),
-    or None when the column is not typed month first. It is, when more of its typed dates can be read only month
-    first ("03/25/1980") than only day first ("25/03/1980"): a date from an English-locale source. (A column of
-    Excel date cells, or one typed day first, is read as it is; a single slip "12/13/1980" among day-first dates
-    does not turn it.)"""
+def month_first(written: pa.Array) -> tuple[np.ndarray | None, tuple[int, str] | None]:
+    """(the cells that read both ways of a date column typed month first, or None; else, when the column is read
+    day first though some of its typed dates read only month first, how many and the first — or None).
+
+    A column is typed month first (a date from an English-locale source: "03/25/1980", "09/10/2008" for 10
+    September) when at least two of its typed dates can be read only month first, and more than can be read only day
+    first ("25/03/1980"): its dates that read both ways ("09/10/2008") are taken neither way. A single such date (a
+    slip, "09/13/2024", among dates of days 1–12) does not turn the column: it is said on the column, with the count,
+    so that the officer looks at the others. A column of Excel date cells, or typed day first, is read as it is."""
     dmy = arrow_mask(pc.match_substring_regex(written, _DMY))
     if not dmy.any():
-        return None
-    parts = pc.extract_regex(pc.filter(written, pa.array(dmy)), _DMY)
+        return None, None
+    typed = pc.filter(written, pa.array(dmy))
+    parts = pc.extract_regex(typed, _DMY)
     d, m = _ints(parts.field("d")), _ints(parts.field("m"))
-    only_month_first = int(((d <= 12) & (m > 12) & (m <= 31)).sum())
-    only_day_first = int(((d > 12) & (d <= 31) & (m <= 12)).sum())
+    month_only = (d >= 1) & (d <= 12) & (m > 12) & (m <= 31)
+    only_month_first = int(month_only.sum())
+    only_day_first = int(((d > 12) & (d <= 31) & (m >= 1) & (m <= 12)).sum())
     if only_month_first <= only_day_first:
-        return None
+        return None, None
+    two_way = (d >= 1) & (d <= 12) & (m >= 1) & (m <= 12) & (d != m)
+    if not two_way.any():
+        return None, None
+    if only_month_first < 2:
+        return None, (only_month_first, str(typed[int(np.flatnonzero(month_only)[0])].as_py()))
     out = np.zeros(len(written), dtype=bool)
-    out[np.flatnonzero(dmy)[(d >= 1) & (d <= 12) & (m >= 1) & (m <= 12) & (d != m)]] = True
-    return out if out.any() else None
+    out[np.flatnonzero(dmy)[two_way]] = True
+    return out, None
 
 
 def split_choices(cell: str) -> list[str]:
@@ -321,7 +334,7 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
             return Coerced(values, bad.astype(bool), code, blank, fraction=frac)
     elif t == "date":
         values, years = parse_date(s, spec.year_only)
-        swapped = month_first(written)
+        swapped, doubt = month_first(written)
         if swapped is not None:  # a column typed month first: a date that reads both ways is taken neither way
             swapped = pd.Series(swapped, index=s.index)
             values = values.mask(swapped)
@@ -332,6 +345,8 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
         code = "value-not-date"
         if swapped is not None:
             return Coerced(values, (bad & ~swapped).astype(bool), code, blank, years=years, ambiguous=swapped)
+        if doubt is not None:
+            return Coerced(values, bad.astype(bool), code, blank, years=years, month_first_doubt=doubt)
     elif t in ("yesno", "flag", "choice"):
         def canon(v: str) -> object:
             v = re.sub(r"^(\d+)\.0+$", r"\1", v)  # 1.0 from a numeric cell is 1
