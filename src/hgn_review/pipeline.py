@@ -974,12 +974,17 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
                                      "write this year's outputs to a new --out folder.")
         prev_df = load_status_list(previous)
         digest = _digest(results_source(previous))
-        prev_path = cache / f"previous-{digest[:16]}.parquet"  # one per list: a run with another list keeps its own
+        # one per list and per hgn (an update may read a list otherwise: read again, as every return is)
+        prev_path = cache / f"previous-{digest[:16]}-{code_digest()[:8]}.parquet"
         if not prev_path.exists():
             with atomic_path(prev_path) as tmp:
                 prev_df.to_parquet(tmp, index=False)
         opts["previous"] = str(prev_path)
         opts["previous_sha256"] = digest
+    # the start lists of earlier runs (household codes, classes, heads' IDs) are not kept: only this run's, if any
+    for old_list in cache.glob("previous-*.parquet"):
+        if old_list.name != (Path(opts["previous"]).name if opts.get("previous") else None):
+            old_list.unlink(missing_ok=True)
     # ---- stage 1: read + validate + classify per file (cached, parallel)
     n_jobs = max(1, jobs or os.cpu_count() or 1)
     todo: list[tuple[Path, str, Any]] = []
@@ -1053,6 +1058,9 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
         if (meta.get("file_summary") or {}).get("file") not in (None, d):  # renamed since it was cached
             res = read_bundle(b)
             _renamed(res, d)
+            # rewritten in place, its meta.json (written last) gone first: a run stopped half-way leaves a bundle
+            # that is not whole, read again from its return — never one naming two places
+            (b / "meta.json").unlink()
             write_bundle(res, b)
             meta = json.loads((b / "meta.json").read_text("utf-8"))
         metas[d] = meta
@@ -1113,8 +1121,10 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
                             **({"ban_sao": [str(p) for p in sorted((out_dir / "phat_hien_ban_sao").glob("*"))]}
                                if marked_copies else {})}}
 
-    stop_if_strict()
+    # the bundles of returns no longer in the folder (or since changed) go before any stop: a round --strict keeps
+    # stopping holds this round's bundles only, never every corrected version (nor a deleted return's)
     _prune_cache(cache / "files", set(bundles.values()))
+    stop_if_strict()
     if (cache / "merge").is_dir():  # district merges left by earlier versions: the province now merges directly
         import shutil
 
