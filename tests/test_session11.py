@@ -143,7 +143,7 @@ def test_an_income_no_household_lives_on_is_reported_and_not_classified_on(tmp_p
     ("7,500", True, None),     # 7.5 m² the Vietnamese way, 7 500 m² the English way: neither taken
     ("45,5", False, 45.5),     # a decimal comma: one reading
     ("1,234,5", False, None),  # not a number either way (reported as such)
-    ("7.500", False, 7500.0),  # the dot groups thousands in Vietnamese: one reading
+    ("7.500", True, None),     # 7 500 the Vietnamese way, 7.5 the English way: neither taken (since session 20)
     ("7500", False, 7500.0),
 ])
 def test_a_number_that_reads_two_ways_is_not_guessed(tmp_path, area, ambiguous, read):
