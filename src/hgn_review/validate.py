@@ -1035,27 +1035,19 @@ def validate_file(ret: ReturnFile, as_of: date | None = None,
         rows = admin_block.index[(admin_block == code).to_numpy()]
         _add_code(blocking, rows, code)
     _add_code(blocking, hsd_frame.index[_review_dates(hsd, hsd_frame, out, standard)], "review-date-no-standard")
-    if INCOME in ht.raw.columns and INCOME in hsd_frame.columns:
-        # an income written but unreadable ("2.000.000đ", -5, a formula error; reported at its cell) is not
-        # replaced by the B1 score, which stands for the income only when none was measured: not classified
-        written = _written(ht.raw[INCOME].reindex(hsd_frame.index)) \
-            | ht.unreadable[INCOME].reindex(hsd_frame.index).fillna(False).to_numpy(dtype=bool)
-        unread = written & hsd_frame[INCOME].isna().to_numpy(dtype=bool)
-        fraction = ht.fraction.get(INCOME)  # read, but with a fraction of a đồng (1500000.0000001): said so
-        part = fraction.reindex(hsd_frame.index).fillna(False).to_numpy(dtype=bool) if fraction is not None \
-            else np.zeros(len(hsd_frame), dtype=bool)
-        _add_code(blocking, hsd_frame.index[unread & ~part], "income-unreadable")
-        _add_code(blocking, hsd_frame.index[unread & part], "income-not-whole")
-    if B1 in ht.raw.columns and B1 in hsd_frame.columns:
-        # likewise a B1 score written but unreadable ("140 điểm", "140.000" read two ways), where no measured
-        # income decides: its reason is that, never "no income or B1 score"
-        written = _written(ht.raw[B1].reindex(hsd_frame.index)) \
-            | ht.unreadable[B1].reindex(hsd_frame.index).fillna(False).to_numpy(dtype=bool)
-        measured = hsd_frame[INCOME].notna().to_numpy(dtype=bool) if INCOME in hsd_frame.columns \
-            else np.zeros(len(hsd_frame), dtype=bool)
-        income_said = blocking.reindex(hsd_frame.index).fillna("").str.contains("income-").to_numpy(dtype=bool)
-        unread = written & hsd_frame[B1].isna().to_numpy(dtype=bool) & ~measured & ~income_said
-        _add_code(blocking, hsd_frame.index[unread], "b1-unreadable")
+    # an income written but unreadable ("2.000.000đ", -5, a formula error; reported at its cell) is not replaced by
+    # the B1 score, which stands for the income only when none was measured: not classified
+    income_unread = _written_unread(ht, INCOME)
+    fraction = ht.fraction.get(INCOME)  # read, but with a fraction of a đồng (1500000.0000001): said so
+    part = fraction.reindex(hsd_frame.index).fillna(False).to_numpy(dtype=bool) if fraction is not None \
+        else np.zeros(len(hsd_frame), dtype=bool)
+    _add_code(blocking, hsd_frame.index[income_unread & ~part], "income-unreadable")
+    _add_code(blocking, hsd_frame.index[income_unread & part], "income-not-whole")
+    # likewise a B1 score written but unreadable ("140 điểm", "140.000" read two ways), where no measured income
+    # decides (nor an unreadable one, said already): its reason is that, never "no income or B1 score"
+    measured = hsd_frame[INCOME].notna().to_numpy(dtype=bool) if INCOME in hsd_frame.columns \
+        else np.zeros(len(hsd_frame), dtype=bool)
+    _add_code(blocking, hsd_frame.index[_written_unread(ht, B1) & ~measured & ~income_unread], "b1-unreadable")
     if INCOME in hsd_frame.columns:
         _income_plausible(hsd, ht, layout, blocking, out)
     if B1 in hsd_frame.columns:
@@ -1118,6 +1110,17 @@ def _income_plausible(hsd: SheetData, ht: _Typed, layout: Layout, blocking: pd.S
                            detail_en=bounds_en, **_loc(hsd, INCOME)))
     ht.typed.loc[rows, INCOME] = pd.NA
     _add_code(blocking, rows, "income-implausible")
+
+
+def _written_unread(ht: _Typed, key: str) -> np.ndarray:
+    """Per row of the typed sheet: the cell of column ``key`` was written (or held a formula error) but gave no
+    value — all False where the sheet has no such column."""
+    frame = ht.typed
+    if key not in ht.raw.columns or key not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    written = _written(ht.raw[key].reindex(frame.index)) \
+        | ht.unreadable[key].reindex(frame.index).fillna(False).to_numpy(dtype=bool)
+    return written & frame[key].isna().to_numpy(dtype=bool)
 
 
 def _b1_plausible(hsd: SheetData, ht: _Typed, layout: Layout, blocking: pd.Series, out: list[Finding]) -> None:

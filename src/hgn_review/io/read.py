@@ -1268,9 +1268,9 @@ def _names_someone(data: pd.DataFrame) -> np.ndarray:
     nor a count ("4") — or an ID of nine digits or more. A total row never does. (Asked of a table's total rows
     only: a row or two.)"""
     out = np.zeros(len(data), dtype=bool)
-    for key, pattern in (("ho_ten", _LETTER), ("ho_ten_chu_ho", _LETTER), ("so_dinh_danh", _ID_DIGITS),
-                         ("so_dinh_danh_chu_ho", _ID_DIGITS)):
-        if key in data.columns:
+    for key in _PERSON_KEYS:  # (a code is no proof: a count of the codes stands under "Mã hộ")
+        pattern = _ID_DIGITS if key == "so_dinh_danh" else _LETTER
+        if key != "ma_ho" and key in data.columns:
             out |= np.array([isinstance(v, str) and pattern.search(v) is not None and not _is_total(v)
                              and _TOTAL_EN.match(v) is None for v in data[key].tolist()], dtype=bool)
     return out
@@ -1588,9 +1588,6 @@ def _rows_within(book: _Book, copy: str, read: str) -> bool:
         return True
 
 
-_IDENTITY = frozenset({"ma_ho", "ho_ten", "ho_ten_chu_ho", "so_dinh_danh", "so_dinh_danh_chu_ho"})  # whose row
-
-
 def _more_tables(book: _Book, file: str, roles: dict[str, str], copies: set[str], findings: list[Finding],
                  export: bool = False) -> None:
     """Another sheet holding a table of households or members (a village's own pair of sheets, "Hộ gia đình Tổ
@@ -1614,7 +1611,7 @@ def _more_tables(book: _Book, file: str, roles: dict[str, str], copies: set[str]
             continue
         band_end = matches[best].band_end  # type: ignore[union-attr]
         found = matches[best].found  # type: ignore[union-attr]
-        who = sorted(_IDENTITY & set(found))
+        who = [k for k in _PERSON_KEYS if k in found]  # the columns naming whose row it is
         try:
             below = book.grid(name).loc[band_end + 1:, [letter for letter, _text in found.values()]]
             if not who and all(below[c].dropna().is_unique for c in below.columns):

@@ -65,8 +65,9 @@ def sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
     return _sheet_paths(zf)[0]
 
 
-def _sheet_paths(zf: zipfile.ZipFile) -> tuple[dict[str, str], bool]:
-    """(sheet name → path of its XML part, whether the workbook asks for every formula to be computed on open)."""
+def _sheet_paths(zf: zipfile.ZipFile) -> tuple[dict[str, str], bool, bool]:
+    """(sheet name → path of its XML part, whether the workbook asks for every formula to be computed on open,
+    whether it counts its dates from 1904)."""
     raw = zf.read("xl/workbook.xml")
     wb = SafeET.fromstring(raw)
     rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
@@ -78,7 +79,7 @@ def _sheet_paths(zf: zipfile.ZipFile) -> tuple[dict[str, str], bool]:
             continue
         path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         out[str(sh.get("name"))] = path
-    return out, FULL_CALC.search(raw) is not None
+    return out, FULL_CALC.search(raw) is not None, DATE1904.search(raw) is not None
 
 
 DATE1904 = re.compile(rb'<workbookPr\b[^>]*\bdate1904="(?:1|true)"')
@@ -189,14 +190,13 @@ def scan_sheet(path: Path, sheet: str, keep_xml: bool = False) -> SheetScan | No
         return None
     try:
         with zipfile.ZipFile(path) as zf:
-            paths, full_calc = _sheet_paths(zf)
+            paths, full_calc, date1904 = _sheet_paths(zf)
             part = paths.get(sheet)
             if part is None:
                 return None
             xml = _member_bytes(path, zf, part)
             padding = _padding_styles(zf)
             totals = _table_totals(zf, part)
-            date1904 = DATE1904.search(zf.read("xl/workbook.xml")) is not None
     except (KeyError, zipfile.BadZipFile, SafeET.ParseError, OSError, zlib.error):
         return None
     scan = SheetScan(xml=xml if keep_xml else b"", total_rows=totals, date1904=date1904)

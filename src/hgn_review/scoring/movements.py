@@ -517,6 +517,13 @@ def _arrived(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame,
         else np.ones(n, dtype=bool)
     listed = _list_heads(other)
     placed = commune.notna().to_numpy(dtype=bool)
+    made: list[np.ndarray] = []
+
+    def contradicted() -> np.ndarray:
+        """:func:`_code_contradicted` of the households, made once and only when asked (seconds for a province)."""
+        if not made:
+            made.append(_code_contradicted(households, heads, other, own, theirs).to_numpy(dtype=bool))
+        return made[0]
 
     def heads_of(rows: np.ndarray) -> np.ndarray:
         """The households, living and not recorded as moved in, headed in another commune by the head of one of
@@ -530,9 +537,7 @@ def _arrived(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame,
         out = (came_from.notna() & (came_from != own_commune)).fillna(False).to_numpy(dtype=bool) & ~left \
             & ~status.matches(STATUS_IN) & dated
         if out.any():
-            has_row = _in(own, theirs[placed]) & ~_code_contradicted(households, heads, other, own,
-                                                                      theirs).to_numpy(dtype=bool)
-            out &= ~has_row
+            out &= ~(_in(own, theirs[placed]) & ~contradicted())
         return out
 
     def at_home() -> np.ndarray:
@@ -544,7 +549,7 @@ def _arrived(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame,
         once = placed & ~theirs.duplicated(keep=False).to_numpy(dtype=bool)
         if not heads_of(_in(theirs, own[living]) & once).any():
             return np.zeros(n, dtype=bool)
-        home = living & ~_code_contradicted(households, heads, other, own, theirs).to_numpy(dtype=bool)
+        home = living & ~contradicted()
         return heads_of(_in(theirs, own[home]) & once)
 
     def absent() -> np.ndarray:
