@@ -145,8 +145,12 @@ COPIES_SUFFIX = "_ban_sao"  # the folder of highlighted copies of the returns ne
 
 def mark_output(book: object, kind: str) -> None:
     """Mark an xlsxwriter workbook as written by hgn (``kind``: findings, results, form, list), so that a folder
-    of returns holding it does not take it for a return (io/read.py ``discover``)."""
+    of returns holding it does not take it for a return (io/read.py ``discover``); and with the version of hgn that
+    wrote it (File › Info › Properties in Excel), as ``hgn version`` says each output records."""
+    from hgn_review import __version__
+
     book.set_custom_property(HGN_OUTPUT, kind)  # type: ignore[attr-defined]
+    book.set_custom_property("hgn_version", __version__)  # type: ignore[attr-defined]
 
 
 OUTPUT_MARK = ".hgn-output"  # in a folder hgn writes into (`hgn run --out`, `hgn report --out-dir`)

@@ -36,15 +36,6 @@ MERGE_CODES: list[tuple[str, str, str, str, str, str]] = [
      "Hộ mã \"{value}\" (xã {detail}) có ở nhiều đơn vị: {other}.",
      "Household \"{value}\" (commune {detail}) is in several units: {other}.",
      "Xác minh hộ thuộc đơn vị nào và xóa bản ghi thừa.", "Find out which unit the household belongs to; delete the other record."),
-    ("merge-persons-unknown", WARNING,
-     "{value} hộ không có dòng thành viên và không có số thành viên dùng được (để trống hoặc ghi không hợp lệ): số "
-     "nhân khẩu của tổng hợp chưa kể các hộ này.",
-     "{value} households have no member rows and no usable size (blank, or not a valid number): the merge's persons "
-     "figures leave them out.",
-     "Bổ sung hoặc sửa số thành viên của các hộ này (ô \"Số thành viên\" được nêu trong phát hiện của xã), rồi tổng "
-     "hợp lại.",
-     "Fill in or correct these households' sizes (the \"Số thành viên\" cells named in the commune's findings), then "
-     "merge again."),
     ("merge-reconciliation-mismatch", ERROR,
      "Đối chiếu không khớp tại {value}: {detail}.",
      "Reconciliation does not match for {value}: {detail}.",

@@ -84,11 +84,19 @@ def read_mapping(path: Path, rules: dict[str, OldUnitRule], reg: Registry | None
                          + " Trong Excel: Lưu thành → CSV UTF-8.", message_en=f"The mapping file {path} is not UTF-8 "
                          "text (saved in another encoding).", hint_en=hint_en + " In Excel: Save As → CSV UTF-8.") \
             from None
-    first = text.split("\n", 1)[0]
+    lines = text.split("\n")
+    # empty lines above the header (Excel writes ";;" for an empty row) are passed over, and counted: every line
+    # number said is the file's own, as Notepad or Excel shows it
+    above = next((i for i, line in enumerate(lines) if line.strip(" \t\r,;")), 0)
+    text = "\n".join(lines[above:])
+    first = lines[above]
     # Excel on a computer set to Vietnamese separates with ";" (the comma is the decimal mark there)
     sep = max((",", ";", "\t"), key=first.count)
     try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True)
+        # blank lines are kept while the lines are numbered (a blank line read away would shift every number after
+        # it), then dropped below with the empty rows Excel writes as ";;"
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True,
+                         skip_blank_lines=False)
     except (ValueError, pd.errors.ParserError) as exc:
         raise InputError(f"Không đọc được tệp quy đổi {path}: {str(exc)[:120]}", hint=hint_vi,
                          message_en=f"Cannot read the mapping file {path}", hint_en=hint_en) from exc
@@ -97,8 +105,9 @@ def read_mapping(path: Path, rules: dict[str, OldUnitRule], reg: Registry | None
     if not set(need) <= set(df.columns):
         raise InputError(f"Tệp quy đổi {path} thiếu cột {', '.join(c for c in need if c not in df.columns)}.",
                          hint=hint_vi, message_en=f"The mapping file {path} lacks columns.", hint_en=hint_en)
-    df = df[need].copy()
-    df["line"] = range(2, len(df) + 2)
+    df = df[need].fillna("").copy()
+    df["line"] = range(above + 2, above + len(df) + 2)
+    df = df[(df[need].apply(lambda c: c.str.strip()) != "").any(axis=1)]  # (per column: three, not per row)
     for c in ("ma_xa_cu", "ma_xa_moi"):
         s = df[c].str.strip()
         df[c] = s.where(~s.str.fullmatch(r"\d{1,4}"), s.str.zfill(5))
