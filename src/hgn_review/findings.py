@@ -725,14 +725,17 @@ class Finding:
                    params=tuple(sorted(params.items())))
 
 
-_ONE_EN = re.compile(r"(?<![\d.,])1 (household|member|person|row|file|return|commune|village|indicator|unit)s\b")
+_NOUNS_EN = ("household|member|person|row|file|return|commune|village|indicator|unit|cell|flag|date|sheet|error|"
+             "warning|finding|deprivation|line|answer|ID")
+_ONE_EN = re.compile(rf"(?<![\d.,])1 ({_NOUNS_EN})s\b")
+_ONE_ARE_EN = re.compile(rf"((?<![\d.,])1 (?:{_NOUNS_EN})(?: of this file)?) are\b")
 _ROW_EN = re.compile(r"\brows (\d+)(?=[):])")
 
 
 def singular_en(text: str) -> str:
     """An English message with its counts of one in the singular: "1 household", "(row 12)" — a template says
     "{value} households", "(rows {detail})" (Vietnamese nouns do not change)."""
-    return _ROW_EN.sub(r"row \1", _ONE_EN.sub(r"1 \1", text))
+    return _ROW_EN.sub(r"row \1", _ONE_ARE_EN.sub(r"\1 is", _ONE_EN.sub(r"1 \1", text)))
 
 
 # why a household is not classified (its ``loi_chan`` codes), as the officer reads it

@@ -198,6 +198,10 @@ def _doubled(written: str, meant: str) -> bool:
         written[i] == written[i + 1] and written[:i] + written[i + 1:] == meant for i in range(len(written) - 1))
 
 
+# a Vietnamese syllable as fold() writes it (no tone marks, "đ" as "d"): onset, vowels, final consonant
+_SYLLABLE = re.compile(r"(?:ngh|ng|gh|gi|kh|ch|nh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
+
+
 def _suggest(value: str, choices: tuple[str, ...], aliases: dict[str, str] | None = None) -> str:
     """The answer of the list a cell not in it was most likely meant as, or "": its reading in a legacy font (a
     value or an alias of one: TCVN3 "Vî" is "Vợ", an alias of "Vợ, chồng"), or a slip of a letter in a word."""
@@ -221,9 +225,10 @@ def _suggest(value: str, choices: tuple[str, ...], aliases: dict[str, str] | Non
     best = difflib.get_close_matches(fold(value), list(folded), n=1, cutoff=0.8)
     if not best:
         return ""
-    if len(best[0]) <= 5 and len(fold(value)) != len(best[0]) and not _doubled(fold(value), best[0]):
+    if (len(best[0]) <= 5 and len(fold(value)) != len(best[0]) and not _doubled(fold(value), best[0])
+            and all(_SYLLABLE.fullmatch(w) for w in fold(value).split())):
         # a short word a letter longer or shorter is another word ("Chủ" is not "Cháu", "Mán" not "Mảng") — unless
-        # a key was struck twice ("Kinhh")
+        # a key was struck twice ("Kinhh") or what was typed is no Vietnamese word at all ("Khôg": a letter left out)
         return ""
     # and a slip inside words, never a word for another: "Nhà kiên cố" is not "Bán kiên cố", "Làm công có HĐLĐ" is
     # the opposite of "Làm công không HĐLĐ" — alike as strings, of other meanings
@@ -603,7 +608,7 @@ def _member_checks(ret: ReturnFile, hsd: SheetData, ht: _Typed, hdup: pd.Series,
 def _same_person(mm: pd.DataFrame, msd: SheetData, out: list[Finding], gone: pd.Index | None = None) -> list[int]:
     """A person written twice in one household under another number (a row copied and renumbered): the same full
     name (case and spaces aside) and the same date of birth — or year, where only the year is written —, unless
-    both rows hold IDs (two IDs: two persons; one ID twice: id-duplicate says it). Counted twice, the household's
+    both rows hold IDs (two IDs: two persons; one ID twice: id-duplicate says it; "Chưa có" is no ID). Counted twice, the household's
     size, income per head and dependants' share would be wrong: each later row is said, naming the first, and the
     household waits. Returns those households' rows. (Names are compared only among the members of a household
     born on one day: twins, or such a copy — a few rows of a return.) ``gone``: the rows of households recorded as
@@ -642,12 +647,18 @@ def _same_person(mm: pd.DataFrame, msd: SheetData, out: list[Finding], gone: pd.
     households: list[int] = []
     for r in key.index[again.to_numpy()]:
         f = int(first[tuple(key.loc[r])])
-        if pd.notna(ids[r]) and pd.notna(ids[f]):  # two IDs: two persons, or one ID twice (id-duplicate)
+        if _an_id(ids[r]) and _an_id(ids[f]):  # two IDs: two persons, or one ID twice (id-duplicate)
             continue
         out.append(finding("member-possible-duplicate", row=int(r), value=mm.at[r, "ho_ten"], other=f,
                            **_loc(msd, "ho_ten")))
         households.append(int(house[mm.index.get_loc(r)]))
     return sorted(set(households))
+
+
+def _an_id(written: object) -> bool:
+    """An ID cell holding an ID, even a mistyped one (nine digits or more: the old nine-digit card too) — not a
+    placeholder for none ("Chưa có", "0", "x", "-"), which two rows of one person may both hold."""
+    return not pd.isna(written) and len(re.sub(r"\D", "", str(written))) >= 9
 
 
 def _loose_codes(codes: pd.Series) -> pd.Series:

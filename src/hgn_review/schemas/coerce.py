@@ -334,7 +334,7 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
             return Coerced(values, bad.astype(bool), code, blank, fraction=frac)
     elif t == "date":
         values, years = parse_date(s, spec.year_only)
-        swapped, doubt = month_first(written)
+        swapped, doubt = month_first(stripped)  # (as parse_date reads them: "03/25/1980 " is month first too)
         if swapped is not None:  # a column typed month first: a date that reads both ways is taken neither way
             swapped = pd.Series(swapped, index=s.index)
             values = values.mask(swapped)
