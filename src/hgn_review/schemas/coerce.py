@@ -253,9 +253,10 @@ def parse_date(s: pd.Series, year_only: bool) -> tuple[pd.Series, pd.Series]:
     return dates, years
 
 
-def month_first(written: pa.Array) -> tuple[np.ndarray | None, tuple[int, str] | None]:
+def month_first(written: pa.Array) -> tuple[np.ndarray | None, tuple[int, str] | None, np.ndarray | None]:
     """(the cells that read both ways of a date column typed month first, or None; else, when the column is read
-    day first though some of its typed dates read only month first, how many and the first — or None).
+    day first though some of its typed dates read only month first, how many and the first — or None; and in
+    either case the year of each date that reads only month first, 0 elsewhere — a date not taken, of a year sure).
 
     A column is typed month first (a date from an English-locale source: "03/25/1980", "09/10/2008" for 10
     September) when at least two of its typed dates can be read only month first, and more than can be read only day
@@ -264,7 +265,7 @@ def month_first(written: pa.Array) -> tuple[np.ndarray | None, tuple[int, str] |
     so that the officer looks at the others. A column of Excel date cells, or typed day first, is read as it is."""
     dmy = arrow_mask(pc.match_substring_regex(written, _DMY))
     if not dmy.any():
-        return None, None
+        return None, None, None
     typed = pc.filter(written, pa.array(dmy))
     parts = pc.extract_regex(typed, _DMY)
     d, m = _ints(parts.field("d")), _ints(parts.field("m"))
@@ -272,15 +273,17 @@ def month_first(written: pa.Array) -> tuple[np.ndarray | None, tuple[int, str] |
     only_month_first = int(month_only.sum())
     only_day_first = int(((d > 12) & (d <= 31) & (m >= 1) & (m <= 12)).sum())
     if only_month_first <= only_day_first:
-        return None, None
+        return None, None, None
+    years = np.zeros(len(written), dtype=np.int64)
+    years[np.flatnonzero(dmy)[month_only]] = _ints(parts.field("y"))[month_only]
     two_way = (d >= 1) & (d <= 12) & (m >= 1) & (m <= 12) & (d != m)
     if not two_way.any():
-        return None, None
+        return None, None, years
     if only_month_first < 2:
-        return None, (only_month_first, str(typed[int(np.flatnonzero(month_only)[0])].as_py()))
+        return None, (only_month_first, str(typed[int(np.flatnonzero(month_only)[0])].as_py())), years
     out = np.zeros(len(written), dtype=bool)
     out[np.flatnonzero(dmy)[two_way]] = True
-    return out, None
+    return out, None, years
 
 
 def split_choices(cell: str) -> list[str]:
@@ -334,7 +337,7 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
             return Coerced(values, bad.astype(bool), code, blank, fraction=frac)
     elif t == "date":
         values, years = parse_date(s, spec.year_only)
-        swapped, doubt = month_first(stripped)  # (as parse_date reads them: "03/25/1980 " is month first too)
+        swapped, doubt, sure_years = month_first(stripped)  # (as parse_date reads them: "03/25/1980 " too)
         if swapped is not None:  # a column typed month first: a date that reads both ways is taken neither way
             swapped = pd.Series(swapped, index=s.index)
             values = values.mask(swapped)
@@ -342,6 +345,11 @@ def coerce(raw: pd.Series, spec: ColumnSpec) -> Coerced:
                 years = years.mask(swapped)
         ok = values.notna() | (years.notna() if spec.year_only else False)
         bad = ~blank & ~ok
+        if sure_years is not None and spec.year_only:
+            # a date read only month first ("03/25/1980") is reported, not taken: its year is sure, and taken as a
+            # two-way date's is (the household is decided on the ages that year allows, or waits)
+            years = years.mask(pd.Series(sure_years > 0, index=s.index) & years.isna(),
+                               pd.Series(sure_years, index=s.index).astype("Int64"))
         code = "value-not-date"
         if swapped is not None:
             return Coerced(values, (bad & ~swapped).astype(bool), code, blank, years=years, ambiguous=swapped)

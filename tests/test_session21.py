@@ -1,0 +1,66 @@
+"""Session 21: fixes found by review 45 and its follow-ups, each with a test that failed first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import household, make_return, member
+from hgn_review.findings import CATALOGUE
+from hgn_review.merge.codes import MERGE_CODES
+from hgn_review.pipeline import classify_paths
+from hgn_review.validate import validate_paths
+
+WIFE = {"stt": 2, "ho_ten": "Trần Thị Bình", "gioi_tinh": "Nữ", "quan_he": "Vợ, chồng", "so_dinh_danh": None}
+CHILD = {"stt": 3, "ho_ten": "Nguyễn Thị Mai", "gioi_tinh": "Nữ", "quan_he": "Con", "so_dinh_danh": None,
+         "viec_lam": None, "dang_di_hoc": "Có", "cap_hoc": "THCS"}
+
+
+def test_a_date_read_only_month_first_keeps_its_year(tmp_path: Path) -> None:
+    """In a members sheet typed month first, "03/25/1980" can be read only month first: it is reported (never
+    taken as a day) — but its year is sure, and was lost (the two-way "04/05/1982" kept its year): the head had
+    no age at all. Now each date of the column keeps its year, and the ages its year allows are used."""
+    path = make_return(tmp_path, [household(so_thanh_vien=3)],
+                       [member(ngay_sinh="03/25/1980", so_dinh_danh=None), member(**WIFE, ngay_sinh="04/05/1982"),
+                        member(**CHILD, ngay_sinh="06/14/2010")])
+    result = validate_paths([path])
+    people = result.members.set_index("stt")
+    assert [int(people.loc[i, "nam_sinh"]) for i in (1, 2, 3)] == [1980, 1982, 2010]
+    assert people["ngay_sinh"].isna().all()  # no day is taken
+    codes = {(f.row, f.code) for f in result.report.findings if f.key == "ngay_sinh"}
+    assert {(2, "value-not-date"), (3, "value-date-ambiguous"), (4, "value-not-date")} <= codes, codes
+
+
+def test_a_date_read_only_month_first_in_a_day_first_column_keeps_its_year_too(tmp_path: Path) -> None:
+    """A single slip ("09/13/2010" among day-first dates of days 1–12) is reported with a warning on the column;
+    the child's year 2010 is sure and kept."""
+    path = make_return(tmp_path, [household(so_thanh_vien=3)],
+                       [member(ngay_sinh="01/02/1980"), member(**WIFE, ngay_sinh="03/04/1982"),
+                        member(**CHILD, ngay_sinh="09/13/2010")])
+    people = validate_paths([path]).members.set_index("stt")
+    assert int(people.loc[3, "nam_sinh"]) == 2010 and people.loc[3, "ngay_sinh"] is not None
+    assert str(people.loc[1, "ngay_sinh"].date()) == "1980-02-01"  # the column is still read day first
+
+
+def test_a_bad_day_of_a_day_first_date_is_not_given_a_year(tmp_path: Path) -> None:
+    """Guard: "31/02/2010" (no such day, a column typed day first) is value-not-date and no year is taken from it —
+    only a date hgn itself says is typed month first keeps its year."""
+    path = make_return(tmp_path, [household(so_thanh_vien=2)],
+                       [member(ngay_sinh="25/03/1980"), member(**{**CHILD, "stt": 2}, ngay_sinh="31/02/2010")])
+    result = validate_paths([path])
+    people = result.members.set_index("stt")
+    assert people["nam_sinh"].isna().loc[2] and people["ngay_sinh"].isna().loc[2]
+    assert any(f.code == "value-not-date" and f.row == 3 for f in result.report.findings)
+
+
+def test_every_merge_code_is_in_the_catalogue_hgn_codes_prints() -> None:
+    """merge-persons-unknown was made from merge/codes.py's own list only: `hgn codes` did not list it."""
+    assert [row[0] for row in MERGE_CODES if row[0] not in CATALOGUE] == []
+
+
+def test_a_month_first_household_is_classified_on_the_years_it_allows(tmp_path: Path) -> None:
+    """The household of a month-first members sheet is decided by the years of its members (not left without an
+    age for the head) when every age the years allow gives one class."""
+    path = make_return(tmp_path, [household(so_thanh_vien=2, thu_nhap_bq=1_000_000)],
+                       [member(ngay_sinh="03/25/1980", so_dinh_danh=None), member(**WIFE, ngay_sinh="05/26/1982")])
+    hh = classify_paths([path]).results.households.iloc[0]
+    assert hh["phan_loai"] != "Chưa đủ thông tin", hh["ly_do"]
