@@ -64,3 +64,44 @@ def test_a_month_first_household_is_classified_on_the_years_it_allows(tmp_path: 
                        [member(ngay_sinh="03/25/1980", so_dinh_danh=None), member(**WIFE, ngay_sinh="05/26/1982")])
     hh = classify_paths([path]).results.households.iloc[0]
     assert hh["phan_loai"] != "Chưa đủ thông tin", hh["ly_do"]
+
+
+def _form_08_total(tmp_path: Path, households: list, members: list) -> tuple[list, list]:
+    from conftest import form_rows, run_hgn
+
+    make_return(tmp_path / "in", households, members)
+    proc = run_hgn("run", tmp_path / "in", "--out", tmp_path / "out", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    import openpyxl
+
+    form = tmp_path / "out" / "bao_cao" / "bieu_08.xlsx"
+    cells = openpyxl.load_workbook(form).worksheets[0].iter_rows(values_only=True)
+    notes = [v for row in cells for v in row if isinstance(v, str) and v.startswith("Lưu ý")]
+    return form_rows(form)["Tổng cộng"], notes
+
+
+def test_form_08_knows_a_merit_household_is_no_other_household_whatever_its_ethnic_group(tmp_path: Path) -> None:
+    """A household of a person of merit whose head's ethnic group is blank is surely no "Hộ khác" (a household of
+    none of the three groups): form 08 left the unit's and the total's "Hộ khác" blank for it. Now it is blank only
+    for a household that may be "other" — in no group known and one answer that would say so not known."""
+    hh = [household(thu_nhap_bq=1_000_000, nguoi_co_cong="Có"),
+          household(ma_ho="11284-0002", thu_nhap_bq=1_000_000, ho_ten_chu_ho="Lê Văn Ba")]
+    mm = [member(dan_toc=None), member(ma_ho="11284-0002", ho_ten="Lê Văn Ba", so_dinh_danh=None)]
+    total, notes = _form_08_total(tmp_path, hh, mm)
+    assert not [n for n in notes if 'có phải "hộ khác"' in n], notes
+    # columns: STT, label, poor total, minority, no labour, merit, other, near total, minority, no labour, merit, other
+    poor, near = total[2:7], total[7:12]
+    cls = poor if poor[0] else near
+    assert cls[0] == 2 and cls[3] == 1 and cls[4] == 1, total
+
+
+def test_form_08_other_households_wait_for_an_unknown_ethnic_group(tmp_path: Path) -> None:
+    """Guard: a household of no known group whose head's ethnic group is blank may be "other" or a minority one:
+    its unit's "Hộ khác" is blank, and a note says why."""
+    hh = [household(thu_nhap_bq=1_000_000), household(ma_ho="11284-0002", thu_nhap_bq=1_000_000)]
+    mm = [member(dan_toc=None), member(ma_ho="11284-0002", ho_ten="Lê Văn Ba", so_dinh_danh=None)]
+    total, notes = _form_08_total(tmp_path, hh, mm)
+    poor, near = total[2:7], total[7:12]
+    cls = poor if poor[0] else near
+    assert cls[0] == 2 and cls[4] is None, total
+    assert [n for n in notes if 'có phải "hộ khác"' in n and n.startswith("Lưu ý: 1 hộ")], notes

@@ -55,16 +55,15 @@ FORM_FILE = re.compile(r"^bieu_(\d{1,2})\.ya?ml$")
 # the per-household attributes read from member rows (reports/view.py), unknown for a household without them:
 # a unit's figure of one of those that counts such a household is blank, not 0
 MEMBERS_UNKNOWN = "members_unknown"
-FROM_MEMBERS = frozenset({"child", "child_no_bhyt", "child_malnourished", "child_out_of_school", "no_labour",
-                          "other_group"})
+FROM_MEMBERS = frozenset({"child", "child_no_bhyt", "child_malnourished", "child_out_of_school", "no_labour"})
 # a household without member rows whose size is blank too: its persons are not known — a unit's persons figure
 # that counts such a household is blank, not 0
 SIZE_UNKNOWN = "size_unknown"
 FROM_SIZE = frozenset({"pp", "minority_pp"})
 # a household whose merit answer is not known (the application's export has no such column): a unit's figure of
-# merit households (and of "other" households, those neither …) that counts one is blank, not 0
+# merit households that counts one is blank, not 0
 MERIT_UNKNOWN = "merit_unknown"
-FROM_MERIT = frozenset({"merit", "other_group"})
+FROM_MERIT = frozenset({"merit"})
 # a household whose return names no cause of poverty at all (the application's export has no such column): a unit's
 # figure of any cause (``cause_…``, an attribute name ending in "_" stands for those it begins) that counts one is
 # blank, not 0 — a blank cell of a return that names causes for others names none
@@ -84,12 +83,13 @@ DEP_UNKNOWN = "dep_unknown"
 # a household whose head's sex is not known (blank, or not valid): a unit's count of female-headed households that
 # counts one is blank, not a count that leaves it out
 HEAD_SEX_UNKNOWN = "head_sex_unknown"
-# a household of which it is not known whether it is a minority household (its head's ethnic group blank or not
-# valid, and no "dân tộc tại chỗ" answer either): nor is whether it is an "other" household (form 08: neither
-# minority, without labour nor merit). (An export's household answering "dân tộc tại chỗ" 0 is known not to be one.)
-MINORITY_UNKNOWN = "minority_unknown"
+# a household of which it is not known whether it is an "other" household (form 08: in none of the groups minority,
+# without labour capacity, merit): in none known, and one of them not known — its head's ethnic group blank or not
+# valid with no "dân tộc tại chỗ" answer either (an export's 0 is known), its merit answer, or its members (whether
+# without labour capacity). A household known to be in one group is known not to be "other", whatever else is not.
+OTHER_UNKNOWN = "other_unknown"
 UNKNOWN_OF = ((DEP_UNKNOWN, frozenset({"dep_total"})), (HEAD_SEX_UNKNOWN, frozenset({"female_head"})),
-              (MINORITY_UNKNOWN, frozenset({"other_group"})), (MEMBERS_UNKNOWN, FROM_MEMBERS), (SIZE_UNKNOWN, FROM_SIZE), (MERIT_UNKNOWN, FROM_MERIT),
+              (OTHER_UNKNOWN, frozenset({"other_group"})), (MEMBERS_UNKNOWN, FROM_MEMBERS), (SIZE_UNKNOWN, FROM_SIZE), (MERIT_UNKNOWN, FROM_MERIT),
               (CAUSES_UNKNOWN, FROM_CAUSES), (CHILD_BHYT_UNKNOWN, frozenset({"child_no_bhyt"})),
               (CHILD_NUTRITION_UNKNOWN, frozenset({"child_malnourished"})),
               (CHILD_SCHOOL_UNKNOWN, frozenset({"child_out_of_school"})),

@@ -45,8 +45,8 @@ from hgn_review.reports.formdef import (
     HEAD_SEX_UNKNOWN,
     MEMBERS_UNKNOWN,
     MERIT_UNKNOWN,
-    MINORITY_UNKNOWN,
     NOT_COUNTED,
+    OTHER_UNKNOWN,
     SIZE_UNKNOWN,
     UNKNOWN_OF,
     UNKNOWN_OF_CLASS,
@@ -79,7 +79,7 @@ _ATTRS_BASE = ("hh", "pp", "kinh", "minority", "eth_unknown", "merit", "no_labou
                "dep_total", "dep_unknown", "child", "child_no_bhyt", "child_malnourished", "child_out_of_school",
                "minority_pp", MEMBERS_UNKNOWN, SIZE_UNKNOWN, MERIT_UNKNOWN, CAUSES_UNKNOWN, CHILD_BHYT_UNKNOWN,
                CHILD_NUTRITION_UNKNOWN, CHILD_SCHOOL_UNKNOWN, CHILD_AGE_UNKNOWN, "pp_no_members", AVG_UNKNOWN,
-               HEAD_SEX_UNKNOWN, MINORITY_UNKNOWN)
+               HEAD_SEX_UNKNOWN, OTHER_UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -677,7 +677,6 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     out["kinh"] = kinh.astype(int)
     out["minority"] = minority.astype(int)
     out["eth_unknown"] = (~kinh & ~minority).astype(int)
-    out[MINORITY_UNKNOWN] = (head_eth.isna().to_numpy() & tai_cho.isna().to_numpy(dtype=bool)).astype(int)
     out["minority_pp"] = np.where(n_members > 0, minority_pp, np.where(minority, out["pp"], 0))
     merit_answer = hh["nguoi_co_cong"].astype("boolean") if "nguoi_co_cong" in hh.columns \
         else pd.Series(pd.NA, index=idx, dtype="boolean")
@@ -701,6 +700,10 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     out["female_head"] = (head_sex == FEMALE).fillna(False).to_numpy(dtype=int)
     out[HEAD_SEX_UNKNOWN] = head_sex.isna().to_numpy(dtype=int)  # (never counted as not female)
     out["other_group"] = (~minority & ~no_labour & ~merit).astype(int)
+    # "other" or not is not known of a household in no group known while one group is not known of it
+    minority_unknown = head_eth.isna().to_numpy() & tai_cho.isna().to_numpy(dtype=bool)
+    out[OTHER_UNKNOWN] = (out["other_group"].astype(bool)
+                          & (minority_unknown | merit_answer.isna().to_numpy(dtype=bool) | (n_members == 0))).astype(int)
     out["child"], out["child_no_bhyt"] = child, child_no_bhyt
     out["child_malnourished"], out["child_out_of_school"] = child_mal, child_out
     out.update(child_unknown)
@@ -1082,29 +1085,31 @@ def names_list(names: list[str], limit: int = 20) -> str:
 _BLANK_NOTES = (
     (MEMBERS_UNKNOWN, ("poor", "near"), True,
      "{n} hộ nghèo, cận nghèo không có dòng thành viên nào (tệp xuất từ phần mềm rà soát không có danh sách thành "
-     "viên, hoặc thiếu dòng thành viên của hộ): số trẻ em, hộ không có khả năng lao động và hộ khác của đơn vị có hộ đó "
-     "(và dòng tổng) để trống, không ghi 0.",
+     "viên, hoặc thiếu dòng thành viên của hộ): số trẻ em và hộ không có khả năng lao động của đơn vị có hộ đó (và "
+     "dòng tổng) để trống, không ghi 0.",
      "{n} poor and near-poor households have no member rows (an export of the review application without its member "
-     "list, or the household's member rows missing): the children, households without labour capacity and other "
-     "households of their units (and of the total row) are left blank, not 0."),
+     "list, or the household's member rows missing): the children and households without labour capacity of their "
+     "units (and of the total row) are left blank, not 0."),
     (MERIT_UNKNOWN, ("poor", "near"), False,
      "{n} hộ nghèo, cận nghèo không có thông tin hộ có người có công (tệp xuất từ phần mềm rà soát không có cột này, "
-     "hoặc ô không đọc được): số hộ có người có công và hộ khác của đơn vị có hộ đó (và dòng tổng) để trống, không "
-     "ghi 0.",
+     "hoặc ô không đọc được): số hộ có người có công của đơn vị có hộ đó (và dòng tổng) để trống, không ghi 0.",
      "{n} poor and near-poor households have no merit answer (the review application's export has no such column, "
-     "or the cell was unreadable): the merit and other households of their units (and of the total row) are left "
-     "blank, not 0."),
+     "or the cell was unreadable): the merit households of their units (and of the total row) are left blank, "
+     "not 0."),
     (HEAD_SEX_UNKNOWN, ("poor", "near"), False,
      "{n} hộ nghèo, cận nghèo chưa rõ giới tính của chủ hộ (để trống hoặc ghi không hợp lệ): biểu 12, 13 để trống số "
      "hộ có chủ hộ là nữ của đơn vị có hộ đó (và dòng tổng), không ghi một số bỏ sót hộ đó.",
      "{n} poor and near-poor households have no known sex of their head (blank or not valid): forms 12 and 13 leave "
      "the female-headed households of their units (and of the total row) blank, not a count that leaves them out."),
-    (MINORITY_UNKNOWN, ("poor", "near"), False,
-     "{n} hộ nghèo, cận nghèo chưa rõ dân tộc của chủ hộ (để trống hoặc ghi không hợp lệ): biểu 08 để trống số hộ "
-     "khác của đơn vị có hộ đó (và dòng tổng), không ghi một số coi hộ đó là không phải hộ dân tộc thiểu số.",
-     "{n} poor and near-poor households have no known ethnic group of their head (blank or not valid): form 08 leaves "
-     "the other households of their units (and of the total row) blank, not a count that takes them as not of a "
-     "minority."),
+    (OTHER_UNKNOWN, ("poor", "near"), False,
+     "{n} hộ nghèo, cận nghèo không thuộc nhóm nào đã biết nhưng chưa rõ có phải \"hộ khác\" hay không (chưa rõ dân "
+     "tộc của chủ hộ, hộ có người có công hay không, hoặc không có dòng thành viên để biết khả năng lao động): biểu 08 "
+     "để trống số hộ khác của đơn vị có hộ đó (và dòng tổng), không ghi một số coi hộ đó là thuộc hay không thuộc "
+     "nhóm nào.",
+     "{n} poor and near-poor households are in no group known, but whether they are \"other\" households is not "
+     "known (their head's ethnic group, their merit answer, or — without member rows — their labour capacity is not "
+     "known): form 08 leaves the other households of their units (and of the total row) blank, not a count that "
+     "takes them as in a group or in none."),
     (CAUSES_UNKNOWN, ("poor", "near"), False,
      "{n} hộ nghèo, cận nghèo không có thông tin nguyên nhân nghèo (tệp của xã không có cột này, hoặc bỏ trống cả "
      "cột): biểu 10 để trống số hộ theo nguyên nhân của đơn vị có hộ đó và của dòng tổng (không ghi 0).",
