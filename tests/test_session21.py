@@ -105,3 +105,14 @@ def test_form_08_other_households_wait_for_an_unknown_ethnic_group(tmp_path: Pat
     cls = poor if poor[0] else near
     assert cls[0] == 2 and cls[4] is None, total
     assert [n for n in notes if 'có phải "hộ khác"' in n and n.startswith("Lưu ý: 1 hộ")], notes
+
+
+def test_a_member_copied_with_placeholder_ids_is_a_possible_duplicate(tmp_path: Path) -> None:
+    """"Chưa có" or "000000000000" in both ID cells of a child's row pasted again and renumbered is no ID: the copy
+    is said (member-possible-duplicate) and the household waits — not classified with the child counted twice."""
+    for placeholder in ("Chưa có", "000000000000"):
+        child = {**CHILD, "stt": 2, "ngay_sinh": "05/06/2010", "so_dinh_danh": placeholder}
+        path = make_return(tmp_path / placeholder[:3], [household(so_thanh_vien=None)],
+                           [member(), member(**child), member(**{**child, "stt": 3})])
+        found = [f for f in validate_paths([path]).report.findings if f.code == "member-possible-duplicate"]
+        assert [f.row for f in found] == [4], (placeholder, found)

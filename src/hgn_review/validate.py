@@ -657,8 +657,9 @@ def _same_person(mm: pd.DataFrame, msd: SheetData, out: list[Finding], gone: pd.
 
 def _an_id(written: object) -> bool:
     """An ID cell holding an ID, even a mistyped one (nine digits or more: the old nine-digit card too) — not a
-    placeholder for none ("Chưa có", "0", "x", "-"), which two rows of one person may both hold."""
-    return not pd.isna(written) and len(re.sub(r"\D", "", str(written))) >= 9
+    placeholder for none ("Chưa có", "0", "x", "-", "000000000000"), which two rows of one person may both hold."""
+    digits = "" if pd.isna(written) else re.sub(r"\D", "", str(written))
+    return len(digits) >= 9 and digits.strip("0") != ""
 
 
 def _loose_codes(codes: pd.Series) -> pd.Series:
