@@ -24,7 +24,7 @@ from hgn_review.errors import InputError
 from hgn_review.findings import FileSummary, Finding, Report, finding
 from hgn_review.io.read import EMPTY_SHA256, ReturnFile, SheetData, discover, no_returns, read_return
 from hgn_review.io.safety import Limits
-from hgn_review.registry import AFTER, BEFORE, REFORM_DATE, get_registry
+from hgn_review.registry import BEFORE, REFORM_DATE, get_registry
 from hgn_review.schemas.bridge import plain_number, run_schema
 from hgn_review.schemas.coerce import clean_id, coerce, split_choices, strip_text
 from hgn_review.schemas.layout import INDICATORS, Layout, as_written, load_layout
@@ -1356,7 +1356,7 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
     for fv in _validate_many(files, jobs, layout, as_of, limits, progress, frames, standard, answers, local):
         display = fv.summary.file
         if as_of is not None and fv.review_day is not None and other_era is None \
-                and reg.era(fv.review_day) == BEFORE and reg.era(as_of) == AFTER:
+                and reg.era(fv.review_day) != reg.era(as_of):
             other_era = (display, fv.review_day)
         sha = fv.ret.sha256 if fv.ret.sha256 != EMPTY_SHA256 else ""  # two empty files are two failed returns
         if sha and sha in by_hash:
@@ -1374,14 +1374,22 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
         mm_parts.append(fv.members)
     if other_era is not None and as_of is not None:
         # its commune codes are the old ones: read against the list of --as-of, those a new commune reuses would
-        # be taken for it (old 11284 Chi Lăng Nam as new 11284) — refused, as hgn merge, report and run refuse it
+        # be taken for it (old 11284 Chi Lăng Nam as new 11284) — refused, as hgn merge, report and run refuse it;
+        # and the other way round: a return reviewed from 1/7/2025 holds the new communes' codes, which an --as-of
+        # before it would read as the old communes' (new 10606 Xã Nam Sách, rural, as old Thị trấn Nam Sách, urban:
+        # every household tested on the wrong poverty line)
         name, day = other_era
-        raise InputError(f"{name}: rà soát ngày {day:%d/%m/%Y}, trước 1/7/2025, nên mã xã trong biểu là mã cũ; --as-of "
-                         f"{as_of:%d/%m/%Y} sẽ coi chúng là mã của các xã mới (nhiều xã mới dùng lại mã cũ).",
+        before = reg.era(day) == BEFORE
+        vi_era, en_era = ("trước", "before") if before else ("từ", "from")
+        vi_codes, en_codes = ("mã cũ", "old ones") if before else ("mã của các xã mới", "new communes' codes")
+        vi_read, en_read = ("mã của các xã mới", "the new communes'") if before else ("mã của các xã cũ", "the old communes'")
+        raise InputError(f"{name}: rà soát ngày {day:%d/%m/%Y}, {vi_era} 1/7/2025, nên mã xã trong biểu là {vi_codes}; "
+                         f"--as-of {as_of:%d/%m/%Y} sẽ coi chúng là {vi_read} (nhiều xã mới dùng lại mã cũ), cả khu "
+                         "vực thành thị/nông thôn của hộ cũng theo đó.",
                          hint="Bỏ --as-of: mỗi biểu được đối chiếu với danh mục đơn vị của ngày rà soát của nó.",
-                         message_en=f"{name}: reviewed on {day:%Y-%m-%d}, before 1/7/2025, so its commune codes are "
-                                    f"the old ones; --as-of {as_of:%Y-%m-%d} would read them as the new communes' (many "
-                                    "reuse old codes).",
+                         message_en=f"{name}: reviewed on {day:%Y-%m-%d}, {en_era} 1/7/2025, so its commune codes are "
+                                    f"the {en_codes}; --as-of {as_of:%Y-%m-%d} would read them as {en_read} (many new "
+                                    "communes reuse old codes), and the households' urban/rural area with them.",
                          hint_en="Leave out --as-of: each return is checked against the unit list of its review date.")
     if not frames:
         ids = pd.concat(mm_parts, ignore_index=True) if mm_parts else empty_frame(_ID_COLUMNS)

@@ -195,6 +195,19 @@ def _check_eras(inps: list[Input], reg: Registry, to_2025_units: bool) -> None:
                 "Bỏ --as-of; để quy đổi kết quả cũ sang đơn vị mới, dùng hgn merge --to-2025-units (không kèm --as-of).",
                 "Leave out --as-of; to re-express old results in the new units, use hgn merge --to-2025-units (without "
                 "--as-of).")
+        if inp.review_date is not None and reg.era(inp.review_date) == AFTER and reg.era(inp.as_of) == BEFORE:
+            # and the other way round: a result reviewed from 1/7/2025 holds the new communes' codes, which the list
+            # of an --as-of before it would read as the old communes that had them
+            new = ", ".join(_label(reg, c, inp.review_date) for c in inp.units[:3]) + (" …" if len(inp.units) > 3 else "")
+            raise _refuse(
+                f"{inp.label}: rà soát ngày {inp.review_date:%d/%m/%Y}, từ 1/7/2025, nên mã xã của nó là mã của các xã "
+                f"mới ({new}); --as-of {inp.as_of:%d/%m/%Y} sẽ coi chúng là mã của các xã cũ (nhiều xã mới dùng lại "
+                "mã cũ).",
+                f"{inp.label}: reviewed on {inp.review_date:%Y-%m-%d}, from 1/7/2025, so its commune codes are the new "
+                f"communes' ({new}); --as-of {inp.as_of:%Y-%m-%d} would read them as the old communes' (many new "
+                "communes reuse old codes).",
+                "Bỏ --as-of: mỗi kết quả được đối chiếu với danh mục đơn vị của ngày rà soát của nó.",
+                "Leave out --as-of: each result is checked against the unit list of its review date.")
         eras[reg.era(inp.as_of)].append(inp.label)
         if inp.kind == DISTRICT_KIND and reg.era(inp.as_of) == AFTER:
             raise _refuse(f"{inp.label}: kết quả cấp huyện nhưng ngày rà soát từ 1/7/2025, khi không còn cấp huyện.",

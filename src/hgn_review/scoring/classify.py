@@ -223,7 +223,8 @@ def decide(households: pd.DataFrame, flags: pd.DataFrame, std: Standard) -> Deci
                                                        (" ", " ngưỡng ", cutoffs))
                       for sign in (">", "≤") for limit in _limit_texts(area, thresholds)], pa.large_string())
     value = np.where(measured, income[0], b1[0])[said]
-    test_text = cat(lookup_text(heads, kind), to_arrow(fmt_number(pd.Series(value))),
+    # (to six places: a B1 score of 140,004 is never said "140 > ngưỡng 140"; a whole number shows none)
+    test_text = cat(lookup_text(heads, kind), to_arrow(fmt_number(pd.Series(value), 6)),
                     lookup_text(tails, (kind * 2 + op) * places + area.codes[said] % places))
     mstb = np.flatnonzero(cls == CLASSES.index(MSTB))
     # the area unknown: the ceiling of every area ("mức tối đa của mọi khu vực"), never "không quá của …"
