@@ -116,3 +116,23 @@ def test_a_member_copied_with_placeholder_ids_is_a_possible_duplicate(tmp_path: 
                            [member(), member(**child), member(**{**child, "stt": 3})])
         found = [f for f in validate_paths([path]).report.findings if f.code == "member-possible-duplicate"]
         assert [f.row for f in found] == [4], (placeholder, found)
+
+
+def test_an_as_of_before_the_reform_over_a_july_2025_return_is_refused_by_classify_and_run(tmp_path: Path) -> None:
+    """A return of 10606 (Xã Nam Sách, rural, from 1/7/2025) reviewed on 15/07/2025, with --as-of 30/06/2025: the
+    old list's 10606 is Thị trấn Nam Sách (urban) and every household was tested on the urban line in silence.
+    Now refused (exit 3) by classify and by run, saying why, as the opposite direction is."""
+    from conftest import member as _member
+    from conftest import run_hgn
+
+    ret = make_return(tmp_path / "in", [household(ma_ho="10606-0001", ma_xa="10606", ngay_ra_soat="15/07/2025",
+                                                  thu_nhap_bq=1_800_000)],
+                      [_member(ma_ho="10606-0001")], name="10606_2025.xlsx")
+    proc = run_hgn("classify", ret, "--out", tmp_path / "kq.xlsx", "--as-of", "30/06/2025", cwd=tmp_path)
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr, proc.stderr
+    assert "từ 1/7/2025" in proc.stderr + proc.stdout and "Bỏ --as-of" in proc.stderr + proc.stdout
+    assert not (tmp_path / "kq.xlsx").exists()
+    proc = run_hgn("run", tmp_path / "in", "--out", tmp_path / "out", "--as-of", "30/06/2025", cwd=tmp_path)
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr, proc.stderr
+    assert "từ 1/7/2025" in proc.stderr + proc.stdout, proc.stderr + proc.stdout
+    assert not (tmp_path / "out" / "bao_cao").exists()
