@@ -82,6 +82,11 @@ def render_validation(report: Report, lang: str = "vi", top: int = 30, console: 
 
 
 def render_error(message: str, hint: str, lang: str = "vi") -> None:
+    """An error on stderr. An ID-like number the message quotes (a cell typed over with an ID, a commune code that
+    is one) shows its last four digits only, as every terminal output does."""
+    from hgn_review.findings import hide_ids
+
+    message, hint = hide_ids(message), hide_ids(hint)
     label = "Lỗi" if lang == "vi" else "Error"
     err.print(Text.assemble((f"{label}:", "bold red"), " ", message))  # a path or value quoted in it is not markup
     if hint:

@@ -676,6 +676,8 @@ class Finding:
         for k, v in params.items():
             if not k.endswith("_en"):
                 values[k] = params.get(k + "_en", v) if lang == "en" else v
+        if lang == "en" and "value_en" in params:  # a value that is words, not a cell's text ("(không ghi mã hộ)")
+            values["value"] = params["value_en"]
         for k in ("header", "other"):  # a header or sheet name read from a return saved on a Mac (NFD) is said in
             values[k] = unicodedata.normalize("NFC", values[k])  # NFC; the value stays as written (text-not-nfc)
         return values
@@ -931,7 +933,11 @@ def shows_id(f: Finding) -> bool:
 # accepts — 11 to 13 digits in all (the count is checked on each match: :func:`hide_id`). A household code
 # "11284-01-0001" (a group of two), an amount range "2.000.000-2.500.000" or a date range (two kinds of separator,
 # short groups) is none.
-ID_IN_TEXT = r"(?<![\d])\d{3,}(?:([\s.,/\-])\d{3,}(?:\1\d{3,})*)?(?![\d])"
+# (its first group may be short: "30.074.957.355", an ID that lost its leading zero as Excel shows a number)
+ID_IN_TEXT = r"(?<![\d])\d+(?:([\s.,/\-])\d{3,}(?:\1\d{3,})*)?(?![\d])"
+# a text that may hold one (eleven digits or more, perhaps grouped): a quick test before ID_IN_TEXT's replacement,
+# which calls Python per cell
+ID_LIKE = r"\d(?:[\s.,/\-]?\d){10}"
 _ID_IN_TEXT = re.compile(ID_IN_TEXT)
 
 

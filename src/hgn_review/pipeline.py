@@ -1852,11 +1852,13 @@ def _known_units(returns: list[str], metas: dict[str, dict[str, Any]], as_of: dt
 def _left_out(d: str, n: int, why: Note, report: Report, notes: list[str]) -> None:
     """A return whose ``n`` households the merge does not take: a finding on it, and a note on the terminal and in
     README.txt — never silently absent."""
-    from hgn_review.findings import finding
+    from hgn_review.findings import finding, hide_ids
 
     report.findings.append(finding("file-not-merged", file=d, value=str(n), detail=str(why), detail_en=why.en))
-    notes.append(Note(f"{d}: {n} hộ không được đưa vào tổng hợp ({why}); xem phat_hien.xlsx.",
-                      f"{d}: {n} households left out of the merge ({why.en}); see phat_hien.xlsx."))
+    # (the note goes to the terminal, --json, README.txt and report.html: an ID typed as a commune code shows its
+    # last four digits, as in every shared output; phat_hien.xlsx, for the officers, has the cell as written)
+    notes.append(Note(hide_ids(f"{d}: {n} hộ không được đưa vào tổng hợp ({why}); xem phat_hien.xlsx."),
+                      hide_ids(f"{d}: {n} households left out of the merge ({why.en}); see phat_hien.xlsx.")))
 
 
 def _commune_file_names(metas: Sequence[dict[str, Any]], as_of: dt.date | None) -> dict[str, str]:

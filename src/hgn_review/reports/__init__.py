@@ -61,16 +61,17 @@ def write_population_list(results: Results, out_dir: Path, *, mask_pii: bool = F
 
 
 def _masked_for_sharing(results: Results) -> Results:
-    """The results as the shared outputs may show them: an ID written in a village's name masked (a village is a
-    row label of the forms and the page), and every extra table the page shows (the households awaiting their
+    """The results as the shared outputs may show them: an ID written in a village's name or as a commune code
+    masked (row labels of the forms and the page), and every extra table the page shows (the households awaiting their
     2025 commune, the persons found in two units) with IDs masked and names reduced to initials."""
     import dataclasses
 
     from hgn_review.reports.pii import mask_ids_in_text, mask_persons
 
     hh = results.households
-    if "thon" in hh.columns and not hh.empty:
-        hh = hh.assign(thon=mask_ids_in_text(hh["thon"]))
+    for col in ("thon", "ma_xa"):  # (an ID typed as the commune code labels the row of a unit in no unit list)
+        if col in hh.columns and not hh.empty:
+            hh = hh.assign(**{col: mask_ids_in_text(hh[col])})
     extra = {title: df if df is None or df.empty else mask_persons(df)
              for title, df in (results.extra_sheets or {}).items()}
     return dataclasses.replace(results, households=hh, extra_sheets=extra)
