@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -619,11 +620,11 @@ def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
     for c, was, k, st in zip(commune.iloc[at], written.iloc[at], code.iloc[at], status.iloc[at], strict=True):
         named = str(c) if was == c else f"{was} → {c}"  # an old commune: as the list names it, and the new one
         # a list row without a household code (matched by nothing but its head's ID): said so, never "Hộ nan"
-        coded = {"value": str(k)} if pd.notna(k) and str(k).strip() else \
-            {"value": "(không ghi mã hộ)", "value_en": "(no household code)"}
+        coded = pd.notna(k) and bool(str(k).strip())
+        english: dict[str, Any] = {} if coded else {"value_en": "(no household code)"}
         out.append(finding("previous-not-reviewed", file=str(where.at[c, "file"]), sheet=str(where.at[c, "sheet"]),
-                           key="ma_ho", detail=str(st), detail_en=WORDS_EN.get(str(st), str(st)), other=named,
-                           **coded))
+                           key="ma_ho", value=str(k) if coded else "(không ghi mã hộ)", detail=str(st),
+                           detail_en=WORDS_EN.get(str(st), str(st)), other=named, **english))
     return out
 
 
