@@ -20,7 +20,7 @@ import pandas as pd
 from hgn_review import __version__
 from hgn_review.errors import FindingsStop, HgnError, InputError, Note, UsageError, say
 from hgn_review.findings import MISSING_RUN, OUTSIDE_UNIT, OUTSIDE_YEAR, Report
-from hgn_review.io.read import EMPTY_SHA256
+from hgn_review.io.read import EMPTY_SHA256, is_shortcut
 from hgn_review.io.results import SHEET_PENDING, Results, findings_frame, read_results, results_source
 from hgn_review.io.safety import Limits
 from hgn_review.scoring.af import AFResult
@@ -1076,8 +1076,20 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
     from_bundles = len(report.findings)  # the findings after these are the round's own (no bundle holds them)
     for dup, first in duplicate_files:
         report.findings.append(finding("file-duplicate", file=dup, other=first))
+        # named, not only counted: a return saved again under another commune's name leaves that commune without one
+        notes.append(Note(f"{dup}: giống hệt {_told_apart(first, dup, 'vi')} từng byte, không đọc lần nữa (nếu đây phải "
+                          "là biểu của một xã khác, xã đó chưa có biểu).",
+                          f"{dup}: byte for byte the same as {_told_apart(first, dup, 'en')}, not read again (if it "
+                          "should be another commune's return, that commune has none yet)."))
     report.findings.extend(finding("file-hgn-output", file=d) for _p, d in skipped)
     for _p, d in archives:  # a return sent zipped is not read: said on the terminal and in README.txt too
+        if is_shortcut(d):  # (a Windows shortcut likewise: hgn does not follow it)
+            report.findings.append(finding("file-shortcut", file=d))
+            notes.append(Note(f"{d}: lối tắt (shortcut) của Windows, không đọc; chép chính biểu rà soát vào thư mục "
+                              "rồi chạy lại.",
+                              f"{d}: a Windows shortcut, not read; copy the return itself into the folder and run "
+                              "again."))
+            continue
         report.findings.append(finding("file-archive", file=d))
         notes.append(Note(f"{d}: tệp nén, không đọc; giải nén vào thư mục biểu rà soát rồi chạy lại.",
                           f"{d}: a compressed file, not read; extract it into the returns folder and run again."))
@@ -1806,10 +1818,25 @@ def _admissible(returns: list[str], metas: dict[str, dict[str, Any]],
         name = f"{u} {unit.name}" if unit else u
         for d in ds:
             if d not in dropped:
+                others = [x for x in ds if x != d]
                 out.append(finding("commune-in-two-returns", file=d, value=households(d), detail=name,
-                                   other=", ".join(x for x in ds if x != d)))
+                                   other=", ".join(_told_apart(x, d, "vi") for x in others),
+                                   other_en=", ".join(_told_apart(x, d, "en") for x in others)))
                 dropped.add(d)
     return [d for d in returns if d not in dropped], out
+
+
+def _told_apart(name: str, beside: str, lang: str) -> str:
+    """``name`` as said beside ``beside``: two names that read the same but differ in their Unicode form (one
+    saved on a Mac, NFD; the other re-sent from Windows, NFC — both kept on disk) say which is which."""
+    import unicodedata
+
+    if name == beside or unicodedata.normalize("NFC", name) != unicodedata.normalize("NFC", beside):
+        return name
+    composed = unicodedata.is_normalized("NFC", name)
+    if lang == "en":
+        return f"{name} (the same name in {'composed Unicode, NFC' if composed else 'decomposed Unicode, NFD, as a Mac writes it'})"
+    return f"{name} (cùng tên, ghi dạng Unicode {'dựng sẵn NFC' if composed else 'tổ hợp NFD, thường do máy Mac lưu'})"
 
 
 def _known_units(returns: list[str], metas: dict[str, dict[str, Any]], as_of: dt.date | None, report: Report,

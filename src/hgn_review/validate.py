@@ -22,7 +22,15 @@ import pyarrow.compute as pc
 from hgn_review import legacy
 from hgn_review.errors import InputError
 from hgn_review.findings import FileSummary, Finding, Report, finding
-from hgn_review.io.read import EMPTY_SHA256, ReturnFile, SheetData, discover, no_returns, read_return
+from hgn_review.io.read import (
+    EMPTY_SHA256,
+    ReturnFile,
+    SheetData,
+    discover,
+    is_shortcut,
+    no_returns,
+    read_return,
+)
 from hgn_review.io.safety import Limits
 from hgn_review.registry import BEFORE, REFORM_DATE, get_registry
 from hgn_review.schemas.bridge import plain_number, run_schema
@@ -1345,7 +1353,7 @@ def validate_paths(paths: list[Path], *, layout: str | None = None, as_of: date 
                          ("Cần các tệp .xlsx/.xls/.ods/.csv của các xã", "Give the communes' workbooks"), also)
     report = Report()
     report.extend([finding("file-hgn-output", file=d) for _p, d in skipped])
-    report.extend([finding("file-archive", file=d) for _p, d in archives])
+    report.extend([finding("file-shortcut" if is_shortcut(d) else "file-archive", file=d) for _p, d in archives])
     hh_parts: list[pd.DataFrame] = []
     mm_parts: list[pd.DataFrame] = []
     returns: list[ReturnFile] = []

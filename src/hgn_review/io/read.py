@@ -1669,17 +1669,28 @@ def is_hgn_output(path: Path) -> bool:
 
 
 ARCHIVE_SUFFIXES = frozenset({".zip", ".rar", ".7z", ".tar", ".gz", ".tgz"})
+SHORTCUT_SUFFIX = ".lnk"  # a Windows shortcut ("Xã A.xlsx.lnk"): not the return, which is where it points
+
+
+def is_shortcut(name: str) -> bool:
+    """A Windows shortcut among the files not read with the archives (said with its own finding and note)."""
+    return name.lower().endswith(SHORTCUT_SUFFIX)
 
 
 def no_returns(where: str, archives: Sequence[tuple[Path, str]], hint: tuple[str, str],
                also: tuple[str, str] = ("", "")) -> UsageError:
     """The usage error of a folder with no return in it, naming the compressed files it holds (a return sent
     zipped) and saying to extract them; ``also``: more to say after the folder (Vietnamese, English)."""
-    zipped = ", ".join(d for _p, d in archives)
-    return UsageError(f"Không có biểu rà soát nào trong {where}{also[0]}." + (f" Có tệp nén: {zipped}." if zipped else ""),
-                      hint=hint[0] + (" (giải nén các tệp nén vào đó)." if zipped else "."),
-                      message_en=f"No returns in {where}{also[1]}." + (f" Compressed: {zipped}." if zipped else ""),
-                      hint_en=hint[1] + (" (extract the compressed files)." if zipped else "."))
+    zipped = ", ".join(d for _p, d in archives if not is_shortcut(d))
+    links = ", ".join(d for _p, d in archives if is_shortcut(d))
+    return UsageError(f"Không có biểu rà soát nào trong {where}{also[0]}." + (f" Có tệp nén: {zipped}." if zipped else "")
+                      + (f" Có lối tắt (shortcut): {links}." if links else ""),
+                      hint=hint[0] + (" (giải nén các tệp nén vào đó)" if zipped else "")
+                      + (" (chép chính các biểu, không phải lối tắt, vào đó)" if links else "") + ".",
+                      message_en=f"No returns in {where}{also[1]}." + (f" Compressed: {zipped}." if zipped else "")
+                      + (f" Shortcuts: {links}." if links else ""),
+                      hint_en=hint[1] + (" (extract the compressed files)" if zipped else "")
+                      + (" (copy the returns themselves, not shortcuts, there)" if links else "") + ".")
 
 
 def _extracted(archive: Path, folder: Path) -> bool:
@@ -1715,15 +1726,31 @@ def _extracted(archive: Path, folder: Path) -> bool:
     return all(any(same(f, size, crc) for f in here.get(name, [])) for name, size, crc in inside)
 
 
-def _refuse_closed(folder: Path) -> None:
-    """An InputError naming the folders under ``folder`` the account may not open (a district's folder copied from
-    another user's profile, a network share): their returns would be passed over in silence (Path.rglob skips
-    them without a word), and the round would look complete."""
+def _walk(folder: Path) -> list[Path]:
+    """Every file under ``folder``, sorted — in linked folders too (a shortcut to a district's folder, a link to a
+    network share: Path.rglob passes them over without a word), each real folder once (a link back up, or to a
+    folder already inside, is no loop and no second copy). A folder the account may not open is refused
+    (:func:`_refuse_closed`)."""
     import os
 
     closed: list[str] = []
-    for _ in os.walk(folder, onerror=lambda e: closed.append(str(e.filename or ""))):
-        pass
+    seen: set[str] = set()
+    files: list[Path] = []
+    for here, dirs, names in os.walk(folder, onerror=lambda e: closed.append(str(e.filename or "")), followlinks=True):
+        real = os.path.realpath(here)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs.sort()
+        files.extend(Path(here) / n for n in names)
+    _refuse_closed(closed)
+    return sorted(files)
+
+
+def _refuse_closed(closed: list[str]) -> None:
+    """An InputError naming the folders the account may not open (a district's folder copied from another user's
+    profile, a network share): their returns would be passed over in silence, and the round would look complete."""
     if closed:
         shown = ", ".join(closed[:5]) + (f" và {len(closed) - 5} thư mục khác" if len(closed) > 5 else "")
         shown_en = ", ".join(closed[:5]) + (f" and {len(closed) - 5} more" if len(closed) > 5 else "")
@@ -1734,29 +1761,41 @@ def _refuse_closed(folder: Path) -> None:
                          "then run again.")
 
 
+def _hgn_copy(f: Path, root: Path) -> bool:
+    """A highlighted copy hgn wrote (``hgn validate --report-xlsx``): "…_loi.xlsx" in the "<findings>_ban_sao"
+    folder beside its findings workbook — never a return of an officer's own folder named "…_ban_sao"."""
+    from hgn_review.io.write import COPIES_SUFFIX
+
+    inside = f.relative_to(root).parts[:-1]
+    if not any(part.endswith(COPIES_SUFFIX) for part in inside):
+        return False
+    folder = next(d for d in f.parents if d.name.endswith(COPIES_SUFFIX))
+    beside = folder.with_name(folder.name[: -len(COPIES_SUFFIX)] + ".xlsx")
+    return f.stem.endswith("_loi") or (beside.is_file() and is_hgn_output(beside))
+
+
 def discover(paths: list[Path], skipped: list[tuple[Path, str]] | None = None,
              archives: list[tuple[Path, str]] | None = None) -> list[tuple[Path, str]]:
     """Files to read under the given files/folders, sorted; (path, display name). Office lock files skipped.
     Inside folders, what hgn wrote (findings workbooks, results, forms, the highlighted copies in a
     ``*_ban_sao`` folder, anything in a folder hgn writes into) is not a return: it goes to ``skipped`` (path,
     display name), for the caller to say so; so do compressed files (a return sent zipped), to ``archives``."""
-    from hgn_review.io.write import COPIES_SUFFIX, OUTPUT_MARK
+    from hgn_review.io.write import OUTPUT_MARK
 
     out: list[tuple[Path, str]] = []
     for p in paths:
         if p.is_dir():
-            _refuse_closed(p)
-            outputs = {m.parent for m in p.rglob(OUTPUT_MARK)}  # folders hgn wrote into
-            for f in sorted(p.rglob("*")):
-                if (archives is not None and f.suffix.lower() in ARCHIVE_SUFFIXES and f.is_file()
+            every = _walk(p)
+            outputs = {m.parent for m in every if m.name == OUTPUT_MARK}  # folders hgn wrote into
+            for f in every:
+                if (archives is not None and (f.suffix.lower() in ARCHIVE_SUFFIXES or is_shortcut(f.name))
+                        and f.is_file()
                         and not f.name.startswith(("~$", ".")) and not any(d in outputs for d in f.parents)):
                     if not _extracted(f, p):
                         archives.append((f, display_name(f)))
                     continue
                 if f.is_file() and f.suffix.lower() in READABLE_SUFFIXES and not f.name.startswith(("~$", ".")):
-                    inside = f.relative_to(p).parts[:-1]
-                    if (any(part.endswith(COPIES_SUFFIX) for part in inside) or is_hgn_output(f)
-                            or any(d in outputs for d in f.parents)):
+                    if (_hgn_copy(f, p) or is_hgn_output(f) or any(d in outputs for d in f.parents)):
                         if skipped is not None:
                             skipped.append((f, display_name(f)))
                         continue
