@@ -938,12 +938,33 @@ def shows_id(f: Finding) -> bool:
 # accepts — 11 to 13 digits in all (the count is checked on each match: :func:`hide_id`). A household code
 # "11284-01-0001" (a group of two), an amount range "2.000.000-2.500.000" or a date range (two kinds of separator,
 # short groups) is none.
-# (its first group may be short: "30.074.957.355", an ID that lost its leading zero as Excel shows a number)
-ID_IN_TEXT = r"(?<![\d])\d+(?:([\s.,/\-])\d{3,}(?:\1\d{3,})*)?(?![\d])"
+ID_IN_TEXT = r"(?<![\d])\d{3,}(?:([\s.,/\-])\d{3,}(?:\1\d{3,})*)?(?![\d])"
 # a text that may hold one (eleven digits or more, perhaps grouped): a quick test before ID_IN_TEXT's replacement,
 # which calls Python per cell
 ID_LIKE = r"\d(?:[\s.,/\-]?\d){10}"
 _ID_IN_TEXT = re.compile(ID_IN_TEXT)
+
+
+# a cell that is one number as Excel shows it: grouped by thousands ("30.074.957.355": an ID stored as a number,
+# its leading zero lost) or in scientific form ("3.0074957355E+10")
+_GROUPED = re.compile(r"\s*\d{1,3}([.,\s])\d{3}(?:\1\d{3})+\s*")
+_SCIENTIFIC = re.compile(r"\s*\d(?:[.,]\d+)?[eE]\+?\d{1,2}\s*")
+
+
+def _hide_cell(text: str) -> str:
+    """A finding's value or parameter as shared: an ID-like number in it reduced to its last four digits — also a
+    cell that is one whole number of 11 to 13 digits as Excel shows it (a text, a message, keeps its own numbers:
+    "Tổ 15 030 080 001 234" masks the ID, not the 15)."""
+    if _GROUPED.fullmatch(text) and 11 <= sum(ch.isdigit() for ch in text) <= 13:
+        return _keep_last_four(text, str.isdigit)
+    if _SCIENTIFIC.fullmatch(text):
+        try:
+            number = float(text.strip().replace(",", "."))
+        except ValueError:
+            number = 0.0
+        if 1e10 <= number < 1e13:
+            return _keep_last_four(text.strip(), str.isdigit)
+    return _ID_IN_TEXT.sub(hide_id, text)
 
 
 def _hide_all(text: str) -> str:
@@ -961,8 +982,8 @@ def masked(f: Finding) -> Finding:
         params = tuple((k, "***" if f.code == "id-province-unknown" and k.startswith("detail") else mask_ids_in(v))
                        for k, v in f.params)
     else:
-        value = _ID_IN_TEXT.sub(hide_id, f.value) if f.value else f.value
-        params = tuple((k, _ID_IN_TEXT.sub(hide_id, v)) for k, v in f.params)
+        value = _hide_cell(f.value) if f.value else f.value
+        params = tuple((k, _hide_cell(v)) for k, v in f.params)
     # a header or a sheet name as read can hold an ID too (a column pasted a row too high; a member list on a
     # sheet named by the head's ID)
     return dataclasses.replace(f, value=value, params=params, column=hide_ids(f.column) if f.column else f.column,

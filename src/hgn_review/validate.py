@@ -741,9 +741,12 @@ def _plausibility(hsd: SheetData, ht: _Typed, msd: SheetData, mt: _Typed, n_memb
     with np.errstate(invalid="ignore"):
         if "ngay_sinh" in mm:
             bad = (hi < 0) | (lo > p.get("max_age", 200))
+            # a cell reported unreadable already (value-not-date) is not said out of range too — but the year it
+            # still gives (a date read only month first, "03/25/1066") is not used either
+            said = bad.copy()
             if "ngay_sinh" in mt.unreadable:
-                bad &= ~mt.unreadable["ngay_sinh"].to_numpy(dtype=bool, na_value=False)
-            for i in np.flatnonzero(bad):
+                said &= ~mt.unreadable["ngay_sinh"].to_numpy(dtype=bool, na_value=False)
+            for i in np.flatnonzero(said):
                 out.append(finding("value-out-of-range", row=int(rows[i]), value=mt.raw.at[int(rows[i]), "ngay_sinh"],
                                    detail=f"tuổi 0–{p.get('max_age')}", detail_en=f"age 0–{p.get('max_age')}",
                                    **_loc(msd, "ngay_sinh")))

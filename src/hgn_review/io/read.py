@@ -1744,6 +1744,11 @@ def _walk(folder: Path) -> list[Path]:
         seen.add(real)
         dirs.sort()
         files.extend(Path(here) / n for n in names)
+    # a link to what is no longer there (a network drive not connected, a folder moved away): its returns would be
+    # passed over in silence — refused as a folder that cannot be opened is (a link named as a return, "Xã A.xlsx",
+    # leading nowhere, is not yet: it is left out unsaid, as before)
+    closed.extend(str(f) for f in files if f.is_symlink() and not f.exists()
+                  and f.suffix.lower() not in READABLE_SUFFIXES)
     _refuse_closed(closed)
     return sorted(files)
 
@@ -1754,10 +1759,12 @@ def _refuse_closed(closed: list[str]) -> None:
     if closed:
         shown = ", ".join(closed[:5]) + (f" và {len(closed) - 5} thư mục khác" if len(closed) > 5 else "")
         shown_en = ", ".join(closed[:5]) + (f" and {len(closed) - 5} more" if len(closed) > 5 else "")
-        raise InputError(f"Không mở được thư mục {shown}: các biểu rà soát trong đó sẽ không được đọc.",
-                         hint="Kiểm tra quyền đọc của thư mục (hoặc chép các biểu ra một thư mục mở được), rồi chạy lại.",
-                         message_en=f"Cannot open the folder {shown_en}: the returns in it would not be read.",
-                         hint_en="Check the folder's read permission (or copy the returns to a folder you can open), "
+        raise InputError(f"Không mở được {shown}: các biểu rà soát trong đó sẽ không được đọc.",
+                         hint="Kiểm tra quyền đọc của thư mục, hay liên kết trỏ tới nơi không còn (ổ mạng chưa kết "
+                              "nối, tệp đã chuyển đi) — hoặc chép các biểu ra một thư mục mở được —, rồi chạy lại.",
+                         message_en=f"Cannot open {shown_en}: the returns in it would not be read.",
+                         hint_en="Check the folder's read permission, or a link to what is no longer there (a network "
+                         "drive not connected, a file moved away) — or copy the returns to a folder you can open —, "
                          "then run again.")
 
 

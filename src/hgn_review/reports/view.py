@@ -614,6 +614,7 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     head_eth = pd.Series(pd.NA, index=idx, dtype="string")
     head_sex = _str(hh, "gioi_tinh_chu_ho")
     no_labour = np.zeros(n, dtype=bool)
+    labour_unknown = np.zeros(n, dtype=bool)
     child = np.zeros(n, dtype=int)
     child_no_bhyt = np.zeros(n, dtype=int)
     child_mal = np.zeros(n, dtype=int)
@@ -640,6 +641,10 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
         # member is unable whatever the age)
         may_work = _in_range(ages, params.get("working_age"), (15, 59), surely=False) & ~disabled.to_numpy(dtype=bool)
         no_labour = (n_members > 0) & ~(np.bincount(mpos, weights=may_work, minlength=n) > 0)
+        # nor is it counted as with labour capacity: a household where someone may be of working age but no one
+        # surely is (an age not known, a year of birth alone either side of the limit) is of no group known by it
+        works = _in_range(ages, params.get("working_age"), (15, 59)) & ~disabled.to_numpy(dtype=bool)
+        labour_unknown = (n_members > 0) & ~no_labour & ~(np.bincount(mpos, weights=works, minlength=n) > 0)
         below = params.get("child_age_below", 16)
         with np.errstate(invalid="ignore"):
             is_child = ages[1] < below  # a child for certain (the older of its possible ages under the limit)
@@ -703,7 +708,8 @@ def _household_attributes(hh: pd.DataFrame, members: pd.DataFrame, indicators: d
     # "other" or not is not known of a household in no group known while one group is not known of it
     minority_unknown = head_eth.isna().to_numpy() & tai_cho.isna().to_numpy(dtype=bool)
     out[OTHER_UNKNOWN] = (out["other_group"].astype(bool)
-                          & (minority_unknown | merit_answer.isna().to_numpy(dtype=bool) | (n_members == 0))).astype(int)
+                          & (minority_unknown | merit_answer.isna().to_numpy(dtype=bool) | (n_members == 0)
+                             | labour_unknown)).astype(int)
     out["child"], out["child_no_bhyt"] = child, child_no_bhyt
     out["child_malnourished"], out["child_out_of_school"] = child_mal, child_out
     out.update(child_unknown)
@@ -1103,13 +1109,14 @@ _BLANK_NOTES = (
      "the female-headed households of their units (and of the total row) blank, not a count that leaves them out."),
     (OTHER_UNKNOWN, ("poor", "near"), False,
      "{n} hộ nghèo, cận nghèo không thuộc nhóm nào đã biết nhưng chưa rõ có phải \"hộ khác\" hay không (chưa rõ dân "
-     "tộc của chủ hộ, hộ có người có công hay không, hoặc không có dòng thành viên để biết khả năng lao động): biểu 08 "
+     "tộc của chủ hộ, hộ có người có công hay không, hoặc khả năng lao động: không có dòng thành viên, hay tuổi của "
+     "thành viên chưa đủ rõ để biết có ai trong độ tuổi lao động): biểu 08 "
      "để trống số hộ khác của đơn vị có hộ đó (và dòng tổng), không ghi một số coi hộ đó là thuộc hay không thuộc "
      "nhóm nào.",
      "{n} poor and near-poor households are in no group known, but whether they are \"other\" households is not "
-     "known (their head's ethnic group, their merit answer, or — without member rows — their labour capacity is not "
-     "known): form 08 leaves the other households of their units (and of the total row) blank, not a count that "
-     "takes them as in a group or in none."),
+     "known (their head's ethnic group, their merit answer, or their labour capacity — no member rows, or no age sure "
+     "enough to tell whether anyone is of working age — is not known): form 08 leaves the other households of their "
+     "units (and of the total row) blank, not a count that takes them as in a group or in none."),
     (CAUSES_UNKNOWN, ("poor", "near"), False,
      "{n} hộ nghèo, cận nghèo không có thông tin nguyên nhân nghèo (tệp của xã không có cột này, hoặc bỏ trống cả "
      "cột): biểu 10 để trống số hộ theo nguyên nhân của đơn vị có hộ đó và của dòng tổng (không ghi 0).",
