@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -401,7 +401,8 @@ def _unit_keys(hh: pd.DataFrame, units: dict[str, Unit | None]) -> dict[str, pd.
     # one village however its name is typed in the return ("Thôn Đông", "thôn Đông", "Thôn  Đông"): its key is the
     # name in NFC, spaces collapsed, lower case (diacritics kept: "Đông" and "Đồng" are two villages); its row is
     # labelled with the spelling most of its households have. Worked on the distinct spellings (a few per village).
-    codes, spellings = pd.factorize(commune.astype(str) + "|" + _village_text(hh).fillna("").astype(str))
+    village_text = _of_old_commune(hh, commune, _village_text(hh).fillna(""))
+    codes, spellings = pd.factorize(commune.astype(str) + "|" + village_text.astype(str))
     written = pd.Series(spellings, dtype="string")
     written = _unicode_villages(written)  # "Th«n §«ng" typed in a TCVN3 font is "Thôn Đông"
     tidy = written.str.normalize("NFC").str.replace(r"\s+", " ", regex=True).str.strip()
@@ -414,6 +415,26 @@ def _unit_keys(hh: pd.DataFrame, units: dict[str, Unit | None]) -> dict[str, pd.
                         index=hh.index, dtype=object).astype(str)
     return {COMMUNE: commune.astype(str), DISTRICT: district.astype(str), PROVINCE: province.astype(str),
             VILLAGE: village, VILLAGE_LABEL: pd.Series(dict(zip(first["k"], first["v"], strict=True)), dtype=object)}
+
+
+def _of_old_commune(hh: pd.DataFrame, commune: pd.Series, village: pd.Series) -> pd.Series:
+    """Villages of a 2025 commune made of several old ones (results re-expressed with --to-2025-units) named with
+    their old commune: "Tổ dân phố số 1 (Phường Cẩm Thượng)" and "Tổ dân phố số 1 (Phường Nguyễn Trãi)" are two
+    places, two rows — never one row adding both. Worked on the distinct old communes (a few per new one)."""
+    if "ma_xa_cu" not in hh.columns or not hh["ma_xa_cu"].notna().any():
+        return village
+    old = hh["ma_xa_cu"].astype("string")
+    origin = old.fillna(commune.astype("string"))
+    several = origin.groupby(commune.astype("string").to_numpy()).transform("nunique") > 1
+    named = (several & old.notna()).fillna(False).to_numpy(dtype=bool)
+    if not named.any():
+        return village
+    reg = get_registry()
+    day = REFORM_DATE - timedelta(days=1)
+    names = {c: (u.name if (u := reg.commune(c, day)) is not None else c) for c in old[named].unique()}
+    out = village.astype("string").copy()
+    out[named] = (out[named] + " (" + old[named].map(names).astype("string") + ")").str.strip()
+    return out
 
 
 def _village_text(hh: pd.DataFrame) -> pd.Series:
@@ -1041,10 +1062,12 @@ def _coverage(results: Results, scope: Scope, row_level: str, rows: pd.DataFrame
             with_data = sum(1 for u in all_communes if u.code in communes)
             if district is not None and all_communes and with_data < len(all_communes):
                 cov.partial.append((code, district.name, with_data, len(all_communes)))
-    elif row_level == COMMUNE:  # a 2025 commune whose figures come from only some of the old communes it was made of
+    elif row_level in (COMMUNE, VILLAGE):
+        # a 2025 commune whose figures come from only some of the old communes it was made of: each such row of a
+        # district's or province's forms — or, in its own report (rows by village), the commune itself
         sheet = (results.extra_sheets or {}).get(SHEET_COVERAGE)
         if sheet is not None and {"ma_xa", "ten_xa", "xa_cu", "xa_cu_thieu"} <= set(sheet.columns):
-            shown = set(present)
+            shown = set(present) if row_level == COMMUNE else {scope.code}
             for code, name, olds, lacking in sheet[["ma_xa", "ten_xa", "xa_cu", "xa_cu_thieu"]].itertuples(
                     index=False, name=None):
                 olds_, lacking_ = (_codes(v) for v in (olds, lacking))
