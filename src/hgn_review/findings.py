@@ -101,6 +101,13 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in [
        "Unknown layout (no \"Hộ gia đình\" sheet and no \"family.code\" column).",
        "Dùng mẫu do `hgn template` tạo, hoặc tệp xuất từ phần mềm rà soát.",
        "Use the workbook from `hgn template` or the review application's export."),
+    _c("layout-members-only", ERROR, "structure",
+       "Tệp chỉ có danh sách thành viên (không có danh sách hộ): không đọc riêng được.",
+       "The file holds a members list only (no households list): it cannot be read on its own.",
+       "Gửi biểu rà soát là một tệp .xlsx có cả sheet \"Hộ gia đình\" và \"Thành viên\" (mẫu `hgn template`); "
+       "một tệp CSV chỉ chứa được một bảng.",
+       "Send the return as one .xlsx with both the \"Hộ gia đình\" and \"Thành viên\" sheets (`hgn template`); a CSV "
+       "file holds one table only."),
     _c("sheet-missing", ERROR, "structure",
        "Thiếu sheet \"{detail}\".", "Sheet \"{detail}\" is missing.",
        "Thêm sheet theo mẫu `hgn template`.", "Add the sheet as in `hgn template`."),

@@ -244,6 +244,9 @@ def _ods_scan(path: str, sheet: str) -> SheetScan | None:
                         for c in range(col, col + min(span, _ODS_MANY)):
                             for r in rows_here:
                                 scan.shown[(col_letter(c), r)] = value.split(".")[0].zfill(width)
+                if cell.get(f"{_ODS_TABLE}formula"):  # (a count formula dragged below the list: _formula_tail)
+                    scan.formulas.update((col_letter(c), r) for c in range(col, col + min(span, _ODS_MANY))
+                                         for r in rows_here)
                 cols = int(cell.get(f"{_ODS_TABLE}number-columns-spanned", "1"))
                 rows = int(cell.get(f"{_ODS_TABLE}number-rows-spanned", "1"))
                 if cell.tag == _ODS_CELL_TAGS[0] and (cols > 1 or rows > 1):
@@ -583,7 +586,13 @@ def _read_csv_grid(path: Path) -> pd.DataFrame:
 
     # rows of any length (a title line of one field above the header, as web software writes it): each row as
     # written, padded to the widest
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+    # "sep=;" on the first line tells Excel the separator, and Excel does not show it: row 1 is the line after it,
+    # as the officer sees it (a finding located one row too low would point at another household)
+    first, _, rest = text.partition("\n")
+    said = re.fullmatch(r"\ufeff?\s*sep=(.)\s*", first)
+    if said is not None:
+        text = rest
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=said.group(1) if said else _delimiter(text)))
     width = max((len(r) for r in rows), default=0)
     df = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
     df = df.replace(r"^\s*$", np.nan, regex=True)
@@ -939,7 +948,7 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
     # ranges, zero-padded numbers (their cell types are read when asked: SheetData.numeric_rows)
     other = _xls_scan(str(path), sheet) if book.suffix == ".xls" else \
         _ods_scan(str(path), sheet) if book.suffix == ".ods" else None
-    if scan is not None and scan.date1904:
+    if (scan is not None and scan.date1904) or (other is not None and other.date1904):  # (a Mac's .xls too)
         data = _as_1900_calendar(data)
     in_list = data.notna().sum(axis=1)  # the cells written in each row, in the list's columns
     nonblank = in_list > 0
@@ -1006,8 +1015,9 @@ def _read_sheet(book: _Book, path: Path, file: str, sheet: str, spec: SheetSpec,
                                 value=str(len(rows))))
         data = data.loc[~inside]
         extra = extra.loc[~inside] if not extra.empty else extra
-    if scan is not None and scan.formulas and len(data):
-        tail = _formula_tail(data, extra, letters, extra_letters, scan.formulas)
+    formulas = scan.formulas if scan is not None else other.formulas if other is not None else set()
+    if formulas and len(data):
+        tail = _formula_tail(data, extra, letters, extra_letters, formulas)
         if tail:  # a formula dragged below the list (=COUNTIF(…) giving 0): nothing typed, no household or person
             rows = data.index[-tail:]
             findings.append(finding("formula-rows-skipped", file=file, sheet=sheet, row=int(rows[0]),
@@ -1084,11 +1094,35 @@ def _xls_scan(path: str, sheet: str) -> SheetScan | None:
             scan.hidden_rows = {r + 1 for r, info in getattr(ws, "rowinfo_map", {}).items() if info.hidden}
             scan.merges = [(col_letter(c1), r1 + 1, col_letter(c2 - 1), r2) for r1, r2, c1, c2 in ws.merged_cells]
             scan.shown = _xls_shown(book, ws)
+            scan.date1904 = getattr(book, "datemode", 0) == 1  # its DATEMODE record: dates counted from 1904
+            scan.formulas = _xls_formulas(book, book.sheet_names().index(sheet))
             return scan
         finally:
             book.release_resources()
     except Exception:  # noqa: BLE001 - without it the cells are read as calamine gives them
         return None
+
+
+def _xls_formulas(book: Any, index: int) -> set[tuple[str, int]]:
+    """The formula cells (col, row) of the ``index``-th sheet of an .xls (xlrd keeps their results, not that they
+    are formulas): its FORMULA records (0x0006: row, column), from the sheet's BOF to its EOF in the workbook
+    stream xlrd holds. Empty when the stream is not at hand."""
+    import struct
+
+    mem, starts = getattr(book, "mem", None), getattr(book, "_sh_abs_posn", None)
+    if not mem or not starts or index >= len(starts):
+        return set()
+    out: set[tuple[str, int]] = set()
+    pos, end = starts[index], len(mem)
+    while pos + 4 <= end:
+        kind, size = struct.unpack_from("<HH", mem, pos)
+        if kind == 0x0006 and size >= 4:
+            row, col = struct.unpack_from("<HH", mem, pos + 4)
+            out.add((col_letter(col), row + 1))
+        elif kind == 0x000A:  # EOF of the sheet
+            break
+        pos += 4 + size
+    return out
 
 
 def _xls_shown(book: Any, ws: Any) -> dict[tuple[str, int], str]:
@@ -1495,7 +1529,11 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
             if layout == "app":
                 roles = {"households": _app_sheet(book) or book.names[0]}
         if layout_id is None:
-            findings.append(finding("layout-unknown", file=file))
+            # a members list alone (a commune that saved each sheet as its own CSV): said to be one, not "unknown"
+            members = load_layout("hgn").sheets["members"]
+            alone = any((m := find_header(book.grid(n, HEADER_SEARCH_ROWS), members)) is not None and len(m.found) >= 4
+                        for n in book.names)
+            findings.append(finding("layout-members-only" if alone else "layout-unknown", file=file))
             return ReturnFile(file, None, {}, {}, findings, digest)
         found: list[Finding] = []
         sheets = _read_layout(book, path, file, layout_id, roles, found)
