@@ -1718,7 +1718,8 @@ def is_shortcut(name: str) -> bool:
 def no_returns(where: str, archives: Sequence[tuple[Path, str]], hint: tuple[str, str],
                also: tuple[str, str] = ("", "")) -> UsageError:
     """The usage error of a folder with no return in it, naming the compressed files it holds (a return sent
-    zipped) and saying to extract them; ``also``: more to say after the folder (Vietnamese, English)."""
+    zipped) and saying to extract them, and its Windows shortcuts (to copy the returns themselves); ``also``: more
+    to say after the folder (Vietnamese, English)."""
     zipped = ", ".join(d for _p, d in archives if not is_shortcut(d))
     links = ", ".join(d for _p, d in archives if is_shortcut(d))
     return UsageError(f"Không có biểu rà soát nào trong {where}{also[0]}." + (f" Có tệp nén: {zipped}." if zipped else "")
