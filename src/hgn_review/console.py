@@ -82,11 +82,12 @@ def render_validation(report: Report, lang: str = "vi", top: int = 30, console: 
 
 
 def render_error(message: str, hint: str, lang: str = "vi") -> None:
-    """An error on stderr. An ID-like number the message quotes (a cell typed over with an ID, a commune code that
-    is one) shows its last four digits only, as every terminal output does."""
-    from hgn_review.findings import hide_ids
+    """An error on stderr. An ID-like number the message quotes (a cell typed over with an ID — "30.074.957.355" as
+    Excel shows it too —, a commune code that is one) shows its last four digits only, as every terminal output
+    does (a count, "17.179.869.184 ô", is not quoted: shown as it is)."""
+    from hgn_review.findings import hide_quoted
 
-    message, hint = hide_ids(message), hide_ids(hint)
+    message, hint = hide_quoted(message), hide_quoted(hint)
     label = "Lỗi" if lang == "vi" else "Error"
     err.print(Text.assemble((f"{label}:", "bold red"), " ", message))  # a path or value quoted in it is not markup
     if hint:

@@ -917,8 +917,17 @@ def hide_id(m: re.Match[str]) -> str:
     if 11 <= digits <= 13:
         return _keep_last_four(text, str.isdigit)
     if digits > 13:  # IDs written one after another ("030185004444,030185004445"): each part that is one
-        return re.sub(r"\d+", lambda p: _keep_last_four(p.group(), str.isdigit) if 11 <= len(p.group()) <= 13
-                      else p.group(), text)
+        parts = re.sub(r"\d+", lambda p: _keep_last_four(p.group(), str.isdigit) if 11 <= len(p.group()) <= 13
+                       else p.group(), text)
+        if parts != text:
+            return parts
+        # an ID printed in groups after another number ("Số nhà 105 030 080 001 234"): the last groups that make
+        # eleven to thirteen digits are the ID
+        pieces = re.split(r"(?<=\d)(?=[\s.,/\-])", text)
+        for i in range(1, len(pieces)):
+            tail = "".join(pieces[i:])
+            if 11 <= sum(ch.isdigit() for ch in tail) <= 13:
+                return "".join(pieces[:i]) + _keep_last_four(tail, str.isdigit)
     return text
 
 
@@ -995,6 +1004,12 @@ def masked(f: Finding) -> Finding:
     # sheet named by the head's ID)
     return dataclasses.replace(f, value=value, params=params, column=hide_ids(f.column) if f.column else f.column,
                                sheet=hide_ids(f.sheet) if f.sheet else f.sheet)
+
+
+def hide_quoted(text: str) -> str:
+    """``text`` with each quoted cell value ("30.074.957.355", as a message quotes what a cell holds) masked as a
+    finding's value is (:func:`_hide_cell`), then every ID-like number in it (:func:`hide_ids`)."""
+    return hide_ids(re.sub(r'"([^"\n]{1,40})"', lambda m: f'"{_hide_cell(m.group(1))}"', text))
 
 
 def hide_ids(text: str) -> str:

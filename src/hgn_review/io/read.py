@@ -1532,7 +1532,7 @@ def read_return(path: Path, *, layout: str | None = None, limits: Limits | None 
             # a members list alone (a commune that saved each sheet as its own CSV): said to be one, not "unknown"
             members = load_layout("hgn").sheets["members"]
             alone = any((m := find_header(book.grid(n, HEADER_SEARCH_ROWS), members)) is not None and len(m.found) >= 4
-                        for n in book.names)
+                        and "quan_he" in m.found for n in book.names)  # (a households list has no "Quan hệ với chủ hộ")
             findings.append(finding("layout-members-only" if alone else "layout-unknown", file=file))
             return ReturnFile(file, None, {}, {}, findings, digest)
         found: list[Finding] = []
