@@ -235,6 +235,31 @@ class _FileResult:
     errors: list[dict[str, Any]]
 
 
+def _same_standard(standard: str, year: int) -> None:
+    """A UsageError unless the reviews of September–November ``year`` fall under ``standard``, the one the
+    households are designed under: a manifest whose classes another standard (2027: vn-2027-2030) or none (2019)
+    would contradict is never written."""
+    from hgn_review.errors import HgnError
+    from hgn_review.scoring.standard import load_standard, standard_for_date
+
+    std = load_standard(standard)
+    span = f"{std.valid_from.value:%d/%m/%Y}–{std.valid_to.value:%d/%m/%Y}"
+    years = f"{std.valid_from.value.year}–{std.valid_to.value.year}"
+    for day in (date(year, 9, 1), date(year, 11, 30)):
+        try:
+            other = standard_for_date(day).id
+        except HgnError:
+            other = None
+        if other != std.id:
+            vi = f"thuộc chuẩn {other}" if other else "không thuộc chuẩn nghèo quốc gia nào"
+            en = f"fall under {other}" if other else "fall under no national poverty standard"
+            raise UsageError(f"hgn sample tạo các hộ theo chuẩn {std.id} ({span}); kỳ rà soát tháng 9–11/{year} {vi}.",
+                             hint=f"Chọn --year trong khoảng {years}.",
+                             message_en=f"hgn sample designs its households under {std.id} ({span}); the September–"
+                                        f"November {year} reviews {en}.",
+                             hint_en=f"Pick --year within {years}.")
+
+
 def generate_sample(out_dir: str | Path, *, province: str = "30", communes: int | str | None = 5,
                     households: int = 300, seed: int = 7, error_rate: float = 0.0, layout: str = "hgn",
                     year: int = 2024, as_of: date | str | None = None, district: str | None = None,
@@ -265,6 +290,7 @@ def generate_sample(out_dir: str | Path, *, province: str = "30", communes: int 
                          message_en=f"The unit-list date {when:%Y-%m-%d} and the September–November {year} review "
                                     "fall under different unit lists (before/after 1/7/2025).",
                          hint_en="Drop as_of, or pick a date in the same era as the review.")
+    _same_standard(standard, year)
     units = plan_sample(province, communes, year=year, as_of=when, district=district)
     rules = Rules.from_standard(standard)
     out = Path(out_dir)
