@@ -136,3 +136,28 @@ def test_an_as_of_before_the_reform_over_a_july_2025_return_is_refused_by_classi
     assert proc.returncode == 3 and "Traceback" not in proc.stderr, proc.stderr
     assert "từ 1/7/2025" in proc.stderr + proc.stdout, proc.stderr + proc.stdout
     assert not (tmp_path / "out" / "bao_cao").exists()
+
+
+def test_a_windows_shortcut_and_a_members_csv_are_said_by_their_own_codes(tmp_path: Path) -> None:
+    """A Windows shortcut in the returns folder is file-shortcut (not passed over); a members list saved as its own
+    CSV is layout-members-only (not "unknown layout"); a households list with the head's details is neither."""
+    import csv
+
+    folder = tmp_path / "in"
+    make_return(folder)
+    (folder / "Xã Thống Nhất.xlsx.lnk").write_bytes(b"L\x00\x00\x00" + b"\x00" * 72)
+    members = folder / "11284_tv.csv"
+    with members.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Mã hộ", "STT", "Họ và tên", "Ngày sinh", "Giới tính", "Quan hệ với chủ hộ", "Dân tộc"])
+        w.writerow(["11284-0001", 1, "Nguyễn Văn An", "12/03/1980", "Nam", "Chủ hộ", "Kinh"])
+    found = {(f.file.split("/")[-1], f.code) for f in validate_paths([folder]).report.findings}
+    assert ("Xã Thống Nhất.xlsx.lnk", "file-shortcut") in found, found
+    assert ("11284_tv.csv", "layout-members-only") in found, found
+    heads = folder / "11284_ho_khac.csv"
+    with heads.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Mã hộ", "Họ và tên chủ hộ", "Ngày sinh", "Giới tính", "Dân tộc", "Số thành viên"])
+        w.writerow(["11284-0009", "Lê Văn Ba", "01/01/1970", "Nam", "Kinh", 3])
+    codes = {f.code for f in validate_paths([heads]).report.findings}
+    assert "layout-members-only" not in codes, codes
