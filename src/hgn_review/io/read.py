@@ -1732,8 +1732,9 @@ def no_returns(where: str, archives: Sequence[tuple[Path, str]], hint: tuple[str
                       + (" (copy the returns themselves, not shortcuts, there)" if links else "") + ".")
 
 
-def _extracted(archive: Path, folder: Path) -> bool:
-    """Whether a .zip's returns are in the folder already (extracted beside it): then it holds nothing unread.
+def _extracted(archive: Path, files: Sequence[Path]) -> bool:
+    """Whether a .zip's returns are among ``files`` (the folder's, as :func:`_walk` found them: extracted beside it,
+    in a linked folder too): then it holds nothing unread.
     Each return in it must be there with the same content — its size and CRC-32, from the zip's directory (no
     member is opened), against a file of its name; a corrected return zipped under the first one's name is no
     copy. Other archives cannot be looked into."""
@@ -1752,8 +1753,8 @@ def _extracted(archive: Path, folder: Path) -> bool:
     if not inside:
         return False
     here: dict[str, list[Path]] = {}
-    for f in folder.rglob("*"):
-        if f.suffix.lower() in READABLE_SUFFIXES and f.is_file():
+    for f in files:
+        if f.suffix.lower() in READABLE_SUFFIXES:  # (a link leading nowhere fails same(): no copy)
             here.setdefault(f.name, []).append(f)
 
     def same(f: Path, size: int, crc: int) -> bool:
@@ -1837,7 +1838,7 @@ def discover(paths: list[Path], skipped: list[tuple[Path, str]] | None = None,
                 if (archives is not None and (f.suffix.lower() in ARCHIVE_SUFFIXES or is_shortcut(f.name))
                         and f.is_file()
                         and not f.name.startswith(("~$", ".")) and not any(d in outputs for d in f.parents)):
-                    if not _extracted(f, p):
+                    if not _extracted(f, every):
                         archives.append((f, display_name(f)))
                     continue
                 if f.is_file() and f.suffix.lower() in READABLE_SUFFIXES and not f.name.startswith(("~$", ".")):

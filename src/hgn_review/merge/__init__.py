@@ -181,30 +181,29 @@ def _dedupe_files(read: list[Input], notes: list[Finding]) -> tuple[list[Input],
 def _check_eras(inps: list[Input], reg: Registry, to_2025_units: bool) -> None:
     eras: dict[str, list[str]] = defaultdict(list)
     for inp in inps:
-        if inp.review_date is not None and reg.era(inp.review_date) == BEFORE and reg.era(inp.as_of) == AFTER:
-            # --as-of from 1/7/2025 over a result reviewed before it: its old codes would be read as the new
-            # communes that reuse them (old 11284 Chi Lăng Nam as new 11284, formed of four old communes)
-            old = ", ".join(_label(reg, c, inp.review_date) for c in inp.units[:3]) + (" …" if len(inp.units) > 3 else "")
-            raise _refuse(
-                f"{inp.label}: rà soát ngày {inp.review_date:%d/%m/%Y}, trước 1/7/2025, nên mã xã của nó là mã cũ "
-                f"({old}); --as-of {inp.as_of:%d/%m/%Y} sẽ coi chúng là mã của các xã mới (nhiều xã mới dùng lại "
-                "mã cũ).",
-                f"{inp.label}: reviewed on {inp.review_date:%Y-%m-%d}, before 1/7/2025, so its commune codes are the "
-                f"old ones ({old}); --as-of {inp.as_of:%Y-%m-%d} would read them as the new communes' (many reuse "
-                "old codes).",
-                "Bỏ --as-of; để quy đổi kết quả cũ sang đơn vị mới, dùng hgn merge --to-2025-units (không kèm --as-of).",
-                "Leave out --as-of; to re-express old results in the new units, use hgn merge --to-2025-units (without "
-                "--as-of).")
-        if inp.review_date is not None and reg.era(inp.review_date) == AFTER and reg.era(inp.as_of) == BEFORE:
-            # and the other way round: a result reviewed from 1/7/2025 holds the new communes' codes, which the list
-            # of an --as-of before it would read as the old communes that had them
-            new = ", ".join(_label(reg, c, inp.review_date) for c in inp.units[:3]) + (" …" if len(inp.units) > 3 else "")
+        if inp.review_date is not None and reg.era(inp.review_date) != reg.era(inp.as_of):
+            # --as-of on the other side of 1/7/2025 from the review: read against its unit list, the result's codes
+            # would be taken for the units that reuse them (old 11284 Chi Lăng Nam as new 11284, formed of four old
+            # communes; new 10606 Xã Nam Sách, rural, as old Thị trấn Nam Sách, urban)
+            codes = ", ".join(_label(reg, c, inp.review_date) for c in inp.units[:3]) + (" …" if len(inp.units) > 3 else "")
+            if reg.era(inp.review_date) == BEFORE:
+                raise _refuse(
+                    f"{inp.label}: rà soát ngày {inp.review_date:%d/%m/%Y}, trước 1/7/2025, nên mã xã của nó là mã cũ "
+                    f"({codes}); --as-of {inp.as_of:%d/%m/%Y} sẽ coi chúng là mã của các xã mới (nhiều xã mới dùng lại "
+                    "mã cũ).",
+                    f"{inp.label}: reviewed on {inp.review_date:%Y-%m-%d}, before 1/7/2025, so its commune codes are the "
+                    f"old ones ({codes}); --as-of {inp.as_of:%Y-%m-%d} would read them as the new communes' (many reuse "
+                    "old codes).",
+                    "Bỏ --as-of; để quy đổi kết quả cũ sang đơn vị mới, dùng hgn merge --to-2025-units (không kèm "
+                    "--as-of).",
+                    "Leave out --as-of; to re-express old results in the new units, use hgn merge --to-2025-units "
+                    "(without --as-of).")
             raise _refuse(
                 f"{inp.label}: rà soát ngày {inp.review_date:%d/%m/%Y}, từ 1/7/2025, nên mã xã của nó là mã của các xã "
-                f"mới ({new}); --as-of {inp.as_of:%d/%m/%Y} sẽ coi chúng là mã của các xã cũ (nhiều xã mới dùng lại "
+                f"mới ({codes}); --as-of {inp.as_of:%d/%m/%Y} sẽ coi chúng là mã của các xã cũ (nhiều xã mới dùng lại "
                 "mã cũ).",
                 f"{inp.label}: reviewed on {inp.review_date:%Y-%m-%d}, from 1/7/2025, so its commune codes are the new "
-                f"communes' ({new}); --as-of {inp.as_of:%Y-%m-%d} would read them as the old communes' (many new "
+                f"communes' ({codes}); --as-of {inp.as_of:%Y-%m-%d} would read them as the old communes' (many new "
                 "communes reuse old codes).",
                 "Bỏ --as-of: mỗi kết quả được đối chiếu với danh mục đơn vị của ngày rà soát của nó.",
                 "Leave out --as-of: each result is checked against the unit list of its review date.")

@@ -433,7 +433,8 @@ def _of_old_commune(hh: pd.DataFrame, commune: pd.Series, village: pd.Series) ->
     day = REFORM_DATE - timedelta(days=1)
     names = {c: (u.name if (u := reg.commune(c, day)) is not None else c) for c in old[named].unique()}
     out = village.astype("string").copy()
-    place = out[named].str.strip().mask(out[named].str.strip() == "", NO_NAME[VILLAGE])  # (no village: "Chưa rõ thôn")
+    place = out[named].str.strip()
+    place = place.mask(place == "", NO_NAME[VILLAGE])  # (no village: "Chưa rõ thôn")
     out[named] = place + " (" + old[named].map(names).astype("string") + ")"
     return out
 
