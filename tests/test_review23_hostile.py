@@ -387,13 +387,15 @@ def test_a_symlink_loop_and_an_unreadable_return_do_not_stop_the_round(work: Pat
     finally:
         closed.chmod(0o644)
     s = summary(proc)
-    assert s["files"] == 3 and s["households"] == 16
+    # the two looped links named like returns are returns that cannot be read (session 22: said, not left out)
+    assert s["files"] == 5 and s["households"] == 16
     assert "10510_phuong_binh_han.xlsx" in said(proc) and "quyền đọc" in said(proc)  # the notes of --json
     assert "10510_phuong_binh_han.xlsx" in (work.parent / "out" / "README.txt").read_text("utf-8")
     assert "10510_phuong_binh_han.xlsx" not in per_file(work.parent / "out")
     # readable again: read now, not remembered as failed
     again = summary(hgn("run", "in", "--out", "out", "--json", cwd=work.parent))
-    assert again["households"] == 24 and again["processed"] == 1
+    # (the two looped links, unreadable, are tried again as any unreadable return is: 1 + 2)
+    assert again["households"] == 24 and again["processed"] == 3
 
 
 # guard (passes)

@@ -562,10 +562,12 @@ def _not_an_input(target: Path, paths: list[Path]) -> None:
     """Refuse to write an output over one of the inputs (inputs are never modified)."""
     if target.is_dir():
         return
+    import os
+
     from hgn_review.io.read import discover
 
-    aim = target.resolve()
-    if any(f.resolve() == aim for f, _d in discover(paths)):
+    aim = os.path.realpath(target)  # (never raises: a loop of links among the inputs is a return said unreadable)
+    if any(os.path.realpath(f) == aim for f, _d in discover(paths)):
         raise UsageError(f"{target} là một tệp đầu vào: không ghi đè lên tệp đầu vào.",
                          hint="Chọn tên khác cho tệp ghi ra.",
                          message_en=f"{target} is one of the inputs: an input is never overwritten.",

@@ -865,13 +865,16 @@ def _returns_in(input_dir: Path, out_dir: Path, previous: Path | None = None) ->
     out = Path(out_dir).resolve()
     start = Path(previous).resolve() if previous is not None else None
 
+    def real(p: Path) -> Path:  # (a loop of links is no error here: discover lists it, reading it says why)
+        return Path(os.path.realpath(p))
+
     def is_start_list(p: Path) -> bool:
-        return start is not None and (p.resolve() == start or start in p.resolve().parents)
+        return start is not None and (real(p) == start or start in real(p).parents)
 
     files = [(p, _shown(p, base)) for p, _d in discover([input_dir], skipped, archives)
-             if out not in p.resolve().parents and not is_start_list(p)]
-    skipped = [(p, _shown(p, base)) for p, _d in skipped if out not in p.resolve().parents]
-    archives = [(p, _shown(p, base)) for p, _d in archives if out not in p.resolve().parents]
+             if out not in real(p).parents and not is_start_list(p)]
+    skipped = [(p, _shown(p, base)) for p, _d in skipped if out not in real(p).parents]
+    archives = [(p, _shown(p, base)) for p, _d in archives if out not in real(p).parents]
     if not files:
         also = (f" ({len(skipped)} tệp là kết quả của hgn, không phải biểu rà soát)",
                 f" ({len(skipped)} files are hgn's own outputs, not returns)") if skipped else ("", "")

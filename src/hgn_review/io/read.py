@@ -470,6 +470,10 @@ def unreadable_reason(path: Path, exc: BaseException | None = None) -> tuple[str
     try:
         size = path.stat().st_size
     except OSError as err:
+        if path.is_symlink():  # a shortcut-like link to a return moved away, or on a network drive not connected
+            return ("tệp là liên kết không dẫn tới tệp nào (tệp đã chuyển đi hay đổi tên, ổ mạng chưa kết nối): chép biểu "
+                    "thật vào thư mục", "the file is a link that leads to no file (moved or renamed, a network drive not "
+                    "connected): copy the return itself into the folder")
         return f"không mở được tệp ({err.strerror or type(err).__name__})", f"cannot open it ({err.strerror})"
     if size == 0:
         return ("tệp rỗng (0 byte): tệp đính kèm không có nội dung, cần xã gửi lại",
@@ -1786,7 +1790,7 @@ def _walk(folder: Path) -> list[Path]:
         files.extend(Path(here) / n for n in names)
     # a link to what is no longer there (a network drive not connected, a folder moved away): its returns would be
     # passed over in silence — refused as a folder that cannot be opened is (a link named as a return, "Xã A.xlsx",
-    # leading nowhere, is not yet: it is left out unsaid, as before)
+    # leading nowhere, is a return that cannot be read: discover lists it, and reading it says why)
     closed.extend(str(f) for f in files if f.is_symlink() and not f.exists()
                   and f.suffix.lower() not in READABLE_SUFFIXES)
     _refuse_closed(closed)
@@ -1808,7 +1812,7 @@ def _refuse_closed(closed: list[str]) -> None:
                          "then run again.")
 
 
-def _hgn_copy(f: Path, root: Path) -> bool:
+def hgn_copy(f: Path, root: Path) -> bool:
     """A highlighted copy hgn wrote (``hgn validate --report-xlsx``): "…_loi.xlsx" in the "<findings>_ban_sao"
     folder beside its findings workbook — never a return of an officer's own folder named "…_ban_sao"."""
     from hgn_review.io.write import COPIES_SUFFIX
@@ -1841,8 +1845,9 @@ def discover(paths: list[Path], skipped: list[tuple[Path, str]] | None = None,
                     if not _extracted(f, every):
                         archives.append((f, display_name(f)))
                     continue
-                if f.is_file() and f.suffix.lower() in READABLE_SUFFIXES and not f.name.startswith(("~$", ".")):
-                    if (_hgn_copy(f, p) or is_hgn_output(f) or any(d in outputs for d in f.parents)):
+                if f.suffix.lower() in READABLE_SUFFIXES and not f.name.startswith(("~$", ".")) and (
+                        f.is_file() or (f.is_symlink() and not f.exists())):  # (a link leading nowhere: unreadable)
+                    if (hgn_copy(f, p) or is_hgn_output(f) or any(d in outputs for d in f.parents)):
                         if skipped is not None:
                             skipped.append((f, display_name(f)))
                         continue
@@ -1853,8 +1858,10 @@ def discover(paths: list[Path], skipped: list[tuple[Path, str]] | None = None,
             out.append((p, display_name(p)))
     seen: set[Path] = set()
     uniq = []
+    import os
+
     for f, d in out:
-        rp = f.resolve()
+        rp = Path(os.path.realpath(f))  # (never raises: a loop of links is read, and said unreadable, as itself)
         if rp not in seen:
             seen.add(rp)
             uniq.append((f, d))

@@ -171,7 +171,7 @@ def refuse_returns_folder(folder: Path) -> None:
     """A UsageError if ``folder`` (not yet an hgn output folder) holds a return: hgn never writes its outputs
     among the returns."""
     from hgn_review.errors import UsageError
-    from hgn_review.io.read import READABLE_SUFFIXES, is_hgn_output
+    from hgn_review.io.read import READABLE_SUFFIXES, hgn_copy, is_hgn_output
 
     if (folder / OUTPUT_MARK).exists() or not folder.is_dir():
         return
@@ -181,9 +181,10 @@ def refuse_returns_folder(folder: Path) -> None:
     def a_return(p: Path) -> bool:
         inside = p.relative_to(folder).parts
         return (p.is_file() and p.suffix.lower() in READABLE_SUFFIXES and not p.name.startswith(("~$", "."))
-                and not any(part.startswith(".") or part.endswith(COPIES_SUFFIX) for part in inside)
+                and not any(part.startswith(".") for part in inside)
                 and not any((folder.joinpath(*inside[:i]) / OUTPUT_MARK).exists() for i in range(1, len(inside)))
-                and not is_hgn_output(p))
+                # hgn's highlighted copies, as discover tells them (an officer's own "…_ban_sao" folder holds returns)
+                and not hgn_copy(p, folder) and not is_hgn_output(p))
 
     held = next((p for p in sorted(folder.rglob("*")) if a_return(p)), None)
     if held is not None:  # marked, the folder's returns would no longer be read by validate or run
