@@ -66,3 +66,23 @@ def test_hgn_run_goes_on_past_a_loop_of_links_named_as_returns(tmp_path: Path) -
     readme = (tmp_path / "out" / "README.txt").read_text("utf-8")
     assert "a.xlsx" in readme and "b.xlsx" in readme
     assert outcome.summary_json()["households"] == 1
+
+
+def test_mapping_line_numbers_after_a_village_typed_over_two_lines(tmp_path: Path) -> None:
+    """A village name typed with Alt+Enter ("Thôn⏎Đông", in quotes over two lines of the file) made every line
+    number said after it one too low (rows were counted, not lines): the officer was sent to the wrong line."""
+    from hgn_review.errors import HgnError
+    from hgn_review.merge.crosswalk import read_mapping
+    from hgn_review.registry import get_registry
+
+    cases = {
+        'ma_xa_cu,thon,ma_xa_moi\n\n11284,"Thôn\nĐông",10606\n\n1128X,Thôn Tây,10606\n': 6,
+        '\n;;\nma_xa_cu;thon;ma_xa_moi\r\n;;\r\n11284;"Tổ\r\n3";1128X\r\n': 5,
+        'ma_xa_cu,thon,ma_xa_moi\n11284,Thôn Đông,10606\n1128X,Thôn Tây,10606\n': 3,  # guard (passes): no break
+    }
+    for text, line in cases.items():
+        path = tmp_path / "quy_doi.csv"
+        path.write_text(text, "utf-8")
+        with pytest.raises(HgnError) as err:
+            read_mapping(path, {}, get_registry())
+        assert f"dòng {line}:" in str(err.value), (text, str(err.value))

@@ -66,6 +66,25 @@ def rule_for(reg: Registry, old_code: str, old_name: str = "") -> OldUnitRule:
     return OldUnitRule(old_code, name, None, None, cands, labels, "", provinces)
 
 
+def _record_lines(text: str, sep: str, above: int, rows: int) -> list[int]:
+    """The file's line each record after the header starts on (a village name typed with Alt+Enter spans two lines
+    inside its quotes: the lines below it are numbered as Notepad shows them). Counted as pandas reads the rows;
+    should the two readers ever part, each record is taken as one line, as before."""
+    import csv
+
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    starts: list[int] = []
+    try:
+        next(reader, None)
+        end = reader.line_num
+        for _record in reader:
+            starts.append(above + end + 1)
+            end = reader.line_num
+    except csv.Error:
+        starts = []
+    return starts if len(starts) == rows else list(range(above + 2, above + rows + 2))
+
+
 def read_mapping(path: Path, rules: dict[str, OldUnitRule], reg: Registry | None = None) -> pd.DataFrame:
     """The user's mapping file: columns ma_xa_cu, thon_key, ma_xa_moi (and its line and village as written).
     Refused with the line named when a row is malformed, contradicts another row, names an old commune the
@@ -106,7 +125,7 @@ def read_mapping(path: Path, rules: dict[str, OldUnitRule], reg: Registry | None
         raise InputError(f"Tệp quy đổi {path} thiếu cột {', '.join(c for c in need if c not in df.columns)}.",
                          hint=hint_vi, message_en=f"The mapping file {path} lacks columns.", hint_en=hint_en)
     df = df[need].fillna("").copy()
-    df["line"] = range(above + 2, above + len(df) + 2)
+    df["line"] = _record_lines(text, sep, above, len(df))
     df = df[(df[need].apply(lambda c: c.str.strip()) != "").any(axis=1)]  # (per column: three, not per row)
     for c in ("ma_xa_cu", "ma_xa_moi"):
         s = df[c].str.strip()
