@@ -31,7 +31,8 @@ from hgn_review.text import arrow_mask, arrow_text, fold, header_key
 HEADER_SEARCH_ROWS = 30
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 READABLE_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
-_SEQ_TOKEN = re.compile(r"^\(?[A-Z0-9]{1,3}\)?$")
+# a column-number cell under the header: "1", "(2)", "A", "Cột 3" (the word "Cột", column, written before it)
+_SEQ_TOKEN = re.compile(r"^\(?(?:[Cc](?:[ộỘ]|[ôÔ]\u0323|[oO])[Tt]\s*)?[A-Z0-9]{1,3}\)?$")
 
 
 def col_letter(index0: int) -> str:
@@ -1592,8 +1593,10 @@ def _read_layout(book: _Book, path: Path, file: str, layout_id: str, roles: dict
     copies: set[str] = set()
     for role, name in roles.items():  # copies of a sheet the return is read from are not read: said so
         for other in book.names:
-            # a copy (the same name but for case, "(2)"), or a hidden sheet of the table's own name
-            if other != name and (header_key(other) == header_key(name) or other in hidden_named[role]):
+            # a copy (the same name but for case, Excel's "(2)", LibreOffice's "_2"), or a hidden sheet of the
+            # table's own name
+            if other != name and (header_key(other) == header_key(name) or _calc_copy_name(other, name)
+                                  or other in hidden_named[role]):
                 if not book.hidden(other) and not _rows_within(book, other, name):
                     continue  # "Hộ gia đình (2)" holding other households (a village's pair made with "Move or
                     # Copy…"): no copy but a table not read, said below as an error with its rows
@@ -1630,6 +1633,11 @@ def _rows_within(book: _Book, copy: str, read: str) -> bool:
         return True
 
 
+def _calc_copy_name(other: str, name: str) -> bool:
+    """``other`` is the name LibreOffice Calc gives a copy of sheet ``name`` ("Hộ gia đình_2")."""
+    return re.fullmatch(re.escape(name) + r"_\d{1,3}", other) is not None
+
+
 def _more_tables(book: _Book, file: str, roles: dict[str, str], copies: set[str], findings: list[Finding],
                  export: bool = False) -> None:
     """Another sheet holding a table of households or members (a village's own pair of sheets, "Hộ gia đình Tổ
@@ -1655,12 +1663,16 @@ def _more_tables(book: _Book, file: str, roles: dict[str, str], copies: set[str]
         found = matches[best].found  # type: ignore[union-attr]
         who = [k for k in _PERSON_KEYS if k in found]  # the columns naming whose row it is
         try:
-            below = book.grid(name).loc[band_end + 1:, [letter for letter, _text in found.values()]]
+            under = book.grid(name).loc[band_end + 1:]
+            below = under[[letter for letter, _text in found.values()]]
             if not who and all(below[c].dropna().is_unique for c in below.columns):
                 continue  # no household code, name or ID, and no answer twice in a column: the lists a workbook's
                 # drop-downs take ("Giới tính", "Dân tộc", "Loại nhà ở" over their choices), no households or persons
-            # the rows naming a household or person (not the total, date line and signatures under the table)
-            rows = int(below[[found[k][0] for k in who] or list(below.columns)].notna().any(axis=1).sum())
+            # the rows naming a household or person — not the total ("Tổng cộng" under "Mã hộ"), date line and
+            # signatures under the table (a row at a time: a sheet not read is rare, and said only)
+            named = below[[found[k][0] for k in who] or list(below.columns)].notna().any(axis=1).to_numpy(dtype=bool)
+            footer = np.array([_is_footer(r) for r in under.itertuples(index=False, name=None)], dtype=bool)
+            rows = int((named & ~footer).sum())
         except Exception:  # noqa: BLE001 - the head was readable, the rest not: the table is still said
             rows = 0
         if export:
