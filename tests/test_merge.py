@@ -617,10 +617,15 @@ def test_crosswalk_of_a_whole_district_is_associative(kim_thanh: list[Path], dis
 
 
 def test_crosswalk_with_results_already_in_the_new_units(tmp_path: Path) -> None:
-    """Old results re-expressed in the new units merge with results of new communes, unless they overlap."""
+    """Old results re-expressed in the new units merge with results of new communes, unless they overlap. (Two
+    years' rounds, 2024 and 2025: merged on purpose with allow_mixed — since session 22 re-expressing them is no
+    longer a silent exception to the rule that one district's figures are of one round, review 49.)"""
     old = write_commune(tmp_path, WHOLE, n=2)  # → 10750 Xã Phú Thái
     new = write_commune(tmp_path, "10507", n=3, day=AFTER_DAY)  # Phường Thành Đông, reviewed after the reform
-    m = merge_results([old, new], to_2025_units=True)
+    with pytest.raises(InputError) as mixed:
+        merge_results([old, new], to_2025_units=True)
+    assert "rà soát năm 2024" in mixed.value.message and "rà soát năm 2025" in mixed.value.message
+    m = merge_results([old, new], to_2025_units=True, allow_mixed=True)
     hh = m.results.households
     assert sorted(set(hh["ma_xa"])) == ["10507", "10750"] and (hh["ma_xa"] == "10507").sum() == 3
     assert hh.loc[hh["ma_xa"] == "10507", "ma_xa_cu"].isna().all()
@@ -628,7 +633,7 @@ def test_crosswalk_with_results_already_in_the_new_units(tmp_path: Path) -> None
     assert m.reconciled
     overlap = write_commune(tmp_path, "10750", n=1, day=AFTER_DAY)
     with pytest.raises(InputError) as err:
-        merge_results([old, overlap], to_2025_units=True)
+        merge_results([old, overlap], to_2025_units=True, allow_mixed=True)
     assert str(old) in err.value.message and "10750" in err.value.message
 
 

@@ -170,6 +170,16 @@ def render_run(summary: dict[str, Any], lang: str = "vi", console: Console | Non
         c.print(f"• {say(n, lang)}", markup=False)
 
 
+def _unreconciled(files: list[str], vi: bool) -> str:
+    """": kq_10510.xlsx (xem merge-reconciliation-mismatch trong sheet Phát hiện)": which results do not reconcile."""
+    shown = ", ".join(files[:5]) + (" …" if len(files) > 5 else "")
+    if vi:
+        return f": {shown} (xem merge-reconciliation-mismatch trong sheet Phát hiện)" if files else \
+            " (xem merge-reconciliation-mismatch trong sheet Phát hiện)"
+    return f": {shown} (see merge-reconciliation-mismatch in the findings sheet)" if files else \
+        " (see merge-reconciliation-mismatch in the findings sheet)"
+
+
 def render_merge(summary: dict[str, Any], written: list[str], lang: str = "vi", console: Console | None = None) -> None:
     c = console or out
     vi = lang == "vi"
@@ -183,7 +193,7 @@ def render_merge(summary: dict[str, Any], written: list[str], lang: str = "vi", 
     rows = [("Đơn vị" if vi else "Unit", f"{summary['unit']} {name}" if name else f"{summary['unit']} ({level})"),
             ("Số hộ / số người" if vi else "Households / persons", f"{_n(summary['households'])} / {_n(summary['persons'])}"),
             ("Đối chiếu" if vi else "Reconciled", ("khớp" if vi else "yes") if summary["reconciled"] else
-             ("KHÔNG KHỚP" if vi else "NO")),
+             ("KHÔNG KHỚP" if vi else "NO") + _unreconciled(summary.get("unreconciled") or [], vi)),
             ("Diễn biến cân đối" if vi else "Movements balance",
              (("có" if vi else "yes") if summary.get("movements_balanced", True) else
               ("KHÔNG: cuối kỳ ≠ đầu kỳ − giảm + tăng ở một số đơn vị (xem movement-unbalanced trong sheet Phát hiện)"

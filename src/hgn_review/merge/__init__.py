@@ -401,15 +401,14 @@ def _resolve_units(inps: list[Input], prefer: str | None, reg: Registry, notes: 
     return keep
 
 
-def _check_mixed(inps: list[Input], keep: list[set[str]], allow_mixed: bool, notes: list[Finding],
-                 crosswalk: bool = False) -> None:
+def _check_mixed(inps: list[Input], keep: list[set[str]], allow_mixed: bool, notes: list[Finding]) -> None:
     used = [inp for inp, k in zip(inps, keep, strict=True) if k]
     groups: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
     # a local standard is told by its id and SHA-256; results written before the SHA-256 was recorded, by its id
     hashed = all(" " in inp.local_standard for inp in used if inp.local_standard)
-    # the review is yearly: results of two years' rounds added together make no district's figures
-    # (not when results are re-expressed across the 2025 reform: those straddle it by nature)
-    years = {inp.review_year for inp in used if inp.review_year} if not crosswalk else set()
+    # the review is yearly: results of two years' rounds added together make no district's figures — re-expressed
+    # in the 2025 units too (a 2023 round of one old commune and a 2024 round of another are no new commune's round)
+    years = {inp.review_year for inp in used if inp.review_year}
     for inp in used:  # the national standard, the local one (a province's own lines: its class column), version
         std = inp.standard + (f" ({inp.standard_sha256[:12]})" if inp.standard_sha256 else "")
         local = inp.local_standard if hashed else inp.local_standard.split(" ")[0]
@@ -774,7 +773,7 @@ def _plan(inputs: list[Path], level: str | None, unit: str | None, as_of: date |
     if to_2025_units:
         _check_crosswalk_overlap(inps, rules, reg)
     keep = _resolve_units(inps, prefer, reg, notes)
-    _check_mixed(inps, keep, allow_mixed, notes, to_2025_units)
+    _check_mixed(inps, keep, allow_mixed, notes)
     user_map = read_mapping(mapping, rules, reg) if mapping is not None else None
     return _Plan(inps, keep, dup_files, level, parent, tgt, rules, user_map)
 
@@ -1328,10 +1327,20 @@ def _without_dropped(found: pd.DataFrame, inp: Input, kept: set[str]) -> pd.Data
     result of a commune, the other of two overlapping district merges): a commune is told its findings once, and
     never those of a version it has replaced."""
     dropped = set(inp.units) - kept
-    if not dropped or not inp.unit_sources or found.empty or "file" not in found.columns:
+    if not dropped or found.empty or "file" not in found.columns:
         return found
-    def files(units: set[str]) -> set[str]:
-        return {str(f) for u in units if (e := inp.unit_sources.get(u)) for f in e.get("returns") or []}
+    if inp.unit_sources:  # a district merge's entries name each unit's returns
+        def files(units: set[str]) -> set[str]:
+            return {str(f) for u in units if (e := inp.unit_sources.get(u)) for f in e.get("returns") or []}
+    else:  # a result of several communes' returns classified together: each unit's returns, from its households
+        hh = inp.households()
+        if "file" not in hh.columns or "ma_xa" not in hh.columns:
+            return found
+        pairs = pd.DataFrame({"u": text(hh["ma_xa"]), "f": hh["file"].astype("string")}).dropna().drop_duplicates()
+        by_unit = pairs.groupby("u")["f"].agg(set).to_dict()
+
+        def files(units: set[str]) -> set[str]:
+            return {str(f) for u in units for f in by_unit.get(u, ())}
 
     gone = files(dropped) - files(kept)
     if not gone:
@@ -1446,6 +1455,9 @@ def summary_json(m: MergeResult) -> dict[str, Any]:
         "missing_units": list(m.missing_units),
         "missing_units_named": meta.get("missing_units", [{"code": c, "name": ""} for c in m.missing_units]),
         "reconciled": m.reconciled, "partial": bool(meta.get("partial", m.missing_units)),
+        # the results whose figures the merge does not find again (merge-reconciliation-mismatch), for the terminal
+        "unreconciled": sorted({Path(f.file).name for f in m.findings
+                                if f.code == "merge-reconciliation-mismatch" and f.file}),
         "movements_balanced": m.balanced,
         "inputs": len(meta.get("inputs", [])), "findings": _written_counts(m),
     }

@@ -287,6 +287,26 @@ def _refuse(label: str, vi: str, en: str, hint_vi: str = _HINT_RESULTS_VI, hint_
     return InputError(f"{label}: {vi}", hint=hint_vi, message_en=f"{label}: {en}", hint_en=hint_en)
 
 
+def _cut_short(folder: Path, meta: dict[str, Any]) -> tuple[str, str] | None:
+    """(Vietnamese, English) of what a results folder lacks against its meta.json — the file itself, a file it lists,
+    a file of another size than written —; None when whole (a folder of an hgn that recorded no sizes: its counts
+    are still checked)."""
+    if not (folder / "meta.json").is_file():
+        return "thiếu tệp meta.json", "meta.json is missing"
+    sizes = meta.get("file_sizes")
+    if not isinstance(sizes, dict):
+        return None
+    for name, size in sorted(sizes.items()):
+        try:
+            now = (folder / str(name)).stat().st_size
+        except OSError:
+            return f"thiếu tệp {name}", f"{name} is missing"
+        if now != size:
+            return (f"tệp {name} có {now:,} byte, khác {size:,} byte khi ghi".replace(",", "."),
+                    f"{name} holds {now:,} bytes, not the {size:,} written")
+    return None
+
+
 def read_input(path: Path, as_of: date | None) -> Input:
     """Read one input and work out what it is; an InputError naming the file when it cannot be merged."""
     path = Path(path)
@@ -313,6 +333,12 @@ def read_input(path: Path, as_of: date | None) -> Input:
             raise InputError(exc.message, hint=_HINT_RESULTS_VI, message_en=exc.message_en,
                              hint_en=_HINT_RESULTS_EN) from exc
         sha, meta = file_sha256(path), workbook.meta
+    if bundle is not None:  # a folder copied halfway: meta.json (written last) missing, or a file of it missing or of
+        # another size than written (findings.parquet not copied: the commune's errors would vanish in silence)
+        cut = _cut_short(path, meta)
+        if cut is not None:
+            raise _refuse(label, f"không trọn vẹn: {cut[0]} (chép dở?).", f"is incomplete: {cut[1]} (copied halfway?).",
+                          _HINT_COPY_VI, _HINT_COPY_EN)
     # a result that lost part of itself (a members file not copied) is not merged as if whole: the households and
     # members it records (a workbook's are checked by read_results as it is read)
     problem = whole_problem(meta, bundle.households.num_rows,
