@@ -157,10 +157,12 @@ def load_status_list(path: Path) -> pd.DataFrame:
         if waiting is not None and len(waiting) and {"ma_xa_cu", "ma_ho", "phan_loai"} <= set(waiting.columns):
             # last round re-expressed in the 2025 units: the households of a split commune that waited for their
             # new commune are on the start list too, under their old commune (matched by code as a split one is)
-            hh = pd.concat([hh, pd.DataFrame({"ma_xa": waiting["ma_xa_cu"].astype("string"),
-                                              "ma_ho": waiting["ma_ho"].astype("string"),
-                                              "phan_loai": waiting["phan_loai"].astype("string")})],
-                           ignore_index=True)
+            # (with its head's ID, found by it wherever it went and however renumbered)
+            rows = {"ma_xa": waiting["ma_xa_cu"].astype("string"), "ma_ho": waiting["ma_ho"].astype("string"),
+                    "phan_loai": waiting["phan_loai"].astype("string")}
+            if "so_dinh_danh_chu_ho" in waiting.columns:
+                rows["so_dinh_danh_chu_ho"] = waiting["so_dinh_danh_chu_ho"].astype("string")
+            hh = pd.concat([hh, pd.DataFrame(rows)], ignore_index=True)
         from hgn_review.merge.tables import departed
 
         return _clean_heads(hh[~departed(hh).to_numpy()].reset_index(drop=True))
@@ -1211,7 +1213,10 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
         raise
     notes.extend(merge_notes)
     _mark_shared_ids(merged.members, id_hits)
-    arrivals: set[tuple[str, int]] = set()  # (return, Excel row) of households counted as moved in after the merge
+    # (return, Excel row) of households counted as moved in after the merge — by the merge itself too, from the
+    # returns alone (a head heading a household recorded gone in another commune: merge._moved_in_unrecorded)
+    arrivals: set[tuple[str, int]] = {(f.file, int(f.row)) for f in merge_found
+                                      if f.code == "previous-moved-in-unrecorded" and f.row is not None}
     if previous is not None:  # the start list's households no return of the round matches (each return was
         # classified alone, so a household that moved to another commune is matched only here)
         from hgn_review.scoring.movements import arrived_all, head_ids, not_reviewed, outside_review
@@ -1230,7 +1235,7 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
                               f"Start-of-period list: {counted(no_code, 'row')} without a commune code matching no head "
                               "of this round by ID: not matched."))
         gone, home, absent = arrived_all(merged.households, heads, prev_df)  # (the list's keys made once)
-        arrivals = _count_arrivals(merged, gone, report)
+        arrivals |= _count_arrivals(merged, gone, report)
         arrivals |= _count_arrivals(merged, home, report, code="previous-head-elsewhere")
         arrivals |= _count_arrivals(merged, absent, report, code="previous-head-elsewhere-absent")
     _one_list_of_findings(merged, report, from_bundles, merge_found, set(classified))
@@ -1347,11 +1352,13 @@ def _as_moved_in(hh: pd.DataFrame, rows: pd.Index) -> None:
     """These households counted as moved in: no start, "Tăng khác" (the round's results and a commune's own)."""
     from hgn_review.scoring.movements import TANG_KHAC
 
-    for c in ("dau_ky", "dien_bien"):
+    for c in ("dau_ky", "dien_bien", "dau_ky_theo"):
         if c in hh.columns:
             hh[c] = hh[c].astype("object")
     hh.loc[rows, "dau_ky"] = None
     hh.loc[rows, "dien_bien"] = TANG_KHAC
+    if "dau_ky_theo" in hh.columns:
+        hh.loc[rows, "dau_ky_theo"] = None
 
 
 def _correct_summary(summary: pd.DataFrame, moved: pd.DataFrame, start: pd.Series, end: pd.Series,

@@ -39,7 +39,7 @@ EXTRA_LABELS = {
     "dan_toc_tai_cho": "Hộ DTTS tại chỗ", "gioi_tinh_chu_ho": "Giới tính chủ hộ", "so_thieu_hut": "Số chỉ số thiếu hụt",
     "so_chua_ro": "Số chỉ số chưa rõ", "co_so_thu_nhap": "Cơ sở xác định thu nhập",
     "duoi_chuan_thu_nhap": "Thu nhập dưới chuẩn", "phan_loai": "Phân loại", "phan_loai_dia_phuong": "Phân loại (chuẩn địa phương)",
-    "dien_bien": "Diễn biến", "ly_do": "Lý do", "chuan": "Chuẩn áp dụng", "dinh_danh_loi": "Lỗi số định danh",
+    "dau_ky_theo": "Đầu kỳ xác định theo", "dien_bien": "Diễn biến", "ly_do": "Lý do", "chuan": "Chuẩn áp dụng", "dinh_danh_loi": "Lỗi số định danh",
     "nam_sinh": "Năm sinh", "tuoi": "Tuổi", "source_file": "Tệp kết quả nguồn", "source_sha256": "SHA-256 tệp nguồn",
     "unit": "Mã đơn vị", "ma_huyen": "Mã huyện", "ma_tinh": "Mã tỉnh",
     # the movement table ("Diễn biến", both classes' rows) and the Alkire–Foster figures of the summary

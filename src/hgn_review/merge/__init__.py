@@ -681,6 +681,67 @@ def _cross_unit_duplicates(hh: pd.DataFrame, mm: pd.DataFrame) -> list[Finding]:
     return out
 
 
+def _moved_in_unrecorded(hh: pd.DataFrame, mm: pd.DataFrame) -> list[Finding]:
+    """Households whose start two units counted: one recorded as moved away or dissolved, with its start, in one
+    unit; in another, a household living there, not recorded as moved in, whose start last year's list gave it by
+    its head's ID (``dau_ky_theo``) — the same head's (classified apart, each unit counted that row). As `hgn run`
+    counts it over the whole round: the row's start is the unit's it left; here the household moved in, unrecorded
+    ("Tăng khác", no start), said on it for its commune to record the move. A household whose start is its own row's,
+    by its code (a widow whose household dissolved now heading her son's), keeps it. Results of an hgn that did not
+    record where a start was found are left as they are. Changes ``hh`` in place."""
+    from hgn_review.scoring.movements import BY_HEAD, STATUS_IN, STATUS_OUT, TANG_KHAC
+
+    if "dau_ky_theo" not in hh.columns:
+        return []
+
+    # (linked by input and position before the rows are put in output order, by the renumbered uid after)
+    keys = ["_in", "_pos"] if {"_in", "_pos"} <= set(mm.columns) & set(hh.columns) else ["uid"]
+    if hh.empty or mm.empty or not {"dau_ky", "tinh_trang_ho", "unit", *keys} <= set(hh.columns) \
+            or not {"quan_he", "so_dinh_danh", *keys} <= set(mm.columns):
+        return []
+    ids = text(mm["so_dinh_danh"]).str.strip()
+    linked = mm[keys].notna().all(axis=1) & (mm[keys[-1]] >= 0).fillna(False)
+    is_head = ((mm["quan_he"].astype("string") == "Chủ hộ").fillna(False)
+               & ids.str.fullmatch(r"\d{12}").fillna(False) & linked).to_numpy(dtype=bool)
+    if not is_head.any():
+        return []
+    by_household = pd.Series(ids[is_head].to_numpy(dtype=object),
+                             index=pd.MultiIndex.from_frame(mm.loc[is_head, keys].astype("int64")))
+    by_household = by_household[~by_household.index.duplicated(keep=False)]  # one head per household
+    at_hh = hh[keys].notna().all(axis=1).to_numpy(dtype=bool)
+    head = pd.Series(None, index=hh.index, dtype=object)
+    head[at_hh] = by_household.reindex(pd.MultiIndex.from_frame(hh.loc[at_hh, keys].astype("int64"))).to_numpy(
+        dtype=object)
+    status = hh["tinh_trang_ho"].astype("string").str.strip()
+    left = status.isin(STATUS_OUT).fillna(False).to_numpy(dtype=bool)
+    came = status.isin(STATUS_IN).fillna(False).to_numpy(dtype=bool)
+    started = hh["dau_ky"].notna().to_numpy(dtype=bool) & head.notna().to_numpy(dtype=bool)
+    unit = hh["unit"].astype("string").to_numpy(dtype=object)
+    gone = pd.DataFrame({"h": head.to_numpy(dtype=object)[left & started], "u": unit[left & started]})
+    if gone.empty:
+        return []
+    by_head = (hh["dau_ky_theo"].astype("string") == BY_HEAD).fillna(False).to_numpy(dtype=bool)
+    living = np.flatnonzero(~left & ~came & started & by_head)
+    here = pd.DataFrame({"i": living, "h": head.to_numpy(dtype=object)[living], "u": unit[living]})
+    pairs = here.merge(gone, on="h", suffixes=("", "_gone"))
+    at = np.unique(pairs.loc[(pairs["u"] != pairs["u_gone"]).to_numpy(dtype=bool), "i"].to_numpy(dtype=np.int64))
+    # a head on the gone rows of two units, or living in two: no one move to tell — left as the returns say
+    at = at[~here.set_index("i").loc[at, "h"].isin(here["h"][here["h"].duplicated(keep=False)]).to_numpy(dtype=bool)] \
+        if len(at) else at
+    if not len(at):
+        return []
+    rows = hh.index[at]
+    for c in ("dau_ky", "dien_bien", "dau_ky_theo"):
+        if c in hh.columns:
+            hh[c] = hh[c].astype("object")
+    hh.loc[rows, ["dau_ky", "dau_ky_theo"]] = None
+    if "dien_bien" in hh.columns:
+        hh.loc[rows, "dien_bien"] = TANG_KHAC
+    return [note("previous-moved-in-unrecorded", file=str(getattr(r, "file", "") or r.source_file),
+                 sheet=str(getattr(r, "sheet", "") or SHEET_HOUSEHOLDS), row=_row_int(getattr(r, "row", None)),
+                 key="tinh_trang_ho", value=str(r.ma_ho)) for r in hh.loc[rows].itertuples(index=False)]
+
+
 def _outside_parent(hh: pd.DataFrame, inps: list[Input], parent: Unit, level: str, reg: Registry) -> list[Finding]:
     """Households whose own commune code is not the file's unit and not a commune of the parent."""
     if hh.empty or "ma_xa" not in hh.columns:
@@ -902,6 +963,9 @@ def _merge(inputs: list[Path], level: str | None, unit: str | None, as_of: date 
     if unsized.any():  # counted as 0 persons (the sums need a number): said, and blank on the waiting list
         hh["_size_unknown"] = unsized
         notes.append(note("merge-persons-unknown", value=int(unsized.sum())))
+    # a start two units counted (classified apart: a move one unit recorded and the other did not): once, where it
+    # left — before anything is counted (the inputs' own class counts, which the reconciliation reads, do not change)
+    notes.extend(_moved_in_unrecorded(hh, mm))
     counted: pd.DataFrame | None = distinct(hh, ["_in", "unit"])  # each input's households, counted once
     in_counts = _in_counts(plan, counted)
     if not to_2025_units:
@@ -1087,6 +1151,14 @@ def _apply_crosswalk(hh: pd.DataFrame, mm: pd.DataFrame, rules: dict[str, OldUni
     mm["unit"] = o_unit.mask(m_old, new_unit)
     if "ma_xa" in mm.columns:
         mm["ma_xa"] = text(mm["ma_xa"]).mask(m_old, new_unit)
+    if in_pending.any() and {"quan_he", "so_dinh_danh"} <= set(mm.columns):
+        # each waiting household's head's ID (its members are not in the result): a later round's start list finds
+        # it by that ID wherever it went and however it was renumbered
+        heads = mm[in_pending & (mm["quan_he"].astype("string") == "Chủ hộ").fillna(False).to_numpy(dtype=bool)]
+        heads = heads[~pd.MultiIndex.from_arrays([heads["_in"], heads["_pos"]]).duplicated(keep=False)]
+        ids = pd.Series(heads["so_dinh_danh"].astype("string").to_numpy(),
+                        index=pd.MultiIndex.from_arrays([heads["_in"].to_numpy(), heads["_pos"].to_numpy()]))
+        pending["so_dinh_danh_chu_ho"] = pd.array(ids.reindex(key_p).to_numpy(), dtype="string")
     mm = mm[~in_pending].copy()
     return hh, mm, pending
 
@@ -1269,8 +1341,8 @@ def _rows_below(reg: Registry, parent: Unit, level: str, tgt: date, coverage: pd
 
 
 def _pending_sheet(pending: pd.DataFrame, rules: dict[str, OldUnitRule]) -> pd.DataFrame:
-    cols = ["ma_xa_cu", "ten_xa_cu", "thon", "ma_ho", "ho_ten_chu_ho", "phan_loai", "so_nhan_khau", "xa_moi_co_the",
-            "source_file", "file", "sheet", "row"]
+    cols = ["ma_xa_cu", "ten_xa_cu", "thon", "ma_ho", "ho_ten_chu_ho", "so_dinh_danh_chu_ho", "phan_loai", "so_nhan_khau",
+            "xa_moi_co_the", "source_file", "file", "sheet", "row"]
     if pending.empty:
         return pd.DataFrame({c: pd.Series(dtype="string") for c in cols})
     old = pending["_old_unit"].astype("string")
@@ -1282,7 +1354,7 @@ def _pending_sheet(pending: pd.DataFrame, rules: dict[str, OldUnitRule]) -> pd.D
         "ma_xa_cu": old,
         "ten_xa_cu": old.map({k: r.old_name for k, r in rules.items()}).astype("string"),
         "thon": col("thon"), "ma_ho": col("ma_ho"), "ho_ten_chu_ho": col("ho_ten_chu_ho"),
-        "phan_loai": class_of(pending), "so_nhan_khau": pending["_persons"].astype("Int64").mask(
+        "so_dinh_danh_chu_ho": col("so_dinh_danh_chu_ho"), "phan_loai": class_of(pending), "so_nhan_khau": pending["_persons"].astype("Int64").mask(
             pending["_size_unknown"].fillna(False).to_numpy(dtype=bool) if "_size_unknown" in pending.columns
             else np.zeros(len(pending), dtype=bool)),
         "xa_moi_co_the": old.map({k: r.candidate_labels for k, r in rules.items()}).astype("string"),

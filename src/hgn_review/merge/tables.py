@@ -41,6 +41,7 @@ FULL, PART, NONE = "Đủ", "Một phần", "Không"
 MERGE_LABELS: dict[str, str] = {
     "ma_xa_cu": "Mã xã cũ (trước 1/7/2025)", "co_so_quy_doi": "Cơ sở quy đổi đơn vị", "ten_xa_cu": "Tên xã cũ",
     "xa_moi_co_the": "Các xã mới đã nhận (một phần) xã cũ", "so_nhan_khau": "Số nhân khẩu",
+    "so_dinh_danh_chu_ho": "Số định danh cá nhân của chủ hộ",
     "don_vi": "Mã đơn vị", "ten_don_vi": "Tên đơn vị", "du_lieu": "Có số liệu", "so_ho": "Số hộ",
     # (coverage: every household row merged, those that moved away or dissolved too — the forms count those present)
     "so_ho_da_doc": "Số hộ đã đọc (kể cả hộ đã chuyển đi, giải thể)",

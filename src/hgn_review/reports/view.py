@@ -951,6 +951,9 @@ def _persons(hh: pd.DataFrame, members: pd.DataFrame, keys: dict[str, pd.Series]
         "ma_huyen": district,
         "ten_huyen": mapped(district, names[DISTRICT]),
         "thon": _str(hh, "thon"),
+        # the year the household was reviewed (results of two years' rounds merged with --allow-mixed: each its own)
+        "_review_year": (pd.to_datetime(hh["ngay_ra_soat"], errors="coerce").dt.year.astype("Int64")
+                         if "ngay_ra_soat" in hh.columns else pd.Series(pd.NA, index=hh.index, dtype="Int64")),
         "dien_bien": _str(hh, "dien_bien"),
         "category": ((lambda rows: mv.categories(dien_bien.iloc[rows])), ~in_category),
         "minority": person_attrs["minority"].to_numpy(),
@@ -993,7 +996,8 @@ def _persons(hh: pd.DataFrame, members: pd.DataFrame, keys: dict[str, pd.Series]
     sex = merged["gioi_tinh"].astype("string")
     merged["birth_year_male"] = merged["nam_sinh"].where((sex == MALE).fillna(False))
     merged["birth_year_female"] = merged["nam_sinh"].where((sex == FEMALE).fillna(False))
-    merged["nam_ra_soat"] = as_of.year
+    merged["nam_ra_soat"] = pd.to_numeric(merged.pop("_review_year"), errors="coerce").astype("Int64").fillna(
+        as_of.year)
     category = merged["category"].astype("string")
     merged["is_new"] = (category == mv.CATEGORY_NEW).fillna(False).to_numpy(dtype=bool)
     merged["is_relapse"] = (category == mv.CATEGORY_RELAPSE).fillna(False).to_numpy(dtype=bool)

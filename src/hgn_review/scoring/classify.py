@@ -532,6 +532,8 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
     moves = assign_movements(out, mem, previous=previous, history=history, whole=whole)
     found.extend(moves.findings)
     out["dau_ky"] = moves.dau_ky.array
+    out["dau_ky_theo"] = moves.dau_ky_theo.array if moves.dau_ky_theo is not None else pd.array(
+        [None] * len(out), dtype="string")
     out["dien_bien"] = moves.dien_bien.array
     tables = movement_tables(out, by="ma_xa")
     found.extend(unbalanced_findings(tables, by="ma_xa"))

@@ -313,7 +313,7 @@ def _own_commune_row(households: pd.DataFrame, heads: pd.Series, other: pd.DataF
     sep = "\x1f"
     own_commune = _commune(column(households, "ma_xa", "str"))
     own = own_commune + sep + column(households, "ma_ho", "str").str.strip()
-    theirs, commune, _written, _split = _list_keys(households, other)
+    theirs, commune, _written, _split = _list_keys(households, other, heads)
     mine = _in(own, theirs)
     if "so_dinh_danh_chu_ho" in other.columns and len(heads):
         positions = pd.Series(np.arange(len(other)), index=other.index)
@@ -356,13 +356,14 @@ def _moved_within(households: pd.DataFrame, members: pd.DataFrame | None, status
                           value=list(codes[at]), other=list(codes[partner]))
 
 
-def _list_keys(households: pd.DataFrame,
-               other: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, dict[str, list[str]]]:
+def _list_keys(households: pd.DataFrame, other: pd.DataFrame,
+               heads: pd.Series | None = None) -> tuple[pd.Series, pd.Series, pd.Series, dict[str, list[str]]]:
     """(commune + code key, commune in this review's units, commune as written) of each row of the list, and the
     old communes split among new ones (:func:`list_communes`).
 
-    An old commune split among new ones (see :func:`list_communes`) is placed in the new commune whose household
-    has the row's code, when exactly one has it."""
+    An old commune split among new ones (see :func:`list_communes`) is placed in the new commune where the row's
+    head heads a household (``heads``: uid → the head's ID), else in the one whose household has the row's code,
+    when exactly one has it (a code is a commune's own numbering: another new commune's household may have it)."""
     sep = "\x1f"
     written = _commune(column(other, "ma_xa", "str"))
     commune, split = list_communes(written, households)
@@ -385,6 +386,19 @@ def _list_keys(households: pd.DataFrame,
             hits += hit
             chosen = np.where(hit, here, chosen)
         placed = hits == 1
+        if heads is not None and len(heads) and "so_dinh_danh_chu_ho" in other.columns:
+            # the new commune where the row's head heads a household, one of those the old commune went into
+            one = heads[~heads.duplicated(keep=False)].dropna()
+            uid_of = pd.Series(one.index.to_numpy(), index=one.to_numpy())
+            home = pd.Series(_commune(column(households, "ma_xa", "str")).to_numpy(dtype=object),
+                             index=column(households, "uid", "Int64").to_numpy())
+            home = home[home.index.notna() & ~home.index.duplicated(keep=False)]
+            there = _list_heads(other).iloc[rows].map(uid_of).map(home).to_numpy(dtype=object)
+            among = np.array([t is not None and not pd.isna(t) and t in split.get(o, ()) for o, t in zip(old, there,
+                                                                                                    strict=True)],
+                             dtype=bool) if len(rows) else np.zeros(0, dtype=bool)  # (the rows of split communes)
+            chosen = np.where(among, there, chosen)
+            placed |= among
         if placed.any():
             values = commune.to_numpy(dtype=object).copy()
             values[rows[placed]] = chosen[placed]
@@ -403,19 +417,55 @@ def _listed_text(value: object, lang: str) -> str:
     return str(value) if lang == "vi" else WORDS_EN.get(str(value), str(value))
 
 
+def _code_rows(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame, own: pd.Series,
+               theirs: pd.Series) -> np.ndarray:
+    """Per household, the list row its commune + code matches (-1: none) — the one row of that key; or, of a key
+    several rows share (two old communes merged into one new both had a "0001"), the one left when every other is
+    the row of another household of the same return, found by its head's ID (renumbered: "CA-01")."""
+    positions = pd.Series(np.arange(len(other), dtype=np.int64), index=other.index)
+    out = np.array(own.map(_unique_lookup(theirs, positions)).fillna(-1).astype("int64").to_numpy(), dtype=np.int64)
+    if "so_dinh_danh_chu_ho" not in other.columns or not len(heads) or not len(households):
+        return out
+    shared = (own.map(theirs.value_counts()).fillna(0).to_numpy() > 1) & own.notna().to_numpy(dtype=bool)
+    if not shared.any():
+        return out
+    files = column(households, "file", "str").fillna("").to_numpy(dtype=object) if "file" in households.columns \
+        else np.full(len(households), "", dtype=object)
+    claim = column(households, "uid", "Int64").map(heads).map(_unique_lookup(_list_heads(other), positions))
+    claimed = claim.notna().to_numpy(dtype=bool)
+    rows = claim[claimed].astype("int64").to_numpy()
+    other_key = theirs.to_numpy(dtype=object)[rows] != own.to_numpy(dtype=object)[claimed]
+    claims = pd.MultiIndex.from_arrays([files[claimed][other_key], rows[other_key]])
+    at = np.flatnonzero(shared)
+    pairs = pd.DataFrame({"h": at, "k": own.to_numpy(dtype=object)[at], "f": files[at]}).merge(
+        pd.DataFrame({"r": positions.to_numpy(), "k": theirs.to_numpy(dtype=object)}), on="k")
+    pairs = pairs[~pd.MultiIndex.from_arrays([pairs["f"], pairs["r"]]).isin(claims)]
+    left = pairs[pairs.groupby("h")["r"].transform("size").to_numpy() == 1]
+    out[left["h"].to_numpy(dtype=np.int64)] = left["r"].to_numpy(dtype=np.int64)
+    return out
+
+
 def match_status(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """(start state, matched) of each household in a list ``other`` (ma_xa, ma_ho, phan_loai[, so_dinh_danh_chu_ho]).
 
     Matched by commune + household code first, then by the head's personal ID — among the list's rows no household
     matched by code (one row never gives its start to two households).
     """
+    found, matched, _by_head = _match(households, heads, other)
+    return found, matched
+
+
+def _match(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """:func:`match_status`, and which households were matched by their head's ID."""
+    by_head = np.zeros(len(households), dtype=bool)
     status = normalise_status(column(other, "phan_loai", "str"))
     sep = "\x1f"
     own = _commune(column(households, "ma_xa", "str")) + sep + column(households, "ma_ho", "str").str.strip()
-    theirs = _list_keys(households, other)[0]
-    lookup = _unique_lookup(theirs, status)
-    matched = pd.Series(_in(own, lookup.index), index=own.index)
-    found = own.map(lookup)
+    theirs = _list_keys(households, other, heads)[0]
+    by_code = _code_rows(households, heads, other, own, theirs)
+    matched = pd.Series(by_code >= 0, index=own.index)
+    found = pd.Series(status.to_numpy(dtype=object)[np.maximum(by_code, 0)] if len(other) else None,
+                      index=own.index, dtype=object).where(matched)
     if "so_dinh_danh_chu_ho" in other.columns:
         # a code whose list row is another household's — the head's ID leads to another row of the list (codes
         # renumbered after a household left) — is no match: the household is matched by its head's ID instead
@@ -431,19 +481,18 @@ def match_status(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
         if candidate.any():
             files = column(households, "file", "str").fillna("") if "file" in households.columns else \
                 pd.Series("", index=households.index, dtype="str")
+            # (the row itself: of a key two rows share, the other row is no household's by code)
             taken = pd.MultiIndex.from_arrays([files[matched.to_numpy(dtype=bool)].to_numpy(dtype=object),
-                                               own[matched.to_numpy(dtype=bool)].to_numpy(dtype=object)])
+                                               by_code[matched.to_numpy(dtype=bool)]])
             rows = at[candidate].astype("int64").to_numpy()
-            wanted = pd.MultiIndex.from_arrays([files[candidate].to_numpy(dtype=object),
-                                                theirs.to_numpy(dtype=object)[rows]])
+            wanted = pd.MultiIndex.from_arrays([files[candidate].to_numpy(dtype=object), rows])
             free = ~np.asarray(wanted.isin(taken), dtype=bool)
-            by_head = np.zeros(len(households), dtype=bool)
             by_head[np.flatnonzero(candidate)[free]] = True
             start = pd.Series(status.to_numpy(dtype=object)[at.fillna(0).astype("int64").to_numpy()],
                               index=households.index)
             found = found.where(~by_head, start)
             matched = matched | pd.Series(by_head, index=households.index)
-    return found.astype("str").where(found.notna()), matched
+    return found.astype("str").where(found.notna()), matched, by_head
 
 
 def _code_contradicted(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame, own: pd.Series,
@@ -514,7 +563,7 @@ def _arrived(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame,
     sep = "\x1f"
     own_commune = _commune(column(households, "ma_xa", "str"))
     own = own_commune + sep + column(households, "ma_ho", "str").str.strip()
-    theirs, commune, _written, _split = _list_keys(households, other)
+    theirs, commune, _written, _split = _list_keys(households, other, heads)
     status = Coded.of(column(households, "tinh_trang_ho", "str"))
     left = status.matches(STATUS_OUT)
     head = column(households, "uid", "Int64").map(heads)
@@ -577,15 +626,19 @@ def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
     sep = "\x1f"
     own_commune = _commune(column(households, "ma_xa", "str"))
     own = own_commune + sep + column(households, "ma_ho", "str").str.strip()
-    theirs, commune, written, split = _list_keys(households, other)
+    theirs, commune, written, split = _list_keys(households, other, heads)
     code = column(other, "ma_ho", "str").str.strip()
     in_list = theirs.map(theirs.value_counts()).fillna(0).to_numpy()
     in_review = theirs.map(own.value_counts()).fillna(0).to_numpy()
     seen = (in_review > 0) & (in_list <= in_review)
     if "so_dinh_danh_chu_ho" in other.columns and len(heads):
         # a code now held by another household (its head is another row's head) does not see this row
-        taken = own[_code_contradicted(households, heads, other, own, theirs).to_numpy(dtype=bool)]
+        contradicted = _code_contradicted(households, heads, other, own, theirs).to_numpy(dtype=bool)
+        taken = own[contradicted]
         seen &= ~(_in(theirs, taken) & (in_review == 1))
+        # of a code two rows share, the row a household matches once the other is found by its head (match_status)
+        by_code = _code_rows(households, heads, other, own, theirs)
+        seen[by_code[(by_code >= 0) & ~contradicted]] = True
         # found by its head's ID — unless in another commune (recorded as moved in there or not): the commune it
         # left must still record it, as moved away (else its start figure is one short and the move a bare
         # increase)
@@ -634,7 +687,7 @@ def outside_review(households: pd.DataFrame, heads: pd.Series, other: pd.DataFra
     so that no row of it goes unsaid. A row whose head's ID is a head of this review is matched (by that ID), not
     counted; an old commune split among new ones counts as reviewed when every one of them is (as
     :func:`not_reviewed` places its households)."""
-    _, commune, written, split = _list_keys(households, other)
+    _, commune, written, split = _list_keys(households, other, heads)
     reviewed_units = set(_commune(column(households, "ma_xa", "str")).dropna())
     whole_split = {old for old, new in split.items() if set(new) <= reviewed_units}
     inside = commune.isin(reviewed_units).fillna(False) | written.isin(list(whole_split)).fillna(False)
@@ -646,11 +699,17 @@ def outside_review(households: pd.DataFrame, heads: pd.Series, other: pd.DataFra
     return int(coded.sum()), int(written[coded].nunique()), int((outside & no_code).sum())
 
 
+# where a household's start state was found (``dau_ky_theo``): last round's list by its code, by its head's ID, or
+# the start class its own return records (no list given, or the list left it undecided)
+BY_CODE, BY_HEAD, BY_RETURN = "mã hộ", "số định danh chủ hộ", "biểu rà soát"
+
+
 @dataclass(frozen=True)
 class Movements:
     dau_ky: pd.Series  # start state used: Nghèo / Cận nghèo / Không / NA
     dien_bien: pd.Series  # category or NA
     findings: list[Finding]
+    dau_ky_theo: pd.Series | None = None  # where the start was found (BY_CODE, BY_HEAD, BY_RETURN) or NA
 
 
 def _states(households: pd.DataFrame, start: np.ndarray, status: Coded | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -679,8 +738,10 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
     status = Coded.of(column(households, "tinh_trang_ho", "str"))
     found: list[Finding] = []
     heads = head_ids(members) if previous is not None or history else pd.Series(dtype="str")
+    basis = np.full(len(households), None, dtype=object)
+    basis[start >= 0] = BY_RETURN
     if previous is not None:
-        prev, matched = match_status(households, heads, previous)
+        prev, matched, by_head = _match(households, heads, previous)
         matched_np = matched.to_numpy(dtype=bool)
         listed = _status_codes(prev)
         # the list's start, where it has one: a household last round left undecided keeps the start its return
@@ -688,6 +749,9 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
         # (one recorded as moved in or split off takes no start: it is an increase, said below)
         own = matched_np & (listed < 0) & (start >= 0) & ~status.matches(STATUS_IN)
         start = np.where(matched_np & ~own, listed, start)
+        from_list = matched_np & ~own & (start >= 0)
+        basis[start < 0] = None
+        basis[from_list] = np.where(by_head, BY_HEAD, BY_CODE)[from_list]
         unmatched = ~matched_np & ~status.matches(STATUS_IN)
         where = Locator(households, pd.RangeIndex(len(households)))
         codes = column(households, "ma_ho", "str").to_numpy()
@@ -741,10 +805,14 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
             if came.any():
                 category[came] = _CATEGORIES.index(TANG_KHAC)
                 start_labels = start_labels.mask(pd.Series(came, index=households.index))
+                basis[came] = None
                 at = np.flatnonzero(came)
                 found += where.findings(code, at, column_key="tinh_trang_ho", key="tinh_trang_ho",
                                         value=list(codes[at]))
-    return Movements(start_labels, labels(category, _CATEGORIES, households.index), found)
+    # (a household that moved in or split off has no start, wherever the list found its row)
+    basis[~start_labels.notna().to_numpy(dtype=bool)] = None
+    return Movements(start_labels, labels(category, _CATEGORIES, households.index), found,
+                     pd.Series(pd.array(basis, dtype="string"), index=households.index))
 
 
 def movement_tables(households: pd.DataFrame, by: str | Sequence[str] | None = "ma_xa") -> pd.DataFrame:
