@@ -86,3 +86,67 @@ def test_mapping_line_numbers_after_a_village_typed_over_two_lines(tmp_path: Pat
         with pytest.raises(HgnError) as err:
             read_mapping(path, {}, get_registry())
         assert f"dòng {line}:" in str(err.value), (text, str(err.value))
+
+
+def _two_units(basis_of_h: str | None) -> tuple[object, object]:
+    import pandas as pd
+
+    hh = pd.DataFrame({"uid": [0, 1], "unit": ["10927", "10540"], "ma_ho": ["A1", "T9"],
+                       "tinh_trang_ho": ["Chuyển đi", "Đang cư trú"], "dau_ky": ["Nghèo", "Nghèo"],
+                       "dien_bien": ["Giảm khác", "Tiếp tục nghèo"], "file": ["a.xlsx", "b.xlsx"],
+                       "sheet": ["Hộ gia đình", "Hộ gia đình"], "row": [3, 3]})
+    if basis_of_h != "absent":
+        hh["dau_ky_theo"] = ["mã hộ", basis_of_h]
+    mm = pd.DataFrame({"uid": [0, 1], "quan_he": ["Chủ hộ", "Chủ hộ"], "so_dinh_danh": ["030080005301"] * 2})
+    return hh, mm
+
+
+def test_merge_counts_once_a_start_two_units_counted_by_the_heads_id() -> None:
+    """A head's household recorded gone from one unit with its start, and a household of another unit given last
+    year's start by that head's ID (each unit classified apart): both started — the province started with 2 poor
+    households for a list of 1. The second is now counted as moved in, said on it."""
+    from hgn_review.merge import _moved_in_unrecorded
+
+    hh, mm = _two_units("số định danh chủ hộ")
+    found = _moved_in_unrecorded(hh, mm)
+    assert [(f.code, f.value, f.file) for f in found] == [("previous-moved-in-unrecorded", "T9", "b.xlsx")]
+    assert hh["dau_ky"].isna().tolist() == [False, True] and hh.loc[1, "dien_bien"] == "Tăng khác"
+
+
+def test_merge_keeps_a_start_found_by_the_households_own_code() -> None:
+    """Guard (passes): a widow whose household dissolved in one commune now heads her son's household in another,
+    whose start is its own row's, by its code: both starts are real — nothing changes. Results of an hgn that did not
+    record where a start was found are left as they are."""
+    from hgn_review.merge import _moved_in_unrecorded
+
+    for basis in ("mã hộ", "absent"):
+        hh, mm = _two_units(basis)
+        before = hh.copy()
+        assert _moved_in_unrecorded(hh, mm) == []
+        assert hh.equals(before)
+
+
+def test_results_say_where_each_start_was_found(tmp_path: Path) -> None:
+    """"Đầu kỳ xác định theo" (dau_ky_theo): last year's row by the household's code, by its head's ID (renumbered),
+    or the start class the return records (no list row) — what hgn merge needs to count a start once."""
+    import openpyxl
+
+    from conftest import make_id
+    from hgn_review.pipeline import classify_paths
+
+    ids = {k: make_id(serial=f"0022{i:02d}") for i, k in enumerate("ABC", 1)}
+    path = make_return(tmp_path, [household(ma_ho="0001", phan_loai_dau_ky=None),
+                                  household(ma_ho="0009", phan_loai_dau_ky=None),
+                                  household(ma_ho="0003", phan_loai_dau_ky="Cận nghèo")],
+                       [member(ma_ho=c, so_dinh_danh=ids[k], ho_ten=f"Người {k}")
+                        for c, k in (("0001", "A"), ("0009", "B"), ("0003", "C"))])
+    listed = tmp_path / "ds.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Mã xã", "Mã hộ", "Phân loại", "Số định danh chủ hộ"])
+    ws.append(["11284", "0001", "Nghèo", ids["A"]])
+    ws.append(["11284", "0002", "Cận nghèo", ids["B"]])  # renumbered 0009 this year: found by its head
+    wb.save(listed)
+    hh = classify_paths([path], previous=listed).results.households.set_index("ma_ho")
+    assert hh["dau_ky_theo"].to_dict() == {"0001": "mã hộ", "0009": "số định danh chủ hộ", "0003": "biểu rà soát"}
+    assert hh.loc["0009", "dau_ky"] == "Cận nghèo"
