@@ -204,12 +204,15 @@ def sample(
     """Sinh dữ liệu mẫu thực tế (có thể kèm lỗi) để thử nghiệm."""
     from hgn_review.sample import generate_sample
 
-    if not 0 <= error_rate <= 1:
-        raise UsageError("--error-rate phải trong khoảng 0–1.", message_en="--error-rate must be within 0–1.")
-    for name, value in (("--seed", seed), ("--communes", communes), ("--households", households)):
-        if value < 0:
-            raise UsageError(f"{name} phải ≥ 0.", hint="Ghi một số nguyên không âm.", message_en=f"{name} must be ≥ 0.",
-                             hint_en="Give a whole number, 0 or more.")
+    if not 0 <= error_rate < 1:  # (a return every cell of which is wrong is no sample)
+        raise UsageError(f"--error-rate {error_rate:g} không hợp lệ: tỉ lệ lỗi từ 0 đến dưới 1.",
+                         hint="Ví dụ --error-rate 0.05 (5 % số hộ có lỗi); 0 là không cài lỗi.",
+                         message_en=f"--error-rate {error_rate:g} is invalid: the error rate is from 0 to under 1.",
+                         hint_en="For example --error-rate 0.05 (5 % of households with an error); 0 for none.")
+    for name, value, least in (("--seed", seed, 0), ("--communes", communes, 0), ("--households", households, 1)):
+        if value < least:
+            raise UsageError(f"{name} phải ≥ {least}.", hint=f"Ghi một số nguyên từ {least} trở lên.",
+                             message_en=f"{name} must be ≥ {least}.", hint_en=f"Give a whole number, {least} or more.")
     from hgn_review.template import check_review_year
 
     check_review_year(year)  # as hgn template
@@ -328,7 +331,12 @@ def merge(
     from hgn_review.merge import merge_results, summary_json, write_merge
 
     if level is not None and level not in ("district", "province"):
-        raise UsageError("--level phải là district hoặc province.", message_en="--level must be district or province.")
+        raise UsageError(f"--level {level} không hợp lệ: phải là district hoặc province.",
+                         hint="--level district (gộp xã lên huyện) hoặc --level province (gộp lên tỉnh); bỏ trống để hgn "
+                              "tự xác định.",
+                         message_en=f"--level {level} is invalid: it must be district or province.",
+                         hint_en="--level district (communes into a district) or --level province; leave it out for hgn "
+                                 "to work it out.")
     _check_paths(inputs + ([mapping] if mapping else []))
     _not_an_input(out, inputs + ([mapping] if mapping else []))
     _xlsx_name(out)

@@ -140,7 +140,8 @@ def render_run(summary: dict[str, Any], lang: str = "vi", console: Console | Non
     f = summary["findings"]
     head = [("Tệp biểu rà soát" if vi else "Returns", f"{summary['files']} ({summary['processed']} "
              + ("đọc mới" if vi else "read") + f", {summary['cached']} " + ("lấy từ lần trước" if vi else "cached")
-             + (f", {summary['copies']} " + ("bản sao" if vi else "copies") if summary.get("copies") else "") + ")"),
+             + (f", {summary['copies']} " + ("bản sao" if vi else "copy" if summary["copies"] == 1 else "copies")
+                if summary.get("copies") else "") + ")"),
             ("Số hộ / số người" if vi else "Households / persons",
              f"{_n(summary['counted']['households'])} / {_n(summary['counted']['persons'])}"),
             ("Lỗi / cảnh báo" if vi else "Errors / warnings", f"{_n(f.get('error', 0))} / {_n(f.get('warning', 0))}"),

@@ -874,6 +874,14 @@ class Report:
             rows = {hide_ids(sheet): n for sheet, n in fs.rows.items()}  # (a sheet may be named by an ID)
             per_file.append({"file": fs.file, "layout": fs.layout, "readable": fs.readable, "rows": rows,
                              "errors": c.get(ERROR, 0), "warnings": c.get(WARNING, 0), "info": c.get(INFO, 0)})
+        # a file said but not read with a warning or an error (a zipped return, a shortcut): a row too, so that the
+        # rows add up to the totals of errors and warnings (hgn's own outputs passed over are said only, as info)
+        read = {fs.file for fs in self.files}
+        for name in dict.fromkeys(f.file for f in self.findings if f.file and f.file not in read
+                                  and f.severity in (ERROR, WARNING)):
+            c = Counter(f.severity for f in self.findings if f.file == name)
+            per_file.append({"file": name, "layout": "", "readable": False, "rows": {},
+                             "errors": c.get(ERROR, 0), "warnings": c.get(WARNING, 0), "info": c.get(INFO, 0)})
         return {"files": len(self.files), "rows": sum(sum(f.rows.values()) for f in self.files),
                 **{k + "s" if k != INFO else k: v for k, v in self.counts().items()},
                 "by_code": self.by_code(), "per_file": per_file}

@@ -470,9 +470,23 @@ def classify_paths(paths: Sequence[Path], *, standard: str | None = None, local:
                          message_en=f"No household could be read from {names}." + (f" {said_en}" if said_en else ""),
                          hint_en="Check with hgn validate, fix and run again.")
     prev = load_status_list(previous) if previous else None
-    hist = [load_status_list(p) for p in history]
+    hist = [_history_list(p) for p in history]
     return classify_validated(val, standard=standard, local=local, previous=prev, history=hist, prefer=prefer,
                               started=started)
+
+
+def _history_list(path: Path) -> pd.DataFrame:
+    """An earlier period's list (``--history``), read as a start list is; its refusals name it as what it is."""
+    from hgn_review.errors import HgnError
+
+    try:
+        return load_status_list(path)
+    except HgnError as exc:
+        for attr, start, earlier in (("message", "danh sách đầu kỳ", "danh sách kỳ trước (--history)"),
+                                     ("message_en", "start-of-period list", "earlier period's list (--history)")):
+            text = getattr(exc, attr)
+            setattr(exc, attr, text.replace(start.capitalize(), earlier[0].upper() + earlier[1:]).replace(start, earlier))
+        raise
 
 
 def _review_date(households: pd.DataFrame, std: Standard) -> str | None:
@@ -1118,11 +1132,12 @@ def _run_round(input_dir: Path, out_dir: Path, found: _Found, *, as_of: dt.date 
         if strict and errors:
             _publish_stopped(out_dir, report, {d: p for p, d in files} if marked_copies else None,
                              Note(f"--strict dừng trước khi tổng hợp vì có {errors} lỗi trong các biểu rà soát",
-                                  f"--strict stops before merging: {errors} errors in the returns"), lang, n_jobs)
+                                  f"--strict stops before merging: {counted(errors, 'error')} in the returns"), lang,
+                             n_jobs)
             stop = FindingsStop(f"Có {errors} lỗi trong các biểu rà soát; --strict dừng trước khi tổng hợp.",
                                 hint=f"Xem {out_dir / 'phat_hien.xlsx'}, sửa lỗi rồi chạy lại (các tệp không đổi không "
                                      "phải đọc lại).",
-                                message_en=f"{errors} errors in the returns; --strict stops before merging.",
+                                message_en=f"{counted(errors, 'error')} in the returns; --strict stops before merging.",
                                 hint_en=f"See {out_dir / 'phat_hien.xlsx'}, fix and run again.")
             stop.summary = stopped_summary("strict")
             raise stop

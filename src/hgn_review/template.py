@@ -400,8 +400,9 @@ def _write_guide(ws: Worksheet, layout: Layout, unit: Unit, year: int, lang: str
 def check_review_year(year: object) -> None:
     """A UsageError unless ``year`` is a review year hgn writes returns for (2000–2100)."""
     if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise UsageError(f"Năm rà soát \"{year}\" không hợp lệ.", hint="Ghi năm 4 chữ số, ví dụ 2025.",
-                         message_en=f"Review year \"{year}\" is invalid.", hint_en="Give a 4-digit year, e.g. 2025.")
+        raise UsageError(f"Năm rà soát \"{year}\" không hợp lệ.", hint="Ghi năm rà soát từ 2000 đến 2100, ví dụ 2025.",
+                         message_en=f"Review year \"{year}\" is invalid.",
+                         hint_en="Give a review year from 2000 to 2100, e.g. 2025.")
 
 
 def _target(out: Path, code: str, year: int) -> Path:

@@ -1201,6 +1201,25 @@ _BLANK_NOTES = (
 )
 
 
+# the English subject of a _BLANK_NOTES entry, and its words for one ("1 child of a poor or near-poor household has")
+_SINGULAR = (("school-age children of poor and near-poor households have", "school-age child of a poor or near-poor "
+              "household has"),
+             ("children of poor and near-poor households have", "child of a poor or near-poor household has"),
+             ("members of poor and near-poor households have", "member of a poor or near-poor household has"),
+             ("poor and near-poor households have", "poor or near-poor household has"),
+             ("poor and near-poor households are", "poor or near-poor household is"),
+             ("poor and near-poor households were", "poor or near-poor household was"),
+             ("farming households are", "farming household is"), ("households have", "household has"))
+
+
+def _one(text: str) -> str:
+    """A _BLANK_NOTES English text said of one ("1 poor or near-poor household has …", not "1 … households have")."""
+    for many, one in _SINGULAR:
+        if text.startswith(f"1 {many}"):
+            return f"1 {one}" + text[len(many) + 2:]
+    return text
+
+
 def _blank_notes(view: ReportView) -> list[tuple[str, Note]]:
     """(flag, note) of each _BLANK_NOTES entry that counts a household (or child) of the view."""
     t = view.total()
@@ -1208,7 +1227,7 @@ def _blank_notes(view: ReportView) -> list[tuple[str, Note]]:
     for flag, groups, with_members, vi, en in _BLANK_NOTES:
         n = sum(int(t.get(f"{g}_{flag}", 0)) for g in groups)
         if n and (view.has_members or not with_members):
-            out.append((flag, Note(vi.format(n=n), en.format(n=n))))
+            out.append((flag, Note(vi.format(n=n), _one(en.format(n=n)) if n == 1 else en.format(n=n))))
     return out
 
 

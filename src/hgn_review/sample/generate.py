@@ -123,7 +123,9 @@ def plan_sample(province: str = "30", communes: int | str | None = 5, *, year: i
                          hint_en="Check the province/district code and the review year (no districts from 1/7/2025).")
     if district and province and units[0].province_code != str(province).strip():
         raise UsageError(f"Huyện {district} không thuộc tỉnh {province}.",
-                         message_en=f"District {district} is not in province {province}.")
+                         hint=f"Ghi mã huyện 3 chữ số của tỉnh {province}, hoặc --province của huyện đó.",
+                         message_en=f"District {district} is not in province {province}.",
+                         hint_en=f"Give a 3-digit district code of province {province}, or that district's --province.")
     n = _count(communes)
     return units if n is None else units[:n]
 
@@ -278,9 +280,13 @@ def generate_sample(out_dir: str | Path, *, province: str = "30", communes: int 
         raise UsageError(f"Mẫu biểu '{layout}' không hợp lệ.", hint="Dùng 'hgn' hoặc 'app'.",
                          message_en=f"Unknown layout '{layout}'.", hint_en="Use 'hgn' or 'app'.")
     if not 0 <= error_rate < 1:
-        raise UsageError("Tỷ lệ lỗi phải từ 0 đến dưới 1.", message_en="error_rate must be in [0, 1).")
+        raise UsageError("Tỉ lệ lỗi (--error-rate) phải từ 0 đến dưới 1.", hint="Ví dụ --error-rate 0.05.",
+                         message_en="The error rate (--error-rate) must be from 0 to under 1.",
+                         hint_en="For example --error-rate 0.05.")
     if households < 1:
-        raise UsageError("Số hộ mỗi xã phải ≥ 1.", message_en="households must be ≥ 1.")
+        raise UsageError("Số hộ mỗi xã (--households) phải ≥ 1.", hint="Ghi một số nguyên từ 1 trở lên.",
+                         message_en="The households per commune (--households) must be ≥ 1.",
+                         hint_en="Give a whole number, 1 or more.")
     when = _as_date(as_of) if as_of is not None else review_date_default(year)
     reg = get_registry()
     if reg.era(when) != reg.era(date(year, 9, 1)) or reg.era(when) != reg.era(date(year, 11, 30)):
