@@ -150,3 +150,22 @@ def test_results_say_where_each_start_was_found(tmp_path: Path) -> None:
     hh = classify_paths([path], previous=listed).results.households.set_index("ma_ho")
     assert hh["dau_ky_theo"].to_dict() == {"0001": "mã hộ", "0009": "số định danh chủ hộ", "0003": "biểu rà soát"}
     assert hh.loc["0009", "dau_ky"] == "Cận nghèo"
+
+
+def test_a_member_of_no_known_age_leaves_the_household_waiting_only_when_an_age_decides(tmp_path: Path) -> None:
+    """A member whose birth date is blank is tried at every age the rules tell apart: the household is decided when
+    each gives one class (review 50), and waits — the date asked for — when one does not: a member without a
+    health-insurance card is deprived from 6, not under it, and the household has 2 deprivations besides."""
+    from hgn_review.pipeline import classify_paths
+
+    two = {"thu_nhap_bq": 1_000_000, "loai_nha": "Đơn sơ", "nguon_nuoc": "Khác"}  # under the line, 2 deprivations
+    path = make_return(tmp_path, [household(ma_ho="W", so_thanh_vien=2, **two)],
+                       [member(ma_ho="W"), member(ma_ho="W", stt=2, ho_ten="Lê Văn Út", quan_he="Con", ngay_sinh=None,
+                                                  so_dinh_danh=None, the_bhyt="Không", viec_lam="Có việc làm",
+                                                  dang_di_hoc="Có", cap_hoc="Tiểu học", trinh_do="Tiểu học",
+                                                  suy_dinh_duong="Không")])
+    run = classify_paths([path])
+    hh = run.results.households.set_index("ma_ho")
+    assert hh.at["W", "phan_loai"] == "Chưa đủ thông tin", hh.at["W", "ly_do"]
+    assert any(f.code == "household-undecided" for f in run.report.findings)
+    assert any(f.code == "value-required" and f.key == "ngay_sinh" for f in run.report.findings)

@@ -548,6 +548,7 @@ def classify(households: pd.DataFrame, members: pd.DataFrame, std: Standard | st
 # households by how many of their members known only by a birth year change something: each group's scenarios
 # (2 ** members) are made for it alone, so that the rare large household does not multiply every other's
 _SCENARIO_GROUPS = ((1, 3), (4, 6), (7, 10))
+_UNKNOWN_AGES = 2  # members of no known age a household is tried at every age for (the ages' spans, squared)
 
 
 def _by_scenarios(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, d: Derivation, prepared: Prepared,
@@ -561,14 +562,18 @@ def _by_scenarios(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, d: De
     their birth dates are asked for."""
     for least, limit in _SCENARIO_GROUPS:
         dec = _by_scenario_group(dec, hh, recorded, d, prepared, std, prefer, least, limit)
-    return dec
+    # a member of no known age at all (the birth date blank or unreadable — reported at its cell): every age the
+    # rules tell apart, with up to three members known by a year; decided only when each gives one class
+    return _by_scenario_group(dec, hh, recorded, d, prepared, std, prefer, 1, 3, ageless=_UNKNOWN_AGES)
 
 
 def _by_scenario_group(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, d: Derivation, prepared: Prepared,
-                       std: Standard, prefer: str, least: int, limit: int) -> Decision:
-    """:func:`_by_scenarios` for the households with ``least`` to ``limit`` members whose age decides."""
+                       std: Standard, prefer: str, least: int, limit: int, ageless: int = 0) -> Decision:
+    """:func:`_by_scenarios` for the households with ``least`` to ``limit`` members whose age decides (with
+    ``ageless``: those with 1 to ``ageless`` members of no known age, see :func:`age_scenarios`)."""
     undecided = np.flatnonzero(dec.classes == CLASSES.index(CHUA_DU))
-    pick, frames, deciding = age_scenarios(prepared, std, undecided, d.age_matters, limit=limit, least=least)
+    pick, frames, deciding, step, ages_n = age_scenarios(prepared, std, undecided, d.age_matters, limit=limit,
+                                                         least=least, unknown=ageless)
     if not frames:
         return dec
     sub_hh, sub_recorded, sub_flags = hh.iloc[pick], recorded.iloc[pick], d.flags.iloc[pick]
@@ -598,10 +603,12 @@ def _by_scenario_group(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, 
         bits |= (hit.any(axis=0) & ~hit.all(axis=0)).astype(np.int64) << bit
     names = [std.indicators[k].name if k in std.indicators else k for k in keys]
     some = [" hoặc ".join(n for b, n in enumerate(names) if (m >> b) & 1) for m in bits[same].tolist()]
-    # who: the members of those households known only by a birth year whose age changes something (a few rows:
-    # one name list per household)
+    # who: the members of those households known only by a birth year whose own age changes one of the indicators
+    # named (a member whose age decides only what is deprived anyway — a child of 5 or 6 without a card, beside a
+    # head without one — is not asked for) (a few rows: one name list per household)
     src = prepared.members.source
-    unsure = np.sort(deciding[np.isin(prepared.positions[deciding], at)])
+    varies = _age_varies(frames, keys, bits, pick, prepared.positions[deciding], step, ages_n)
+    unsure = np.sort(deciding[np.isin(prepared.positions[deciding], at) & varies])
     who: dict[int, list[str]] = {}
     if len(unsure) and "ho_ten" in src.columns:
         person = src["ho_ten"].to_numpy(dtype=object, na_value=None)
@@ -609,11 +616,12 @@ def _by_scenario_group(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, 
             else np.full(len(src), None, dtype=object)
         for r in unsure.tolist():
             if person[r]:
-                year = f", sinh năm {int(born[r])}" if born[r] is not None else ""
+                year = f", sinh năm {int(born[r])}" if born[r] is not None else ", không rõ ngày sinh"
                 who.setdefault(int(prepared.positions[r]), []).append(f"{person[r]}{year}")
     some = [w + (f" ({'; '.join(who[h])})" if w and h in who else "") for w, h in zip(some, at.tolist(), strict=True)]
+    who_is = "có thành viên không rõ tuổi" if ageless else "có thành viên chỉ biết năm sinh"
     said = pa.array([f"{c}/{d12} chỉ số thiếu hụt" + (f" đến {c + u}" if u else "")
-                     + " (có thành viên chỉ biết năm sinh: như nhau với mọi tuổi có thể"
+                     + f" ({who_is}: như nhau với mọi tuổi có thể"
                      + (f"; tuỳ tuổi thiếu hụt {w}" if w else "") + ")"
                      for c, u, w in zip(low.tolist(), (high - low).tolist(), some, strict=True)], pa.large_string())
     # the count piece for all households (rows None) must not speak for these: it is replaced at their rows
@@ -621,6 +629,33 @@ def _by_scenario_group(dec: Decision, hh: pd.DataFrame, recorded: pd.DataFrame, 
                                 for rows, texts in dec.explanation]
     return replace(dec, classes=classes, count=count, unknown=unknown, missing=missing, missing_en=missing_en,
                    explanation=explanation)
+
+
+def _age_varies(frames: list[pd.DataFrame], keys: list[str], bits: np.ndarray, pick: np.ndarray,
+                homes: np.ndarray, step: np.ndarray, ages_n: np.ndarray) -> np.ndarray:
+    """Per member whose age decides (``homes``: its household's position; ``step``, ``ages_n``: its digit of the
+    scenario number, see :func:`age_scenarios`), whether its own age changes one of the indicators its household's
+    reason names (``bits``, per household of ``pick``): among scenarios differing in that member's age alone, a flag
+    of one of those indicators different. Per kind of digit (a few), not per member."""
+    out = np.zeros(len(homes), dtype=bool)
+    if not len(homes) or not keys:
+        return out
+    at = np.searchsorted(pick, homes)
+    n = len(frames)
+    # flags as -1 (unknown), 0, 1: an unknown flag in one scenario and a known one in another is a change too
+    hits = {key: np.nan_to_num(np.array([f[key].to_numpy(dtype="float64", na_value=np.nan) for f in frames]), nan=-1)
+            for key in keys}
+    scenario = np.arange(n, dtype=np.int64)
+    for st, k in {(int(a), int(b)) for a, b in zip(step.tolist(), ages_n.tolist(), strict=True)}:
+        mine = (step == st) & (ages_n == k)
+        rest = scenario - ((scenario // st) % k) * st  # the scenario with that member's digit taken out
+        order = np.argsort(rest, kind="stable")
+        starts = np.flatnonzero(np.r_[True, rest[order][1:] != rest[order][:-1]])
+        for bit, key in enumerate(keys):
+            v = hits[key][order][:, at[mine]]
+            changes = (np.maximum.reduceat(v, starts, axis=0) != np.minimum.reduceat(v, starts, axis=0)).any(axis=0)
+            out[mine] |= changes & ((bits[at[mine]] >> bit) & 1).astype(bool)
+    return out
 
 
 CLASS_PIECES = (1, 2, 3)  # of Decision.explanation: the pieces that state a class (average-living or not)

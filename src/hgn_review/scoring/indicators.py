@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -454,23 +455,70 @@ def derive(households: pd.DataFrame, members: pd.DataFrame, std: Standard,
     return Derivation(flag_frame, said, p.lo, p.hi, p.positions, _blanks(m, at_ages, std, undated), age_matters)
 
 
+def age_bounds(std: Standard) -> np.ndarray:
+    """One age in each span of ages the member rules of ``std`` tell apart (0, and each age a rule's range starts
+    or ends after: 3, 6, 15, 16, 31, 60 …): a member of unknown age is at one of them, as far as any rule can say."""
+    bounds = {0}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, AgeRange):
+            bounds.add(value.start)
+            if value.end is not None:
+                bounds.add(value.end + 1)
+        elif isinstance(value, bool):
+            return
+        elif isinstance(value, int):
+            bounds.add(value)
+        elif isinstance(value, (tuple, list)):
+            for v in value:
+                walk(v)
+        elif hasattr(value, "ages"):  # a band of levels by age
+            walk(value.ages)
+
+    for ind in std.indicators.values():
+        if ind.rule in _MEMBER_RULES:
+            for name in ind.params:
+                walk(ind[name])
+    return np.array(sorted(b for b in bounds if 0 <= b <= 130), dtype=np.int64)
+
+
 def age_scenarios(p: Prepared, std: Standard, at: np.ndarray, age_matters: np.ndarray, limit: int = 3,
-                  least: int = 1) -> tuple[np.ndarray, list[pd.DataFrame], np.ndarray]:
+                  least: int = 1, unknown: int = 0
+                  ) -> tuple[np.ndarray, list[pd.DataFrame], np.ndarray, np.ndarray, np.ndarray]:
     """The member-rule flags of the households at positions ``at`` that have ``least`` to ``limit`` members whose age is
     known only to a year (born in a year, on an unknown day) and changes something, once per *scenario*: each such
     member at one of the two ages it can have. Taken alone, each indicator of such a member is unknown; together
     they may not be (at 15 a son not at school is deprived in school attendance, at 16 in adult education: one of
     the two either way). A member whose two ages give the same part in every rule (the mother, 41 or 42) is no
     scenario (``age_matters``: :attr:`Derivation.age_matters`): four members written by birth year alone, of whom
-    one is a teenager, are two scenarios, not sixteen. Returns (the households, one flags frame per scenario with
-    the member-rule indicators as columns, the rows in the members input of the members whose age made them)."""
+    one is a teenager, are two scenarios, not sixteen. With ``unknown`` (1 or 2): instead, the households with one
+    to ``unknown`` members whose age is not known at all (no usable date or year of birth, the review date known) and
+    up to ``limit`` known by a year, each unknown one at each age of :func:`age_bounds` — every age a member can
+    have, as the rules tell ages apart. Returns (the households, one flags frame per scenario with the member-rule
+    indicators as columns, the rows in the members input of the members whose age made them, and for each of those
+    its step in the scenario number and its number of ages: its age in scenario s is choice (s // step) % ages)."""
     m = p.members
-    deciding = m.lo.known & m.hi.known & (m.lo.value != m.hi.value) & age_matters
+    year_only = m.lo.known & m.hi.known & (m.lo.value != m.hi.value) & age_matters
     n = len(p.size)
-    per_household = np.bincount(m.home[deciding], minlength=n)
-    pick = at[(per_household[at] >= max(least, 1)) & (per_household[at] <= limit)]
+    empty = np.array([], dtype=np.int64)
+    if unknown:
+        no_age = ~m.lo.known & p.dated[m.home]
+        deciding = year_only | no_age
+        lacking = np.bincount(m.home[no_age], minlength=n)
+        per_household = np.bincount(m.home[year_only], minlength=n)
+        # (scenarios: the spans of age_bounds to the power of those of no age, times 2 to that of those of a year —
+        # kept to two such members' worth, a batch's every household tried as many times as its largest needs)
+        spans_n = len(age_bounds(std))
+        most = spans_n ** min(unknown, 2)
+        scenarios = spans_n ** np.minimum(lacking[at], 8).astype(np.float64) * 2.0 ** np.minimum(per_household[at], 30)
+        pick = at[(lacking[at] >= 1) & (lacking[at] <= unknown) & (per_household[at] <= limit) & (scenarios <= most)]
+    else:
+        no_age = np.zeros(len(m.home), dtype=bool)
+        deciding = year_only
+        per_household = np.bincount(m.home[deciding], minlength=n)
+        pick = at[(per_household[at] >= max(least, 1)) & (per_household[at] <= limit)]
     if not len(pick):
-        return pick, [], np.array([], dtype=np.int64)
+        return pick, [], empty, empty, empty
     new_home = np.full(n, -1, dtype=np.int64)
     new_home[pick] = np.arange(len(pick))
     sel = np.flatnonzero(new_home[m.home] >= 0)  # the members of those households, in household order
@@ -479,14 +527,21 @@ def age_scenarios(p: Prepared, std: Standard, at: np.ndarray, age_matters: np.nd
                   {k: Tri(t.yes[sel], t.no[sel]) for k, t in m.yes_no.items()}, m.source)
     u = deciding[sel]
     size = np.bincount(home, minlength=len(pick))
-    # each uncertain member's bit: its rank among its household's uncertain members
-    count_before = np.cumsum(u) - u
-    first = np.r_[True, home[1:] != home[:-1]]
-    rank = count_before - np.maximum.accumulate(np.where(first, count_before, 0))
+    # each uncertain member's digit of the scenario number: its number of ages (two for a year of birth, every span
+    # of :func:`age_bounds` for an unknown age), and its step — the product of the numbers of ages of its household's
+    # uncertain members before it (a year-only member alone is a bit, as before)
+    spans = age_bounds(std)
+    blind = no_age[sel]
+    ages_n = np.where(blind, len(spans), 2).astype(np.int64)
+    ages_n[~u] = 1
+    upto = pd.Series(ages_n).groupby(home).cumprod().to_numpy(dtype=np.int64)
+    step = upto // ages_n
     frames = []
-    for scenario in range(2 ** int(per_household[pick].max())):
-        older = u & (((scenario >> rank) & 1) == 1)
-        age = Age(np.where(older, sub.hi.value, sub.lo.value), sub.lo.known)
+    for scenario in range(int(upto.max())):  # (the largest household's number of scenarios; a smaller one repeats)
+        choice = (scenario // step) % ages_n
+        value = np.where(blind, spans[np.minimum(choice, len(spans) - 1)],
+                         np.where(choice == 1, sub.hi.value, sub.lo.value))
+        age = Age(np.where(u, value, sub.lo.value), sub.lo.known | (u & blind))
         flags: dict[str, pd.arrays.IntegerArray] = {}
         for key, ind in std.indicators.items():
             if ind.rule not in _MEMBER_RULES:
@@ -495,7 +550,7 @@ def age_scenarios(p: Prepared, std: Standard, at: np.ndarray, age_matters: np.nd
             flags[key] = (_dependents(contrib, home, size, ind)[0] if ind.rule == "dependents"
                           else _member_flag(contrib, home, size))
         frames.append(pd.DataFrame(flags))
-    return pick, frames, sub.rows[u]
+    return pick, frames, sub.rows[u], step[u], ages_n[u]
 
 
 # the answers each member rule reads (besides the age)
