@@ -32,7 +32,7 @@ HEADER_SEARCH_ROWS = 30
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 READABLE_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 # a column-number cell under the header: "1", "(2)", "A", "Cột 3" (the word "Cột", column, written before it)
-_SEQ_TOKEN = re.compile(r"^\(?(?:[Cc](?:[ộỘ]|[ôÔ]\u0323|[oO])[Tt]\s*)?[A-Z0-9]{1,3}\)?$")
+_SEQ_TOKEN = re.compile(r"^\(?(?:[Cc](?:[ộỘ]|[ôÔ]\u0323|[oO]\u0323\u0302|[oO])[Tt]\s*)?[A-Z0-9]{1,3}\)?$")  # (NFD too)
 
 
 def col_letter(index0: int) -> str:
@@ -1672,7 +1672,16 @@ def _more_tables(book: _Book, file: str, roles: dict[str, str], copies: set[str]
             # signatures under the table (a row at a time: a sheet not read is rare, and said only)
             named = below[[found[k][0] for k in who] or list(below.columns)].notna().any(axis=1).to_numpy(dtype=bool)
             footer = np.array([_is_footer(r) for r in under.itertuples(index=False, name=None)], dtype=bool)
-            rows = int((named & ~footer).sum())
+            # (from the first footer row down, as under the sheet read: the "(Ký, ghi rõ họ tên)" line and the
+            # signers' names below "Người lập biểu" are the footer's too)
+            # — after the last row with a household code, when there is one: a village's subtotal between groups
+            # cuts nothing off)
+            tail = footer.copy()
+            if "ma_ho" in found and len(footer):
+                coded = np.flatnonzero(under[found["ma_ho"][0]].astype("string").str.contains(r"\d", regex=True)
+                                       .fillna(False).to_numpy(dtype=bool) & ~footer)
+                tail[: int(coded[-1]) + 1 if len(coded) else 0] = False
+            rows = int((named & ~footer & ~np.logical_or.accumulate(tail)).sum()) if len(footer) else 0
         except Exception:  # noqa: BLE001 - the head was readable, the rest not: the table is still said
             rows = 0
         if export:

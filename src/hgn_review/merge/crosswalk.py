@@ -72,7 +72,7 @@ def _record_lines(text: str, sep: str, above: int, rows: int) -> list[int]:
     should the two readers ever part, each record is taken as one line, as before."""
     import csv
 
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    reader = csv.reader(io.StringIO(text), delimiter=sep, skipinitialspace=True)  # (as pandas reads the file)
     starts: list[int] = []
     try:
         next(reader, None)

@@ -401,6 +401,26 @@ def among(attr: str, attrs: frozenset[str]) -> bool:
     return attr in attrs or any(a.endswith("_") and attr.startswith(a) for a in attrs)
 
 
+def known_count(counts: pd.DataFrame, name: str) -> pd.Series:
+    """The count ``name`` ("poor_hh", "pp" …) of every row of ``counts``, NA where it is not known: a household
+    counted whose answer it needs is not known (UNKNOWN_OF), one that may be of the class and is not known to be
+    (UNKNOWN_OF_CLASS), or a part of it not counted — the figure a form leaves blank, never 0."""
+    values = counts[name].astype("float64")
+    group, _, attr = ("all", "", name) if name in ("hh", "pp") else name.partition("_")
+    for flag, attrs in UNKNOWN_OF:
+        unknown = f"{group}_{flag}"
+        counted = among(attr, attrs)
+        if counted and unknown in counts.columns:  # a household counted whose answer is not known
+            values = values.where(counts[unknown].astype("float64") == 0)
+    for flag, groups in UNKNOWN_OF_CLASS:  # a household that may be of the class, not known to be
+        if group in groups and f"all_{flag}" in counts.columns:
+            values = values.where(counts[f"all_{flag}"].astype("float64") == 0)
+    uncounted = f"{group}_{NOT_COUNTED}{attr}"
+    if uncounted in counts.columns:
+        values = values.where(counts[uncounted].astype("float64") == 0)
+    return values
+
+
 def evaluate(col: Column, counts: pd.DataFrame) -> pd.Series:
     """The column's values for every row of ``counts`` (one row per unit, the total row included).
 
@@ -408,20 +428,7 @@ def evaluate(col: Column, counts: pd.DataFrame) -> pd.Series:
     A division by zero gives NA (an empty cell).
     """
     def get(name: str) -> pd.Series:
-        values = counts[name].astype("float64")
-        group, _, attr = ("all", "", name) if name in ("hh", "pp") else name.partition("_")
-        for flag, attrs in UNKNOWN_OF:
-            unknown = f"{group}_{flag}"
-            counted = among(attr, attrs)
-            if counted and unknown in counts.columns:  # a household counted whose answer is not known
-                values = values.where(counts[unknown].astype("float64") == 0)
-        for flag, groups in UNKNOWN_OF_CLASS:  # a household that may be of the class, not known to be
-            if group in groups and f"all_{flag}" in counts.columns:
-                values = values.where(counts[f"all_{flag}"].astype("float64") == 0)
-        uncounted = f"{group}_{NOT_COUNTED}{attr}"
-        if uncounted in counts.columns:
-            values = values.where(counts[uncounted].astype("float64") == 0)
-        return values
+        return known_count(counts, name)
 
     def safe_div(a: pd.Series, b: pd.Series) -> pd.Series:
         return a / b.where(b != 0)

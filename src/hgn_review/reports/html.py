@@ -55,8 +55,10 @@ class Chart:
         return sum(len(r.bars) for r in self.rows)
 
 
-def num(value: float | int) -> str:
-    """1234567 -> "1.234.567" (Vietnamese grouping)."""
+def num(value: float | int | None) -> str:
+    """1234567 -> "1.234.567" (Vietnamese grouping); None (not known) -> "–", as a form leaves it blank."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
     return f"{int(round(value)):,}".replace(",", ".")
 
 
@@ -68,8 +70,8 @@ def pct(value: float | None, digits: int = 2) -> str:
     return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
-def rate(a: float, b: float) -> float | None:
-    return 100.0 * a / b if b else None
+def rate(a: float | None, b: float | None) -> float | None:
+    return 100.0 * a / b if a is not None and b else None
 
 
 def _nice_step(top: float, max_ticks: int = 6) -> float:
@@ -138,11 +140,18 @@ def context(view: ReportView) -> dict[str, Any]:
     chart_af = bar_chart("dong-gop", "Đóng góp của từng chỉ số vào thiếu hụt của hộ nghèo (%)", contrib_rows,
                          [("ind", "Tỷ trọng trong tổng số lượt thiếu hụt có trọng số")])
     h = view.headline()
+
+    def persons(key: str) -> str:  # a figure the forms leave blank is not known, said so (never 0)
+        return f"{num(h[key])} nhân khẩu" if h[key] is not None else "số nhân khẩu chưa rõ (xem ghi chú)"
+
+    def share(key: str) -> str:
+        return f"{pct(rate(h[key], h['hh']))} % số hộ" if h[key] is not None else "chưa rõ (xem ghi chú)"
+
     cards = [
-        ("Tổng số hộ", num(h["hh"]), f"{num(h['pp'])} nhân khẩu"),
-        ("Hộ nghèo", num(h["poor_hh"]), f"{pct(rate(h['poor_hh'], h['hh']))} % số hộ; {num(h['poor_pp'])} nhân khẩu"),
-        ("Hộ cận nghèo", num(h["near_hh"]), f"{pct(rate(h['near_hh'], h['hh']))} % số hộ; {num(h['near_pp'])} nhân khẩu"),
-        ("Hộ NLNDN có mức sống trung bình", num(h["avg_hh"]), f"{pct(rate(h['avg_hh'], h['hh']))} % số hộ"),
+        ("Tổng số hộ", num(h["hh"]), persons("pp")),
+        ("Hộ nghèo", num(h["poor_hh"]), f"{share('poor_hh')}; {persons('poor_pp')}"),
+        ("Hộ cận nghèo", num(h["near_hh"]), f"{share('near_hh')}; {persons('near_pp')}"),
+        ("Hộ NLNDN có mức sống trung bình", num(h["avg_hh"]), share("avg_hh")),
         ("Chưa đủ thông tin phân loại", num(h["unknown_hh"]), "hộ"),
     ]
     findings_total = sum(view.findings.values())

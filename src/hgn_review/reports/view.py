@@ -184,9 +184,17 @@ class ReportView:
         return self.rows(level).drop(columns=["name"]).sum(axis=0)
 
     def headline(self) -> dict[str, Any]:
+        """The whole unit's key figures; None for one the forms leave blank (not known: never 0)."""
+        from hgn_review.reports.formdef import known_count
+
         t = self.total()
-        return {k: int(t.get(k, 0)) for k in ("hh", "pp", "poor_hh", "poor_pp", "near_hh", "near_pp", "avg_hh",
-                                                "avg_pp", "unknown_hh", "poor_start", "near_start")}
+        frame = pd.DataFrame([t])
+        out: dict[str, Any] = {}
+        for k in ("hh", "pp", "poor_hh", "poor_pp", "near_hh", "near_pp", "avg_hh", "avg_pp", "unknown_hh",
+                  "poor_start", "near_start"):
+            v = known_count(frame, k).iloc[0] if k in frame.columns else 0
+            out[k] = None if pd.isna(v) else int(v)
+        return out
 
 
 # ------------------------------------------------------------------------------------------------ build
@@ -1153,10 +1161,10 @@ _BLANK_NOTES = (
      "blank): form 10 leaves the households by cause of their units and of the total row blank (not 0)."),
     (AVG_UNKNOWN, ("nonpoor",), False,
      "{n} hộ làm nông, lâm, ngư, diêm nghiệp trên chuẩn nghèo chỉ theo điểm B1, không có thu nhập đo được (tệp xuất từ "
-     "phần mềm rà soát không có cột thu nhập): chưa xác định được có mức sống trung bình hay không — biểu 01 để trống "
+     "phần mềm rà soát không có cột thu nhập, hoặc ô thu nhập để trống hay ghi không đọc được): chưa xác định được có mức sống trung bình hay không — biểu 01 để trống "
      "số hộ, nhân khẩu có mức sống trung bình của đơn vị có hộ đó (và dòng tổng), không ghi 0.",
      "{n} farming households are above the poverty line by their B1 score alone, with no measured income (the review "
-     "application's export has no income column): whether their living standard is average is not known — form 01 "
+     "application's export has no income column, or the income cell is blank or unreadable): whether their living standard is average is not known — form 01 "
      "leaves the average-living households and persons of their units (and of the total row) blank, not 0."),
     (DEP_UNKNOWN, ("poor", "near"), False,
      "{n} hộ nghèo, cận nghèo có chỉ số thiếu hụt chưa rõ (câu trả lời cần để xác định chỉ số để trống hoặc ghi không "
@@ -1240,8 +1248,16 @@ def blank_notes_for(view: ReportView, names: set[str]) -> list[str]:
     affected = {**dict(UNKNOWN_OF), DEP_NOT_HELD: indicators}
     affected[DEP_UNKNOWN] = affected[DEP_UNKNOWN] | indicators  # (the total of deprivations, and each indicator)
     of_class = dict(UNKNOWN_OF_CLASS)  # (a flag that blanks every figure of a class: avg_hh, avg_pp …)
-    return [str(said) for flag, said in _blank_notes(view)
-            if any(among(a, affected.get(flag, frozenset())) for a in attrs) or groups & of_class.get(flag, set())]
+    out = [str(said) for flag, said in _blank_notes(view)
+           if any(among(a, affected.get(flag, frozenset())) for a in attrs) or groups & of_class.get(flag, set())]
+    waiting = int(view.total().get("unknown_hh", 0) or 0)
+    if waiting and groups & {"poor", "near", "avg", "nonpoor"}:
+        # households not classified (Chưa đủ thông tin) are in no class's figure: a form of the classes says so, as
+        # it travels alone (the page and the findings name them)
+        out.append(f"{waiting} hộ chưa đủ thông tin để phân loại (xem danh sách phát hiện): chưa tính vào số hộ nghèo, "
+                   "cận nghèo hay không nghèo của biểu này" + ("; tổng số hộ có tính các hộ đó." if "hh" in names
+                                                                  else "."))
+    return out
 
 
 def _notes(view: ReportView) -> list[str]:
