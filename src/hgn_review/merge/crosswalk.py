@@ -22,7 +22,7 @@ import pandas as pd
 
 from hgn_review.errors import InputError, UsageError
 from hgn_review.registry import Registry
-from hgn_review.text import fold
+from hgn_review.text import fold, same_tone_place
 
 BASIS_WHOLE = "toan_bo"
 BASIS_POPULATION = "toan_bo_dan_so"
@@ -45,9 +45,10 @@ class OldUnitRule:
 
 
 def village_key(values: pd.Series) -> pd.Series:
-    """Village names compared for the mapping: NFC, spaces collapsed, case folded (diacritics kept)."""
+    """Village names compared for the mapping: NFC, spaces collapsed, case folded, the tone of "oa", "oe", "uy" in
+    one place ("Hoà" is "Hòa") — diacritics kept ("Hóa" is another village)."""
     s = values.astype("string").str.normalize("NFC").str.replace(_WS, " ", regex=True).str.strip()
-    return s.str.casefold()
+    return same_tone_place(s.str.casefold())
 
 
 def rule_for(reg: Registry, old_code: str, old_name: str = "") -> OldUnitRule:

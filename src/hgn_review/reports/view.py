@@ -55,7 +55,7 @@ from hgn_review.reports.formdef import (
 from hgn_review.schemas.layout import INDICATORS, load_layout
 from hgn_review.scoring._frames import persons_and_unknown
 from hgn_review.scoring.movements import departed
-from hgn_review.text import fold, slug
+from hgn_review.text import fold, same_tone_place, slug
 
 VILLAGE = "village"
 VILLAGE_LABEL = "village_label"  # in the unit keys: each village key's name as most of its households spell it
@@ -415,7 +415,7 @@ def _unit_keys(hh: pd.DataFrame, units: dict[str, Unit | None]) -> dict[str, pd.
     written = _unicode_villages(written)  # "Th«n §«ng" typed in a TCVN3 font is "Thôn Đông"
     tidy = written.str.normalize("NFC").str.replace(r"\s+", " ", regex=True).str.strip()
     tidy = tidy.str.replace(r"\s*\|\s*", "|", n=1, regex=True)
-    folded = tidy.str.lower()
+    folded = same_tone_place(tidy.str.lower())  # ("Thôn Hoà Bình", typed the old way, is "Thôn Hòa Bình")
     spelt = pd.DataFrame({"k": folded.to_numpy(dtype=object), "v": tidy.to_numpy(dtype=object),
                           "n": np.bincount(codes, minlength=len(spellings)) if len(codes) else np.zeros(0, int)})
     first = spelt.sort_values(["k", "n", "v"], ascending=[True, False, True], kind="stable").drop_duplicates("k")
