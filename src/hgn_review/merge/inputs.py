@@ -296,11 +296,15 @@ def _cut_short(folder: Path, meta: dict[str, Any]) -> tuple[str, str] | None:
     sizes = meta.get("file_sizes")
     if not isinstance(sizes, dict):
         return None
+    what = {"households.parquet": ("các dòng hộ", "the household rows"),
+            "members.parquet": ("các dòng thành viên", "the member rows"),
+            "findings.parquet": ("các phát hiện", "the findings"), "summary.parquet": ("bảng tổng hợp", "the summary")}
     for name, size in sorted(sizes.items()):
         try:
             now = (folder / str(name)).stat().st_size
         except OSError:
-            return f"thiếu tệp {name}", f"{name} is missing"
+            vi, en = what.get(str(name), ("", ""))
+            return (f"thiếu tệp {name}" + (f" ({vi})" if vi else ""), f"{name} is missing" + (f" ({en})" if en else ""))
         if now != size:
             return (f"tệp {name} có {now:,} byte, khác {size:,} byte khi ghi".replace(",", "."),
                     f"{name} holds {now:,} bytes, not the {size:,} written")
