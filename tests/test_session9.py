@@ -41,7 +41,8 @@ def test_readme_of_a_strict_stop_in_english_says_why_in_english(tmp_path: Path) 
     proc = run_hgn("run", folder, "--out", tmp_path / "out", "--strict", "--lang", "en", cwd=tmp_path)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     text = (tmp_path / "out" / "README.txt").read_text("utf-8")
-    assert "This run stopped before merging: --strict stops before merging: 1 errors" in text, text
+    # (one error: "1 error", singular since session 22's review 54)
+    assert "This run stopped before merging: --strict stops before merging: 1 error in the returns" in text, text
     assert not VIETNAMESE.search(text), text
 
 
