@@ -699,28 +699,38 @@ def _moved_in_unrecorded(hh: pd.DataFrame, mm: pd.DataFrame) -> list[Finding]:
     if hh.empty or mm.empty or not {"dau_ky", "tinh_trang_ho", "unit", *keys} <= set(hh.columns) \
             or not {"quan_he", "so_dinh_danh", *keys} <= set(mm.columns):
         return []
-    ids = text(mm["so_dinh_danh"]).str.strip()
-    linked = mm[keys].notna().all(axis=1) & (mm[keys[-1]] >= 0).fillna(False)
-    is_head = ((mm["quan_he"].astype("string") == "Chủ hộ").fillna(False)
-               & ids.str.fullmatch(r"\d{12}").fillna(False) & linked).to_numpy(dtype=bool)
-    if not is_head.any():
+    # the households that can be either side, found on the households first (a start found by the head's ID is rare:
+    # most merges stop here, before any member row is looked at)
+    by_head = (hh["dau_ky_theo"].astype("string") == BY_HEAD).fillna(False).to_numpy(dtype=bool)
+    if not by_head.any():
         return []
-    by_household = pd.Series(ids[is_head].to_numpy(dtype=object),
-                             index=pd.MultiIndex.from_frame(mm.loc[is_head, keys].astype("int64")))
-    by_household = by_household[~by_household.index.duplicated(keep=False)]  # one head per household
-    at_hh = hh[keys].notna().all(axis=1).to_numpy(dtype=bool)
-    head = pd.Series(None, index=hh.index, dtype=object)
-    head[at_hh] = by_household.reindex(pd.MultiIndex.from_frame(hh.loc[at_hh, keys].astype("int64"))).to_numpy(
-        dtype=object)
     status = hh["tinh_trang_ho"].astype("string").str.strip()
     left = status.isin(STATUS_OUT).fillna(False).to_numpy(dtype=bool)
     came = status.isin(STATUS_IN).fillna(False).to_numpy(dtype=bool)
-    started = hh["dau_ky"].notna().to_numpy(dtype=bool) & head.notna().to_numpy(dtype=bool)
+    dated = hh["dau_ky"].notna().to_numpy(dtype=bool) & hh[keys].notna().all(axis=1).to_numpy(dtype=bool)
+    wanted = dated & ((left) | (~left & ~came & by_head))
+    if not (wanted & left).any() or not (wanted & by_head & ~left).any():
+        return []
+    # the heads of those households only
+    want_keys = pd.MultiIndex.from_frame(hh.loc[wanted, keys].astype("int64"))
+    linked = mm[keys].notna().all(axis=1).to_numpy(dtype=bool)
+    sub = mm[linked]
+    sub = sub[pd.MultiIndex.from_frame(sub[keys].astype("int64")).isin(want_keys)]
+    ids = text(sub["so_dinh_danh"]).str.strip()
+    is_head = ((sub["quan_he"].astype("string") == "Chủ hộ").fillna(False)
+               & ids.str.fullmatch(r"\d{12}").fillna(False)).to_numpy(dtype=bool)
+    if not is_head.any():
+        return []
+    by_household = pd.Series(ids[is_head].to_numpy(dtype=object),
+                             index=pd.MultiIndex.from_frame(sub.loc[is_head, keys].astype("int64")))
+    by_household = by_household[~by_household.index.duplicated(keep=False)]  # one head per household
+    head = pd.Series(None, index=hh.index, dtype=object)
+    head[wanted] = by_household.reindex(want_keys).to_numpy(dtype=object)
+    started = wanted & head.notna().to_numpy(dtype=bool)
     unit = hh["unit"].astype("string").to_numpy(dtype=object)
     gone = pd.DataFrame({"h": head.to_numpy(dtype=object)[left & started], "u": unit[left & started]})
     if gone.empty:
         return []
-    by_head = (hh["dau_ky_theo"].astype("string") == BY_HEAD).fillna(False).to_numpy(dtype=bool)
     living = np.flatnonzero(~left & ~came & started & by_head)
     here = pd.DataFrame({"i": living, "h": head.to_numpy(dtype=object)[living], "u": unit[living]})
     pairs = here.merge(gone, on="h", suffixes=("", "_gone"))
