@@ -1328,7 +1328,7 @@ def _count_arrivals(merged: Results, arrived: np.ndarray, report: Report,
     it left — and said on the household, for the commune to record the move. The merge's summary is corrected
     with them (its start, decrease and increase figures)."""
     from hgn_review.findings import finding
-    from hgn_review.scoring.movements import CAN_NGHEO, NGHEO, normalise_status
+    from hgn_review.scoring.movements import CAN_NGHEO, NGHEO, as_moved_in, normalise_status
 
     hh = merged.households
     at = np.flatnonzero(arrived)
@@ -1336,7 +1336,7 @@ def _count_arrivals(merged: Results, arrived: np.ndarray, report: Report,
         return set()
     _correct_summary(merged.summary, hh.iloc[at], normalise_status(hh["dau_ky"].iloc[at]),
                      normalise_status(hh["phan_loai"].iloc[at]), {NGHEO: "ngheo", CAN_NGHEO: "can_ngheo"})
-    _as_moved_in(hh, hh.index[at])
+    as_moved_in(hh, hh.index[at])
     for _i, r in hh.iloc[at].iterrows():  # few: moves between communes
         report.findings.append(finding(code, file=str(r.get("file") or ""),
                                        sheet=str(r.get("sheet") or ""), row=int(r["row"]) if pd.notna(r.get("row"))
@@ -1348,7 +1348,7 @@ def _count_arrivals(merged: Results, arrived: np.ndarray, report: Report,
 def _arrivals_in(res: Results, arrivals: set[tuple[str, int]]) -> None:
     """A commune's own results (its workbook in so_xa/) with the households counted as moved in after the merge as
     the round counts them: no start, "Tăng khác", and its movement table made again."""
-    from hgn_review.scoring.movements import movement_tables
+    from hgn_review.scoring.movements import as_moved_in, movement_tables
 
     hh = res.households
     if not arrivals or hh.empty or not {"file", "row"} <= set(hh.columns):
@@ -1358,22 +1358,9 @@ def _arrivals_in(res: Results, arrivals: set[tuple[str, int]]) -> None:
     hit = np.asarray(keys.isin(list(arrivals)), dtype=bool)
     if not hit.any():
         return
-    _as_moved_in(hh, hh.index[hit])
+    as_moved_in(hh, hh.index[hit])
     if "Diễn biến" in (res.extra_sheets or {}):
         res.extra_sheets["Diễn biến"] = movement_tables(hh, by="ma_xa")
-
-
-def _as_moved_in(hh: pd.DataFrame, rows: pd.Index) -> None:
-    """These households counted as moved in: no start, "Tăng khác" (the round's results and a commune's own)."""
-    from hgn_review.scoring.movements import TANG_KHAC
-
-    for c in ("dau_ky", "dien_bien", "dau_ky_theo"):
-        if c in hh.columns:
-            hh[c] = hh[c].astype("object")
-    hh.loc[rows, "dau_ky"] = None
-    hh.loc[rows, "dien_bien"] = TANG_KHAC
-    if "dau_ky_theo" in hh.columns:
-        hh.loc[rows, "dau_ky_theo"] = None
 
 
 def _correct_summary(summary: pd.DataFrame, moved: pd.DataFrame, start: pd.Series, end: pd.Series,

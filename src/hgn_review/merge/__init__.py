@@ -689,7 +689,7 @@ def _moved_in_unrecorded(hh: pd.DataFrame, mm: pd.DataFrame) -> list[Finding]:
     ("Tăng khác", no start), said on it for its commune to record the move. A household whose start is its own row's,
     by its code (a widow whose household dissolved now heading her son's), keeps it. Results of an hgn that did not
     record where a start was found are left as they are. Changes ``hh`` in place."""
-    from hgn_review.scoring.movements import BY_HEAD, STATUS_IN, STATUS_OUT, TANG_KHAC
+    from hgn_review.scoring.movements import BY_HEAD, STATUS_IN, STATUS_OUT, as_moved_in
 
     if "dau_ky_theo" not in hh.columns:
         return []
@@ -708,7 +708,7 @@ def _moved_in_unrecorded(hh: pd.DataFrame, mm: pd.DataFrame) -> list[Finding]:
     left = status.isin(STATUS_OUT).fillna(False).to_numpy(dtype=bool)
     came = status.isin(STATUS_IN).fillna(False).to_numpy(dtype=bool)
     dated = hh["dau_ky"].notna().to_numpy(dtype=bool) & hh[keys].notna().all(axis=1).to_numpy(dtype=bool)
-    wanted = dated & ((left) | (~left & ~came & by_head))
+    wanted = dated & (left | (~left & ~came & by_head))
     if not (wanted & left).any() or not (wanted & by_head & ~left).any():
         return []
     # the heads of those households only
@@ -741,12 +741,7 @@ def _moved_in_unrecorded(hh: pd.DataFrame, mm: pd.DataFrame) -> list[Finding]:
     if not len(at):
         return []
     rows = hh.index[at]
-    for c in ("dau_ky", "dien_bien", "dau_ky_theo"):
-        if c in hh.columns:
-            hh[c] = hh[c].astype("object")
-    hh.loc[rows, ["dau_ky", "dau_ky_theo"]] = None
-    if "dien_bien" in hh.columns:
-        hh.loc[rows, "dien_bien"] = TANG_KHAC
+    as_moved_in(hh, rows)
     return [note("previous-moved-in-unrecorded", file=str(getattr(r, "file", "") or r.source_file),
                  sheet=str(getattr(r, "sheet", "") or SHEET_HOUSEHOLDS), row=_row_int(getattr(r, "row", None)),
                  key="tinh_trang_ho", value=str(r.ma_ho)) for r in hh.loc[rows].itertuples(index=False)]

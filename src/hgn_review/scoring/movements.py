@@ -356,6 +356,17 @@ def _moved_within(households: pd.DataFrame, members: pd.DataFrame | None, status
                           value=list(codes[at]), other=list(codes[partner]))
 
 
+def _head_home(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame) -> pd.Series:
+    """Per row of the list, the commune of this review where its head heads a household (NA: nowhere, or an ID
+    heading several)."""
+    one = heads[~heads.duplicated(keep=False)].dropna()
+    uid_of = pd.Series(one.index.to_numpy(), index=one.to_numpy())
+    home = pd.Series(_commune(column(households, "ma_xa", "str")).to_numpy(dtype=object),
+                     index=column(households, "uid", "Int64").to_numpy())
+    home = home[home.index.notna() & ~home.index.duplicated(keep=False)]
+    return _list_heads(other).map(uid_of).map(home)
+
+
 def _list_keys(households: pd.DataFrame, other: pd.DataFrame,
                heads: pd.Series | None = None) -> tuple[pd.Series, pd.Series, pd.Series, dict[str, list[str]]]:
     """(commune + code key, commune in this review's units, commune as written) of each row of the list, and the
@@ -388,15 +399,9 @@ def _list_keys(households: pd.DataFrame, other: pd.DataFrame,
         placed = hits == 1
         if heads is not None and len(heads) and "so_dinh_danh_chu_ho" in other.columns:
             # the new commune where the row's head heads a household, one of those the old commune went into
-            one = heads[~heads.duplicated(keep=False)].dropna()
-            uid_of = pd.Series(one.index.to_numpy(), index=one.to_numpy())
-            home = pd.Series(_commune(column(households, "ma_xa", "str")).to_numpy(dtype=object),
-                             index=column(households, "uid", "Int64").to_numpy())
-            home = home[home.index.notna() & ~home.index.duplicated(keep=False)]
-            there = _list_heads(other).iloc[rows].map(uid_of).map(home).to_numpy(dtype=object)
-            among = np.array([t is not None and not pd.isna(t) and t in split.get(o, ()) for o, t in zip(old, there,
-                                                                                                    strict=True)],
-                             dtype=bool) if len(rows) else np.zeros(0, dtype=bool)  # (the rows of split communes)
+            there = _head_home(households, heads, other).iloc[rows].to_numpy(dtype=object)
+            targets = pd.MultiIndex.from_tuples([(o, n) for o, new in split.items() for n in new])
+            among = np.asarray(pd.MultiIndex.from_arrays([old, there]).isin(targets), dtype=bool)
             chosen = np.where(among, there, chosen)
             placed |= among
         if placed.any():
@@ -643,11 +648,7 @@ def not_reviewed(households: pd.DataFrame, heads: pd.Series, other: pd.DataFrame
         # left must still record it, as moved away (else its start figure is one short and the move a bare
         # increase)
         listed = _list_heads(other)
-        one = heads[~heads.duplicated(keep=False)]
-        uid_of = pd.Series(one.index.to_numpy(), index=one.to_numpy())
-        at_uid = listed.map(uid_of)
-        by_uid = pd.Series(own_commune.to_numpy(), index=column(households, "uid", "Int64").to_numpy())
-        there = at_uid.map(by_uid[~by_uid.index.duplicated()])
+        there = _head_home(households, heads, other)
         # another commune of this review than the list row's; a row of a split old commune that no new commune's
         # code places (its commune unknown) is seen wherever among them its head is
         elsewhere = (there.notna() & commune.notna() & (there != commune)).fillna(False).to_numpy(dtype=bool)
@@ -750,7 +751,6 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
         own = matched_np & (listed < 0) & (start >= 0) & ~status.matches(STATUS_IN)
         start = np.where(matched_np & ~own, listed, start)
         from_list = matched_np & ~own & (start >= 0)
-        basis[start < 0] = None
         basis[from_list] = np.where(by_head, BY_HEAD, BY_CODE)[from_list]
         unmatched = ~matched_np & ~status.matches(STATUS_IN)
         where = Locator(households, pd.RangeIndex(len(households)))
@@ -805,14 +805,27 @@ def assign_movements(households: pd.DataFrame, members: pd.DataFrame | None = No
             if came.any():
                 category[came] = _CATEGORIES.index(TANG_KHAC)
                 start_labels = start_labels.mask(pd.Series(came, index=households.index))
-                basis[came] = None
                 at = np.flatnonzero(came)
                 found += where.findings(code, at, column_key="tinh_trang_ho", key="tinh_trang_ho",
                                         value=list(codes[at]))
-    # (a household that moved in or split off has no start, wherever the list found its row)
+    # (no start, no basis: a household the list left undecided, one that moved in or split off — wherever the list
+    # found its row —, one counted as moved in unrecorded above)
     basis[~start_labels.notna().to_numpy(dtype=bool)] = None
     return Movements(start_labels, labels(category, _CATEGORIES, households.index), found,
                      pd.Series(pd.array(basis, dtype="string"), index=households.index))
+
+
+def as_moved_in(hh: pd.DataFrame, rows: pd.Index) -> None:
+    """These households counted as moved in: no start, "Tăng khác" (the round's results, a commune's own, a merge's);
+    changes ``hh`` in place."""
+    for c in ("dau_ky", "dien_bien", "dau_ky_theo"):
+        if c in hh.columns:
+            hh[c] = hh[c].astype("object")
+    hh.loc[rows, "dau_ky"] = None
+    if "dien_bien" in hh.columns:
+        hh.loc[rows, "dien_bien"] = TANG_KHAC
+    if "dau_ky_theo" in hh.columns:
+        hh.loc[rows, "dau_ky_theo"] = None
 
 
 def movement_tables(households: pd.DataFrame, by: str | Sequence[str] | None = "ma_xa") -> pd.DataFrame:
